@@ -1,0 +1,142 @@
+//! Loading: walk `content/` and read every markdown file as UTF-8 text.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Pos};
+
+/// One markdown file of the site, read and normalised (no BOM, `\n` line ends).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the site root, forward slashes: `content/customers/huadong.md`.
+    pub rel_path: String,
+    /// Relative to `content/`, without extension: `customers/huadong`.
+    pub content_path: String,
+    pub text: String,
+    pub hash: u64,
+}
+
+/// Whether a file name is an editor's or the system's, never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+}
+
+/// Every `.md` path under `content/`, sorted, plus diagnostics for what could not be walked.
+pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let content = root.join("content");
+    let mut paths = Vec::new();
+    let mut diags = Vec::new();
+    if !content.is_dir() {
+        return (paths, diags);
+    }
+    let walker = walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy())) {
+        match entry {
+            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
+                paths.push(e.into_path());
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().map(|p| rel(root, p)).unwrap_or_else(|| "content".to_owned());
+                let msg = if err.loop_ancestor().is_some() {
+                    "symbolic link loop; this folder is skipped".to_owned()
+                } else {
+                    format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), |e| e.to_string()))
+                };
+                diags.push(Diagnostic::error(path, msg));
+            }
+        }
+    }
+    (paths, diags)
+}
+
+/// The path of `p` relative to `root`, with forward slashes.
+pub fn rel(root: &Path, p: &Path) -> String {
+    let r = p.strip_prefix(root).unwrap_or(p);
+    r.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Reads the given files in parallel; a file that cannot be read or is not UTF-8 is a diagnostic.
+pub fn read_sources(root: &Path, paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let results: Vec<Result<SourceFile, Diagnostic>> = paths.par_iter().map(|p| read_source(root, p)).collect();
+    let mut files = Vec::with_capacity(results.len());
+    let mut diags = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    (files, diags)
+}
+
+pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+    let rel_path = rel(root, path);
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(&rel_path, format!("cannot read this file: {e}")))?;
+    source_from_bytes(rel_path, bytes)
+}
+
+/// Decodes and normalises file bytes; not-UTF-8 text (GBK saved on Windows) is a clear error.
+pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let bad = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&bytes[..bad]);
+            let pos = Pos::of_offset(&valid, valid.len());
+            let lossy = String::from_utf8_lossy(bytes);
+            let mut d = Diagnostic::error(
+                &rel_path,
+                format!("this file is not UTF-8 text (byte 0x{:02X} at line {}, column {})", bytes[bad], pos.line, pos.column),
+            )
+            .at(&lossy, pos, 1)
+            .help("save it as UTF-8; files saved by Windows editors in GBK/GB2312 (ANSI) must be converted, e.g. `iconv -f GBK -t UTF-8`");
+            d.source_line = d.source_line.map(|l| l.replace('\r', ""));
+            return Err(d);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text.to_owned() };
+    let content_path = rel_path.strip_prefix("content/").unwrap_or(&rel_path).trim_end_matches(".md").to_owned();
+    Ok(SourceFile { hash: hash(text.as_bytes()), rel_path, content_path, text })
+}
+
+/// FNV-1a: a fast, stable content hash for change detection (not for security).
+pub fn hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_is_a_clear_error() {
+        // "标题" in GBK
+        let bytes = b"---\ntitle: \xb1\xea\xcc\xe2\n---\n".to_vec();
+        let d = source_from_bytes("content/a.md".into(), bytes).unwrap_err();
+        assert_eq!((d.line, d.column), (2, 8));
+        assert!(d.message.contains("not UTF-8"));
+        assert!(d.help.unwrap().contains("GBK"));
+    }
+
+    #[test]
+    fn bom_and_crlf_are_normalised() {
+        let f = source_from_bytes("content/customers/a.md".into(), "\u{feff}---\r\ntitle: x\r\n---\r\nbody\r\n".into()).unwrap();
+        assert_eq!(f.text, "---\ntitle: x\n---\nbody\n");
+        assert_eq!(f.content_path, "customers/a");
+    }
+}

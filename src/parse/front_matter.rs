@@ -1,0 +1,631 @@
+//! Front matter: split from the body, parsed as spanned YAML, checked into typed fields per kind.
+//! Every problem is collected; a bad value is dropped (as if absent) so checking goes on.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::yaml::{self, Node, Value};
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, Pos, suggestion};
+use crate::model::{Kind, Level, PriceLevel, Role, StageIx, Style, Tier, VisitKind};
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct At<T> {
+    pub value: T,
+    pub pos: Pos,
+    pub width: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: String,
+    pub slug: Option<At<String>>,
+    pub tags: Vec<String>,
+    pub draft: bool,
+    pub confidential: bool,
+    pub updated: Option<NaiveDate>,
+    pub kind: Option<Kind>,
+    pub customer: Option<Box<Customer>>,
+    pub competitor: Option<Competitor>,
+    pub script: Option<VisitScript>,
+    pub spin: Option<Spin>,
+    pub fab: Option<Fab>,
+    /// Keys we do not know (already warned about), passed through to templates.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Customer {
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub owner: Option<String>,
+    pub stage: Option<StageIx>,
+    pub tier: Option<Tier>,
+    pub value: Option<f64>,
+    pub probability: Option<f64>,
+    pub expected_close: Option<NaiveDate>,
+    pub potential: Option<Level>,
+    pub share: Option<Level>,
+    pub competitors: Vec<At<String>>,
+    pub contacts: Vec<Contact>,
+    pub visits: Vec<Visit>,
+    pub next_visit: Option<NaiveDate>,
+    pub orders: Vec<Order>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    pub name: String,
+    pub title: Option<String>,
+    pub role: Option<Role>,
+    pub style: Option<Style>,
+    pub relationship: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Visit {
+    pub date: Option<NaiveDate>,
+    pub kind: Option<VisitKind>,
+    pub goal: Option<String>,
+    pub outcome: Option<String>,
+    pub commitment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Order {
+    pub date: Option<NaiveDate>,
+    pub amount: f64,
+    pub paid: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Competitor {
+    pub products: Vec<String>,
+    pub price_level: Option<PriceLevel>,
+    pub market_share: Option<f64>,
+    pub strengths: Vec<String>,
+    pub weaknesses: Vec<String>,
+    pub strategy: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VisitScript {
+    pub visit_kind: Option<VisitKind>,
+    pub stages: Vec<StageIx>,
+    pub duration_minutes: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Spin {
+    pub product: Option<String>,
+    pub industry: Option<String>,
+    pub situation: Vec<String>,
+    pub problem: Vec<String>,
+    pub implication: Vec<String>,
+    pub need_payoff: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FabRow {
+    pub feature: String,
+    pub function: String,
+    pub advantage: String,
+    pub benefit: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Fab {
+    pub product: Option<String>,
+    pub rows: Vec<FabRow>,
+}
+
+/// Where the parts of a file are: the YAML text, the line it starts on, the body and its offset.
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    /// Lines before the YAML (the opening `---`).
+    pub yaml_line_offset: usize,
+    pub body: &'a str,
+    pub body_offset: usize,
+}
+
+/// Splits `---` front matter from the body.
+pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+    let first = text.lines().next().unwrap_or("");
+    if first.trim_end() != "---" {
+        return Err(Diagnostic::error(file, "this page has no front matter")
+            .at(text, Pos::new(1, 1), first.chars().count())
+            .help("start the file with a `---` line, then `title: …`, then a closing `---` line"));
+    }
+    let yaml_start = first.len() + 1;
+    let mut offset = yaml_start.min(text.len());
+    for line in text[offset..].split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let body_offset = offset + line.len();
+            return Ok(Split { yaml: &text[yaml_start..offset], yaml_line_offset: 1, body: &text[body_offset..], body_offset });
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error(file, "front matter is not closed")
+        .at(text, Pos::new(1, 1), 3)
+        .help("add a line with `---` after the last front-matter field"))
+}
+
+/// Parses and checks the front matter of a file whose folder gives `section_kind`.
+pub fn parse(file: &str, text: &str, split: &Split, section_kind: Kind, config: &SiteConfig) -> (FrontMatter, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let root = match yaml::parse(split.yaml, split.yaml_line_offset) {
+        Ok(n) => n,
+        Err(e) => {
+            let d = Diagnostic::error(file, format!("invalid YAML in front matter: {}", e.message))
+                .at(text, e.pos, 1)
+                .help("check the indentation and quoting of this line; text with `: ` or `#` needs quotes");
+            return (FrontMatter::default(), vec![d]);
+        }
+    };
+    let mut f = Fields::new(file, text, &root, &mut diags, "front matter");
+    let mut fm = FrontMatter::default();
+    match f.str("title") {
+        Some(t) if !t.value.trim().is_empty() => fm.title = t.value.trim().to_owned(),
+        Some(t) => {
+            let d = Diagnostic::error(file, "`title` is empty").at(text, t.pos, 1);
+            f.diags.push(d.help("give the page a title: `title: 华东精密机械有限公司`"));
+        }
+        None => {
+            let d = Diagnostic::error(file, "missing `title`").at(text, Pos::new(1, 1), 3);
+            f.diags.push(d.help("every page needs a title: add `title: …` to the front matter"));
+        }
+    }
+    fm.slug = f.str("slug");
+    fm.tags = f.str_list("tags");
+    fm.draft = f.bool("draft").unwrap_or(false);
+    fm.confidential = f.bool("confidential").unwrap_or(false);
+    fm.updated = f.date("updated");
+    let kind = match section_kind {
+        Kind::Guide => f.id_enum("kind", &["spin", "fab", "guide"], |s| match s {
+            "spin" => Some(Kind::Spin),
+            "fab" => Some(Kind::Fab),
+            "guide" => Some(Kind::Guide),
+            _ => None,
+        }),
+        other => {
+            if let Some(k) = f.str("kind").filter(|k| k.value != other.id()) {
+                let d = Diagnostic::warning(file, format!("`kind: {}` is ignored: this folder holds {} pages", k.value, other.id()));
+                f.diags.push(d.at(text, k.pos, k.width).help("move the file to the folder of its kind"));
+            }
+            None
+        }
+    }
+    .unwrap_or(section_kind);
+    fm.kind = Some(kind);
+    let mut known: Vec<&str> = vec!["title", "slug", "tags", "draft", "confidential", "updated", "kind", "aliases"];
+    match kind {
+        Kind::Customer => {
+            known.extend(CUSTOMER_KEYS);
+            fm.customer = Some(Box::new(customer(&mut f, config)));
+        }
+        Kind::Competitor => {
+            known.extend(["products", "price_level", "market_share", "strengths", "weaknesses", "strategy"]);
+            fm.competitor = Some(Competitor {
+                products: f.str_list("products"),
+                price_level: f.enum_("price_level", PriceLevel::IDS, PriceLevel::parse),
+                market_share: f.fraction("market_share"),
+                strengths: f.str_list("strengths"),
+                weaknesses: f.str_list("weaknesses"),
+                strategy: f.text("strategy"),
+            });
+        }
+        Kind::VisitScript => {
+            known.extend(["visit_kind", "stages", "duration_minutes"]);
+            let visit_kind = f.enum_("visit_kind", VisitKind::IDS, VisitKind::parse);
+            let stages = f.list("stages").into_iter().filter_map(|n| f.stage_of(n, config)).collect();
+            fm.script = Some(VisitScript { visit_kind, stages, duration_minutes: f.number("duration_minutes") });
+        }
+        Kind::Spin => {
+            known.extend(["product", "industry", "situation", "problem", "implication", "need_payoff"]);
+            fm.spin = Some(Spin {
+                product: f.text("product"),
+                industry: f.text("industry"),
+                situation: f.str_list("situation"),
+                problem: f.str_list("problem"),
+                implication: f.str_list("implication"),
+                need_payoff: f.str_list("need_payoff"),
+            });
+        }
+        Kind::Fab => {
+            known.extend(["product", "rows"]);
+            let product = f.text("product");
+            let rows = f
+                .list("rows")
+                .into_iter()
+                .filter_map(|n| {
+                    let mut r = f.sub(n, "FAB row")?;
+                    let row = FabRow {
+                        feature: r.text("feature").unwrap_or_default(),
+                        function: r.text("function").unwrap_or_default(),
+                        advantage: r.text("advantage").unwrap_or_default(),
+                        benefit: r.text("benefit").unwrap_or_default(),
+                    };
+                    r.finish(&["feature", "function", "advantage", "benefit"]);
+                    Some(row)
+                })
+                .collect();
+            fm.fab = Some(Fab { product, rows });
+        }
+        Kind::Guide | Kind::Page => {}
+    }
+    fm.extra = f.finish(&known);
+    (fm, diags)
+}
+
+const CUSTOMER_KEYS: [&str; 15] = [
+    "industry",
+    "region",
+    "owner",
+    "stage",
+    "tier",
+    "value",
+    "probability",
+    "expected_close",
+    "potential",
+    "share",
+    "competitors",
+    "contacts",
+    "visits",
+    "next_visit",
+    "orders",
+];
+
+fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
+    let stage = match f.take("stage") {
+        Some(n) => f.stage_of(n, config),
+        None => {
+            let d = Diagnostic::warning(f.file, "customer has no `stage`; it is left out of the funnel");
+            let help = format!("add `stage:` with one of: {}", config.stage_ids().join(", "));
+            f.diags.push(d.at(f.text, Pos::new(1, 1), 3).help(help));
+            None
+        }
+    };
+    let mut c = Customer {
+        industry: f.text("industry"),
+        region: f.text("region"),
+        owner: f.text("owner"),
+        stage,
+        tier: f.enum_("tier", Tier::IDS, Tier::parse),
+        value: f.number("value"),
+        probability: f.fraction("probability"),
+        expected_close: f.date("expected_close"),
+        potential: f.enum_("potential", Level::IDS, Level::parse),
+        share: f.enum_("share", Level::IDS, Level::parse),
+        competitors: f.list("competitors").into_iter().filter_map(|n| f.str_of(n)).collect(),
+        next_visit: f.date("next_visit"),
+        ..Customer::default()
+    };
+    if let Some(v) = c.value.filter(|v| *v < 0.0) {
+        let d = Diagnostic::error(f.file, format!("`value` is negative ({v})"));
+        f.diags.push(d.help("the expected deal value is an amount of money, 0 or more"));
+        c.value = None;
+    }
+    for n in f.list("contacts") {
+        let Some(mut s) = f.sub(n, "contact") else { continue };
+        let name = s.text("name");
+        if name.is_none() {
+            let d = Diagnostic::error(s.file, "contact has no `name`").at(s.text, n.pos, 1);
+            s.diags.push(d.help("add `name: …` to this contact"));
+        }
+        c.contacts.push(Contact {
+            name: name.unwrap_or_default(),
+            title: s.text("title"),
+            role: s.enum_("role", Role::IDS, Role::parse),
+            style: s.enum_("style", Style::IDS, Style::parse),
+            relationship: s.text("relationship"),
+            phone: s.text("phone"),
+            notes: s.text("notes"),
+        });
+        s.finish(&["name", "title", "role", "style", "relationship", "phone", "notes"]);
+    }
+    for n in f.list("visits") {
+        let Some(mut s) = f.sub(n, "visit") else { continue };
+        c.visits.push(Visit {
+            date: s.date("date"),
+            kind: s.enum_("kind", VisitKind::IDS, VisitKind::parse),
+            goal: s.text("goal"),
+            outcome: s.text("outcome"),
+            commitment: s.text("commitment"),
+        });
+        s.finish(&["date", "kind", "goal", "outcome", "commitment"]);
+    }
+    for n in f.list("orders") {
+        let Some(mut s) = f.sub(n, "order") else { continue };
+        let amount = s.number("amount").unwrap_or(0.0);
+        c.orders.push(Order { date: s.date("date"), amount, paid: s.number("paid").unwrap_or(0.0) });
+        s.finish(&["date", "amount", "paid"]);
+    }
+    c
+}
+
+/// The entries of one YAML map, taken key by key, with every problem recorded.
+struct Fields<'a, 'd> {
+    file: &'a str,
+    text: &'a str,
+    entries: Vec<(&'a Node, &'a Node)>,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+impl<'a, 'd> Fields<'a, 'd> {
+    fn new(file: &'a str, text: &'a str, node: &'a Node, diags: &'d mut Vec<Diagnostic>, what: &str) -> Self {
+        let entries = match &node.value {
+            Value::Map(e) => e.iter().map(|(k, v)| (k, v)).collect(),
+            Value::Null => Vec::new(),
+            _ => {
+                let d = Diagnostic::error(file, format!("{what} must be a map of `key: value` lines, found {}", node.type_name()));
+                diags.push(d.at(text, node.pos, node.width()));
+                Vec::new()
+            }
+        };
+        let mut fields = Fields { file, text, entries: Vec::new(), diags };
+        for (k, v) in entries {
+            let key = k.as_text().unwrap_or_default();
+            if fields.entries.iter().any(|(k2, _)| k2.as_text().as_deref() == Some(&key)) {
+                let d = Diagnostic::error(file, format!("`{key}` is set twice")).at(text, k.pos, key.chars().count());
+                fields.diags.push(d.help("keep one of them; YAML keys must be unique"));
+            } else {
+                fields.entries.push((k, v));
+            }
+        }
+        fields
+    }
+
+    /// A nested map (a contact, a visit…), checked with the same rules.
+    fn sub<'s>(&'s mut self, node: &'a Node, what: &str) -> Option<Fields<'a, 's>> {
+        if !matches!(node.value, Value::Map(_)) {
+            let d = Diagnostic::error(self.file, format!("each {what} must be a map of `key: value` lines, found {}", node.type_name()));
+            self.diags.push(d.at(self.text, node.pos, node.width()));
+            return None;
+        }
+        Some(Fields::new(self.file, self.text, node, self.diags, what))
+    }
+
+    fn err(&mut self, node: &Node, message: String, help: impl Into<String>) {
+        let d = Diagnostic::error(self.file, message).at(self.text, node.pos, node.width());
+        self.diags.push(d.help(help));
+    }
+
+    /// Removes and returns the value of `key`; `null` counts as absent.
+    fn take(&mut self, key: &str) -> Option<&'a Node> {
+        let i = self.entries.iter().position(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))?;
+        let (_, v) = self.entries.remove(i);
+        (v.value != Value::Null).then_some(v)
+    }
+
+    fn str_of(&mut self, n: &Node) -> Option<At<String>> {
+        match n.as_text() {
+            Some(s) => Some(At { value: s, pos: n.pos, width: n.width() }),
+            None => {
+                self.err(n, format!("expected text, found {}", n.type_name()), "write a single line of text");
+                None
+            }
+        }
+    }
+
+    fn str(&mut self, key: &str) -> Option<At<String>> {
+        let n = self.take(key)?;
+        self.str_of(n)
+    }
+
+    fn text(&mut self, key: &str) -> Option<String> {
+        self.str(key).map(|a| a.value)
+    }
+
+    fn list(&mut self, key: &str) -> Vec<&'a Node> {
+        let Some(n) = self.take(key) else { return Vec::new() };
+        match &n.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Str(_) | Value::Int(_) | Value::Float(_) => vec![n],
+            _ => {
+                self.err(n, format!("`{key}` must be a list, found {}", n.type_name()), format!("write `{key}: [a, b]` or one `- item` per line"));
+                Vec::new()
+            }
+        }
+    }
+
+    fn str_list(&mut self, key: &str) -> Vec<String> {
+        self.list(key).into_iter().filter_map(|n| self.str_of(n)).map(|a| a.value).collect()
+    }
+
+    fn bool(&mut self, key: &str) -> Option<bool> {
+        let n = self.take(key)?;
+        match n.value {
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.err(n, format!("`{key}` must be true or false, found {}", n.type_name()), format!("write `{key}: true` or `{key}: false`"));
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, key: &str) -> Option<f64> {
+        let n = self.take(key)?;
+        match &n.value {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) if f.is_finite() => Some(*f),
+            Value::Str(s) => {
+                let cleaned: String = s.chars().filter(|c| !matches!(c, ',' | '_' | ' ' | '¥' | '$')).collect();
+                let help = match cleaned.parse::<f64>() {
+                    Ok(v) => format!("write the number without separators or currency: `{key}: {v}`"),
+                    Err(_) if s.contains('万') => format!("write the amount in full, e.g. 120万 as `{key}: 1200000`"),
+                    Err(_) => format!("write a plain number, e.g. `{key}: 1200000`"),
+                };
+                self.err(n, format!("`{key}` must be a number, found \"{s}\""), help);
+                None
+            }
+            _ => {
+                self.err(n, format!("`{key}` must be a number, found {}", n.type_name()), format!("write a plain number, e.g. `{key}: 1200000`"));
+                None
+            }
+        }
+    }
+
+    /// A number from 0 to 1 (a probability or a share).
+    fn fraction(&mut self, key: &str) -> Option<f64> {
+        let node = self.entries.iter().find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key)).map(|(_, v)| *v);
+        let v = self.number(key)?;
+        if (0.0..=1.0).contains(&v) {
+            return Some(v);
+        }
+        let help = if (1.0..=100.0).contains(&v) {
+            format!("write it as a fraction: `{key}: {}`", v / 100.0)
+        } else {
+            "a value from 0 to 1".to_owned()
+        };
+        if let Some(n) = node {
+            self.err(n, format!("`{key}` is {v}, outside 0..1"), help);
+        }
+        None
+    }
+
+    fn date(&mut self, key: &str) -> Option<NaiveDate> {
+        let n = self.take(key)?;
+        self.date_of(n, key)
+    }
+
+    fn date_of(&mut self, n: &Node, key: &str) -> Option<NaiveDate> {
+        let s = n.as_text().unwrap_or_default();
+        if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+            return Some(d);
+        }
+        let guess = ["%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M"]
+            .iter()
+            .find_map(|f| NaiveDate::parse_from_str(s.trim(), f).ok());
+        let help = match guess {
+            Some(d) => format!("write dates as YYYY-MM-DD: `{key}: {}`", d.format("%Y-%m-%d")),
+            None => "write dates as YYYY-MM-DD, e.g. 2026-12-20".to_owned(),
+        };
+        self.err(n, format!("`{key}` is not a valid date: \"{s}\""), help);
+        None
+    }
+
+    fn enum_<T>(&mut self, key: &str, ids: &[&str], parse: fn(&str) -> Option<T>) -> Option<T> {
+        let n = self.take(key)?;
+        let s = n.as_text().unwrap_or_default();
+        match parse(&s) {
+            Some(v) => Some(v),
+            None => {
+                self.err(n, format!("unknown {} \"{s}\"", key.replace('_', " ")), suggestion(&s, ids));
+                None
+            }
+        }
+    }
+
+    fn id_enum<T>(&mut self, key: &str, ids: &[&str], parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+        let n = self.take(key)?;
+        let s = n.as_text().unwrap_or_default();
+        let v = parse(s.trim());
+        if v.is_none() {
+            self.err(n, format!("unknown {key} \"{s}\""), suggestion(&s, ids));
+        }
+        v
+    }
+
+    fn stage_of(&mut self, n: &Node, config: &SiteConfig) -> Option<StageIx> {
+        let s = n.as_text().unwrap_or_default();
+        let ix = config.stage(s.trim());
+        if ix.is_none() {
+            let by_label = config.stages.iter().find(|d| d.label == s.trim() || d.label_en.as_deref() == Some(s.trim()));
+            let help = match by_label {
+                Some(d) => format!("use the stage id: `{}`", d.id),
+                None => suggestion(&s, &config.stage_ids()),
+            };
+            self.err(n, format!("unknown stage \"{s}\""), help);
+        }
+        ix
+    }
+
+    /// Warns about every key left over, naming the closest known key; returns them as JSON.
+    fn finish(self, known: &[&str]) -> BTreeMap<String, serde_json::Value> {
+        let mut extra = BTreeMap::new();
+        for (k, v) in self.entries {
+            let key = k.as_text().unwrap_or_default();
+            if known.contains(&key.as_str()) {
+                continue;
+            }
+            let help = match crate::diagnostics::closest(&key, known.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => "this field is not used by salesbook; templates can still read it".to_owned(),
+            };
+            let d = Diagnostic::warning(self.file, format!("unknown field `{key}`")).at(self.text, k.pos, key.chars().count());
+            self.diags.push(d.help(help));
+            extra.insert(key, to_json(v));
+        }
+        extra
+    }
+}
+
+fn to_json(n: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &n.value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Value::Str(s) => J::String(s.clone()),
+        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
+        Value::Map(e) => J::Object(e.iter().map(|(k, v)| (k.as_text().unwrap_or_default(), to_json(v))).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, kind: Kind) -> (FrontMatter, Vec<Diagnostic>) {
+        let s = split("f.md", text).unwrap();
+        parse("f.md", text, &s, kind, &SiteConfig::default())
+    }
+
+    #[test]
+    fn customer_fields_are_typed() {
+        let (fm, d) = check(
+            "---\ntitle: 华东\nstage: quote\ntier: partner\nvalue: 1200000\nexpected_close: 2026-12-20\ncontacts:\n  - {name: 王, role: coach, style: sheep}\n---\nbody",
+            Kind::Customer,
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let c = fm.customer.unwrap();
+        assert_eq!(c.stage, Some(StageIx(4)));
+        assert_eq!(c.tier, Some(Tier::Partner));
+        assert_eq!(c.contacts[0].style, Some(Style::Sheep));
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_its_place() {
+        let text = "---\ntitle: x\nstage: oportunity\ntier: gold\nvalue: 120万\nprobability: 35\nexpected_close: 2026/12/20\nowner_name: 张\n---\n";
+        let (_, d) = check(text, Kind::Customer);
+        let got: Vec<_> = d.iter().map(|d| (d.line, d.column, d.severity)).collect();
+        use crate::diagnostics::Severity::*;
+        assert_eq!(got, vec![(3, 8, Error), (4, 7, Error), (5, 8, Error), (6, 14, Error), (7, 17, Error), (8, 1, Warning)], "{d:#?}");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean \"opportunity\"?"));
+        assert!(d[3].help.as_deref().unwrap().contains("0.35"));
+        assert!(d[4].help.as_deref().unwrap().contains("2026-12-20"));
+        assert_eq!(d[5].help.as_deref(), Some("did you mean `owner`?"));
+    }
+
+    #[test]
+    fn missing_title_and_unclosed_front_matter() {
+        let (_, d) = check("---\nslug: a\n---\n", Kind::Page);
+        assert_eq!(d[0].message, "missing `title`");
+        assert!(split("f.md", "---\ntitle: a\n").is_err());
+        assert!(split("f.md", "# no front matter").is_err());
+    }
+
+    #[test]
+    fn playbook_kind_comes_from_front_matter() {
+        let (fm, d) = check("---\ntitle: x\nkind: spin\nsituation: [a, b]\n---\n", Kind::Guide);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(fm.kind, Some(Kind::Spin));
+        assert_eq!(fm.spin.unwrap().situation, vec!["a", "b"]);
+    }
+}
