@@ -12,3 +12,6 @@ pub mod model;
 pub mod parse;
 pub mod config;
 pub mod load;
+pub mod links;
+pub mod sales;
+pub mod site;

@@ -1,0 +1,217 @@
+//! Link resolution: body links, wiki links and front-matter references to pages, checked
+//! (missing pages and anchors are errors at their place), and the backlinks they imply.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostics::{Diagnostic, closest};
+use crate::model::Kind;
+use crate::parse::markdown::Target;
+use crate::site::{DocId, ParsedDoc, Site};
+
+/// Where one body link goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkTo {
+    pub doc: DocId,
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct LinkGraph {
+    /// For each page, for each link that `scan` found in its body: where it goes (None: same
+    /// page anchor, or unresolved).
+    pub body_links: Vec<Vec<Option<LinkTo>>>,
+    /// For each customer, its `competitors:` references, resolved.
+    pub competitor_refs: Vec<Vec<DocId>>,
+    /// For each page, the pages that link to or reference it, in a stable order.
+    pub backlinks: Vec<Vec<DocId>>,
+}
+
+/// Resolves every link of the site. Links into `hidden` pages (drafts, confidential pages in a
+/// public build) resolve to nothing and are reported as warnings.
+pub fn resolve(site: &Site) -> (LinkGraph, Vec<Diagnostic>) {
+    let mut graph = LinkGraph {
+        body_links: Vec::with_capacity(site.docs.len()),
+        competitor_refs: vec![Vec::new(); site.docs.len()],
+        backlinks: vec![Vec::new(); site.docs.len()],
+    };
+    let mut diags = Vec::new();
+    let mut back: Vec<BTreeSet<DocId>> = vec![BTreeSet::new(); site.docs.len()];
+    for (i, doc) in site.docs.iter().enumerate() {
+        let from = DocId(i);
+        if site.is_hidden(from) {
+            graph.body_links.push(Vec::new());
+            continue;
+        }
+        let mut links = Vec::with_capacity(doc.body.links.len());
+        for link in &doc.body.links {
+            let resolved = resolve_one(site, doc, from, &link.target, &link.raw);
+            let to = match resolved {
+                Ok(to) => to,
+                Err(e) => {
+                    diags.push(e.into_diag(doc, link.pos, link.width));
+                    None
+                }
+            };
+            if let Some(to) = &to {
+                if site.is_hidden(to.doc) {
+                    let d = Diagnostic::warning(&doc.rel_path, format!("link to \"{}\", which is left out of this build", link.raw))
+                        .at(&doc.text, link.pos, link.width)
+                        .help("the target is a draft (build with --drafts) or confidential (left out of --public builds); the link is shown as text");
+                    diags.push(d);
+                    links.push(None);
+                    continue;
+                }
+                if to.doc != from {
+                    back[to.doc.0].insert(from);
+                }
+            }
+            links.push(to);
+        }
+        graph.body_links.push(links);
+        if let Some(c) = &doc.fm.customer {
+            for r in &c.competitors {
+                match find_competitor(site, &r.value) {
+                    Some(id) if !site.is_hidden(id) => {
+                        graph.competitor_refs[i].push(id);
+                        back[id.0].insert(from);
+                    }
+                    Some(_) => {}
+                    None => {
+                        let names: Vec<&str> = site.of_kind(Kind::Competitor).flat_map(|(_, d)| [d.slug.as_str(), d.title()]).collect();
+                        let help = match closest(&r.value, names.iter().copied()) {
+                            Some(c) => format!("did you mean \"{c}\"?"),
+                            None if names.is_empty() => "there are no competitor pages yet: add one under content/competitors/".to_owned(),
+                            None => format!("competitors are named by slug or title: {}", names.iter().step_by(2).copied().collect::<Vec<_>>().join(", ")),
+                        };
+                        let d = Diagnostic::error(&doc.rel_path, format!("unknown competitor \"{}\"", r.value)).at(&doc.text, r.pos, r.width);
+                        diags.push(d.help(help));
+                    }
+                }
+            }
+        }
+    }
+    graph.backlinks = back
+        .into_iter()
+        .map(|set| {
+            let mut v: Vec<DocId> = set.into_iter().collect();
+            v.sort_by(|a, b| site.doc(*a).fm.title.cmp(&site.doc(*b).fm.title));
+            v
+        })
+        .collect();
+    (graph, diags)
+}
+
+fn find_competitor(site: &Site, name: &str) -> Option<DocId> {
+    // Hidden competitors are found too, so that a reference to one is not called unknown.
+    let is_comp = |id: &&DocId| site.doc(**id).kind == Kind::Competitor;
+    let name = name.trim();
+    site.by_slug
+        .get(name)
+        .and_then(|v| v.iter().find(is_comp))
+        .or_else(|| site.by_title.get(name).and_then(|v| v.iter().find(is_comp)))
+        .or_else(|| site.by_path.get(&format!("competitors/{name}")).filter(|id| is_comp(id)))
+        .copied()
+}
+
+enum LinkError {
+    Missing { what: String, help: String },
+    Ambiguous { name: String, candidates: Vec<String> },
+    NoAnchor { anchor: String, page: String, help: String },
+}
+
+impl LinkError {
+    fn into_diag(self, doc: &ParsedDoc, pos: crate::diagnostics::Pos, width: usize) -> Diagnostic {
+        let (msg, help) = match self {
+            LinkError::Missing { what, help } => (format!("broken link: no page {what}"), help),
+            LinkError::Ambiguous { name, candidates } => (
+                format!("ambiguous link \"{name}\": {} pages match", candidates.len()),
+                format!("name the page by path: {}", candidates.iter().map(|c| format!("[[{c}]]")).collect::<Vec<_>>().join(" or ")),
+            ),
+            LinkError::NoAnchor { anchor, page, help } => (format!("broken link: {page} has no heading \"#{anchor}\""), help),
+        };
+        Diagnostic::error(&doc.rel_path, msg).at(&doc.text, pos, width).help(help)
+    }
+}
+
+fn resolve_one(site: &Site, doc: &ParsedDoc, from: DocId, target: &Target, raw: &str) -> Result<Option<LinkTo>, LinkError> {
+    let (to, anchor) = match target {
+        Target::SamePage { anchor } => (from, Some(anchor.clone())),
+        Target::File { path, anchor } => {
+            let id = site.by_path.get(path).copied().ok_or_else(|| LinkError::Missing {
+                what: format!("at \"{raw}\" (content/{path}.md)"),
+                help: match closest(path, site.by_path.keys().map(String::as_str)) {
+                    Some(c) => format!("did you mean \"{}\"?", relative_md(&doc.dir, c)),
+                    None => "link targets are relative to this file, or start with / for the content folder".to_owned(),
+                },
+            })?;
+            (id, anchor.clone())
+        }
+        Target::Wiki { name, anchor } => {
+            if name.is_empty() {
+                (from, anchor.clone())
+            } else {
+                (wiki_target(site, name)?, anchor.clone())
+            }
+        }
+    };
+    if let Some(a) = &anchor {
+        let target_doc = site.doc(to);
+        if !target_doc.body.headings.iter().any(|h| &h.id == a) {
+            let ids: Vec<&str> = target_doc.body.headings.iter().map(|h| h.id.as_str()).collect();
+            let help = match closest(a, ids.iter().copied()) {
+                Some(c) => format!("did you mean \"#{c}\"?"),
+                None if ids.is_empty() => "that page has no headings".to_owned(),
+                None => format!("its headings are: {}", ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" ")),
+            };
+            let page = if to == from { "this page".to_owned() } else { format!("\"{}\"", target_doc.fm.title) };
+            return Err(LinkError::NoAnchor { anchor: a.clone(), page, help });
+        }
+    }
+    Ok(Some(LinkTo { doc: to, anchor }))
+}
+
+fn wiki_target(site: &Site, name: &str) -> Result<DocId, LinkError> {
+    if let Some(id) = site.by_path.get(name.trim_start_matches('/').trim_end_matches(".md")) {
+        return Ok(*id);
+    }
+    for map in [&site.by_slug, &site.by_title] {
+        if let Some(ids) = map.get(name) {
+            let unique: BTreeSet<DocId> = ids.iter().copied().collect();
+            if unique.len() == 1 {
+                return Ok(ids[0]);
+            }
+            return Err(LinkError::Ambiguous {
+                name: name.to_owned(),
+                candidates: unique.iter().map(|id| site.doc(*id).content_path.clone()).collect(),
+            });
+        }
+    }
+    let names = site.by_slug.keys().chain(site.by_title.keys()).map(String::as_str);
+    let help = match closest(name, names) {
+        Some(c) => format!("did you mean [[{c}]]?"),
+        None => "wiki links name a page by slug, path or title: [[huadong]], [[customers/huadong]], [[华东精密机械有限公司]]".to_owned(),
+    };
+    Err(LinkError::Missing { what: format!("named \"{name}\""), help })
+}
+
+/// A content path written as a relative `.md` link from folder `dir`.
+fn relative_md(dir: &str, path: &str) -> String {
+    let from: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let to: Vec<&str> = path.split('/').collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; from.len() - common];
+    parts.extend(&to[common..]);
+    format!("{}.md", parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_md;
+
+    #[test]
+    fn relative_md_paths() {
+        assert_eq!(relative_md("competitors", "customers/huadong"), "../customers/huadong.md");
+        assert_eq!(relative_md("customers", "customers/huadong"), "huadong.md");
+        assert_eq!(relative_md("", "customers/a"), "customers/a.md");
+    }
+}

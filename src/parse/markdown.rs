@@ -1,0 +1,330 @@
+//! Markdown bodies: headings with GitHub-style ids, links with their positions, and the
+//! rendering that rewrites `.md` links and `[[wiki links]]` to page URLs.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
+
+use crate::diagnostics::Pos;
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub id: String,
+}
+
+/// What a link in the body points at, before the site resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `[[name]]`, `[[customers/name]]`, `[[Title]]`: by slug, path or title.
+    Wiki { name: String, anchor: Option<String> },
+    /// A link to a `.md` file, as a content path without extension (`customers/huadong`).
+    File { path: String, anchor: Option<String> },
+    /// `#anchor` on the same page.
+    SamePage { anchor: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub target: Target,
+    /// As written, for messages.
+    pub raw: String,
+    pub pos: Pos,
+    pub width: usize,
+}
+
+/// What the whole-site stages need from a body.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    /// Plain text of the body, for excerpts.
+    pub excerpt: String,
+}
+
+/// How a link is written out, once resolved.
+pub struct Resolved {
+    pub url: String,
+    /// The title to show for a bare `[[wiki link]]`.
+    pub title: Option<String>,
+}
+
+/// GitHub's anchor rule: lowercase, spaces to `-`, punctuation dropped, CJK kept.
+pub fn anchor_id(text: &str) -> String {
+    let mut id = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            id.extend(c.to_lowercase());
+        } else if c == ' ' {
+            id.push('-');
+        }
+    }
+    id
+}
+
+/// Reads headings and links. `file_text` is the whole file and `body_offset` where the body starts
+/// in it, so positions are the file's own lines and columns. `dir` is the page's folder in content.
+pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
+    let body = &file_text[body_offset..];
+    let mut out = Body::default();
+    let mut used = HashSet::new();
+    let mut heading: Option<(u8, Option<String>, String)> = None;
+    let mut excerpt_done = false;
+    let mut in_paragraph = false;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => heading = Some((level_num(level), id.map(|s| s.to_string()), String::new())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, text)) = heading.take() {
+                    let id = unique_id(id.unwrap_or_else(|| anchor_id(&text)), &mut used);
+                    out.headings.push(Heading { level, text: text.trim().to_owned(), id });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, text)) = heading.as_mut() {
+                    text.push_str(&t);
+                } else if in_paragraph && !excerpt_done {
+                    out.excerpt.push_str(&t);
+                }
+            }
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) => {
+                in_paragraph = false;
+                if !out.excerpt.is_empty() {
+                    excerpt_done = true;
+                }
+            }
+            Event::Start(Tag::Link { link_type, dest_url, .. }) | Event::Start(Tag::Image { link_type, dest_url, .. }) => {
+                if let Some(target) = classify(link_type, &dest_url, dir) {
+                    let start = body_offset + range.start;
+                    let written = &file_text[start..body_offset + range.end];
+                    out.links.push(Link {
+                        target,
+                        raw: dest_url.to_string(),
+                        pos: Pos::of_offset(file_text, start),
+                        width: written.lines().next().map_or(1, |l| l.chars().count()),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if out.excerpt.chars().count() > 160 {
+        out.excerpt = out.excerpt.chars().take(160).collect::<String>() + "…";
+    }
+    out
+}
+
+fn level_num(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn unique_id(id: String, used: &mut HashSet<String>) -> String {
+    let base = if id.is_empty() { "section".to_owned() } else { id };
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+fn split_anchor(s: &str) -> (&str, Option<String>) {
+    match s.split_once('#') {
+        Some((a, b)) => (a, Some(percent_decode(b))),
+        None => (s, None),
+    }
+}
+
+/// Whether a link is one the site must resolve, and to what.
+fn classify(link_type: LinkType, dest: &str, dir: &str) -> Option<Target> {
+    if let LinkType::WikiLink { .. } = link_type {
+        let (name, anchor) = split_anchor(dest.trim());
+        return Some(Target::Wiki { name: name.trim().to_owned(), anchor });
+    }
+    if matches!(link_type, LinkType::Autolink | LinkType::Email) || has_scheme(dest) {
+        return None;
+    }
+    let (path, anchor) = split_anchor(dest);
+    if path.is_empty() {
+        return anchor.filter(|a| !a.is_empty()).map(|anchor| Target::SamePage { anchor });
+    }
+    let path = percent_decode(path);
+    let stem = path.strip_suffix(".md")?;
+    let joined = if let Some(rooted) = stem.strip_prefix('/') { rooted.to_owned() } else { join(dir, stem) };
+    Some(Target::File { path: joined, anchor })
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => dest[..i].chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) && i > 0,
+        None => dest.starts_with("//"),
+    }
+}
+
+/// Joins a relative path onto a content folder, resolving `.` and `..`.
+fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+}
+
+/// Renders a body to HTML. `headings` come from [`scan`] of the same body (ids in order);
+/// `resolve` maps the n-th link that [`scan`] found to its output form (None: leave as written).
+pub fn render(body: &str, dir: &str, headings: &[Heading], resolve: &dyn Fn(usize) -> Option<Resolved>) -> String {
+    let mut heading_ix = 0;
+    let mut link_ix = 0;
+    // Inside a resolved bare `[[wiki link]]`, its text is replaced by the target's title:
+    // Some(Some(title)) until the title is written, then Some(None) to drop the rest.
+    let mut wiki_text: Option<Option<String>> = None;
+    let mut events: Vec<Event> = Vec::with_capacity(256);
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                let id = headings.get(heading_ix).map(|h| CowStr::from(h.id.clone())).or(id);
+                heading_ix += 1;
+                events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let (dest_url, wiki_title) = rewrite(link_type, dest_url, dir, &mut link_ix, resolve);
+                if matches!(link_type, LinkType::WikiLink { has_pothole: false }) && wiki_title.is_some() {
+                    wiki_text = Some(wiki_title);
+                }
+                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let (dest_url, _) = rewrite(link_type, dest_url, dir, &mut link_ix, resolve);
+                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            Event::End(TagEnd::Link) if wiki_text.is_some() => {
+                wiki_text = None;
+                events.push(Event::End(TagEnd::Link));
+            }
+            Event::Text(_) if wiki_text.is_some() => {
+                if let Some(Some(title)) = wiki_text.as_mut().map(Option::take) {
+                    events.push(Event::Text(title.into()));
+                }
+            }
+            e => events.push(e),
+        }
+    }
+    let mut out = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
+fn rewrite<'a>(
+    link_type: LinkType,
+    dest_url: CowStr<'a>,
+    dir: &str,
+    link_ix: &mut usize,
+    resolve: &dyn Fn(usize) -> Option<Resolved>,
+) -> (CowStr<'a>, Option<String>) {
+    if classify(link_type, &dest_url, dir).is_none() {
+        return (safe_url(dest_url), None);
+    }
+    let ix = *link_ix;
+    *link_ix += 1;
+    match resolve(ix) {
+        Some(r) => (r.url.into(), r.title),
+        None => (dest_url, None),
+    }
+}
+
+/// Drops `javascript:` (and `vbscript:`, `data:text/html`) URLs, which would run script on click.
+fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+    let lower: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
+    if lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:text/html") {
+        CowStr::Borrowed("#")
+    } else {
+        url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heading_ids_follow_github() {
+        assert_eq!(anchor_id("拜访记录"), "拜访记录");
+        assert_eq!(anchor_id("Next Steps: Q4 (报价)!"), "next-steps-q4-报价");
+        let b = scan("# A\n\n## 拜访记录\n\n## 拜访记录\n\n## Custom {#mine}\n", 0, "");
+        let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "拜访记录", "拜访记录-1", "mine"]);
+    }
+
+    #[test]
+    fn links_are_classified_with_positions() {
+        let text = "---\ntitle: x\n---\nSee [华东](../customers/huadong.md#拜访记录) and [[abb|ABB]].\n[w](https://x.com) [a](#top)\n";
+        let b = scan(text, 16, "competitors");
+        assert_eq!(
+            b.links[0].target,
+            Target::File { path: "customers/huadong".into(), anchor: Some("拜访记录".into()) }
+        );
+        assert_eq!(b.links[0].pos, Pos::new(4, 5));
+        assert_eq!(b.links[1].target, Target::Wiki { name: "abb".into(), anchor: None });
+        assert_eq!(b.links[1].pos, Pos::new(4, 44));
+        assert_eq!(b.links[2].target, Target::SamePage { anchor: "top".into() });
+        assert_eq!(b.links.len(), 3);
+    }
+
+    #[test]
+    fn render_rewrites_links_and_titles_wiki_links() {
+        let body = "## Hi\n\n[x](a.md) [[abb]] [[abb|Label]] [bad](javascript:alert(1))\n";
+        let b = scan(body, 0, "");
+        let html = render(body, "", &b.headings, &|i| {
+            Some(Resolved { url: format!("/p{i}/"), title: Some("ABB 机器人".into()) })
+        });
+        assert!(html.contains(r#"<h2 id="hi">Hi</h2>"#), "{html}");
+        assert!(html.contains(r#"<a href="/p0/">x</a>"#), "{html}");
+        assert!(html.contains(r#"<a href="/p1/">ABB 机器人</a>"#), "{html}");
+        assert!(html.contains(r#"<a href="/p2/">Label</a>"#), "{html}");
+        assert!(html.contains(r##"<a href="#">bad</a>"##), "{html}");
+    }
+}

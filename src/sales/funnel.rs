@@ -1,0 +1,176 @@
+//! The sales funnel (销售漏斗): per-stage counts and values, weighted pipeline, stage-to-stage
+//! conversion and overdue closes, as pure functions of the customer pages.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::model::StageIx;
+use crate::parse::front_matter::Customer;
+use crate::site::{DocId, Site};
+
+/// A customer's win probability: its own, else its stage's.
+pub fn probability(c: &Customer, config: &SiteConfig) -> Option<f64> {
+    c.probability.or_else(|| c.stage.map(|s| config.stage_def(s).probability))
+}
+
+/// Expected value × win probability.
+pub fn weighted_value(c: &Customer, config: &SiteConfig) -> Option<f64> {
+    Some(c.value? * probability(c, config)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageFigures {
+    pub ix: usize,
+    pub id: String,
+    pub label: String,
+    pub probability: f64,
+    pub count: usize,
+    pub value: f64,
+    pub weighted: f64,
+    /// Share of the customers that reached the stage before this one and reached this one too
+    /// (None for the first stage, for `lost`, and when nobody reached the stage before).
+    pub conversion: Option<f64>,
+    pub closed: bool,
+    #[serde(skip)]
+    pub customers: Vec<DocId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Funnel {
+    pub stages: Vec<StageFigures>,
+    /// Value of every open deal (all stages but won and lost).
+    pub open_value: f64,
+    /// Weighted value of every open deal.
+    pub weighted_total: f64,
+    pub open_count: usize,
+    /// Open deals whose expected close date has passed, most overdue first.
+    pub overdue: Vec<DocId>,
+    /// Deals under the small-order threshold, kept out of the figures (漏斗外销售额).
+    pub outside_value: f64,
+    pub outside: Vec<DocId>,
+    /// Customers with no (valid) stage.
+    pub unstaged: Vec<DocId>,
+}
+
+/// Computes the funnel over the visible customers of the site.
+pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
+    let mut stages: Vec<StageFigures> = config
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StageFigures {
+            ix: i,
+            id: s.id.clone(),
+            label: config.stage_label(StageIx(i)).to_owned(),
+            probability: s.probability,
+            count: 0,
+            value: 0.0,
+            weighted: 0.0,
+            conversion: None,
+            closed: config.is_closed(StageIx(i)),
+            customers: Vec::new(),
+        })
+        .collect();
+    let mut f = Funnel {
+        stages: Vec::new(),
+        open_value: 0.0,
+        weighted_total: 0.0,
+        open_count: 0,
+        overdue: Vec::new(),
+        outside_value: 0.0,
+        outside: Vec::new(),
+        unstaged: Vec::new(),
+    };
+    let mut overdue: Vec<(NaiveDate, DocId)> = Vec::new();
+    for (id, doc) in site.of_kind(crate::model::Kind::Customer) {
+        let Some(c) = doc.fm.customer.as_deref() else { continue };
+        let Some(stage) = c.stage else {
+            f.unstaged.push(id);
+            continue;
+        };
+        let value = c.value.unwrap_or(0.0);
+        if config.small_order_threshold > 0.0 && c.value.is_some() && value < config.small_order_threshold {
+            f.outside_value += value;
+            f.outside.push(id);
+            continue;
+        }
+        let weighted = weighted_value(c, config).unwrap_or(0.0);
+        let s = &mut stages[stage.0];
+        s.count += 1;
+        s.value += value;
+        s.weighted += weighted;
+        s.customers.push(id);
+        if !s.closed {
+            f.open_value += value;
+            f.weighted_total += weighted;
+            f.open_count += 1;
+            if let Some(close) = c.expected_close.filter(|d| *d < today) {
+                overdue.push((close, id));
+            }
+        }
+    }
+    overdue.sort();
+    f.overdue = overdue.into_iter().map(|(_, id)| id).collect();
+    // Conversion: a customer at a later stage has passed through every earlier one; `lost`
+    // deals left at an unknown stage, so they count nowhere.
+    let reached = |i: usize, stages: &[StageFigures]| -> usize {
+        stages[i..].iter().filter(|s| s.id != "lost").map(|s| s.count).sum()
+    };
+    let ordered: Vec<usize> = (0..stages.len()).filter(|i| stages[*i].id != "lost").collect();
+    for w in ordered.windows(2) {
+        let (prev, cur) = (w[0], w[1]);
+        let before = reached(prev, &stages);
+        if before > 0 {
+            stages[cur].conversion = Some(reached(cur, &stages) as f64 / before as f64);
+        }
+    }
+    for s in &mut stages {
+        s.customers.sort_by(|a, b| {
+            let va = site.doc(*a).fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0);
+            let vb = site.doc(*b).fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0);
+            vb.total_cmp(&va)
+        });
+    }
+    f.stages = stages;
+    f
+}
+
+/// `public/funnel.json`, exactly as FORMAT.md specifies it.
+pub fn funnel_json(f: &Funnel, site: &Site, config: &SiteConfig, today: NaiveDate) -> String {
+    #[derive(Serialize)]
+    struct Stage<'a> {
+        id: &'a str,
+        label: &'a str,
+        count: usize,
+        value: f64,
+        weighted: f64,
+    }
+    #[derive(Serialize)]
+    struct Json<'a> {
+        currency: &'a str,
+        today: String,
+        stages: Vec<Stage<'a>>,
+        open_value: f64,
+        weighted_total: f64,
+        overdue: Vec<&'a str>,
+    }
+    let json = Json {
+        currency: &config.currency,
+        today: today.format("%Y-%m-%d").to_string(),
+        stages: f
+            .stages
+            .iter()
+            .map(|s| Stage { id: &s.id, label: &s.label, count: s.count, value: round2(s.value), weighted: round2(s.weighted) })
+            .collect(),
+        open_value: round2(f.open_value),
+        weighted_total: round2(f.weighted_total),
+        overdue: f.overdue.iter().map(|id| site.doc(*id).slug.as_str()).collect(),
+    };
+    serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+}
+
+/// Money is shown to the cent at most; this keeps float noise out of JSON.
+pub fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}

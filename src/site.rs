@@ -1,0 +1,212 @@
+//! The site as a whole: every parsed page, looked up by path, slug and title.
+
+use std::collections::HashMap;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, Pos};
+use crate::load::SourceFile;
+use crate::model::Kind;
+use crate::parse::front_matter::{self, FrontMatter};
+use crate::parse::markdown::{self, Body};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocId(pub usize);
+
+/// One page, parsed: what the whole-site stages need, and what rendering needs.
+#[derive(Debug, Clone)]
+pub struct ParsedDoc {
+    pub rel_path: String,
+    /// `customers/huadong` (relative to content/, no extension).
+    pub content_path: String,
+    /// The folder in content/ (`customers`), or "" at the top.
+    pub dir: String,
+    pub section: String,
+    pub slug: String,
+    /// The output path relative to the site root: `customers/huadong/index.html`.
+    pub path: String,
+    pub kind: Kind,
+    pub fm: FrontMatter,
+    pub body: Body,
+    pub text: String,
+    pub body_offset: usize,
+    pub hash: u64,
+}
+
+impl ParsedDoc {
+    pub fn title(&self) -> &str {
+        &self.fm.title
+    }
+
+    pub fn body_text(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    /// The canonical URL path: `/customers/huadong/`.
+    pub fn url(&self) -> String {
+        format!("/{}", self.path.trim_end_matches("index.html"))
+    }
+}
+
+/// A file that holds section text (`_index.md`) rather than a page.
+#[derive(Debug, Clone)]
+pub struct SectionText {
+    pub dir: String,
+    pub title: Option<String>,
+    pub text: String,
+    pub body_offset: usize,
+    pub body: Body,
+}
+
+/// Parses one source file. `None` when the file is not a page at all (no front matter).
+pub fn parse_doc(src: &SourceFile, config: &SiteConfig) -> (Option<ParsedDoc>, Vec<Diagnostic>) {
+    let file = src.rel_path.as_str();
+    let split = match front_matter::split(file, &src.text) {
+        Ok(s) => s,
+        Err(d) => return (None, vec![d]),
+    };
+    let (dir, stem) = match src.content_path.rsplit_once('/') {
+        Some((d, s)) => (d.to_owned(), s.to_owned()),
+        None => (String::new(), src.content_path.clone()),
+    };
+    let section = dir.split('/').next().unwrap_or("").to_owned();
+    let (mut fm, mut diags) = front_matter::parse(file, &src.text, &split, Kind::of_section(&section), config);
+    if fm.title.is_empty() {
+        fm.title = stem.clone();
+    }
+    let kind = fm.kind.unwrap_or(Kind::Page);
+    let slug = match &fm.slug {
+        Some(s) => {
+            let clean = s.value.trim().trim_matches('/');
+            if clean.is_empty() || clean.contains(['/', '\\', '?', '#', '"', '<', '>']) || clean == "." || clean == ".." {
+                let d = Diagnostic::error(file, format!("`slug: {}` cannot be part of a URL", s.value)).at(&src.text, s.pos, s.width);
+                diags.push(d.help("use letters, digits, CJK characters and `-`; no `/`, `?`, `#` or quotes"));
+                stem.clone()
+            } else {
+                clean.to_owned()
+            }
+        }
+        None => stem.clone(),
+    };
+    let path = if dir.is_empty() { format!("{slug}/index.html") } else { format!("{dir}/{slug}/index.html") };
+    let body = markdown::scan(&src.text, split.body_offset, &dir);
+    let body_offset = split.body_offset;
+    let doc = ParsedDoc {
+        rel_path: src.rel_path.clone(),
+        content_path: src.content_path.clone(),
+        dir,
+        section,
+        slug,
+        path,
+        kind,
+        fm,
+        body,
+        text: src.text.clone(),
+        body_offset,
+        hash: src.hash,
+    };
+    (Some(doc), diags)
+}
+
+/// Parses an `_index.md`: optional front matter (title) and markdown text.
+pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
+    let dir = src.content_path.trim_end_matches("_index").trim_end_matches('/').to_owned();
+    let mut diags = Vec::new();
+    let (title, body_offset) = if src.text.starts_with("---") {
+        match front_matter::split(&src.rel_path, &src.text) {
+            Ok(split) => {
+                let title = match crate::parse::yaml::parse(split.yaml, 1) {
+                    Ok(node) => match node.value {
+                        crate::parse::yaml::Value::Map(entries) => entries
+                            .into_iter()
+                            .find(|(k, _)| k.as_text().as_deref() == Some("title"))
+                            .and_then(|(_, v)| v.as_text()),
+                        _ => None,
+                    },
+                    Err(e) => {
+                        let d = Diagnostic::error(&src.rel_path, format!("invalid YAML in front matter: {}", e.message));
+                        diags.push(d.at(&src.text, e.pos, 1));
+                        None
+                    }
+                };
+                (title, split.body_offset)
+            }
+            Err(d) => {
+                diags.push(d);
+                (None, 0)
+            }
+        }
+    } else {
+        (None, 0)
+    };
+    let body = markdown::scan(&src.text, body_offset, &dir);
+    (SectionText { dir, title, text: src.text.clone(), body_offset, body }, diags)
+}
+
+/// All pages of one build, with the lookups link resolution needs.
+#[derive(Debug, Default)]
+pub struct Site {
+    pub docs: Vec<ParsedDoc>,
+    pub sections: Vec<SectionText>,
+    pub by_path: HashMap<String, DocId>,
+    pub by_slug: HashMap<String, Vec<DocId>>,
+    pub by_title: HashMap<String, Vec<DocId>>,
+    /// Pages left out of this build (drafts, confidential pages in a public build): they
+    /// resolve links (so the link is reported, not called broken) but are never rendered.
+    pub hidden: Vec<bool>,
+}
+
+impl Site {
+    /// Indexes the pages; two pages that would write the same output file are an error.
+    pub fn new(docs: Vec<ParsedDoc>, sections: Vec<SectionText>, is_hidden: impl Fn(&ParsedDoc) -> bool) -> (Site, Vec<Diagnostic>) {
+        let hidden = docs.iter().map(&is_hidden).collect();
+        let mut site = Site { docs, sections, hidden, ..Site::default() };
+        let mut diags = Vec::new();
+        let mut by_output: HashMap<&str, DocId> = HashMap::new();
+        for (i, d) in site.docs.iter().enumerate() {
+            let id = DocId(i);
+            if site.hidden[i] {
+                by_output.entry(d.path.as_str()).or_insert(id);
+            } else if let Some(first) = by_output.insert(d.path.as_str(), id) {
+                let other = &site.docs[first.0];
+                let mut diag = Diagnostic::error(&d.rel_path, format!("duplicate slug \"{}\": {} has the same URL", d.slug, other.rel_path));
+                diag = match &d.fm.slug {
+                    Some(s) => diag.at(&d.text, s.pos, s.width),
+                    None => diag.at(&d.text, Pos::new(1, 1), 3),
+                };
+                diags.push(diag.help(format!("both pages would be written to /{}; give one of them another `slug:`", d.path)));
+                // Keep the first page at that URL; this one is still indexed by its file path.
+            }
+            site.by_path.insert(d.content_path.clone(), id);
+            let slug_path = if d.dir.is_empty() { d.slug.clone() } else { format!("{}/{}", d.dir, d.slug) };
+            site.by_path.entry(slug_path).or_insert(id);
+            site.by_slug.entry(d.slug.clone()).or_default().push(id);
+            let stem = d.content_path.rsplit('/').next().unwrap_or(&d.content_path);
+            if stem != d.slug {
+                site.by_slug.entry(stem.to_owned()).or_default().push(id);
+            }
+            site.by_title.entry(d.fm.title.clone()).or_default().push(id);
+        }
+        (site, diags)
+    }
+
+    pub fn doc(&self, id: DocId) -> &ParsedDoc {
+        &self.docs[id.0]
+    }
+
+    pub fn is_hidden(&self, id: DocId) -> bool {
+        self.hidden[id.0]
+    }
+
+    /// The pages this build renders.
+    pub fn visible(&self) -> impl Iterator<Item = (DocId, &ParsedDoc)> + '_ {
+        self.docs.iter().enumerate().filter(|(i, _)| !self.hidden[*i]).map(|(i, d)| (DocId(i), d))
+    }
+
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (DocId, &ParsedDoc)> + '_ {
+        self.visible().filter(move |(_, d)| d.kind == kind)
+    }
+
+    pub fn section_text(&self, dir: &str) -> Option<&SectionText> {
+        self.sections.iter().find(|s| s.dir == dir)
+    }
+}
