@@ -46,6 +46,8 @@ pub struct SiteConfig {
     pub base_url: String,
     pub theme: String,
     pub currency: String,
+    /// Show money in 万 (zh-CN habit): ¥120 万 instead of ¥1,200,000.
+    pub money_in_wan: bool,
     /// Pins "today" for reproducible builds (YYYY-MM-DD).
     pub today: Option<String>,
     pub stale_after_days: i64,
@@ -61,6 +63,7 @@ impl Default for SiteConfig {
             base_url: "/".to_owned(),
             theme: "default".to_owned(),
             currency: "CNY".to_owned(),
+            money_in_wan: false,
             today: None,
             stale_after_days: 30,
             small_order_threshold: 0.0,
@@ -96,7 +99,9 @@ impl SiteConfig {
             return Ok(SiteConfig::default());
         }
         let mut config: SiteConfig = serde_saphyr::from_str(text).map_err(|e| {
-            let pos = e.location().map_or(Pos::new(1, 1), |l| Pos::new(l.line() as usize, (l.column() as usize).max(1)));
+            let pos = e.location().map_or(Pos::new(1, 1), |l| {
+                Pos::new(l.line() as usize, (l.column() as usize).max(1))
+            });
             let msg = e.without_snippet().to_string();
             let msg = msg.lines().next().unwrap_or("invalid config").to_owned();
             vec![Diagnostic::error(CONFIG_FILE, format!("invalid config: {msg}")).at(text, pos, 1)]
@@ -109,7 +114,10 @@ impl SiteConfig {
         for i in 0..config.stages.len() {
             let s = &config.stages[i];
             if !(0.0..=1.0).contains(&s.probability) {
-                diags.push(err(format!("stage \"{}\": probability {} is outside 0..1", s.id, s.probability)));
+                diags.push(err(format!(
+                    "stage \"{}\": probability {} is outside 0..1",
+                    s.id, s.probability
+                )));
             }
             if config.stages[..i].iter().any(|o| o.id == s.id) {
                 diags.push(err(format!("stage \"{}\" is listed twice", s.id)));
@@ -157,7 +165,9 @@ impl SiteConfig {
     }
 
     pub fn today(&self) -> Option<NaiveDate> {
-        self.today.as_deref().and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        self.today
+            .as_deref()
+            .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
     }
 }
 

@@ -116,14 +116,18 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
     by_distance.or_else(|| {
         candidates
             .iter()
-            .filter(|c| c.len() >= 4 && (wrong_lower.starts_with(*c) || c.starts_with(wrong_lower.as_str())) && wrong_lower.len() >= 4)
+            .filter(|c| {
+                c.len() >= 4
+                    && (wrong_lower.starts_with(*c) || c.starts_with(wrong_lower.as_str()))
+                    && wrong_lower.len() >= 4
+            })
             .max_by_key(|c| c.len())
             .copied()
     })
 }
 
 /// A "did you mean" help line, or the list of what is allowed.
-pub fn suggestion<'a>(wrong: &str, allowed: &[&'a str]) -> String {
+pub fn suggestion(wrong: &str, allowed: &[&str]) -> String {
     match closest(wrong, allowed.iter().copied()) {
         Some(c) => format!("did you mean \"{c}\"?"),
         None => format!("expected one of: {}", allowed.join(", ")),
@@ -154,7 +158,13 @@ pub fn render_human(diags: &[Diagnostic], color: bool) -> String {
 }
 
 pub fn summary(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
     match (errors, warnings) {
         (0, 0) => "no problems".to_owned(),
         (0, w) => plural(w, "warning"),
@@ -168,7 +178,11 @@ fn render_one(d: &Diagnostic, renderer: &Renderer) -> String {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let path = if d.line > 0 { format!("{}:{}:{}", d.file, d.line, d.column) } else { d.file.clone() };
+    let path = if d.line > 0 {
+        format!("{}:{}:{}", d.file, d.line, d.column)
+    } else {
+        d.file.clone()
+    };
     let title = level.primary_title(&d.message);
     let group = match (&d.source_line, d.line) {
         (Some(src), line) if line > 0 => {

@@ -6,12 +6,25 @@
 //!              ─render─▶ Output (url → bytes) ─write─▶ disk (skip unchanged) or memory (serve)
 //! diagnostics accumulate along the way; the command decides what they mean
 //! ```
+//!
+//! `load` reads `content/`, `parse` splits and types front matter and scans markdown,
+//! `site` indexes pages, `links` resolves links and backlinks, `sales` computes the
+//! domain figures, `render` turns views into HTML through the theme, `write` puts the
+//! result on disk. `build::Builder` runs them in order for `build`, `check` and `serve`.
 
-pub mod diagnostics;
-pub mod model;
-pub mod parse;
+// Diagnostics are this crate's error channel: returned on cold paths, never in hot loops.
+#![allow(clippy::result_large_err)]
+
+pub mod build;
+pub mod cli;
 pub mod config;
-pub mod load;
+pub mod diagnostics;
 pub mod links;
+pub mod load;
+pub mod model;
+pub mod new;
+pub mod parse;
+pub mod render;
 pub mod sales;
 pub mod site;
+pub mod write;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::diagnostics::{Diagnostic, closest};
 use crate::model::Kind;
 use crate::parse::markdown::Target;
-use crate::site::{DocId, ParsedDoc, Site};
+use crate::site::{DocId, SectionText, Site};
 
 /// Where one body link goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,11 +44,11 @@ pub fn resolve(site: &Site) -> (LinkGraph, Vec<Diagnostic>) {
         }
         let mut links = Vec::with_capacity(doc.body.links.len());
         for link in &doc.body.links {
-            let resolved = resolve_one(site, doc, from, &link.target, &link.raw);
+            let resolved = resolve_one(site, &doc.dir, Some(from), &link.target, &link.raw);
             let to = match resolved {
                 Ok(to) => to,
                 Err(e) => {
-                    diags.push(e.into_diag(doc, link.pos, link.width));
+                    diags.push(e.into_diag(&doc.rel_path, &doc.text, link.pos, link.width));
                     None
                 }
             };
@@ -77,13 +77,22 @@ pub fn resolve(site: &Site) -> (LinkGraph, Vec<Diagnostic>) {
                     }
                     Some(_) => {}
                     None => {
-                        let names: Vec<&str> = site.of_kind(Kind::Competitor).flat_map(|(_, d)| [d.slug.as_str(), d.title()]).collect();
+                        let names: Vec<&str> = site
+                            .of_kind(Kind::Competitor)
+                            .flat_map(|(_, d)| [d.slug.as_str(), d.title()])
+                            .collect();
                         let help = match closest(&r.value, names.iter().copied()) {
                             Some(c) => format!("did you mean \"{c}\"?"),
-                            None if names.is_empty() => "there are no competitor pages yet: add one under content/competitors/".to_owned(),
-                            None => format!("competitors are named by slug or title: {}", names.iter().step_by(2).copied().collect::<Vec<_>>().join(", ")),
+                            None if names.is_empty() => {
+                                "there are no competitor pages yet: add one under content/competitors/".to_owned()
+                            }
+                            None => format!(
+                                "competitors are named by slug or title: {}",
+                                names.iter().step_by(2).copied().collect::<Vec<_>>().join(", ")
+                            ),
                         };
-                        let d = Diagnostic::error(&doc.rel_path, format!("unknown competitor \"{}\"", r.value)).at(&doc.text, r.pos, r.width);
+                        let d = Diagnostic::error(&doc.rel_path, format!("unknown competitor \"{}\"", r.value))
+                            .at(&doc.text, r.pos, r.width);
                         diags.push(d.help(help));
                     }
                 }
@@ -109,7 +118,11 @@ fn find_competitor(site: &Site, name: &str) -> Option<DocId> {
         .get(name)
         .and_then(|v| v.iter().find(is_comp))
         .or_else(|| site.by_title.get(name).and_then(|v| v.iter().find(is_comp)))
-        .or_else(|| site.by_path.get(&format!("competitors/{name}")).filter(|id| is_comp(id)))
+        .or_else(|| {
+            site.by_path
+                .get(&format!("competitors/{name}"))
+                .filter(|id| is_comp(id))
+        })
         .copied()
 }
 
@@ -120,27 +133,65 @@ enum LinkError {
 }
 
 impl LinkError {
-    fn into_diag(self, doc: &ParsedDoc, pos: crate::diagnostics::Pos, width: usize) -> Diagnostic {
+    fn into_diag(self, file: &str, text: &str, pos: crate::diagnostics::Pos, width: usize) -> Diagnostic {
         let (msg, help) = match self {
             LinkError::Missing { what, help } => (format!("broken link: no page {what}"), help),
             LinkError::Ambiguous { name, candidates } => (
                 format!("ambiguous link \"{name}\": {} pages match", candidates.len()),
-                format!("name the page by path: {}", candidates.iter().map(|c| format!("[[{c}]]")).collect::<Vec<_>>().join(" or ")),
+                format!(
+                    "name the page by path: {}",
+                    candidates
+                        .iter()
+                        .map(|c| format!("[[{c}]]"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
             ),
-            LinkError::NoAnchor { anchor, page, help } => (format!("broken link: {page} has no heading \"#{anchor}\""), help),
+            LinkError::NoAnchor { anchor, page, help } => {
+                (format!("broken link: {page} has no heading \"#{anchor}\""), help)
+            }
         };
-        Diagnostic::error(&doc.rel_path, msg).at(&doc.text, pos, width).help(help)
+        Diagnostic::error(file, msg).at(text, pos, width).help(help)
     }
 }
 
-fn resolve_one(site: &Site, doc: &ParsedDoc, from: DocId, target: &Target, raw: &str) -> Result<Option<LinkTo>, LinkError> {
+/// Resolves the links of a section's `_index.md` text (which is not a page).
+pub fn resolve_section(site: &Site, section: &SectionText, file: &str) -> (Vec<Option<LinkTo>>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let links = section
+        .body
+        .links
+        .iter()
+        .map(
+            |link| match resolve_one(site, &section.dir, None, &link.target, &link.raw) {
+                Ok(Some(to)) if !site.is_hidden(to.doc) => Some(to),
+                Ok(_) => None,
+                Err(e) => {
+                    diags.push(e.into_diag(file, &section.text, link.pos, link.width));
+                    None
+                }
+            },
+        )
+        .collect();
+    (links, diags)
+}
+
+/// `from` is None for section texts, whose same-page anchors are not checked.
+fn resolve_one(
+    site: &Site,
+    dir: &str,
+    from: Option<DocId>,
+    target: &Target,
+    raw: &str,
+) -> Result<Option<LinkTo>, LinkError> {
     let (to, anchor) = match target {
-        Target::SamePage { anchor } => (from, Some(anchor.clone())),
+        Target::SamePage { .. } if from.is_none() => return Ok(None),
+        Target::SamePage { anchor } => (from.unwrap_or(DocId(0)), Some(anchor.clone())),
         Target::File { path, anchor } => {
             let id = site.by_path.get(path).copied().ok_or_else(|| LinkError::Missing {
                 what: format!("at \"{raw}\" (content/{path}.md)"),
                 help: match closest(path, site.by_path.keys().map(String::as_str)) {
-                    Some(c) => format!("did you mean \"{}\"?", relative_md(&doc.dir, c)),
+                    Some(c) => format!("did you mean \"{}\"?", relative_md(dir, c)),
                     None => "link targets are relative to this file, or start with / for the content folder".to_owned(),
                 },
             })?;
@@ -148,7 +199,10 @@ fn resolve_one(site: &Site, doc: &ParsedDoc, from: DocId, target: &Target, raw: 
         }
         Target::Wiki { name, anchor } => {
             if name.is_empty() {
-                (from, anchor.clone())
+                match from {
+                    Some(f) => (f, anchor.clone()),
+                    None => return Ok(None),
+                }
             } else {
                 (wiki_target(site, name)?, anchor.clone())
             }
@@ -161,10 +215,21 @@ fn resolve_one(site: &Site, doc: &ParsedDoc, from: DocId, target: &Target, raw: 
             let help = match closest(a, ids.iter().copied()) {
                 Some(c) => format!("did you mean \"#{c}\"?"),
                 None if ids.is_empty() => "that page has no headings".to_owned(),
-                None => format!("its headings are: {}", ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" ")),
+                None => format!(
+                    "its headings are: {}",
+                    ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" ")
+                ),
             };
-            let page = if to == from { "this page".to_owned() } else { format!("\"{}\"", target_doc.fm.title) };
-            return Err(LinkError::NoAnchor { anchor: a.clone(), page, help });
+            let page = if Some(to) == from {
+                "this page".to_owned()
+            } else {
+                format!("\"{}\"", target_doc.fm.title)
+            };
+            return Err(LinkError::NoAnchor {
+                anchor: a.clone(),
+                page,
+                help,
+            });
         }
     }
     Ok(Some(LinkTo { doc: to, anchor }))
@@ -191,7 +256,10 @@ fn wiki_target(site: &Site, name: &str) -> Result<DocId, LinkError> {
         Some(c) => format!("did you mean [[{c}]]?"),
         None => "wiki links name a page by slug, path or title: [[huadong]], [[customers/huadong]], [[华东精密机械有限公司]]".to_owned(),
     };
-    Err(LinkError::Missing { what: format!("named \"{name}\""), help })
+    Err(LinkError::Missing {
+        what: format!("named \"{name}\""),
+        help,
+    })
 }
 
 /// A content path written as a relative `.md` link from folder `dir`.
@@ -210,7 +278,10 @@ mod tests {
 
     #[test]
     fn relative_md_paths() {
-        assert_eq!(relative_md("competitors", "customers/huadong"), "../customers/huadong.md");
+        assert_eq!(
+            relative_md("competitors", "customers/huadong"),
+            "../customers/huadong.md"
+        );
         assert_eq!(relative_md("customers", "customers/huadong"), "huadong.md");
         assert_eq!(relative_md("", "customers/a"), "customers/a.md");
     }

@@ -36,7 +36,10 @@ pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     if !content.is_dir() {
         return (paths, diags);
     }
-    let walker = walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name().into_iter();
+    let walker = walkdir::WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
     for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy())) {
         match entry {
             Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
@@ -48,7 +51,10 @@ pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
                 let msg = if err.loop_ancestor().is_some() {
                     "symbolic link loop; this folder is skipped".to_owned()
                 } else {
-                    format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), |e| e.to_string()))
+                    format!(
+                        "cannot read: {}",
+                        err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())
+                    )
                 };
                 diags.push(Diagnostic::error(path, msg));
             }
@@ -60,7 +66,10 @@ pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
 /// The path of `p` relative to `root`, with forward slashes.
 pub fn rel(root: &Path, p: &Path) -> String {
     let r = p.strip_prefix(root).unwrap_or(p);
-    r.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    r.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Reads the given files in parallel; a file that cannot be read or is not UTF-8 is a diagnostic.
@@ -104,9 +113,22 @@ pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile,
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text.to_owned() };
-    let content_path = rel_path.strip_prefix("content/").unwrap_or(&rel_path).trim_end_matches(".md").to_owned();
-    Ok(SourceFile { hash: hash(text.as_bytes()), rel_path, content_path, text })
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_owned()
+    };
+    let content_path = rel_path
+        .strip_prefix("content/")
+        .unwrap_or(&rel_path)
+        .trim_end_matches(".md")
+        .to_owned();
+    Ok(SourceFile {
+        hash: hash(text.as_bytes()),
+        rel_path,
+        content_path,
+        text,
+    })
 }
 
 /// FNV-1a: a fast, stable content hash for change detection (not for security).
@@ -135,7 +157,11 @@ mod tests {
 
     #[test]
     fn bom_and_crlf_are_normalised() {
-        let f = source_from_bytes("content/customers/a.md".into(), "\u{feff}---\r\ntitle: x\r\n---\r\nbody\r\n".into()).unwrap();
+        let f = source_from_bytes(
+            "content/customers/a.md".into(),
+            "\u{feff}---\r\ntitle: x\r\n---\r\nbody\r\n".into(),
+        )
+        .unwrap();
         assert_eq!(f.text, "---\ntitle: x\n---\nbody\n");
         assert_eq!(f.content_path, "customers/a");
     }

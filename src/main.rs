@@ -1,1 +1,125 @@
-fn main() {}
+//! The `salesbook` binary: parses the command line, runs the pipeline, prints diagnostics once.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use salesbook::build::{BuildOptions, Builder};
+use salesbook::cli::{Cli, Command, Format};
+use salesbook::diagnostics::{self, Diagnostic};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse_today(s: Option<&str>) -> Result<Option<chrono::NaiveDate>, String> {
+    s.map(|t| {
+        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map_err(|_| format!("--today {t}: expected a date as YYYY-MM-DD"))
+    })
+    .transpose()
+}
+
+fn check_root(root: &std::path::Path) -> Result<(), String> {
+    if !root.is_dir() {
+        return Err(format!("{} is not a folder", root.display()));
+    }
+    if !root.join("content").is_dir() {
+        return Err(format!(
+            "{} has no content/ folder: is it a salesbook site? (`salesbook new customer <title>` starts one)",
+            root.display()
+        ));
+    }
+    Ok(())
+}
+
+fn print_human(diags: &[Diagnostic]) {
+    if diags.is_empty() {
+        return;
+    }
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprint!("{}", diagnostics::render_human(diags, color));
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Build {
+            root,
+            out,
+            public,
+            drafts,
+            today,
+        } => {
+            check_root(&root)?;
+            let today = parse_today(today.as_deref())?;
+            let out = out.unwrap_or_else(|| root.join("public"));
+            let mut builder = Builder::new(BuildOptions {
+                root,
+                drafts,
+                public,
+                today,
+            });
+            let result = builder.build();
+            print_human(&result.diagnostics);
+            if result.has_errors() {
+                eprintln!("build failed: nothing was written; {} is unchanged", out.display());
+                return Ok(ExitCode::from(1));
+            }
+            let stats = salesbook::write::write_output(&out, &result.files).map_err(|e| e.to_string())?;
+            eprintln!(
+                "built {} pages in {} ms → {} ({} files written, {} unchanged, {} removed)",
+                result.pages,
+                result.elapsed.as_millis(),
+                out.display(),
+                stats.written,
+                stats.unchanged,
+                stats.removed
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check {
+            root,
+            format,
+            today,
+            public,
+            drafts,
+        } => {
+            check_root(&root)?;
+            let today = parse_today(today.as_deref())?;
+            let mut builder = Builder::new(BuildOptions {
+                root,
+                drafts,
+                public,
+                today,
+            });
+            let result = builder.build();
+            match format {
+                Format::Json => println!("{}", diagnostics::render_json(&result.diagnostics)),
+                Format::Human => {
+                    print_human(&result.diagnostics);
+                    if result.diagnostics.is_empty() {
+                        eprintln!("checked {} pages: no problems", result.pages);
+                    }
+                }
+            }
+            Ok(if result.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::New { kind, title, root } => {
+            let today = chrono::Local::now().date_naive();
+            let path = salesbook::new::new_page(&root, kind, &title, today)?;
+            eprintln!("created {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

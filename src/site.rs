@@ -77,8 +77,10 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig) -> (Option<ParsedDoc>, V
     let slug = match &fm.slug {
         Some(s) => {
             let clean = s.value.trim().trim_matches('/');
-            if clean.is_empty() || clean.contains(['/', '\\', '?', '#', '"', '<', '>']) || clean == "." || clean == ".." {
-                let d = Diagnostic::error(file, format!("`slug: {}` cannot be part of a URL", s.value)).at(&src.text, s.pos, s.width);
+            if clean.is_empty() || clean.contains(['/', '\\', '?', '#', '"', '<', '>']) || clean == "." || clean == ".."
+            {
+                let d = Diagnostic::error(file, format!("`slug: {}` cannot be part of a URL", s.value))
+                    .at(&src.text, s.pos, s.width);
                 diags.push(d.help("use letters, digits, CJK characters and `-`; no `/`, `?`, `#` or quotes"));
                 stem.clone()
             } else {
@@ -87,7 +89,11 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig) -> (Option<ParsedDoc>, V
         }
         None => stem.clone(),
     };
-    let path = if dir.is_empty() { format!("{slug}/index.html") } else { format!("{dir}/{slug}/index.html") };
+    let path = if dir.is_empty() {
+        format!("{slug}/index.html")
+    } else {
+        format!("{dir}/{slug}/index.html")
+    };
     let body = markdown::scan(&src.text, split.body_offset, &dir);
     let body_offset = split.body_offset;
     let doc = ParsedDoc {
@@ -109,7 +115,11 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig) -> (Option<ParsedDoc>, V
 
 /// Parses an `_index.md`: optional front matter (title) and markdown text.
 pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
-    let dir = src.content_path.trim_end_matches("_index").trim_end_matches('/').to_owned();
+    let dir = src
+        .content_path
+        .trim_end_matches("_index")
+        .trim_end_matches('/')
+        .to_owned();
     let mut diags = Vec::new();
     let (title, body_offset) = if src.text.starts_with("---") {
         match front_matter::split(&src.rel_path, &src.text) {
@@ -123,7 +133,8 @@ pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
                         _ => None,
                     },
                     Err(e) => {
-                        let d = Diagnostic::error(&src.rel_path, format!("invalid YAML in front matter: {}", e.message));
+                        let d =
+                            Diagnostic::error(&src.rel_path, format!("invalid YAML in front matter: {}", e.message));
                         diags.push(d.at(&src.text, e.pos, 1));
                         None
                     }
@@ -139,7 +150,16 @@ pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
         (None, 0)
     };
     let body = markdown::scan(&src.text, body_offset, &dir);
-    (SectionText { dir, title, text: src.text.clone(), body_offset, body }, diags)
+    (
+        SectionText {
+            dir,
+            title,
+            text: src.text.clone(),
+            body_offset,
+            body,
+        },
+        diags,
+    )
 }
 
 /// All pages of one build, with the lookups link resolution needs.
@@ -157,9 +177,18 @@ pub struct Site {
 
 impl Site {
     /// Indexes the pages; two pages that would write the same output file are an error.
-    pub fn new(docs: Vec<ParsedDoc>, sections: Vec<SectionText>, is_hidden: impl Fn(&ParsedDoc) -> bool) -> (Site, Vec<Diagnostic>) {
+    pub fn new(
+        docs: Vec<ParsedDoc>,
+        sections: Vec<SectionText>,
+        is_hidden: impl Fn(&ParsedDoc) -> bool,
+    ) -> (Site, Vec<Diagnostic>) {
         let hidden = docs.iter().map(&is_hidden).collect();
-        let mut site = Site { docs, sections, hidden, ..Site::default() };
+        let mut site = Site {
+            docs,
+            sections,
+            hidden,
+            ..Site::default()
+        };
         let mut diags = Vec::new();
         let mut by_output: HashMap<&str, DocId> = HashMap::new();
         for (i, d) in site.docs.iter().enumerate() {
@@ -168,16 +197,26 @@ impl Site {
                 by_output.entry(d.path.as_str()).or_insert(id);
             } else if let Some(first) = by_output.insert(d.path.as_str(), id) {
                 let other = &site.docs[first.0];
-                let mut diag = Diagnostic::error(&d.rel_path, format!("duplicate slug \"{}\": {} has the same URL", d.slug, other.rel_path));
+                let mut diag = Diagnostic::error(
+                    &d.rel_path,
+                    format!("duplicate slug \"{}\": {} has the same URL", d.slug, other.rel_path),
+                );
                 diag = match &d.fm.slug {
                     Some(s) => diag.at(&d.text, s.pos, s.width),
                     None => diag.at(&d.text, Pos::new(1, 1), 3),
                 };
-                diags.push(diag.help(format!("both pages would be written to /{}; give one of them another `slug:`", d.path)));
+                diags.push(diag.help(format!(
+                    "both pages would be written to /{}; give one of them another `slug:`",
+                    d.path
+                )));
                 // Keep the first page at that URL; this one is still indexed by its file path.
             }
             site.by_path.insert(d.content_path.clone(), id);
-            let slug_path = if d.dir.is_empty() { d.slug.clone() } else { format!("{}/{}", d.dir, d.slug) };
+            let slug_path = if d.dir.is_empty() {
+                d.slug.clone()
+            } else {
+                format!("{}/{}", d.dir, d.slug)
+            };
             site.by_path.entry(slug_path).or_insert(id);
             site.by_slug.entry(d.slug.clone()).or_default().push(id);
             let stem = d.content_path.rsplit('/').next().unwrap_or(&d.content_path);
@@ -199,7 +238,11 @@ impl Site {
 
     /// The pages this build renders.
     pub fn visible(&self) -> impl Iterator<Item = (DocId, &ParsedDoc)> + '_ {
-        self.docs.iter().enumerate().filter(|(i, _)| !self.hidden[*i]).map(|(i, d)| (DocId(i), d))
+        self.docs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.hidden[*i])
+            .map(|(i, d)| (DocId(i), d))
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (DocId, &ParsedDoc)> + '_ {

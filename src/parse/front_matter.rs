@@ -146,7 +146,12 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         let trimmed = line.trim_end();
         if trimmed == "---" || trimmed == "..." {
             let body_offset = offset + line.len();
-            return Ok(Split { yaml: &text[yaml_start..offset], yaml_line_offset: 1, body: &text[body_offset..], body_offset });
+            return Ok(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_line_offset: 1,
+                body: &text[body_offset..],
+                body_offset,
+            });
         }
         offset += line.len();
     }
@@ -156,7 +161,13 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
 }
 
 /// Parses and checks the front matter of a file whose folder gives `section_kind`.
-pub fn parse(file: &str, text: &str, split: &Split, section_kind: Kind, config: &SiteConfig) -> (FrontMatter, Vec<Diagnostic>) {
+pub fn parse(
+    file: &str,
+    text: &str,
+    split: &Split,
+    section_kind: Kind,
+    config: &SiteConfig,
+) -> (FrontMatter, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let root = match yaml::parse(split.yaml, split.yaml_line_offset) {
         Ok(n) => n,
@@ -173,11 +184,13 @@ pub fn parse(file: &str, text: &str, split: &Split, section_kind: Kind, config: 
         Some(t) if !t.value.trim().is_empty() => fm.title = t.value.trim().to_owned(),
         Some(t) => {
             let d = Diagnostic::error(file, "`title` is empty").at(text, t.pos, 1);
-            f.diags.push(d.help("give the page a title: `title: 华东精密机械有限公司`"));
+            f.diags
+                .push(d.help("give the page a title: `title: 华东精密机械有限公司`"));
         }
         None => {
             let d = Diagnostic::error(file, "missing `title`").at(text, Pos::new(1, 1), 3);
-            f.diags.push(d.help("every page needs a title: add `title: …` to the front matter"));
+            f.diags
+                .push(d.help("every page needs a title: add `title: …` to the front matter"));
         }
     }
     fm.slug = f.str("slug");
@@ -194,22 +207,44 @@ pub fn parse(file: &str, text: &str, split: &Split, section_kind: Kind, config: 
         }),
         other => {
             if let Some(k) = f.str("kind").filter(|k| k.value != other.id()) {
-                let d = Diagnostic::warning(file, format!("`kind: {}` is ignored: this folder holds {} pages", k.value, other.id()));
-                f.diags.push(d.at(text, k.pos, k.width).help("move the file to the folder of its kind"));
+                let d = Diagnostic::warning(
+                    file,
+                    format!("`kind: {}` is ignored: this folder holds {} pages", k.value, other.id()),
+                );
+                f.diags.push(
+                    d.at(text, k.pos, k.width)
+                        .help("move the file to the folder of its kind"),
+                );
             }
             None
         }
     }
     .unwrap_or(section_kind);
     fm.kind = Some(kind);
-    let mut known: Vec<&str> = vec!["title", "slug", "tags", "draft", "confidential", "updated", "kind", "aliases"];
+    let mut known: Vec<&str> = vec![
+        "title",
+        "slug",
+        "tags",
+        "draft",
+        "confidential",
+        "updated",
+        "kind",
+        "aliases",
+    ];
     match kind {
         Kind::Customer => {
             known.extend(CUSTOMER_KEYS);
             fm.customer = Some(Box::new(customer(&mut f, config)));
         }
         Kind::Competitor => {
-            known.extend(["products", "price_level", "market_share", "strengths", "weaknesses", "strategy"]);
+            known.extend([
+                "products",
+                "price_level",
+                "market_share",
+                "strengths",
+                "weaknesses",
+                "strategy",
+            ]);
             fm.competitor = Some(Competitor {
                 products: f.str_list("products"),
                 price_level: f.enum_("price_level", PriceLevel::IDS, PriceLevel::parse),
@@ -222,11 +257,26 @@ pub fn parse(file: &str, text: &str, split: &Split, section_kind: Kind, config: 
         Kind::VisitScript => {
             known.extend(["visit_kind", "stages", "duration_minutes"]);
             let visit_kind = f.enum_("visit_kind", VisitKind::IDS, VisitKind::parse);
-            let stages = f.list("stages").into_iter().filter_map(|n| f.stage_of(n, config)).collect();
-            fm.script = Some(VisitScript { visit_kind, stages, duration_minutes: f.number("duration_minutes") });
+            let stages = f
+                .list("stages")
+                .into_iter()
+                .filter_map(|n| f.stage_of(n, config))
+                .collect();
+            fm.script = Some(VisitScript {
+                visit_kind,
+                stages,
+                duration_minutes: f.number("duration_minutes"),
+            });
         }
         Kind::Spin => {
-            known.extend(["product", "industry", "situation", "problem", "implication", "need_payoff"]);
+            known.extend([
+                "product",
+                "industry",
+                "situation",
+                "problem",
+                "implication",
+                "need_payoff",
+            ]);
             fm.spin = Some(Spin {
                 product: f.text("product"),
                 industry: f.text("industry"),
@@ -307,11 +357,14 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
     };
     if let Some(v) = c.value.filter(|v| *v < 0.0) {
         let d = Diagnostic::error(f.file, format!("`value` is negative ({v})"));
-        f.diags.push(d.help("the expected deal value is an amount of money, 0 or more"));
+        f.diags
+            .push(d.help("the expected deal value is an amount of money, 0 or more"));
         c.value = None;
     }
     for n in f.list("contacts") {
-        let Some(mut s) = f.sub(n, "contact") else { continue };
+        let Some(mut s) = f.sub(n, "contact") else {
+            continue;
+        };
         let name = s.text("name");
         if name.is_none() {
             let d = Diagnostic::error(s.file, "contact has no `name`").at(s.text, n.pos, 1);
@@ -329,7 +382,9 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         s.finish(&["name", "title", "role", "style", "relationship", "phone", "notes"]);
     }
     for n in f.list("visits") {
-        let Some(mut s) = f.sub(n, "visit") else { continue };
+        let Some(mut s) = f.sub(n, "visit") else {
+            continue;
+        };
         c.visits.push(Visit {
             date: s.date("date"),
             kind: s.enum_("kind", VisitKind::IDS, VisitKind::parse),
@@ -340,9 +395,15 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         s.finish(&["date", "kind", "goal", "outcome", "commitment"]);
     }
     for n in f.list("orders") {
-        let Some(mut s) = f.sub(n, "order") else { continue };
+        let Some(mut s) = f.sub(n, "order") else {
+            continue;
+        };
         let amount = s.number("amount").unwrap_or(0.0);
-        c.orders.push(Order { date: s.date("date"), amount, paid: s.number("paid").unwrap_or(0.0) });
+        c.orders.push(Order {
+            date: s.date("date"),
+            amount,
+            paid: s.number("paid").unwrap_or(0.0),
+        });
         s.finish(&["date", "amount", "paid"]);
     }
     c
@@ -362,15 +423,27 @@ impl<'a, 'd> Fields<'a, 'd> {
             Value::Map(e) => e.iter().map(|(k, v)| (k, v)).collect(),
             Value::Null => Vec::new(),
             _ => {
-                let d = Diagnostic::error(file, format!("{what} must be a map of `key: value` lines, found {}", node.type_name()));
+                let d = Diagnostic::error(
+                    file,
+                    format!("{what} must be a map of `key: value` lines, found {}", node.type_name()),
+                );
                 diags.push(d.at(text, node.pos, node.width()));
                 Vec::new()
             }
         };
-        let mut fields = Fields { file, text, entries: Vec::new(), diags };
+        let mut fields = Fields {
+            file,
+            text,
+            entries: Vec::new(),
+            diags,
+        };
         for (k, v) in entries {
             let key = k.as_text().unwrap_or_default();
-            if fields.entries.iter().any(|(k2, _)| k2.as_text().as_deref() == Some(&key)) {
+            if fields
+                .entries
+                .iter()
+                .any(|(k2, _)| k2.as_text().as_deref() == Some(&key))
+            {
                 let d = Diagnostic::error(file, format!("`{key}` is set twice")).at(text, k.pos, key.chars().count());
                 fields.diags.push(d.help("keep one of them; YAML keys must be unique"));
             } else {
@@ -383,7 +456,13 @@ impl<'a, 'd> Fields<'a, 'd> {
     /// A nested map (a contact, a visit…), checked with the same rules.
     fn sub<'s>(&'s mut self, node: &'a Node, what: &str) -> Option<Fields<'a, 's>> {
         if !matches!(node.value, Value::Map(_)) {
-            let d = Diagnostic::error(self.file, format!("each {what} must be a map of `key: value` lines, found {}", node.type_name()));
+            let d = Diagnostic::error(
+                self.file,
+                format!(
+                    "each {what} must be a map of `key: value` lines, found {}",
+                    node.type_name()
+                ),
+            );
             self.diags.push(d.at(self.text, node.pos, node.width()));
             return None;
         }
@@ -397,16 +476,27 @@ impl<'a, 'd> Fields<'a, 'd> {
 
     /// Removes and returns the value of `key`; `null` counts as absent.
     fn take(&mut self, key: &str) -> Option<&'a Node> {
-        let i = self.entries.iter().position(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))?;
+        let i = self
+            .entries
+            .iter()
+            .position(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))?;
         let (_, v) = self.entries.remove(i);
         (v.value != Value::Null).then_some(v)
     }
 
     fn str_of(&mut self, n: &Node) -> Option<At<String>> {
         match n.as_text() {
-            Some(s) => Some(At { value: s, pos: n.pos, width: n.width() }),
+            Some(s) => Some(At {
+                value: s,
+                pos: n.pos,
+                width: n.width(),
+            }),
             None => {
-                self.err(n, format!("expected text, found {}", n.type_name()), "write a single line of text");
+                self.err(
+                    n,
+                    format!("expected text, found {}", n.type_name()),
+                    "write a single line of text",
+                );
                 None
             }
         }
@@ -422,19 +512,29 @@ impl<'a, 'd> Fields<'a, 'd> {
     }
 
     fn list(&mut self, key: &str) -> Vec<&'a Node> {
-        let Some(n) = self.take(key) else { return Vec::new() };
+        let Some(n) = self.take(key) else {
+            return Vec::new();
+        };
         match &n.value {
             Value::Seq(items) => items.iter().collect(),
             Value::Str(_) | Value::Int(_) | Value::Float(_) => vec![n],
             _ => {
-                self.err(n, format!("`{key}` must be a list, found {}", n.type_name()), format!("write `{key}: [a, b]` or one `- item` per line"));
+                self.err(
+                    n,
+                    format!("`{key}` must be a list, found {}", n.type_name()),
+                    format!("write `{key}: [a, b]` or one `- item` per line"),
+                );
                 Vec::new()
             }
         }
     }
 
     fn str_list(&mut self, key: &str) -> Vec<String> {
-        self.list(key).into_iter().filter_map(|n| self.str_of(n)).map(|a| a.value).collect()
+        self.list(key)
+            .into_iter()
+            .filter_map(|n| self.str_of(n))
+            .map(|a| a.value)
+            .collect()
     }
 
     fn bool(&mut self, key: &str) -> Option<bool> {
@@ -442,7 +542,11 @@ impl<'a, 'd> Fields<'a, 'd> {
         match n.value {
             Value::Bool(b) => Some(b),
             _ => {
-                self.err(n, format!("`{key}` must be true or false, found {}", n.type_name()), format!("write `{key}: true` or `{key}: false`"));
+                self.err(
+                    n,
+                    format!("`{key}` must be true or false, found {}", n.type_name()),
+                    format!("write `{key}: true` or `{key}: false`"),
+                );
                 None
             }
         }
@@ -454,17 +558,28 @@ impl<'a, 'd> Fields<'a, 'd> {
             Value::Int(i) => Some(*i as f64),
             Value::Float(f) if f.is_finite() => Some(*f),
             Value::Str(s) => {
-                let cleaned: String = s.chars().filter(|c| !matches!(c, ',' | '_' | ' ' | '¥' | '$')).collect();
+                let cleaned: String = s
+                    .chars()
+                    .filter(|c| !matches!(c, ',' | '_' | ' ' | '¥' | '$'))
+                    .collect();
                 let help = match cleaned.parse::<f64>() {
-                    Ok(v) => format!("write the number without separators or currency: `{key}: {v}`"),
-                    Err(_) if s.contains('万') => format!("write the amount in full, e.g. 120万 as `{key}: 1200000`"),
+                    Ok(v) => {
+                        format!("write the number without separators or currency: `{key}: {v}`")
+                    }
+                    Err(_) if s.contains('万') => {
+                        format!("write the amount in full, e.g. 120万 as `{key}: 1200000`")
+                    }
                     Err(_) => format!("write a plain number, e.g. `{key}: 1200000`"),
                 };
                 self.err(n, format!("`{key}` must be a number, found \"{s}\""), help);
                 None
             }
             _ => {
-                self.err(n, format!("`{key}` must be a number, found {}", n.type_name()), format!("write a plain number, e.g. `{key}: 1200000`"));
+                self.err(
+                    n,
+                    format!("`{key}` must be a number, found {}", n.type_name()),
+                    format!("write a plain number, e.g. `{key}: 1200000`"),
+                );
                 None
             }
         }
@@ -472,7 +587,11 @@ impl<'a, 'd> Fields<'a, 'd> {
 
     /// A number from 0 to 1 (a probability or a share).
     fn fraction(&mut self, key: &str) -> Option<f64> {
-        let node = self.entries.iter().find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key)).map(|(_, v)| *v);
+        let node = self
+            .entries
+            .iter()
+            .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))
+            .map(|(_, v)| *v);
         let v = self.number(key)?;
         if (0.0..=1.0).contains(&v) {
             return Some(v);
@@ -515,7 +634,11 @@ impl<'a, 'd> Fields<'a, 'd> {
         match parse(&s) {
             Some(v) => Some(v),
             None => {
-                self.err(n, format!("unknown {} \"{s}\"", key.replace('_', " ")), suggestion(&s, ids));
+                self.err(
+                    n,
+                    format!("unknown {} \"{s}\"", key.replace('_', " ")),
+                    suggestion(&s, ids),
+                );
                 None
             }
         }
@@ -535,7 +658,10 @@ impl<'a, 'd> Fields<'a, 'd> {
         let s = n.as_text().unwrap_or_default();
         let ix = config.stage(s.trim());
         if ix.is_none() {
-            let by_label = config.stages.iter().find(|d| d.label == s.trim() || d.label_en.as_deref() == Some(s.trim()));
+            let by_label = config
+                .stages
+                .iter()
+                .find(|d| d.label == s.trim() || d.label_en.as_deref() == Some(s.trim()));
             let help = match by_label {
                 Some(d) => format!("use the stage id: `{}`", d.id),
                 None => suggestion(&s, &config.stage_ids()),
@@ -557,7 +683,11 @@ impl<'a, 'd> Fields<'a, 'd> {
                 Some(c) => format!("did you mean `{c}`?"),
                 None => "this field is not used by salesbook; templates can still read it".to_owned(),
             };
-            let d = Diagnostic::warning(self.file, format!("unknown field `{key}`")).at(self.text, k.pos, key.chars().count());
+            let d = Diagnostic::warning(self.file, format!("unknown field `{key}`")).at(
+                self.text,
+                k.pos,
+                key.chars().count(),
+            );
             self.diags.push(d.help(help));
             extra.insert(key, to_json(v));
         }
@@ -574,7 +704,11 @@ fn to_json(n: &Node) -> serde_json::Value {
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
         Value::Str(s) => J::String(s.clone()),
         Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
-        Value::Map(e) => J::Object(e.iter().map(|(k, v)| (k.as_text().unwrap_or_default(), to_json(v))).collect()),
+        Value::Map(e) => J::Object(
+            e.iter()
+                .map(|(k, v)| (k.as_text().unwrap_or_default(), to_json(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -606,7 +740,18 @@ mod tests {
         let (_, d) = check(text, Kind::Customer);
         let got: Vec<_> = d.iter().map(|d| (d.line, d.column, d.severity)).collect();
         use crate::diagnostics::Severity::*;
-        assert_eq!(got, vec![(3, 8, Error), (4, 7, Error), (5, 8, Error), (6, 14, Error), (7, 17, Error), (8, 1, Warning)], "{d:#?}");
+        assert_eq!(
+            got,
+            vec![
+                (3, 8, Error),
+                (4, 7, Error),
+                (5, 8, Error),
+                (6, 14, Error),
+                (7, 17, Error),
+                (8, 1, Warning)
+            ],
+            "{d:#?}"
+        );
         assert_eq!(d[0].help.as_deref(), Some("did you mean \"opportunity\"?"));
         assert!(d[3].help.as_deref().unwrap().contains("0.35"));
         assert!(d[4].help.as_deref().unwrap().contains("2026-12-20"));

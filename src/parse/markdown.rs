@@ -83,11 +83,17 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
     let mut in_paragraph = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => heading = Some((level_num(level), id.map(|s| s.to_string()), String::new())),
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level_num(level), id.map(|s| s.to_string()), String::new()))
+            }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, id, text)) = heading.take() {
                     let id = unique_id(id.unwrap_or_else(|| anchor_id(&text)), &mut used);
-                    out.headings.push(Heading { level, text: text.trim().to_owned(), id });
+                    out.headings.push(Heading {
+                        level,
+                        text: text.trim().to_owned(),
+                        id,
+                    });
                 }
             }
             Event::Text(t) | Event::Code(t) => {
@@ -104,7 +110,12 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
                     excerpt_done = true;
                 }
             }
-            Event::Start(Tag::Link { link_type, dest_url, .. }) | Event::Start(Tag::Image { link_type, dest_url, .. }) => {
+            Event::Start(Tag::Link {
+                link_type, dest_url, ..
+            })
+            | Event::Start(Tag::Image {
+                link_type, dest_url, ..
+            }) => {
                 if let Some(target) = classify(link_type, &dest_url, dir) {
                     let start = body_offset + range.start;
                     let written = &file_text[start..body_offset + range.end];
@@ -151,24 +162,38 @@ fn split_anchor(s: &str) -> (&str, Option<String>) {
 fn classify(link_type: LinkType, dest: &str, dir: &str) -> Option<Target> {
     if let LinkType::WikiLink { .. } = link_type {
         let (name, anchor) = split_anchor(dest.trim());
-        return Some(Target::Wiki { name: name.trim().to_owned(), anchor });
+        return Some(Target::Wiki {
+            name: name.trim().to_owned(),
+            anchor,
+        });
     }
     if matches!(link_type, LinkType::Autolink | LinkType::Email) || has_scheme(dest) {
         return None;
     }
     let (path, anchor) = split_anchor(dest);
     if path.is_empty() {
-        return anchor.filter(|a| !a.is_empty()).map(|anchor| Target::SamePage { anchor });
+        return anchor
+            .filter(|a| !a.is_empty())
+            .map(|anchor| Target::SamePage { anchor });
     }
     let path = percent_decode(path);
     let stem = path.strip_suffix(".md")?;
-    let joined = if let Some(rooted) = stem.strip_prefix('/') { rooted.to_owned() } else { join(dir, stem) };
+    let joined = if let Some(rooted) = stem.strip_prefix('/') {
+        rooted.to_owned()
+    } else {
+        join(dir, stem)
+    };
     Some(Target::File { path: joined, anchor })
 }
 
 fn has_scheme(dest: &str) -> bool {
     match dest.find(':') {
-        Some(i) => dest[..i].chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) && i > 0,
+        Some(i) => {
+            dest[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && i > 0
+        }
         None => dest.starts_with("//"),
     }
 }
@@ -222,28 +247,66 @@ pub fn render(body: &str, dir: &str, headings: &[Heading], resolve: &dyn Fn(usiz
     // Inside a resolved bare `[[wiki link]]`, its text is replaced by the target's title:
     // Some(Some(title)) until the title is written, then Some(None) to drop the rest.
     let mut wiki_text: Option<Option<String>> = None;
+    // A link resolved to an empty URL (its target is left out of this build) is shown as text.
+    let mut dropping_link = false;
     let mut events: Vec<Event> = Vec::with_capacity(256);
     for event in Parser::new_ext(body, options()) {
         match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 let id = headings.get(heading_ix).map(|h| CowStr::from(h.id.clone())).or(id);
                 heading_ix += 1;
-                events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let (dest_url, wiki_title) = rewrite(link_type, dest_url, dir, &mut link_ix, resolve);
                 if matches!(link_type, LinkType::WikiLink { has_pothole: false }) && wiki_title.is_some() {
                     wiki_text = Some(wiki_title);
                 }
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                if dest_url.is_empty() {
+                    dropping_link = true;
+                } else {
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let (dest_url, _) = rewrite(link_type, dest_url, dir, &mut link_ix, resolve);
-                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
-            Event::End(TagEnd::Link) if wiki_text.is_some() => {
+            Event::End(TagEnd::Link) if wiki_text.is_some() || dropping_link => {
                 wiki_text = None;
-                events.push(Event::End(TagEnd::Link));
+                if !std::mem::take(&mut dropping_link) {
+                    events.push(Event::End(TagEnd::Link));
+                }
             }
             Event::Text(_) if wiki_text.is_some() => {
                 if let Some(Some(title)) = wiki_text.as_mut().map(Option::take) {
@@ -278,7 +341,11 @@ fn rewrite<'a>(
 
 /// Drops `javascript:` (and `vbscript:`, `data:text/html`) URLs, which would run script on click.
 fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
-    let lower: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
+    let lower: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_lowercase();
     if lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:text/html") {
         CowStr::Borrowed("#")
     } else {
@@ -305,10 +372,19 @@ mod tests {
         let b = scan(text, 16, "competitors");
         assert_eq!(
             b.links[0].target,
-            Target::File { path: "customers/huadong".into(), anchor: Some("拜访记录".into()) }
+            Target::File {
+                path: "customers/huadong".into(),
+                anchor: Some("拜访记录".into())
+            }
         );
         assert_eq!(b.links[0].pos, Pos::new(4, 5));
-        assert_eq!(b.links[1].target, Target::Wiki { name: "abb".into(), anchor: None });
+        assert_eq!(
+            b.links[1].target,
+            Target::Wiki {
+                name: "abb".into(),
+                anchor: None
+            }
+        );
         assert_eq!(b.links[1].pos, Pos::new(4, 44));
         assert_eq!(b.links[2].target, Target::SamePage { anchor: "top".into() });
         assert_eq!(b.links.len(), 3);
@@ -319,7 +395,10 @@ mod tests {
         let body = "## Hi\n\n[x](a.md) [[abb]] [[abb|Label]] [bad](javascript:alert(1))\n";
         let b = scan(body, 0, "");
         let html = render(body, "", &b.headings, &|i| {
-            Some(Resolved { url: format!("/p{i}/"), title: Some("ABB 机器人".into()) })
+            Some(Resolved {
+                url: format!("/p{i}/"),
+                title: Some("ABB 机器人".into()),
+            })
         });
         assert!(html.contains(r#"<h2 id="hi">Hi</h2>"#), "{html}");
         assert!(html.contains(r#"<a href="/p0/">x</a>"#), "{html}");

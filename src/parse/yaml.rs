@@ -85,7 +85,10 @@ pub struct SyntaxError {
 /// Parses YAML text that starts on line `first_line + 1` of its file.
 pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
     if text.trim().is_empty() {
-        return Ok(Node { value: Value::Map(Vec::new()), pos: Pos::new(first_line + 1, 1) });
+        return Ok(Node {
+            value: Value::Map(Vec::new()),
+            pos: Pos::new(first_line + 1, 1),
+        });
     }
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
@@ -196,14 +199,24 @@ mod tests {
 
     #[test]
     fn values_keep_their_positions() {
-        let node = parse("title: 华东\nstage: quote\nvalue: 1200000\ncontacts:\n  - name: 王\n", 1).unwrap();
-        let Value::Map(entries) = &node.value else { panic!("map") };
+        let node = parse(
+            "title: 华东\nstage: quote\nvalue: 1200000\ncontacts:\n  - name: 王\n",
+            1,
+        )
+        .unwrap();
+        let Value::Map(entries) = &node.value else {
+            panic!("map")
+        };
         let (k, v) = &entries[1];
         assert_eq!(k.value, Value::Str("stage".into()));
         assert_eq!(v.pos, Pos::new(3, 8));
         assert_eq!(entries[2].1.value, Value::Int(1_200_000));
-        let Value::Seq(items) = &entries[3].1.value else { panic!("seq") };
-        let Value::Map(contact) = &items[0].value else { panic!("map") };
+        let Value::Seq(items) = &entries[3].1.value else {
+            panic!("seq")
+        };
+        let Value::Map(contact) = &items[0].value else {
+            panic!("map")
+        };
         assert_eq!(contact[0].1.pos, Pos::new(6, 11));
     }
 
@@ -227,7 +240,9 @@ mod tests {
         let mut y = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..12 {
             let prev = if i == 0 { "a".to_owned() } else { format!("l{}", i - 1) };
-            y.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            y.push_str(&format!(
+                "l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
         }
         assert!(parse(&y, 0).is_err());
     }

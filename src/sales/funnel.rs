@@ -11,7 +11,8 @@ use crate::site::{DocId, Site};
 
 /// A customer's win probability: its own, else its stage's.
 pub fn probability(c: &Customer, config: &SiteConfig) -> Option<f64> {
-    c.probability.or_else(|| c.stage.map(|s| config.stage_def(s).probability))
+    c.probability
+        .or_else(|| c.stage.map(|s| config.stage_def(s).probability))
 }
 
 /// Expected value × win probability.
@@ -84,7 +85,9 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
     };
     let mut overdue: Vec<(NaiveDate, DocId)> = Vec::new();
     for (id, doc) in site.of_kind(crate::model::Kind::Customer) {
-        let Some(c) = doc.fm.customer.as_deref() else { continue };
+        let Some(c) = doc.fm.customer.as_deref() else {
+            continue;
+        };
         let Some(stage) = c.stage else {
             f.unstaged.push(id);
             continue;
@@ -161,7 +164,13 @@ pub fn funnel_json(f: &Funnel, site: &Site, config: &SiteConfig, today: NaiveDat
         stages: f
             .stages
             .iter()
-            .map(|s| Stage { id: &s.id, label: &s.label, count: s.count, value: round2(s.value), weighted: round2(s.weighted) })
+            .map(|s| Stage {
+                id: &s.id,
+                label: &s.label,
+                count: s.count,
+                value: round2(s.value),
+                weighted: round2(s.weighted),
+            })
             .collect(),
         open_value: round2(f.open_value),
         weighted_total: round2(f.weighted_total),

@@ -14,13 +14,18 @@ pub fn last_visit(c: &Customer) -> Option<NaiveDate> {
     c.visits.iter().filter_map(|v| v.date).max()
 }
 
+/// Dated pages: (date, page).
+pub type Dated = Vec<(NaiveDate, DocId)>;
+
 /// Customers whose next visit falls in `today..=today+days`, soonest first, and those whose
 /// next visit date has passed (most overdue first).
-pub fn visit_plan(site: &Site, today: NaiveDate, days: i64) -> (Vec<(NaiveDate, DocId)>, Vec<(NaiveDate, DocId)>) {
+pub fn visit_plan(site: &Site, today: NaiveDate, days: i64) -> (Dated, Dated) {
     let mut upcoming = Vec::new();
     let mut overdue = Vec::new();
     for (id, doc) in site.of_kind(Kind::Customer) {
-        let Some(next) = doc.fm.customer.as_ref().and_then(|c| c.next_visit) else { continue };
+        let Some(next) = doc.fm.customer.as_ref().and_then(|c| c.next_visit) else {
+            continue;
+        };
         let delta = (next - today).num_days();
         if delta < 0 {
             overdue.push((next, id));
@@ -41,8 +46,11 @@ pub fn updated(site: &Site, id: DocId) -> Option<NaiveDate> {
 }
 
 /// Pages by their last change, newest first.
-pub fn recently_updated(site: &Site, n: usize) -> Vec<(NaiveDate, DocId)> {
-    let mut v: Vec<(NaiveDate, DocId)> = site.visible().filter_map(|(id, _)| Some((updated(site, id)?, id))).collect();
+pub fn recently_updated(site: &Site, n: usize) -> Dated {
+    let mut v: Vec<(NaiveDate, DocId)> = site
+        .visible()
+        .filter_map(|(id, _)| Some((updated(site, id)?, id)))
+        .collect();
     v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     v.truncate(n);
     v
@@ -79,9 +87,15 @@ mod tests {
         let pages = [
             ("customers/a.md", customer("lead", 100_000, "")),
             ("customers/b.md", customer("opportunity", 200_000, "probability: 0.5\n")),
-            ("customers/c.md", customer("quote", 400_000, "expected_close: 2026-11-01\n")),
+            (
+                "customers/c.md",
+                customer("quote", 400_000, "expected_close: 2026-11-01\n"),
+            ),
             ("customers/d.md", customer("won", 300_000, "")),
-            ("customers/e.md", customer("lost", 50_000, "expected_close: 2026-01-01\n")),
+            (
+                "customers/e.md",
+                customer("lost", 50_000, "expected_close: 2026-01-01\n"),
+            ),
         ];
         let pages: Vec<(&str, &str)> = pages.iter().map(|(p, t)| (*p, t.as_str())).collect();
         let s = site(&pages, &config);
@@ -97,7 +111,11 @@ mod tests {
         // reached lead: a,b,c,d = 4; reached opportunity: b,c,d = 3
         assert_eq!(by_id("opportunity").conversion, Some(0.75));
         assert_eq!(by_id("won").conversion, Some(0.5));
-        assert_eq!(by_id("lead").conversion, Some(1.0), "everyone at lead or later passed potential");
+        assert_eq!(
+            by_id("lead").conversion,
+            Some(1.0),
+            "everyone at lead or later passed potential"
+        );
         assert_eq!(by_id("target").conversion, None, "the first stage has no stage above");
         assert_eq!(by_id("lost").conversion, None);
         assert_eq!(f.overdue.len(), 1, "a lost deal is never overdue");
@@ -110,7 +128,10 @@ mod tests {
 
     #[test]
     fn small_orders_stay_outside_the_funnel() {
-        let config = SiteConfig { small_order_threshold: 60_000.0, ..SiteConfig::default() };
+        let config = SiteConfig {
+            small_order_threshold: 60_000.0,
+            ..SiteConfig::default()
+        };
         let a = customer("lead", 50_000, "");
         let b = customer("lead", 80_000, "");
         let s = site(&[("customers/a.md", &a), ("customers/b.md", &b)], &config);

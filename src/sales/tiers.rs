@@ -14,10 +14,19 @@ pub struct TierFigures {
 /// Customers grouped by tier, basic → partner, each group by value (largest first);
 /// the second list holds customers with no tier.
 pub fn tiers(site: &Site, _config: &SiteConfig) -> (Vec<TierFigures>, Vec<DocId>) {
-    let mut out: Vec<TierFigures> = Tier::ALL.iter().map(|t| TierFigures { tier: *t, customers: Vec::new(), value: 0.0 }).collect();
+    let mut out: Vec<TierFigures> = Tier::ALL
+        .iter()
+        .map(|t| TierFigures {
+            tier: *t,
+            customers: Vec::new(),
+            value: 0.0,
+        })
+        .collect();
     let mut untiered = Vec::new();
     for (id, doc) in site.of_kind(Kind::Customer) {
-        let Some(c) = doc.fm.customer.as_deref() else { continue };
+        let Some(c) = doc.fm.customer.as_deref() else {
+            continue;
+        };
         match c.tier {
             Some(t) => {
                 let f = &mut out[t as usize];

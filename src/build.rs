@@ -1,0 +1,251 @@
+//! The Builder: the one pipeline that `build`, `check` and `serve` all use. It keeps each
+//! file's parse keyed by content hash, so a rebuild re-parses only what changed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::config::{CONFIG_FILE, SiteConfig};
+use crate::diagnostics::{self, Diagnostic};
+use crate::load::{self, SourceFile};
+use crate::render::views::Ctx;
+use crate::render::{self, Figures, OutputFile, Theme};
+use crate::sales::{funnel, tiers};
+use crate::site::{self, ParsedDoc, SectionText, Site};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Include `draft: true` pages.
+    pub drafts: bool,
+    /// Leave confidential pages out.
+    pub public: bool,
+    /// Overrides `today:` of the config and the real date.
+    pub today: Option<NaiveDate>,
+}
+
+/// What one run of the pipeline produced.
+#[derive(Debug, Default)]
+pub struct BuildResult {
+    /// Empty when the site has errors: nothing may be written then.
+    pub files: Vec<OutputFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub pages: usize,
+    pub parsed: usize,
+    pub elapsed: Duration,
+}
+
+impl BuildResult {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+enum Parsed {
+    Doc(Box<ParsedDoc>),
+    Section(SectionText),
+    Nothing,
+}
+
+struct CacheEntry {
+    hash: u64,
+    config_stamp: u64,
+    parsed: Parsed,
+    diags: Vec<Diagnostic>,
+}
+
+/// A reusable pipeline. `build` may be called again after files change.
+pub struct Builder {
+    pub opts: BuildOptions,
+    cache: HashMap<String, CacheEntry>,
+    /// How many files the last build parsed (the rest came from the cache).
+    last_parsed: usize,
+}
+
+impl Builder {
+    pub fn new(opts: BuildOptions) -> Self {
+        Builder {
+            opts,
+            cache: HashMap::new(),
+            last_parsed: 0,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.opts.root
+    }
+
+    /// Runs the whole pipeline in memory.
+    pub fn build(&mut self) -> BuildResult {
+        let start = Instant::now();
+        let root = self.opts.root.clone();
+        let mut diags = Vec::new();
+        let config = match load_config(&root) {
+            Ok(c) => c,
+            Err(d) => {
+                return finish(
+                    BuildResult {
+                        diagnostics: d,
+                        ..BuildResult::default()
+                    },
+                    start,
+                );
+            }
+        };
+        let today = self
+            .opts
+            .today
+            .or_else(|| config.today())
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let theme = match Theme::load(&root, &config) {
+            Ok(t) => Some(t),
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        };
+        let (paths, d) = load::find_sources(&root);
+        diags.extend(d);
+        let (sources, d) = load::read_sources(&root, &paths);
+        diags.extend(d);
+        let parsed = self.parse_all(sources, &config);
+        let mut docs = Vec::new();
+        let mut sections = Vec::new();
+        for entry in parsed {
+            diags.extend(entry.diags.iter().cloned());
+            match &entry.parsed {
+                Parsed::Doc(d) => docs.push((**d).clone()),
+                Parsed::Section(s) => sections.push(s.clone()),
+                Parsed::Nothing => {}
+            }
+        }
+        let opts = &self.opts;
+        let (site, d) = Site::new(docs, sections, |doc| {
+            (doc.fm.draft && !opts.drafts) || (doc.fm.confidential && opts.public)
+        });
+        diags.extend(d);
+        let (graph, d) = crate::links::resolve(&site);
+        diags.extend(d);
+        let Some(theme) = theme else {
+            return finish(
+                BuildResult {
+                    diagnostics: diags,
+                    pages: site.visible().count(),
+                    ..BuildResult::default()
+                },
+                start,
+            );
+        };
+        let funnel = funnel::funnel(&site, &config, today);
+        let (tiers, untiered) = tiers::tiers(&site, &config);
+        let cx = Ctx {
+            site: &site,
+            graph: &graph,
+            config: &config,
+            labels: &theme.labels,
+            today,
+        };
+        let figures = Figures {
+            funnel: &funnel,
+            tiers: &tiers,
+            untiered: &untiered,
+        };
+        let mut statics = theme.statics.clone();
+        for (name, path) in render::theme::files_under(&root.join("static")) {
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    statics.retain(|f| f.path != name);
+                    statics.push(OutputFile { path: name, bytes });
+                }
+                Err(e) => diags.push(Diagnostic::error(
+                    load::rel(&root, &path),
+                    format!("cannot read static file: {e}"),
+                )),
+            }
+        }
+        let (files, d) = render::render_all(&cx, &theme, &figures, statics);
+        diags.extend(d);
+        let pages = site.visible().count();
+        let result = BuildResult {
+            files,
+            diagnostics: diags,
+            pages,
+            parsed: self.last_parsed,
+            elapsed: Duration::ZERO,
+        };
+        finish(result, start)
+    }
+
+    /// Parses every source, reusing the previous parse of files whose bytes did not change.
+    fn parse_all(&mut self, sources: Vec<SourceFile>, config: &SiteConfig) -> Vec<&CacheEntry> {
+        let stamp = config_stamp(config);
+        let todo: Vec<&SourceFile> = sources
+            .iter()
+            .filter(|s| {
+                self.cache
+                    .get(&s.rel_path)
+                    .is_none_or(|e| e.hash != s.hash || e.config_stamp != stamp)
+            })
+            .collect();
+        let fresh: Vec<(String, CacheEntry)> = todo
+            .par_iter()
+            .map(|src| {
+                let (parsed, diags) = if src.content_path.ends_with("_index") {
+                    let (s, d) = site::parse_section_text(src);
+                    (Parsed::Section(s), d)
+                } else {
+                    match site::parse_doc(src, config) {
+                        (Some(doc), d) => (Parsed::Doc(Box::new(doc)), d),
+                        (None, d) => (Parsed::Nothing, d),
+                    }
+                };
+                (
+                    src.rel_path.clone(),
+                    CacheEntry {
+                        hash: src.hash,
+                        config_stamp: stamp,
+                        parsed,
+                        diags,
+                    },
+                )
+            })
+            .collect();
+        self.last_parsed = fresh.len();
+        self.cache.extend(fresh);
+        let live: std::collections::HashSet<&str> = sources.iter().map(|s| s.rel_path.as_str()).collect();
+        self.cache.retain(|k, _| live.contains(k.as_str()));
+        sources.iter().filter_map(|s| self.cache.get(&s.rel_path)).collect()
+    }
+}
+
+fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
+    diagnostics::sort(&mut r.diagnostics);
+    r.diagnostics.dedup();
+    if r.has_errors() {
+        r.files.clear();
+    }
+    r.elapsed = start.elapsed();
+    r
+}
+
+/// Parses depend on the config (stage ids); a config change invalidates them.
+fn config_stamp(config: &SiteConfig) -> u64 {
+    load::hash(format!("{:?}", config.stages).as_bytes())
+}
+
+pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let path = root.join(CONFIG_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => SiteConfig::parse(text.strip_prefix('\u{feff}').unwrap_or(&text)),
+            Err(_) => Err(vec![
+                Diagnostic::error(CONFIG_FILE, "salesbook.yaml is not UTF-8 text").help("save it as UTF-8"),
+            ]),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SiteConfig::default()),
+        Err(e) => Err(vec![Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}"))]),
+    }
+}

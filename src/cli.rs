@@ -1,0 +1,77 @@
+//! The command line: options only, no logic.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "salesbook",
+    version,
+    about = "A static-site generator for B2B sales teams: customers, competitors, playbooks, funnel and relationship tiers"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (public/ by default)
+    Build {
+        /// The site folder (holding content/ and salesbook.yaml)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The output folder (default: <root>/public)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Leave out confidential pages (for sharing outside the company)
+        #[arg(long)]
+        public: bool,
+        /// Include pages marked `draft: true`
+        #[arg(long)]
+        drafts: bool,
+        /// Pin "today" (YYYY-MM-DD) for overdue and relative dates
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Check the site and report every problem, without writing anything
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[arg(long)]
+        today: Option<String>,
+        /// Check as a --public build would see the site
+        #[arg(long)]
+        public: bool,
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new page from a template
+    New {
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// The page title (the file name is made from it)
+        title: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NewKind {
+    Customer,
+    Competitor,
+    VisitScript,
+    Spin,
+    Fab,
+    Guide,
+}

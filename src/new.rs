@@ -1,0 +1,57 @@
+//! `salesbook new <kind> <title>`: a new page with the front matter of its kind filled in.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::cli::NewKind;
+use crate::model::slugify;
+
+/// Writes the new page and returns its path; never overwrites an existing file.
+pub fn new_page(root: &Path, kind: NewKind, title: &str, today: NaiveDate) -> Result<PathBuf, String> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err("the title is empty".into());
+    }
+    let slug = slugify(title);
+    if slug.is_empty() {
+        return Err(format!(
+            "cannot make a file name from \"{title}\": use letters, digits or CJK characters"
+        ));
+    }
+    let folder = match kind {
+        NewKind::Customer => "customers",
+        NewKind::Competitor => "competitors",
+        NewKind::VisitScript => "scripts",
+        NewKind::Spin | NewKind::Fab | NewKind::Guide => "playbooks",
+    };
+    let path = root.join("content").join(folder).join(format!("{slug}.md"));
+    if path.exists() {
+        return Err(format!("{} already exists; not overwritten", path.display()));
+    }
+    let quoted = serde_json::to_string(title).unwrap_or_else(|_| format!("\"{title}\""));
+    let date = today.format("%Y-%m-%d");
+    let text = match kind {
+        NewKind::Customer => format!(
+            "---\ntitle: {quoted}\nindustry: \nregion: \nowner: \nstage: target\ntier: basic\nvalue: 0\nexpected_close: \npotential: high\nshare: low\ncompetitors: []\ncontacts:\n  - name: \n    title: \n    role: decision-maker\n    style: eagle\nvisits: []\nnext_visit: \norders: []\nupdated: {date}\n---\n\n## 基本情况\n\n## 需求与痛点\n\n## 下一步\n"
+        ),
+        NewKind::Competitor => format!(
+            "---\ntitle: {quoted}\nproducts: []\nprice_level: mid\nmarket_share: 0.1\nstrengths: []\nweaknesses: []\nstrategy: \nupdated: {date}\n---\n\n## 产品与价格\n\n## 我们如何应对\n"
+        ),
+        NewKind::VisitScript => format!(
+            "---\ntitle: {quoted}\nvisit_kind: follow-up\nstages: [opportunity]\nduration_minutes: 45\nupdated: {date}\n---\n\n## 准备\n\n## 步骤\n\n1. 介绍\n2. 提问\n3. 总结\n4. 建议\n5. 获得承诺\n\n## 常见异议\n"
+        ),
+        NewKind::Spin => format!(
+            "---\ntitle: {quoted}\nkind: spin\nproduct: \nindustry: \nsituation: []\nproblem: []\nimplication: []\nneed_payoff: []\nupdated: {date}\n---\n"
+        ),
+        NewKind::Fab => format!(
+            "---\ntitle: {quoted}\nkind: fab\nproduct: \nrows:\n  - feature: \n    function: \n    advantage: \n    benefit: \nupdated: {date}\n---\n"
+        ),
+        NewKind::Guide => format!("---\ntitle: {quoted}\nkind: guide\nupdated: {date}\n---\n\n"),
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}

@@ -1,0 +1,131 @@
+//! How numbers, money and dates are shown: thousands separators, currency, relative dates.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// The theme's labels for one language (`i18n/<lang>.yaml`).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct Labels(pub BTreeMap<String, String>);
+
+impl Labels {
+    /// The label for `key`; the key itself when the theme has none (visible, never a crash).
+    pub fn get(&self, key: &str) -> String {
+        self.0.get(key).cloned().unwrap_or_else(|| key.to_owned())
+    }
+
+    /// A label with `{n}` replaced.
+    pub fn n(&self, key: &str, n: i64) -> String {
+        self.get(key).replace("{n}", &n.to_string())
+    }
+}
+
+pub fn currency_symbol(code: &str) -> &str {
+    match code {
+        "CNY" | "RMB" | "JPY" => "¥",
+        "USD" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        "HKD" => "HK$",
+        _ => code,
+    }
+}
+
+/// `1234567.8` → `1,234,568` (money is shown in whole units).
+pub fn thousands(v: f64) -> String {
+    let neg = v < 0.0;
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg { format!("-{out}") } else { out }
+}
+
+/// Money in the site currency: `¥1,200,000`, or `120 万` when the site asks for 万.
+pub fn money(v: f64, currency: &str, wan: bool) -> String {
+    if wan && v.abs() >= 10_000.0 {
+        let w = v / 10_000.0;
+        let text = if (w - w.round()).abs() < 0.05 {
+            thousands(w)
+        } else {
+            format!("{w:.1}")
+        };
+        return format!("{}{text} 万", currency_symbol(currency));
+    }
+    format!("{}{}", currency_symbol(currency), thousands(v))
+}
+
+pub fn percent(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// A date with its distance from today, for "in 5 days" and "overdue 12 days".
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DateView {
+    pub date: String,
+    /// Today minus date in days: positive in the past.
+    pub days_ago: i64,
+    pub rel: String,
+    pub past: bool,
+}
+
+/// `overdue_if_past`: a deadline (next visit, expected close) that has passed is "overdue".
+pub fn date_view(d: NaiveDate, today: NaiveDate, labels: &Labels, overdue_if_past: bool) -> DateView {
+    let ago = (today - d).num_days();
+    let rel = match ago {
+        0 => labels.get("today"),
+        1 if !overdue_if_past => labels.get("yesterday"),
+        -1 => labels.get("tomorrow"),
+        n if n > 0 && overdue_if_past => labels.n("overdue_days", n),
+        n if n > 0 => labels.n("days_ago", n),
+        n => labels.n("in_days", -n),
+    };
+    DateView {
+        date: d.format("%Y-%m-%d").to_string(),
+        days_ago: ago,
+        rel,
+        past: ago > 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_and_numbers() {
+        assert_eq!(thousands(1_200_000.0), "1,200,000");
+        assert_eq!(thousands(999.4), "999");
+        assert_eq!(thousands(-12345.0), "-12,345");
+        assert_eq!(money(1_200_000.0, "CNY", false), "¥1,200,000");
+        assert_eq!(money(1_200_000.0, "CNY", true), "¥120 万");
+        assert_eq!(money(1_250_000.0, "CNY", true), "¥125 万");
+        assert_eq!(money(15_000.0, "CNY", true), "¥1.5 万");
+        assert_eq!(percent(0.355), "36%");
+    }
+
+    #[test]
+    fn relative_dates() {
+        let mut l = Labels::default();
+        for (k, v) in [
+            ("in_days", "{n} 天后"),
+            ("overdue_days", "逾期 {n} 天"),
+            ("days_ago", "{n} 天前"),
+            ("today", "今天"),
+        ] {
+            l.0.insert(k.into(), v.into());
+        }
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(date_view(d("2026-11-28"), today, &l, true).rel, "5 天后");
+        assert_eq!(date_view(d("2026-11-11"), today, &l, true).rel, "逾期 12 天");
+        assert_eq!(date_view(d("2026-11-11"), today, &l, false).rel, "12 天前");
+        assert_eq!(date_view(today, today, &l, true).rel, "今天");
+    }
+}

@@ -1,0 +1,322 @@
+//! Views of the generated pages: the home dashboard, the funnel, the tiers, section lists.
+
+use serde::Serialize;
+
+use super::format::{DateView, percent};
+use super::views::{Ctx, IdLabel, PageRef, page_ref, section_label};
+use crate::model::Kind;
+use crate::sales::funnel::Funnel;
+use crate::sales::tiers::TierFigures;
+use crate::sales::{recently_updated, visit_plan};
+use crate::site::DocId;
+
+/// One bar of the SVG funnel chart, laid out at build time (viewBox units).
+#[derive(Debug, Serialize)]
+pub struct Bar {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+    /// Baselines of the first and second text line beside the bar.
+    pub line1: f64,
+    pub line2: f64,
+    pub center: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StageView {
+    pub id: String,
+    pub label: String,
+    pub probability_fmt: String,
+    pub count: usize,
+    pub value_fmt: String,
+    pub weighted_fmt: String,
+    pub conversion_fmt: Option<String>,
+    pub closed: bool,
+    pub customers: Vec<PageRef>,
+    pub bar: Option<Bar>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DatedRef {
+    pub date: DateView,
+    pub page: PageRef,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FunnelView {
+    pub stages: Vec<StageView>,
+    pub open_count: usize,
+    pub open_value_fmt: String,
+    pub weighted_total_fmt: String,
+    pub overdue: Vec<DatedRef>,
+    pub outside_value_fmt: String,
+    pub outside: Vec<PageRef>,
+    pub small_order_threshold_fmt: Option<String>,
+    pub unstaged: Vec<PageRef>,
+    pub chart_width: f64,
+    pub chart_height: f64,
+    /// Where the left labels end and the right values start.
+    pub label_x: f64,
+    pub value_x: f64,
+}
+
+// The chart: stage names on the left, bars in the middle, values on the right.
+const CHART_WIDTH: f64 = 480.0;
+const LABEL_WIDTH: f64 = 118.0;
+const BAR_AREA: f64 = 224.0;
+const BAR_HEIGHT: f64 = 38.0;
+const BAR_GAP: f64 = 8.0;
+const MIN_BAR: f64 = 0.12;
+
+pub fn funnel_view(cx: &Ctx, f: &Funnel) -> FunnelView {
+    let refs = |ids: &[DocId]| ids.iter().map(|id| page_ref(cx, *id)).collect::<Vec<_>>();
+    // The chart shows the open funnel plus won; lost deals are listed, not drawn.
+    let drawn: Vec<usize> = f.stages.iter().filter(|s| s.id != "lost").map(|s| s.ix).collect();
+    let max = f
+        .stages
+        .iter()
+        .filter(|s| s.id != "lost")
+        .map(|s| s.value)
+        .fold(0.0, f64::max);
+    let stages = f
+        .stages
+        .iter()
+        .map(|s| {
+            let bar = drawn.iter().position(|i| *i == s.ix).map(|row| {
+                let share = if max > 0.0 { s.value / max } else { 0.0 };
+                let width = BAR_AREA * (MIN_BAR + (1.0 - MIN_BAR) * share);
+                let y = row as f64 * (BAR_HEIGHT + BAR_GAP);
+                let center = LABEL_WIDTH + BAR_AREA / 2.0;
+                Bar {
+                    x: center - width / 2.0,
+                    y,
+                    width,
+                    height: BAR_HEIGHT,
+                    line1: y + 16.0,
+                    line2: y + 32.0,
+                    center,
+                }
+            });
+            StageView {
+                id: s.id.clone(),
+                label: s.label.clone(),
+                probability_fmt: percent(s.probability),
+                count: s.count,
+                value_fmt: cx.money(s.value),
+                weighted_fmt: cx.money(s.weighted),
+                conversion_fmt: s.conversion.map(percent),
+                closed: s.closed,
+                customers: refs(&s.customers),
+                bar,
+            }
+        })
+        .collect();
+    FunnelView {
+        stages,
+        open_count: f.open_count,
+        open_value_fmt: cx.money(f.open_value),
+        weighted_total_fmt: cx.money(f.weighted_total),
+        overdue: f
+            .overdue
+            .iter()
+            .filter_map(|id| {
+                let close = cx.site.doc(*id).fm.customer.as_ref()?.expected_close?;
+                Some(DatedRef {
+                    date: cx.date(close, true),
+                    page: page_ref(cx, *id),
+                })
+            })
+            .collect(),
+        outside_value_fmt: cx.money(f.outside_value),
+        outside: refs(&f.outside),
+        small_order_threshold_fmt: (cx.config.small_order_threshold > 0.0)
+            .then(|| cx.money(cx.config.small_order_threshold)),
+        unstaged: refs(&f.unstaged),
+        chart_width: CHART_WIDTH,
+        label_x: LABEL_WIDTH - 8.0,
+        value_x: LABEL_WIDTH + BAR_AREA + 8.0,
+        chart_height: drawn.len() as f64 * (BAR_HEIGHT + BAR_GAP) - BAR_GAP,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TierView {
+    pub id: String,
+    pub label: String,
+    pub meaning: String,
+    pub strategy: String,
+    pub count: usize,
+    pub value_fmt: String,
+    pub customers: Vec<PageRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TiersView {
+    pub tiers: Vec<TierView>,
+    pub untiered: Vec<PageRef>,
+}
+
+pub fn tiers_view(cx: &Ctx, tiers: &[TierFigures], untiered: &[DocId]) -> TiersView {
+    TiersView {
+        tiers: tiers
+            .iter()
+            .map(|t| {
+                let IdLabel { id, label } = cx.tier(t.tier);
+                TierView {
+                    meaning: cx.label("tier_meaning", &id),
+                    strategy: cx.label("tier_strategy", &id),
+                    id,
+                    label,
+                    count: t.customers.len(),
+                    value_fmt: cx.money(t.value),
+                    customers: t.customers.iter().map(|id| page_ref(cx, *id)).collect(),
+                }
+            })
+            .collect(),
+        untiered: untiered.iter().map(|id| page_ref(cx, *id)).collect(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct HomeView {
+    pub upcoming_visits: Vec<DatedRef>,
+    pub overdue_visits: Vec<DatedRef>,
+    pub recently_updated: Vec<DatedRef>,
+    pub intro: Option<String>,
+}
+
+pub fn home_view(cx: &Ctx, intro: Option<String>) -> HomeView {
+    let (upcoming, overdue) = visit_plan(cx.site, cx.today, 14);
+    let dated = |v: Vec<(chrono::NaiveDate, DocId)>, deadline: bool| {
+        v.into_iter()
+            .map(|(d, id)| DatedRef {
+                date: cx.date(d, deadline),
+                page: page_ref(cx, id),
+            })
+            .collect::<Vec<_>>()
+    };
+    HomeView {
+        upcoming_visits: dated(upcoming, true),
+        overdue_visits: dated(overdue, true),
+        recently_updated: dated(recently_updated(cx.site, 10), false),
+        intro,
+    }
+}
+
+/// A navigation entry with its page count.
+#[derive(Debug, Serialize)]
+pub struct NavItem {
+    pub key: String,
+    pub label: String,
+    pub path: String,
+    pub count: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub language: &'static str,
+    pub base_url: String,
+    pub currency: String,
+    pub today: String,
+    pub nav: Vec<NavItem>,
+    pub sections: Vec<NavItem>,
+    pub customers: Vec<PageRef>,
+    pub competitors: Vec<PageRef>,
+    pub scripts: Vec<PageRef>,
+    pub playbooks: Vec<PageRef>,
+    pub pages: Vec<PageRef>,
+    pub stages: Vec<IdLabel>,
+    pub tiers: Vec<IdLabel>,
+}
+
+/// Top-level folders that hold pages, in navigation order (the four sales sections first).
+pub fn sections(cx: &Ctx) -> Vec<String> {
+    let mut out: Vec<String> = ["customers", "competitors", "scripts", "playbooks"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for (_, d) in cx.site.visible() {
+        if !d.section.is_empty() && !out.contains(&d.section) {
+            out.push(d.section.clone());
+        }
+    }
+    out[4..].sort();
+    out
+}
+
+pub fn site_view(cx: &Ctx) -> SiteView {
+    let by_kind = |kinds: &[Kind]| {
+        let mut v: Vec<PageRef> = cx
+            .site
+            .visible()
+            .filter(|(_, d)| kinds.contains(&d.kind))
+            .map(|(id, _)| page_ref(cx, id))
+            .collect();
+        v.sort_by(|a, b| a.title.cmp(&b.title));
+        v
+    };
+    let customers = by_kind(&[Kind::Customer]);
+    let competitors = by_kind(&[Kind::Competitor]);
+    let scripts = by_kind(&[Kind::VisitScript]);
+    let playbooks = by_kind(&[Kind::Spin, Kind::Fab, Kind::Guide]);
+    let pages = by_kind(&[Kind::Page]);
+    let count = |s: &str| cx.site.visible().filter(|(_, d)| d.section == s).count();
+    let nav = vec![
+        NavItem {
+            key: "home".into(),
+            label: cx.labels.get("nav_dashboard"),
+            path: "index.html".into(),
+            count: None,
+        },
+        NavItem {
+            key: "funnel".into(),
+            label: cx.labels.get("nav_funnel"),
+            path: "funnel/index.html".into(),
+            count: None,
+        },
+        NavItem {
+            key: "tiers".into(),
+            label: cx.labels.get("nav_tiers"),
+            path: "tiers/index.html".into(),
+            count: None,
+        },
+    ];
+    let sections = sections(cx)
+        .into_iter()
+        .map(|s| NavItem {
+            label: section_label(cx, &s),
+            path: format!("{s}/index.html"),
+            count: Some(count(&s)),
+            key: s,
+        })
+        .collect();
+    SiteView {
+        title: cx.config.title.clone(),
+        language: cx.config.language.id(),
+        base_url: cx.config.base_url.clone(),
+        currency: cx.config.currency.clone(),
+        today: cx.today.format("%Y-%m-%d").to_string(),
+        nav,
+        sections,
+        customers,
+        competitors,
+        scripts,
+        playbooks,
+        pages,
+        stages: (0..cx.config.stages.len())
+            .map(|i| cx.stage(crate::model::StageIx(i)))
+            .collect(),
+        tiers: crate::model::Tier::ALL.iter().map(|t| cx.tier(*t)).collect(),
+    }
+}
+
+/// A section's list page.
+#[derive(Debug, Serialize)]
+pub struct SectionView {
+    pub key: String,
+    pub title: String,
+    pub intro: Option<String>,
+    pub pages: Vec<PageRef>,
+}

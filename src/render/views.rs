@@ -1,0 +1,516 @@
+//! Typed views handed to templates: what a page, a list entry or a generated page shows,
+//! with labels, money and dates already formatted for the site's language.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::format::{DateView, Labels, date_view, money, percent};
+use crate::config::SiteConfig;
+use crate::links::LinkGraph;
+use crate::model::{Kind, Level, StageIx, Tier};
+use crate::parse::front_matter::Customer;
+use crate::sales::{self, funnel};
+use crate::site::{DocId, ParsedDoc, Site};
+
+/// Everything views are built from.
+pub struct Ctx<'a> {
+    pub site: &'a Site,
+    pub graph: &'a LinkGraph,
+    pub config: &'a SiteConfig,
+    pub labels: &'a Labels,
+    pub today: NaiveDate,
+}
+
+impl Ctx<'_> {
+    pub fn money(&self, v: f64) -> String {
+        money(v, &self.config.currency, self.config.money_in_wan)
+    }
+
+    pub fn date(&self, d: NaiveDate, deadline: bool) -> DateView {
+        date_view(d, self.today, self.labels, deadline)
+    }
+
+    pub fn label(&self, prefix: &str, id: &str) -> String {
+        self.labels.get(&format!("{prefix}_{}", id.replace('-', "_")))
+    }
+
+    pub fn stage(&self, ix: StageIx) -> IdLabel {
+        IdLabel {
+            id: self.config.stage_def(ix).id.clone(),
+            label: self.config.stage_label(ix).to_owned(),
+        }
+    }
+
+    pub fn tier(&self, t: Tier) -> IdLabel {
+        IdLabel {
+            id: t.id().to_owned(),
+            label: self.label("tier", t.id()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IdLabel {
+    pub id: String,
+    pub label: String,
+}
+
+/// A page as it appears in lists, backlinks and generated pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageRef {
+    pub title: String,
+    pub slug: String,
+    pub url: String,
+    /// Output path from the site root (`customers/huadong/index.html`); templates write
+    /// `{{ root }}{{ p.path }}` so the link works from `file://` too.
+    pub path: String,
+    pub kind: Kind,
+    pub kind_label: String,
+    pub stage: Option<IdLabel>,
+    pub tier: Option<IdLabel>,
+    pub owner: Option<String>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub value: Option<f64>,
+    pub value_fmt: Option<String>,
+    pub weighted_fmt: Option<String>,
+    pub next_visit: Option<DateView>,
+    pub expected_close: Option<DateView>,
+    pub excerpt: String,
+    pub tags: Vec<String>,
+}
+
+pub fn page_ref(cx: &Ctx, id: DocId) -> PageRef {
+    let d = cx.site.doc(id);
+    let c = d.fm.customer.as_deref();
+    PageRef {
+        title: d.fm.title.clone(),
+        slug: d.slug.clone(),
+        url: d.url(),
+        path: d.path.clone(),
+        kind: d.kind,
+        kind_label: cx.label("kind", d.kind.id()),
+        stage: c.and_then(|c| c.stage).map(|s| cx.stage(s)),
+        tier: c.and_then(|c| c.tier).map(|t| cx.tier(t)),
+        owner: c.and_then(|c| c.owner.clone()),
+        industry: c.and_then(|c| c.industry.clone()),
+        region: c.and_then(|c| c.region.clone()),
+        value: c.and_then(|c| c.value),
+        value_fmt: c.and_then(|c| c.value).map(|v| cx.money(v)),
+        weighted_fmt: c
+            .and_then(|c| funnel::weighted_value(c, cx.config))
+            .map(|v| cx.money(v)),
+        next_visit: c.and_then(|c| c.next_visit).map(|v| cx.date(v, true)),
+        expected_close: c
+            .and_then(|c| Some(cx.date(c.expected_close?, c.stage.is_none_or(|s| !cx.config.is_closed(s))))),
+        excerpt: d.body.excerpt.clone(),
+        tags: d.fm.tags.clone(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub text: String,
+    pub id: String,
+}
+
+/// One rendered page: common fields, then its kind's fields under their own names.
+#[derive(Debug, Serialize)]
+pub struct PageView {
+    pub title: String,
+    pub slug: String,
+    pub url: String,
+    pub path: String,
+    pub kind: Kind,
+    pub kind_label: String,
+    pub section: String,
+    pub section_label: String,
+    pub content: String,
+    pub toc: Vec<TocEntry>,
+    pub backlinks: Vec<PageRef>,
+    pub tags: Vec<String>,
+    pub draft: bool,
+    pub confidential: bool,
+    pub updated: Option<String>,
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+    #[serde(flatten)]
+    pub customer: Option<CustomerView>,
+    #[serde(flatten)]
+    pub competitor: Option<CompetitorView>,
+    #[serde(flatten)]
+    pub script: Option<ScriptView>,
+    #[serde(flatten)]
+    pub spin: Option<SpinView>,
+    #[serde(flatten)]
+    pub fab: Option<FabView>,
+}
+
+pub fn page_view(cx: &Ctx, id: DocId, content: String) -> PageView {
+    let d = cx.site.doc(id);
+    PageView {
+        title: d.fm.title.clone(),
+        slug: d.slug.clone(),
+        url: d.url(),
+        path: d.path.clone(),
+        kind: d.kind,
+        kind_label: cx.label("kind", d.kind.id()),
+        section: d.section.clone(),
+        section_label: section_label(cx, &d.section),
+        content,
+        toc: d
+            .body
+            .headings
+            .iter()
+            .filter(|h| (2..=3).contains(&h.level))
+            .map(|h| TocEntry {
+                level: h.level,
+                text: h.text.clone(),
+                id: h.id.clone(),
+            })
+            .collect(),
+        backlinks: cx.graph.backlinks[id.0].iter().map(|b| page_ref(cx, *b)).collect(),
+        tags: d.fm.tags.clone(),
+        draft: d.fm.draft,
+        confidential: d.fm.confidential,
+        updated: d.fm.updated.map(|u| u.format("%Y-%m-%d").to_string()),
+        extra: d.fm.extra.clone(),
+        customer: d.fm.customer.as_deref().map(|c| customer_view(cx, id, c)),
+        competitor: (d.kind == Kind::Competitor).then(|| competitor_view(cx, id, d)),
+        script: d.fm.script.as_ref().map(|s| ScriptView {
+            visit_kind: s.visit_kind.map(|k| IdLabel {
+                id: k.id().into(),
+                label: cx.label("visit", k.id()),
+            }),
+            stages: s.stages.iter().map(|s| cx.stage(*s)).collect(),
+            duration_minutes: s.duration_minutes,
+        }),
+        spin: d.fm.spin.as_ref().map(|s| SpinView {
+            product: s.product.clone(),
+            industry: s.industry.clone(),
+            banks: [
+                ("situation", &s.situation),
+                ("problem", &s.problem),
+                ("implication", &s.implication),
+                ("need_payoff", &s.need_payoff),
+            ]
+            .into_iter()
+            .map(|(key, qs)| QuestionBank {
+                key,
+                label: cx.labels.get(&format!("spin_{key}")),
+                hint: cx.labels.get(&format!("spin_{key}_hint")),
+                questions: qs.clone(),
+            })
+            .collect(),
+        }),
+        fab: d.fm.fab.as_ref().map(|f| FabView {
+            product: f.product.clone(),
+            rows: f
+                .rows
+                .iter()
+                .map(|r| FabRowView {
+                    feature: r.feature.clone(),
+                    function: r.function.clone(),
+                    advantage: r.advantage.clone(),
+                    benefit: r.benefit.clone(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+pub fn section_label(cx: &Ctx, section: &str) -> String {
+    match section {
+        "customers" | "competitors" | "scripts" | "playbooks" => cx.labels.get(&format!("section_{section}")),
+        "" => cx.labels.get("section_pages"),
+        other => other.to_owned(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContactView {
+    pub name: String,
+    pub title: Option<String>,
+    pub role: Option<IdLabel>,
+    pub style: Option<IdLabel>,
+    pub style_hint: Option<String>,
+    /// The conversation order for this style: listen → ask → speak, as labels.
+    pub order: Vec<String>,
+    pub relationship: Option<String>,
+    pub relationship_label: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VisitView {
+    pub date: Option<DateView>,
+    pub kind: Option<IdLabel>,
+    pub goal: Option<String>,
+    pub outcome: Option<String>,
+    pub commitment: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrderView {
+    pub date: Option<String>,
+    pub amount: f64,
+    pub paid: f64,
+    pub amount_fmt: String,
+    pub paid_fmt: String,
+    pub unpaid_fmt: String,
+    pub unpaid: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CustomerView {
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub owner: Option<String>,
+    pub stage: Option<IdLabel>,
+    pub tier: Option<IdLabel>,
+    pub value: Option<f64>,
+    pub value_fmt: Option<String>,
+    pub probability: Option<f64>,
+    pub probability_fmt: Option<String>,
+    pub weighted_fmt: Option<String>,
+    pub expected_close: Option<DateView>,
+    pub next_visit: Option<DateView>,
+    pub last_visit: Option<DateView>,
+    pub potential: Option<IdLabel>,
+    pub share: Option<IdLabel>,
+    pub quadrant: Option<IdLabel>,
+    pub competitors: Vec<PageRef>,
+    pub contacts: Vec<ContactView>,
+    pub visits: Vec<VisitView>,
+    pub orders: Vec<OrderView>,
+    pub orders_total_fmt: String,
+    pub paid_total_fmt: String,
+    pub unpaid_total_fmt: String,
+    pub has_unpaid: bool,
+}
+
+/// The attack/defend quadrant from purchase potential × our share.
+pub fn quadrant(c: &Customer) -> Option<&'static str> {
+    Some(match (c.potential?, c.share?) {
+        (Level::High, Level::Low) => "attack",
+        (Level::High, Level::High) => "defend",
+        (Level::Low, Level::High) => "maintain",
+        (Level::Low, Level::Low) => "abandon",
+    })
+}
+
+fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
+    let level = |l: Option<Level>| {
+        l.map(|l| IdLabel {
+            id: l.id().into(),
+            label: cx.label("level", l.id()),
+        })
+    };
+    let mut visits: Vec<_> = c.visits.iter().collect();
+    visits.sort_by_key(|v| std::cmp::Reverse(v.date));
+    let total: f64 = c.orders.iter().map(|o| o.amount).sum();
+    let paid: f64 = c.orders.iter().map(|o| o.paid).sum();
+    let open = c.stage.is_none_or(|s| !cx.config.is_closed(s));
+    CustomerView {
+        industry: c.industry.clone(),
+        region: c.region.clone(),
+        owner: c.owner.clone(),
+        stage: c.stage.map(|s| cx.stage(s)),
+        tier: c.tier.map(|t| cx.tier(t)),
+        value: c.value,
+        value_fmt: c.value.map(|v| cx.money(v)),
+        probability: funnel::probability(c, cx.config),
+        probability_fmt: funnel::probability(c, cx.config).map(percent),
+        weighted_fmt: funnel::weighted_value(c, cx.config).map(|v| cx.money(v)),
+        expected_close: c.expected_close.map(|d| cx.date(d, open)),
+        next_visit: c.next_visit.map(|d| cx.date(d, true)),
+        last_visit: sales::last_visit(c).map(|d| cx.date(d, false)),
+        potential: level(c.potential),
+        share: level(c.share),
+        quadrant: quadrant(c).map(|q| IdLabel {
+            id: q.into(),
+            label: cx.label("quadrant", q),
+        }),
+        competitors: cx.graph.competitor_refs[id.0]
+            .iter()
+            .map(|r| page_ref(cx, *r))
+            .collect(),
+        contacts: c
+            .contacts
+            .iter()
+            .map(|p| ContactView {
+                name: p.name.clone(),
+                title: p.title.clone(),
+                role: p.role.map(|r| IdLabel {
+                    id: r.id().into(),
+                    label: cx.label("role", r.id()),
+                }),
+                style: p.style.map(|s| IdLabel {
+                    id: s.id().into(),
+                    label: cx.label("style", s.id()),
+                }),
+                style_hint: p.style.map(|s| cx.label("style_hint", s.id())),
+                order: p
+                    .style
+                    .map(|s| s.conversation_order().iter().map(|k| cx.labels.get(k)).collect())
+                    .unwrap_or_default(),
+                relationship: p.relationship.clone(),
+                relationship_label: p.relationship.as_deref().map(|r| match r {
+                    "acquaintance" | "trust" | "alliance" => cx.label("bond", r),
+                    other => other.to_owned(),
+                }),
+                phone: p.phone.clone(),
+                notes: p.notes.clone(),
+            })
+            .collect(),
+        visits: visits
+            .into_iter()
+            .map(|v| VisitView {
+                date: v.date.map(|d| cx.date(d, false)),
+                kind: v.kind.map(|k| IdLabel {
+                    id: k.id().into(),
+                    label: cx.label("visit", k.id()),
+                }),
+                goal: v.goal.clone(),
+                outcome: v.outcome.clone(),
+                commitment: v.commitment.clone(),
+            })
+            .collect(),
+        orders: c
+            .orders
+            .iter()
+            .map(|o| OrderView {
+                date: o.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                amount: o.amount,
+                paid: o.paid,
+                amount_fmt: cx.money(o.amount),
+                paid_fmt: cx.money(o.paid),
+                unpaid_fmt: cx.money(o.amount - o.paid),
+                unpaid: o.amount - o.paid > 0.005,
+            })
+            .collect(),
+        orders_total_fmt: cx.money(total),
+        paid_total_fmt: cx.money(paid),
+        unpaid_total_fmt: cx.money(total - paid),
+        has_unpaid: total - paid > 0.005,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeetingView {
+    pub customer: PageRef,
+    /// won | lost | open
+    pub result: &'static str,
+    pub result_label: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CompetitorView {
+    pub products: Vec<String>,
+    pub price_level: Option<IdLabel>,
+    pub market_share: Option<f64>,
+    pub market_share_fmt: Option<String>,
+    pub strengths: Vec<String>,
+    pub weaknesses: Vec<String>,
+    pub strategy: Option<String>,
+    /// Where we meet this competitor, derived from the customer pages.
+    pub meetings: Vec<MeetingView>,
+    pub won: usize,
+    pub lost: usize,
+    pub open: usize,
+    pub open_value_fmt: String,
+}
+
+fn competitor_view(cx: &Ctx, id: DocId, d: &ParsedDoc) -> CompetitorView {
+    let comp = d.fm.competitor.clone().unwrap_or_default();
+    let mut meetings = Vec::new();
+    let (mut won, mut lost, mut open, mut open_value) = (0, 0, 0, 0.0);
+    for (cid, cdoc) in cx.site.of_kind(Kind::Customer) {
+        if !cx.graph.competitor_refs[cid.0].contains(&id) {
+            continue;
+        }
+        let c = cdoc.fm.customer.as_deref();
+        let stage_id = c.and_then(|c| c.stage).map(|s| cx.config.stage_def(s).id.as_str());
+        let result = match stage_id {
+            Some("won") => {
+                won += 1;
+                "won"
+            }
+            Some("lost") => {
+                lost += 1;
+                "lost"
+            }
+            _ => {
+                open += 1;
+                open_value += c.and_then(|c| c.value).unwrap_or(0.0);
+                "open"
+            }
+        };
+        meetings.push(MeetingView {
+            customer: page_ref(cx, cid),
+            result,
+            result_label: cx.label("result", result),
+        });
+    }
+    meetings.sort_by(|a, b| {
+        b.customer
+            .value
+            .unwrap_or(0.0)
+            .total_cmp(&a.customer.value.unwrap_or(0.0))
+    });
+    CompetitorView {
+        products: comp.products,
+        price_level: comp.price_level.map(|p| IdLabel {
+            id: p.id().into(),
+            label: cx.label("price", p.id()),
+        }),
+        market_share: comp.market_share,
+        market_share_fmt: comp.market_share.map(percent),
+        strengths: comp.strengths,
+        weaknesses: comp.weaknesses,
+        strategy: comp.strategy,
+        meetings,
+        won,
+        lost,
+        open,
+        open_value_fmt: cx.money(open_value),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScriptView {
+    pub visit_kind: Option<IdLabel>,
+    pub stages: Vec<IdLabel>,
+    pub duration_minutes: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuestionBank {
+    pub key: &'static str,
+    pub label: String,
+    pub hint: String,
+    pub questions: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpinView {
+    pub product: Option<String>,
+    pub industry: Option<String>,
+    /// Situation, problem, implication, need-payoff: always in this order.
+    pub banks: Vec<QuestionBank>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FabRowView {
+    pub feature: String,
+    pub function: String,
+    pub advantage: String,
+    pub benefit: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FabView {
+    pub product: Option<String>,
+    pub rows: Vec<FabRowView>,
+}
