@@ -33,7 +33,7 @@ pub fn new_page(root: &Path, kind: NewKind, title: &str, today: NaiveDate) -> Re
     let date = today.format("%Y-%m-%d");
     let text = match kind {
         NewKind::Customer => format!(
-            "---\ntitle: {quoted}\nindustry: \nregion: \nowner: \nstage: target\ntier: basic\nvalue: 0\nexpected_close: \npotential: high\nshare: low\ncompetitors: []\ncontacts:\n  - name: \n    title: \n    role: decision-maker\n    style: eagle\nvisits: []\nnext_visit: \norders: []\nupdated: {date}\n---\n\n## 基本情况\n\n## 需求与痛点\n\n## 下一步\n"
+            "---\ntitle: {quoted}\nindustry: \nregion: \nowner: \nstage: target\ntier: basic\nvalue: 0\nexpected_close: \npotential: high\nshare: low\ncompetitors: []\ncontacts: []\n# contacts:\n#   - {{name: 王建国, title: 总经理, role: decision-maker, style: eagle}}\nvisits: []\n# visits:\n#   - {{date: {date}, kind: cold, goal: 了解现状, outcome: , commitment: }}\nnext_visit: \norders: []\nupdated: {date}\n---\n\n## 基本情况\n\n## 需求与痛点\n\n## 下一步\n"
         ),
         NewKind::Competitor => format!(
             "---\ntitle: {quoted}\nproducts: []\nprice_level: mid\nmarket_share: 0.1\nstrengths: []\nweaknesses: []\nstrategy: \nupdated: {date}\n---\n\n## 产品与价格\n\n## 我们如何应对\n"

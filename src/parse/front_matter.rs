@@ -387,7 +387,7 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         };
         c.visits.push(Visit {
             date: s.date("date"),
-            kind: s.enum_("kind", VisitKind::IDS, VisitKind::parse),
+            kind: s.enum_named("kind", "visit kind", VisitKind::IDS, VisitKind::parse),
             goal: s.text("goal"),
             outcome: s.text("outcome"),
             commitment: s.text("commitment"),
@@ -629,19 +629,18 @@ impl<'a, 'd> Fields<'a, 'd> {
     }
 
     fn enum_<T>(&mut self, key: &str, ids: &[&str], parse: fn(&str) -> Option<T>) -> Option<T> {
+        self.enum_named(key, &key.replace('_', " "), ids, parse)
+    }
+
+    /// Like `enum_`, naming the value `what` in the message ("unknown visit kind").
+    fn enum_named<T>(&mut self, key: &str, what: &str, ids: &[&str], parse: fn(&str) -> Option<T>) -> Option<T> {
         let n = self.take(key)?;
         let s = n.as_text().unwrap_or_default();
-        match parse(&s) {
-            Some(v) => Some(v),
-            None => {
-                self.err(
-                    n,
-                    format!("unknown {} \"{s}\"", key.replace('_', " ")),
-                    suggestion(&s, ids),
-                );
-                None
-            }
+        let v = parse(&s);
+        if v.is_none() {
+            self.err(n, format!("unknown {what} \"{s}\""), suggestion(&s, ids));
         }
+        v
     }
 
     fn id_enum<T>(&mut self, key: &str, ids: &[&str], parse: impl Fn(&str) -> Option<T>) -> Option<T> {

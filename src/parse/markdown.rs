@@ -277,15 +277,14 @@ pub fn render(body: &str, dir: &str, headings: &[Heading], resolve: &dyn Fn(usiz
                 if matches!(link_type, LinkType::WikiLink { has_pothole: false }) && wiki_title.is_some() {
                     wiki_text = Some(wiki_title);
                 }
-                if dest_url.is_empty() {
-                    dropping_link = true;
-                } else {
-                    events.push(Event::Start(Tag::Link {
+                match dest_url {
+                    Some(dest_url) => events.push(Event::Start(Tag::Link {
                         link_type,
                         dest_url,
                         title,
                         id,
-                    }));
+                    })),
+                    None => dropping_link = true,
                 }
             }
             Event::Start(Tag::Image {
@@ -295,6 +294,7 @@ pub fn render(body: &str, dir: &str, headings: &[Heading], resolve: &dyn Fn(usiz
                 id,
             }) => {
                 let (dest_url, _) = rewrite(link_type, dest_url, dir, &mut link_ix, resolve);
+                let dest_url = dest_url.unwrap_or(CowStr::Borrowed(""));
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -327,15 +327,17 @@ fn rewrite<'a>(
     dir: &str,
     link_ix: &mut usize,
     resolve: &dyn Fn(usize) -> Option<Resolved>,
-) -> (CowStr<'a>, Option<String>) {
+) -> (Option<CowStr<'a>>, Option<String>) {
     if classify(link_type, &dest_url, dir).is_none() {
-        return (safe_url(dest_url), None);
+        return (Some(safe_url(dest_url)), None);
     }
     let ix = *link_ix;
     *link_ix += 1;
     match resolve(ix) {
-        Some(r) => (r.url.into(), r.title),
-        None => (dest_url, None),
+        // A site link resolved to no URL: its target is left out of this build.
+        Some(r) if r.url.is_empty() => (None, r.title),
+        Some(r) => (Some(r.url.into()), r.title),
+        None => (Some(dest_url), None),
     }
 }
 

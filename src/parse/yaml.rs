@@ -108,9 +108,23 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
                 .map(|l| Pos::new(l.line() as usize + first_line, (l.column() as usize).max(1)))
                 .unwrap_or(Pos::new(first_line + 1, 1));
             let message = e.without_snippet().to_string();
-            let message = message.lines().next().unwrap_or("invalid YAML").to_owned();
+            let message = strip_location(message.lines().next().unwrap_or("invalid YAML"));
             Err(SyntaxError { message, pos })
         }
+    }
+}
+
+/// Drops the parser's own " at line N, column M": it counts from the YAML, not the file,
+/// and the diagnostic carries the file's position.
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) if message[i..].contains(", column ") => {
+            let rest = &message[i + " at line ".len()..];
+            let end = rest.find(", column ").map(|j| j + ", column ".len()).unwrap_or(0);
+            let tail = rest[end..].trim_start_matches(|c: char| c.is_ascii_digit());
+            format!("{}{}", &message[..i], tail)
+        }
+        _ => message.to_owned(),
     }
 }
 
@@ -232,7 +246,13 @@ mod tests {
     #[test]
     fn syntax_errors_have_a_place() {
         let err = parse("title: a\nstage: [quote\n", 1).unwrap_err();
-        assert!(err.pos.line >= 3, "{err:?}");
+        assert_eq!(err.pos, Pos::new(3, 8), "{err:?}");
+        assert!(!err.message.contains("line"), "{err:?}");
+        assert_eq!(
+            strip_location("unclosed bracket '[' at line 2, column 8"),
+            "unclosed bracket '['"
+        );
+        assert_eq!(strip_location("bad at line 2, column 8: x"), "bad: x");
     }
 
     #[test]

@@ -211,8 +211,41 @@ fn tera_diag(e: &tera::Error, origins: &BTreeMap<String, String>, sources: &BTre
                     },
                 );
             }
-            d.help("fix the template; `salesbook` templates are tera 2 (https://keats.github.io/tera/)")
+            d.help("fix the template; salesbook templates are tera 2 templates")
+        }
+        // Validation errors (unknown filters, components…) come as one message of reports.
+        ErrorKind::Msg(m) => {
+            let reports: Vec<Diagnostic> = m
+                .split("\n\n")
+                .filter_map(|r| report_diag(r, origins, sources))
+                .collect();
+            reports
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Diagnostic::error("templates", format!("template error: {m}")))
         }
         _ => Diagnostic::error("templates", format!("template error: {e}")),
     }
+}
+
+/// Reads one of tera's text reports: `error: MESSAGE` then ` --> NAME:LINE:COL`.
+fn report_diag(
+    report: &str,
+    origins: &BTreeMap<String, String>,
+    sources: &BTreeMap<String, String>,
+) -> Option<Diagnostic> {
+    let mut lines = report.lines();
+    let message = lines.next()?.strip_prefix("error: ")?;
+    let place = lines.next()?.trim().strip_prefix("--> ")?;
+    let mut parts = place.rsplitn(3, ':');
+    let column: usize = parts.next()?.parse().ok()?;
+    let line: usize = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    let file = origins.get(name).cloned().unwrap_or_else(|| name.to_owned());
+    let d = Diagnostic::error(file, format!("template error: {message}"));
+    let d = match sources.get(name) {
+        Some(src) => d.at(src, Pos::new(line, column), 1),
+        None => Diagnostic { line, column, ..d },
+    };
+    Some(d.help("fix the template; salesbook templates are tera 2 templates"))
 }

@@ -1,0 +1,263 @@
+//! Building the `builder/basic` fixture: output files, figures, links, backlinks, escaping.
+
+use crate::helper::SiteTest;
+
+#[test]
+fn funnel_json_has_the_figures() {
+    let t = SiteTest::fixture("builder/basic");
+    t.build_ok();
+    let json: serde_json::Value = serde_json::from_str(&t.read("funnel.json")).unwrap();
+    assert_eq!(json["currency"], "CNY");
+    assert_eq!(json["today"], "2026-11-23");
+    let stages = json["stages"].as_array().unwrap();
+    let ids: Vec<&str> = stages.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["target", "potential", "lead", "opportunity", "quote", "won", "lost"]
+    );
+    let quote = &stages[4];
+    assert_eq!(
+        (quote["label"].as_str(), quote["count"].as_u64()),
+        (Some("报价"), Some(1))
+    );
+    assert_eq!(quote["value"], 1_000_000.0);
+    assert_eq!(quote["weighted"], 600_000.0);
+    assert_eq!(stages[3]["weighted"], 250_000.0, "beta's own probability 0.5");
+    assert_eq!(stages[6]["count"], 1);
+    // open: quote 1,000,000 + opportunity 500,000 + lead 1 (won and lost are closed)
+    assert_eq!(json["open_value"], 1_500_001.0);
+    assert_eq!(json["weighted_total"], 850_000.2);
+    assert_eq!(
+        json["overdue"],
+        serde_json::json!(["alpha"]),
+        "lost deals are never overdue"
+    );
+    for key in json.as_object().unwrap().keys() {
+        assert!(
+            ["currency", "today", "stages", "open_value", "weighted_total", "overdue"].contains(&key.as_str()),
+            "{key}"
+        );
+    }
+}
+
+#[test]
+fn every_page_and_generated_page_is_written() {
+    let t = SiteTest::fixture("builder/basic");
+    t.build_ok();
+    for path in [
+        "index.html",
+        "funnel/index.html",
+        "tiers/index.html",
+        "404.html",
+        "customers/index.html",
+        "competitors/index.html",
+        "playbooks/index.html",
+        "notes/index.html",
+        "customers/alpha/index.html",
+        "competitors/rival/index.html",
+        "playbooks/spin/index.html",
+        "notes/plan/index.html",
+        "style.css",
+        "robots.txt",
+    ] {
+        assert!(t.exists(path), "{path} missing");
+    }
+    assert!(!t.exists("notes/secret/index.html"), "drafts are left out");
+    let mut opts = t.options();
+    opts.drafts = true;
+    let r = t.build_with(opts);
+    assert!(
+        r.files.iter().any(|f| f.path == "notes/secret/index.html"),
+        "--drafts includes them"
+    );
+}
+
+#[test]
+fn links_are_rewritten_to_page_urls() {
+    let t = SiteTest::fixture("builder/basic");
+    t.build_ok();
+    let alpha = t.read("customers/alpha/index.html");
+    assert!(
+        alpha.contains(r#"<a href="../../customers/beta/index.html">乙方</a>"#),
+        "{alpha}"
+    );
+    // pulldown-cmark percent-encodes non-ASCII in hrefs; browsers decode fragments to match ids.
+    assert!(
+        alpha.contains(r#"<a href="../../competitors/rival/index.html#%E4%BB%B7%E6%A0%BC">Rival 的价格</a>"#),
+        "{alpha}"
+    );
+    assert!(
+        alpha.contains(r#"<a href="../../notes/plan/index.html">计划</a>"#),
+        "a bare wiki link shows the title"
+    );
+    assert!(alpha.contains(r#"<h2 id="拜访记录">拜访记录</h2>"#));
+    assert!(alpha.contains(r#"<h2 id="next-steps-q4-报价">"#));
+    let beta = t.read("customers/beta/index.html");
+    assert!(
+        beta.contains(
+            r#"<a href="../../customers/alpha/index.html#%E6%8B%9C%E8%AE%BF%E8%AE%B0%E5%BD%95">甲方精密有限公司</a>"#
+        ),
+        "{beta}"
+    );
+}
+
+#[test]
+fn backlinks_come_from_links_and_references() {
+    let t = SiteTest::fixture("builder/basic");
+    t.build_ok();
+    let rival = t.read("competitors/rival/index.html");
+    let panel = &rival[rival.find("class=\"backlinks\"").unwrap()..];
+    assert!(
+        panel.contains("甲方精密有限公司"),
+        "alpha links to and references rival"
+    );
+    assert!(panel.contains("乙方电子"), "beta only references rival");
+    let alpha = t.read("customers/alpha/index.html");
+    let panel = &alpha[alpha.find("class=\"backlinks\"").unwrap()..];
+    assert!(panel.contains("乙方电子") && panel.contains("计划"), "{panel}");
+    assert!(!panel.contains("甲方精密有限公司"), "no self backlink");
+}
+
+#[test]
+fn competitor_pages_list_where_we_meet_them() {
+    let t = SiteTest::fixture("builder/basic");
+    t.build_ok();
+    let other = t.read("competitors/other/index.html");
+    let table = &other[other.find("where-we-meet").unwrap()..];
+    assert!(
+        table.contains("甲方精密有限公司") && table.contains("丁方物流"),
+        "{table}"
+    );
+    assert!(table.contains("result-lost") && table.contains("result-open"));
+    assert!(!table.contains("乙方电子"));
+}
+
+#[test]
+fn customer_page_shows_the_fact_box_and_decision_map() {
+    let t = SiteTest::fixture("builder/basic");
+    t.build_ok();
+    let alpha = t.read("customers/alpha/index.html");
+    assert!(alpha.contains("¥1,000,000"));
+    assert!(alpha.contains("¥600,000"), "weighted value");
+    assert!(alpha.contains("逾期 22 天"), "expected close 2026-11-01 has passed");
+    assert!(alpha.contains("5 天后"), "next visit 2026-11-28");
+    assert!(
+        alpha.contains(r#"<span class="num">10</span> 天"#),
+        "10 days since the visit of 2026-11-13"
+    );
+    assert!(
+        alpha.contains("<li>问</li><li>听</li><li>说</li>"),
+        "a fox: ask, listen, speak"
+    );
+    assert!(alpha.contains("¥200,000"), "unpaid order");
+    assert!(alpha.contains("进攻"), "high potential, low share: attack");
+    let visits = &alpha[alpha.find("class=\"timeline\"").unwrap()..];
+    assert!(
+        visits.find("2026-11-13").unwrap() < visits.find("2026-10-01").unwrap(),
+        "newest visit first"
+    );
+}
+
+#[test]
+fn front_matter_text_is_escaped_everywhere() {
+    let t = SiteTest::fixture("builder/basic");
+    let r = t.build_ok();
+    let hostile = [
+        "<script>alert",
+        "<img src=x",
+        "<svg onload",
+        "<i>name</i>",
+        "<b>tag</b>",
+        "</textarea>",
+    ];
+    for f in &r.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        for h in hostile {
+            assert!(!text.contains(h), "{} contains unescaped {h}", f.path);
+        }
+    }
+    let page = t.read("customers/hostile/index.html");
+    assert!(
+        page.contains("&lt;script&gt;alert(&#x27;title&#x27;)&lt;&#x2F;script&gt; &amp; Co")
+            || page.contains("&lt;script&gt;"),
+        "{page}"
+    );
+}
+
+#[test]
+fn rebuild_writes_only_changed_files_and_removes_stale_ones() {
+    let t = SiteTest::fixture("builder/basic");
+    t.build_ok();
+    let out = t.root().join("public");
+    let stats = salesbook::write::write_output(&out, &t.build().files).unwrap();
+    assert_eq!(stats.written, 0, "{stats:?}");
+    assert_eq!(stats.removed, 0);
+    std::fs::remove_file(t.root().join("content/customers/gamma.md")).unwrap();
+    let stats = salesbook::write::write_output(&out, &t.build().files).unwrap();
+    assert_eq!(stats.removed, 1, "{stats:?}");
+    assert!(!t.exists("customers/gamma/index.html"));
+    assert!(!t.exists("customers/gamma"), "empty folder removed");
+    assert!(stats.written > 0, "the lists and counts change: {stats:?}");
+    // An edit of one page's body rewrites that page only.
+    t.write("content/customers/beta.md", "---\ntitle: 乙方电子\nstage: opportunity\ntier: basic\nvalue: 500000\nprobability: 0.5\nexpected_close: 2027-01-15\ncompetitors: [rival]\n---\n\n新的正文，回到 [[alpha#拜访记录]]。\n");
+    let stats = salesbook::write::write_output(&out, &t.build().files).unwrap();
+    assert_eq!((stats.written, stats.removed), (1, 0), "{stats:?}");
+    assert!(t.read("customers/beta/index.html").contains("新的正文"));
+    std::fs::write(out.join("keep.txt"), "mine").unwrap();
+    salesbook::write::write_output(&out, &t.build().files).unwrap();
+    assert!(
+        out.join("keep.txt").exists(),
+        "files salesbook did not write are never removed"
+    );
+}
+
+#[test]
+fn spin_pages_show_the_four_banks_in_order() {
+    let t = SiteTest::fixture("builder/basic");
+    t.build_ok();
+    let spin = t.read("playbooks/spin/index.html");
+    let at = |s: &str| spin.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(
+        at("现状问题一") < at("难点问题一")
+            && at("难点问题一") < at("暗示问题一")
+            && at("暗示问题一") < at("效益问题一")
+    );
+    assert!(at("背景问题") < at("需求-效益问题"));
+}
+
+#[test]
+fn templates_and_labels_can_be_overridden() {
+    let t = SiteTest::fixture("builder/basic");
+    t.write("templates/page.html", "<p>custom {{ page.title }}</p>");
+    t.write("salesbook.yaml", "title: Test\nlanguage: en\ntoday: 2026-11-23\n");
+    t.build_ok();
+    assert_eq!(t.read("notes/plan/index.html"), "<p>custom 计划</p>");
+    let funnel = t.read("funnel/index.html");
+    assert!(
+        funnel.contains("Sales funnel") && funnel.contains("Quote"),
+        "English labels"
+    );
+    assert!(funnel.contains(r#"<html lang="en">"#));
+}
+
+#[test]
+fn template_errors_point_at_the_template() {
+    let t = SiteTest::fixture("builder/basic");
+    t.write("templates/page.html", "<p>\n{{ page.title | nosuchfilter }}</p>");
+    let r = t.build();
+    assert!(r.has_errors());
+    let d = &r.diagnostics[0];
+    assert_eq!((d.file.as_str(), d.line), ("templates/page.html", 2), "{d:?}");
+    assert!(d.message.contains("nosuchfilter"), "{d:?}");
+}
+
+#[test]
+fn generated_urls_cannot_be_taken_by_pages() {
+    let t = SiteTest::with_files(&[("content/funnel.md", "---\ntitle: mine\n---\n")]);
+    let r = t.build();
+    assert!(
+        crate::helper::places(&r.diagnostics)
+            .iter()
+            .any(|p| p.starts_with("content/funnel.md") && p.contains("taken by a generated page"))
+    );
+}

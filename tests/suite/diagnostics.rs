@@ -1,0 +1,118 @@
+//! Bad input: every problem of the `diagnostics/broken` fixture, at its file, line and column.
+
+use crate::helper::{SiteTest, assert_snapshot, places};
+use salesbook::diagnostics::{Severity, render_human};
+
+#[test]
+fn every_problem_is_reported_at_its_place() {
+    let t = SiteTest::fixture("diagnostics/broken");
+    let r = t.build();
+    assert!(r.files.is_empty(), "a build with errors produces nothing to write");
+    let got = places(&r.diagnostics);
+    let expected = [
+        "content/customers/bad-values.md:3:8 unknown stage \"oportunity\"",
+        "content/customers/bad-values.md:4:7 unknown tier \"gold\"",
+        "content/customers/bad-values.md:5:8 `value` must be a number, found \"120万\"",
+        "content/customers/bad-values.md:6:14 `probability` is 35, outside 0..1",
+        "content/customers/bad-values.md:7:17 `expected_close` is not a valid date: \"2026/12/20\"",
+        "content/customers/bad-values.md:8:1 unknown field `owner_name`",
+        "content/customers/bad-values.md:11:11 unknown role \"boss\"",
+        "content/customers/bad-values.md:12:12 unknown style \"tiger\"",
+        "content/customers/bad-values.md:14:11 `date` is not a valid date: \"2026-13-01\"",
+        "content/customers/bad-values.md:15:11 unknown visit kind \"followup\"",
+        "content/customers/bad-values.md:16:15 unknown competitor \"abb\"",
+        "content/customers/bad-yaml.md:3:8 invalid YAML in front matter: unclosed bracket '['",
+        "content/customers/dup-b.md:3:7 duplicate slug \"same\": content/customers/dup-a.md has the same URL",
+        "content/customers/gbk.md:2:8 this file is not UTF-8 text (byte 0xB1 at line 2, column 8)",
+        "content/customers/links.md:6:3 broken link: no page named \"nobody\"",
+        "content/customers/links.md:6:16 broken link: no page at \"../competitors/missing.md\" (content/competitors/missing.md)",
+        "content/customers/links.md:8:4 broken link: \"坏数据客户\" has no heading \"#没有这个标题\"",
+        "content/customers/no-title.md:1:1 missing `title`",
+    ];
+    assert_eq!(got, expected);
+    let warnings: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| d.line)
+        .collect();
+    assert_eq!(warnings, [8], "only the unknown field is a warning");
+    let help = |line: usize| {
+        r.diagnostics
+            .iter()
+            .find(|d| d.line == line && d.file.ends_with("bad-values.md"))
+            .unwrap()
+            .help
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(help(3), "did you mean \"opportunity\"?");
+    assert_eq!(help(8), "did you mean `owner`?");
+    assert_eq!(help(15), "did you mean \"follow-up\"?");
+}
+
+#[test]
+fn human_diagnostics_read_like_rustc() {
+    let t = SiteTest::fixture("diagnostics/broken");
+    let r = t.build();
+    assert_snapshot("broken.txt", &render_human(&r.diagnostics, false));
+}
+
+#[test]
+fn unknown_competitor_suggests_a_close_name() {
+    let t = SiteTest::with_files(&[
+        (
+            "content/customers/a.md",
+            "---\ntitle: A\nstage: lead\ncompetitors: [nordtec]\n---\n",
+        ),
+        ("content/competitors/nordtech.md", "---\ntitle: NordTech\n---\n"),
+    ]);
+    let r = t.build();
+    assert_eq!(
+        places(&r.diagnostics),
+        ["content/customers/a.md:4:15 unknown competitor \"nordtec\""]
+    );
+    assert_eq!(r.diagnostics[0].help.as_deref(), Some("did you mean \"nordtech\"?"));
+}
+
+#[test]
+fn ambiguous_wiki_links_name_the_candidates() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/x.md", "---\ntitle: X\nstage: lead\n---\n[[y]]\n"),
+        ("content/customers/y.md", "---\ntitle: Y1\nstage: lead\n---\n"),
+        ("content/competitors/y.md", "---\ntitle: Y2\n---\n"),
+    ]);
+    let r = t.build();
+    assert_eq!(
+        places(&r.diagnostics),
+        ["content/customers/x.md:5:1 ambiguous link \"y\": 2 pages match"]
+    );
+    assert!(r.diagnostics[0].help.as_deref().unwrap().contains("[[competitors/y]]"));
+}
+
+#[test]
+fn crlf_and_bom_files_are_read() {
+    let t = SiteTest::with_files(&[(
+        "content/customers/win.md",
+        "\u{feff}---\r\ntitle: Windows 客户\r\nstage: leed\r\n---\r\n正文\r\n",
+    )]);
+    let r = t.build();
+    assert_eq!(
+        places(&r.diagnostics),
+        ["content/customers/win.md:3:8 unknown stage \"leed\""]
+    );
+}
+
+#[test]
+fn config_errors_point_into_salesbook_yaml() {
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "title: x\nlanguag: en\n"),
+        ("content/a.md", "---\ntitle: a\n---\n"),
+    ]);
+    let r = t.build();
+    assert_eq!(r.diagnostics.len(), 1);
+    assert_eq!(
+        (r.diagnostics[0].file.as_str(), r.diagnostics[0].line),
+        ("salesbook.yaml", 2)
+    );
+}

@@ -1,0 +1,9 @@
+//! The integration suite: fixture sites built in temporary folders, asserting on the files
+//! they produce and on the diagnostics they report.
+
+mod builder;
+mod cli;
+mod commonmark;
+mod diagnostics;
+mod example;
+mod helper;
