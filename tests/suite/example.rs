@@ -60,7 +60,10 @@ fn example_site_checks_clean_and_every_link_resolves() {
         if *path == "404.html" {
             continue;
         }
-        for href in hrefs(html).iter().map(|h| percent_decode(h)) {
+        for href in hrefs(html)
+            .iter()
+            .map(|h| salesbook::parse::markdown::percent_decode(h))
+        {
             if href.starts_with("http") || href.starts_with("mailto:") {
                 continue;
             }
@@ -99,22 +102,4 @@ fn normalize(p: &Path) -> String {
         }
     }
     parts.join("/")
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
 }
