@@ -30,12 +30,15 @@ pub struct BuildOptions {
 /// What one run of the pipeline produced.
 #[derive(Debug, Default)]
 pub struct BuildResult {
-    /// Empty when the site has errors: nothing may be written then.
+    /// Everything that rendered. With errors this is partial: `build` writes nothing then,
+    /// `serve` keeps the last good version of the broken pages.
     pub files: Vec<OutputFile>,
     pub diagnostics: Vec<Diagnostic>,
     pub pages: usize,
     pub parsed: usize,
     pub elapsed: Duration,
+    /// Wall time of each stage, for `SALESBOOK_TIMINGS=1` and benchmarks.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 impl BuildResult {
@@ -100,6 +103,12 @@ impl Builder {
             .today
             .or_else(|| config.today())
             .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let mut timings = Vec::new();
+        let mut lap = Instant::now();
+        let mut mark = |name: &'static str| {
+            timings.push((name, lap.elapsed()));
+            lap = Instant::now();
+        };
         let theme = match Theme::load(&root, &config) {
             Ok(t) => Some(t),
             Err(d) => {
@@ -107,10 +116,12 @@ impl Builder {
                 None
             }
         };
+        mark("config+theme");
         let (paths, d) = load::find_sources(&root);
         diags.extend(d);
         let (sources, d) = load::read_sources(&root, &paths);
         diags.extend(d);
+        mark("load");
         let parsed = self.parse_all(sources, &config);
         let mut docs = Vec::new();
         let mut sections = Vec::new();
@@ -127,6 +138,7 @@ impl Builder {
             (doc.fm.draft && !opts.drafts) || (doc.fm.confidential && opts.public)
         });
         diags.extend(d);
+        mark("parse+index");
         let (graph, d) = crate::links::resolve(&site);
         diags.extend(d);
         let Some(theme) = theme else {
@@ -139,6 +151,7 @@ impl Builder {
                 start,
             );
         };
+        mark("links");
         let funnel = funnel::funnel(&site, &config, today);
         let (tiers, untiered) = tiers::tiers(&site, &config);
         let cx = Ctx {
@@ -158,7 +171,7 @@ impl Builder {
             match std::fs::read(&path) {
                 Ok(bytes) => {
                     statics.retain(|f| f.path != name);
-                    statics.push(OutputFile { path: name, bytes });
+                    statics.push(OutputFile::new(name, bytes));
                 }
                 Err(e) => diags.push(Diagnostic::error(
                     load::rel(&root, &path),
@@ -166,8 +179,10 @@ impl Builder {
                 )),
             }
         }
+        mark("figures+static");
         let (files, d) = render::render_all(&cx, &theme, &figures, statics);
         diags.extend(d);
+        mark("render");
         let pages = site.visible().count();
         let result = BuildResult {
             files,
@@ -175,6 +190,7 @@ impl Builder {
             pages,
             parsed: self.last_parsed,
             elapsed: Duration::ZERO,
+            timings,
         };
         finish(result, start)
     }
@@ -224,9 +240,6 @@ impl Builder {
 fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
     diagnostics::sort(&mut r.diagnostics);
     r.diagnostics.dedup();
-    if r.has_errors() {
-        r.files.clear();
-    }
     r.elapsed = start.elapsed();
     r
 }

@@ -40,6 +40,15 @@ fn check_root(root: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
+/// `SALESBOOK_TIMINGS=1`: where a build's time went, stage by stage.
+fn print_timings(result: &salesbook::build::BuildResult) {
+    if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+        for (stage, d) in &result.timings {
+            eprintln!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        }
+    }
+}
+
 fn print_human(diags: &[Diagnostic]) {
     if diags.is_empty() {
         return;
@@ -67,6 +76,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 today,
             });
             let result = builder.build();
+            print_timings(&result);
             print_human(&result.diagnostics);
             if result.has_errors() {
                 eprintln!("build failed: nothing was written; {} is unchanged", out.display());
@@ -100,6 +110,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 today,
             });
             let result = builder.build();
+            print_timings(&result);
             match format {
                 Format::Json => println!("{}", diagnostics::render_json(&result.diagnostics)),
                 Format::Human => {

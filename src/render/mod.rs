@@ -5,6 +5,8 @@ pub mod generated;
 pub mod theme;
 pub mod views;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use tera::{Context, Value};
 
@@ -21,7 +23,20 @@ use views::{Ctx, PageRef, page_ref, page_view, section_label};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// Shared: the dev server keeps the bytes of the last good build without copying them.
+    pub bytes: Arc<[u8]>,
+    /// The content file a page was rendered from (`content/customers/a.md`).
+    pub source: Option<String>,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+            source: None,
+        }
+    }
 }
 
 /// The figures computed once per build and shared by every page.
@@ -203,7 +218,8 @@ pub fn render_all(
             let template = theme.template_for(d.kind);
             theme.render(&template, &c).map(|html| OutputFile {
                 path: d.path.clone(),
-                bytes: html.into_bytes(),
+                bytes: html.into_bytes().into(),
+                source: Some(d.rel_path.clone()),
             })
         })
         .collect();
@@ -216,17 +232,14 @@ pub fn render_all(
     }
     for (path, template, c) in generated {
         match theme.render(&template, &c) {
-            Ok(html) => out.push(OutputFile {
-                path,
-                bytes: html.into_bytes(),
-            }),
+            Ok(html) => out.push(OutputFile::new(path, html.into_bytes())),
             Err(d) => push_unique(&mut diags, d),
         }
     }
-    out.push(OutputFile {
-        path: "funnel.json".into(),
-        bytes: funnel_json(figures.funnel, site, cx.config, cx.today).into_bytes(),
-    });
+    out.push(OutputFile::new(
+        "funnel.json",
+        funnel_json(figures.funnel, site, cx.config, cx.today).into_bytes(),
+    ));
     out.extend(statics);
     (out, diags)
 }

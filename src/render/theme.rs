@@ -117,17 +117,11 @@ impl Theme {
             );
             labels.0.extend(more.0);
         }
-        let mut statics: Vec<OutputFile> = STATIC
-            .iter()
-            .map(|(p, b)| OutputFile {
-                path: p.to_string(),
-                bytes: b.to_vec(),
-            })
-            .collect();
+        let mut statics: Vec<OutputFile> = STATIC.iter().map(|(p, b)| OutputFile::new(*p, b.to_vec())).collect();
         for (name, path) in files_under(&theme_dir.join("static")) {
             if let Ok(bytes) = std::fs::read(&path) {
                 statics.retain(|f| f.path != name);
-                statics.push(OutputFile { path: name, bytes });
+                statics.push(OutputFile::new(name, bytes));
             }
         }
         if diags.is_empty() {
