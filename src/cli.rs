@@ -49,6 +49,23 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Serve the site with live reload: every save rebuilds and reloads open tabs
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on; anything but 127.0.0.1 exposes customer data on the network
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port (0 picks a free one)
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Include pages marked `draft: true`
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Create a new page from a template
     New {
         #[arg(value_enum)]

@@ -26,5 +26,6 @@ pub mod new;
 pub mod parse;
 pub mod render;
 pub mod sales;
+pub mod serve;
 pub mod site;
 pub mod write;

@@ -126,6 +126,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Serve {
+            root,
+            bind,
+            port,
+            open,
+            drafts,
+        } => {
+            check_root(&root)?;
+            salesbook::serve::run(salesbook::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                open,
+                drafts,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::New { kind, title, root } => {
             let today = chrono::Local::now().date_naive();
             let path = salesbook::new::new_page(&root, kind, &title, today)?;

@@ -1,0 +1,411 @@
+//! `salesbook serve`: the builder, kept alive; a file watcher that rebuilds on every save; an
+//! HTTP server that serves the last good build from memory; a WebSocket per open tab that
+//! reloads it, or shows the errors of a broken save in an overlay until they are fixed.
+
+pub mod http;
+pub mod watch;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use notify_debouncer_full::notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, new_debouncer};
+use tiny_http::{Header, Request, Response, Server, StatusCode};
+
+use crate::build::{BuildOptions, BuildResult, Builder};
+use crate::diagnostics::{self, Diagnostic};
+use crate::render::OutputFile;
+use watch::{WATCHED, classify};
+
+const RELOAD_JS: &str = include_str!("reload.js");
+const WS_PATH: &str = "/__salesbook/ws";
+/// How long the watcher waits for an editor's burst of events to settle.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub drafts: bool,
+}
+
+/// What the server hands out: the last good version of every file, and the current errors.
+#[derive(Default)]
+struct State {
+    files: HashMap<String, OutputFile>,
+    /// The overlay shown on every page while the site has errors.
+    overlay: Option<String>,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: RwLock<State>,
+    clients: Mutex<Vec<Sender<String>>>,
+}
+
+/// Runs the dev server until the process is stopped.
+pub fn run(opts: ServeOptions) -> Result<(), String> {
+    let root = opts
+        .root
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", opts.root.display()))?;
+    let out = root.join("public");
+    let mut builder = Builder::new(BuildOptions {
+        root: root.clone(),
+        drafts: opts.drafts,
+        public: false,
+        today: None,
+    });
+    let shared = Arc::new(Shared::default());
+    let first = builder.build();
+    let mut printed = print_outcome(&first, None, &[]);
+    shared.apply(first);
+
+    let server = Server::http((opts.bind, opts.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let host = if opts.bind.is_ipv6() {
+        format!("[{}]", opts.bind)
+    } else {
+        opts.bind.to_string()
+    };
+    let url = format!("http://{host}:{port}/");
+    eprintln!("serving {} at {url} (Ctrl-C to stop)", root.display());
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}: anyone on the network can read these customer pages; use --bind 127.0.0.1 to keep them on this machine",
+            opts.bind
+        );
+    }
+    if opts.open {
+        open_browser(&url);
+    }
+    let server = Arc::new(server);
+    for _ in 0..8 {
+        let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
+        std::thread::spawn(move || {
+            while let Ok(req) = server.recv() {
+                handle(req, &shared);
+            }
+        });
+    }
+
+    let (tx, rx) = mpsc::channel();
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
+        let _ = tx.send(r);
+    })
+    .map_err(|e| format!("cannot watch files: {e}"))?;
+    let mut watched: HashSet<PathBuf> = HashSet::new();
+    watch_site(&mut debouncer, &root, &mut watched);
+    for result in rx {
+        let Ok(events) = result else { continue };
+        let mut kinds = BTreeSet::new();
+        for e in &events {
+            if matches!(e.kind, EventKind::Access(_)) {
+                continue;
+            }
+            kinds.extend(e.paths.iter().filter_map(|p| classify(&root, &out, p)));
+            // A watched folder created later (templates/, static/) gets its own watch.
+            if e.paths.iter().any(|p| p.parent() == Some(root.as_path())) {
+                watch_site(&mut debouncer, &root, &mut watched);
+            }
+        }
+        if kinds.is_empty() {
+            continue;
+        }
+        let start = Instant::now();
+        let result = builder.build();
+        let since = start.elapsed();
+        printed = print_outcome(&result, Some(since), &printed);
+        let message = shared.apply(result);
+        shared.broadcast(&message);
+    }
+    Ok(())
+}
+
+fn watch_site<W: notify_debouncer_full::notify::Watcher, C: notify_debouncer_full::FileIdCache>(
+    debouncer: &mut notify_debouncer_full::Debouncer<W, C>,
+    root: &Path,
+    watched: &mut HashSet<PathBuf>,
+) {
+    if watched.insert(root.to_owned()) {
+        let _ = debouncer.watch(root, RecursiveMode::NonRecursive);
+    }
+    for name in WATCHED {
+        let p = root.join(name);
+        if p.is_dir() && watched.insert(p.clone()) {
+            let _ = debouncer.watch(&p, RecursiveMode::Recursive);
+        }
+    }
+}
+
+/// Prints a rebuild's outcome; diagnostics only when they differ from the last ones printed.
+fn print_outcome(result: &BuildResult, took: Option<Duration>, last: &[Diagnostic]) -> Vec<Diagnostic> {
+    if result.diagnostics != last && !result.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            diagnostics::render_human(
+                &result.diagnostics,
+                std::io::IsTerminal::is_terminal(&std::io::stderr())
+            )
+        );
+    }
+    match (took, result.has_errors()) {
+        (_, true) => eprintln!("the site has errors: serving the last good version of the broken pages"),
+        (Some(t), false) => eprintln!("rebuilt in {} ms ({} files parsed)", t.as_millis(), result.parsed),
+        (None, false) => eprintln!("built {} pages in {} ms", result.pages, result.elapsed.as_millis()),
+    }
+    result.diagnostics.clone()
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(cmd).arg(url).spawn().is_err() {
+        eprintln!("could not start a browser: open {url} yourself");
+    }
+}
+
+impl Shared {
+    /// Takes a build's output: the new files, except that the pages of files with errors keep
+    /// their last good version. Returns the message for open tabs.
+    fn apply(&self, result: BuildResult) -> String {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        let broken: HashSet<&str> = result
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.file.as_str())
+            .collect();
+        let mut files: HashMap<String, OutputFile> = if broken.is_empty() {
+            HashMap::with_capacity(result.files.len())
+        } else {
+            state.files.clone()
+        };
+        for f in &result.files {
+            let keep_old = f.source.as_deref().is_some_and(|s| broken.contains(s)) && files.contains_key(&f.path);
+            if !keep_old {
+                files.insert(f.path.clone(), f.clone());
+            }
+        }
+        let mut changed: Vec<&str> = files
+            .iter()
+            .filter(|(p, f)| state.files.get(*p).is_none_or(|old| old.bytes != f.bytes))
+            .map(|(p, _)| p.as_str())
+            .collect();
+        changed.extend(
+            state
+                .files
+                .keys()
+                .filter(|p| !files.contains_key(*p))
+                .map(String::as_str),
+        );
+        let all = changed.iter().any(|p| !p.ends_with(".html"));
+        let overlay = result.has_errors().then(|| overlay_html(&result.diagnostics));
+        let message = serde_json::json!({ "changed": changed, "all": all, "errors": overlay }).to_string();
+        state.files = files;
+        state.overlay = overlay;
+        message
+    }
+
+    fn broadcast(&self, message: &str) {
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        clients.retain(|c| c.send(message.to_owned()).is_ok());
+    }
+}
+
+fn overlay_html(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let text = diagnostics::render_human(diags, false);
+    format!(
+        "<div id=\"__salesbook_overlay\" style=\"position:fixed;inset:0;z-index:2147483647;background:rgba(20,24,30,.55);display:flex;align-items:flex-start;justify-content:center;padding:5vh 1rem;overflow:auto\">\
+<div role=\"alert\" style=\"background:#fff;color:#1c2430;max-width:60rem;width:100%;border-radius:10px;border-top:6px solid #b42318;padding:1rem 1.2rem;box-shadow:0 10px 40px rgba(0,0,0,.35);font:15px/1.5 -apple-system,'Segoe UI','PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif\">\
+<div style=\"display:flex;justify-content:space-between;gap:1rem\"><strong style=\"color:#b42318\">salesbook: {errors} {} in the site — fix and save; this page updates by itself</strong>\
+<button type=\"button\" onclick=\"this.closest('#__salesbook_overlay').remove()\" style=\"border:0;background:none;font-size:1.2rem;cursor:pointer\" aria-label=\"close\">×</button></div>\
+<pre style=\"white-space:pre-wrap;overflow:auto;font:13px/1.45 ui-monospace,Menlo,Consolas,'Noto Sans Mono CJK SC',monospace;margin:.8rem 0 0\">{}</pre></div></div>",
+        if errors == 1 { "error" } else { "errors" },
+        escape(&text)
+    )
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The reload client (and the overlay, while there are errors) before `</body>`.
+fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
+    let mut extra = format!("<script>{RELOAD_JS}</script>");
+    if let Some(o) = overlay {
+        extra = format!("{o}{extra}");
+    }
+    let at = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + extra.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(extra.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header")
+}
+
+fn handle(req: Request, shared: &Arc<Shared>) {
+    if req.url() == WS_PATH {
+        return upgrade(req, shared);
+    }
+    let head = *req.method() == tiny_http::Method::Head;
+    if !head && *req.method() != tiny_http::Method::Get {
+        let _ = req.respond(
+            Response::from_string("method not allowed")
+                .with_status_code(405)
+                .with_header(header("Allow", "GET, HEAD")),
+        );
+        return;
+    }
+    let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
+    let (status, path) = match http::route(req.url(), |p| state.files.contains_key(p)) {
+        http::Route::File(p) => (200, p),
+        http::Route::Redirect(to) => {
+            drop(state);
+            let _ = req.respond(Response::empty(301).with_header(header("Location", &to)));
+            return;
+        }
+        http::Route::NotFound => (404, "404.html".to_owned()),
+    };
+    let body: Vec<u8> = match state.files.get(&path) {
+        Some(f) if path.ends_with(".html") => inject(&f.bytes, state.overlay.as_deref()),
+        Some(f) => f.bytes.to_vec(),
+        None => b"not found".to_vec(),
+    };
+    drop(state);
+    let len = body.len();
+    let response = Response::new(
+        StatusCode(status),
+        vec![
+            header("Content-Type", http::content_type(&path)),
+            header("Cache-Control", "no-store"),
+        ],
+        std::io::Cursor::new(if head { Vec::new() } else { body }),
+        Some(len),
+        None,
+    );
+    let _ = req.respond(response);
+}
+
+/// Hands the connection over to a WebSocket that lives as long as the tab.
+fn upgrade(req: Request, shared: &Arc<Shared>) {
+    let key = req
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Sec-WebSocket-Key"))
+        .map(|h| h.value.to_string());
+    let Some(key) = key else {
+        let _ = req.respond(Response::from_string("expected a WebSocket").with_status_code(400));
+        return;
+    };
+    let response = Response::empty(101)
+        .with_header(header("Upgrade", "websocket"))
+        .with_header(header("Connection", "Upgrade"))
+        .with_header(header(
+            "Sec-WebSocket-Accept",
+            &tungstenite::handshake::derive_accept_key(key.as_bytes()),
+        ));
+    let stream = req.upgrade("websocket", response);
+    let (tx, rx): (Sender<String>, Receiver<String>) = mpsc::channel();
+    let overlay = shared.state.read().unwrap_or_else(|e| e.into_inner()).overlay.clone();
+    let _ = tx.send(serde_json::json!({ "changed": [], "all": false, "errors": overlay }).to_string());
+    shared.clients.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
+    std::thread::spawn(move || {
+        let mut ws = tungstenite::WebSocket::from_raw_socket(stream, tungstenite::protocol::Role::Server, None);
+        for message in rx {
+            if ws.send(tungstenite::Message::text(message)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injection_goes_before_the_body_end() {
+        let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>", Some("<b>err</b>"))).unwrap();
+        assert!(out.starts_with("<html><body><p>x</p><b>err</b><script>"));
+        assert!(out.ends_with("</script></body></html>"));
+        let out = String::from_utf8(inject(b"<p>no body</p>", None)).unwrap();
+        assert!(out.starts_with("<p>no body</p><script>"));
+    }
+
+    #[test]
+    fn broken_pages_keep_their_last_good_version() {
+        let shared = Shared::default();
+        let file = |path: &str, text: &str, src: &str| OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().into(),
+            source: Some(src.into()),
+        };
+        let good = BuildResult {
+            files: vec![
+                file("a/index.html", "A1", "content/a.md"),
+                file("b/index.html", "B1", "content/b.md"),
+            ],
+            ..BuildResult::default()
+        };
+        shared.apply(good);
+        let broken = BuildResult {
+            files: vec![
+                file("a/index.html", "A2-broken", "content/a.md"),
+                file("b/index.html", "B2", "content/b.md"),
+            ],
+            diagnostics: vec![Diagnostic::error("content/a.md", "unknown stage")],
+            ..BuildResult::default()
+        };
+        let msg: serde_json::Value = serde_json::from_str(&shared.apply(broken)).unwrap();
+        let state = shared.state.read().unwrap();
+        assert_eq!(
+            &*state.files["a/index.html"].bytes, b"A1",
+            "the broken page keeps its last good version"
+        );
+        assert_eq!(
+            &*state.files["b/index.html"].bytes, b"B2",
+            "the rest of the site moves on"
+        );
+        assert_eq!(msg["changed"], serde_json::json!(["b/index.html"]));
+        assert!(msg["errors"].as_str().unwrap().contains("unknown stage"));
+        drop(state);
+        let fixed = BuildResult {
+            files: vec![file("a/index.html", "A3", "content/a.md")],
+            ..BuildResult::default()
+        };
+        let msg: serde_json::Value = serde_json::from_str(&shared.apply(fixed)).unwrap();
+        assert!(msg["errors"].is_null(), "the overlay goes away");
+        let mut changed: Vec<&str> = msg["changed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        changed.sort();
+        assert_eq!(changed, ["a/index.html", "b/index.html"], "b was removed");
+    }
+}

@@ -1,0 +1,113 @@
+// End-to-end test of `salesbook serve` in headless Chromium: a customer page follows a save,
+// the funnel page updates, a broken save shows the overlay and the fix clears it, and ten
+// open tabs all reload. Run by scripts/e2e (which builds the binary and installs
+// playwright-core); exits non-zero on the first failed expectation.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+
+const repo = new URL("../..", import.meta.url).pathname;
+const bin = join(repo, "target/release/salesbook");
+const site = mkdtempSync(join(tmpdir(), "salesbook-e2e-"));
+cpSync(join(repo, "content"), join(site, "content"), { recursive: true });
+cpSync(join(repo, "salesbook.yaml"), join(site, "salesbook.yaml"));
+const customer = join(site, "content/customers/huadong.md");
+const original = readFileSync(customer, "utf8");
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(bin, ["serve", "--root", site, "--port", "0"], { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    proc.stderr.on("data", (d) => {
+      log += d;
+      const m = log.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) resolve({ proc, url: m[1], log: () => log });
+    });
+    proc.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${log}`)));
+    setTimeout(() => reject(new Error(`serve did not start: ${log}`)), 10000);
+  });
+}
+
+const step = (name) => console.log(`e2e: ${name}`);
+const server = await startServer();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+let failed = false;
+try {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const funnel = await context.newPage();
+  await page.goto(server.url + "customers/huadong/");
+  await funnel.goto(server.url + "funnel/");
+  const stageBadge = () => page.locator(".factbox .badge").first().textContent();
+  assert.equal(await stageBadge(), "商机");
+  const quoteCount = async () => (await funnel.locator("#stage-quote").textContent()).match(/(\d+)\s*·/)[1];
+  assert.equal(await quoteCount(), "2");
+
+  step("change the stage in the file: the page reloads with the new stage, the funnel updates");
+  const t0 = Date.now();
+  const reloaded = page.waitForEvent("load");
+  const funnelReloaded = funnel.waitForEvent("load");
+  writeFileSync(customer, original.replace("stage: opportunity", "stage: quote"));
+  await reloaded;
+  console.log(`e2e: save → page reloaded in ${Date.now() - t0} ms`);
+  assert.equal(await stageBadge(), "报价");
+  await funnelReloaded;
+  assert.equal(await quoteCount(), "3");
+
+  step("break the YAML: the overlay shows the diagnostics");
+  writeFileSync(customer, original.replace("stage: opportunity", "stage: [quote"));
+  const overlay = page.locator("#__salesbook_overlay");
+  await overlay.waitFor({ state: "visible", timeout: 5000 });
+  const text = await overlay.textContent();
+  assert.match(text, /content\/customers\/huadong\.md:\d+:\d+/);
+  assert.match(text, /invalid YAML/);
+  assert.match(text, /\^/);
+  await funnel.locator("#__salesbook_overlay").waitFor({ state: "visible", timeout: 5000 });
+  assert.equal(await stageBadge(), "报价", "the last good page stays");
+
+  step("fix it: the overlay goes away by itself");
+  writeFileSync(customer, original);
+  await overlay.waitFor({ state: "detached", timeout: 5000 });
+  await page.waitForFunction(() => document.querySelector(".factbox .badge")?.textContent === "商机", null, { timeout: 5000 });
+
+  step("ten tabs: a change every page shows reloads them all");
+  const paths = ["", "funnel/", "tiers/", "customers/", "competitors/", "scripts/", "playbooks/",
+                 "customers/suzhou-xinhe/", "competitors/nordtech/", "playbooks/servo-spin/"];
+  const tabs = [];
+  for (const p of paths) {
+    const t = await context.newPage();
+    await t.goto(server.url + p);
+    tabs.push(t);
+  }
+  // Give each tab's reload socket a moment to connect.
+  await Promise.all(tabs.map((t) => t.waitForFunction(() => !!window.__salesbook, null, { timeout: 5000 })));
+  await new Promise((r) => setTimeout(r, 300));
+  const loads = tabs.map((t) => t.waitForEvent("load", { timeout: 10000 }));
+  const config = join(site, "salesbook.yaml");
+  writeFileSync(config, readFileSync(config, "utf8").replace("title: 华东大区销售作战手册", "title: 华东大区销售手册 v2"));
+  await Promise.all(loads);
+  for (const t of tabs) {
+    assert.match(await t.locator(".brand").textContent(), /v2/);
+  }
+  step("all ten tabs reloaded; page loads were never stalled by the reload sockets");
+  const t1 = Date.now();
+  await tabs[0].goto(server.url + "customers/");
+  assert.ok(Date.now() - t1 < 3000);
+} catch (e) {
+  failed = true;
+  console.error(e);
+  console.error(server.log());
+} finally {
+  await browser.close();
+  server.proc.kill();
+  rmSync(site, { recursive: true, force: true });
+}
+if (failed) process.exit(1);
+console.log("e2e: 1 passed, 0 failed");
