@@ -12,6 +12,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 use tiny_http::{Header, Request, Response, Server, StatusCode};
@@ -67,6 +68,14 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     let mut printed = print_outcome(&first, None, &[]);
     shared.apply(first);
 
+    // Watch before announcing the URL: a save right after start must not be missed.
+    let (tx, rx) = mpsc::channel();
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
+        let _ = tx.send(r);
+    })
+    .map_err(|e| format!("cannot watch files: {e}"))?;
+    let mut watched: HashSet<PathBuf> = HashSet::new();
+    watch_site(&mut debouncer, &root, &mut watched);
     let server = Server::http((opts.bind, opts.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
@@ -96,18 +105,12 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         });
     }
 
-    let (tx, rx) = mpsc::channel();
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
-        let _ = tx.send(r);
-    })
-    .map_err(|e| format!("cannot watch files: {e}"))?;
-    let mut watched: HashSet<PathBuf> = HashSet::new();
-    watch_site(&mut debouncer, &root, &mut watched);
     for result in rx {
         let Ok(events) = result else { continue };
         let mut kinds = BTreeSet::new();
         for e in &events {
-            if matches!(e.kind, EventKind::Access(_)) {
+            // Reads are not changes; a write's close is (some editors' only event).
+            if matches!(e.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write)) {
                 continue;
             }
             kinds.extend(e.paths.iter().filter_map(|p| classify(&root, &out, p)));

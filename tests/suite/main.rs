@@ -7,3 +7,4 @@ mod commonmark;
 mod diagnostics;
 mod example;
 mod helper;
+mod serve;

@@ -1,0 +1,184 @@
+//! `salesbook serve` over real HTTP: routes, content types, 404, traversal, and rebuilds.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helper::SiteTest;
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(t: &SiteTest) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_salesbook"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(t.root())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { child, addr }
+}
+
+/// One raw HTTP/1.0 request, exactly as written (no client-side path normalisation).
+fn raw(s: &Server, request_line: &str) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        stream,
+        "{request_line}\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        s.addr
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head, buf[split + 4..].to_vec())
+}
+
+fn get(s: &Server, path: &str) -> (u16, String, String) {
+    let (status, head, body) = raw(s, &format!("GET {path} HTTP/1.0"));
+    (status, head, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn content_type(head: &str) -> String {
+    head.lines()
+        .find_map(|l| l.strip_prefix("Content-Type: "))
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn pages_types_and_404() {
+    let t = SiteTest::fixture("builder/basic");
+    let s = start(&t);
+    let (status, head, body) = get(&s, "/customers/alpha/");
+    assert_eq!(status, 200);
+    assert_eq!(content_type(&head), "text/html; charset=utf-8");
+    assert!(
+        body.contains("甲方精密有限公司") && body.contains("__salesbook/ws"),
+        "the reload client is injected"
+    );
+    let (status, head, _) = get(&s, "/style.css");
+    assert_eq!((status, content_type(&head).as_str()), (200, "text/css; charset=utf-8"));
+    let (status, head, body) = get(&s, "/funnel.json");
+    assert_eq!(
+        (status, content_type(&head).as_str()),
+        (200, "application/json; charset=utf-8")
+    );
+    assert!(body.contains("\"open_value\""));
+    let (status, head, _) = get(&s, "/funnel");
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /funnel/"), "{head}");
+    let (status, head, body) = get(&s, "/no/such/page/");
+    assert_eq!(status, 404);
+    assert_eq!(content_type(&head), "text/html; charset=utf-8");
+    assert!(body.contains("页面不存在"), "the theme's 404 page");
+    let (status, _, _) = raw(&s, "POST /index.html HTTP/1.0");
+    assert_eq!(status, 405);
+    // A page of the built site on disk carries no reload client.
+    t.build_ok();
+    assert!(!t.read("customers/alpha/index.html").contains("__salesbook"));
+}
+
+#[test]
+fn nothing_outside_the_build_is_served() {
+    let t = SiteTest::fixture("builder/basic");
+    std::fs::write(t.root().join("secret.txt"), "top secret").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(t.root(), t.root().join("static/link-out")).unwrap();
+    let s = start(&t);
+    for path in [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/customers/..%2f..%2fsecret.txt",
+        "/customers/../../secret.txt",
+        "/secret.txt",
+        "/salesbook.yaml",
+        "/content/customers/alpha.md",
+        "/link-out/secret.txt",
+        "/link-out/salesbook.yaml",
+        "//etc/passwd",
+        "/%00",
+        "/%ff",
+    ] {
+        let (status, _, body) = get(&s, path);
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("top secret") && !body.contains("today:"), "{path}");
+    }
+    let (status, _, body) = raw(&s, "GET http://evil.example/../secret.txt HTTP/1.0");
+    assert!(status == 404 || status == 400, "{status}");
+    assert!(!String::from_utf8_lossy(&body).contains("top secret"));
+}
+
+#[test]
+fn a_save_is_served_and_a_broken_save_keeps_the_last_good_page() {
+    let t = SiteTest::fixture("builder/basic");
+    let s = start(&t);
+    let wait_for = |path: &str, pred: &dyn Fn(&str) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (_, _, body) = get(&s, path);
+            if pred(&body) {
+                return body;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting on {path}: {body}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let beta = std::fs::read_to_string(t.root().join("content/customers/beta.md")).unwrap();
+    t.write(
+        "content/customers/beta.md",
+        &beta.replace("stage: opportunity", "stage: quote"),
+    );
+    wait_for("/customers/beta/", &|b| b.contains("badge stage-quote"));
+    let funnel = wait_for("/funnel.json", &|b| b.contains("\"count\": 2"));
+    assert!(funnel.contains("\"open_value\": 1500001.0"));
+    // Broken: the page stays as it was, every page shows the overlay.
+    t.write(
+        "content/customers/beta.md",
+        &beta.replace("stage: opportunity", "stage: [quote"),
+    );
+    let body = wait_for("/customers/beta/", &|b| b.contains("id=\"__salesbook_overlay\""));
+    assert!(body.contains("badge stage-quote"), "the last good version is served");
+    assert!(
+        body.contains("content/customers/beta.md:"),
+        "the overlay names the file"
+    );
+    let other = wait_for("/customers/alpha/", &|b| b.contains("id=\"__salesbook_overlay\""));
+    assert!(other.contains("甲方精密有限公司"));
+    // Deleted and re-created, a new folder, a half-written file: the server stays up.
+    t.write("content/customers/beta.md", &beta);
+    wait_for("/customers/beta/", &|b| !b.contains("id=\"__salesbook_overlay\""));
+    std::fs::remove_file(t.root().join("content/customers/gamma.md")).unwrap();
+    wait_for("/customers/gamma/", &|b| b.contains("页面不存在"));
+    t.write("content/more/new-page.md", "---\ntitle: 新页面\n---\n正文\n");
+    wait_for("/more/new-page/", &|b| b.contains("新页面"));
+    t.write("content/customers/beta.md", "---\ntitle: 乙方\nsta");
+    t.write("content/customers/beta.md", &beta);
+    wait_for("/customers/beta/", &|b| {
+        b.contains("badge stage-opportunity") && !b.contains("id=\"__salesbook_overlay\"")
+    });
+}
