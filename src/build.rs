@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -36,6 +37,8 @@ pub struct BuildResult {
     pub diagnostics: Vec<Diagnostic>,
     pub pages: usize,
     pub parsed: usize,
+    /// Pages rendered by this build, and pages taken unchanged from the previous one.
+    pub render: render::RenderStats,
     pub elapsed: Duration,
     /// Wall time of each stage, for `SALESBOOK_TIMINGS=1` and benchmarks.
     pub timings: Vec<(&'static str, Duration)>,
@@ -48,7 +51,7 @@ impl BuildResult {
 }
 
 enum Parsed {
-    Doc(Box<ParsedDoc>),
+    Doc(Arc<ParsedDoc>),
     Section(SectionText),
     Nothing,
 }
@@ -66,6 +69,8 @@ pub struct Builder {
     cache: HashMap<String, CacheEntry>,
     /// How many files the last build parsed (the rest came from the cache).
     last_parsed: usize,
+    /// Rendered pages of the last build, reused when their inputs did not change.
+    memo: render::RenderMemo,
 }
 
 impl Builder {
@@ -74,6 +79,7 @@ impl Builder {
             opts,
             cache: HashMap::new(),
             last_parsed: 0,
+            memo: render::RenderMemo::default(),
         }
     }
 
@@ -128,7 +134,7 @@ impl Builder {
         for entry in parsed {
             diags.extend(entry.diags.iter().cloned());
             match &entry.parsed {
-                Parsed::Doc(d) => docs.push((**d).clone()),
+                Parsed::Doc(d) => docs.push(Arc::clone(d)),
                 Parsed::Section(s) => sections.push(s.clone()),
                 Parsed::Nothing => {}
             }
@@ -180,7 +186,7 @@ impl Builder {
             }
         }
         mark("figures+static");
-        let (files, d) = render::render_all(&cx, &theme, &figures, statics);
+        let (files, d, stats) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo);
         diags.extend(d);
         mark("render");
         let pages = site.visible().count();
@@ -189,6 +195,7 @@ impl Builder {
             diagnostics: diags,
             pages,
             parsed: self.last_parsed,
+            render: stats,
             elapsed: Duration::ZERO,
             timings,
         };
@@ -214,7 +221,7 @@ impl Builder {
                     (Parsed::Section(s), d)
                 } else {
                     match site::parse_doc(src, config) {
-                        (Some(doc), d) => (Parsed::Doc(Box::new(doc)), d),
+                        (Some(doc), d) => (Parsed::Doc(Arc::new(doc)), d),
                         (None, d) => (Parsed::Nothing, d),
                     }
                 };

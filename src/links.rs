@@ -22,6 +22,8 @@ pub struct LinkGraph {
     pub body_links: Vec<Vec<Option<LinkTo>>>,
     /// For each customer, its `competitors:` references, resolved.
     pub competitor_refs: Vec<Vec<DocId>>,
+    /// For each competitor, the customers whose `competitors:` name it (where we meet it).
+    pub met_by: Vec<Vec<DocId>>,
     /// For each page, the pages that link to or reference it, in a stable order.
     pub backlinks: Vec<Vec<DocId>>,
 }
@@ -32,6 +34,7 @@ pub fn resolve(site: &Site) -> (LinkGraph, Vec<Diagnostic>) {
     let mut graph = LinkGraph {
         body_links: Vec::with_capacity(site.docs.len()),
         competitor_refs: vec![Vec::new(); site.docs.len()],
+        met_by: vec![Vec::new(); site.docs.len()],
         backlinks: vec![Vec::new(); site.docs.len()],
     };
     let mut diags = Vec::new();
@@ -71,8 +74,10 @@ pub fn resolve(site: &Site) -> (LinkGraph, Vec<Diagnostic>) {
         if let Some(c) = &doc.fm.customer {
             for r in &c.competitors {
                 match find_competitor(site, &r.value) {
+                    Some(id) if graph.competitor_refs[i].contains(&id) => {}
                     Some(id) if !site.is_hidden(id) => {
                         graph.competitor_refs[i].push(id);
+                        graph.met_by[id.0].push(from);
                         back[id.0].insert(from);
                     }
                     Some(_) => {}

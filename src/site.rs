@@ -1,6 +1,7 @@
 //! The site as a whole: every parsed page, looked up by path, slug and title.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Pos};
@@ -29,7 +30,11 @@ pub struct ParsedDoc {
     pub body: Body,
     pub text: String,
     pub body_offset: usize,
+    /// Hash of the whole file: any change.
     pub hash: u64,
+    /// Hash of what lists and links show of this page (front matter, path, excerpt): pages
+    /// that list or link it re-render only when this changes.
+    pub summary_hash: u64,
 }
 
 impl ParsedDoc {
@@ -96,6 +101,7 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig) -> (Option<ParsedDoc>, V
     };
     let body = markdown::scan(&src.text, split.body_offset, &dir);
     let body_offset = split.body_offset;
+    let summary_hash = crate::load::hash(format!("{}\0{}\0{}", split.yaml, src.rel_path, body.excerpt).as_bytes());
     let doc = ParsedDoc {
         rel_path: src.rel_path.clone(),
         content_path: src.content_path.clone(),
@@ -109,6 +115,7 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig) -> (Option<ParsedDoc>, V
         text: src.text.clone(),
         body_offset,
         hash: src.hash,
+        summary_hash,
     };
     (Some(doc), diags)
 }
@@ -165,7 +172,7 @@ pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
 /// All pages of one build, with the lookups link resolution needs.
 #[derive(Debug, Default)]
 pub struct Site {
-    pub docs: Vec<ParsedDoc>,
+    pub docs: Vec<Arc<ParsedDoc>>,
     pub sections: Vec<SectionText>,
     pub by_path: HashMap<String, DocId>,
     pub by_slug: HashMap<String, Vec<DocId>>,
@@ -178,11 +185,11 @@ pub struct Site {
 impl Site {
     /// Indexes the pages; two pages that would write the same output file are an error.
     pub fn new(
-        docs: Vec<ParsedDoc>,
+        docs: Vec<Arc<ParsedDoc>>,
         sections: Vec<SectionText>,
         is_hidden: impl Fn(&ParsedDoc) -> bool,
     ) -> (Site, Vec<Diagnostic>) {
-        let hidden = docs.iter().map(&is_hidden).collect();
+        let hidden = docs.iter().map(|d| is_hidden(d)).collect();
         let mut site = Site {
             docs,
             sections,
@@ -242,7 +249,7 @@ impl Site {
             .iter()
             .enumerate()
             .filter(|(i, _)| !self.hidden[*i])
-            .map(|(i, d)| (DocId(i), d))
+            .map(|(i, d)| (DocId(i), &**d))
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (DocId, &ParsedDoc)> + '_ {

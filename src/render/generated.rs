@@ -33,7 +33,12 @@ pub struct StageView {
     pub weighted_fmt: String,
     pub conversion_fmt: Option<String>,
     pub closed: bool,
+    /// The largest deals of the stage (all of them on the stage's own page).
     pub customers: Vec<PageRef>,
+    /// How many customers are not in `customers`.
+    pub more: usize,
+    /// The stage's own page.
+    pub path: String,
     pub bar: Option<Bar>,
 }
 
@@ -69,8 +74,22 @@ const BAR_HEIGHT: f64 = 38.0;
 const BAR_GAP: f64 = 8.0;
 const MIN_BAR: f64 = 0.12;
 
-pub fn funnel_view(cx: &Ctx, f: &Funnel) -> FunnelView {
-    let refs = |ids: &[DocId]| ids.iter().map(|id| page_ref(cx, *id)).collect::<Vec<_>>();
+/// How many customers a stage or tier shows on the funnel and tiers pages; the rest are on
+/// the stage's or tier's own page.
+pub const TOP: usize = 20;
+/// How many entries the dashboard's lists show.
+pub const HOME_LIST: usize = 20;
+/// Pages per section list page.
+pub const PER_PAGE: usize = 100;
+
+/// `limit`: how many customers each stage lists (None: all).
+pub fn funnel_view(cx: &Ctx, f: &Funnel, limit: Option<usize>) -> FunnelView {
+    let refs = |ids: &[DocId]| {
+        ids.iter()
+            .take(limit.unwrap_or(usize::MAX))
+            .map(|id| page_ref(cx, *id))
+            .collect::<Vec<_>>()
+    };
     // The chart shows the open funnel plus won; lost deals are listed, not drawn.
     let drawn: Vec<usize> = f.stages.iter().filter(|s| s.id != "lost").map(|s| s.ix).collect();
     let max = f
@@ -108,6 +127,8 @@ pub fn funnel_view(cx: &Ctx, f: &Funnel) -> FunnelView {
                 conversion_fmt: s.conversion.map(percent),
                 closed: s.closed,
                 customers: refs(&s.customers),
+                more: s.customers.len().saturating_sub(limit.unwrap_or(usize::MAX)),
+                path: format!("funnel/{}/index.html", s.id),
                 bar,
             }
         })
@@ -129,10 +150,10 @@ pub fn funnel_view(cx: &Ctx, f: &Funnel) -> FunnelView {
             })
             .collect(),
         outside_value_fmt: cx.money(f.outside_value),
-        outside: refs(&f.outside),
+        outside: f.outside.iter().map(|id| page_ref(cx, *id)).collect(),
         small_order_threshold_fmt: (cx.config.small_order_threshold > 0.0)
             .then(|| cx.money(cx.config.small_order_threshold)),
-        unstaged: refs(&f.unstaged),
+        unstaged: f.unstaged.iter().map(|id| page_ref(cx, *id)).collect(),
         chart_width: CHART_WIDTH,
         label_x: LABEL_WIDTH - 8.0,
         value_x: LABEL_WIDTH + BAR_AREA + 8.0,
@@ -148,7 +169,10 @@ pub struct TierView {
     pub strategy: String,
     pub count: usize,
     pub value_fmt: String,
+    /// The largest accounts of the tier (all of them on the tier's own page).
     pub customers: Vec<PageRef>,
+    pub more: usize,
+    pub path: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -157,7 +181,8 @@ pub struct TiersView {
     pub untiered: Vec<PageRef>,
 }
 
-pub fn tiers_view(cx: &Ctx, tiers: &[TierFigures], untiered: &[DocId]) -> TiersView {
+pub fn tiers_view(cx: &Ctx, tiers: &[TierFigures], untiered: &[DocId], limit: Option<usize>) -> TiersView {
+    let limit = limit.unwrap_or(usize::MAX);
     TiersView {
         tiers: tiers
             .iter()
@@ -170,7 +195,9 @@ pub fn tiers_view(cx: &Ctx, tiers: &[TierFigures], untiered: &[DocId]) -> TiersV
                     label,
                     count: t.customers.len(),
                     value_fmt: cx.money(t.value),
-                    customers: t.customers.iter().map(|id| page_ref(cx, *id)).collect(),
+                    customers: t.customers.iter().take(limit).map(|id| page_ref(cx, *id)).collect(),
+                    more: t.customers.len().saturating_sub(limit),
+                    path: format!("tiers/{}/index.html", t.tier.id()),
                 }
             })
             .collect(),
@@ -181,25 +208,30 @@ pub fn tiers_view(cx: &Ctx, tiers: &[TierFigures], untiered: &[DocId]) -> TiersV
 #[derive(Debug, Serialize)]
 pub struct HomeView {
     pub upcoming_visits: Vec<DatedRef>,
+    pub upcoming_more: usize,
     pub overdue_visits: Vec<DatedRef>,
+    pub overdue_more: usize,
     pub recently_updated: Vec<DatedRef>,
     pub intro: Option<String>,
 }
 
 pub fn home_view(cx: &Ctx, intro: Option<String>) -> HomeView {
     let (upcoming, overdue) = visit_plan(cx.site, cx.today, 14);
-    let dated = |v: Vec<(chrono::NaiveDate, DocId)>, deadline: bool| {
-        v.into_iter()
+    let dated = |v: &[(chrono::NaiveDate, DocId)], deadline: bool| {
+        v.iter()
+            .take(HOME_LIST)
             .map(|(d, id)| DatedRef {
-                date: cx.date(d, deadline),
-                page: page_ref(cx, id),
+                date: cx.date(*d, deadline),
+                page: page_ref(cx, *id),
             })
             .collect::<Vec<_>>()
     };
     HomeView {
-        upcoming_visits: dated(upcoming, true),
-        overdue_visits: dated(overdue, true),
-        recently_updated: dated(recently_updated(cx.site, 10), false),
+        upcoming_visits: dated(&upcoming, true),
+        upcoming_more: upcoming.len().saturating_sub(HOME_LIST),
+        overdue_visits: dated(&overdue, true),
+        overdue_more: overdue.len().saturating_sub(HOME_LIST),
+        recently_updated: dated(&recently_updated(cx.site, 10), false),
         intro,
     }
 }
@@ -222,11 +254,18 @@ pub struct SiteView {
     pub today: String,
     pub nav: Vec<NavItem>,
     pub sections: Vec<NavItem>,
-    pub customers: Vec<PageRef>,
-    pub competitors: Vec<PageRef>,
-    pub scripts: Vec<PageRef>,
-    pub playbooks: Vec<PageRef>,
-    pub pages: Vec<PageRef>,
+    /// All pages by kind, sorted by title. Built only when a template uses them (see
+    /// `Theme::uses_site_lists`): at 10,000 pages they are the largest part of the context.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<PageRef>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub competitors: Option<Vec<PageRef>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scripts: Option<Vec<PageRef>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playbooks: Option<Vec<PageRef>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<Vec<PageRef>>,
     pub stages: Vec<IdLabel>,
     pub tiers: Vec<IdLabel>,
 }
@@ -246,8 +285,11 @@ pub fn sections(cx: &Ctx) -> Vec<String> {
     out
 }
 
-pub fn site_view(cx: &Ctx) -> SiteView {
+pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
     let by_kind = |kinds: &[Kind]| {
+        if !with_lists {
+            return None;
+        }
         let mut v: Vec<PageRef> = cx
             .site
             .visible()
@@ -255,7 +297,7 @@ pub fn site_view(cx: &Ctx) -> SiteView {
             .map(|(id, _)| page_ref(cx, id))
             .collect();
         v.sort_by(|a, b| a.title.cmp(&b.title));
-        v
+        Some(v)
     };
     let customers = by_kind(&[Kind::Customer]);
     let competitors = by_kind(&[Kind::Competitor]);
@@ -318,5 +360,65 @@ pub struct SectionView {
     pub key: String,
     pub title: String,
     pub intro: Option<String>,
+    /// The pages on this list page.
     pub pages: Vec<PageRef>,
+    /// All pages of the section.
+    pub total: usize,
+    pub pager: Option<Pager>,
+}
+
+/// Links between the numbered pages of a long list.
+#[derive(Debug, Serialize)]
+pub struct Pager {
+    pub current: usize,
+    pub last: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// Page numbers to show around the current one (first and last always), 0 for a gap.
+    pub links: Vec<PagerLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PagerLink {
+    pub n: usize,
+    pub path: Option<String>,
+    pub current: bool,
+}
+
+/// The output path of page `n` (1-based) of the list at `base` (`customers`).
+pub fn list_page_path(base: &str, n: usize) -> String {
+    if n <= 1 {
+        format!("{base}/index.html")
+    } else {
+        format!("{base}/page/{n}/index.html")
+    }
+}
+
+pub fn pager(base: &str, current: usize, last: usize) -> Option<Pager> {
+    if last <= 1 {
+        return None;
+    }
+    let mut links = Vec::new();
+    for n in 1..=last {
+        if n == 1 || n == last || n.abs_diff(current) <= 2 {
+            links.push(PagerLink {
+                n,
+                path: Some(list_page_path(base, n)),
+                current: n == current,
+            });
+        } else if links.last().is_some_and(|l: &PagerLink| l.path.is_some()) {
+            links.push(PagerLink {
+                n: 0,
+                path: None,
+                current: false,
+            });
+        }
+    }
+    Some(Pager {
+        current,
+        last,
+        prev: (current > 1).then(|| list_page_path(base, current - 1)),
+        next: (current < last).then(|| list_page_path(base, current + 1)),
+        links,
+    })
 }

@@ -5,6 +5,8 @@ pub mod generated;
 pub mod theme;
 pub mod views;
 
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -12,12 +14,13 @@ use tera::{Context, Value};
 
 use crate::diagnostics::Diagnostic;
 use crate::links::LinkTo;
+use crate::model::{Kind, Tier};
 use crate::parse::markdown::{self, Resolved};
 use crate::sales::funnel::{Funnel, funnel_json};
 use crate::sales::tiers::TierFigures;
 use crate::site::{DocId, Site};
 pub use theme::Theme;
-use views::{Ctx, PageRef, page_ref, page_view, section_label};
+use views::{Ctx, page_ref, page_view, section_label};
 
 /// One file of the output, by its path relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,16 +110,187 @@ pub fn body_html(
     })
 }
 
-/// Everything a build writes: pages, generated pages, `funnel.json`, theme and site static files.
+/// Rendered pages of the previous builds, by output path, with the fingerprint of everything
+/// their view was made from. A page whose fingerprint did not change is not rendered again.
+#[derive(Default)]
+pub struct RenderMemo {
+    pages: HashMap<String, (u64, OutputFile)>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RenderStats {
+    pub rendered: usize,
+    pub reused: usize,
+}
+
+/// A generated page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Gen {
+    Home,
+    Funnel,
+    Stage(usize),
+    Tiers,
+    Tier(Tier),
+    Section { key: String, page: usize, last: usize },
+    NotFound,
+}
+
+enum Job {
+    Page(DocId),
+    Gen(Gen),
+}
+
+/// A stable hasher for fingerprints (SipHash with fixed keys).
+fn hasher() -> DefaultHasher {
+    DefaultHasher::new()
+}
+
+/// Everything a build writes: pages, generated pages, `funnel.json`, theme and site static
+/// files. Pages whose inputs did not change since the memo's build are taken from the memo.
 pub fn render_all(
     cx: &Ctx,
     theme: &Theme,
     figures: &Figures,
     statics: Vec<OutputFile>,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    memo: &mut RenderMemo,
+) -> (Vec<OutputFile>, Vec<Diagnostic>, RenderStats) {
     let site = cx.site;
-    let site_value = Value::from_serializable(&generated::site_view(cx));
+    let mut diags = Vec::new();
+    let site_view = generated::site_view(cx, theme.uses_site_lists);
+    let global = {
+        let mut h = hasher();
+        theme.stamp.hash(&mut h);
+        format!("{:?}", cx.config).hash(&mut h);
+        cx.today.hash(&mut h);
+        serde_json::to_string(&site_view).unwrap_or_default().hash(&mut h);
+        h.finish()
+    };
+    let site_value = Value::from_serializable(&site_view);
     let lang_value = Value::from_serializable(cx.labels);
+
+    // The jobs, each with the fingerprint of its inputs.
+    let mut jobs: Vec<(String, u64, Job)> = Vec::new();
+    let customers: Vec<DocId> = site.of_kind(Kind::Customer).map(|(id, _)| id).collect();
+    let summary_of = |ids: &mut dyn Iterator<Item = &DocId>, h: &mut DefaultHasher| {
+        for id in ids {
+            site.doc(*id).summary_hash.hash(h);
+        }
+    };
+    let all_visible: u64 = {
+        let mut h = hasher();
+        site.visible().for_each(|(_, d)| d.summary_hash.hash(&mut h));
+        site.sections.iter().for_each(|s| s.text.hash(&mut h));
+        h.finish()
+    };
+    let gen_print = |g: &Gen, extra: u64| {
+        let mut h = hasher();
+        (global, format!("{g:?}"), extra).hash(&mut h);
+        h.finish()
+    };
+    let all_customers = {
+        let mut h = hasher();
+        summary_of(&mut customers.iter(), &mut h);
+        h.finish()
+    };
+    jobs.push((
+        "index.html".into(),
+        gen_print(&Gen::Home, all_visible),
+        Job::Gen(Gen::Home),
+    ));
+    jobs.push((
+        "funnel/index.html".into(),
+        gen_print(&Gen::Funnel, all_customers),
+        Job::Gen(Gen::Funnel),
+    ));
+    for s in &figures.funnel.stages {
+        let mut h = hasher();
+        // The stage's figures: its conversion also depends on the stages around it.
+        (
+            s.count,
+            s.value.to_bits(),
+            s.weighted.to_bits(),
+            s.conversion.map(f64::to_bits),
+        )
+            .hash(&mut h);
+        summary_of(&mut s.customers.iter(), &mut h);
+        let g = Gen::Stage(s.ix);
+        jobs.push((
+            format!("funnel/{}/index.html", s.id),
+            gen_print(&g, h.finish()),
+            Job::Gen(g),
+        ));
+    }
+    jobs.push((
+        "tiers/index.html".into(),
+        gen_print(&Gen::Tiers, all_customers),
+        Job::Gen(Gen::Tiers),
+    ));
+    for t in figures.tiers {
+        let mut h = hasher();
+        summary_of(&mut t.customers.iter(), &mut h);
+        let g = Gen::Tier(t.tier);
+        jobs.push((
+            format!("tiers/{}/index.html", t.tier.id()),
+            gen_print(&g, h.finish()),
+            Job::Gen(g),
+        ));
+    }
+    for key in generated::sections(cx) {
+        let members = section_members(cx, &key);
+        let last = members.len().div_ceil(generated::PER_PAGE).max(1);
+        let intro = site.section_text(&key).map(|s| crate::load::hash(s.text.as_bytes()));
+        for page in 1..=last {
+            let mut h = hasher();
+            (intro, members.len()).hash(&mut h);
+            summary_of(
+                &mut members
+                    .iter()
+                    .skip((page - 1) * generated::PER_PAGE)
+                    .take(generated::PER_PAGE),
+                &mut h,
+            );
+            let g = Gen::Section {
+                key: key.clone(),
+                page,
+                last,
+            };
+            jobs.push((
+                generated::list_page_path(&key, page),
+                gen_print(&g, h.finish()),
+                Job::Gen(g),
+            ));
+        }
+    }
+    jobs.push(("404.html".into(), gen_print(&Gen::NotFound, 0), Job::Gen(Gen::NotFound)));
+
+    // Pages whose URL a generated page already has.
+    let taken: HashSet<String> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
+    for (id, d) in site.visible() {
+        if taken.contains(&d.path) {
+            let msg = format!(
+                "this page's URL /{} is taken by a generated page",
+                d.path.trim_end_matches("index.html")
+            );
+            diags.push(
+                Diagnostic::error(&d.rel_path, msg).help("give the page another `slug:` or move it into a folder"),
+            );
+            continue;
+        }
+        jobs.push((d.path.clone(), page_fingerprint(cx, global, id), Job::Page(id)));
+    }
+
+    let mut stats = RenderStats::default();
+    let mut out: Vec<OutputFile> = Vec::with_capacity(jobs.len() + statics.len() + 1);
+    let mut todo = Vec::new();
+    for (path, print, job) in jobs {
+        match memo.pages.get(&path) {
+            Some((p, file)) if *p == print => {
+                out.push(file.clone());
+                stats.reused += 1;
+            }
+            _ => todo.push((path, print, job)),
+        }
+    }
     let base = |path: &str, current: &str| {
         let mut c = Context::new();
         c.insert_value("site", site_value.clone());
@@ -126,122 +300,198 @@ pub fn render_all(
         c.insert("path", path);
         c
     };
-    let mut diags = Vec::new();
-    let mut generated: Vec<(String, String, Context)> = Vec::new();
-
-    let home_intro = site
-        .section_text("")
-        .map(|s| section_body(cx, s, "index.html", "content/_index.md", &mut diags));
-    let mut c = base("index.html", "home");
-    c.insert("home", &generated::home_view(cx, home_intro));
-    c.insert("funnel", &generated::funnel_view(cx, figures.funnel));
-    c.insert("tiers", &generated::tiers_view(cx, figures.tiers, figures.untiered));
-    generated.push(("index.html".into(), "index.html".into(), c));
-
-    let mut c = base("funnel/index.html", "funnel");
-    c.insert("funnel", &generated::funnel_view(cx, figures.funnel));
-    generated.push(("funnel/index.html".into(), "funnel.html".into(), c));
-
-    let mut c = base("tiers/index.html", "tiers");
-    c.insert("tiers", &generated::tiers_view(cx, figures.tiers, figures.untiered));
-    generated.push(("tiers/index.html".into(), "tiers.html".into(), c));
-
-    for key in generated::sections(cx) {
-        let path = format!("{key}/index.html");
-        let file = format!("content/{key}/_index.md");
-        let text = site.section_text(&key);
-        let intro = text.map(|s| section_body(cx, s, &path, &file, &mut diags));
-        let mut pages: Vec<PageRef> = site
-            .visible()
-            .filter(|(_, d)| d.section == key)
-            .map(|(id, _)| page_ref(cx, id))
-            .collect();
-        pages.sort_by(|a, b| {
-            b.value
-                .unwrap_or(0.0)
-                .total_cmp(&a.value.unwrap_or(0.0))
-                .then_with(|| a.title.cmp(&b.title))
-        });
-        let title = text
-            .and_then(|t| t.title.clone())
-            .unwrap_or_else(|| section_label(cx, &key));
-        let mut c = base(&path, &key);
-        c.insert(
-            "section",
-            &generated::SectionView {
-                key: key.clone(),
-                title,
-                intro,
-                pages,
-            },
-        );
-        generated.push((path, "section.html".into(), c));
-    }
-    // The 404 page is served at any depth, so its links start from the site's base URL.
-    let mut c = base("404.html", "");
-    c.insert("root", &cx.config.base_url);
-    generated.push(("404.html".into(), "404.html".into(), c));
-
-    // Pages whose URL a generated page already has.
-    let taken: std::collections::HashSet<&str> = generated.iter().map(|(p, _, _)| p.as_str()).collect();
-    for (_, d) in site.visible() {
-        if taken.contains(d.path.as_str()) {
-            let msg = format!(
-                "this page's URL /{} is taken by a generated page",
-                d.path.trim_end_matches("index.html")
-            );
-            diags.push(
-                Diagnostic::error(&d.rel_path, msg).help("give the page another `slug:` or move it into a folder"),
-            );
-        }
-    }
-
-    let pages: Vec<DocId> = site
-        .visible()
-        .map(|(id, _)| id)
-        .filter(|id| !taken.contains(site.doc(*id).path.as_str()))
-        .collect();
-    let rendered: Vec<Result<OutputFile, Diagnostic>> = pages
-        .par_iter()
-        .map(|id| {
-            let d = site.doc(*id);
-            let html = body_html(
-                site,
-                &d.path,
-                d.body_text(),
-                &d.dir,
-                &d.body.headings,
-                &cx.graph.body_links[id.0],
-            );
-            let mut c = base(&d.path, &d.section);
-            c.insert("page", &page_view(cx, *id, html));
-            let template = theme.template_for(d.kind);
-            theme.render(&template, &c).map(|html| OutputFile {
-                path: d.path.clone(),
-                bytes: html.into_bytes().into(),
-                source: Some(d.rel_path.clone()),
-            })
+    let rendered: Vec<(String, u64, Result<OutputFile, Diagnostic>)> = todo
+        .into_par_iter()
+        .map(|(path, print, job)| {
+            let result = match job {
+                Job::Page(id) => {
+                    let d = site.doc(id);
+                    let links = &cx.graph.body_links[id.0];
+                    let html = body_html(site, &d.path, d.body_text(), &d.dir, &d.body.headings, links);
+                    let mut c = base(&d.path, &d.section);
+                    c.insert("page", &page_view(cx, id, html));
+                    theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
+                        path: path.clone(),
+                        bytes: html.into_bytes().into(),
+                        source: Some(d.rel_path.clone()),
+                    })
+                }
+                Job::Gen(g) => {
+                    let (template, c) = generated_context(cx, figures, &g, &path, base);
+                    theme
+                        .render(template, &c)
+                        .map(|html| OutputFile::new(path.clone(), html.into_bytes()))
+                }
+            };
+            (path, print, result)
         })
         .collect();
-    let mut out: Vec<OutputFile> = Vec::with_capacity(rendered.len() + generated.len() + statics.len() + 1);
-    for r in rendered {
+    for (path, print, r) in rendered {
         match r {
-            Ok(f) => out.push(f),
-            Err(d) => push_unique(&mut diags, d),
+            Ok(f) => {
+                stats.rendered += 1;
+                memo.pages.insert(path, (print, f.clone()));
+                out.push(f);
+            }
+            Err(d) => {
+                memo.pages.remove(&path);
+                push_unique(&mut diags, d)
+            }
         }
     }
-    for (path, template, c) in generated {
-        match theme.render(&template, &c) {
-            Ok(html) => out.push(OutputFile::new(path, html.into_bytes())),
-            Err(d) => push_unique(&mut diags, d),
-        }
-    }
+    let live: HashSet<&str> = out.iter().map(|f| f.path.as_str()).collect();
+    memo.pages.retain(|p, _| live.contains(p.as_str()));
     out.push(OutputFile::new(
         "funnel.json",
         funnel_json(figures.funnel, site, cx.config, cx.today).into_bytes(),
     ));
     out.extend(statics);
-    (out, diags)
+    // Section texts may hold links; check them even when their list page was not rendered.
+    for s in &site.sections {
+        let file = if s.dir.is_empty() {
+            "content/_index.md".to_owned()
+        } else {
+            format!("content/{}/_index.md", s.dir)
+        };
+        diags.extend(crate::links::resolve_section(site, s, &file).1);
+    }
+    (out, diags, stats)
+}
+
+/// The pages listed on a section's list pages, largest deals first, then by title.
+fn section_members(cx: &Ctx, key: &str) -> Vec<DocId> {
+    let value = |id: &DocId| {
+        cx.site
+            .doc(*id)
+            .fm
+            .customer
+            .as_ref()
+            .and_then(|c| c.value)
+            .unwrap_or(0.0)
+    };
+    let mut ids: Vec<DocId> = cx
+        .site
+        .visible()
+        .filter(|(_, d)| d.section == key)
+        .map(|(id, _)| id)
+        .collect();
+    ids.sort_by(|a, b| {
+        value(b)
+            .total_cmp(&value(a))
+            .then_with(|| cx.site.doc(*a).fm.title.cmp(&cx.site.doc(*b).fm.title))
+    });
+    ids
+}
+
+/// Everything a content page's view is made from: its own file, and what it shows of the
+/// pages it links to, is linked from, references or is met by.
+fn page_fingerprint(cx: &Ctx, global: u64, id: DocId) -> u64 {
+    let site = cx.site;
+    let d = site.doc(id);
+    let mut h = hasher();
+    (global, d.hash, &d.path).hash(&mut h);
+    let g = cx.graph;
+    for b in &g.backlinks[id.0] {
+        site.doc(*b).summary_hash.hash(&mut h);
+    }
+    for l in &g.body_links[id.0] {
+        l.as_ref()
+            .map(|t| (site.doc(t.doc).summary_hash, &t.anchor))
+            .hash(&mut h);
+    }
+    for c in g.competitor_refs[id.0].iter().chain(&g.met_by[id.0]) {
+        site.doc(*c).summary_hash.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The template and context of a generated page.
+fn generated_context<'a>(
+    cx: &Ctx,
+    figures: &Figures,
+    g: &Gen,
+    path: &str,
+    base: impl Fn(&str, &str) -> Context,
+) -> (&'a str, Context) {
+    let site = cx.site;
+    match g {
+        Gen::Home => {
+            let home_intro = site
+                .section_text("")
+                .map(|s| section_body(cx, s, "index.html", "content/_index.md"));
+            let mut c = base(path, "home");
+            c.insert("home", &generated::home_view(cx, home_intro));
+            c.insert("funnel", &generated::funnel_view(cx, figures.funnel, Some(0)));
+            c.insert(
+                "tiers",
+                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0)),
+            );
+            ("index.html", c)
+        }
+        Gen::Funnel => {
+            let mut c = base(path, "funnel");
+            c.insert(
+                "funnel",
+                &generated::funnel_view(cx, figures.funnel, Some(generated::TOP)),
+            );
+            ("funnel.html", c)
+        }
+        Gen::Stage(ix) => {
+            let mut c = base(path, "funnel");
+            let view = generated::funnel_view(cx, figures.funnel, None);
+            c.insert(
+                "stage",
+                &view.stages.into_iter().find(|s| s.id == figures.funnel.stages[*ix].id),
+            );
+            ("stage.html", c)
+        }
+        Gen::Tiers => {
+            let mut c = base(path, "tiers");
+            c.insert(
+                "tiers",
+                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(generated::TOP)),
+            );
+            ("tiers.html", c)
+        }
+        Gen::Tier(t) => {
+            let mut c = base(path, "tiers");
+            let view = generated::tiers_view(cx, figures.tiers, figures.untiered, None);
+            c.insert("tier", &view.tiers.into_iter().find(|v| v.id == t.id()));
+            ("tier.html", c)
+        }
+        Gen::Section { key, page, last } => {
+            let file = format!("content/{key}/_index.md");
+            let text = site.section_text(key);
+            let intro = text.filter(|_| *page == 1).map(|s| section_body(cx, s, path, &file));
+            let members = section_members(cx, key);
+            let pages = members
+                .iter()
+                .skip((page - 1) * generated::PER_PAGE)
+                .take(generated::PER_PAGE)
+                .map(|id| page_ref(cx, *id))
+                .collect();
+            let title = text
+                .and_then(|t| t.title.clone())
+                .unwrap_or_else(|| section_label(cx, key));
+            let mut c = base(path, key);
+            let view = generated::SectionView {
+                key: key.clone(),
+                title,
+                intro,
+                pages,
+                total: members.len(),
+                pager: generated::pager(key, *page, *last),
+            };
+            c.insert("section", &view);
+            ("section.html", c)
+        }
+        Gen::NotFound => {
+            // The 404 page is served at any depth, so its links start from the site's base URL.
+            let mut c = base(path, "");
+            c.insert("root", &cx.config.base_url);
+            ("404.html", c)
+        }
+    }
 }
 
 /// A template error is the same for every page that uses the template: report it once.
@@ -251,9 +501,8 @@ fn push_unique(diags: &mut Vec<Diagnostic>, d: Diagnostic) {
     }
 }
 
-fn section_body(cx: &Ctx, s: &crate::site::SectionText, path: &str, file: &str, diags: &mut Vec<Diagnostic>) -> String {
-    let (links, d) = crate::links::resolve_section(cx.site, s, file);
-    diags.extend(d);
+fn section_body(cx: &Ctx, s: &crate::site::SectionText, path: &str, file: &str) -> String {
+    let (links, _) = crate::links::resolve_section(cx.site, s, file);
     body_html(
         cx.site,
         path,

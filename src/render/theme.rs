@@ -33,6 +33,9 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "guide.html",
     "page.html",
     "404.html",
+    "stage.html",
+    "tier.html",
+    "partials/pager.html",
     "partials/page_head.html",
     "partials/body.html",
     "partials/page_end.html",
@@ -58,6 +61,10 @@ pub struct Theme {
     origins: BTreeMap<String, String>,
     /// The source of every template, for the offending line in error messages.
     sources: BTreeMap<String, String>,
+    /// Changes when any template or label changes: every page then renders anew.
+    pub stamp: u64,
+    /// Whether a template reads `site.customers` (or another list of all pages).
+    pub uses_site_lists: bool,
 }
 
 impl Theme {
@@ -124,17 +131,33 @@ impl Theme {
                 statics.push(OutputFile::new(name, bytes));
             }
         }
-        if diags.is_empty() {
-            Ok(Theme {
-                tera,
-                labels,
-                statics,
-                origins,
-                sources: templates,
-            })
-        } else {
-            Err(diags)
+        if !diags.is_empty() {
+            return Err(diags);
         }
+        let mut stamp_text = format!("{:?}", labels.0);
+        for (name, text) in &templates {
+            stamp_text.push_str(name);
+            stamp_text.push_str(text);
+        }
+        let lists = [
+            "site.customers",
+            "site.competitors",
+            "site.scripts",
+            "site.playbooks",
+            "site.pages",
+            "site[",
+        ];
+        let uses_site_lists = templates.values().any(|t| lists.iter().any(|k| t.contains(k)));
+        let stamp = crate::load::hash(stamp_text.as_bytes());
+        Ok(Theme {
+            tera,
+            labels,
+            statics,
+            origins,
+            sources: templates,
+            stamp,
+            uses_site_lists,
+        })
     }
 
     /// The template for a page kind.

@@ -426,11 +426,8 @@ fn competitor_view(cx: &Ctx, id: DocId, d: &ParsedDoc) -> CompetitorView {
     let comp = d.fm.competitor.clone().unwrap_or_default();
     let mut meetings = Vec::new();
     let (mut won, mut lost, mut open, mut open_value) = (0, 0, 0, 0.0);
-    for (cid, cdoc) in cx.site.of_kind(Kind::Customer) {
-        if !cx.graph.competitor_refs[cid.0].contains(&id) {
-            continue;
-        }
-        let c = cdoc.fm.customer.as_deref();
+    for &cid in &cx.graph.met_by[id.0] {
+        let c = cx.site.doc(cid).fm.customer.as_deref();
         let stage_id = c.and_then(|c| c.stage).map(|s| cx.config.stage_def(s).id.as_str());
         let result = match stage_id {
             Some("won") => {

@@ -71,7 +71,7 @@ mod tests {
                 let src = source_from_bytes(format!("content/{path}"), text.as_bytes().to_vec()).unwrap();
                 let (doc, diags) = parse_doc(&src, config);
                 assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-                doc.unwrap()
+                std::sync::Arc::new(doc.unwrap())
             })
             .collect();
         Site::new(docs, Vec::new(), |_| false).0

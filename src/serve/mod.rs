@@ -161,7 +161,13 @@ fn print_outcome(result: &BuildResult, took: Option<Duration>, last: &[Diagnosti
     }
     match (took, result.has_errors()) {
         (_, true) => eprintln!("the site has errors: serving the last good version of the broken pages"),
-        (Some(t), false) => eprintln!("rebuilt in {} ms ({} files parsed)", t.as_millis(), result.parsed),
+        (Some(t), false) => eprintln!(
+            "rebuilt in {} ms ({} files parsed, {} pages rendered, {} unchanged)",
+            t.as_millis(),
+            result.parsed,
+            result.render.rendered,
+            result.render.reused
+        ),
         (None, false) => eprintln!("built {} pages in {} ms", result.pages, result.elapsed.as_millis()),
     }
     result.diagnostics.clone()

@@ -57,6 +57,9 @@ fn every_page_and_generated_page_is_written() {
         "competitors/rival/index.html",
         "playbooks/spin/index.html",
         "notes/plan/index.html",
+        "funnel/quote/index.html",
+        "funnel/lost/index.html",
+        "tiers/partner/index.html",
         "style.css",
         "robots.txt",
     ] {

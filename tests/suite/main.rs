@@ -7,4 +7,5 @@ mod commonmark;
 mod diagnostics;
 mod example;
 mod helper;
+mod incremental;
 mod serve;

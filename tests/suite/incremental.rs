@@ -1,0 +1,154 @@
+//! The reused Builder (what `serve` runs) must produce exactly what a fresh build produces,
+//! after every kind of edit, while rendering only the pages an edit touches.
+
+use std::collections::BTreeMap;
+
+use salesbook::build::{BuildResult, Builder};
+
+use crate::helper::SiteTest;
+
+fn files(r: &BuildResult) -> BTreeMap<String, Vec<u8>> {
+    r.files.iter().map(|f| (f.path.clone(), f.bytes.to_vec())).collect()
+}
+
+/// Applies an edit, rebuilds incrementally and from scratch, and compares every file.
+fn check(t: &SiteTest, builder: &mut Builder, what: &str, edit: impl FnOnce(&SiteTest)) -> BuildResult {
+    edit(t);
+    let inc = builder.build();
+    let full = t.build();
+    assert_eq!(inc.diagnostics, full.diagnostics, "{what}");
+    let (a, b) = (files(&inc), files(&full));
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}: the same files"
+    );
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{what}: {path} differs from a full build");
+    }
+    inc
+}
+
+#[test]
+fn incremental_builds_equal_full_builds() {
+    let t = SiteTest::fixture("builder/basic");
+    let mut b = Builder::new(t.options());
+    let first = b.build();
+    assert_eq!(first.render.reused, 0);
+    let again = b.build();
+    assert_eq!(again.render.rendered, 0, "nothing changed: nothing rendered");
+    let read = |p: &str| std::fs::read_to_string(t.root().join(p)).unwrap();
+
+    let r = check(&t, &mut b, "a body edit below the first paragraph", |t| {
+        let beta = read("content/customers/beta.md");
+        t.write("content/customers/beta.md", &format!("{beta}\n## 更多\n\n新的一段。\n"));
+    });
+    assert_eq!(r.render.rendered, 1, "only the page itself");
+
+    let r = check(&t, &mut b, "a stage change", |t| {
+        t.write(
+            "content/customers/beta.md",
+            &read("content/customers/beta.md").replace("stage: opportunity", "stage: quote"),
+        );
+    });
+    // beta; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
+    // list; the opportunity and quote stage pages and the won page (its conversion changed).
+    assert_eq!(r.render.rendered, 11, "{:?}", r.render);
+
+    check(&t, &mut b, "a title change shown by links and backlinks", |t| {
+        t.write(
+            "content/customers/alpha.md",
+            &read("content/customers/alpha.md").replace("title: 甲方精密有限公司", "title: 甲方精密集团"),
+        );
+    });
+    check(&t, &mut b, "a competitor reference removed", |t| {
+        t.write(
+            "content/customers/beta.md",
+            &read("content/customers/beta.md").replace("competitors: [rival]", "competitors: []"),
+        );
+    });
+    check(&t, &mut b, "a new page with links", |t| {
+        t.write(
+            "content/notes/new.md",
+            "---\ntitle: 新笔记\n---\n\n见 [[alpha]] 和 [[rival#价格]]。\n",
+        );
+    });
+    check(&t, &mut b, "a page deleted", |t| {
+        std::fs::remove_file(t.root().join("content/notes/new.md")).unwrap();
+    });
+    check(&t, &mut b, "a heading renamed that others link to", |t| {
+        t.write(
+            "content/competitors/rival.md",
+            &read("content/competitors/rival.md").replace("## 价格", "## 价格体系"),
+        );
+    });
+    check(&t, &mut b, "the link fixed", |t| {
+        t.write(
+            "content/customers/alpha.md",
+            &read("content/customers/alpha.md").replace("rival.md#价格", "rival.md#价格体系"),
+        );
+    });
+    check(&t, &mut b, "a draft published", |t| {
+        t.write("content/notes/secret.md", "---\ntitle: 已发布\n---\n\n[[plan]]\n");
+    });
+    check(&t, &mut b, "the config", |t| {
+        t.write("salesbook.yaml", "title: 新标题\ntoday: 2026-11-24\n")
+    });
+    check(&t, &mut b, "a template override", |t| {
+        t.write("templates/page.html", "<p>{{ page.title }}</p>")
+    });
+    check(&t, &mut b, "a section intro", |t| {
+        t.write(
+            "content/customers/_index.md",
+            "---\ntitle: 我们的客户\n---\n见 [[alpha]]。\n",
+        )
+    });
+}
+
+#[test]
+fn long_lists_are_paginated_and_capped() {
+    let mut files: Vec<(String, String)> = (0..250)
+        .map(|i| {
+            let stage = ["lead", "quote"][i % 2];
+            (
+                format!("content/customers/c{i:03}.md"),
+                format!(
+                    "---\ntitle: 客户{i:03}\nstage: {stage}\ntier: basic\nvalue: {}\n---\n",
+                    1000 + i
+                ),
+            )
+        })
+        .collect();
+    files.push(("salesbook.yaml".into(), "today: 2026-11-23\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let t = SiteTest::with_files(&refs);
+    t.build_ok();
+    assert!(t.exists("customers/page/3/index.html") && !t.exists("customers/page/4/index.html"));
+    let first = t.read("customers/index.html");
+    assert!(
+        first.contains("客户249") && !first.contains("客户149"),
+        "largest deals first, 100 a page"
+    );
+    assert!(
+        first.contains(r#"href="../customers/page/2/index.html" rel="next""#),
+        "{}",
+        &first[first.find("pager").unwrap_or(0)..]
+    );
+    let third = t.read("customers/page/3/index.html");
+    assert!(third.contains("客户000") && third.contains(r#"rel="prev""#));
+    let funnel = t.read("funnel/index.html");
+    assert_eq!(
+        funnel.matches(r#"<a href="../customers/c"#).count(),
+        40,
+        "20 largest deals in each of the two stages"
+    );
+    assert!(funnel.contains(r#"href="../funnel/quote/index.html""#));
+    let quote = t.read("funnel/quote/index.html");
+    assert_eq!(
+        quote.matches(r#"<a href="../../customers/c"#).count(),
+        125,
+        "the stage page lists all of them"
+    );
+    let tier = t.read("tiers/basic/index.html");
+    assert_eq!(tier.matches(r#"<a href="../../customers/c"#).count(), 250);
+}
