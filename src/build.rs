@@ -1,7 +1,7 @@
 //! The Builder: the one pipeline that `build`, `check` and `serve` all use. It keeps each
 //! file's parse keyed by content hash, so a rebuild re-parses only what changed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::diagnostics::{self, Diagnostic};
-use crate::load::{self, SourceFile};
+use crate::load;
 use crate::render::views::Ctx;
 use crate::render::{self, Figures, OutputFile, Theme};
 use crate::sales::{funnel, tiers};
@@ -71,6 +71,9 @@ pub struct Builder {
     last_parsed: usize,
     /// Rendered pages of the last build, reused when their inputs did not change.
     memo: render::RenderMemo,
+    /// The markdown files found by the last walk of `content/`, and what the walk reported.
+    paths: Option<Vec<PathBuf>>,
+    walk_diags: Vec<Diagnostic>,
 }
 
 impl Builder {
@@ -80,6 +83,8 @@ impl Builder {
             cache: HashMap::new(),
             last_parsed: 0,
             memo: render::RenderMemo::default(),
+            paths: None,
+            walk_diags: Vec::new(),
         }
     }
 
@@ -89,6 +94,17 @@ impl Builder {
 
     /// Runs the whole pipeline in memory.
     pub fn build(&mut self) -> BuildResult {
+        self.run(None)
+    }
+
+    /// Runs the pipeline after the given markdown files changed in place: only they are read
+    /// again (no walk of `content/`). Anything else (files created or removed, templates,
+    /// config) needs [`Builder::build`].
+    pub fn rebuild(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
+        self.run(Some(changed))
+    }
+
+    fn run(&mut self, changed: Option<&HashSet<PathBuf>>) -> BuildResult {
         let start = Instant::now();
         let root = self.opts.root.clone();
         let mut diags = Vec::new();
@@ -123,12 +139,31 @@ impl Builder {
             }
         };
         mark("config+theme");
-        let (paths, d) = load::find_sources(&root);
-        diags.extend(d);
-        let (sources, d) = load::read_sources(&root, &paths);
-        diags.extend(d);
+        let paths = match (changed, &self.paths) {
+            (Some(changed), Some(known)) => {
+                // Files created or removed since the last walk join or leave the list.
+                let mut paths = known.clone();
+                for p in changed {
+                    let known = paths.contains(p);
+                    if p.is_file() && !known {
+                        paths.push(p.clone());
+                    } else if !p.exists() && known {
+                        paths.retain(|k| k != p);
+                    }
+                }
+                paths.sort();
+                paths
+            }
+            _ => {
+                let (paths, d) = load::find_sources(&root);
+                self.walk_diags = d;
+                paths
+            }
+        };
+        diags.extend(self.walk_diags.iter().cloned());
         mark("load");
-        let parsed = self.parse_all(sources, &config);
+        self.paths = Some(paths.clone());
+        let parsed = self.load_and_parse(&root, &paths, changed, &config);
         let mut docs = Vec::new();
         let mut sections = Vec::new();
         for entry in parsed {
@@ -202,30 +237,55 @@ impl Builder {
         finish(result, start)
     }
 
-    /// Parses every source, reusing the previous parse of files whose bytes did not change.
-    fn parse_all(&mut self, sources: Vec<SourceFile>, config: &SiteConfig) -> Vec<&CacheEntry> {
+    /// Reads and parses the given files, reusing the previous parse of files whose bytes did
+    /// not change. With `changed`, only those files (and files never seen) are read again.
+    fn load_and_parse(
+        &mut self,
+        root: &Path,
+        paths: &[PathBuf],
+        changed: Option<&HashSet<PathBuf>>,
+        config: &SiteConfig,
+    ) -> Vec<&CacheEntry> {
         let stamp = config_stamp(config);
-        let todo: Vec<&SourceFile> = sources
+        let todo: Vec<(&PathBuf, String)> = paths
             .iter()
-            .filter(|s| {
-                self.cache
-                    .get(&s.rel_path)
-                    .is_none_or(|e| e.hash != s.hash || e.config_stamp != stamp)
+            .map(|p| (p, load::rel(root, p)))
+            .filter(|(p, rel)| {
+                changed.is_none_or(|c| c.contains(*p)) || self.cache.get(rel).is_none_or(|e| e.config_stamp != stamp)
             })
             .collect();
+        let cache = &self.cache;
         let fresh: Vec<(String, CacheEntry)> = todo
             .par_iter()
-            .map(|src| {
+            .filter_map(|(path, rel)| {
+                let src = match load::read_source(root, path) {
+                    Ok(src) => src,
+                    Err(d) => {
+                        let entry = CacheEntry {
+                            hash: 0,
+                            config_stamp: stamp,
+                            parsed: Parsed::Nothing,
+                            diags: vec![d],
+                        };
+                        return Some((rel.clone(), entry));
+                    }
+                };
+                if cache
+                    .get(rel)
+                    .is_some_and(|e| e.hash == src.hash && e.config_stamp == stamp)
+                {
+                    return None;
+                }
                 let (parsed, diags) = if src.content_path.ends_with("_index") {
-                    let (s, d) = site::parse_section_text(src);
+                    let (s, d) = site::parse_section_text(&src);
                     (Parsed::Section(s), d)
                 } else {
-                    match site::parse_doc(src, config) {
+                    match site::parse_doc(&src, config) {
                         (Some(doc), d) => (Parsed::Doc(Arc::new(doc)), d),
                         (None, d) => (Parsed::Nothing, d),
                     }
                 };
-                (
+                Some((
                     src.rel_path.clone(),
                     CacheEntry {
                         hash: src.hash,
@@ -233,14 +293,17 @@ impl Builder {
                         parsed,
                         diags,
                     },
-                )
+                ))
             })
             .collect();
         self.last_parsed = fresh.len();
         self.cache.extend(fresh);
-        let live: std::collections::HashSet<&str> = sources.iter().map(|s| s.rel_path.as_str()).collect();
-        self.cache.retain(|k, _| live.contains(k.as_str()));
-        sources.iter().filter_map(|s| self.cache.get(&s.rel_path)).collect()
+        let live: HashSet<String> = paths.iter().map(|p| load::rel(root, p)).collect();
+        self.cache.retain(|k, _| live.contains(k));
+        paths
+            .iter()
+            .filter_map(|p| self.cache.get(&load::rel(root, p)))
+            .collect()
     }
 }
 

@@ -60,6 +60,8 @@ pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
             }
         }
     }
+    // The same order as a list kept up to date by `Builder::rebuild`.
+    paths.sort();
     (paths, diags)
 }
 

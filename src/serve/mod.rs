@@ -5,7 +5,7 @@
 pub mod http;
 pub mod watch;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -20,7 +20,7 @@ use tiny_http::{Header, Request, Response, Server, StatusCode};
 use crate::build::{BuildOptions, BuildResult, Builder};
 use crate::diagnostics::{self, Diagnostic};
 use crate::render::OutputFile;
-use watch::{WATCHED, classify};
+use watch::{Change, WATCHED, classify};
 
 const RELOAD_JS: &str = include_str!("reload.js");
 const WS_PATH: &str = "/__salesbook/ws";
@@ -76,8 +76,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     .map_err(|e| format!("cannot watch files: {e}"))?;
     let mut watched: HashSet<PathBuf> = HashSet::new();
     watch_site(&mut debouncer, &root, &mut watched);
-    let server = Server::http((opts.bind, opts.port))
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    let server =
+        listen(opts.bind, opts.port).map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
     let host = if opts.bind.is_ipv6() {
         format!("[{}]", opts.bind)
@@ -107,29 +107,58 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
 
     for result in rx {
         let Ok(events) = result else { continue };
-        let mut kinds = BTreeSet::new();
+        if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+            let waited = events.iter().map(|e| e.time.elapsed()).max().unwrap_or_default();
+            eprintln!(
+                "  events waited {:.1} ms in the debouncer",
+                waited.as_secs_f64() * 1000.0
+            );
+        }
+        // Markdown files changed, created or removed: re-read just those. Anything else
+        // (a folder, a template, the config, a static file): walk and read everything.
+        let mut changed = HashSet::new();
+        let mut full = false;
         for e in &events {
             // Reads are not changes; a write's close is (some editors' only event).
             if matches!(e.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write)) {
                 continue;
             }
-            kinds.extend(e.paths.iter().filter_map(|p| classify(&root, &out, p)));
+            for p in &e.paths {
+                match classify(&root, &out, p) {
+                    Some(Change::Content) if p.extension().is_some_and(|x| x == "md") => {
+                        changed.insert(p.clone());
+                    }
+                    Some(_) => full = true,
+                    None => {}
+                }
+            }
             // A watched folder created later (templates/, static/) gets its own watch.
             if e.paths.iter().any(|p| p.parent() == Some(root.as_path())) {
                 watch_site(&mut debouncer, &root, &mut watched);
             }
         }
-        if kinds.is_empty() {
+        if !full && changed.is_empty() {
             continue;
         }
         let start = Instant::now();
-        let result = builder.build();
+        let result = if full {
+            builder.build()
+        } else {
+            builder.rebuild(&changed)
+        };
         let since = start.elapsed();
         printed = print_outcome(&result, Some(since), &printed);
         let message = shared.apply(result);
         shared.broadcast(&message);
     }
     Ok(())
+}
+
+/// A listening socket with TCP_NODELAY, which the accepted connections inherit.
+fn listen(bind: IpAddr, port: u16) -> Result<Server, Box<dyn std::error::Error + Send + Sync>> {
+    let listener = std::net::TcpListener::bind((bind, port))?;
+    socket2::SockRef::from(&listener).set_tcp_nodelay(true)?;
+    Server::from_listener(listener, None)
 }
 
 fn watch_site<W: notify_debouncer_full::notify::Watcher, C: notify_debouncer_full::FileIdCache>(
@@ -150,6 +179,14 @@ fn watch_site<W: notify_debouncer_full::notify::Watcher, C: notify_debouncer_ful
 
 /// Prints a rebuild's outcome; diagnostics only when they differ from the last ones printed.
 fn print_outcome(result: &BuildResult, took: Option<Duration>, last: &[Diagnostic]) -> Vec<Diagnostic> {
+    if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+        let stages: Vec<String> = result
+            .timings
+            .iter()
+            .map(|(s, d)| format!("{s} {:.1}", d.as_secs_f64() * 1000.0))
+            .collect();
+        eprintln!("  timings (ms): {}", stages.join(", "));
+    }
     if result.diagnostics != last && !result.diagnostics.is_empty() {
         eprint!(
             "{}",
@@ -210,7 +247,12 @@ impl Shared {
         }
         let mut changed: Vec<&str> = files
             .iter()
-            .filter(|(p, f)| state.files.get(*p).is_none_or(|old| old.bytes != f.bytes))
+            .filter(|(p, f)| {
+                state
+                    .files
+                    .get(*p)
+                    .is_none_or(|old| !Arc::ptr_eq(&old.bytes, &f.bytes) && old.bytes != f.bytes)
+            })
             .map(|(p, _)| p.as_str())
             .collect();
         changed.extend(
