@@ -66,7 +66,8 @@ struct CacheEntry {
 /// A reusable pipeline. `build` may be called again after files change.
 pub struct Builder {
     pub opts: BuildOptions,
-    cache: HashMap<String, CacheEntry>,
+    /// Parses by file path.
+    cache: HashMap<PathBuf, CacheEntry>,
     /// How many files the last build parsed (the rest came from the cache).
     last_parsed: usize,
     /// Rendered pages of the last build, reused when their inputs did not change.
@@ -74,6 +75,10 @@ pub struct Builder {
     /// The markdown files found by the last walk of `content/`, and what the walk reported.
     paths: Option<Vec<PathBuf>>,
     walk_diags: Vec<Diagnostic>,
+    /// The last build's page index, reused while no page's identity changes.
+    index: Option<Arc<site::Index>>,
+    /// The last build's per-page link resolutions.
+    links: crate::links::LinkCache,
 }
 
 impl Builder {
@@ -85,6 +90,8 @@ impl Builder {
             memo: render::RenderMemo::default(),
             paths: None,
             walk_diags: Vec::new(),
+            index: None,
+            links: crate::links::LinkCache::default(),
         }
     }
 
@@ -174,13 +181,18 @@ impl Builder {
                 Parsed::Nothing => {}
             }
         }
+        mark("parse");
         let opts = &self.opts;
-        let (site, d) = Site::new(docs, sections, |doc| {
-            (doc.fm.draft && !opts.drafts) || (doc.fm.confidential && opts.public)
-        });
+        let (site, d) = Site::new(
+            docs,
+            sections,
+            |doc| (doc.fm.draft && !opts.drafts) || (doc.fm.confidential && opts.public),
+            self.index.as_ref(),
+        );
+        self.index = Some(Arc::clone(&site.index));
         diags.extend(d);
-        mark("parse+index");
-        let (graph, d) = crate::links::resolve(&site);
+        mark("index");
+        let (graph, d) = crate::links::resolve_cached(&site, &mut self.links);
         diags.extend(d);
         let Some(theme) = theme else {
             return finish(
@@ -247,17 +259,16 @@ impl Builder {
         config: &SiteConfig,
     ) -> Vec<&CacheEntry> {
         let stamp = config_stamp(config);
-        let todo: Vec<(&PathBuf, String)> = paths
+        let todo: Vec<&PathBuf> = paths
             .iter()
-            .map(|p| (p, load::rel(root, p)))
-            .filter(|(p, rel)| {
-                changed.is_none_or(|c| c.contains(*p)) || self.cache.get(rel).is_none_or(|e| e.config_stamp != stamp)
+            .filter(|p| {
+                changed.is_none_or(|c| c.contains(*p)) || self.cache.get(*p).is_none_or(|e| e.config_stamp != stamp)
             })
             .collect();
         let cache = &self.cache;
-        let fresh: Vec<(String, CacheEntry)> = todo
+        let fresh: Vec<(PathBuf, CacheEntry)> = todo
             .par_iter()
-            .filter_map(|(path, rel)| {
+            .filter_map(|path| {
                 let src = match load::read_source(root, path) {
                     Ok(src) => src,
                     Err(d) => {
@@ -267,11 +278,11 @@ impl Builder {
                             parsed: Parsed::Nothing,
                             diags: vec![d],
                         };
-                        return Some((rel.clone(), entry));
+                        return Some(((*path).clone(), entry));
                     }
                 };
                 if cache
-                    .get(rel)
+                    .get(*path)
                     .is_some_and(|e| e.hash == src.hash && e.config_stamp == stamp)
                 {
                     return None;
@@ -286,7 +297,7 @@ impl Builder {
                     }
                 };
                 Some((
-                    src.rel_path.clone(),
+                    (*path).clone(),
                     CacheEntry {
                         hash: src.hash,
                         config_stamp: stamp,
@@ -298,12 +309,11 @@ impl Builder {
             .collect();
         self.last_parsed = fresh.len();
         self.cache.extend(fresh);
-        let live: HashSet<String> = paths.iter().map(|p| load::rel(root, p)).collect();
-        self.cache.retain(|k, _| live.contains(k));
-        paths
-            .iter()
-            .filter_map(|p| self.cache.get(&load::rel(root, p)))
-            .collect()
+        if self.cache.len() != paths.len() {
+            let live: HashSet<&PathBuf> = paths.iter().collect();
+            self.cache.retain(|k, _| live.contains(k));
+        }
+        paths.iter().filter_map(|p| self.cache.get(p)).collect()
     }
 }
 

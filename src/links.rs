@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Diagnostic, closest};
 use crate::model::Kind;
 use crate::parse::markdown::Target;
@@ -28,103 +30,185 @@ pub struct LinkGraph {
     pub backlinks: Vec<Vec<DocId>>,
 }
 
+/// One page's resolved links, kept between builds.
+#[derive(Debug, Clone)]
+struct DocLinks {
+    hash: u64,
+    links: Vec<Option<LinkTo>>,
+    comps: Vec<DocId>,
+    diags: Vec<Diagnostic>,
+    /// Pages whose headings an `#anchor` of this page was checked against, with their hash then.
+    anchor_deps: Vec<(DocId, u64)>,
+}
+
+/// The per-page results of the last resolution. While the site's index is the same (no page
+/// renamed, added, removed or hidden), a page whose own file and whose anchor targets did not
+/// change resolves exactly as before.
+#[derive(Debug, Default)]
+pub struct LinkCache {
+    signature: u64,
+    per_doc: Vec<Option<DocLinks>>,
+}
+
 /// Resolves every link of the site. Links into `hidden` pages (drafts, confidential pages in a
 /// public build) resolve to nothing and are reported as warnings.
 pub fn resolve(site: &Site) -> (LinkGraph, Vec<Diagnostic>) {
+    resolve_cached(site, &mut LinkCache::default())
+}
+
+/// [`resolve`], reusing the results of pages that cannot have changed since `cache` was filled.
+pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Diagnostic>) {
+    if cache.signature != site.index.signature || cache.per_doc.len() != site.docs.len() {
+        *cache = LinkCache {
+            signature: site.index.signature,
+            per_doc: vec![None; site.docs.len()],
+        };
+    }
+    // Each page's links resolve on their own (in parallel); the reverse edges are joined after.
+    let per_doc: Vec<DocLinks> = (0..site.docs.len())
+        .into_par_iter()
+        .map(|i| {
+            let fresh = |prev: &DocLinks| {
+                prev.hash == site.docs[i].hash && prev.anchor_deps.iter().all(|(d, h)| site.doc(*d).hash == *h)
+            };
+            match &cache.per_doc[i] {
+                Some(prev) if fresh(prev) => prev.clone(),
+                _ => resolve_doc(site, DocId(i)),
+            }
+        })
+        .collect();
+    let per_doc: Vec<(Vec<Option<LinkTo>>, Vec<DocId>, Vec<Diagnostic>)> = per_doc
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let out = (d.links.clone(), d.comps.clone(), d.diags.clone());
+            cache.per_doc[i] = Some(d);
+            out
+        })
+        .collect();
+    let n = site.docs.len();
     let mut graph = LinkGraph {
-        body_links: Vec::with_capacity(site.docs.len()),
-        competitor_refs: vec![Vec::new(); site.docs.len()],
-        met_by: vec![Vec::new(); site.docs.len()],
-        backlinks: vec![Vec::new(); site.docs.len()],
+        body_links: Vec::with_capacity(n),
+        competitor_refs: Vec::with_capacity(n),
+        met_by: vec![Vec::new(); n],
+        backlinks: vec![Vec::new(); n],
     };
     let mut diags = Vec::new();
-    let mut back: Vec<BTreeSet<DocId>> = vec![BTreeSet::new(); site.docs.len()];
-    for (i, doc) in site.docs.iter().enumerate() {
+    for (i, (links, comps, d)) in per_doc.into_iter().enumerate() {
         let from = DocId(i);
-        if site.is_hidden(from) {
-            graph.body_links.push(Vec::new());
-            continue;
-        }
-        let mut links = Vec::with_capacity(doc.body.links.len());
-        for link in &doc.body.links {
-            let resolved = resolve_one(site, &doc.dir, Some(from), &link.target, &link.raw);
-            let to = match resolved {
-                Ok(to) => to,
-                Err(e) => {
-                    diags.push(e.into_diag(&doc.rel_path, &doc.text, link.pos, link.width));
-                    None
-                }
-            };
-            if let Some(to) = &to {
-                if site.is_hidden(to.doc) {
-                    let d = Diagnostic::warning(&doc.rel_path, format!("link to \"{}\", which is left out of this build", link.raw))
-                        .at(&doc.text, link.pos, link.width)
-                        .help("the target is a draft (build with --drafts) or confidential (left out of --public builds); the link is shown as text");
-                    diags.push(d);
-                    links.push(None);
-                    continue;
-                }
-                if to.doc != from {
-                    back[to.doc.0].insert(from);
-                }
+        for to in links.iter().flatten() {
+            if to.doc != from {
+                graph.backlinks[to.doc.0].push(from);
             }
-            links.push(to);
+        }
+        for c in &comps {
+            graph.met_by[c.0].push(from);
+            graph.backlinks[c.0].push(from);
         }
         graph.body_links.push(links);
-        if let Some(c) = &doc.fm.customer {
-            for r in &c.competitors {
-                match find_competitor(site, &r.value) {
-                    Some(id) if graph.competitor_refs[i].contains(&id) => {}
-                    Some(id) if !site.is_hidden(id) => {
-                        graph.competitor_refs[i].push(id);
-                        graph.met_by[id.0].push(from);
-                        back[id.0].insert(from);
-                    }
-                    Some(_) => {}
-                    None => {
-                        let names: Vec<&str> = site
-                            .of_kind(Kind::Competitor)
-                            .flat_map(|(_, d)| [d.slug.as_str(), d.title()])
-                            .collect();
-                        let help = match closest(&r.value, names.iter().copied()) {
-                            Some(c) => format!("did you mean \"{c}\"?"),
-                            None if names.is_empty() => {
-                                "there are no competitor pages yet: add one under content/competitors/".to_owned()
-                            }
-                            None => format!(
-                                "competitors are named by slug or title: {}",
-                                names.iter().step_by(2).copied().collect::<Vec<_>>().join(", ")
-                            ),
-                        };
-                        let d = Diagnostic::error(&doc.rel_path, format!("unknown competitor \"{}\"", r.value))
-                            .at(&doc.text, r.pos, r.width);
-                        diags.push(d.help(help));
-                    }
+        graph.competitor_refs.push(comps);
+        diags.extend(d);
+    }
+    graph.backlinks.par_iter_mut().for_each(|v| {
+        v.sort_unstable();
+        v.dedup();
+        v.sort_by(|a, b| site.doc(*a).fm.title.cmp(&site.doc(*b).fm.title));
+    });
+    (graph, diags)
+}
+
+/// One page's body links and competitor references, with the problems they have.
+fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
+    let doc = site.doc(from);
+    let mut diags = Vec::new();
+    let mut anchor_deps = Vec::new();
+    let none = |diags| DocLinks {
+        hash: doc.hash,
+        links: Vec::new(),
+        comps: Vec::new(),
+        diags,
+        anchor_deps: Vec::new(),
+    };
+    if site.is_hidden(from) {
+        return none(diags);
+    }
+    let mut links = Vec::with_capacity(doc.body.links.len());
+    for link in &doc.body.links {
+        let to = match resolve_one(site, &doc.dir, Some(from), &link.target, &link.raw) {
+            Ok(to) => {
+                if let Some(t) = to.as_ref().filter(|t| t.anchor.is_some()) {
+                    anchor_deps.push((t.doc, site.doc(t.doc).hash));
+                }
+                to
+            }
+            Err(e) => {
+                if let LinkError::NoAnchor { target, .. } = &e {
+                    anchor_deps.push((*target, site.doc(*target).hash));
+                }
+                diags.push(e.into_diag(&doc.rel_path, &doc.text, link.pos, link.width));
+                None
+            }
+        };
+        if to.as_ref().is_some_and(|t| site.is_hidden(t.doc)) {
+            let d = Diagnostic::warning(&doc.rel_path, format!("link to \"{}\", which is left out of this build", link.raw))
+                .at(&doc.text, link.pos, link.width)
+                .help("the target is a draft (build with --drafts) or confidential (left out of --public builds); the link is shown as text");
+            diags.push(d);
+            links.push(None);
+        } else {
+            links.push(to);
+        }
+    }
+    let mut comps: Vec<DocId> = Vec::new();
+    if let Some(c) = &doc.fm.customer {
+        for r in &c.competitors {
+            match find_competitor(site, &r.value) {
+                Some(id) if comps.contains(&id) => {}
+                Some(id) if !site.is_hidden(id) => comps.push(id),
+                Some(_) => {}
+                None => {
+                    let names: Vec<&str> = site
+                        .of_kind(Kind::Competitor)
+                        .flat_map(|(_, d)| [d.slug.as_str(), d.title()])
+                        .collect();
+                    let help = match closest(&r.value, names.iter().copied()) {
+                        Some(c) => format!("did you mean \"{c}\"?"),
+                        None if names.is_empty() => {
+                            "there are no competitor pages yet: add one under content/competitors/".to_owned()
+                        }
+                        None => format!(
+                            "competitors are named by slug or title: {}",
+                            names.iter().step_by(2).copied().collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    let d = Diagnostic::error(&doc.rel_path, format!("unknown competitor \"{}\"", r.value))
+                        .at(&doc.text, r.pos, r.width);
+                    diags.push(d.help(help));
                 }
             }
         }
     }
-    graph.backlinks = back
-        .into_iter()
-        .map(|set| {
-            let mut v: Vec<DocId> = set.into_iter().collect();
-            v.sort_by(|a, b| site.doc(*a).fm.title.cmp(&site.doc(*b).fm.title));
-            v
-        })
-        .collect();
-    (graph, diags)
+    DocLinks {
+        hash: doc.hash,
+        links,
+        comps,
+        diags,
+        anchor_deps,
+    }
 }
 
 fn find_competitor(site: &Site, name: &str) -> Option<DocId> {
     // Hidden competitors are found too, so that a reference to one is not called unknown.
     let is_comp = |id: &&DocId| site.doc(**id).kind == Kind::Competitor;
     let name = name.trim();
-    site.by_slug
+    site.index
+        .by_slug
         .get(name)
         .and_then(|v| v.iter().find(is_comp))
-        .or_else(|| site.by_title.get(name).and_then(|v| v.iter().find(is_comp)))
+        .or_else(|| site.index.by_title.get(name).and_then(|v| v.iter().find(is_comp)))
         .or_else(|| {
-            site.by_path
+            site.index
+                .by_path
                 .get(&format!("competitors/{name}"))
                 .filter(|id| is_comp(id))
         })
@@ -132,9 +216,20 @@ fn find_competitor(site: &Site, name: &str) -> Option<DocId> {
 }
 
 enum LinkError {
-    Missing { what: String, help: String },
-    Ambiguous { name: String, candidates: Vec<String> },
-    NoAnchor { anchor: String, page: String, help: String },
+    Missing {
+        what: String,
+        help: String,
+    },
+    Ambiguous {
+        name: String,
+        candidates: Vec<String>,
+    },
+    NoAnchor {
+        anchor: String,
+        page: String,
+        help: String,
+        target: DocId,
+    },
 }
 
 impl LinkError {
@@ -152,7 +247,7 @@ impl LinkError {
                         .join(" or ")
                 ),
             ),
-            LinkError::NoAnchor { anchor, page, help } => {
+            LinkError::NoAnchor { anchor, page, help, .. } => {
                 (format!("broken link: {page} has no heading \"#{anchor}\""), help)
             }
         };
@@ -193,13 +288,19 @@ fn resolve_one(
         Target::SamePage { .. } if from.is_none() => return Ok(None),
         Target::SamePage { anchor } => (from.unwrap_or(DocId(0)), Some(anchor.clone())),
         Target::File { path, anchor } => {
-            let id = site.by_path.get(path).copied().ok_or_else(|| LinkError::Missing {
-                what: format!("at \"{raw}\" (content/{path}.md)"),
-                help: match closest(path, site.by_path.keys().map(String::as_str)) {
-                    Some(c) => format!("did you mean \"{}\"?", relative_md(dir, c)),
-                    None => "link targets are relative to this file, or start with / for the content folder".to_owned(),
-                },
-            })?;
+            let id =
+                site.index
+                    .by_path
+                    .get(path)
+                    .copied()
+                    .ok_or_else(|| LinkError::Missing {
+                        what: format!("at \"{raw}\" (content/{path}.md)"),
+                        help: match closest(path, site.index.by_path.keys().map(String::as_str)) {
+                            Some(c) => format!("did you mean \"{}\"?", relative_md(dir, c)),
+                            None => "link targets are relative to this file, or start with / for the content folder"
+                                .to_owned(),
+                        },
+                    })?;
             (id, anchor.clone())
         }
         Target::Wiki { name, anchor } => {
@@ -234,6 +335,7 @@ fn resolve_one(
                 anchor: a.clone(),
                 page,
                 help,
+                target: to,
             });
         }
     }
@@ -241,10 +343,14 @@ fn resolve_one(
 }
 
 fn wiki_target(site: &Site, name: &str) -> Result<DocId, LinkError> {
-    if let Some(id) = site.by_path.get(name.trim_start_matches('/').trim_end_matches(".md")) {
+    if let Some(id) = site
+        .index
+        .by_path
+        .get(name.trim_start_matches('/').trim_end_matches(".md"))
+    {
         return Ok(*id);
     }
-    for map in [&site.by_slug, &site.by_title] {
+    for map in [&site.index.by_slug, &site.index.by_title] {
         if let Some(ids) = map.get(name) {
             let unique: BTreeSet<DocId> = ids.iter().copied().collect();
             if unique.len() == 1 {
@@ -256,7 +362,12 @@ fn wiki_target(site: &Site, name: &str) -> Result<DocId, LinkError> {
             });
         }
     }
-    let names = site.by_slug.keys().chain(site.by_title.keys()).map(String::as_str);
+    let names = site
+        .index
+        .by_slug
+        .keys()
+        .chain(site.index.by_title.keys())
+        .map(String::as_str);
     let help = match closest(name, names) {
         Some(c) => format!("did you mean [[{c}]]?"),
         None => "wiki links name a page by slug, path or title: [[huadong]], [[customers/huadong]], [[华东精密机械有限公司]]".to_owned(),

@@ -169,41 +169,78 @@ pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
     )
 }
 
-/// All pages of one build, with the lookups link resolution needs.
+/// The lookups link resolution needs: pages by path, slug and title.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub by_path: HashMap<String, DocId>,
+    pub by_slug: HashMap<String, Vec<DocId>>,
+    pub by_title: HashMap<String, Vec<DocId>>,
+    /// Changes when any page's identity (path, slug, title, kind, hidden) changes: while it
+    /// stays the same, the index and every link resolution that only used it stay valid.
+    pub signature: u64,
+}
+
+impl Index {
+    fn build(docs: &[Arc<ParsedDoc>], signature: u64) -> Index {
+        let mut index = Index {
+            signature,
+            ..Index::default()
+        };
+        for (i, d) in docs.iter().enumerate() {
+            let id = DocId(i);
+            index.by_path.insert(d.content_path.clone(), id);
+            let slug_path = if d.dir.is_empty() {
+                d.slug.clone()
+            } else {
+                format!("{}/{}", d.dir, d.slug)
+            };
+            index.by_path.entry(slug_path).or_insert(id);
+            index.by_slug.entry(d.slug.clone()).or_default().push(id);
+            let stem = d.content_path.rsplit('/').next().unwrap_or(&d.content_path);
+            if stem != d.slug {
+                index.by_slug.entry(stem.to_owned()).or_default().push(id);
+            }
+            index.by_title.entry(d.fm.title.clone()).or_default().push(id);
+        }
+        index
+    }
+}
+
+/// All pages of one build, with their index.
 #[derive(Debug, Default)]
 pub struct Site {
     pub docs: Vec<Arc<ParsedDoc>>,
     pub sections: Vec<SectionText>,
-    pub by_path: HashMap<String, DocId>,
-    pub by_slug: HashMap<String, Vec<DocId>>,
-    pub by_title: HashMap<String, Vec<DocId>>,
+    pub index: Arc<Index>,
     /// Pages left out of this build (drafts, confidential pages in a public build): they
     /// resolve links (so the link is reported, not called broken) but are never rendered.
     pub hidden: Vec<bool>,
 }
 
 impl Site {
-    /// Indexes the pages; two pages that would write the same output file are an error.
+    /// Indexes the pages (reusing `previous` when no page's identity changed); two pages
+    /// that would write the same output file are an error.
     pub fn new(
         docs: Vec<Arc<ParsedDoc>>,
         sections: Vec<SectionText>,
         is_hidden: impl Fn(&ParsedDoc) -> bool,
+        previous: Option<&Arc<Index>>,
     ) -> (Site, Vec<Diagnostic>) {
-        let hidden = docs.iter().map(|d| is_hidden(d)).collect();
-        let mut site = Site {
-            docs,
-            sections,
-            hidden,
-            ..Site::default()
-        };
+        use std::hash::{Hash, Hasher};
+        let hidden: Vec<bool> = docs.iter().map(|d| is_hidden(d)).collect();
+        let mut h = std::hash::DefaultHasher::new();
+        for (d, hide) in docs.iter().zip(&hidden) {
+            (&d.content_path, &d.slug, &d.fm.title, d.kind, hide).hash(&mut h);
+        }
+        let signature = h.finish();
         let mut diags = Vec::new();
-        let mut by_output: HashMap<&str, DocId> = HashMap::new();
-        for (i, d) in site.docs.iter().enumerate() {
+        let mut by_output: HashMap<&str, DocId> = HashMap::with_capacity(docs.len());
+        for (i, d) in docs.iter().enumerate() {
             let id = DocId(i);
-            if site.hidden[i] {
+            if hidden[i] {
                 by_output.entry(d.path.as_str()).or_insert(id);
             } else if let Some(first) = by_output.insert(d.path.as_str(), id) {
-                let other = &site.docs[first.0];
+                let other = &docs[first.0];
                 let mut diag = Diagnostic::error(
                     &d.rel_path,
                     format!("duplicate slug \"{}\": {} has the same URL", d.slug, other.rel_path),
@@ -218,21 +255,20 @@ impl Site {
                 )));
                 // Keep the first page at that URL; this one is still indexed by its file path.
             }
-            site.by_path.insert(d.content_path.clone(), id);
-            let slug_path = if d.dir.is_empty() {
-                d.slug.clone()
-            } else {
-                format!("{}/{}", d.dir, d.slug)
-            };
-            site.by_path.entry(slug_path).or_insert(id);
-            site.by_slug.entry(d.slug.clone()).or_default().push(id);
-            let stem = d.content_path.rsplit('/').next().unwrap_or(&d.content_path);
-            if stem != d.slug {
-                site.by_slug.entry(stem.to_owned()).or_default().push(id);
-            }
-            site.by_title.entry(d.fm.title.clone()).or_default().push(id);
         }
-        (site, diags)
+        let index = match previous {
+            Some(prev) if prev.signature == signature => Arc::clone(prev),
+            _ => Arc::new(Index::build(&docs, signature)),
+        };
+        (
+            Site {
+                docs,
+                sections,
+                index,
+                hidden,
+            },
+            diags,
+        )
     }
 
     pub fn doc(&self, id: DocId) -> &ParsedDoc {

@@ -54,7 +54,9 @@ pub struct FunnelView {
     pub open_count: usize,
     pub open_value_fmt: String,
     pub weighted_total_fmt: String,
+    /// The most overdue deals (at most `OVERDUE_LIST`); `overdue_count` counts them all.
     pub overdue: Vec<DatedRef>,
+    pub overdue_count: usize,
     pub outside_value_fmt: String,
     pub outside: Vec<PageRef>,
     pub small_order_threshold_fmt: Option<String>,
@@ -79,12 +81,18 @@ const MIN_BAR: f64 = 0.12;
 pub const TOP: usize = 20;
 /// How many entries the dashboard's lists show.
 pub const HOME_LIST: usize = 20;
+/// How many overdue deals the funnel page lists.
+pub const OVERDUE_LIST: usize = 100;
 /// Pages per section list page.
 pub const PER_PAGE: usize = 100;
 
 /// `limit`: how many customers each stage lists (None: all).
-pub fn funnel_view(cx: &Ctx, f: &Funnel, limit: Option<usize>) -> FunnelView {
-    let refs = |ids: &[DocId]| {
+/// `only`: list customers of that stage alone (a stage's own page).
+pub fn funnel_view(cx: &Ctx, f: &Funnel, limit: Option<usize>, only: Option<usize>) -> FunnelView {
+    let refs = |ix: usize, ids: &[DocId]| {
+        if only.is_some_and(|o| o != ix) {
+            return Vec::new();
+        }
         ids.iter()
             .take(limit.unwrap_or(usize::MAX))
             .map(|id| page_ref(cx, *id))
@@ -126,7 +134,7 @@ pub fn funnel_view(cx: &Ctx, f: &Funnel, limit: Option<usize>) -> FunnelView {
                 weighted_fmt: cx.money(s.weighted),
                 conversion_fmt: s.conversion.map(percent),
                 closed: s.closed,
-                customers: refs(&s.customers),
+                customers: refs(s.ix, &s.customers),
                 more: s.customers.len().saturating_sub(limit.unwrap_or(usize::MAX)),
                 path: format!("funnel/{}/index.html", s.id),
                 bar,
@@ -138,9 +146,11 @@ pub fn funnel_view(cx: &Ctx, f: &Funnel, limit: Option<usize>) -> FunnelView {
         open_count: f.open_count,
         open_value_fmt: cx.money(f.open_value),
         weighted_total_fmt: cx.money(f.weighted_total),
+        overdue_count: f.overdue.len(),
         overdue: f
             .overdue
             .iter()
+            .take(if only.is_some() { 0 } else { OVERDUE_LIST })
             .filter_map(|id| {
                 let close = cx.site.doc(*id).fm.customer.as_ref()?.expected_close?;
                 Some(DatedRef {
@@ -150,10 +160,20 @@ pub fn funnel_view(cx: &Ctx, f: &Funnel, limit: Option<usize>) -> FunnelView {
             })
             .collect(),
         outside_value_fmt: cx.money(f.outside_value),
-        outside: f.outside.iter().map(|id| page_ref(cx, *id)).collect(),
+        outside: f
+            .outside
+            .iter()
+            .take(if only.is_some() { 0 } else { usize::MAX })
+            .map(|id| page_ref(cx, *id))
+            .collect(),
         small_order_threshold_fmt: (cx.config.small_order_threshold > 0.0)
             .then(|| cx.money(cx.config.small_order_threshold)),
-        unstaged: f.unstaged.iter().map(|id| page_ref(cx, *id)).collect(),
+        unstaged: f
+            .unstaged
+            .iter()
+            .take(if only.is_some() { 0 } else { usize::MAX })
+            .map(|id| page_ref(cx, *id))
+            .collect(),
         chart_width: CHART_WIDTH,
         label_x: LABEL_WIDTH - 8.0,
         value_x: LABEL_WIDTH + BAR_AREA + 8.0,
@@ -181,7 +201,14 @@ pub struct TiersView {
     pub untiered: Vec<PageRef>,
 }
 
-pub fn tiers_view(cx: &Ctx, tiers: &[TierFigures], untiered: &[DocId], limit: Option<usize>) -> TiersView {
+/// `only`: list customers of that tier alone (a tier's own page).
+pub fn tiers_view(
+    cx: &Ctx,
+    tiers: &[TierFigures],
+    untiered: &[DocId],
+    limit: Option<usize>,
+    only: Option<crate::model::Tier>,
+) -> TiersView {
     let limit = limit.unwrap_or(usize::MAX);
     TiersView {
         tiers: tiers
@@ -195,13 +222,22 @@ pub fn tiers_view(cx: &Ctx, tiers: &[TierFigures], untiered: &[DocId], limit: Op
                     label,
                     count: t.customers.len(),
                     value_fmt: cx.money(t.value),
-                    customers: t.customers.iter().take(limit).map(|id| page_ref(cx, *id)).collect(),
+                    customers: t
+                        .customers
+                        .iter()
+                        .take(if only.is_some_and(|o| o != t.tier) { 0 } else { limit })
+                        .map(|id| page_ref(cx, *id))
+                        .collect(),
                     more: t.customers.len().saturating_sub(limit),
                     path: format!("tiers/{}/index.html", t.tier.id()),
                 }
             })
             .collect(),
-        untiered: untiered.iter().map(|id| page_ref(cx, *id)).collect(),
+        untiered: untiered
+            .iter()
+            .take(if only.is_some() { 0 } else { usize::MAX })
+            .map(|id| page_ref(cx, *id))
+            .collect(),
     }
 }
 

@@ -265,6 +265,7 @@ pub fn render_all(
 
     // Pages whose URL a generated page already has.
     let taken: HashSet<String> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
+    let mut pages = Vec::new();
     for (id, d) in site.visible() {
         if taken.contains(&d.path) {
             let msg = format!(
@@ -274,10 +275,21 @@ pub fn render_all(
             diags.push(
                 Diagnostic::error(&d.rel_path, msg).help("give the page another `slug:` or move it into a folder"),
             );
-            continue;
+        } else {
+            pages.push(id);
         }
-        jobs.push((d.path.clone(), page_fingerprint(cx, global, id), Job::Page(id)));
     }
+    let page_jobs: Vec<(String, u64, Job)> = pages
+        .into_par_iter()
+        .map(|id| {
+            (
+                site.doc(id).path.clone(),
+                page_fingerprint(cx, global, id),
+                Job::Page(id),
+            )
+        })
+        .collect();
+    jobs.extend(page_jobs);
 
     let mut stats = RenderStats::default();
     let mut out: Vec<OutputFile> = Vec::with_capacity(jobs.len() + statics.len() + 1);
@@ -421,10 +433,10 @@ fn generated_context<'a>(
                 .map(|s| section_body(cx, s, "index.html", "content/_index.md"));
             let mut c = base(path, "home");
             c.insert("home", &generated::home_view(cx, home_intro));
-            c.insert("funnel", &generated::funnel_view(cx, figures.funnel, Some(0)));
+            c.insert("funnel", &generated::funnel_view(cx, figures.funnel, Some(0), None));
             c.insert(
                 "tiers",
-                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0)),
+                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0), None),
             );
             ("index.html", c)
         }
@@ -432,13 +444,13 @@ fn generated_context<'a>(
             let mut c = base(path, "funnel");
             c.insert(
                 "funnel",
-                &generated::funnel_view(cx, figures.funnel, Some(generated::TOP)),
+                &generated::funnel_view(cx, figures.funnel, Some(generated::TOP), None),
             );
             ("funnel.html", c)
         }
         Gen::Stage(ix) => {
             let mut c = base(path, "funnel");
-            let view = generated::funnel_view(cx, figures.funnel, None);
+            let view = generated::funnel_view(cx, figures.funnel, None, Some(*ix));
             c.insert(
                 "stage",
                 &view.stages.into_iter().find(|s| s.id == figures.funnel.stages[*ix].id),
@@ -449,13 +461,13 @@ fn generated_context<'a>(
             let mut c = base(path, "tiers");
             c.insert(
                 "tiers",
-                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(generated::TOP)),
+                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(generated::TOP), None),
             );
             ("tiers.html", c)
         }
         Gen::Tier(t) => {
             let mut c = base(path, "tiers");
-            let view = generated::tiers_view(cx, figures.tiers, figures.untiered, None);
+            let view = generated::tiers_view(cx, figures.tiers, figures.untiered, None, Some(*t));
             c.insert("tier", &view.tiers.into_iter().find(|v| v.id == t.id()));
             ("tier.html", c)
         }

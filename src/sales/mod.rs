@@ -74,7 +74,7 @@ mod tests {
                 std::sync::Arc::new(doc.unwrap())
             })
             .collect();
-        Site::new(docs, Vec::new(), |_| false).0
+        Site::new(docs, Vec::new(), |_| false, None).0
     }
 
     fn customer(stage: &str, value: u64, extra: &str) -> String {
