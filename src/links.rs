@@ -77,15 +77,6 @@ pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Dia
             }
         })
         .collect();
-    let per_doc: Vec<(Vec<Option<LinkTo>>, Vec<DocId>, Vec<Diagnostic>)> = per_doc
-        .into_iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let out = (d.links.clone(), d.comps.clone(), d.diags.clone());
-            cache.per_doc[i] = Some(d);
-            out
-        })
-        .collect();
     let n = site.docs.len();
     let mut graph = LinkGraph {
         body_links: Vec::with_capacity(n),
@@ -94,20 +85,21 @@ pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Dia
         backlinks: vec![Vec::new(); n],
     };
     let mut diags = Vec::new();
-    for (i, (links, comps, d)) in per_doc.into_iter().enumerate() {
+    for (i, doc) in per_doc.into_iter().enumerate() {
         let from = DocId(i);
-        for to in links.iter().flatten() {
+        for to in doc.links.iter().flatten() {
             if to.doc != from {
                 graph.backlinks[to.doc.0].push(from);
             }
         }
-        for c in &comps {
+        for c in &doc.comps {
             graph.met_by[c.0].push(from);
             graph.backlinks[c.0].push(from);
         }
-        graph.body_links.push(links);
-        graph.competitor_refs.push(comps);
-        diags.extend(d);
+        graph.body_links.push(doc.links.clone());
+        graph.competitor_refs.push(doc.comps.clone());
+        diags.extend(doc.diags.iter().cloned());
+        cache.per_doc[i] = Some(doc);
     }
     graph.backlinks.par_iter_mut().for_each(|v| {
         v.sort_unstable();
