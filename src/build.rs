@@ -66,8 +66,9 @@ struct CacheEntry {
 /// A reusable pipeline. `build` may be called again after files change.
 pub struct Builder {
     pub opts: BuildOptions,
-    /// Parses by file path.
-    cache: HashMap<PathBuf, CacheEntry>,
+    /// Parses by file path (as an OsString: hashing its bytes is far cheaper than a Path's
+    /// components, and this map is looked up for every file on every rebuild).
+    cache: HashMap<std::ffi::OsString, CacheEntry>,
     /// How many files the last build parsed (the rest came from the cache).
     last_parsed: usize,
     /// Rendered pages of the last build, reused when their inputs did not change.
@@ -262,11 +263,12 @@ impl Builder {
         let todo: Vec<&PathBuf> = paths
             .iter()
             .filter(|p| {
-                changed.is_none_or(|c| c.contains(*p)) || self.cache.get(*p).is_none_or(|e| e.config_stamp != stamp)
+                changed.is_none_or(|c| c.contains(*p))
+                    || self.cache.get(p.as_os_str()).is_none_or(|e| e.config_stamp != stamp)
             })
             .collect();
         let cache = &self.cache;
-        let fresh: Vec<(PathBuf, CacheEntry)> = todo
+        let fresh: Vec<(std::ffi::OsString, CacheEntry)> = todo
             .par_iter()
             .filter_map(|path| {
                 let src = match load::read_source(root, path) {
@@ -278,11 +280,11 @@ impl Builder {
                             parsed: Parsed::Nothing,
                             diags: vec![d],
                         };
-                        return Some(((*path).clone(), entry));
+                        return Some((path.as_os_str().to_owned(), entry));
                     }
                 };
                 if cache
-                    .get(*path)
+                    .get(path.as_os_str())
                     .is_some_and(|e| e.hash == src.hash && e.config_stamp == stamp)
                 {
                     return None;
@@ -297,7 +299,7 @@ impl Builder {
                     }
                 };
                 Some((
-                    (*path).clone(),
+                    path.as_os_str().to_owned(),
                     CacheEntry {
                         hash: src.hash,
                         config_stamp: stamp,
@@ -310,10 +312,10 @@ impl Builder {
         self.last_parsed = fresh.len();
         self.cache.extend(fresh);
         if self.cache.len() != paths.len() {
-            let live: HashSet<&PathBuf> = paths.iter().collect();
-            self.cache.retain(|k, _| live.contains(k));
+            let live: HashSet<&std::ffi::OsStr> = paths.iter().map(|p| p.as_os_str()).collect();
+            self.cache.retain(|k, _| live.contains(k.as_os_str()));
         }
-        paths.iter().filter_map(|p| self.cache.get(p)).collect()
+        paths.iter().filter_map(|p| self.cache.get(p.as_os_str())).collect()
     }
 }
 

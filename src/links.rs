@@ -2,6 +2,7 @@
 //! (missing pages and anchors are errors at their place), and the backlinks they imply.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -21,7 +22,7 @@ pub struct LinkTo {
 pub struct LinkGraph {
     /// For each page, for each link that `scan` found in its body: where it goes (None: same
     /// page anchor, or unresolved).
-    pub body_links: Vec<Vec<Option<LinkTo>>>,
+    pub body_links: Vec<Arc<Vec<Option<LinkTo>>>>,
     /// For each customer, its `competitors:` references, resolved.
     pub competitor_refs: Vec<Vec<DocId>>,
     /// For each competitor, the customers whose `competitors:` name it (where we meet it).
@@ -34,7 +35,8 @@ pub struct LinkGraph {
 #[derive(Debug, Clone)]
 struct DocLinks {
     hash: u64,
-    links: Vec<Option<LinkTo>>,
+    /// Shared with the graph of each build that reuses it.
+    links: Arc<Vec<Option<LinkTo>>>,
     comps: Vec<DocId>,
     diags: Vec<Diagnostic>,
     /// Pages whose headings an `#anchor` of this page was checked against, with their hash then.
@@ -96,7 +98,7 @@ pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Dia
             graph.met_by[c.0].push(from);
             graph.backlinks[c.0].push(from);
         }
-        graph.body_links.push(doc.links.clone());
+        graph.body_links.push(Arc::clone(&doc.links));
         graph.competitor_refs.push(doc.comps.clone());
         diags.extend(doc.diags.iter().cloned());
         cache.per_doc[i] = Some(doc);
@@ -116,7 +118,7 @@ fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
     let mut anchor_deps = Vec::new();
     let none = |diags| DocLinks {
         hash: doc.hash,
-        links: Vec::new(),
+        links: Arc::default(),
         comps: Vec::new(),
         diags,
         anchor_deps: Vec::new(),
@@ -182,7 +184,7 @@ fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
     }
     DocLinks {
         hash: doc.hash,
-        links,
+        links: Arc::new(links),
         comps,
         diags,
         anchor_deps,

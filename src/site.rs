@@ -178,14 +178,36 @@ pub struct Index {
     /// Changes when any page's identity (path, slug, title, kind, hidden) changes: while it
     /// stays the same, the index and every link resolution that only used it stay valid.
     pub signature: u64,
+    /// Duplicate-URL errors, which depend only on what the signature covers.
+    pub duplicates: Vec<Diagnostic>,
 }
 
 impl Index {
-    fn build(docs: &[Arc<ParsedDoc>], signature: u64) -> Index {
+    fn build(docs: &[Arc<ParsedDoc>], hidden: &[bool], signature: u64) -> Index {
         let mut index = Index {
             signature,
             ..Index::default()
         };
+        let mut by_output: HashMap<&str, DocId> = HashMap::with_capacity(docs.len());
+        for (i, d) in docs.iter().enumerate() {
+            let id = DocId(i);
+            if hidden[i] {
+                by_output.entry(d.path.as_str()).or_insert(id);
+            } else if let Some(first) = by_output.insert(d.path.as_str(), id) {
+                let other = &docs[first.0];
+                let msg = format!("duplicate slug \"{}\": {} has the same URL", d.slug, other.rel_path);
+                let diag = match &d.fm.slug {
+                    Some(s) => Diagnostic::error(&d.rel_path, msg).at(&d.text, s.pos, s.width),
+                    None => Diagnostic::error(&d.rel_path, msg).at(&d.text, Pos::new(1, 1), 3),
+                };
+                let help = format!(
+                    "both pages would be written to /{}; give one of them another `slug:`",
+                    d.path
+                );
+                // Keep the first page at that URL; this one is still indexed by its file path.
+                index.duplicates.push(diag.help(help));
+            }
+        }
         for (i, d) in docs.iter().enumerate() {
             let id = DocId(i);
             index.by_path.insert(d.content_path.clone(), id);
@@ -233,33 +255,11 @@ impl Site {
             (&d.content_path, &d.slug, &d.fm.title, d.kind, hide).hash(&mut h);
         }
         let signature = h.finish();
-        let mut diags = Vec::new();
-        let mut by_output: HashMap<&str, DocId> = HashMap::with_capacity(docs.len());
-        for (i, d) in docs.iter().enumerate() {
-            let id = DocId(i);
-            if hidden[i] {
-                by_output.entry(d.path.as_str()).or_insert(id);
-            } else if let Some(first) = by_output.insert(d.path.as_str(), id) {
-                let other = &docs[first.0];
-                let mut diag = Diagnostic::error(
-                    &d.rel_path,
-                    format!("duplicate slug \"{}\": {} has the same URL", d.slug, other.rel_path),
-                );
-                diag = match &d.fm.slug {
-                    Some(s) => diag.at(&d.text, s.pos, s.width),
-                    None => diag.at(&d.text, Pos::new(1, 1), 3),
-                };
-                diags.push(diag.help(format!(
-                    "both pages would be written to /{}; give one of them another `slug:`",
-                    d.path
-                )));
-                // Keep the first page at that URL; this one is still indexed by its file path.
-            }
-        }
         let index = match previous {
             Some(prev) if prev.signature == signature => Arc::clone(prev),
-            _ => Arc::new(Index::build(&docs, signature)),
+            _ => Arc::new(Index::build(&docs, &hidden, signature)),
         };
+        let diags = index.duplicates.clone();
         (
             Site {
                 docs,

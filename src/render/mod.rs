@@ -406,7 +406,7 @@ fn page_fingerprint(cx: &Ctx, global: u64, id: DocId) -> u64 {
     for b in &g.backlinks[id.0] {
         site.doc(*b).summary_hash.hash(&mut h);
     }
-    for l in &g.body_links[id.0] {
+    for l in g.body_links[id.0].iter() {
         l.as_ref()
             .map(|t| (site.doc(t.doc).summary_hash, &t.anchor))
             .hash(&mut h);
