@@ -204,14 +204,9 @@ pub fn render_all(
     ));
     for s in &figures.funnel.stages {
         let mut h = hasher();
-        // The stage's figures: its conversion also depends on the stages around it.
-        (
-            s.count,
-            s.value.to_bits(),
-            s.weighted.to_bits(),
-            s.conversion.map(f64::to_bits),
-        )
-            .hash(&mut h);
+        // The stage's own figures (its conversion is on the funnel page: it depends on the
+        // stages around it, and would re-render every stage page on every stage change).
+        (s.count, s.value.to_bits(), s.weighted.to_bits()).hash(&mut h);
         summary_of(&mut s.customers.iter(), &mut h);
         let g = Gen::Stage(s.ix);
         jobs.push((

@@ -25,7 +25,7 @@ use watch::{Change, WATCHED, classify};
 const RELOAD_JS: &str = include_str!("reload.js");
 const WS_PATH: &str = "/__salesbook/ws";
 /// How long the watcher waits for an editor's burst of events to settle.
-const DEBOUNCE: Duration = Duration::from_millis(10);
+const DEBOUNCE: Duration = Duration::from_millis(5);
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
