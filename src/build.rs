@@ -224,7 +224,7 @@ impl Builder {
         for (name, path) in render::theme::files_under(&root.join("static")) {
             match std::fs::read(&path) {
                 Ok(bytes) => {
-                    statics.retain(|f| f.path != name);
+                    statics.retain(|f| *f.path != *name);
                     statics.push(OutputFile::new(name, bytes));
                 }
                 Err(e) => diags.push(Diagnostic::error(

@@ -40,7 +40,7 @@ pub fn write_output(out: &Path, files: &[OutputFile]) -> Result<WriteStats, Writ
     fs::create_dir_all(out).map_err(err(out))?;
     let results: Vec<Result<bool, WriteError>> = files
         .par_iter()
-        .map(|f| write_if_changed(&out.join(&f.path), &f.bytes))
+        .map(|f| write_if_changed(&out.join(&*f.path), &f.bytes))
         .collect();
     let mut stats = WriteStats::default();
     for r in results {
@@ -51,7 +51,7 @@ pub fn write_output(out: &Path, files: &[OutputFile]) -> Result<WriteStats, Writ
         }
     }
     let manifest_path = out.join(MANIFEST);
-    let now: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let now: HashSet<&str> = files.iter().map(|f| &*f.path).collect();
     if let Ok(previous) = fs::read_to_string(&manifest_path) {
         for old in previous.lines().filter(|l| !l.is_empty() && !now.contains(l)) {
             if old.split('/').any(|part| part == ".." || part.is_empty()) {

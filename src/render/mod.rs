@@ -25,15 +25,16 @@ use views::{Ctx, page_ref, page_view, section_label};
 /// One file of the output, by its path relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
-    pub path: String,
+    /// Shared, like the bytes: a reused page is handed on without copying anything.
+    pub path: Arc<str>,
     /// Shared: the dev server keeps the bytes of the last good build without copying them.
     pub bytes: Arc<[u8]>,
     /// The content file a page was rendered from (`content/customers/a.md`).
-    pub source: Option<String>,
+    pub source: Option<Arc<str>>,
 }
 
 impl OutputFile {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
+    pub fn new(path: impl Into<Arc<str>>, bytes: impl Into<Arc<[u8]>>) -> Self {
         OutputFile {
             path: path.into(),
             bytes: bytes.into(),
@@ -114,7 +115,7 @@ pub fn body_html(
 /// their view was made from. A page whose fingerprint did not change is not rendered again.
 #[derive(Default)]
 pub struct RenderMemo {
-    pages: HashMap<String, (u64, OutputFile)>,
+    pages: HashMap<Arc<str>, (u64, OutputFile)>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -290,7 +291,7 @@ pub fn render_all(
     let mut out: Vec<OutputFile> = Vec::with_capacity(jobs.len() + statics.len() + 1);
     let mut todo = Vec::new();
     for (path, print, job) in jobs {
-        match memo.pages.get(&path) {
+        match memo.pages.get(path.as_str()) {
             Some((p, file)) if *p == print => {
                 out.push(file.clone());
                 stats.reused += 1;
@@ -318,9 +319,9 @@ pub fn render_all(
                     let mut c = base(&d.path, &d.section);
                     c.insert("page", &page_view(cx, id, html));
                     theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
-                        path: path.clone(),
+                        path: path.as_str().into(),
                         bytes: html.into_bytes().into(),
-                        source: Some(d.rel_path.clone()),
+                        source: Some(d.rel_path.as_str().into()),
                     })
                 }
                 Job::Gen(g) => {
@@ -337,17 +338,17 @@ pub fn render_all(
         match r {
             Ok(f) => {
                 stats.rendered += 1;
-                memo.pages.insert(path, (print, f.clone()));
+                memo.pages.insert(Arc::clone(&f.path), (print, f.clone()));
                 out.push(f);
             }
             Err(d) => {
-                memo.pages.remove(&path);
+                memo.pages.remove(path.as_str());
                 push_unique(&mut diags, d)
             }
         }
     }
-    let live: HashSet<&str> = out.iter().map(|f| f.path.as_str()).collect();
-    memo.pages.retain(|p, _| live.contains(p.as_str()));
+    let live: HashSet<&str> = out.iter().map(|f| &*f.path).collect();
+    memo.pages.retain(|p, _| live.contains(&**p));
     out.push(OutputFile::new(
         "funnel.json",
         funnel_json(figures.funnel, site, cx.config, cx.today).into_bytes(),

@@ -127,7 +127,7 @@ impl Theme {
         let mut statics: Vec<OutputFile> = STATIC.iter().map(|(p, b)| OutputFile::new(*p, b.to_vec())).collect();
         for (name, path) in files_under(&theme_dir.join("static")) {
             if let Ok(bytes) = std::fs::read(&path) {
-                statics.retain(|f| f.path != name);
+                statics.retain(|f| *f.path != *name);
                 statics.push(OutputFile::new(name, bytes));
             }
         }

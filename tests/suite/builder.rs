@@ -70,7 +70,7 @@ fn every_page_and_generated_page_is_written() {
     opts.drafts = true;
     let r = t.build_with(opts);
     assert!(
-        r.files.iter().any(|f| f.path == "notes/secret/index.html"),
+        r.files.iter().any(|f| &*f.path == "notes/secret/index.html"),
         "--drafts includes them"
     );
 }

@@ -52,9 +52,9 @@ fn example_site_checks_clean_and_every_link_resolves() {
         .files
         .iter()
         .filter(|f| f.path.ends_with(".html"))
-        .map(|f| (f.path.as_str(), String::from_utf8_lossy(&f.bytes).into_owned()))
+        .map(|f| (&*f.path, String::from_utf8_lossy(&f.bytes).into_owned()))
         .collect();
-    let all: HashSet<&str> = r.files.iter().map(|f| f.path.as_str()).collect();
+    let all: HashSet<&str> = r.files.iter().map(|f| &*f.path).collect();
     let mut checked = 0;
     for (path, html) in &files {
         if *path == "404.html" {

@@ -19,7 +19,7 @@ fn snapshot(t: &SiteTest) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 fn files(r: &BuildResult) -> BTreeMap<String, Vec<u8>> {
-    r.files.iter().map(|f| (f.path.clone(), f.bytes.to_vec())).collect()
+    r.files.iter().map(|f| (f.path.to_string(), f.bytes.to_vec())).collect()
 }
 
 /// Applies an edit, rebuilds incrementally and from scratch, and compares every file. Edits
