@@ -150,16 +150,17 @@ impl Builder {
         let paths = match (changed, &self.paths) {
             (Some(changed), Some(known)) => {
                 // Files created or removed since the last walk join or leave the list.
+                // The list is sorted: look changed files up by binary search.
                 let mut paths = known.clone();
                 for p in changed {
-                    let known = paths.contains(p);
-                    if p.is_file() && !known {
-                        paths.push(p.clone());
-                    } else if !p.exists() && known {
-                        paths.retain(|k| k != p);
+                    match (paths.binary_search(p), p.is_file()) {
+                        (Err(at), true) => paths.insert(at, p.clone()),
+                        (Ok(at), false) if !p.exists() => {
+                            paths.remove(at);
+                        }
+                        _ => {}
                     }
                 }
-                paths.sort();
                 paths
             }
             _ => {

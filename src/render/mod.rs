@@ -231,8 +231,11 @@ pub fn render_all(
             Job::Gen(g),
         ));
     }
+    let mut members_of: HashMap<String, Vec<DocId>> = HashMap::new();
     for key in generated::sections(cx) {
-        let members = section_members(cx, &key);
+        let members = members_of
+            .entry(key.clone())
+            .or_insert_with(|| section_members(cx, &key));
         let last = members.len().div_ceil(generated::PER_PAGE).max(1);
         let intro = site.section_text(&key).map(|s| crate::load::hash(s.text.as_bytes()));
         for page in 1..=last {
@@ -325,7 +328,7 @@ pub fn render_all(
                     })
                 }
                 Job::Gen(g) => {
-                    let (template, c) = generated_context(cx, figures, &g, &path, base);
+                    let (template, c) = generated_context(cx, figures, &members_of, &g, &path, base);
                     theme
                         .render(template, &c)
                         .map(|html| OutputFile::new(path.clone(), html.into_bytes()))
@@ -368,27 +371,20 @@ pub fn render_all(
 
 /// The pages listed on a section's list pages, largest deals first, then by title.
 fn section_members(cx: &Ctx, key: &str) -> Vec<DocId> {
-    let value = |id: &DocId| {
-        cx.site
-            .doc(*id)
-            .fm
-            .customer
-            .as_ref()
-            .and_then(|c| c.value)
-            .unwrap_or(0.0)
-    };
-    let mut ids: Vec<DocId> = cx
+    let mut keyed: Vec<(f64, &str, DocId)> = cx
         .site
         .visible()
         .filter(|(_, d)| d.section == key)
-        .map(|(id, _)| id)
+        .map(|(id, d)| {
+            (
+                d.fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0),
+                d.fm.title.as_str(),
+                id,
+            )
+        })
         .collect();
-    ids.sort_by(|a, b| {
-        value(b)
-            .total_cmp(&value(a))
-            .then_with(|| cx.site.doc(*a).fm.title.cmp(&cx.site.doc(*b).fm.title))
-    });
-    ids
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    keyed.into_iter().map(|(_, _, id)| id).collect()
 }
 
 /// Everything a content page's view is made from: its own file, and what it shows of the
@@ -417,6 +413,7 @@ fn page_fingerprint(cx: &Ctx, global: u64, id: DocId) -> u64 {
 fn generated_context<'a>(
     cx: &Ctx,
     figures: &Figures,
+    members_of: &HashMap<String, Vec<DocId>>,
     g: &Gen,
     path: &str,
     base: impl Fn(&str, &str) -> Context,
@@ -471,7 +468,7 @@ fn generated_context<'a>(
             let file = format!("content/{key}/_index.md");
             let text = site.section_text(key);
             let intro = text.filter(|_| *page == 1).map(|s| section_body(cx, s, path, &file));
-            let members = section_members(cx, key);
+            let members = members_of.get(key).map(Vec::as_slice).unwrap_or_default();
             let pages = members
                 .iter()
                 .skip((page - 1) * generated::PER_PAGE)

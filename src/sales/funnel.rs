@@ -129,14 +129,25 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
         }
     }
     for s in &mut stages {
-        s.customers.sort_by(|a, b| {
-            let va = site.doc(*a).fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0);
-            let vb = site.doc(*b).fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0);
-            vb.total_cmp(&va)
-        });
+        sort_by_value(site, &mut s.customers);
     }
     f.stages = stages;
     f
+}
+
+/// Largest deal first; equal values keep their (file) order.
+pub fn sort_by_value(site: &Site, ids: &mut Vec<DocId>) {
+    let mut keyed: Vec<(f64, DocId)> = ids
+        .iter()
+        .map(|id| {
+            (
+                site.doc(*id).fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0),
+                *id,
+            )
+        })
+        .collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    *ids = keyed.into_iter().map(|(_, id)| id).collect();
 }
 
 /// `public/funnel.json`, exactly as FORMAT.md specifies it.

@@ -36,9 +36,8 @@ pub fn tiers(site: &Site, _config: &SiteConfig) -> (Vec<TierFigures>, Vec<DocId>
             None => untiered.push(id),
         }
     }
-    let value = |id: &DocId| site.doc(*id).fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0);
     for f in &mut out {
-        f.customers.sort_by(|a, b| value(b).total_cmp(&value(a)));
+        super::funnel::sort_by_value(site, &mut f.customers);
     }
     (out, untiered)
 }
