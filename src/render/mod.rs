@@ -129,9 +129,9 @@ pub struct RenderStats {
 enum Gen {
     Home,
     Funnel,
-    Stage(usize),
+    Stage { ix: usize, page: usize, last: usize },
     Tiers,
-    Tier(Tier),
+    Tier { tier: Tier, page: usize, last: usize },
     Section { key: String, page: usize, last: usize },
     NotFound,
 }
@@ -203,18 +203,26 @@ pub fn render_all(
         gen_print(&Gen::Funnel, all_customers),
         Job::Gen(Gen::Funnel),
     ));
+    // Stage and tier pages are paginated; only page 1 shows the figures, so a deal moving
+    // re-renders the pages its row leaves or joins, not every page of the stage.
+    let per = generated::PER_PAGE;
     for s in &figures.funnel.stages {
-        let mut h = hasher();
-        // The stage's own figures (its conversion is on the funnel page: it depends on the
-        // stages around it, and would re-render every stage page on every stage change).
-        (s.count, s.value.to_bits(), s.weighted.to_bits()).hash(&mut h);
-        summary_of(&mut s.customers.iter(), &mut h);
-        let g = Gen::Stage(s.ix);
-        jobs.push((
-            format!("funnel/{}/index.html", s.id),
-            gen_print(&g, h.finish()),
-            Job::Gen(g),
-        ));
+        let last = s.customers.len().div_ceil(per).max(1);
+        for page in 1..=last {
+            let mut h = hasher();
+            if page == 1 {
+                // The stage's own figures (its conversion is on the funnel page: it depends on
+                // the stages around it).
+                (s.count, s.value.to_bits(), s.weighted.to_bits()).hash(&mut h);
+            }
+            summary_of(&mut s.customers.iter().skip((page - 1) * per).take(per), &mut h);
+            let g = Gen::Stage { ix: s.ix, page, last };
+            jobs.push((
+                generated::list_page_path(&format!("funnel/{}", s.id), page),
+                gen_print(&g, h.finish()),
+                Job::Gen(g),
+            ));
+        }
     }
     jobs.push((
         "tiers/index.html".into(),
@@ -222,14 +230,25 @@ pub fn render_all(
         Job::Gen(Gen::Tiers),
     ));
     for t in figures.tiers {
-        let mut h = hasher();
-        summary_of(&mut t.customers.iter(), &mut h);
-        let g = Gen::Tier(t.tier);
-        jobs.push((
-            format!("tiers/{}/index.html", t.tier.id()),
-            gen_print(&g, h.finish()),
-            Job::Gen(g),
-        ));
+        let last = t.customers.len().div_ceil(per).max(1);
+        for page in 1..=last {
+            let mut h = hasher();
+            if page == 1 {
+                (t.customers.len(), t.value.to_bits()).hash(&mut h);
+            }
+            summary_of(&mut t.customers.iter().skip((page - 1) * per).take(per), &mut h);
+            let g = Gen::Tier {
+                tier: t.tier,
+                page,
+                last,
+            };
+            let base = format!("tiers/{}", t.tier.id());
+            jobs.push((
+                generated::list_page_path(&base, page),
+                gen_print(&g, h.finish()),
+                Job::Gen(g),
+            ));
+        }
     }
     let mut members_of: HashMap<String, Vec<DocId>> = HashMap::new();
     for key in generated::sections(cx) {
@@ -441,12 +460,25 @@ fn generated_context<'a>(
             );
             ("funnel.html", c)
         }
-        Gen::Stage(ix) => {
+        Gen::Stage { ix, page, last } => {
             let mut c = base(path, "funnel");
-            let view = generated::funnel_view(cx, figures.funnel, None, Some(*ix));
+            let figures_of = &figures.funnel.stages[*ix];
+            let view = generated::funnel_view(cx, figures.funnel, Some(0), Some(*ix));
+            let mut stage = view.stages.into_iter().find(|s| s.id == figures_of.id);
+            let per = generated::PER_PAGE;
+            if let Some(st) = stage.as_mut() {
+                st.customers = figures_of
+                    .customers
+                    .iter()
+                    .skip((page - 1) * per)
+                    .take(per)
+                    .map(|id| page_ref(cx, *id))
+                    .collect();
+            }
+            c.insert("stage", &stage);
             c.insert(
-                "stage",
-                &view.stages.into_iter().find(|s| s.id == figures.funnel.stages[*ix].id),
+                "pager",
+                &generated::pager(&format!("funnel/{}", figures_of.id), *page, *last),
             );
             ("stage.html", c)
         }
@@ -458,10 +490,25 @@ fn generated_context<'a>(
             );
             ("tiers.html", c)
         }
-        Gen::Tier(t) => {
+        Gen::Tier { tier, page, last } => {
             let mut c = base(path, "tiers");
-            let view = generated::tiers_view(cx, figures.tiers, figures.untiered, None, Some(*t));
-            c.insert("tier", &view.tiers.into_iter().find(|v| v.id == t.id()));
+            let view = generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0), Some(*tier));
+            let mut tv = view.tiers.into_iter().find(|v| v.id == tier.id());
+            let per = generated::PER_PAGE;
+            if let (Some(tv), Some(f)) = (tv.as_mut(), figures.tiers.iter().find(|f| f.tier == *tier)) {
+                tv.customers = f
+                    .customers
+                    .iter()
+                    .skip((page - 1) * per)
+                    .take(per)
+                    .map(|id| page_ref(cx, *id))
+                    .collect();
+            }
+            c.insert("tier", &tv);
+            c.insert(
+                "pager",
+                &generated::pager(&format!("tiers/{}", tier.id()), *page, *last),
+            );
             ("tier.html", c)
         }
         Gen::Section { key, page, last } => {
