@@ -173,9 +173,14 @@ fn long_lists_are_paginated_and_capped() {
     let quote = t.read("funnel/quote/index.html");
     assert_eq!(
         quote.matches(r#"<a href="../../customers/c"#).count(),
-        125,
-        "the stage page lists all of them"
+        100,
+        "the stage's own pages list all, 100 a page"
     );
-    let tier = t.read("tiers/basic/index.html");
-    assert_eq!(tier.matches(r#"<a href="../../customers/c"#).count(), 250);
+    let quote2 = t.read("funnel/quote/page/2/index.html");
+    assert_eq!(quote2.matches(r#"<a href="../../../../customers/c"#).count(), 25);
+    assert!(
+        quote.contains("kpi-value") && !quote2.contains("kpi-value"),
+        "the figures are on the first page"
+    );
+    assert!(t.exists("tiers/basic/page/3/index.html") && !t.exists("tiers/basic/page/4/index.html"));
 }
