@@ -50,6 +50,8 @@ struct DocLinks {
 pub struct LinkCache {
     signature: u64,
     per_doc: Vec<Option<DocLinks>>,
+    /// Each page's position among all pages sorted by title: backlinks sort by it.
+    title_rank: Vec<u32>,
 }
 
 /// Resolves every link of the site. Links into `hidden` pages (drafts, confidential pages in a
@@ -61,9 +63,16 @@ pub fn resolve(site: &Site) -> (LinkGraph, Vec<Diagnostic>) {
 /// [`resolve`], reusing the results of pages that cannot have changed since `cache` was filled.
 pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Diagnostic>) {
     if cache.signature != site.index.signature || cache.per_doc.len() != site.docs.len() {
+        let mut by_title: Vec<usize> = (0..site.docs.len()).collect();
+        by_title.sort_by(|a, b| site.docs[*a].fm.title.cmp(&site.docs[*b].fm.title).then(a.cmp(b)));
+        let mut title_rank = vec![0; site.docs.len()];
+        for (rank, i) in by_title.into_iter().enumerate() {
+            title_rank[i] = rank as u32;
+        }
         *cache = LinkCache {
             signature: site.index.signature,
             per_doc: vec![None; site.docs.len()],
+            title_rank,
         };
     }
     // Each page's links resolve on their own (in parallel); the reverse edges are joined after.
@@ -103,10 +112,10 @@ pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Dia
         diags.extend(doc.diags.iter().cloned());
         cache.per_doc[i] = Some(doc);
     }
+    let rank = &cache.title_rank;
     graph.backlinks.par_iter_mut().for_each(|v| {
-        v.sort_unstable();
+        v.sort_unstable_by_key(|d| rank[d.0]);
         v.dedup();
-        v.sort_by(|a, b| site.doc(*a).fm.title.cmp(&site.doc(*b).fm.title));
     });
     (graph, diags)
 }

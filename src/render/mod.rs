@@ -116,6 +116,8 @@ pub fn body_html(
 #[derive(Default)]
 pub struct RenderMemo {
     pages: HashMap<Arc<str>, (u64, OutputFile)>,
+    /// Section list orders, kept while no page's summary changes.
+    members: (u64, HashMap<String, Vec<DocId>>),
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -309,6 +311,7 @@ pub fn render_all(
         .collect();
     jobs.extend(page_jobs);
 
+    let members_of = &memo.members.1.clone();
     let mut stats = RenderStats::default();
     let mut out: Vec<OutputFile> = Vec::with_capacity(jobs.len() + statics.len() + 1);
     let mut todo = Vec::new();
