@@ -252,7 +252,10 @@ pub fn render_all(
             ));
         }
     }
-    let mut members_of: HashMap<String, Vec<DocId>> = HashMap::new();
+    if memo.members.0 != all_visible {
+        memo.members = (all_visible, HashMap::new());
+    }
+    let members_of = &mut memo.members.1;
     for key in generated::sections(cx) {
         let members = members_of
             .entry(key.clone())
@@ -350,7 +353,7 @@ pub fn render_all(
                     })
                 }
                 Job::Gen(g) => {
-                    let (template, c) = generated_context(cx, figures, &members_of, &g, &path, base);
+                    let (template, c) = generated_context(cx, figures, members_of, &g, &path, base);
                     theme
                         .render(template, &c)
                         .map(|html| OutputFile::new(path.clone(), html.into_bytes()))
