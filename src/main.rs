@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use salesbook::build::{BuildOptions, Builder};
+use salesbook::build::{BuildOptions, BuildResult, Builder};
 use salesbook::cli::{Cli, Command, Format};
 use salesbook::diagnostics::{self, Diagnostic};
 
@@ -49,6 +49,26 @@ fn print_timings(result: &salesbook::build::BuildResult) {
     }
 }
 
+/// The build that `build` and `check` share: options checked, pipeline run, timings shown.
+fn run_builder(
+    root: std::path::PathBuf,
+    drafts: bool,
+    public: bool,
+    today: Option<&str>,
+) -> Result<BuildResult, String> {
+    check_root(&root)?;
+    let today = parse_today(today)?;
+    let result = Builder::new(BuildOptions {
+        root,
+        drafts,
+        public,
+        today,
+    })
+    .build();
+    print_timings(&result);
+    Ok(result)
+}
+
 fn print_human(diags: &[Diagnostic]) {
     if diags.is_empty() {
         return;
@@ -66,17 +86,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             drafts,
             today,
         } => {
-            check_root(&root)?;
-            let today = parse_today(today.as_deref())?;
             let out = out.unwrap_or_else(|| root.join("public"));
-            let mut builder = Builder::new(BuildOptions {
-                root,
-                drafts,
-                public,
-                today,
-            });
-            let result = builder.build();
-            print_timings(&result);
+            let result = run_builder(root, drafts, public, today.as_deref())?;
             print_human(&result.diagnostics);
             if result.has_errors() {
                 eprintln!("build failed: nothing was written; {} is unchanged", out.display());
@@ -101,16 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             public,
             drafts,
         } => {
-            check_root(&root)?;
-            let today = parse_today(today.as_deref())?;
-            let mut builder = Builder::new(BuildOptions {
-                root,
-                drafts,
-                public,
-                today,
-            });
-            let result = builder.build();
-            print_timings(&result);
+            let result = run_builder(root, drafts, public, today.as_deref())?;
             match format {
                 Format::Json => println!("{}", diagnostics::render_json(&result.diagnostics)),
                 Format::Human => {

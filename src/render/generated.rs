@@ -421,6 +421,15 @@ pub struct PagerLink {
     pub current: bool,
 }
 
+/// The summaries of page `n` (1-based) of a list, `PER_PAGE` a page.
+pub fn page_slice(cx: &Ctx, ids: &[DocId], n: usize) -> Vec<PageRef> {
+    ids.iter()
+        .skip((n - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|id| page_ref(cx, *id))
+        .collect()
+}
+
 /// The output path of page `n` (1-based) of the list at `base` (`customers`).
 pub fn list_page_path(base: &str, n: usize) -> String {
     if n <= 1 {

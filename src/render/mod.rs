@@ -20,7 +20,7 @@ use crate::sales::funnel::{Funnel, funnel_json};
 use crate::sales::tiers::TierFigures;
 use crate::site::{DocId, Site};
 pub use theme::Theme;
-use views::{Ctx, page_ref, page_view, section_label};
+use views::{Ctx, page_view, section_label};
 
 /// One file of the output, by its path relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -471,15 +471,8 @@ fn generated_context<'a>(
             let figures_of = &figures.funnel.stages[*ix];
             let view = generated::funnel_view(cx, figures.funnel, Some(0), Some(*ix));
             let mut stage = view.stages.into_iter().find(|s| s.id == figures_of.id);
-            let per = generated::PER_PAGE;
             if let Some(st) = stage.as_mut() {
-                st.customers = figures_of
-                    .customers
-                    .iter()
-                    .skip((page - 1) * per)
-                    .take(per)
-                    .map(|id| page_ref(cx, *id))
-                    .collect();
+                st.customers = generated::page_slice(cx, &figures_of.customers, *page);
             }
             c.insert("stage", &stage);
             c.insert(
@@ -500,15 +493,8 @@ fn generated_context<'a>(
             let mut c = base(path, "tiers");
             let view = generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0), Some(*tier));
             let mut tv = view.tiers.into_iter().find(|v| v.id == tier.id());
-            let per = generated::PER_PAGE;
             if let (Some(tv), Some(f)) = (tv.as_mut(), figures.tiers.iter().find(|f| f.tier == *tier)) {
-                tv.customers = f
-                    .customers
-                    .iter()
-                    .skip((page - 1) * per)
-                    .take(per)
-                    .map(|id| page_ref(cx, *id))
-                    .collect();
+                tv.customers = generated::page_slice(cx, &f.customers, *page);
             }
             c.insert("tier", &tv);
             c.insert(
@@ -522,12 +508,7 @@ fn generated_context<'a>(
             let text = site.section_text(key);
             let intro = text.filter(|_| *page == 1).map(|s| section_body(cx, s, path, &file));
             let members = members_of.get(key).map(Vec::as_slice).unwrap_or_default();
-            let pages = members
-                .iter()
-                .skip((page - 1) * generated::PER_PAGE)
-                .take(generated::PER_PAGE)
-                .map(|id| page_ref(cx, *id))
-                .collect();
+            let pages = generated::page_slice(cx, members, *page);
             let title = text
                 .and_then(|t| t.title.clone())
                 .unwrap_or_else(|| section_label(cx, key));
