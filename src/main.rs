@@ -49,6 +49,22 @@ fn print_timings(result: &salesbook::build::BuildResult) {
     }
 }
 
+/// The output folder is exchanged wholesale on every build: it must not hold the site.
+fn check_out(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
+    let abs = |p: &std::path::Path| std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()));
+    let (root_abs, out_abs) = (abs(root)?, abs(out)?);
+    let root_real = root_abs.canonicalize().unwrap_or(root_abs);
+    let out_real = out_abs.canonicalize().unwrap_or(out_abs);
+    if root_real.starts_with(&out_real) || out_real.starts_with(root_real.join("content")) {
+        return Err(format!(
+            "--out {} would hold the site itself; choose a folder of its own, like {}",
+            out.display(),
+            root.join("public").display()
+        ));
+    }
+    Ok(())
+}
+
 /// The build that `build` and `check` share: options checked, pipeline run, timings shown.
 fn run_builder(
     root: std::path::PathBuf,
@@ -87,6 +103,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             today,
         } => {
             let out = out.unwrap_or_else(|| root.join("public"));
+            check_out(&root, &out)?;
             let result = run_builder(root, drafts, public, today.as_deref())?;
             print_human(&result.diagnostics);
             if result.has_errors() {

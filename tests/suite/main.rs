@@ -8,4 +8,5 @@ mod diagnostics;
 mod example;
 mod helper;
 mod incremental;
+mod output;
 mod serve;
