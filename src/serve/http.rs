@@ -50,7 +50,7 @@ pub fn route(url: &str, exists: impl Fn(&str) -> bool) -> Route {
 }
 
 /// Percent-decodes a URL path; `None` if the bytes are not UTF-8.
-fn decode(path: &str) -> Option<String> {
+pub fn decode(path: &str) -> Option<String> {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

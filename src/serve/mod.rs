@@ -42,6 +42,11 @@ struct State {
     files: HashMap<Arc<str>, OutputFile>,
     /// The overlay shown on every page while the site has errors.
     overlay: Option<String>,
+    /// Counts the builds applied; each page is served with the number it was served at.
+    generation: u64,
+    /// The generation in which each file last changed: a tab whose socket connects after a
+    /// change to its page was broadcast learns of it on connecting.
+    changed_at: HashMap<Arc<str>, u64>,
 }
 
 #[derive(Default)]
@@ -161,7 +166,13 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
                 applied.elapsed().as_secs_f64() * 1000.0
             );
         }
-        shared.broadcast(&message);
+        let tabs = shared.broadcast(&message);
+        if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+            eprintln!(
+                "  told {tabs} open tab connections: {}",
+                &message[..message.len().min(120)]
+            );
+        }
     }
     Ok(())
 }
@@ -268,17 +279,32 @@ impl Shared {
                 changed.push(p);
             }
         }
-        let all = changed.iter().any(|p| !p.ends_with(".html"));
+        // A stylesheet, script or image can be on any page: every tab reloads for those.
+        let asset = |p: &str| {
+            [
+                ".css", ".js", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff2", ".woff",
+            ]
+            .iter()
+            .any(|x| p.ends_with(x))
+        };
+        let all = changed.iter().any(|p| asset(p));
         let overlay = result.has_errors().then(|| overlay_html(&result.diagnostics));
+        state.generation += 1;
+        let generation = state.generation;
+        for p in &changed {
+            state.changed_at.insert(Arc::clone(p), generation);
+        }
         let changed: Vec<&str> = changed.iter().map(|p| &**p).collect();
         let message = serde_json::json!({ "changed": changed, "all": all, "errors": overlay }).to_string();
         state.overlay = overlay;
         message
     }
 
-    fn broadcast(&self, message: &str) {
+    /// Sends `message` to every open tab; returns how many it reached.
+    fn broadcast(&self, message: &str) -> usize {
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         clients.retain(|c| c.send(message.to_owned()).is_ok());
+        clients.len()
     }
 }
 
@@ -304,8 +330,8 @@ fn escape(s: &str) -> String {
 }
 
 /// The reload client (and the overlay, while there are errors) before `</body>`.
-fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
-    let mut extra = format!("<script>{RELOAD_JS}</script>");
+fn inject(html: &[u8], overlay: Option<&str>, generation: u64) -> Vec<u8> {
+    let mut extra = format!("<script>var __salesbook_generation = {generation};\n{RELOAD_JS}</script>");
     if let Some(o) = overlay {
         extra = format!("{o}{extra}");
     }
@@ -325,7 +351,7 @@ fn header(name: &str, value: &str) -> Header {
 }
 
 fn handle(req: Request, shared: &Arc<Shared>) {
-    if req.url() == WS_PATH {
+    if req.url() == WS_PATH || req.url().starts_with(&format!("{WS_PATH}?")) {
         return upgrade(req, shared);
     }
     let head = *req.method() == tiny_http::Method::Head;
@@ -348,7 +374,7 @@ fn handle(req: Request, shared: &Arc<Shared>) {
         http::Route::NotFound => (404, "404.html".to_owned()),
     };
     let body: Vec<u8> = match state.files.get(path.as_str()) {
-        Some(f) if path.ends_with(".html") => inject(&f.bytes, state.overlay.as_deref()),
+        Some(f) if path.ends_with(".html") => inject(&f.bytes, state.overlay.as_deref(), state.generation),
         Some(f) => f.bytes.to_vec(),
         None => b"not found".to_vec(),
     };
@@ -385,11 +411,24 @@ fn upgrade(req: Request, shared: &Arc<Shared>) {
             "Sec-WebSocket-Accept",
             &tungstenite::handshake::derive_accept_key(key.as_bytes()),
         ));
-    let stream = req.upgrade("websocket", response);
+    // The tab is registered before it learns the socket is open: a rebuild that finishes
+    // right after its `open` event must reach it.
     let (tx, rx): (Sender<String>, Receiver<String>) = mpsc::channel();
-    let overlay = shared.state.read().unwrap_or_else(|e| e.into_inner()).overlay.clone();
-    let _ = tx.send(serde_json::json!({ "changed": [], "all": false, "errors": overlay }).to_string());
-    shared.clients.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
+    {
+        let mut clients = shared.clients.lock().unwrap_or_else(|e| e.into_inner());
+        let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
+        // `?generation=N&path=P`: the page was served at build N; if it changed since, say so.
+        let query = req.url().split_once('?').map_or("", |(_, q)| q);
+        let param = |name: &str| query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='));
+        let served_at: u64 = param("generation").and_then(|g| g.parse().ok()).unwrap_or(u64::MAX);
+        let page = param("path").and_then(http::decode).unwrap_or_default();
+        let stale = state.changed_at.get(page.as_str()).is_some_and(|g| *g > served_at);
+        let changed: Vec<&str> = if stale { vec![page.as_str()] } else { Vec::new() };
+        let _ = tx.send(serde_json::json!({ "changed": changed, "all": false, "errors": state.overlay }).to_string());
+        drop(state);
+        clients.push(tx);
+    }
+    let stream = req.upgrade("websocket", response);
     std::thread::spawn(move || {
         let mut ws = tungstenite::WebSocket::from_raw_socket(stream, tungstenite::protocol::Role::Server, None);
         for message in rx {
@@ -406,10 +445,10 @@ mod tests {
 
     #[test]
     fn injection_goes_before_the_body_end() {
-        let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>", Some("<b>err</b>"))).unwrap();
-        assert!(out.starts_with("<html><body><p>x</p><b>err</b><script>"));
+        let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>", Some("<b>err</b>"), 7)).unwrap();
+        assert!(out.starts_with("<html><body><p>x</p><b>err</b><script>var __salesbook_generation = 7;"));
         assert!(out.ends_with("</script></body></html>"));
-        let out = String::from_utf8(inject(b"<p>no body</p>", None)).unwrap();
+        let out = String::from_utf8(inject(b"<p>no body</p>", None, 1)).unwrap();
         assert!(out.starts_with("<p>no body</p><script>"));
     }
 
