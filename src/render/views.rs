@@ -55,9 +55,9 @@ pub struct IdLabel {
     pub label: String,
 }
 
-/// A page as it appears in lists, backlinks and generated pages.
+/// What names and locates a page: shared by its summary and its full view.
 #[derive(Debug, Clone, Serialize)]
-pub struct PageRef {
+pub struct PageIdentity {
     pub title: String,
     pub slug: String,
     pub url: String,
@@ -66,6 +66,24 @@ pub struct PageRef {
     pub path: String,
     pub kind: Kind,
     pub kind_label: String,
+}
+
+fn identity(cx: &Ctx, d: &ParsedDoc) -> PageIdentity {
+    PageIdentity {
+        title: d.fm.title.clone(),
+        slug: d.slug.clone(),
+        url: d.url(),
+        path: d.path.clone(),
+        kind: d.kind,
+        kind_label: cx.label("kind", d.kind.id()),
+    }
+}
+
+/// A page as it appears in lists, backlinks and generated pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageRef {
+    #[serde(flatten)]
+    pub id: PageIdentity,
     pub stage: Option<IdLabel>,
     pub tier: Option<IdLabel>,
     pub owner: Option<String>,
@@ -84,12 +102,7 @@ pub fn page_ref(cx: &Ctx, id: DocId) -> PageRef {
     let d = cx.site.doc(id);
     let c = d.fm.customer.as_deref();
     PageRef {
-        title: d.fm.title.clone(),
-        slug: d.slug.clone(),
-        url: d.url(),
-        path: d.path.clone(),
-        kind: d.kind,
-        kind_label: cx.label("kind", d.kind.id()),
+        id: identity(cx, d),
         stage: c.and_then(|c| c.stage).map(|s| cx.stage(s)),
         tier: c.and_then(|c| c.tier).map(|t| cx.tier(t)),
         owner: c.and_then(|c| c.owner.clone()),
@@ -118,12 +131,8 @@ pub struct TocEntry {
 /// One rendered page: common fields, then its kind's fields under their own names.
 #[derive(Debug, Serialize)]
 pub struct PageView {
-    pub title: String,
-    pub slug: String,
-    pub url: String,
-    pub path: String,
-    pub kind: Kind,
-    pub kind_label: String,
+    #[serde(flatten)]
+    pub id: PageIdentity,
     pub section: String,
     pub section_label: String,
     pub content: String,
@@ -149,12 +158,7 @@ pub struct PageView {
 pub fn page_view(cx: &Ctx, id: DocId, content: String) -> PageView {
     let d = cx.site.doc(id);
     PageView {
-        title: d.fm.title.clone(),
-        slug: d.slug.clone(),
-        url: d.url(),
-        path: d.path.clone(),
-        kind: d.kind,
-        kind_label: cx.label("kind", d.kind.id()),
+        id: identity(cx, d),
         section: d.section.clone(),
         section_label: section_label(cx, &d.section),
         content,
