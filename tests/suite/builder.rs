@@ -264,3 +264,41 @@ fn generated_urls_cannot_be_taken_by_pages() {
             .any(|p| p.starts_with("content/funnel.md") && p.contains("taken by a generated page"))
     );
 }
+
+#[test]
+fn public_builds_leave_confidential_pages_out_everywhere() {
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        (
+            "content/customers/secret.md",
+            "---\ntitle: 机密客户绝密公司\nconfidential: true\nowner: 保密负责人\nstage: quote\ntier: partner\nvalue: 7777777\ncompetitors: [rival]\nnext_visit: 2026-11-25\n---\n\n绝密正文内容。见 [[open]]。\n",
+        ),
+        (
+            "content/customers/open.md",
+            "---\ntitle: 公开客户\nstage: lead\nvalue: 1000\n---\n\n见 [[secret]]。\n",
+        ),
+        ("content/competitors/rival.md", "---\ntitle: Rival\n---\n"),
+    ]);
+    let mut opts = t.options();
+    opts.public = true;
+    let r = t.build_with(opts);
+    assert!(!r.has_errors(), "{:#?}", r.diagnostics);
+    assert!(
+        r.diagnostics
+            .iter()
+            .any(|d| d.file == "content/customers/open.md" && d.message.contains("left out of this build"))
+    );
+    assert!(!r.files.iter().any(|f| f.path.contains("secret")));
+    for f in &r.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        for s in ["机密客户绝密公司", "保密负责人", "7777777", "7,777,777", "绝密正文"] {
+            assert!(!text.contains(s), "{} leaks {s}", f.path);
+        }
+    }
+    let funnel: serde_json::Value =
+        serde_json::from_slice(&r.files.iter().find(|f| &*f.path == "funnel.json").unwrap().bytes).unwrap();
+    assert_eq!(funnel["open_value"], 1000.0, "the confidential deal is not counted");
+    // The same site without --public shows it.
+    let all = t.build();
+    assert!(all.files.iter().any(|f| &*f.path == "customers/secret/index.html"));
+}
