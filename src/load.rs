@@ -133,23 +133,14 @@ pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile,
     })
 }
 
-/// A stable 64-bit hash of output bytes (SipHash with fixed keys: several GB/s, unlike FNV's
-/// byte loop), recorded in the output manifest.
-pub fn hash_fast(bytes: &[u8]) -> u64 {
+/// The content hash for change detection (sources, summaries, stamps, the output manifest):
+/// SipHash with fixed keys, several GB/s. Not for security; a new Rust release may change
+/// its values, which only makes the first build after it compare output bytes again.
+pub fn hash(bytes: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = std::hash::DefaultHasher::new();
     h.write(bytes);
     h.finish()
-}
-
-/// FNV-1a: a fast, stable content hash for change detection (not for security).
-pub fn hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub fn write_output(out: &Path, files: &[OutputFile]) -> Result<WriteStats, Writ
     if !staging.exists() && out.is_dir() {
         link_tree(out, &staging)?;
     }
-    let hashes: Vec<u64> = files.par_iter().map(|f| crate::load::hash_fast(&f.bytes)).collect();
+    let hashes: Vec<u64> = files.par_iter().map(|f| crate::load::hash(&f.bytes)).collect();
     let current = read_manifest(out);
     let mut stats = WriteStats::default();
     for (f, h) in files.iter().zip(&hashes) {
