@@ -96,10 +96,6 @@ impl Builder {
         }
     }
 
-    pub fn root(&self) -> &Path {
-        &self.opts.root
-    }
-
     /// Runs the whole pipeline in memory.
     pub fn build(&mut self) -> BuildResult {
         self.run(None)

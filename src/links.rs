@@ -54,13 +54,9 @@ pub struct LinkCache {
     title_rank: Vec<u32>,
 }
 
-/// Resolves every link of the site. Links into `hidden` pages (drafts, confidential pages in a
-/// public build) resolve to nothing and are reported as warnings.
-pub fn resolve(site: &Site) -> (LinkGraph, Vec<Diagnostic>) {
-    resolve_cached(site, &mut LinkCache::default())
-}
-
-/// [`resolve`], reusing the results of pages that cannot have changed since `cache` was filled.
+/// Resolves every link of the site. Links into hidden pages (drafts, confidential pages in
+/// a public build) resolve to nothing and are reported as warnings. Reuses the results of
+/// pages that cannot have changed since `cache` was filled.
 pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Diagnostic>) {
     if cache.signature != site.index.signature || cache.per_doc.len() != site.docs.len() {
         let mut by_title: Vec<usize> = (0..site.docs.len()).collect();
