@@ -80,6 +80,15 @@ pub struct Builder {
     index: Option<Arc<site::Index>>,
     /// The last build's per-page link resolutions.
     links: crate::links::LinkCache,
+    /// Keep nothing that grows with the size of the bodies or the output (`build`): page
+    /// texts are read again when they render, rendered pages go straight to the output.
+    lean: bool,
+}
+
+/// Where a streaming build writes: opened only once the build is known to have no errors
+/// before rendering, so that a failed build touches nothing.
+pub trait Target: render::Output {
+    fn open(&self) -> Result<(), Diagnostic>;
 }
 
 impl Builder {
@@ -93,22 +102,40 @@ impl Builder {
             walk_diags: Vec::new(),
             index: None,
             links: crate::links::LinkCache::default(),
+            lean: false,
         }
+    }
+
+    /// A builder for one streaming build into a [`Target`] (see [`Builder::build_into`]).
+    pub fn lean(opts: BuildOptions) -> Self {
+        let mut b = Builder::new(opts);
+        b.lean = true;
+        b
     }
 
     /// Runs the whole pipeline in memory.
     pub fn build(&mut self) -> BuildResult {
-        self.run(None)
+        self.memo.keep = !self.lean;
+        self.run(None, None)
+    }
+
+    /// Runs the whole pipeline and hands each file to `target` as it renders; the result
+    /// holds no files. Nothing is rendered (and `target` is not opened) when an error is
+    /// found before rendering.
+    pub fn build_into(&mut self, target: &dyn Target) -> BuildResult {
+        self.memo.keep = false;
+        self.run(None, Some(target))
     }
 
     /// Runs the pipeline after the given markdown files changed in place: only they are read
     /// again (no walk of `content/`). Anything else (files created or removed, templates,
     /// config) needs [`Builder::build`].
     pub fn rebuild(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
-        self.run(Some(changed))
+        self.memo.keep = !self.lean;
+        self.run(Some(changed), None)
     }
 
-    fn run(&mut self, changed: Option<&HashSet<PathBuf>>) -> BuildResult {
+    fn run(&mut self, changed: Option<&HashSet<PathBuf>>, target: Option<&dyn Target>) -> BuildResult {
         let start = Instant::now();
         let root = self.opts.root.clone();
         let mut diags = Vec::new();
@@ -211,6 +238,8 @@ impl Builder {
             config: &config,
             labels: &theme.labels,
             today,
+            refs: (0..site.docs.len()).map(|_| Default::default()).collect(),
+            stamp: program_stamp(&self.opts),
         };
         let figures = Figures {
             funnel: &funnel,
@@ -231,9 +260,33 @@ impl Builder {
             }
         }
         mark("figures+static");
-        let (files, d, stats) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo);
+        let collect = render::Collect::default();
+        let out: &dyn render::Output = match target {
+            Some(target) => {
+                let opened = if diags.iter().any(Diagnostic::is_error) {
+                    Err(None)
+                } else {
+                    target.open().map_err(Some)
+                };
+                if let Err(d) = opened {
+                    diags.extend(d);
+                    let result = BuildResult {
+                        diagnostics: diags,
+                        pages: site.visible().count(),
+                        parsed: self.last_parsed,
+                        timings,
+                        ..BuildResult::default()
+                    };
+                    return finish(result, start);
+                }
+                target
+            }
+            None => &collect,
+        };
+        let (d, stats) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo, out);
         diags.extend(d);
-        mark("render");
+        mark("render+write");
+        let files = collect.into_files();
         let pages = site.visible().count();
         let result = BuildResult {
             files,
@@ -265,6 +318,7 @@ impl Builder {
             })
             .collect();
         let cache = &self.cache;
+        let lean = self.lean;
         let fresh: Vec<(std::ffi::OsString, CacheEntry)> = todo
             .par_iter()
             .filter_map(|path| {
@@ -291,7 +345,12 @@ impl Builder {
                     (Parsed::Section(s), d)
                 } else {
                     match site::parse_doc(&src, config) {
-                        (Some(doc), d) => (Parsed::Doc(Arc::new(doc)), d),
+                        (Some(mut doc), d) => {
+                            if lean {
+                                doc.drop_text();
+                            }
+                            (Parsed::Doc(Arc::new(doc)), d)
+                        }
                         (None, d) => (Parsed::Nothing, d),
                     }
                 };
@@ -321,6 +380,17 @@ fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
     r.diagnostics.dedup();
     r.elapsed = start.elapsed();
     r
+}
+
+/// The build options and the program (its size and time) decide every page's bytes as much
+/// as the content does.
+fn program_stamp(opts: &BuildOptions) -> u64 {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| (m.len(), m.modified().ok()))
+        .ok();
+    let key = format!("{} {exe:?} {} {}", env!("CARGO_PKG_VERSION"), opts.public, opts.drafts);
+    load::hash(key.as_bytes())
 }
 
 /// Parses depend on the config (stage ids); a config change invalidates them.

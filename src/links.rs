@@ -132,6 +132,9 @@ fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
         return none(diags);
     }
     let mut links = Vec::with_capacity(doc.body.links.len());
+    // Read again only for a diagnostic's source line.
+    let text = std::cell::OnceCell::new();
+    let text = || -> &str { text.get_or_init(|| doc.text().map(|t| t.into_owned()).unwrap_or_default()) };
     for link in &doc.body.links {
         let to = match resolve_one(site, &doc.dir, Some(from), &link.target, &link.raw) {
             Ok(to) => {
@@ -144,13 +147,13 @@ fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
                 if let LinkError::NoAnchor { target, .. } = &e {
                     anchor_deps.push((*target, site.doc(*target).hash));
                 }
-                diags.push(e.into_diag(&doc.rel_path, &doc.text, link.pos, link.width));
+                diags.push(e.into_diag(&doc.rel_path, text(), link.pos, link.width));
                 None
             }
         };
         if to.as_ref().is_some_and(|t| site.is_hidden(t.doc)) {
             let d = Diagnostic::warning(&doc.rel_path, format!("link to \"{}\", which is left out of this build", link.raw))
-                .at(&doc.text, link.pos, link.width)
+                .at(text(), link.pos, link.width)
                 .help("the target is a draft (build with --drafts) or confidential (left out of --public builds); the link is shown as text");
             diags.push(d);
             links.push(None);
@@ -180,8 +183,11 @@ fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
                             names.iter().step_by(2).copied().collect::<Vec<_>>().join(", ")
                         ),
                     };
-                    let d = Diagnostic::error(&doc.rel_path, format!("unknown competitor \"{}\"", r.value))
-                        .at(&doc.text, r.pos, r.width);
+                    let d = Diagnostic::error(&doc.rel_path, format!("unknown competitor \"{}\"", r.value)).at(
+                        text(),
+                        r.pos,
+                        r.width,
+                    );
                     diags.push(d.help(help));
                 }
             }

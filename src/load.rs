@@ -13,6 +13,8 @@ pub struct SourceFile {
     pub rel_path: String,
     /// Relative to `content/`, without extension: `customers/huadong`.
     pub content_path: String,
+    /// Where it was read from (for reading its body again at render time).
+    pub path: PathBuf,
     pub text: String,
     pub hash: u64,
 }
@@ -91,7 +93,16 @@ pub fn read_sources(root: &Path, paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<Dia
 pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     let rel_path = rel(root, path);
     let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(&rel_path, format!("cannot read this file: {e}")))?;
-    source_from_bytes(rel_path, bytes)
+    let mut src = source_from_bytes(rel_path, bytes)?;
+    src.path = path.to_owned();
+    Ok(src)
+}
+
+/// Normalised text of a file read before, if its content is still what was read then
+/// (`hash`): a page's body is read again when it renders instead of being kept in memory.
+pub fn reread(path: &Path, hash: u64) -> Option<String> {
+    let src = source_from_bytes(String::new(), std::fs::read(path).ok()?).ok()?;
+    (src.hash == hash).then_some(src.text)
 }
 
 /// Decodes and normalises file bytes; not-UTF-8 text (GBK saved on Windows) is a clear error.
@@ -127,6 +138,7 @@ pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile,
         .to_owned();
     Ok(SourceFile {
         hash: hash(text.as_bytes()),
+        path: PathBuf::from(&rel_path),
         rel_path,
         content_path,
         text,

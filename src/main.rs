@@ -66,21 +66,26 @@ fn check_out(root: &std::path::Path, out: &std::path::Path) -> Result<(), String
 }
 
 /// The build that `build` and `check` share: options checked, pipeline run, timings shown.
+/// With `out`, the files are written into its staging folder as they render.
 fn run_builder(
     root: std::path::PathBuf,
     drafts: bool,
     public: bool,
     today: Option<&str>,
+    out: Option<&salesbook::write::Staging>,
 ) -> Result<BuildResult, String> {
     check_root(&root)?;
     let today = parse_today(today)?;
-    let result = Builder::new(BuildOptions {
+    let mut builder = Builder::lean(BuildOptions {
         root,
         drafts,
         public,
         today,
-    })
-    .build();
+    });
+    let result = match out {
+        Some(out) => builder.build_into(out),
+        None => builder.build(),
+    };
     print_timings(&result);
     Ok(result)
 }
@@ -104,18 +109,35 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         } => {
             let out = out.unwrap_or_else(|| root.join("public"));
             check_out(&root, &out)?;
-            let result = run_builder(root, drafts, public, today.as_deref())?;
+            check_root(&root)?;
+            let staging = salesbook::write::Staging::new(&out);
+            staging.start();
+            let result = run_builder(root, drafts, public, today.as_deref(), Some(&staging))?;
             print_human(&result.diagnostics);
             if result.has_errors() {
-                eprintln!("build failed: nothing was written; {} is unchanged", out.display());
+                staging.abandon();
+                eprintln!(
+                    "build failed: nothing was written to {}; it is unchanged",
+                    out.display()
+                );
                 return Ok(ExitCode::from(1));
             }
-            let stats = salesbook::write::write_output(&out, &result.files).map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let stats = staging.commit().map_err(|e| e.to_string())?;
+            if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+                eprintln!(
+                    "  {:<16} {:>8.1} ms",
+                    "commit",
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+            let result_elapsed = result.elapsed + started.elapsed();
             eprintln!(
-                "built {} pages in {} ms → {} ({} files written, {} unchanged, {} removed)",
+                "built {} pages in {} ms → {} ({} rendered, {} files written, {} unchanged, {} removed)",
                 result.pages,
-                result.elapsed.as_millis(),
+                result_elapsed.as_millis(),
                 out.display(),
+                result.render.rendered,
                 stats.written,
                 stats.unchanged,
                 stats.removed
@@ -129,7 +151,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             public,
             drafts,
         } => {
-            let result = run_builder(root, drafts, public, today.as_deref())?;
+            let result = run_builder(root, drafts, public, today.as_deref(), None)?;
             match format {
                 Format::Json => println!("{}", diagnostics::render_json(&result.diagnostics)),
                 Format::Human => {

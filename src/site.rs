@@ -28,7 +28,10 @@ pub struct ParsedDoc {
     pub kind: Kind,
     pub fm: FrontMatter,
     pub body: Body,
-    pub text: String,
+    /// The whole file; empty once [`ParsedDoc::drop_text`] let it go (see [`ParsedDoc::text`]).
+    text: String,
+    /// Where the file was read from.
+    pub file: std::path::PathBuf,
     pub body_offset: usize,
     /// Hash of the whole file: any change.
     pub hash: u64,
@@ -42,8 +45,19 @@ impl ParsedDoc {
         &self.fm.title
     }
 
-    pub fn body_text(&self) -> &str {
-        &self.text[self.body_offset..]
+    /// The file's text: kept in memory, or read again (a streaming build keeps only what the
+    /// whole site needs, so memory does not grow with the size of the bodies). `None` when
+    /// the file changed or went away since it was parsed.
+    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        if !self.text.is_empty() || self.hash == crate::load::hash(b"") {
+            return Some(std::borrow::Cow::Borrowed(&self.text));
+        }
+        crate::load::reread(&self.file, self.hash).map(std::borrow::Cow::Owned)
+    }
+
+    /// Lets the text go: [`ParsedDoc::text`] reads it again when needed.
+    pub fn drop_text(&mut self) {
+        self.text = String::new();
     }
 
     /// The canonical URL path: `/customers/huadong/`.
@@ -113,6 +127,7 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig) -> (Option<ParsedDoc>, V
         fm,
         body,
         text: src.text.clone(),
+        file: src.path.clone(),
         body_offset,
         hash: src.hash,
         summary_hash,

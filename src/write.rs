@@ -1,24 +1,30 @@
 //! Writing a build to disk so that the output folder is always one complete build.
 //!
 //! The build is written into a staging folder beside the output (`.public.salesbook-next`),
-//! kept from the build before last (made of hard links to the output the first time): only
-//! files whose content differs are written there (each through a temporary file and a
-//! rename, never in place), files of pages that no longer exist are removed. Then the
-//! staging folder and the output folder are exchanged in one atomic
-//! `renameat2(RENAME_EXCHANGE)`: a build killed at any moment leaves the previous output
-//! complete and untouched, and the old output becomes the next build's staging folder.
+//! kept from the build before last (made of hard links to the output the first time, in the
+//! background while the build parses), file by file as pages render: only files whose
+//! content differs are written there (through a temporary file and a rename, never in place,
+//! since a file may be shared with the output; a staging folder made from nothing is written
+//! directly), files of pages that no longer exist are removed. Then the staging folder and
+//! the output folder are exchanged in one atomic `renameat2(RENAME_EXCHANGE)`: a build
+//! killed at any moment leaves the previous output complete and untouched, and the old
+//! output becomes the next build's staging folder.
 //!
-//! Each folder's manifest lists the files salesbook wrote with a hash of their bytes, so
-//! unchanged files are recognised without reading them. A staging folder's manifest is
-//! removed before it is touched and written back last: after a kill, the next build compares
-//! bytes instead of trusting it. Files someone else put in the output folder are carried over.
+//! Each folder's manifest lists the files salesbook wrote with a hash of their bytes and the
+//! fingerprint of everything the file was rendered from. A page whose fingerprint is the
+//! output's is not rendered at all: the staging folder gets a link to the output's file. A
+//! staging folder's manifest is removed before it is touched and written back last: after a
+//! kill, the next build compares bytes instead of trusting it. Files someone else put in the
+//! output folder are carried over.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::render::OutputFile;
+use crate::render::{Output, OutputFile};
 
 pub const MANIFEST: &str = ".salesbook-manifest";
 
@@ -54,101 +60,318 @@ pub fn staging_dir(out: &Path) -> PathBuf {
     out.with_file_name(format!(".{name}.salesbook-next"))
 }
 
-/// Writes `files` as the new content of `out`, atomically. `written` counts the files whose
-/// bytes differ from the output being replaced.
+/// Writes `files` as the new content of `out`, atomically (tests and callers that hold a
+/// whole build in memory; `build` streams into a [`Staging`]).
 pub fn write_output(out: &Path, files: &[OutputFile]) -> Result<WriteStats, WriteError> {
     use rayon::prelude::*;
-    let staging = staging_dir(out);
-    if !staging.exists() && out.is_dir() {
-        link_tree(out, &staging)?;
-    }
-    let hashes: Vec<u64> = files.par_iter().map(|f| crate::load::hash(&f.bytes)).collect();
-    let current = read_manifest(out);
-    let mut stats = WriteStats::default();
-    for (f, h) in files.iter().zip(&hashes) {
-        if current.get(&*f.path) == Some(&Some(*h)) {
-            stats.unchanged += 1;
-        } else {
-            stats.written += 1;
-        }
-    }
-    let now: HashSet<&str> = files.iter().map(|f| &*f.path).collect();
-    stats.removed = current.keys().filter(|p| !now.contains(p.as_str())).count();
-    sync(&staging, files, &hashes)?;
-    carry_over_foreign_files(out, &staging)?;
-    if out.exists() {
-        exchange(&staging, out).map_err(err(out))?;
-    } else {
-        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::create_dir_all(parent).map_err(err(parent))?;
-        }
-        fs::rename(&staging, out).map_err(err(out))?;
-    }
-    Ok(stats)
+    let staging = Staging::new(out);
+    staging.prepare()?;
+    files.par_iter().for_each(|f| staging.put(f.clone(), None));
+    staging.commit()
 }
 
-/// Brings `dir` to exactly `files` (plus whatever salesbook did not write there).
-fn sync(dir: &Path, files: &[OutputFile], hashes: &[u64]) -> Result<(), WriteError> {
-    use rayon::prelude::*;
+/// One manifest line: the hash of the bytes, and the fingerprint of the inputs they were
+/// rendered from (when salesbook knows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    hash: Option<u64>,
+    print: Option<u64>,
+}
+
+type Manifest = HashMap<String, Entry>;
+
+/// A file of this build: path, hash of its bytes, fingerprint of its inputs.
+type Written = (Arc<str>, u64, Option<u64>);
+
+/// The next build, being written into the staging folder as its files render.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    ready: OnceLock<Ready>,
+    pending: Mutex<Option<std::thread::JoinHandle<Result<Ready, WriteError>>>>,
+    /// What this build holds: path, hash, fingerprint.
+    entries: Mutex<Vec<Written>>,
+    error: Mutex<Option<WriteError>>,
+    changed: AtomicUsize,
+}
+
+struct Ready {
+    /// Nothing was here before: files are written directly, nothing is compared.
+    fresh: bool,
+    /// The staging folder's manifest (the build before last, as far as it is known).
+    staged: Manifest,
+    /// The output folder's manifest: the build this one replaces.
+    current: Manifest,
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> Self {
+        Staging {
+            out: out.to_owned(),
+            dir: staging_dir(out),
+            ready: OnceLock::new(),
+            pending: Mutex::new(None),
+            entries: Mutex::new(Vec::new()),
+            error: Mutex::new(None),
+            changed: AtomicUsize::new(0),
+        }
+    }
+
+    /// Starts making the staging folder ready (seeding it from the output, carrying over
+    /// files of others) in the background, while the build parses. It touches only the
+    /// staging folder, so a build that then fails has changed nothing.
+    pub fn start(&self) {
+        let (out, dir) = (self.out.clone(), self.dir.clone());
+        let handle = std::thread::spawn(move || prepare(&out, &dir));
+        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+    }
+
+    /// Makes the staging folder ready for writing (waits for [`Staging::start`]'s work).
+    fn prepare(&self) -> Result<(), WriteError> {
+        if self.ready.get().is_some() {
+            return Ok(());
+        }
+        let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let ready = match pending {
+            Some(handle) => handle.join().unwrap_or_else(|_| {
+                Err(WriteError {
+                    path: self.dir.display().to_string(),
+                    source: io::Error::other("preparing the staging folder failed"),
+                })
+            })?,
+            None => prepare(&self.out, &self.dir)?,
+        };
+        let _ = self.ready.set(ready);
+        Ok(())
+    }
+
+    /// A build that failed before writing anything: the staging folder's manifest goes
+    /// back, so the next build still trusts it.
+    pub fn abandon(self) {
+        if self.prepare().is_err() || !self.entries.lock().is_ok_and(|e| e.is_empty()) {
+            return;
+        }
+        if let Some(ready) = self.ready.get() {
+            let entries = ready
+                .staged
+                .iter()
+                .filter_map(|(p, e)| Some((p.as_str(), e.hash?, e.print)));
+            let _ = write_manifest(&self.dir, entries.collect());
+        }
+    }
+
+    fn fail(&self, e: WriteError) {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
+    }
+
+    fn record(&self, path: Arc<str>, hash: u64, print: Option<u64>) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path, hash, print));
+    }
+
+    /// Removes what the build before last wrote and this one did not, writes the manifest and
+    /// exchanges the staging folder with the output.
+    pub fn commit(self) -> Result<WriteStats, WriteError> {
+        self.prepare()?;
+        if let Some(e) = self.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(e);
+        }
+        let ready = self.ready.into_inner().expect("prepared");
+        let entries = self.entries.into_inner().unwrap_or_else(|e| e.into_inner());
+        let now: HashSet<&str> = entries.iter().map(|e| &*e.0).collect();
+        for old in ready.staged.keys().filter(|p| !now.contains(p.as_str())) {
+            let path = self.dir.join(old);
+            if fs::remove_file(&path).is_ok() {
+                remove_empty_parents(&self.dir, &path);
+            }
+        }
+        write_manifest(
+            &self.dir,
+            entries.iter().map(|(p, h, print)| (&**p, *h, *print)).collect(),
+        )?;
+        if self.out.exists() {
+            exchange(&self.dir, &self.out).map_err(err(&self.out))?;
+        } else {
+            if let Some(parent) = self.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+                fs::create_dir_all(parent).map_err(err(parent))?;
+            }
+            fs::rename(&self.dir, &self.out).map_err(err(&self.out))?;
+        }
+        let removed = ready.current.keys().filter(|p| !now.contains(p.as_str())).count();
+        let written = self.changed.into_inner();
+        Ok(WriteStats {
+            written,
+            unchanged: entries.len() - written,
+            removed,
+        })
+    }
+}
+
+impl Output for Staging {
+    fn reuse(&self, path: &str, print: u64) -> bool {
+        let Some(ready) = self.ready.get() else { return false };
+        let Some(Entry { hash: Some(hash), .. }) = ready.current.get(path).filter(|e| e.print == Some(print)) else {
+            return false;
+        };
+        // The output holds these bytes; the staging folder may hold an older version.
+        if ready.staged.get(path).and_then(|e| e.hash) != Some(*hash) {
+            let (from, to) = (self.out.join(path), self.dir.join(path));
+            if replace_with_link(&from, &to).is_err() {
+                return false;
+            }
+        }
+        self.record(path.into(), *hash, Some(print));
+        true
+    }
+
+    fn put(&self, file: OutputFile, print: Option<u64>) {
+        let hash = crate::load::hash(&file.bytes);
+        let Some(ready) = self.ready.get() else {
+            return self.fail(WriteError {
+                path: file.path.to_string(),
+                source: io::Error::other("the output was not prepared"),
+            });
+        };
+        if ready.current.get(&*file.path).and_then(|e| e.hash) != Some(hash) {
+            self.changed.fetch_add(1, Ordering::Relaxed);
+        }
+        let target = self.dir.join(&*file.path);
+        let result = if ready.fresh {
+            write_new(&target, &file.bytes)
+        } else if ready.staged.get(&*file.path).and_then(|e| e.hash) == Some(hash) {
+            Ok(())
+        } else {
+            write_if_changed(&target, &file.bytes).map(|_| ())
+        };
+        match result {
+            Ok(()) => self.record(file.path, hash, print),
+            Err(e) => self.fail(e),
+        }
+    }
+}
+
+impl crate::build::Target for Staging {
+    fn open(&self) -> Result<(), crate::diagnostics::Diagnostic> {
+        self.prepare()
+            .map_err(|e| crate::diagnostics::Diagnostic::error(e.path.clone(), e.to_string()))
+    }
+}
+
+/// Makes `dir` ready to take the next build of `out`.
+fn prepare(out: &Path, dir: &Path) -> Result<Ready, WriteError> {
+    let out_exists = out.is_dir();
+    let fresh = !dir.exists() && !out_exists;
+    let seeded = !dir.exists() && out_exists;
+    if seeded {
+        link_tree(out, dir)?;
+    }
     fs::create_dir_all(dir).map_err(err(dir))?;
     let manifest_path = dir.join(MANIFEST);
-    let known = read_manifest(dir);
+    let staged = read_manifest(dir);
+    if staged.is_empty() && !fresh {
+        // A build was killed here: its half-written temporary files go.
+        for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+            if entry.file_name().to_string_lossy().ends_with(".salesbook-tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
     // From here until the new manifest is written, this folder's manifest is not to be trusted.
     match fs::remove_file(&manifest_path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err(&manifest_path)(e)),
         _ => {}
     }
-    files.par_iter().zip(hashes).try_for_each(|(f, h)| {
-        if known.get(&*f.path) == Some(&Some(*h)) {
-            return Ok(());
-        }
-        write_if_changed(&dir.join(&*f.path), &f.bytes).map(|_| ())
-    })?;
-    let now: HashSet<&str> = files.iter().map(|f| &*f.path).collect();
-    for old in known.keys().filter(|p| !now.contains(p.as_str())) {
-        let path = dir.join(old);
-        if fs::remove_file(&path).is_ok() {
-            remove_empty_parents(dir, &path);
-        }
+    if !seeded {
+        carry_over_foreign_files(out, dir)?;
     }
-    let mut listing: Vec<String> = files
-        .iter()
-        .zip(hashes)
-        .map(|(f, h)| format!("{h:016x}\t{}", f.path))
-        .collect();
-    listing.sort_unstable_by(|a, b| a[17..].cmp(&b[17..]));
-    write_if_changed(&manifest_path, (listing.join("\n") + "\n").as_bytes())?;
-    Ok(())
+    let current = read_manifest(out);
+    Ok(Ready { fresh, staged, current })
 }
 
-/// The files salesbook wrote into `dir` (safe relative paths only), with their hash when the
-/// manifest records one.
-fn read_manifest(dir: &Path) -> std::collections::HashMap<String, Option<u64>> {
+/// Writes a folder's manifest: one `hash<TAB>fingerprint<TAB>path` line a file, sorted.
+fn write_manifest(dir: &Path, mut entries: Vec<(&str, u64, Option<u64>)>) -> Result<(), WriteError> {
+    use std::fmt::Write as _;
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut listing = String::with_capacity(entries.len() * 64);
+    for (path, hash, print) in entries {
+        let _ = match print {
+            Some(p) => writeln!(listing, "{hash:016x}\t{p:016x}\t{path}"),
+            None => writeln!(listing, "{hash:016x}\t-\t{path}"),
+        };
+    }
+    write_if_changed(&dir.join(MANIFEST), listing.as_bytes()).map(|_| ())
+}
+
+/// The files salesbook wrote into `dir` (safe relative paths only), with their hash and
+/// fingerprint when the manifest records them.
+fn read_manifest(dir: &Path) -> Manifest {
     let text = fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+    let hex = |h: &str| u64::from_str_radix(h, 16).ok();
     text.lines()
         .filter_map(|l| {
-            let (hash, path) = match l.split_once('\t') {
-                Some((h, p)) => (u64::from_str_radix(h, 16).ok(), p),
-                None => (None, l),
+            let mut parts = l.splitn(3, '\t');
+            let (a, b, c) = (parts.next(), parts.next(), parts.next());
+            let (entry, path) = match (a, b, c) {
+                (Some(h), Some(p), Some(path)) => (
+                    Entry {
+                        hash: hex(h),
+                        print: hex(p),
+                    },
+                    path,
+                ),
+                (Some(h), Some(path), None) => (
+                    Entry {
+                        hash: hex(h),
+                        print: None,
+                    },
+                    path,
+                ),
+                _ => (
+                    Entry {
+                        hash: None,
+                        print: None,
+                    },
+                    l,
+                ),
             };
             let safe =
                 !path.is_empty() && !path.starts_with('/') && !path.split('/').any(|p| p == ".." || p.is_empty());
-            safe.then(|| (path.to_owned(), hash))
+            safe.then(|| (path.to_owned(), entry))
         })
         .collect()
 }
 
-/// A copy of `from` made of hard links (a copy where links are not possible).
+/// A copy of `from` made of hard links (a copy where links are not possible). Folders are
+/// made first, then the files are linked in parallel.
 fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
+    use rayon::prelude::*;
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
-        let target = to.join(entry.path().strip_prefix(from).unwrap_or(entry.path()));
+        let rel = entry.path().strip_prefix(from).unwrap_or(entry.path()).to_owned();
         if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).map_err(err(&target))?;
-        } else if entry.file_type().is_file() && fs::hard_link(entry.path(), &target).is_err() {
-            fs::copy(entry.path(), &target).map_err(err(&target))?;
+            dirs.push(rel);
+        } else if entry.file_type().is_file() {
+            files.push(rel);
         }
     }
-    Ok(())
+    // Parents before children: the walk lists a folder before what it holds.
+    for dir in &dirs {
+        let target = to.join(dir);
+        match fs::create_dir(&target) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(&target)(e)),
+            _ => {}
+        }
+    }
+    files.par_iter().try_for_each(|rel| {
+        let (source, target) = (from.join(rel), to.join(rel));
+        if fs::hard_link(&source, &target).is_err() {
+            fs::copy(&source, &target).map_err(err(&target))?;
+        }
+        Ok(())
+    })
 }
 
 /// Files someone else put in the output folder go along into the new output.
@@ -237,6 +460,40 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
     fs::write(&tmp, bytes).map_err(err(&tmp))?;
     fs::rename(&tmp, path).map_err(err(path))?;
     Ok(true)
+}
+
+/// Writes a file into a folder that is being built from nothing.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    match fs::write(path, bytes) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(err(parent))?;
+            }
+            fs::write(path, bytes).map_err(err(path))
+        }
+        r => r.map_err(err(path)),
+    }
+}
+
+/// Makes `to` another name of `from`'s file (a copy where links are not possible), replacing
+/// what `to` was in one rename.
+fn replace_with_link(from: &Path, to: &Path) -> Result<(), WriteError> {
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent).map_err(err(parent))?;
+    }
+    let name = to
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = to.with_file_name(format!(".{name}.salesbook-tmp"));
+    let _ = fs::remove_file(&tmp);
+    if fs::hard_link(from, &tmp).is_err() {
+        fs::copy(from, &tmp).map_err(err(&tmp))?;
+    }
+    let renamed = fs::rename(&tmp, to).map_err(err(to));
+    // When `to` already was another name of the same file, rename(2) leaves both names.
+    let _ = fs::remove_file(&tmp);
+    renamed
 }
 
 fn remove_empty_parents(root: &Path, file: &Path) {

@@ -111,10 +111,40 @@ pub fn body_html(
     })
 }
 
+/// Where rendered files go: collected in memory (the dev server, tests) or written as they
+/// are rendered (`build`: memory does not grow with the size of the output).
+pub trait Output: Sync {
+    /// Whether the file at `path` rendered from inputs with fingerprint `print` is already
+    /// there from an earlier build (and now kept): then it is not rendered again.
+    fn reuse(&self, _path: &str, _print: u64) -> bool {
+        false
+    }
+    /// Takes one rendered file; `print` is the fingerprint of its inputs, if it has one.
+    fn put(&self, file: OutputFile, print: Option<u64>);
+}
+
+/// Collects the files in memory.
+#[derive(Default)]
+pub struct Collect(pub std::sync::Mutex<Vec<OutputFile>>);
+
+impl Output for Collect {
+    fn put(&self, file: OutputFile, _print: Option<u64>) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+    }
+}
+
+impl Collect {
+    pub fn into_files(self) -> Vec<OutputFile> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Rendered pages of the previous builds, by output path, with the fingerprint of everything
 /// their view was made from. A page whose fingerprint did not change is not rendered again.
+/// A streaming build keeps no pages (`keep` false).
 #[derive(Default)]
 pub struct RenderMemo {
+    pub keep: bool,
     pages: HashMap<Arc<str>, (u64, OutputFile)>,
     /// Section list orders, kept while no page's summary changes.
     members: (u64, HashMap<String, Vec<DocId>>),
@@ -156,13 +186,14 @@ pub fn render_all(
     figures: &Figures,
     statics: Vec<OutputFile>,
     memo: &mut RenderMemo,
-) -> (Vec<OutputFile>, Vec<Diagnostic>, RenderStats) {
+    out: &dyn Output,
+) -> (Vec<Diagnostic>, RenderStats) {
     let site = cx.site;
     let mut diags = Vec::new();
     let site_view = generated::site_view(cx, theme.uses_site_lists);
     let global = {
         let mut h = hasher();
-        theme.stamp.hash(&mut h);
+        (theme.stamp, cx.stamp).hash(&mut h);
         format!("{:?}", cx.config).hash(&mut h);
         cx.today.hash(&mut h);
         serde_json::to_string(&site_view).unwrap_or_default().hash(&mut h);
@@ -313,20 +344,28 @@ pub fn render_all(
         })
         .collect();
     jobs.extend(page_jobs);
+    let jobs_len = jobs.len();
 
     let members_of = &memo.members.1.clone();
     let mut stats = RenderStats::default();
-    let mut out: Vec<OutputFile> = Vec::with_capacity(jobs.len() + statics.len() + 1);
+    let mut live: HashSet<Arc<str>> = HashSet::new();
     let mut todo = Vec::new();
     for (path, print, job) in jobs {
         match memo.pages.get(path.as_str()) {
             Some((p, file)) if *p == print => {
-                out.push(file.clone());
+                live.insert(Arc::clone(&file.path));
+                out.put(file.clone(), Some(print));
                 stats.reused += 1;
             }
             _ => todo.push((path, print, job)),
         }
     }
+    // What the output already holds from an earlier build with the same inputs.
+    let todo: Vec<_> = todo
+        .into_par_iter()
+        .filter(|(path, print, _)| !out.reuse(path, *print))
+        .collect();
+    stats.reused = jobs_len - todo.len();
     let base = |path: &str, current: &str| {
         let mut c = Context::new();
         c.insert_value("site", site_value.clone());
@@ -336,14 +375,20 @@ pub fn render_all(
         c.insert("path", path);
         c
     };
-    let rendered: Vec<(String, u64, Result<OutputFile, Diagnostic>)> = todo
+    let keep = memo.keep;
+    let rendered: Vec<(String, u64, Result<Option<OutputFile>, Diagnostic>)> = todo
         .into_par_iter()
         .map(|(path, print, job)| {
             let result = match job {
                 Job::Page(id) => {
                     let d = site.doc(id);
                     let links = &cx.graph.body_links[id.0];
-                    let html = body_html(site, &d.path, d.body_text(), &d.dir, &d.body.headings, links);
+                    let Some(text) = d.text() else {
+                        let d = Diagnostic::error(&d.rel_path, "this file changed or went away during the build");
+                        return (path, print, Err(d.help("build again")));
+                    };
+                    let body = &text[d.body_offset.min(text.len())..];
+                    let html = body_html(site, &d.path, body, &d.dir, &d.body.headings, links);
                     let mut c = base(&d.path, &d.section);
                     c.insert("page", &page_view(cx, id, html));
                     theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
@@ -359,6 +404,12 @@ pub fn render_all(
                         .map(|html| OutputFile::new(path.clone(), html.into_bytes()))
                 }
             };
+            // Handed on as soon as it is rendered; kept only when the memo keeps pages.
+            let result = result.map(|f| {
+                let kept = keep.then(|| f.clone());
+                out.put(f, Some(print));
+                kept
+            });
             (path, print, result)
         })
         .collect();
@@ -366,8 +417,10 @@ pub fn render_all(
         match r {
             Ok(f) => {
                 stats.rendered += 1;
-                memo.pages.insert(Arc::clone(&f.path), (print, f.clone()));
-                out.push(f);
+                if let Some(f) = f {
+                    live.insert(Arc::clone(&f.path));
+                    memo.pages.insert(Arc::clone(&f.path), (print, f));
+                }
             }
             Err(d) => {
                 memo.pages.remove(path.as_str());
@@ -375,13 +428,17 @@ pub fn render_all(
             }
         }
     }
-    let live: HashSet<&str> = out.iter().map(|f| &*f.path).collect();
-    memo.pages.retain(|p, _| live.contains(&**p));
-    out.push(OutputFile::new(
-        "funnel.json",
-        funnel_json(figures.funnel, site, cx.config, cx.today).into_bytes(),
-    ));
-    out.extend(statics);
+    memo.pages.retain(|p, _| live.contains(p));
+    out.put(
+        OutputFile::new(
+            "funnel.json",
+            funnel_json(figures.funnel, site, cx.config, cx.today).into_bytes(),
+        ),
+        None,
+    );
+    for f in statics {
+        out.put(f, None);
+    }
     // Section texts may hold links; check them even when their list page was not rendered.
     for s in &site.sections {
         let file = if s.dir.is_empty() {
@@ -391,7 +448,7 @@ pub fn render_all(
         };
         diags.extend(crate::links::resolve_section(site, s, &file).1);
     }
-    (out, diags, stats)
+    (diags, stats)
 }
 
 /// The pages listed on a section's list pages, largest deals first, then by title.

@@ -19,6 +19,12 @@ pub struct Ctx<'a> {
     pub config: &'a SiteConfig,
     pub labels: &'a Labels,
     pub today: NaiveDate,
+    /// Each page's [`PageRef`], made once per build on first use: a page appears in many
+    /// lists and backlinks, and the template value is shared, not rebuilt.
+    pub refs: Vec<std::sync::OnceLock<PageRef>>,
+    /// What else decides every page's bytes: the build's options and the program itself
+    /// (fingerprints are compared with those an earlier build recorded in its output).
+    pub stamp: u64,
 }
 
 impl Ctx<'_> {
@@ -79,9 +85,22 @@ fn identity(cx: &Ctx, d: &ParsedDoc) -> PageIdentity {
     }
 }
 
-/// A page as it appears in lists, backlinks and generated pages.
-#[derive(Debug, Clone, Serialize)]
+/// A page as it appears in lists, backlinks and generated pages: [`RefFields`] made into a
+/// template value once; cloning it shares the value.
+#[derive(Debug, Clone)]
 pub struct PageRef {
+    pub title: String,
+    value: tera::Value,
+}
+
+impl Serialize for PageRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RefFields {
     #[serde(flatten)]
     pub id: PageIdentity,
     pub stage: Option<IdLabel>,
@@ -99,9 +118,18 @@ pub struct PageRef {
 }
 
 pub fn page_ref(cx: &Ctx, id: DocId) -> PageRef {
+    cx.refs[id.0]
+        .get_or_init(|| PageRef {
+            title: cx.site.doc(id).fm.title.clone(),
+            value: tera::Value::from_serializable(&ref_fields(cx, id)),
+        })
+        .clone()
+}
+
+fn ref_fields(cx: &Ctx, id: DocId) -> RefFields {
     let d = cx.site.doc(id);
     let c = d.fm.customer.as_deref();
-    PageRef {
+    RefFields {
         id: identity(cx, d),
         stage: c.and_then(|c| c.stage).map(|s| cx.stage(s)),
         tier: c.and_then(|c| c.tier).map(|t| cx.tier(t)),
@@ -448,18 +476,15 @@ fn competitor_view(cx: &Ctx, id: DocId, d: &ParsedDoc) -> CompetitorView {
                 "open"
             }
         };
-        meetings.push(MeetingView {
+        let view = MeetingView {
             customer: page_ref(cx, cid),
             result,
             result_label: cx.label("result", result),
-        });
+        };
+        meetings.push((c.and_then(|c| c.value).unwrap_or(0.0), view));
     }
-    meetings.sort_by(|a, b| {
-        b.customer
-            .value
-            .unwrap_or(0.0)
-            .total_cmp(&a.customer.value.unwrap_or(0.0))
-    });
+    meetings.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let meetings = meetings.into_iter().map(|(_, m)| m).collect();
     CompetitorView {
         products: comp.products,
         price_level: comp.price_level.map(|p| IdLabel {

@@ -31,7 +31,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("error: unknown stage \"nope\""), "{stderr}");
     assert!(stderr.contains("--> content/customers/alpha.md:3:8"), "{stderr}");
-    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(stderr.contains("nothing was written to"), "{stderr}");
     assert_eq!(t.read("customers/alpha/index.html"), before);
 }
 
