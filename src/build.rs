@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -41,7 +42,8 @@ pub struct BuildResult {
     pub render: render::RenderStats,
     pub elapsed: Duration,
     /// Wall time of each stage, for `SALESBOOK_TIMINGS=1` and benchmarks.
-    pub timings: Vec<(&'static str, Duration)>,
+    /// With the resident memory at the end of each stage, in MiB (Linux; 0 elsewhere).
+    pub timings: Vec<(&'static str, Duration, u64)>,
 }
 
 impl BuildResult {
@@ -84,6 +86,10 @@ pub struct Builder {
     /// texts are read again when they render, rendered pages go straight to the output.
     lean: bool,
 }
+
+/// How many bytes of page text a lean build keeps in memory; the rest is read again when
+/// the page renders.
+const TEXT_BUDGET: usize = 64 << 20;
 
 /// Where a streaming build writes: opened only once the build is known to have no errors
 /// before rendering, so that a failed build touches nothing.
@@ -159,7 +165,7 @@ impl Builder {
         let mut timings = Vec::new();
         let mut lap = Instant::now();
         let mut mark = |name: &'static str| {
-            timings.push((name, lap.elapsed()));
+            timings.push((name, lap.elapsed(), resident_mib()));
             lap = Instant::now();
         };
         let theme = match Theme::load(&root, &config) {
@@ -319,6 +325,7 @@ impl Builder {
             .collect();
         let cache = &self.cache;
         let lean = self.lean;
+        let kept = AtomicUsize::new(0);
         let fresh: Vec<(std::ffi::OsString, CacheEntry)> = todo
             .par_iter()
             .filter_map(|path| {
@@ -346,7 +353,9 @@ impl Builder {
                 } else {
                     match site::parse_doc(&src, config) {
                         (Some(mut doc), d) => {
-                            if lean {
+                            // Texts are kept up to a fixed budget: memory stays bounded, and
+                            // most sites never read a file twice.
+                            if lean && kept.fetch_add(doc.text_len(), Ordering::Relaxed) > TEXT_BUDGET {
                                 doc.drop_text();
                             }
                             (Parsed::Doc(Arc::new(doc)), d)
@@ -380,6 +389,14 @@ fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
     r.diagnostics.dedup();
     r.elapsed = start.elapsed();
     r
+}
+
+/// This process's resident memory in MiB, for the stage timings.
+pub fn resident_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| (pages * 4096) >> 20)
 }
 
 /// The build options and the program (its size and time) decide every page's bytes as much

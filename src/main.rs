@@ -43,8 +43,8 @@ fn check_root(root: &std::path::Path) -> Result<(), String> {
 /// `SALESBOOK_TIMINGS=1`: where a build's time went, stage by stage.
 fn print_timings(result: &salesbook::build::BuildResult) {
     if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
-        for (stage, d) in &result.timings {
-            eprintln!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        for (stage, d, rss) in &result.timings {
+            eprintln!("  {stage:<16} {:>8.1} ms {rss:>6} MiB", d.as_secs_f64() * 1000.0);
         }
     }
 }
@@ -86,6 +86,8 @@ fn run_builder(
         Some(out) => builder.build_into(out),
         None => builder.build(),
     };
+    // The process ends soon: freeing every parse one by one would only cost time.
+    std::mem::forget(builder);
     print_timings(&result);
     Ok(result)
 }

@@ -55,6 +55,10 @@ impl ParsedDoc {
         crate::load::reread(&self.file, self.hash).map(std::borrow::Cow::Owned)
     }
 
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Lets the text go: [`ParsedDoc::text`] reads it again when needed.
     pub fn drop_text(&mut self) {
         self.text = String::new();

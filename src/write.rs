@@ -464,15 +464,16 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
 
 /// Writes a file into a folder that is being built from nothing.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    match fs::write(path, bytes) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(err(parent))?;
-            }
-            fs::write(path, bytes).map_err(err(path))
+    // Pages each have a folder of their own (`customers/a/index.html`): make it first rather
+    // than fail to open the file.
+    if let Some(parent) = path.parent() {
+        match fs::create_dir(parent) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir_all(parent).map_err(err(parent))?,
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(parent)(e)),
+            _ => {}
         }
-        r => r.map_err(err(path)),
     }
+    fs::write(path, bytes).map_err(err(path))
 }
 
 /// Makes `to` another name of `from`'s file (a copy where links are not possible), replacing

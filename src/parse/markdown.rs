@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
-use crate::diagnostics::Pos;
+use crate::diagnostics::{Pos, PosCursor};
 
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -81,6 +81,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
     let mut heading: Option<(u8, Option<String>, String)> = None;
     let mut excerpt_done = false;
     let mut in_paragraph = false;
+    let mut cursor = PosCursor::new(file_text);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
@@ -122,7 +123,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
                     out.links.push(Link {
                         target,
                         raw: dest_url.to_string(),
-                        pos: Pos::of_offset(file_text, start),
+                        pos: cursor.at(start),
                         width: written.lines().next().map_or(1, |l| l.chars().count()),
                     });
                 }

@@ -332,7 +332,7 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
             .filter(|(_, d)| kinds.contains(&d.kind))
             .map(|(id, _)| page_ref(cx, id))
             .collect();
-        v.sort_by(|a, b| a.title.cmp(&b.title));
+        v.sort_by(|a, b| a.title().cmp(b.title()));
         Some(v)
     };
     let customers = by_kind(&[Kind::Customer]);
