@@ -390,7 +390,7 @@ pub fn render_all(
                     let body = &text[d.body_offset.min(text.len())..];
                     let html = body_html(site, &d.path, body, &d.dir, &d.body.headings, links);
                     let mut c = base(&d.path, &d.section);
-                    c.insert("page", &page_view(cx, id, html));
+                    c.insert_value("page", page_view(cx, id, html).into_value());
                     theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
                         path: path.as_str().into(),
                         bytes: html.into_bytes().into(),
