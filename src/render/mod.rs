@@ -393,7 +393,7 @@ pub fn render_all(
                     c.insert_value("page", page_view(cx, id, html).into_value());
                     theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
                         path: path.as_str().into(),
-                        bytes: html.into_bytes().into(),
+                        bytes: html.into(),
                         source: Some(d.rel_path.as_str().into()),
                     })
                 }
@@ -401,7 +401,7 @@ pub fn render_all(
                     let (template, c) = generated_context(cx, figures, members_of, &g, &path, base);
                     theme
                         .render(template, &c)
-                        .map(|html| OutputFile::new(path.clone(), html.into_bytes()))
+                        .map(|html| OutputFile::new(path.clone(), html))
                 }
             };
             // Handed on as soon as it is rendered; kept only when the memo keeps pages.
