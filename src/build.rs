@@ -316,7 +316,8 @@ impl Builder {
         changed: Option<&HashSet<PathBuf>>,
         config: &SiteConfig,
     ) -> Vec<&CacheEntry> {
-        let stamp = config_stamp(config);
+        let public = self.opts.public;
+        let stamp = config_stamp(config, public);
         let todo: Vec<&PathBuf> = paths
             .iter()
             .filter(|p| {
@@ -352,7 +353,7 @@ impl Builder {
                     let (s, d) = site::parse_section_text(&src);
                     (Parsed::Section(s), d)
                 } else {
-                    match site::parse_doc(&src, config) {
+                    match site::parse_doc(&src, config, public) {
                         (Some(mut doc), d) => {
                             // Texts are kept up to a fixed budget: memory stays bounded, and
                             // most sites never read a file twice.
@@ -411,9 +412,10 @@ fn program_stamp(opts: &BuildOptions) -> u64 {
     load::hash(key.as_bytes())
 }
 
-/// Parses depend on the config (stage ids); a config change invalidates them.
-fn config_stamp(config: &SiteConfig) -> u64 {
-    load::hash(format!("{:?}", config.stages).as_bytes())
+/// Parses depend on the config (stage ids) and on `--public` (`private:` fields); a change
+/// of either invalidates them.
+fn config_stamp(config: &SiteConfig, public: bool) -> u64 {
+    load::hash(format!("{:?} {public}", config.stages).as_bytes())
 }
 
 pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {

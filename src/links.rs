@@ -151,6 +151,17 @@ fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
                 None
             }
         };
+        let to_confidential = to.as_ref().is_some_and(|t| site.doc(t.doc).fm.confidential);
+        if to_confidential
+            && !doc.fm.confidential
+            && !site.is_hidden(from)
+            && to.as_ref().is_some_and(|t| !site.is_hidden(t.doc))
+        {
+            let d = Diagnostic::warning(&doc.rel_path, format!("this page is public but links to \"{}\", which is confidential", link.raw))
+                .at(text(), link.pos, link.width)
+                .help("--public builds show this link as plain text; mark this page `confidential: true` too, or link elsewhere");
+            diags.push(d);
+        }
         if to.as_ref().is_some_and(|t| site.is_hidden(t.doc)) {
             let d = Diagnostic::warning(&doc.rel_path, format!("link to \"{}\", which is left out of this build", link.raw))
                 .at(text(), link.pos, link.width)

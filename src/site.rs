@@ -81,7 +81,9 @@ pub struct SectionText {
 }
 
 /// Parses one source file. `None` when the file is not a page at all (no front matter).
-pub fn parse_doc(src: &SourceFile, config: &SiteConfig) -> (Option<ParsedDoc>, Vec<Diagnostic>) {
+/// Parses one source file. `None` when the file is not a page at all (no front matter).
+/// `public`: a `--public` build, which leaves out the page's `private:` fields.
+pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option<ParsedDoc>, Vec<Diagnostic>) {
     let file = src.rel_path.as_str();
     let split = match front_matter::split(file, &src.text) {
         Ok(s) => s,
@@ -92,7 +94,7 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig) -> (Option<ParsedDoc>, V
         None => (String::new(), src.content_path.clone()),
     };
     let section = dir.split('/').next().unwrap_or("").to_owned();
-    let (mut fm, mut diags) = front_matter::parse(file, &src.text, &split, Kind::of_section(&section), config);
+    let (mut fm, mut diags) = front_matter::parse(file, &src.text, &split, Kind::of_section(&section), config, public);
     if fm.title.is_empty() {
         fm.title = stem.clone();
     }

@@ -161,16 +161,60 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
 }
 
 /// Parses and checks the front matter of a file whose folder gives `section_kind`.
+/// `private:` holds fields that only internal builds show (a customer's phone numbers, the
+/// deal's real value): they count as the page's own fields, and a `--public` build drops them
+/// before anything reads them, so they cannot reach any output.
+fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &mut Vec<Diagnostic>) -> Node {
+    let is_key = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
+    let Value::Map(entries) = &mut root.value else {
+        return root;
+    };
+    let Some(at) = entries.iter().position(|(k, _)| is_key(k, "private")) else {
+        return root;
+    };
+    let (_, private) = entries.remove(at);
+    match private.value {
+        Value::Map(fields) if !public => {
+            for (k, v) in fields {
+                if let Value::Str(name) = &k.value
+                    && entries.iter().any(|(other, _)| is_key(other, name))
+                {
+                    let d = Diagnostic::error(file, format!("`{name}` is both under `private:` and outside it"));
+                    diags.push(
+                        d.at(text, k.pos, k.width())
+                            .help("keep it in one place: under `private:` to leave it out of --public builds"),
+                    );
+                    continue;
+                }
+                entries.push((k, v));
+            }
+        }
+        Value::Map(_) | Value::Null => {}
+        _ => {
+            let d = Diagnostic::error(
+                file,
+                format!("`private:` must be a map of fields, found {}", private.type_name()),
+            );
+            diags.push(
+                d.at(text, private.pos, private.width())
+                    .help("indent the private fields under it, e.g. `private:` then `  value: 1200000`"),
+            );
+        }
+    }
+    root
+}
+
 pub fn parse(
     file: &str,
     text: &str,
     split: &Split,
     section_kind: Kind,
     config: &SiteConfig,
+    public: bool,
 ) -> (FrontMatter, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let root = match yaml::parse(split.yaml, split.yaml_line_offset) {
-        Ok(n) => n,
+        Ok(n) => apply_private(file, text, n, public, &mut diags),
         Err(e) => {
             let d = Diagnostic::error(file, format!("invalid YAML in front matter: {}", e.message))
                 .at(text, e.pos, 1)
@@ -717,7 +761,7 @@ mod tests {
 
     fn check(text: &str, kind: Kind) -> (FrontMatter, Vec<Diagnostic>) {
         let s = split("f.md", text).unwrap();
-        parse("f.md", text, &s, kind, &SiteConfig::default())
+        parse("f.md", text, &s, kind, &SiteConfig::default(), false)
     }
 
     #[test]

@@ -69,7 +69,7 @@ mod tests {
             .iter()
             .map(|(path, text)| {
                 let src = source_from_bytes(format!("content/{path}"), text.as_bytes().to_vec()).unwrap();
-                let (doc, diags) = parse_doc(&src, config);
+                let (doc, diags) = parse_doc(&src, config, false);
                 assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
                 std::sync::Arc::new(doc.unwrap())
             })

@@ -1,6 +1,6 @@
 //! Building the `builder/basic` fixture: output files, figures, links, backlinks, escaping.
 
-use crate::helper::SiteTest;
+use crate::helper::{SiteTest, places};
 
 #[test]
 fn funnel_json_has_the_figures() {
@@ -266,39 +266,104 @@ fn generated_urls_cannot_be_taken_by_pages() {
 }
 
 #[test]
-fn public_builds_leave_confidential_pages_out_everywhere() {
+fn public_builds_leave_confidential_pages_and_private_fields_out_everywhere() {
     let t = SiteTest::with_files(&[
         ("salesbook.yaml", "today: 2026-11-23\n"),
         (
             "content/customers/secret.md",
-            "---\ntitle: 机密客户绝密公司\nconfidential: true\nowner: 保密负责人\nstage: quote\ntier: partner\nvalue: 7777777\ncompetitors: [rival]\nnext_visit: 2026-11-25\n---\n\n绝密正文内容。见 [[open]]。\n",
+            "---\ntitle: 机密客户绝密公司\nconfidential: true\nowner: 保密负责人\nstage: quote\ntier: partner\nvalue: 7777777\ncompetitors: [rival]\nnext_visit: 2026-11-25\ntags: [绝密标签]\n---\n\n绝密正文内容。见 [[open]]。\n",
         ),
         (
             "content/customers/open.md",
             "---\ntitle: 公开客户\nstage: lead\nvalue: 1000\n---\n\n见 [[secret]]。\n",
         ),
+        (
+            "content/customers/partial.md",
+            "---\ntitle: 半公开客户\nstage: quote\nprivate:\n  value: 4242424\n  owner: 私密负责人\n  contacts:\n    - name: 私密联系人\n      phone: \"13912345678\"\n---\n\n正文。\n",
+        ),
         ("content/competitors/rival.md", "---\ntitle: Rival\n---\n"),
     ]);
-    let mut opts = t.options();
-    opts.public = true;
-    let r = t.build_with(opts);
-    assert!(!r.has_errors(), "{:#?}", r.diagnostics);
-    assert!(
-        r.diagnostics
-            .iter()
-            .any(|d| d.file == "content/customers/open.md" && d.message.contains("left out of this build"))
-    );
-    assert!(!r.files.iter().any(|f| f.path.contains("secret")));
-    for f in &r.files {
-        let text = String::from_utf8_lossy(&f.bytes);
-        for s in ["机密客户绝密公司", "保密负责人", "7777777", "7,777,777", "绝密正文"] {
-            assert!(!text.contains(s), "{} leaks {s}", f.path);
+    let secrets = [
+        "机密客户绝密公司",
+        "保密负责人",
+        "7777777",
+        "7,777,777",
+        "绝密正文",
+        "绝密标签",
+        "4242424",
+        "4,242,424",
+        "私密负责人",
+        "私密联系人",
+        "13912345678",
+    ];
+    // A real --public build to disk: every file of the output is read back.
+    let out = t.run(&["build", "--public"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("left out of this build"), "{stderr}");
+    let public = t.root().join("public");
+    let mut files = 0;
+    for entry in walkdir::WalkDir::new(&public).into_iter().filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        files += 1;
+        let rel = entry
+            .path()
+            .strip_prefix(&public)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(!rel.contains("secret"), "{rel} is the confidential page");
+        let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+        for s in secrets {
+            assert!(!text.contains(s), "{rel} leaks {s}");
         }
     }
-    let funnel: serde_json::Value =
-        serde_json::from_slice(&r.files.iter().find(|f| &*f.path == "funnel.json").unwrap().bytes).unwrap();
-    assert_eq!(funnel["open_value"], 1000.0, "the confidential deal is not counted");
-    // The same site without --public shows it.
+    assert!(files > 10, "the output was read ({files} files)");
+    let funnel: serde_json::Value = serde_json::from_str(&t.read("funnel.json")).unwrap();
+    assert_eq!(
+        funnel["open_value"], 1000.0,
+        "the confidential deal and the private value are not counted"
+    );
+    // The same site without --public shows all of it, and `check` warns about the public page
+    // that links to the confidential one.
     let all = t.build();
+    let partial = all
+        .files
+        .iter()
+        .find(|f| &*f.path == "customers/partial/index.html")
+        .unwrap();
+    let partial = String::from_utf8_lossy(&partial.bytes);
+    assert!(
+        partial.contains("私密联系人") && partial.contains("4,242,424"),
+        "{partial}"
+    );
     assert!(all.files.iter().any(|f| &*f.path == "customers/secret/index.html"));
+    assert_eq!(
+        places(&all.diagnostics),
+        ["content/customers/open.md:7:3 this page is public but links to \"secret\", which is confidential"]
+    );
+}
+
+#[test]
+fn private_fields_must_be_a_map_and_not_repeated() {
+    let t = SiteTest::with_files(&[
+        (
+            "content/customers/a.md",
+            "---\ntitle: A\nstage: lead\nvalue: 1\nprivate:\n  value: 2\n---\n",
+        ),
+        (
+            "content/customers/b.md",
+            "---\ntitle: B\nstage: lead\nprivate: 机密\n---\n",
+        ),
+    ]);
+    let r = t.build();
+    assert_eq!(
+        places(&r.diagnostics),
+        [
+            "content/customers/a.md:6:3 `value` is both under `private:` and outside it",
+            "content/customers/b.md:4:10 `private:` must be a map of fields, found text",
+        ]
+    );
 }
