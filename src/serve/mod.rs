@@ -350,7 +350,20 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header")
 }
 
+/// More header bytes than any browser sends: the request is refused (431). tiny_http has
+/// already read them by then; serve binds 127.0.0.1, so only local programs can send them.
+const MAX_HEADER_BYTES: usize = 64 << 10;
+
 fn handle(req: Request, shared: &Arc<Shared>) {
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|h| h.field.as_str().as_str().len() + h.value.as_str().len() + 4)
+        .sum();
+    if header_bytes + req.url().len() > MAX_HEADER_BYTES {
+        let _ = req.respond(Response::from_string("request header fields too large").with_status_code(431));
+        return;
+    }
     if req.url() == WS_PATH || req.url().starts_with(&format!("{WS_PATH}?")) {
         return upgrade(req, shared);
     }

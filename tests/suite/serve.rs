@@ -182,3 +182,51 @@ fn a_save_is_served_and_a_broken_save_keeps_the_last_good_page() {
         b.contains("badge stage-opportunity") && !b.contains("id=\"__salesbook_overlay\"")
     });
 }
+
+/// Sends raw bytes and returns the status of the answer, if one came.
+fn raw_bytes(s: &Server, request: &[u8]) -> Option<u16> {
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    // The server may close the connection before reading all of an oversized request.
+    let _ = stream.write_all(request);
+    let mut buf = Vec::new();
+    let _ = stream.read_to_end(&mut buf);
+    let head = String::from_utf8_lossy(&buf);
+    head.split(' ').nth(1).and_then(|s| s.parse().ok())
+}
+
+#[test]
+fn malformed_requests_get_4xx_and_the_server_stays_up() {
+    let t = SiteTest::fixture("builder/basic");
+    let s = start(&t);
+    let huge_header = format!("GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(1 << 20));
+    let many_headers = format!("GET / HTTP/1.1\r\nHost: x\r\n{}\r\n", "X-A: b\r\n".repeat(20_000));
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "bad method",
+            b"BREW / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+        ),
+        (
+            "bad UTF-8 in the path",
+            b"GET /\xff\xfe/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+        ),
+        (
+            "bad percent-encoding",
+            b"GET /%ff%fe%/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+        ),
+        ("no HTTP version", b"GET /\r\n\r\n".to_vec()),
+        ("garbage", b"\x00\x01\x02\r\n\r\n".to_vec()),
+        ("a 1 MiB header", huge_header.into_bytes()),
+        ("20,000 headers", many_headers.into_bytes()),
+    ];
+    for (what, request) in cases {
+        let status = raw_bytes(&s, &request);
+        assert!(
+            status.is_none_or(|code| (400..500).contains(&code)),
+            "{what}: answered {status:?}"
+        );
+        let (status, _, body) = get(&s, "/customers/alpha/");
+        assert_eq!(status, 200, "the server is still up after {what}");
+        assert!(body.contains("甲方精密有限公司"));
+    }
+}
