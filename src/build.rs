@@ -85,6 +85,8 @@ pub struct Builder {
     /// Keep nothing that grows with the size of the bodies or the output (`build`): page
     /// texts are read again when they render, rendered pages go straight to the output.
     lean: bool,
+    /// How many bytes of page text a lean build keeps.
+    text_budget: usize,
 }
 
 /// How many bytes of page text a lean build keeps in memory; the rest is read again when
@@ -109,7 +111,14 @@ impl Builder {
             index: None,
             links: crate::links::LinkCache::default(),
             lean: false,
+            text_budget: TEXT_BUDGET,
         }
+    }
+
+    /// Keeps at most `bytes` of page text in memory (a lean builder; tests use 0).
+    pub fn text_budget(mut self, bytes: usize) -> Self {
+        self.text_budget = bytes;
+        self
     }
 
     /// A builder for one streaming build into a [`Target`] (see [`Builder::build_into`]).
@@ -327,6 +336,7 @@ impl Builder {
             .collect();
         let cache = &self.cache;
         let lean = self.lean;
+        let budget = self.text_budget;
         let kept = AtomicUsize::new(0);
         let fresh: Vec<(std::ffi::OsString, CacheEntry)> = todo
             .par_iter()
@@ -357,7 +367,7 @@ impl Builder {
                         (Some(mut doc), d) => {
                             // Texts are kept up to a fixed budget: memory stays bounded, and
                             // most sites never read a file twice.
-                            if lean && kept.fetch_add(doc.text_len(), Ordering::Relaxed) > TEXT_BUDGET {
+                            if lean && kept.fetch_add(doc.text_len(), Ordering::Relaxed) >= budget {
                                 doc.drop_text();
                             }
                             (Parsed::Doc(Arc::new(doc)), d)

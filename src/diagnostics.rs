@@ -30,6 +30,12 @@ pub struct Diagnostic {
     pub width: usize,
 }
 
+/// Longest source line (in bytes) a diagnostic shows.
+pub const MAX_SHOWN_LINE: usize = 2000;
+
+/// Problems of one kind reported one by one in a file; the rest are counted in one more.
+pub const MAX_PER_FILE: usize = 50;
+
 impl Diagnostic {
     pub fn error(file: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, file, message)
@@ -53,10 +59,16 @@ impl Diagnostic {
     }
 
     /// Places the diagnostic at `pos` in `source`, underlining `width` characters.
+    /// Points the diagnostic at `pos` in `source`, keeping that line to show under it.
     pub fn at(mut self, source: &str, pos: Pos, width: usize) -> Self {
         self.line = pos.line;
         self.column = pos.column;
-        self.source_line = source.lines().nth(pos.line.saturating_sub(1)).map(str::to_owned);
+        // A line too long to show (a minified blob) is left out; the place still names it.
+        self.source_line = source
+            .lines()
+            .nth(pos.line.saturating_sub(1))
+            .filter(|l| l.len() <= MAX_SHOWN_LINE)
+            .map(str::to_owned);
         self.width = width.max(1);
         self
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostics::{Diagnostic, closest};
+use crate::diagnostics::{Diagnostic, MAX_PER_FILE, closest};
 use crate::model::Kind;
 use crate::parse::markdown::Target;
 use crate::site::{DocId, SectionText, Site};
@@ -135,6 +135,17 @@ fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
     // Read again only for a diagnostic's source line.
     let text = std::cell::OnceCell::new();
     let text = || -> &str { text.get_or_init(|| doc.text().map(|t| t.into_owned()).unwrap_or_default()) };
+    // The first MAX_PER_FILE problems one by one, then one diagnostic counting the rest (a
+    // page of 10,000 broken links is reported in bounded time).
+    let (mut more, mut more_errors) = (0usize, false);
+    let mut report = |diags: &mut Vec<Diagnostic>, error: bool, make: &dyn Fn() -> Diagnostic| {
+        if diags.len() < MAX_PER_FILE {
+            diags.push(make());
+        } else {
+            more += 1;
+            more_errors |= error;
+        }
+    };
     for link in &doc.body.links {
         let to = match resolve_one(site, &doc.dir, Some(from), &link.target, &link.raw) {
             Ok(to) => {
@@ -147,7 +158,9 @@ fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
                 if let LinkError::NoAnchor { target, .. } = &e {
                     anchor_deps.push((*target, site.doc(*target).hash));
                 }
-                diags.push(e.into_diag(&doc.rel_path, text(), link.pos, link.width));
+                report(&mut diags, true, &|| {
+                    e.clone().into_diag(&doc.rel_path, text(), link.pos, link.width)
+                });
                 None
             }
         };
@@ -157,20 +170,30 @@ fn resolve_doc(site: &Site, from: DocId) -> DocLinks {
             && !site.is_hidden(from)
             && to.as_ref().is_some_and(|t| !site.is_hidden(t.doc))
         {
-            let d = Diagnostic::warning(&doc.rel_path, format!("this page is public but links to \"{}\", which is confidential", link.raw))
-                .at(text(), link.pos, link.width)
-                .help("--public builds show this link as plain text; mark this page `confidential: true` too, or link elsewhere");
-            diags.push(d);
+            report(&mut diags, false, &|| {
+                Diagnostic::warning(&doc.rel_path, format!("this page is public but links to \"{}\", which is confidential", link.raw))
+                    .at(text(), link.pos, link.width)
+                    .help("--public builds show this link as plain text; mark this page `confidential: true` too, or link elsewhere")
+            });
         }
         if to.as_ref().is_some_and(|t| site.is_hidden(t.doc)) {
-            let d = Diagnostic::warning(&doc.rel_path, format!("link to \"{}\", which is left out of this build", link.raw))
-                .at(text(), link.pos, link.width)
-                .help("the target is a draft (build with --drafts) or confidential (left out of --public builds); the link is shown as text");
-            diags.push(d);
+            report(&mut diags, false, &|| {
+                Diagnostic::warning(&doc.rel_path, format!("link to \"{}\", which is left out of this build", link.raw))
+                    .at(text(), link.pos, link.width)
+                    .help("the target is a draft (build with --drafts) or confidential (left out of --public builds); the link is shown as text")
+            });
             links.push(None);
         } else {
             links.push(to);
         }
+    }
+    if more > 0 {
+        let message = format!("… and {more} more problems with links on this page");
+        diags.push(if more_errors {
+            Diagnostic::error(&doc.rel_path, message)
+        } else {
+            Diagnostic::warning(&doc.rel_path, message)
+        });
     }
     let mut comps: Vec<DocId> = Vec::new();
     if let Some(c) = &doc.fm.customer {
@@ -231,6 +254,7 @@ fn find_competitor(site: &Site, name: &str) -> Option<DocId> {
         .copied()
 }
 
+#[derive(Clone)]
 enum LinkError {
     Missing {
         what: String,

@@ -714,12 +714,22 @@ impl<'a, 'd> Fields<'a, 'd> {
         ix
     }
 
-    /// Warns about every key left over, naming the closest known key; returns them as JSON.
+    /// Warns about every key left over, naming the closest known key (the first
+    /// [`MAX_UNKNOWN_WARNINGS`] one by one, then one warning for the rest); returns them as JSON.
     fn finish(self, known: &[&str]) -> BTreeMap<String, serde_json::Value> {
         let mut extra = BTreeMap::new();
+        let mut unknown = 0;
+        let mut rest: Option<(Pos, usize)> = None;
         for (k, v) in self.entries {
             let key = k.as_text().unwrap_or_default();
             if known.contains(&key.as_str()) {
+                continue;
+            }
+            unknown += 1;
+            extra.insert(key.clone(), to_json(v));
+            if unknown > MAX_UNKNOWN_WARNINGS {
+                let first = rest.map_or(k.pos, |(pos, _)| pos);
+                rest = Some((first, unknown - MAX_UNKNOWN_WARNINGS));
                 continue;
             }
             let help = match crate::diagnostics::closest(&key, known.iter().copied()) {
@@ -732,11 +742,20 @@ impl<'a, 'd> Fields<'a, 'd> {
                 key.chars().count(),
             );
             self.diags.push(d.help(help));
-            extra.insert(key, to_json(v));
+        }
+        if let Some((pos, more)) = rest {
+            let d = Diagnostic::warning(self.file, format!("… and {more} more unknown fields"));
+            self.diags.push(
+                d.at(self.text, pos, 1)
+                    .help("is this front matter meant to be this long?"),
+            );
         }
         extra
     }
 }
+
+/// Unknown fields warned about one by one in a file; the rest get one warning.
+const MAX_UNKNOWN_WARNINGS: usize = 20;
 
 fn to_json(n: &Node) -> serde_json::Value {
     use serde_json::Value as J;

@@ -9,5 +9,6 @@ mod example;
 mod fuzz;
 mod helper;
 mod incremental;
+mod limits;
 mod output;
 mod serve;
