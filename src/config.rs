@@ -52,6 +52,9 @@ pub struct SiteConfig {
     pub today: Option<String>,
     pub stale_after_days: i64,
     pub small_order_threshold: f64,
+    /// In `--public` builds, confidential customers still add to the funnel's counts and
+    /// values, anonymously (named nowhere); false leaves them out of the figures too.
+    pub count_confidential: bool,
     pub stages: Vec<StageDef>,
 }
 
@@ -67,6 +70,7 @@ impl Default for SiteConfig {
             today: None,
             stale_after_days: 30,
             small_order_threshold: 0.0,
+            count_confidential: false,
             stages: default_stages(),
         }
     }

@@ -221,14 +221,17 @@ pub fn render_all(
         (global, format!("{g:?}"), extra).hash(&mut h);
         h.finish()
     };
+    // The funnel's figures can count customers no list shows (`count_confidential`).
+    let funnel_file = funnel_json(figures.funnel, site, cx.config, cx.today);
     let all_customers = {
         let mut h = hasher();
         summary_of(&mut customers.iter(), &mut h);
+        funnel_file.hash(&mut h);
         h.finish()
     };
     jobs.push((
         "index.html".into(),
-        gen_print(&Gen::Home, all_visible),
+        gen_print(&Gen::Home, all_visible ^ all_customers),
         Job::Gen(Gen::Home),
     ));
     jobs.push((
@@ -429,13 +432,7 @@ pub fn render_all(
         }
     }
     memo.pages.retain(|p, _| live.contains(p));
-    out.put(
-        OutputFile::new(
-            "funnel.json",
-            funnel_json(figures.funnel, site, cx.config, cx.today).into_bytes(),
-        ),
-        None,
-    );
+    out.put(OutputFile::new("funnel.json", funnel_file.into_bytes()), None);
     for f in statics {
         out.put(f, None);
     }

@@ -84,18 +84,29 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
         unstaged: Vec::new(),
     };
     let mut overdue: Vec<(NaiveDate, DocId)> = Vec::new();
-    for (id, doc) in site.of_kind(crate::model::Kind::Customer) {
+    // Confidential customers a --public build leaves out still count, anonymously, when the
+    // config says so: in the figures, never in a list.
+    let customers = site.docs.iter().enumerate().filter_map(|(i, d)| {
+        let hidden = site.is_hidden(DocId(i));
+        let anonymous = hidden && config.count_confidential && d.fm.confidential && !d.fm.draft;
+        (d.kind == crate::model::Kind::Customer && (!hidden || anonymous)).then_some((DocId(i), &**d, anonymous))
+    });
+    for (id, doc, anonymous) in customers {
         let Some(c) = doc.fm.customer.as_deref() else {
             continue;
         };
         let Some(stage) = c.stage else {
-            f.unstaged.push(id);
+            if !anonymous {
+                f.unstaged.push(id);
+            }
             continue;
         };
         let value = c.value.unwrap_or(0.0);
         if config.small_order_threshold > 0.0 && c.value.is_some() && value < config.small_order_threshold {
             f.outside_value += value;
-            f.outside.push(id);
+            if !anonymous {
+                f.outside.push(id);
+            }
             continue;
         }
         let weighted = weighted_value(c, config).unwrap_or(0.0);
@@ -103,12 +114,14 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
         s.count += 1;
         s.value += value;
         s.weighted += weighted;
-        s.customers.push(id);
+        if !anonymous {
+            s.customers.push(id);
+        }
         if !s.closed {
             f.open_value += value;
             f.weighted_total += weighted;
             f.open_count += 1;
-            if let Some(close) = c.expected_close.filter(|d| *d < today) {
+            if let Some(close) = c.expected_close.filter(|d| *d < today && !anonymous) {
                 overdue.push((close, id));
             }
         }
@@ -187,10 +200,34 @@ pub fn funnel_json(f: &Funnel, site: &Site, config: &SiteConfig, today: NaiveDat
         weighted_total: round2(f.weighted_total),
         overdue: f.overdue.iter().map(|id| site.doc(*id).slug.as_str()).collect(),
     };
-    serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+    html_safe(serde_json::to_string_pretty(&json).unwrap_or_default()) + "\n"
+}
+
+/// JSON that stays inert inside an HTML `<script>` too: `<`, `>` and `&` (which JSON only
+/// has inside strings) written as `\u` escapes.
+pub fn html_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json;
+    }
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// Money is shown to the cent at most; this keeps float noise out of JSON.
 pub fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_html_safe() {
+        let json = serde_json::to_string(&["</script><b>&"]).unwrap();
+        let safe = html_safe(json);
+        assert_eq!(safe, r#"["\u003c/script\u003e\u003cb\u003e\u0026"]"#);
+        assert_eq!(serde_json::from_str::<Vec<String>>(&safe).unwrap(), ["</script><b>&"]);
+    }
 }

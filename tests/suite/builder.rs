@@ -297,35 +297,45 @@ fn public_builds_leave_confidential_pages_and_private_fields_out_everywhere() {
         "13912345678",
     ];
     // A real --public build to disk: every file of the output is read back.
-    let out = t.run(&["build", "--public"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("left out of this build"), "{stderr}");
-    let public = t.root().join("public");
-    let mut files = 0;
-    for entry in walkdir::WalkDir::new(&public).into_iter().filter_map(Result::ok) {
-        if !entry.file_type().is_file() {
-            continue;
+    let public_build = |secrets: &[&str]| {
+        let out = t.run(&["build", "--public"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("left out of this build"), "{stderr}");
+        let public = t.root().join("public");
+        let mut files = 0;
+        for entry in walkdir::WalkDir::new(&public).into_iter().filter_map(Result::ok) {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            files += 1;
+            let rel = salesbook::load::rel(&public, entry.path());
+            assert!(!rel.contains("secret"), "{rel} is the confidential page");
+            let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+            for s in secrets {
+                assert!(!text.contains(s), "{rel} leaks {s}");
+            }
         }
-        files += 1;
-        let rel = entry
-            .path()
-            .strip_prefix(&public)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        assert!(!rel.contains("secret"), "{rel} is the confidential page");
-        let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
-        for s in secrets {
-            assert!(!text.contains(s), "{rel} leaks {s}");
-        }
-    }
-    assert!(files > 10, "the output was read ({files} files)");
-    let funnel: serde_json::Value = serde_json::from_str(&t.read("funnel.json")).unwrap();
+        assert!(files > 10, "the output was read ({files} files)");
+        serde_json::from_str::<serde_json::Value>(&t.read("funnel.json")).unwrap()
+    };
+    let funnel = public_build(&secrets);
     assert_eq!(
         funnel["open_value"], 1000.0,
         "the confidential deal and the private value are not counted"
     );
+    assert_eq!(
+        funnel["stages"][4]["count"], 1,
+        "only the partly private customer: {funnel}"
+    );
+    // With `count_confidential`, the confidential deal adds to the figures, named nowhere.
+    t.write("salesbook.yaml", "today: 2026-11-23\ncount_confidential: true\n");
+    // (Its value is then the quote stage's whole total here: only the names are checked.)
+    let names: Vec<&str> = secrets.iter().copied().filter(|s| !s.starts_with('7')).collect();
+    let funnel = public_build(&names);
+    assert_eq!(funnel["open_value"], 7_778_777.0, "{funnel}");
+    assert_eq!(funnel["stages"][4]["count"], 2, "{funnel}");
+    t.write("salesbook.yaml", "today: 2026-11-23\n");
     // The same site without --public shows all of it, and `check` warns about the public page
     // that links to the confidential one.
     let all = t.build();
@@ -365,5 +375,99 @@ fn private_fields_must_be_a_map_and_not_repeated() {
             "content/customers/a.md:6:3 `value` is both under `private:` and outside it",
             "content/customers/b.md:4:10 `private:` must be a map of fields, found text",
         ]
+    );
+}
+
+/// A different hostile string for every field, so that a leak names its field.
+fn hostile(n: usize) -> String {
+    format!("<x{n} onerror=alert({n})>\\\"'&x{n}")
+}
+
+#[test]
+fn every_field_is_escaped_in_every_output_file() {
+    let mut n = 0;
+    let mut h = || {
+        n += 1;
+        hostile(n)
+    };
+    let customer = format!(
+        "---\ntitle: \"{}\"\ntags: [\"{}\"]\naliases: [\"{}\"]\nowner: \"{}\"\nindustry: \"{}\"\nregion: \"{}\"\nstage: quote\ntier: partner\nvalue: 100\npotential: high\nshare: low\ncompetitors: [rival]\nnext_visit: 2026-11-30\ncontacts:\n  - name: \"{}\"\n    title: \"{}\"\n    role: coach\n    relationship: \"{}\"\n    phone: \"{}\"\n    notes: \"{}\"\nvisits:\n  - date: 2026-11-01\n    kind: cold\n    goal: \"{}\"\n    outcome: \"{}\"\n    commitment: \"{}\"\nextra_field: \"{}\"\n---\n\n见 [[rival]]。\n",
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h()
+    );
+    let competitor = format!(
+        "---\ntitle: \"{}\"\nproducts: [\"{}\"]\nstrengths: [\"{}\"]\nweaknesses: [\"{}\"]\nstrategy: \"{}\"\n---\n",
+        h(),
+        h(),
+        h(),
+        h(),
+        h()
+    );
+    let spin = format!(
+        "---\ntitle: \"{}\"\nkind: spin\nproduct: \"{}\"\nindustry: \"{}\"\nsituation: [\"{}\"]\nproblem: [\"{}\"]\nimplication: [\"{}\"]\nneed_payoff: [\"{}\"]\n---\n",
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h()
+    );
+    let fab = format!(
+        "---\ntitle: \"{}\"\nkind: fab\nproduct: \"{}\"\nrows:\n  - feature: \"{}\"\n    function: \"{}\"\n    advantage: \"{}\"\n    benefit: \"{}\"\n---\n",
+        h(),
+        h(),
+        h(),
+        h(),
+        h(),
+        h()
+    );
+    let script = format!("---\ntitle: \"{}\"\nvisit_kind: cold\nstages: [quote]\n---\n", h());
+    let section = format!("---\ntitle: \"{}\"\n---\n", h());
+    let count = n;
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        ("content/customers/c.md", &customer),
+        ("content/competitors/rival.md", &competitor),
+        ("content/playbooks/spin.md", &spin),
+        ("content/playbooks/fab.md", &fab),
+        ("content/scripts/s.md", &script),
+        ("content/customers/_index.md", &section),
+    ]);
+    let r = t.build();
+    assert!(!r.has_errors(), "{:?}", places(&r.diagnostics));
+    let mut shown = vec![false; count + 1];
+    for f in &r.files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        for (i, seen) in shown.iter_mut().enumerate().skip(1) {
+            assert!(!text.contains(&format!("<x{i}")), "{} has field {i} unescaped", f.path);
+            assert!(
+                !text.contains(&format!("\"'&x{i}")),
+                "{} has field {i}'s quotes unescaped",
+                f.path
+            );
+            *seen |= text.contains(&format!("&lt;x{i} onerror=alert({i})&gt;"))
+                || text.contains(&format!("\\u003cx{i} onerror=alert({i})\\u003e"));
+        }
+    }
+    // Field 3 (`aliases`) only names the page for wiki links, and field 15 (an unknown field)
+    // is for custom themes: the default theme shows neither.
+    let missing: Vec<usize> = (1..=count).filter(|i| !shown[*i] && ![3, 15].contains(i)).collect();
+    assert!(
+        missing.is_empty(),
+        "fields never shown (the test proves nothing for them): {missing:?}"
     );
 }
