@@ -175,9 +175,10 @@ fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &m
     let (_, private) = entries.remove(at);
     match private.value {
         Value::Map(fields) if !public => {
+            let outside: std::collections::HashSet<String> = entries.iter().filter_map(|(k, _)| k.as_text()).collect();
             for (k, v) in fields {
                 if let Value::Str(name) = &k.value
-                    && entries.iter().any(|(other, _)| is_key(other, name))
+                    && outside.contains(name)
                 {
                     let d = Diagnostic::error(file, format!("`{name}` is both under `private:` and outside it"));
                     diags.push(
@@ -216,9 +217,15 @@ pub fn parse(
     let root = match yaml::parse(split.yaml, split.yaml_line_offset) {
         Ok(n) => apply_private(file, text, n, public, &mut diags),
         Err(e) => {
+            let help = if e.message.contains("budget") || e.message.contains("recursion limit") {
+                "front matter this large or this deeply nested is refused (at most 250,000 values, \
+                 64 levels and 1,000 aliases): is this file meant to be a page?"
+            } else {
+                "check the indentation and quoting of this line; text with `: ` or `#` needs quotes"
+            };
             let d = Diagnostic::error(file, format!("invalid YAML in front matter: {}", e.message))
                 .at(text, e.pos, 1)
-                .help("check the indentation and quoting of this line; text with `: ` or `#` needs quotes");
+                .help(help);
             return (FrontMatter::default(), vec![d]);
         }
     };
@@ -481,13 +488,10 @@ impl<'a, 'd> Fields<'a, 'd> {
             entries: Vec::new(),
             diags,
         };
+        let mut seen = std::collections::HashSet::with_capacity(entries.len());
         for (k, v) in entries {
             let key = k.as_text().unwrap_or_default();
-            if fields
-                .entries
-                .iter()
-                .any(|(k2, _)| k2.as_text().as_deref() == Some(&key))
-            {
+            if !seen.insert(key.clone()) {
                 let d = Diagnostic::error(file, format!("`{key}` is set twice")).at(text, k.pos, key.chars().count());
                 fields.diags.push(d.help("keep one of them; YAML keys must be unique"));
             } else {

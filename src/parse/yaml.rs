@@ -94,7 +94,7 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
         budget: serde_saphyr::budget! {
             max_depth: 64,
             max_aliases: 1_000,
-            max_nodes: 1_000_000,
+            max_nodes: 250_000,
         },
     };
     match serde_saphyr::from_str_with_options::<Node>(text, options) {
