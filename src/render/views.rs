@@ -60,6 +60,14 @@ impl Ctx<'_> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct DsoView {
+    /// Whole days, rounded.
+    pub days: i64,
+    pub text: String,
+    pub receivable_fmt: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct IdLabel {
     pub id: String,
     pub label: String,
@@ -399,6 +407,8 @@ pub struct CustomerView {
     pub paid_total_fmt: String,
     pub unpaid_total_fmt: String,
     pub has_unpaid: bool,
+    /// Days sales outstanding today (应收账款回收期), when something is owed.
+    pub dso: Option<DsoView>,
 }
 
 /// The attack/defend quadrant from purchase potential × our share.
@@ -504,6 +514,17 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
         orders_total_fmt: cx.money(total),
         paid_total_fmt: cx.money(paid),
         unpaid_total_fmt: cx.money(total - paid),
+        dso: crate::sales::dso::dso(&c.orders, cx.today)
+            .filter(|d| d.receivable > 0.005)
+            .map(|d| {
+                let days = d.days.round() as i64;
+                let key = if d.at_least { "dso_at_least" } else { "dso_days" };
+                DsoView {
+                    days,
+                    text: cx.labels.n(key, days),
+                    receivable_fmt: cx.money(d.receivable),
+                }
+            }),
         has_unpaid: total - paid > 0.005,
     }
 }

@@ -1,5 +1,6 @@
 //! The domain figures: pure functions over the site (funnel, tiers, visits).
 
+pub mod dso;
 pub mod funnel;
 pub mod tiers;
 

@@ -471,3 +471,22 @@ fn every_field_is_escaped_in_every_output_file() {
         "fields never shown (the test proves nothing for them): {missing:?}"
     );
 }
+
+#[test]
+fn customer_pages_show_days_sales_outstanding() {
+    let t = SiteTest::fixture("builder/basic");
+    t.build_ok();
+    // 200,000 of June's 300,000 unpaid on 23 November: July to 23 November had no sales
+    // (23 + 31 + 30 + 31 + 31 days), then 200/300 of June's 30 days: 166 days.
+    let alpha = t.read("customers/alpha/index.html");
+    assert!(
+        alpha.contains(
+            "<dt>应收账款回收期</dt><dd><span class=\"num\">166 天</span> <span class=\"muted\">(未付 ¥200,000)</span>"
+        ),
+        "{alpha}"
+    );
+    assert!(
+        !t.read("customers/beta/index.html").contains("应收账款回收期"),
+        "no orders, no DSO"
+    );
+}
