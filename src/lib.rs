@@ -19,6 +19,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod export;
 pub mod links;
 pub mod load;
 pub mod model;

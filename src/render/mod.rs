@@ -433,6 +433,9 @@ pub fn render_all(
     }
     memo.pages.retain(|p, _| live.contains(p));
     out.put(OutputFile::new("funnel.json", funnel_file.into_bytes()), None);
+    for f in crate::export::exports(cx) {
+        out.put(f, None);
+    }
     for f in statics {
         out.put(f, None);
     }

@@ -6,6 +6,7 @@ mod cli;
 mod commonmark;
 mod diagnostics;
 mod example;
+mod exports;
 mod fuzz;
 mod helper;
 mod incremental;

@@ -1,0 +1,313 @@
+//! Data out, for the spreadsheets and calendars a team already uses:
+//! - `exports/customers.csv`: one row per customer, every scalar field, competitors and
+//!   contacts joined; UTF-8 with a byte-order mark so that Excel opens Chinese correctly;
+//!   text cells that a spreadsheet would run as a formula are neutralised.
+//! - `exports/customers.json`: every customer's front matter, typed.
+//! - `exports/visits.ics`: every `next_visit` as an all-day event (RFC 5545), with the
+//!   customer and the goal, for a calendar app to subscribe to.
+//!
+//! They are made from the pages this build shows: a `--public` build has no confidential
+//! customers and no `private:` fields to export.
+
+use chrono::NaiveDate;
+use serde_json::{Value as J, json};
+
+use crate::parse::front_matter::{Contact, Customer};
+use crate::render::OutputFile;
+use crate::render::views::Ctx;
+use crate::site::{DocId, ParsedDoc};
+
+/// The CSV columns, in order: front-matter fields by their own names (what `salesbook
+/// import customers` reads back), then figures worked out from them.
+pub const CSV_COLUMNS: &[&str] = &[
+    "slug",
+    "title",
+    "stage",
+    "tier",
+    "owner",
+    "industry",
+    "region",
+    "value",
+    "probability",
+    "expected_close",
+    "next_visit",
+    "potential",
+    "share",
+    "competitors",
+    "contacts",
+    "tags",
+    "updated",
+    "weighted_value",
+    "last_visit",
+    "unpaid",
+    "dso_days",
+];
+
+fn customers<'a>(cx: &'a Ctx) -> impl Iterator<Item = (DocId, &'a ParsedDoc, &'a Customer)> + 'a {
+    cx.site
+        .of_kind(crate::model::Kind::Customer)
+        .filter_map(|(id, d)| Some((id, d, d.fm.customer.as_deref()?)))
+}
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+fn number(v: Option<f64>) -> String {
+    v.map(|v| format!("{}", crate::sales::funnel::round2(v)))
+        .unwrap_or_default()
+}
+
+/// One contact as `name|title|role|style|phone`, trailing empty parts left off.
+pub fn contact_cell(c: &Contact) -> String {
+    let mut parts = vec![
+        c.name.clone(),
+        c.title.clone().unwrap_or_default(),
+        c.role.map(|r| r.id().to_owned()).unwrap_or_default(),
+        c.style.map(|s| s.id().to_owned()).unwrap_or_default(),
+        c.phone.clone().unwrap_or_default(),
+    ];
+    while parts.last().is_some_and(String::is_empty) {
+        parts.pop();
+    }
+    parts.join("|")
+}
+
+/// A text cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, or a tab or
+/// carriage return before one) gets a leading `'`, which spreadsheets show as text.
+pub fn neutralise(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+fn competitor_slugs(cx: &Ctx, id: DocId) -> Vec<String> {
+    cx.graph.competitor_refs[id.0]
+        .iter()
+        .map(|c| cx.site.doc(*c).slug.clone())
+        .collect()
+}
+
+pub fn customers_csv(cx: &Ctx) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
+    let _ = w.write_record(CSV_COLUMNS);
+    for (id, d, c) in customers(cx) {
+        let dso = crate::sales::dso::dso(&c.orders, cx.today).filter(|d| d.receivable > 0.005);
+        let unpaid: f64 = c.orders.iter().map(|o| (o.amount - o.paid).max(0.0)).sum();
+        let text = [
+            d.slug.clone(),
+            d.fm.title.clone(),
+            c.stage.map(|s| cx.config.stage_def(s).id.clone()).unwrap_or_default(),
+            c.tier.map(|t| t.id().to_owned()).unwrap_or_default(),
+            c.owner.clone().unwrap_or_default(),
+            c.industry.clone().unwrap_or_default(),
+            c.region.clone().unwrap_or_default(),
+        ];
+        let mut row: Vec<String> = text.into_iter().map(neutralise).collect();
+        row.extend([
+            number(c.value),
+            number(c.probability),
+            date(c.expected_close),
+            date(c.next_visit),
+            c.potential.map(|l| l.id().to_owned()).unwrap_or_default(),
+            c.share.map(|l| l.id().to_owned()).unwrap_or_default(),
+            neutralise(competitor_slugs(cx, id).join("; ")),
+            neutralise(c.contacts.iter().map(contact_cell).collect::<Vec<_>>().join("; ")),
+            neutralise(d.fm.tags.join("; ")),
+            date(d.fm.updated),
+            number(crate::sales::funnel::weighted_value(c, cx.config)),
+            date(crate::sales::last_visit(c)),
+            if c.orders.is_empty() {
+                String::new()
+            } else {
+                number(Some(unpaid))
+            },
+            dso.map(|d| format!("{}", d.days.round())).unwrap_or_default(),
+        ]);
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn opt<T: serde::Serialize>(v: Option<T>) -> J {
+    v.map_or(J::Null, |v| json!(v))
+}
+
+pub fn customers_json(cx: &Ctx) -> Vec<u8> {
+    let rows: Vec<J> = customers(cx)
+        .map(|(id, d, c)| {
+            json!({
+                "slug": d.slug,
+                "title": d.fm.title,
+                "path": d.path,
+                "stage": opt(c.stage.map(|s| cx.config.stage_def(s).id.clone())),
+                "tier": opt(c.tier.map(|t| t.id())),
+                "owner": c.owner,
+                "industry": c.industry,
+                "region": c.region,
+                "value": c.value,
+                "probability": c.probability,
+                "expected_close": opt(c.expected_close.map(|d| date(Some(d)))),
+                "next_visit": opt(c.next_visit.map(|d| date(Some(d)))),
+                "potential": opt(c.potential.map(|l| l.id())),
+                "share": opt(c.share.map(|l| l.id())),
+                "competitors": competitor_slugs(cx, id),
+                "contacts": c.contacts.iter().map(|p| json!({
+                    "name": p.name,
+                    "title": p.title,
+                    "role": opt(p.role.map(|r| r.id())),
+                    "style": opt(p.style.map(|s| s.id())),
+                    "relationship": p.relationship,
+                    "phone": p.phone,
+                    "notes": p.notes,
+                })).collect::<Vec<_>>(),
+                "visits": c.visits.iter().map(|v| json!({
+                    "date": opt(v.date.map(|d| date(Some(d)))),
+                    "kind": opt(v.kind.map(|k| k.id())),
+                    "goal": v.goal,
+                    "outcome": v.outcome,
+                    "commitment": v.commitment,
+                })).collect::<Vec<_>>(),
+                "orders": c.orders.iter().map(|o| json!({
+                    "date": opt(o.date.map(|d| date(Some(d)))),
+                    "amount": o.amount,
+                    "paid": o.paid,
+                })).collect::<Vec<_>>(),
+                "tags": d.fm.tags,
+                "updated": opt(d.fm.updated.map(|d| date(Some(d)))),
+                "extra": d.fm.extra,
+            })
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&rows).unwrap_or_default();
+    (crate::sales::funnel::html_safe(text) + "\n").into_bytes()
+}
+
+/// RFC 5545 TEXT: backslash, `;`, `,` and newlines escaped.
+fn ics_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A content line folded at 75 octets (never inside a UTF-8 character), CRLF-terminated.
+fn ics_line(out: &mut String, line: &str) {
+    let mut width = 0;
+    for c in line.chars() {
+        if width + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
+    out.push_str("\r\n");
+}
+
+pub fn visits_ics(cx: &Ctx) -> Vec<u8> {
+    let mut out = String::new();
+    let stamp = cx.today.format("%Y%m%dT000000Z");
+    let name = format!("{} · {}", cx.config.title, cx.labels.get("visit_calendar"));
+    for line in [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//salesbook//visits//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        &format!("X-WR-CALNAME:{}", ics_text(&name)),
+    ] {
+        ics_line(&mut out, line);
+    }
+    let mut visits: Vec<(NaiveDate, &ParsedDoc, &Customer)> = customers(cx)
+        .filter_map(|(_, d, c)| Some((c.next_visit?, d, c)))
+        .collect();
+    visits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.slug.cmp(&b.1.slug)));
+    for (day, d, c) in visits {
+        // The goal: a planned visit on that day, else the last visit's commitment.
+        let planned = c.visits.iter().find(|v| v.date == Some(day));
+        let goal = planned.and_then(|v| v.goal.clone());
+        let mut lines = Vec::new();
+        if let Some(g) = &goal {
+            lines.push(format!("{}: {g}", cx.labels.get("visit_goal")));
+        }
+        let last = c
+            .visits
+            .iter()
+            .filter(|v| v.date.is_some_and(|v| v < day))
+            .max_by_key(|v| v.date);
+        if let Some(commitment) = last.and_then(|v| v.commitment.as_deref()) {
+            lines.push(format!("{}: {commitment}", cx.labels.get("last_commitment")));
+        }
+        if let Some(owner) = &c.owner {
+            lines.push(format!("{}: {owner}", cx.labels.get("owner")));
+        }
+        if let Some(stage) = c.stage {
+            lines.push(format!("{}: {}", cx.labels.get("stage"), cx.config.stage_label(stage)));
+        }
+        let summary = match &goal {
+            Some(g) => format!("{} · {g}", d.fm.title),
+            None => d.fm.title.clone(),
+        };
+        let next = day.succ_opt().unwrap_or(day);
+        ics_line(&mut out, "BEGIN:VEVENT");
+        ics_line(&mut out, &format!("UID:next-visit-{}@salesbook", ics_text(&d.slug)));
+        ics_line(&mut out, &format!("DTSTAMP:{stamp}"));
+        ics_line(&mut out, &format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
+        ics_line(&mut out, &format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
+        ics_line(&mut out, &format!("SUMMARY:{}", ics_text(&summary)));
+        if !lines.is_empty() {
+            ics_line(&mut out, &format!("DESCRIPTION:{}", ics_text(&lines.join("\n"))));
+        }
+        if cx.config.base_url.starts_with("http") {
+            let url = format!(
+                "{}/{}",
+                cx.config.base_url.trim_end_matches('/'),
+                d.path.trim_end_matches("index.html")
+            );
+            ics_line(&mut out, &format!("URL:{url}"));
+        }
+        ics_line(&mut out, "TRANSP:TRANSPARENT");
+        ics_line(&mut out, "END:VEVENT");
+    }
+    ics_line(&mut out, "END:VCALENDAR");
+    out.into_bytes()
+}
+
+/// The three export files.
+pub fn exports(cx: &Ctx) -> Vec<OutputFile> {
+    vec![
+        OutputFile::new("exports/customers.csv", customers_csv(cx)),
+        OutputFile::new("exports/customers.json", customers_json(cx)),
+        OutputFile::new("exports/visits.ics", visits_ics(cx)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_lines_folded() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)".into()), "'@SUM(A1)");
+        assert_eq!(neutralise("华东".into()), "华东");
+        let mut out = String::new();
+        ics_line(&mut out, &format!("SUMMARY:{}", "客".repeat(40)));
+        for line in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(line.len() <= 75, "{line}");
+        }
+        assert_eq!(out.replace("\r\n ", ""), format!("SUMMARY:{}\r\n", "客".repeat(40)));
+        assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+}
