@@ -66,6 +66,18 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Import pages from a spreadsheet (CSV, UTF-8 or GBK): `import customers 客户档案.csv`
+    Import {
+        #[arg(value_enum)]
+        what: ImportWhat,
+        /// The CSV file; columns are found by header (`title` or `客户名称`, `stage` or `阶段` …)
+        file: PathBuf,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Report what would be written, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create a new page from a template
     New {
         #[arg(value_enum)]
@@ -81,6 +93,12 @@ pub enum Command {
 pub enum Format {
     Human,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportWhat {
+    /// One customer page per row, under content/customers/
+    Customers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -58,15 +58,21 @@ fn number(v: Option<f64>) -> String {
         .unwrap_or_default()
 }
 
-/// One contact as `name|title|role|style|phone`, trailing empty parts left off.
+/// One contact as `name|title|role|style|phone|relationship|notes`, trailing empty parts
+/// left off (`|` inside a part becomes `/`).
 pub fn contact_cell(c: &Contact) -> String {
-    let mut parts = vec![
-        c.name.clone(),
-        c.title.clone().unwrap_or_default(),
-        c.role.map(|r| r.id().to_owned()).unwrap_or_default(),
-        c.style.map(|s| s.id().to_owned()).unwrap_or_default(),
-        c.phone.clone().unwrap_or_default(),
-    ];
+    let mut parts: Vec<String> = [
+        Some(c.name.clone()),
+        c.title.clone(),
+        c.role.map(|r| r.id().to_owned()),
+        c.style.map(|s| s.id().to_owned()),
+        c.phone.clone(),
+        c.relationship.clone(),
+        c.notes.clone(),
+    ]
+    .into_iter()
+    .map(|p| p.unwrap_or_default().replace(['|', ';', '；'], "/"))
+    .collect();
     while parts.last().is_some_and(String::is_empty) {
         parts.pop();
     }

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod export;
+pub mod import;
 pub mod links;
 pub mod load;
 pub mod model;

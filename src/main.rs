@@ -186,6 +186,47 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import {
+            what: salesbook::cli::ImportWhat::Customers,
+            file,
+            root,
+            dry_run,
+        } => {
+            check_root(&root)?;
+            let report = salesbook::import::import_customers(&root, &file, dry_run)?;
+            for p in &report.problems {
+                eprintln!("error: {p}");
+            }
+            for s in &report.skipped {
+                eprintln!("warning: {s}");
+            }
+            if !report.ignored_columns.is_empty() {
+                eprintln!(
+                    "warning: columns not imported (no such field): {}",
+                    report.ignored_columns.join(", ")
+                );
+            }
+            let verb = if dry_run { "would write" } else { "wrote" };
+            for p in &report.written {
+                eprintln!("  {verb} {}", salesbook::load::rel(&root, p));
+            }
+            eprintln!(
+                "{verb} {} customer pages; {} rows skipped, {} rows with errors{}",
+                report.written.len(),
+                report.skipped.len(),
+                report.bad_rows,
+                if dry_run {
+                    " (dry run: nothing written)"
+                } else {
+                    "; run `salesbook check` next"
+                }
+            );
+            Ok(if report.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::New { kind, title, root } => {
             let today = chrono::Local::now().date_naive();
             let path = salesbook::new::new_page(&root, kind, &title, today)?;

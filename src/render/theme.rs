@@ -191,6 +191,15 @@ pub fn files_under(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
         .collect()
 }
 
+/// The built-in theme's labels in both languages (for reading labels back, as `import` does).
+pub fn default_labels() -> Vec<Labels> {
+    let mut diags = Vec::new();
+    vec![
+        parse_labels(I18N_ZH, "themes/default/i18n", "zh-CN.yaml", &mut diags),
+        parse_labels(I18N_EN, "themes/default/i18n", "en.yaml", &mut diags),
+    ]
+}
+
 fn parse_labels(text: &str, dir: &str, file: &str, diags: &mut Vec<Diagnostic>) -> Labels {
     match serde_saphyr::from_str::<BTreeMap<String, String>>(text) {
         Ok(map) => Labels(map),

@@ -9,6 +9,7 @@ mod example;
 mod exports;
 mod fuzz;
 mod helper;
+mod import;
 mod incremental;
 mod limits;
 mod output;
