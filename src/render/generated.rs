@@ -290,6 +290,8 @@ pub struct SiteView {
     pub today: String,
     pub nav: Vec<NavItem>,
     pub sections: Vec<NavItem>,
+    /// Tags, industries, regions.
+    pub browse: Vec<NavItem>,
     /// All pages by kind, sorted by title. Built only when a template uses them (see
     /// `Theme::uses_site_lists`): at 10,000 pages they are the largest part of the context.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -360,7 +362,34 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
             path: "tiers/index.html".into(),
             count: None,
         },
+        NavItem {
+            key: "quadrant".into(),
+            label: cx.labels.get("nav_quadrant"),
+            path: "quadrant/index.html".into(),
+            count: None,
+        },
+        NavItem {
+            key: "visits".into(),
+            label: cx.labels.get("nav_visits"),
+            path: "visits/index.html".into(),
+            count: None,
+        },
+        NavItem {
+            key: "owners".into(),
+            label: cx.labels.get("nav_owners"),
+            path: "owners/index.html".into(),
+            count: None,
+        },
     ];
+    let browse = ["tags", "industries", "regions"]
+        .iter()
+        .map(|k| NavItem {
+            key: (*k).into(),
+            label: cx.labels.get(&format!("nav_{k}")),
+            path: format!("{k}/index.html"),
+            count: None,
+        })
+        .collect();
     let sections = sections(cx)
         .into_iter()
         .map(|s| NavItem {
@@ -378,6 +407,7 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
         today: cx.today.format("%Y-%m-%d").to_string(),
         nav,
         sections,
+        browse,
         customers,
         competitors,
         scripts,

@@ -2,6 +2,7 @@
 
 pub mod format;
 pub mod generated;
+pub mod insight;
 pub mod theme;
 pub mod views;
 
@@ -165,6 +166,14 @@ enum Gen {
     Tiers,
     Tier { tier: Tier, page: usize, last: usize },
     Section { key: String, page: usize, last: usize },
+    Quadrant,
+    Visits,
+    Owners,
+    Owner { name: String, slug: String },
+    Tags,
+    Tag { name: String, slug: String },
+    Industries,
+    Regions,
     NotFound,
 }
 
@@ -285,6 +294,35 @@ pub fn render_all(
                 Job::Gen(g),
             ));
         }
+    }
+    // The pages that tell the team what to do next: they show every customer's summary.
+    let every = all_visible ^ all_customers;
+    for (path, g) in [
+        ("quadrant/index.html", Gen::Quadrant),
+        ("visits/index.html", Gen::Visits),
+        ("owners/index.html", Gen::Owners),
+        ("tags/index.html", Gen::Tags),
+        ("industries/index.html", Gen::Industries),
+        ("regions/index.html", Gen::Regions),
+    ] {
+        jobs.push((path.into(), gen_print(&g, every), Job::Gen(g)));
+    }
+    // An owner's page and a tag's page show only their own pages.
+    let owned = insight::owners(cx);
+    for (name, slug) in insight::owner_slugs(cx) {
+        let mut h = hasher();
+        summary_of(&mut owned.get(&name).into_iter().flatten(), &mut h);
+        let g = Gen::Owner { name, slug };
+        let Gen::Owner { slug, .. } = &g else { unreachable!() };
+        jobs.push((format!("owners/{slug}/index.html"), gen_print(&g, h.finish()), Job::Gen(g)));
+    }
+    for (name, slug) in insight::tag_slugs(cx) {
+        let mut h = hasher();
+        let tagged = site.visible().filter(|(_, d)| d.fm.tags.contains(&name)).map(|(id, _)| id);
+        summary_of(&mut tagged.collect::<Vec<_>>().iter(), &mut h);
+        let g = Gen::Tag { name, slug };
+        let Gen::Tag { slug, .. } = &g else { unreachable!() };
+        jobs.push((format!("tags/{slug}/index.html"), gen_print(&g, h.finish()), Job::Gen(g)));
     }
     if memo.members.0 != all_visible {
         memo.members = (all_visible, HashMap::new());
@@ -580,6 +618,63 @@ fn generated_context<'a>(
             };
             c.insert("section", &view);
             ("section.html", c)
+        }
+        Gen::Quadrant => {
+            let mut c = base(path, "quadrant");
+            c.insert("quadrant", &insight::quadrant_view(cx));
+            ("quadrant.html", c)
+        }
+        Gen::Visits => {
+            let mut c = base(path, "visits");
+            c.insert("visits", &insight::visits_view(cx));
+            ("visits.html", c)
+        }
+        Gen::Owners => {
+            let mut c = base(path, "owners");
+            let owners: Vec<insight::OwnerView> = insight::owner_slugs(cx)
+                .iter()
+                .map(|(name, slug)| insight::owner_view(cx, name, slug, false))
+                .collect();
+            c.insert("owners", &owners);
+            ("owners.html", c)
+        }
+        Gen::Owner { name, slug } => {
+            let mut c = base(path, "owners");
+            c.insert("owner", &insight::owner_view(cx, name, slug, true));
+            ("owner.html", c)
+        }
+        Gen::Tags => {
+            let mut c = base(path, "tags");
+            let tags: Vec<insight::Term> = insight::tag_slugs(cx)
+                .iter()
+                .map(|(name, slug)| insight::tag_view(cx, name, slug, 0))
+                .collect();
+            c.insert("terms", &tags);
+            c.insert("what", "tags");
+            ("tags.html", c)
+        }
+        Gen::Tag { name, slug } => {
+            let mut c = base(path, "tags");
+            c.insert("term", &insight::tag_view(cx, name, slug, insight::LIST));
+            ("tag.html", c)
+        }
+        Gen::Industries => {
+            let mut c = base(path, "industries");
+            c.insert(
+                "groups",
+                &insight::grouped_view(cx, |c| c.industry.as_ref(), &cx.labels.get("no_industry")),
+            );
+            c.insert("what", "industries");
+            ("groups.html", c)
+        }
+        Gen::Regions => {
+            let mut c = base(path, "regions");
+            c.insert(
+                "groups",
+                &insight::grouped_view(cx, |c| c.region.as_ref(), &cx.labels.get("no_region")),
+            );
+            c.insert("what", "regions");
+            ("groups.html", c)
         }
         Gen::NotFound => {
             // The 404 page is served at any depth, so its links start from the site's base URL.

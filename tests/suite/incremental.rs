@@ -79,8 +79,9 @@ fn incremental_builds_equal_full_builds() {
         );
     });
     // beta; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
-    // list; the opportunity and quote stage pages.
-    assert_eq!(r.render.rendered, 10, "{:?}", r.render);
+    // list; the opportunity and quote stage pages; the quadrant, visits, owners, tags,
+    // industries and regions pages (they show every customer).
+    assert_eq!(r.render.rendered, 16, "{:?}", r.render);
 
     check(&t, &mut b, "a title change shown by links and backlinks", |t| {
         t.write(

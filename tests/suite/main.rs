@@ -11,6 +11,7 @@ mod fuzz;
 mod helper;
 mod import;
 mod incremental;
+mod insight;
 mod limits;
 mod output;
 mod serve;

@@ -1,0 +1,565 @@
+//! Views of the pages that tell the team what to do next: the attack/defend quadrant
+//! (`/quadrant/`), the visit plan (`/visits/`), each rep's own figures (`/owners/`), and
+//! customers by tag, industry and region. All figures come from the customer pages.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::format::DateView;
+use super::generated::DatedRef;
+use super::views::{Ctx, PageRef, page_ref, quadrant};
+use crate::model::{Kind, slugify};
+use crate::parse::front_matter::Customer;
+use crate::sales::funnel::weighted_value;
+use crate::site::DocId;
+
+/// How many customers a list on these pages shows before "and N more".
+pub const LIST: usize = 100;
+/// How many customers each quadrant draws as dots.
+const DOTS: usize = 40;
+
+fn customers<'a>(cx: &'a Ctx) -> impl Iterator<Item = (DocId, &'a Customer)> + 'a {
+    cx.site
+        .of_kind(Kind::Customer)
+        .filter_map(|(id, d)| Some((id, d.fm.customer.as_deref()?)))
+}
+
+fn value(c: &Customer) -> f64 {
+    c.value.unwrap_or(0.0)
+}
+
+/// Largest deal first, then by title.
+fn by_value(cx: &Ctx, ids: &mut [DocId]) {
+    ids.sort_by(|a, b| {
+        let (da, db) = (cx.site.doc(*a), cx.site.doc(*b));
+        let va = da.fm.customer.as_deref().map_or(0.0, value);
+        let vb = db.fm.customer.as_deref().map_or(0.0, value);
+        vb.total_cmp(&va).then_with(|| da.fm.title.cmp(&db.fm.title))
+    });
+}
+
+fn refs(cx: &Ctx, ids: &[DocId]) -> Vec<PageRef> {
+    ids.iter().take(LIST).map(|id| page_ref(cx, *id)).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// The attack/defend quadrant
+
+#[derive(Debug, Serialize)]
+pub struct Dot {
+    pub x: f64,
+    pub y: f64,
+    pub r: f64,
+    pub title: String,
+    pub path: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuadrantBox {
+    pub id: &'static str,
+    pub label: String,
+    pub strategy: String,
+    pub kpis: String,
+    pub count: usize,
+    pub value_fmt: String,
+    pub customers: Vec<PageRef>,
+    pub more: usize,
+    /// The cell in the chart (viewBox units) and its dots.
+    pub x: f64,
+    pub y: f64,
+    pub dots: Vec<Dot>,
+    pub undrawn: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuadrantView {
+    pub quadrants: Vec<QuadrantBox>,
+    pub unclassified: Vec<PageRef>,
+    pub unclassified_more: usize,
+    pub size: f64,
+    pub cell: f64,
+    pub margin: f64,
+}
+
+const CELL: f64 = 240.0;
+const MARGIN: f64 = 36.0;
+
+/// Quadrants in chart order: top row high potential (attack, defend), bottom row low
+/// potential (abandon, maintain); left column low share, right column high share.
+const LAYOUT: [(&str, usize, usize); 4] = [
+    ("attack", 0, 0),
+    ("defend", 1, 0),
+    ("abandon", 0, 1),
+    ("maintain", 1, 1),
+];
+
+pub fn quadrant_view(cx: &Ctx) -> QuadrantView {
+    let mut groups: BTreeMap<&'static str, Vec<DocId>> = BTreeMap::new();
+    let mut unclassified = Vec::new();
+    for (id, c) in customers(cx) {
+        match quadrant(c) {
+            Some(q) => groups.entry(q).or_default().push(id),
+            None => unclassified.push(id),
+        }
+    }
+    let max = customers(cx).map(|(_, c)| value(c)).fold(0.0, f64::max);
+    let quadrants = LAYOUT
+        .iter()
+        .map(|(q, col, row)| {
+            let mut ids = groups.remove(q).unwrap_or_default();
+            by_value(cx, &mut ids);
+            let (x, y) = (MARGIN + *col as f64 * CELL, *row as f64 * CELL);
+            // Dots on a grid inside the cell, largest deal first, sized by value.
+            let per_row = 8;
+            let dots = ids
+                .iter()
+                .take(DOTS)
+                .enumerate()
+                .map(|(i, id)| {
+                    let d = cx.site.doc(*id);
+                    let v = d.fm.customer.as_deref().map_or(0.0, value);
+                    Dot {
+                        x: x + 24.0 + (i % per_row) as f64 * 27.0,
+                        y: y + 70.0 + (i / per_row) as f64 * 27.0,
+                        r: 4.0 + if max > 0.0 { 8.0 * (v / max).sqrt() } else { 0.0 },
+                        title: d.fm.title.clone(),
+                        path: d.path.clone(),
+                    }
+                })
+                .collect();
+            let total: f64 = ids
+                .iter()
+                .filter_map(|id| cx.site.doc(*id).fm.customer.as_deref())
+                .map(value)
+                .sum();
+            QuadrantBox {
+                id: q,
+                label: cx.label("quadrant", q),
+                strategy: cx.label("quadrant_strategy", q),
+                kpis: cx.label("quadrant_kpis", q),
+                count: ids.len(),
+                value_fmt: cx.money(total),
+                customers: refs(cx, &ids),
+                more: ids.len().saturating_sub(LIST),
+                x,
+                y,
+                undrawn: ids.len().saturating_sub(DOTS),
+                dots,
+            }
+        })
+        .collect();
+    by_value(cx, &mut unclassified);
+    QuadrantView {
+        quadrants,
+        unclassified_more: unclassified.len().saturating_sub(LIST),
+        unclassified: refs(cx, &unclassified),
+        size: MARGIN + 2.0 * CELL,
+        cell: CELL,
+        margin: MARGIN,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The visit plan
+
+#[derive(Debug, Serialize)]
+pub struct ScriptLink {
+    pub title: String,
+    pub path: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlannedVisit {
+    pub page: PageRef,
+    pub goal: Option<String>,
+    /// Visit scripts whose `stages:` include the customer's stage.
+    pub scripts: Vec<ScriptLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Day {
+    pub date: DateView,
+    pub visits: Vec<PlannedVisit>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StaleCustomer {
+    pub page: PageRef,
+    /// Days since the last visit; None: never visited.
+    pub days: Option<i64>,
+    pub last_visit: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecentVisit {
+    pub date: DateView,
+    pub page: PageRef,
+    pub kind: Option<String>,
+    pub goal: Option<String>,
+    pub outcome: Option<String>,
+    pub commitment: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VisitsView {
+    pub days: Vec<Day>,
+    pub upcoming_count: usize,
+    pub overdue: Vec<PlannedVisit>,
+    pub overdue_dates: Vec<DateView>,
+    pub overdue_more: usize,
+    pub stale: Vec<StaleCustomer>,
+    pub stale_more: usize,
+    pub stale_after_days: i64,
+    pub recent: Vec<RecentVisit>,
+}
+
+/// Which customers to visit first when they have gone quiet: a quote in progress, then
+/// customers who bought, open opportunities, leads and potential customers, then targets
+/// (DOMAIN.md). Lost deals are not chased.
+pub fn stale_priority(stage_id: &str) -> Option<u8> {
+    match stage_id {
+        "quote" => Some(0),
+        "won" => Some(1),
+        "opportunity" => Some(2),
+        "lead" | "potential" => Some(3),
+        "target" => Some(4),
+        "lost" => None,
+        _ => Some(5),
+    }
+}
+
+/// How many recent visits the plan lists.
+const RECENT: usize = 30;
+
+pub fn visits_view(cx: &Ctx) -> VisitsView {
+    let scripts: Vec<(&[crate::model::StageIx], ScriptLink)> = cx
+        .site
+        .of_kind(Kind::VisitScript)
+        .filter_map(|(_, d)| {
+            let s = d.fm.script.as_ref()?;
+            Some((
+                s.stages.as_slice(),
+                ScriptLink {
+                    title: d.fm.title.clone(),
+                    path: d.path.clone(),
+                },
+            ))
+        })
+        .collect();
+    let planned = |id: DocId, c: &Customer, day: NaiveDate| PlannedVisit {
+        page: page_ref(cx, id),
+        goal: c
+            .visits
+            .iter()
+            .find(|v| v.date == Some(day))
+            .and_then(|v| v.goal.clone()),
+        scripts: scripts
+            .iter()
+            .filter(|(stages, _)| c.stage.is_some_and(|s| stages.contains(&s)))
+            .map(|(_, l)| ScriptLink {
+                title: l.title.clone(),
+                path: l.path.clone(),
+            })
+            .collect(),
+    };
+    let mut upcoming: Vec<(NaiveDate, DocId, &Customer)> = Vec::new();
+    let mut overdue: Vec<(NaiveDate, DocId, &Customer)> = Vec::new();
+    let mut stale: Vec<(u8, i64, DocId, Option<NaiveDate>)> = Vec::new();
+    let mut recent: Vec<(NaiveDate, DocId, usize)> = Vec::new();
+    for (id, c) in customers(cx) {
+        if let Some(next) = c.next_visit {
+            let delta = (next - cx.today).num_days();
+            if delta < 0 {
+                overdue.push((next, id, c));
+            } else if delta < 14 {
+                upcoming.push((next, id, c));
+            }
+        }
+        let stage_id = c.stage.map_or("", |s| cx.config.stage_def(s).id.as_str());
+        // Visits written ahead (planned ones) do not count as visited.
+        let last = c.visits.iter().filter_map(|v| v.date).filter(|d| *d <= cx.today).max();
+        let days = last.map(|d| (cx.today - d).num_days());
+        if let Some(p) = stale_priority(stage_id)
+            && days.is_none_or(|d| d > cx.config.stale_after_days)
+        {
+            stale.push((p, days.map_or(i64::MIN, |d| -d), id, last));
+        }
+        for (i, v) in c.visits.iter().enumerate() {
+            if let Some(d) = v.date.filter(|d| *d <= cx.today) {
+                recent.push((d, id, i));
+            }
+        }
+    }
+    upcoming.sort_by_key(|(d, id, _)| (*d, *id));
+    overdue.sort_by_key(|(d, id, _)| (*d, *id));
+    stale.sort_by_key(|(p, neg_days, id, _)| (*p, *neg_days, *id));
+    recent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut days: Vec<Day> = Vec::new();
+    for (d, id, c) in &upcoming {
+        let visit = planned(*id, c, *d);
+        match days.last_mut() {
+            Some(day) if day.date.days_ago == (cx.today - *d).num_days() => day.visits.push(visit),
+            _ => days.push(Day {
+                date: cx.date(*d, true),
+                visits: vec![visit],
+            }),
+        }
+    }
+    VisitsView {
+        upcoming_count: upcoming.len(),
+        days,
+        overdue_dates: overdue.iter().take(LIST).map(|(d, _, _)| cx.date(*d, true)).collect(),
+        overdue: overdue
+            .iter()
+            .take(LIST)
+            .map(|(d, id, c)| planned(*id, c, *d))
+            .collect(),
+        overdue_more: overdue.len().saturating_sub(LIST),
+        stale_more: stale.len().saturating_sub(LIST),
+        stale: stale
+            .iter()
+            .take(LIST)
+            .map(|(_, _, id, last)| StaleCustomer {
+                page: page_ref(cx, *id),
+                days: last.map(|d| (cx.today - d).num_days()),
+                last_visit: last.map(|d| d.format("%Y-%m-%d").to_string()),
+            })
+            .collect(),
+        stale_after_days: cx.config.stale_after_days,
+        recent: recent
+            .iter()
+            .take(RECENT)
+            .filter_map(|(d, id, i)| {
+                let v = cx.site.doc(*id).fm.customer.as_deref()?.visits.get(*i)?;
+                Some(RecentVisit {
+                    date: cx.date(*d, false),
+                    page: page_ref(cx, *id),
+                    kind: v.kind.map(|k| cx.label("visit", k.id())),
+                    goal: v.goal.clone(),
+                    outcome: v.outcome.clone(),
+                    commitment: v.commitment.clone(),
+                })
+            })
+            .collect(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Owners
+
+#[derive(Debug, Serialize)]
+pub struct OwnerStage {
+    pub id: String,
+    pub label: String,
+    pub count: usize,
+    pub value_fmt: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OwnerView {
+    pub name: String,
+    pub slug: String,
+    pub path: String,
+    pub count: usize,
+    pub open_count: usize,
+    pub open_value_fmt: String,
+    pub weighted_fmt: String,
+    pub won_value_fmt: String,
+    pub stages: Vec<OwnerStage>,
+    pub customers: Vec<PageRef>,
+    pub more: usize,
+    pub visits_due: Vec<DatedRef>,
+    pub overdue_deals: Vec<DatedRef>,
+}
+
+/// Customers by owner (customers without one are on no owner's page).
+pub fn owners(cx: &Ctx) -> BTreeMap<String, Vec<DocId>> {
+    let mut map: BTreeMap<String, Vec<DocId>> = BTreeMap::new();
+    for (id, c) in customers(cx) {
+        if let Some(o) = c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            map.entry(o.to_owned()).or_default().push(id);
+        }
+    }
+    map
+}
+
+/// An owner's URL name (`owners/<slug>/`), unique among the owners.
+pub fn owner_slugs(cx: &Ctx) -> Vec<(String, String)> {
+    let mut used = std::collections::HashSet::new();
+    owners(cx)
+        .into_keys()
+        .map(|name| {
+            let base = match slugify(&name) {
+                s if s.is_empty() => "owner".to_owned(),
+                s => s,
+            };
+            let mut slug = base.clone();
+            let mut n = 1;
+            while !used.insert(slug.clone()) {
+                n += 1;
+                slug = format!("{base}-{n}");
+            }
+            (name, slug)
+        })
+        .collect()
+}
+
+pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerView {
+    let mut ids = owners(cx).remove(name).unwrap_or_default();
+    by_value(cx, &mut ids);
+    let config = cx.config;
+    let mut stages: Vec<(usize, f64)> = vec![(0, 0.0); config.stages.len()];
+    let (mut open_count, mut open_value, mut weighted, mut won) = (0, 0.0, 0.0, 0.0);
+    let mut due = Vec::new();
+    let mut overdue = Vec::new();
+    for id in &ids {
+        let Some(c) = cx.site.doc(*id).fm.customer.as_deref() else {
+            continue;
+        };
+        if let Some(s) = c.stage {
+            stages[s.0].0 += 1;
+            stages[s.0].1 += value(c);
+            if config.stage_def(s).id == "won" {
+                won += value(c);
+            }
+            if !config.is_closed(s) {
+                open_count += 1;
+                open_value += value(c);
+                weighted += weighted_value(c, config).unwrap_or(0.0);
+                if let Some(close) = c.expected_close.filter(|d| *d < cx.today) {
+                    overdue.push((close, *id));
+                }
+            }
+        }
+        if let Some(next) = c.next_visit.filter(|d| (*d - cx.today).num_days() < 14) {
+            due.push((next, *id));
+        }
+    }
+    due.sort();
+    overdue.sort();
+    let dated = |v: &[(NaiveDate, DocId)]| -> Vec<DatedRef> {
+        if !with_lists {
+            return Vec::new();
+        }
+        v.iter()
+            .take(LIST)
+            .map(|(d, id)| DatedRef {
+                date: cx.date(*d, true),
+                page: page_ref(cx, *id),
+            })
+            .collect()
+    };
+    OwnerView {
+        name: name.to_owned(),
+        slug: slug.to_owned(),
+        path: format!("owners/{slug}/index.html"),
+        count: ids.len(),
+        open_count,
+        open_value_fmt: cx.money(open_value),
+        weighted_fmt: cx.money(weighted),
+        won_value_fmt: cx.money(won),
+        stages: stages
+            .iter()
+            .enumerate()
+            .map(|(i, (count, v))| OwnerStage {
+                id: config.stages[i].id.clone(),
+                label: config.stage_label(crate::model::StageIx(i)).to_owned(),
+                count: *count,
+                value_fmt: cx.money(*v),
+            })
+            .collect(),
+        customers: if with_lists { refs(cx, &ids) } else { Vec::new() },
+        more: if with_lists { ids.len().saturating_sub(LIST) } else { 0 },
+        visits_due: dated(&due),
+        overdue_deals: dated(&overdue),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tags, industries, regions
+
+#[derive(Debug, Serialize)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    pub count: usize,
+    pub pages: Vec<PageRef>,
+    pub more: usize,
+}
+
+/// Every tag of the visible pages, with a URL name each.
+pub fn tag_slugs(cx: &Ctx) -> Vec<(String, String)> {
+    let mut tags: Vec<String> = cx.site.visible().flat_map(|(_, d)| d.fm.tags.iter().cloned()).collect();
+    tags.sort();
+    tags.dedup();
+    let mut used = std::collections::HashSet::new();
+    tags.into_iter()
+        .map(|t| {
+            let base = match slugify(&t) {
+                s if s.is_empty() => "tag".to_owned(),
+                s => s,
+            };
+            let mut slug = base.clone();
+            let mut n = 1;
+            while !used.insert(slug.clone()) {
+                n += 1;
+                slug = format!("{base}-{n}");
+            }
+            (t, slug)
+        })
+        .collect()
+}
+
+/// The pages with a tag, customers first by deal size, then the others by title.
+pub fn tag_view(cx: &Ctx, tag: &str, slug: &str, limit: usize) -> Term {
+    let mut ids: Vec<DocId> = cx
+        .site
+        .visible()
+        .filter(|(_, d)| d.fm.tags.iter().any(|t| t == tag))
+        .map(|(id, _)| id)
+        .collect();
+    ids.sort_by(|a, b| {
+        let (da, db) = (cx.site.doc(*a), cx.site.doc(*b));
+        let key = |d: &crate::site::ParsedDoc| d.kind != Kind::Customer;
+        let va = da.fm.customer.as_deref().map_or(0.0, value);
+        let vb = db.fm.customer.as_deref().map_or(0.0, value);
+        key(da)
+            .cmp(&key(db))
+            .then(vb.total_cmp(&va))
+            .then_with(|| da.fm.title.cmp(&db.fm.title))
+    });
+    Term {
+        name: tag.to_owned(),
+        slug: slug.to_owned(),
+        count: ids.len(),
+        pages: ids.iter().take(limit).map(|id| page_ref(cx, *id)).collect(),
+        more: ids.len().saturating_sub(limit),
+    }
+}
+
+/// Customers grouped by industry or region (`field`), largest groups first; customers
+/// without one are grouped under `none`.
+pub fn grouped_view(cx: &Ctx, field: fn(&Customer) -> Option<&String>, none: &str) -> Vec<Term> {
+    let mut groups: BTreeMap<String, Vec<DocId>> = BTreeMap::new();
+    for (id, c) in customers(cx) {
+        let key = field(c).map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or(none);
+        groups.entry(key.to_owned()).or_default().push(id);
+    }
+    let mut terms: Vec<Term> = groups
+        .into_iter()
+        .map(|(name, mut ids)| {
+            by_value(cx, &mut ids);
+            Term {
+                slug: slugify(&name),
+                count: ids.len(),
+                pages: refs(cx, &ids),
+                more: ids.len().saturating_sub(LIST),
+                name,
+            }
+        })
+        .collect();
+    terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    terms
+}

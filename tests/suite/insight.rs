@@ -1,0 +1,176 @@
+//! The pages that tell the team what to do next: the attack/defend quadrant, the visit plan,
+//! each rep's own figures, and customers by tag, industry and region.
+
+use crate::helper::SiteTest;
+
+fn site() -> SiteTest {
+    let customer = |slug: &str, fm: &str| (format!("content/customers/{slug}.md"), format!("---\n{fm}\n---\n"));
+    let files = [
+        customer(
+            "a",
+            "title: 甲公司\nstage: quote\nowner: 张伟\nvalue: 1000\npotential: high\nshare: low\nindustry: 机械\ntags: [重点]\nnext_visit: 2026-11-25\nvisits:\n  - {date: 2026-09-01, kind: cold, commitment: 十月给方案}\n  - {date: 2026-11-25, kind: follow-up, goal: 现场演示}",
+        ),
+        customer(
+            "b",
+            "title: 乙公司\nstage: won\nowner: 张伟\nvalue: 3000\npotential: high\nshare: high\nindustry: 机械\ntags: [重点, 老客户]",
+        ),
+        customer(
+            "c",
+            "title: 丙公司\nstage: lead\nowner: 李娜\nvalue: 500\npotential: low\nshare: high\nindustry: 化工\nnext_visit: 2026-11-01\nvisits:\n  - {date: 2026-11-20, kind: routine, outcome: 确认需求}",
+        ),
+        customer(
+            "d",
+            "title: 丁公司\nstage: target\nowner: 李娜\npotential: low\nshare: low\nvisits:\n  - {date: 2026-01-01, kind: phone}",
+        ),
+        customer("e", "title: 戊公司\nstage: lost\nvalue: 100"),
+        customer(
+            "f",
+            "title: 己公司\nstage: opportunity\nowner: 张伟\nvalue: 2000\npotential: high\nshare: low\nexpected_close: 2026-11-01\nvisits:\n  - {date: 2026-10-01, kind: follow-up}",
+        ),
+        (
+            "content/scripts/s1.md".into(),
+            "---\ntitle: 报价跟进话术\nvisit_kind: follow-up\nstages: [quote, opportunity]\n---\n".into(),
+        ),
+        (
+            "content/scripts/s2.md".into(),
+            "---\ntitle: 老客户回访话术\nvisit_kind: routine\nstages: [won]\n---\n".into(),
+        ),
+        (
+            "salesbook.yaml".into(),
+            "today: 2026-11-23\nstale_after_days: 30\n".into(),
+        ),
+    ];
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    SiteTest::with_files(&refs)
+}
+
+/// The text of a page from the element with `id` on, up to the next `<section` or `<h2`.
+fn part(html: &str, id: &str) -> String {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("#{id} in {html}"));
+    let rest = &html[start..];
+    let end = rest[1..].find("<h2").map_or(rest.len(), |i| i + 1);
+    rest[..end].to_owned()
+}
+
+/// Which of `names` appear in `text`, in the order they appear.
+fn order(text: &str, names: &[&str]) -> Vec<String> {
+    let mut found: Vec<(usize, &str)> = names.iter().filter_map(|n| Some((text.find(n)?, *n))).collect();
+    found.sort();
+    found.into_iter().map(|(_, n)| n.to_owned()).collect()
+}
+
+const ALL: [&str; 6] = ["甲公司", "乙公司", "丙公司", "丁公司", "戊公司", "己公司"];
+
+#[test]
+fn quadrant_places_each_customer_by_potential_and_share() {
+    let t = site();
+    t.build_ok();
+    let html = t.read("quadrant/index.html");
+    assert_eq!(
+        order(&part(&html, "attack"), &ALL),
+        ["己公司", "甲公司"],
+        "largest deal first"
+    );
+    assert_eq!(order(&part(&html, "defend"), &ALL), ["乙公司"]);
+    assert_eq!(order(&part(&html, "maintain"), &ALL), ["丙公司"]);
+    assert_eq!(order(&part(&html, "abandon"), &ALL), ["丁公司"]);
+    assert_eq!(order(&part(&html, "unclassified"), &ALL), ["戊公司"]);
+    assert!(
+        part(&html, "attack").contains("2 · ¥3,000"),
+        "count and value of the quadrant"
+    );
+    assert!(
+        part(&html, "defend").contains("利润、回款、忠诚度"),
+        "the KPIs of DOMAIN.md"
+    );
+    // The chart: one dot per classified customer, each a link to its page with its name.
+    assert_eq!(html.matches("<circle").count(), 5);
+    assert!(html.contains("<a href=\"../customers/f/index.html\"><circle"));
+}
+
+#[test]
+fn visit_plan_lists_upcoming_overdue_stale_and_recent() {
+    let t = site();
+    t.build_ok();
+    let html = t.read("visits/index.html");
+    let upcoming = part(&html, "upcoming");
+    assert_eq!(order(&upcoming, &ALL), ["甲公司"]);
+    assert!(
+        upcoming.contains("2026-11-25") && upcoming.contains("现场演示"),
+        "{upcoming}"
+    );
+    assert!(
+        upcoming.contains("<a href=\"../scripts/s1/index.html\">报价跟进话术</a>"),
+        "the script for the customer's stage: {upcoming}"
+    );
+    assert!(!upcoming.contains("老客户回访话术"));
+    assert_eq!(order(&part(&html, "overdue"), &ALL), ["丙公司"]);
+    // Stale: quote first, then won, opportunity, lead/potential, target; lost never.
+    let stale = part(&html, "stale");
+    assert_eq!(order(&stale, &ALL), ["甲公司", "乙公司", "己公司", "丁公司"], "{stale}");
+    assert!(stale.contains("83"), "days since the last visit: {stale}");
+    let recent = part(&html, "recent");
+    assert_eq!(
+        order(&recent, &ALL),
+        ["丙公司", "己公司", "甲公司", "丁公司"],
+        "newest first"
+    );
+    assert!(recent.contains("确认需求") && recent.contains("十月给方案"));
+}
+
+#[test]
+fn each_owner_has_their_own_figures() {
+    let t = site();
+    t.build_ok();
+    let index = t.read("owners/index.html");
+    assert_eq!(order(&index, &["张伟", "李娜"]), ["张伟", "李娜"]);
+    let row = &index[index.find("张伟").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    // 3 customers, 2 open deals worth 3,000 (weighted: 1,000 × 60% + 2,000 × 40%), 3,000 won.
+    let cells: Vec<&str> = row
+        .split("<td class=\"num\"")
+        .skip(1)
+        .map(|c| &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()])
+        .collect();
+    assert_eq!(cells, ["3", "2", "¥3,000", "¥1,400", "¥3,000"], "{row}");
+    let page = t.read("owners/张伟/index.html");
+    assert_eq!(order(&part(&page, "customers"), &ALL), ["乙公司", "己公司", "甲公司"]);
+    assert_eq!(order(&part(&page, "overdue-deals"), &ALL), ["己公司"]);
+    assert_eq!(order(&part(&page, "visits-due"), &ALL), ["甲公司"]);
+    assert_eq!(
+        order(&part(&t.read("owners/李娜/index.html"), "visits-due"), &ALL),
+        ["丙公司"]
+    );
+}
+
+#[test]
+fn tags_industries_and_regions() {
+    let t = site();
+    t.build_ok();
+    let tags = t.read("tags/index.html");
+    assert!(
+        tags.contains("重点 <span class=\"count\">2</span>") && tags.contains("老客户 <span class=\"count\">1</span>"),
+        "{tags}"
+    );
+    assert_eq!(order(&t.read("tags/重点/index.html"), &ALL), ["乙公司", "甲公司"]);
+    let industries = t.read("industries/index.html");
+    assert!(
+        industries.contains("机械 <span class=\"count\">2</span>"),
+        "{industries}"
+    );
+    assert!(
+        industries.contains("未填行业 <span class=\"count\">3</span>"),
+        "{industries}"
+    );
+    assert!(
+        t.read("regions/index.html")
+            .contains("未填地区 <span class=\"count\">6</span>")
+    );
+    // Every new page is in the navigation of every page.
+    let home = t.read("index.html");
+    for path in ["quadrant", "visits", "owners", "tags", "industries", "regions"] {
+        assert!(home.contains(&format!("href=\"{path}/index.html\"")), "{path}");
+    }
+}
