@@ -563,3 +563,74 @@ pub fn grouped_view(cx: &Ctx, field: fn(&Customer) -> Option<&String>, none: &st
     terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     terms
 }
+
+// ---------------------------------------------------------------------------------------
+// Competitors × funnel stages
+
+#[derive(Debug, Serialize)]
+pub struct MatrixRow {
+    pub title: String,
+    pub slug: String,
+    pub path: String,
+    /// Customers where we meet the competitor, per funnel stage (the config's order).
+    pub stages: Vec<usize>,
+    pub open_value_fmt: String,
+    pub won: usize,
+    pub lost: usize,
+    /// Won ÷ (won + lost), when any deal against it has closed.
+    pub win_rate_fmt: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MatrixView {
+    pub stages: Vec<super::views::IdLabel>,
+    pub rows: Vec<MatrixRow>,
+    pub more: usize,
+}
+
+/// Where we meet each competitor, from the customer pages' `competitors:`: the competitors
+/// with the most open value at stake first.
+pub fn competitor_matrix(cx: &Ctx) -> MatrixView {
+    let config = cx.config;
+    let mut rows: Vec<(f64, MatrixRow)> = cx
+        .site
+        .of_kind(Kind::Competitor)
+        .map(|(id, d)| {
+            let mut stages = vec![0; config.stages.len()];
+            let (mut open, mut won, mut lost) = (0.0, 0, 0);
+            for c in &cx.graph.met_by[id.0] {
+                let Some(c) = cx.site.doc(*c).fm.customer.as_deref() else {
+                    continue;
+                };
+                let Some(s) = c.stage else { continue };
+                stages[s.0] += 1;
+                match config.stage_def(s).id.as_str() {
+                    "won" => won += 1,
+                    "lost" => lost += 1,
+                    _ if !config.is_closed(s) => open += value(c),
+                    _ => {}
+                }
+            }
+            let row = MatrixRow {
+                title: d.fm.title.clone(),
+                slug: d.slug.clone(),
+                path: d.path.clone(),
+                stages,
+                open_value_fmt: cx.money(open),
+                won,
+                lost,
+                win_rate_fmt: (won + lost > 0).then(|| super::format::percent(won as f64 / (won + lost) as f64)),
+            };
+            (open, row)
+        })
+        .collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.title.cmp(&b.1.title)));
+    let more = rows.len().saturating_sub(LIST);
+    MatrixView {
+        stages: (0..config.stages.len())
+            .map(|i| cx.stage(crate::model::StageIx(i)))
+            .collect(),
+        rows: rows.into_iter().take(LIST).map(|(_, r)| r).collect(),
+        more,
+    }
+}

@@ -314,15 +314,26 @@ pub fn render_all(
         summary_of(&mut owned.get(&name).into_iter().flatten(), &mut h);
         let g = Gen::Owner { name, slug };
         let Gen::Owner { slug, .. } = &g else { unreachable!() };
-        jobs.push((format!("owners/{slug}/index.html"), gen_print(&g, h.finish()), Job::Gen(g)));
+        jobs.push((
+            format!("owners/{slug}/index.html"),
+            gen_print(&g, h.finish()),
+            Job::Gen(g),
+        ));
     }
     for (name, slug) in insight::tag_slugs(cx) {
         let mut h = hasher();
-        let tagged = site.visible().filter(|(_, d)| d.fm.tags.contains(&name)).map(|(id, _)| id);
+        let tagged = site
+            .visible()
+            .filter(|(_, d)| d.fm.tags.contains(&name))
+            .map(|(id, _)| id);
         summary_of(&mut tagged.collect::<Vec<_>>().iter(), &mut h);
         let g = Gen::Tag { name, slug };
         let Gen::Tag { slug, .. } = &g else { unreachable!() };
-        jobs.push((format!("tags/{slug}/index.html"), gen_print(&g, h.finish()), Job::Gen(g)));
+        jobs.push((
+            format!("tags/{slug}/index.html"),
+            gen_print(&g, h.finish()),
+            Job::Gen(g),
+        ));
     }
     if memo.members.0 != all_visible {
         memo.members = (all_visible, HashMap::new());
@@ -337,6 +348,10 @@ pub fn render_all(
         for page in 1..=last {
             let mut h = hasher();
             (intro, members.len()).hash(&mut h);
+            if key == "competitors" && page == 1 {
+                // The matrix of where we meet each competitor shows every customer.
+                all_customers.hash(&mut h);
+            }
             summary_of(
                 &mut members
                     .iter()
@@ -617,6 +632,9 @@ fn generated_context<'a>(
                 pager: generated::pager(key, *page, *last),
             };
             c.insert("section", &view);
+            if key == "competitors" && *page == 1 {
+                c.insert("matrix", &insight::competitor_matrix(cx));
+            }
             ("section.html", c)
         }
         Gen::Quadrant => {

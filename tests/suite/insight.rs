@@ -8,11 +8,11 @@ fn site() -> SiteTest {
     let files = [
         customer(
             "a",
-            "title: 甲公司\nstage: quote\nowner: 张伟\nvalue: 1000\npotential: high\nshare: low\nindustry: 机械\ntags: [重点]\nnext_visit: 2026-11-25\nvisits:\n  - {date: 2026-09-01, kind: cold, commitment: 十月给方案}\n  - {date: 2026-11-25, kind: follow-up, goal: 现场演示}",
+            "title: 甲公司\nstage: quote\nowner: 张伟\nvalue: 1000\npotential: high\nshare: low\nindustry: 机械\ntags: [重点]\ncompetitors: [rival]\nnext_visit: 2026-11-25\nvisits:\n  - {date: 2026-09-01, kind: cold, commitment: 十月给方案}\n  - {date: 2026-11-25, kind: follow-up, goal: 现场演示}",
         ),
         customer(
             "b",
-            "title: 乙公司\nstage: won\nowner: 张伟\nvalue: 3000\npotential: high\nshare: high\nindustry: 机械\ntags: [重点, 老客户]",
+            "title: 乙公司\nstage: won\nowner: 张伟\nvalue: 3000\npotential: high\nshare: high\nindustry: 机械\ntags: [重点, 老客户]\ncompetitors: [rival]",
         ),
         customer(
             "c",
@@ -22,10 +22,10 @@ fn site() -> SiteTest {
             "d",
             "title: 丁公司\nstage: target\nowner: 李娜\npotential: low\nshare: low\nvisits:\n  - {date: 2026-01-01, kind: phone}",
         ),
-        customer("e", "title: 戊公司\nstage: lost\nvalue: 100"),
+        customer("e", "title: 戊公司\nstage: lost\nvalue: 100\ncompetitors: [rival]"),
         customer(
             "f",
-            "title: 己公司\nstage: opportunity\nowner: 张伟\nvalue: 2000\npotential: high\nshare: low\nexpected_close: 2026-11-01\nvisits:\n  - {date: 2026-10-01, kind: follow-up}",
+            "title: 己公司\nstage: opportunity\nowner: 张伟\nvalue: 2000\npotential: high\nshare: low\nexpected_close: 2026-11-01\ncompetitors: [rival, other]\nvisits:\n  - {date: 2026-10-01, kind: follow-up}",
         ),
         (
             "content/scripts/s1.md".into(),
@@ -35,6 +35,15 @@ fn site() -> SiteTest {
             "content/scripts/s2.md".into(),
             "---\ntitle: 老客户回访话术\nvisit_kind: routine\nstages: [won]\n---\n".into(),
         ),
+        (
+            "content/competitors/rival.md".into(),
+            "---\ntitle: 对手甲\n---\n".into(),
+        ),
+        (
+            "content/competitors/other.md".into(),
+            "---\ntitle: 对手乙\n---\n".into(),
+        ),
+        ("content/competitors/idle.md".into(), "---\ntitle: 对手丙\n---\n".into()),
         (
             "salesbook.yaml".into(),
             "today: 2026-11-23\nstale_after_days: 30\n".into(),
@@ -173,4 +182,38 @@ fn tags_industries_and_regions() {
     for path in ["quadrant", "visits", "owners", "tags", "industries", "regions"] {
         assert!(home.contains(&format!("href=\"{path}/index.html\"")), "{path}");
     }
+}
+
+#[test]
+fn the_competitor_matrix_counts_where_we_meet_each_competitor() {
+    let t = site();
+    t.build_ok();
+    let html = t.read("competitors/index.html");
+    let matrix = part(&html, "where-we-meet");
+    assert_eq!(
+        order(&matrix, &["对手甲", "对手乙", "对手丙"]),
+        ["对手甲", "对手乙", "对手丙"],
+        "most open value first"
+    );
+    let row = |slug: &str| -> Vec<String> {
+        let start = matrix.find(&format!("<tr id=\"{slug}\">")).unwrap();
+        let row = &matrix[start..start + matrix[start..].find("</tr>").unwrap()];
+        row.split("<td class=\"num\"")
+            .skip(1)
+            .map(|c| {
+                let c = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
+                c.replace("<span class=\"muted\">·</span>", "")
+            })
+            .collect()
+    };
+    // Stages target, potential, lead, opportunity, quote, won, lost; then open value, won /
+    // lost and the win rate.
+    assert_eq!(row("rival"), ["", "", "", "1", "1", "1", "1", "¥3,000", "1 / 1", "50%"]);
+    assert_eq!(row("other"), ["", "", "", "1", "", "", "", "¥2,000", "0 / 0", "–"]);
+    assert_eq!(row("idle"), ["", "", "", "", "", "", "", "¥0", "0 / 0", "–"]);
+    assert!(
+        t.read("competitors/rival/index.html")
+            .contains("href=\"../../competitors/index.html#rival\""),
+        "the competitor's page links its row"
+    );
 }
