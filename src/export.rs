@@ -10,10 +10,8 @@
 //! customers and no `private:` fields to export.
 
 use chrono::NaiveDate;
-use serde_json::{Value as J, json};
 
 use crate::parse::front_matter::{Contact, Customer};
-use crate::render::OutputFile;
 use crate::render::views::Ctx;
 use crate::site::{DocId, ParsedDoc};
 
@@ -137,54 +135,119 @@ pub fn customers_csv(cx: &Ctx) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-fn opt<T: serde::Serialize>(v: Option<T>) -> J {
-    v.map_or(J::Null, |v| json!(v))
+#[derive(serde::Serialize)]
+struct CustomerJson<'a> {
+    slug: &'a str,
+    title: &'a str,
+    path: &'a str,
+    stage: Option<&'a str>,
+    tier: Option<&'static str>,
+    owner: &'a Option<String>,
+    industry: &'a Option<String>,
+    region: &'a Option<String>,
+    value: Option<f64>,
+    probability: Option<f64>,
+    expected_close: Option<String>,
+    next_visit: Option<String>,
+    potential: Option<&'static str>,
+    share: Option<&'static str>,
+    competitors: Vec<&'a str>,
+    contacts: Vec<ContactJson<'a>>,
+    visits: Vec<VisitJson<'a>>,
+    orders: Vec<OrderJson>,
+    tags: &'a [String],
+    updated: Option<String>,
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(serde::Serialize)]
+struct ContactJson<'a> {
+    name: &'a str,
+    title: &'a Option<String>,
+    role: Option<&'static str>,
+    style: Option<&'static str>,
+    relationship: &'a Option<String>,
+    phone: &'a Option<String>,
+    notes: &'a Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct VisitJson<'a> {
+    date: Option<String>,
+    kind: Option<&'static str>,
+    goal: &'a Option<String>,
+    outcome: &'a Option<String>,
+    commitment: &'a Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct OrderJson {
+    date: Option<String>,
+    amount: f64,
+    paid: f64,
+}
+
+fn ymd(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 pub fn customers_json(cx: &Ctx) -> Vec<u8> {
-    let rows: Vec<J> = customers(cx)
-        .map(|(id, d, c)| {
-            json!({
-                "slug": d.slug,
-                "title": d.fm.title,
-                "path": d.path,
-                "stage": opt(c.stage.map(|s| cx.config.stage_def(s).id.clone())),
-                "tier": opt(c.tier.map(|t| t.id())),
-                "owner": c.owner,
-                "industry": c.industry,
-                "region": c.region,
-                "value": c.value,
-                "probability": c.probability,
-                "expected_close": opt(c.expected_close.map(|d| date(Some(d)))),
-                "next_visit": opt(c.next_visit.map(|d| date(Some(d)))),
-                "potential": opt(c.potential.map(|l| l.id())),
-                "share": opt(c.share.map(|l| l.id())),
-                "competitors": competitor_slugs(cx, id),
-                "contacts": c.contacts.iter().map(|p| json!({
-                    "name": p.name,
-                    "title": p.title,
-                    "role": opt(p.role.map(|r| r.id())),
-                    "style": opt(p.style.map(|s| s.id())),
-                    "relationship": p.relationship,
-                    "phone": p.phone,
-                    "notes": p.notes,
-                })).collect::<Vec<_>>(),
-                "visits": c.visits.iter().map(|v| json!({
-                    "date": opt(v.date.map(|d| date(Some(d)))),
-                    "kind": opt(v.kind.map(|k| k.id())),
-                    "goal": v.goal,
-                    "outcome": v.outcome,
-                    "commitment": v.commitment,
-                })).collect::<Vec<_>>(),
-                "orders": c.orders.iter().map(|o| json!({
-                    "date": opt(o.date.map(|d| date(Some(d)))),
-                    "amount": o.amount,
-                    "paid": o.paid,
-                })).collect::<Vec<_>>(),
-                "tags": d.fm.tags,
-                "updated": opt(d.fm.updated.map(|d| date(Some(d)))),
-                "extra": d.fm.extra,
-            })
+    let rows: Vec<CustomerJson> = customers(cx)
+        .map(|(id, d, c)| CustomerJson {
+            slug: &d.slug,
+            title: &d.fm.title,
+            path: &d.path,
+            stage: c.stage.map(|s| cx.config.stage_def(s).id.as_str()),
+            tier: c.tier.map(|t| t.id()),
+            owner: &c.owner,
+            industry: &c.industry,
+            region: &c.region,
+            value: c.value,
+            probability: c.probability,
+            expected_close: ymd(c.expected_close),
+            next_visit: ymd(c.next_visit),
+            potential: c.potential.map(|l| l.id()),
+            share: c.share.map(|l| l.id()),
+            competitors: cx.graph.competitor_refs[id.0]
+                .iter()
+                .map(|c| cx.site.doc(*c).slug.as_str())
+                .collect(),
+            contacts: c
+                .contacts
+                .iter()
+                .map(|p| ContactJson {
+                    name: &p.name,
+                    title: &p.title,
+                    role: p.role.map(|r| r.id()),
+                    style: p.style.map(|s| s.id()),
+                    relationship: &p.relationship,
+                    phone: &p.phone,
+                    notes: &p.notes,
+                })
+                .collect(),
+            visits: c
+                .visits
+                .iter()
+                .map(|v| VisitJson {
+                    date: ymd(v.date),
+                    kind: v.kind.map(|k| k.id()),
+                    goal: &v.goal,
+                    outcome: &v.outcome,
+                    commitment: &v.commitment,
+                })
+                .collect(),
+            orders: c
+                .orders
+                .iter()
+                .map(|o| OrderJson {
+                    date: ymd(o.date),
+                    amount: o.amount,
+                    paid: o.paid,
+                })
+                .collect(),
+            tags: &d.fm.tags,
+            updated: ymd(d.fm.updated),
+            extra: &d.fm.extra,
         })
         .collect();
     let text = serde_json::to_string_pretty(&rows).unwrap_or_default();
@@ -290,13 +353,32 @@ pub fn visits_ics(cx: &Ctx) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The three export files.
-pub fn exports(cx: &Ctx) -> Vec<OutputFile> {
-    vec![
-        OutputFile::new("exports/customers.csv", customers_csv(cx)),
-        OutputFile::new("exports/customers.json", customers_json(cx)),
-        OutputFile::new("exports/visits.ics", visits_ics(cx)),
-    ]
+/// The export files, each made as one job beside the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    CustomersCsv,
+    CustomersJson,
+    VisitsIcs,
+}
+
+impl Export {
+    pub const ALL: [Export; 3] = [Export::CustomersCsv, Export::CustomersJson, Export::VisitsIcs];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Export::CustomersCsv => "exports/customers.csv",
+            Export::CustomersJson => "exports/customers.json",
+            Export::VisitsIcs => "exports/visits.ics",
+        }
+    }
+}
+
+pub fn make(cx: &Ctx, e: Export) -> Vec<u8> {
+    match e {
+        Export::CustomersCsv => customers_csv(cx),
+        Export::CustomersJson => customers_json(cx),
+        Export::VisitsIcs => visits_ics(cx),
+    }
 }
 
 #[cfg(test)]

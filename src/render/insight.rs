@@ -206,6 +206,7 @@ pub struct RecentVisit {
 pub struct VisitsView {
     pub days: Vec<Day>,
     pub upcoming_count: usize,
+    pub upcoming_more: usize,
     pub overdue: Vec<PlannedVisit>,
     pub overdue_dates: Vec<DateView>,
     pub overdue_more: usize,
@@ -232,6 +233,10 @@ pub fn stale_priority(stage_id: &str) -> Option<u8> {
 
 /// How many recent visits the plan lists.
 const RECENT: usize = 30;
+/// How many upcoming visits the plan lists (the rest are counted), and how many suitable
+/// visit scripts each names.
+const UPCOMING: usize = 200;
+const SCRIPTS: usize = 3;
 
 pub fn visits_view(cx: &Ctx) -> VisitsView {
     let scripts: Vec<(&[crate::model::StageIx], ScriptLink)> = cx
@@ -258,6 +263,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
         scripts: scripts
             .iter()
             .filter(|(stages, _)| c.stage.is_some_and(|s| stages.contains(&s)))
+            .take(SCRIPTS)
             .map(|(_, l)| ScriptLink {
                 title: l.title.clone(),
                 path: l.path.clone(),
@@ -297,7 +303,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
     stale.sort_by_key(|(p, neg_days, id, _)| (*p, *neg_days, *id));
     recent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut days: Vec<Day> = Vec::new();
-    for (d, id, c) in &upcoming {
+    for (d, id, c) in upcoming.iter().take(UPCOMING) {
         let visit = planned(*id, c, *d);
         match days.last_mut() {
             Some(day) if day.date.days_ago == (cx.today - *d).num_days() => day.visits.push(visit),
@@ -309,6 +315,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
     }
     VisitsView {
         upcoming_count: upcoming.len(),
+        upcoming_more: upcoming.len().saturating_sub(UPCOMING),
         days,
         overdue_dates: overdue.iter().take(LIST).map(|(d, _, _)| cx.date(*d, true)).collect(),
         overdue: overdue
@@ -374,22 +381,30 @@ pub struct OwnerView {
     pub overdue_deals: Vec<DatedRef>,
 }
 
-/// Customers by owner (customers without one are on no owner's page).
-pub fn owners(cx: &Ctx) -> BTreeMap<String, Vec<DocId>> {
-    let mut map: BTreeMap<String, Vec<DocId>> = BTreeMap::new();
-    for (id, c) in customers(cx) {
-        if let Some(o) = c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-            map.entry(o.to_owned()).or_default().push(id);
+/// Customers by owner (customers without one are on no owner's page), worked out once a build.
+pub fn owners<'a>(cx: &'a Ctx) -> &'a BTreeMap<String, Vec<DocId>> {
+    cx.owners.get_or_init(|| {
+        let mut map: BTreeMap<String, Vec<DocId>> = BTreeMap::new();
+        for (id, c) in customers(cx) {
+            if let Some(o) = c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+                match map.get_mut(o) {
+                    Some(ids) => ids.push(id),
+                    None => {
+                        map.insert(o.to_owned(), vec![id]);
+                    }
+                }
+            }
         }
-    }
-    map
+        map
+    })
 }
 
 /// An owner's URL name (`owners/<slug>/`), unique among the owners.
 pub fn owner_slugs(cx: &Ctx) -> Vec<(String, String)> {
     let mut used = std::collections::HashSet::new();
     owners(cx)
-        .into_keys()
+        .keys()
+        .cloned()
         .map(|name| {
             let base = match slugify(&name) {
                 s if s.is_empty() => "owner".to_owned(),
@@ -407,7 +422,7 @@ pub fn owner_slugs(cx: &Ctx) -> Vec<(String, String)> {
 }
 
 pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerView {
-    let mut ids = owners(cx).remove(name).unwrap_or_default();
+    let mut ids = owners(cx).get(name).cloned().unwrap_or_default();
     by_value(cx, &mut ids);
     let config = cx.config;
     let mut stages: Vec<(usize, f64)> = vec![(0, 0.0); config.stages.len()];

@@ -180,6 +180,8 @@ enum Gen {
 enum Job {
     Page(DocId),
     Gen(Gen),
+    /// A file of `exports/` (see [`crate::export`]), made alongside the pages.
+    Export(crate::export::Export),
 }
 
 /// A stable hasher for fingerprints (SipHash with fixed keys).
@@ -307,6 +309,10 @@ pub fn render_all(
     ] {
         jobs.push((path.into(), gen_print(&g, every), Job::Gen(g)));
     }
+    for e in crate::export::Export::ALL {
+        let print = gen_print(&Gen::Quadrant, every ^ crate::load::hash(e.path().as_bytes()));
+        jobs.push((e.path().into(), print, Job::Export(e)));
+    }
     // An owner's page and a tag's page show only their own pages.
     let owned = insight::owners(cx);
     for (name, slug) in insight::owner_slugs(cx) {
@@ -432,9 +438,12 @@ pub fn render_all(
         c
     };
     let keep = memo.keep;
+    // SALESBOOK_TIMINGS=1: the pages that took longest to render.
+    let slowest = std::env::var_os("SALESBOOK_TIMINGS").map(|_| std::sync::Mutex::new(Vec::new()));
     let rendered: Vec<(String, u64, Result<Option<OutputFile>, Diagnostic>)> = todo
         .into_par_iter()
         .map(|(path, print, job)| {
+            let started = slowest.as_ref().map(|_| std::time::Instant::now());
             let result = match job {
                 Job::Page(id) => {
                     let d = site.doc(id);
@@ -459,6 +468,7 @@ pub fn render_all(
                         .render(template, &c)
                         .map(|html| OutputFile::new(path.clone(), html))
                 }
+                Job::Export(e) => Ok(OutputFile::new(path.clone(), crate::export::make(cx, e))),
             };
             // Handed on as soon as it is rendered; kept only when the memo keeps pages.
             let result = result.map(|f| {
@@ -466,6 +476,11 @@ pub fn render_all(
                 out.put(f, Some(print));
                 kept
             });
+            if let (Some(s), Some(t)) = (&slowest, started) {
+                s.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((t.elapsed(), path.clone()));
+            }
             (path, print, result)
         })
         .collect();
@@ -485,10 +500,14 @@ pub fn render_all(
         }
     }
     memo.pages.retain(|p, _| live.contains(p));
-    out.put(OutputFile::new("funnel.json", funnel_file.into_bytes()), None);
-    for f in crate::export::exports(cx) {
-        out.put(f, None);
+    if let Some(s) = slowest {
+        let mut s = s.into_inner().unwrap_or_else(|e| e.into_inner());
+        s.sort_by_key(|e| std::cmp::Reverse(e.0));
+        for (t, path) in s.iter().take(5) {
+            eprintln!("  slowest page     {:>8.1} ms  {path}", t.as_secs_f64() * 1000.0);
+        }
     }
+    out.put(OutputFile::new("funnel.json", funnel_file.into_bytes()), None);
     for f in statics {
         out.put(f, None);
     }

@@ -26,6 +26,8 @@ pub struct Ctx<'a> {
     pub refs: Vec<std::sync::OnceLock<PageRef>>,
     /// How many of them hold a ready template value.
     pub ref_values: std::sync::atomic::AtomicUsize,
+    /// Customers by owner, worked out once (see `insight::owners`).
+    pub owners: std::sync::OnceLock<std::collections::BTreeMap<String, Vec<DocId>>>,
     /// What else decides every page's bytes: the build's options and the program itself
     /// (fingerprints are compared with those an earlier build recorded in its output).
     pub stamp: u64,

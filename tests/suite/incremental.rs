@@ -80,8 +80,9 @@ fn incremental_builds_equal_full_builds() {
     });
     // beta; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
     // list; the opportunity and quote stage pages; the quadrant, visits, owners, tags,
-    // industries and regions pages and the competitor matrix (they show every customer).
-    assert_eq!(r.render.rendered, 17, "{:?}", r.render);
+    // industries and regions pages and the competitor matrix (they show every customer); the
+    // three exports.
+    assert_eq!(r.render.rendered, 20, "{:?}", r.render);
 
     check(&t, &mut b, "a title change shown by links and backlinks", |t| {
         t.write(
