@@ -144,6 +144,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
             continue;
         }
         let start = Instant::now();
+        // The edited page first; the summaries of the whole site right after.
+        builder.set_defer(true);
         let result = if full {
             builder.build()
         } else {
@@ -172,6 +174,19 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
                 "  told {tabs} open tab connections: {}",
                 &message[..message.len().min(120)]
             );
+        }
+        if builder.has_deferred() {
+            builder.set_defer(false);
+            let result = builder.rebuild(&HashSet::new());
+            if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+                eprintln!(
+                    "  then the site's summaries: {} pages rendered in {:.1} ms",
+                    result.render.rendered,
+                    result.elapsed.as_secs_f64() * 1000.0
+                );
+            }
+            let message = shared.apply(result);
+            shared.broadcast(&message);
         }
     }
     Ok(())

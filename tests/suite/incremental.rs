@@ -186,3 +186,47 @@ fn long_lists_are_paginated_and_capped() {
     );
     assert!(t.exists("tiers/basic/page/3/index.html") && !t.exists("tiers/basic/page/4/index.html"));
 }
+
+#[test]
+fn the_dev_server_serves_the_edited_page_before_the_site_summaries() {
+    let t = SiteTest::fixture("builder/basic");
+    let mut b = Builder::new(t.options());
+    b.build();
+    let path = t.root().join("content/customers/beta.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    t.write(
+        "content/customers/beta.md",
+        &text.replace("stage: opportunity", "stage: quote"),
+    );
+    let changed: HashSet<PathBuf> = [path].into();
+    b.set_defer(true);
+    let first = b.rebuild(&changed);
+    let full = files(&t.build());
+    let quick = files(&first);
+    assert_eq!(
+        quick["customers/beta/index.html"], full["customers/beta/index.html"],
+        "the edit is there"
+    );
+    assert_eq!(
+        quick["funnel/index.html"], full["funnel/index.html"],
+        "so are the funnel figures"
+    );
+    assert_ne!(
+        quick["quadrant/index.html"], full["quadrant/index.html"],
+        "the quadrant waits"
+    );
+    assert_ne!(
+        quick["exports/customers.csv"], full["exports/customers.csv"],
+        "so do the exports"
+    );
+    assert!(b.has_deferred());
+    b.set_defer(false);
+    let second = b.rebuild(&HashSet::new());
+    assert!(!b.has_deferred());
+    assert_eq!(files(&second), full, "then everything is up to date");
+    assert!(
+        second.render.rendered < 15,
+        "and only the waiting pages rendered: {:?}",
+        second.render
+    );
+}
