@@ -401,13 +401,17 @@ pub fn owners<'a>(cx: &'a Ctx) -> &'a BTreeMap<String, Vec<DocId>> {
 
 /// An owner's URL name (`owners/<slug>/`), unique among the owners.
 pub fn owner_slugs(cx: &Ctx) -> Vec<(String, String)> {
+    unique_slugs(owners(cx).keys().cloned(), "owner")
+}
+
+/// Each name with a URL name made from it, unique among them (`-2`, `-3` … on a clash;
+/// `fallback` for a name with nothing to make one from).
+fn unique_slugs(names: impl Iterator<Item = String>, fallback: &str) -> Vec<(String, String)> {
     let mut used = std::collections::HashSet::new();
-    owners(cx)
-        .keys()
-        .cloned()
+    names
         .map(|name| {
             let base = match slugify(&name) {
-                s if s.is_empty() => "owner".to_owned(),
+                s if s.is_empty() => fallback.to_owned(),
                 s => s,
             };
             let mut slug = base.clone();
@@ -509,22 +513,7 @@ pub fn tag_slugs(cx: &Ctx) -> Vec<(String, String)> {
     let mut tags: Vec<String> = cx.site.visible().flat_map(|(_, d)| d.fm.tags.iter().cloned()).collect();
     tags.sort();
     tags.dedup();
-    let mut used = std::collections::HashSet::new();
-    tags.into_iter()
-        .map(|t| {
-            let base = match slugify(&t) {
-                s if s.is_empty() => "tag".to_owned(),
-                s => s,
-            };
-            let mut slug = base.clone();
-            let mut n = 1;
-            while !used.insert(slug.clone()) {
-                n += 1;
-                slug = format!("{base}-{n}");
-            }
-            (t, slug)
-        })
-        .collect()
+    unique_slugs(tags.into_iter(), "tag")
 }
 
 /// The pages with a tag, customers first by deal size, then the others by title.
