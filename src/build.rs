@@ -91,7 +91,7 @@ pub struct Builder {
 
 /// How many bytes of page text a lean build keeps in memory; the rest is read again when
 /// the page renders.
-const TEXT_BUDGET: usize = 48 << 20;
+const TEXT_BUDGET: usize = 32 << 20;
 
 /// Where a streaming build writes: opened only once the build is known to have no errors
 /// before rendering, so that a failed build touches nothing.

@@ -191,67 +191,103 @@ fn ymd(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
+/// The customers, serialized one by one as they are made (not collected first).
+struct Rows<'a, 'b>(&'a Ctx<'b>);
+
+impl serde::Serialize for Rows<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(customers(self.0).map(|(id, d, c)| customer_json(self.0, id, d, c)))
+    }
+}
+
+fn customer_json<'a>(cx: &'a Ctx, id: DocId, d: &'a ParsedDoc, c: &'a Customer) -> CustomerJson<'a> {
+    CustomerJson {
+        slug: &d.slug,
+        title: &d.fm.title,
+        path: &d.path,
+        stage: c.stage.map(|s| cx.config.stage_def(s).id.as_str()),
+        tier: c.tier.map(|t| t.id()),
+        owner: &c.owner,
+        industry: &c.industry,
+        region: &c.region,
+        value: c.value,
+        probability: c.probability,
+        expected_close: ymd(c.expected_close),
+        next_visit: ymd(c.next_visit),
+        potential: c.potential.map(|l| l.id()),
+        share: c.share.map(|l| l.id()),
+        competitors: cx.graph.competitor_refs[id.0]
+            .iter()
+            .map(|c| cx.site.doc(*c).slug.as_str())
+            .collect(),
+        contacts: c
+            .contacts
+            .iter()
+            .map(|p| ContactJson {
+                name: &p.name,
+                title: &p.title,
+                role: p.role.map(|r| r.id()),
+                style: p.style.map(|s| s.id()),
+                relationship: &p.relationship,
+                phone: &p.phone,
+                notes: &p.notes,
+            })
+            .collect(),
+        visits: c
+            .visits
+            .iter()
+            .map(|v| VisitJson {
+                date: ymd(v.date),
+                kind: v.kind.map(|k| k.id()),
+                goal: &v.goal,
+                outcome: &v.outcome,
+                commitment: &v.commitment,
+            })
+            .collect(),
+        orders: c
+            .orders
+            .iter()
+            .map(|o| OrderJson {
+                date: ymd(o.date),
+                amount: o.amount,
+                paid: o.paid,
+            })
+            .collect(),
+        tags: &d.fm.tags,
+        updated: ymd(d.fm.updated),
+        extra: &d.fm.extra,
+    }
+}
+
 pub fn customers_json(cx: &Ctx) -> Vec<u8> {
-    let rows: Vec<CustomerJson> = customers(cx)
-        .map(|(id, d, c)| CustomerJson {
-            slug: &d.slug,
-            title: &d.fm.title,
-            path: &d.path,
-            stage: c.stage.map(|s| cx.config.stage_def(s).id.as_str()),
-            tier: c.tier.map(|t| t.id()),
-            owner: &c.owner,
-            industry: &c.industry,
-            region: &c.region,
-            value: c.value,
-            probability: c.probability,
-            expected_close: ymd(c.expected_close),
-            next_visit: ymd(c.next_visit),
-            potential: c.potential.map(|l| l.id()),
-            share: c.share.map(|l| l.id()),
-            competitors: cx.graph.competitor_refs[id.0]
-                .iter()
-                .map(|c| cx.site.doc(*c).slug.as_str())
-                .collect(),
-            contacts: c
-                .contacts
-                .iter()
-                .map(|p| ContactJson {
-                    name: &p.name,
-                    title: &p.title,
-                    role: p.role.map(|r| r.id()),
-                    style: p.style.map(|s| s.id()),
-                    relationship: &p.relationship,
-                    phone: &p.phone,
-                    notes: &p.notes,
-                })
-                .collect(),
-            visits: c
-                .visits
-                .iter()
-                .map(|v| VisitJson {
-                    date: ymd(v.date),
-                    kind: v.kind.map(|k| k.id()),
-                    goal: &v.goal,
-                    outcome: &v.outcome,
-                    commitment: &v.commitment,
-                })
-                .collect(),
-            orders: c
-                .orders
-                .iter()
-                .map(|o| OrderJson {
-                    date: ymd(o.date),
-                    amount: o.amount,
-                    paid: o.paid,
-                })
-                .collect(),
-            tags: &d.fm.tags,
-            updated: ymd(d.fm.updated),
-            extra: &d.fm.extra,
-        })
-        .collect();
-    let text = serde_json::to_string_pretty(&rows).unwrap_or_default();
-    (crate::sales::funnel::html_safe(text) + "\n").into_bytes()
+    // Written once, straight into the file's bytes: at 40,000 customers the text is tens of
+    // megabytes, and copies of it were the build's peak memory.
+    let mut out = HtmlSafe(Vec::with_capacity(cx.site.docs.len() * 512));
+    let _ = serde_json::to_writer(&mut out, &Rows(cx));
+    out.0.push(b'\n');
+    out.0
+}
+
+/// Writes JSON with `<`, `>` and `&` as `\u` escapes (JSON has them only inside strings), so
+/// that it stays inert inside an HTML `<script>` too.
+struct HtmlSafe(Vec<u8>);
+
+impl std::io::Write for HtmlSafe {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for &b in buf {
+            match b {
+                b'<' => self.0.extend_from_slice(b"\\u003c"),
+                b'>' => self.0.extend_from_slice(b"\\u003e"),
+                b'&' => self.0.extend_from_slice(b"\\u0026"),
+                b => self.0.push(b),
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// RFC 5545 TEXT: backslash, `;`, `,` and newlines escaped.
