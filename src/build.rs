@@ -87,6 +87,8 @@ pub struct Builder {
     lean: bool,
     /// How many bytes of page text a lean build keeps.
     text_budget: usize,
+    /// The last loaded theme, with the config it was loaded for.
+    theme: Option<(String, Arc<Theme>)>,
 }
 
 /// How many bytes of page text a lean build keeps in memory; the rest is read again when
@@ -112,6 +114,7 @@ impl Builder {
             links: crate::links::LinkCache::default(),
             lean: false,
             text_budget: TEXT_BUDGET,
+            theme: None,
         }
     }
 
@@ -188,12 +191,27 @@ impl Builder {
             timings.push((name, lap.elapsed(), resident_mib()));
             lap = Instant::now();
         };
-        let theme = match Theme::load(&root, &config) {
-            Ok(t) => Some(t),
-            Err(d) => {
-                diags.extend(d);
-                None
-            }
+        // Templates and labels change only with a full build (the watcher says so); a
+        // rebuild after markdown edits reuses the loaded theme.
+        let config_key = format!("{config:?}");
+        let cached = match (&self.theme, changed) {
+            (Some((key, t)), Some(_)) if *key == config_key => Some(Arc::clone(t)),
+            _ => None,
+        };
+        let theme = match cached {
+            Some(t) => Some(t),
+            None => match Theme::load(&root, &config) {
+                Ok(t) => {
+                    let t = Arc::new(t);
+                    self.theme = Some((config_key, Arc::clone(&t)));
+                    Some(t)
+                }
+                Err(d) => {
+                    self.theme = None;
+                    diags.extend(d);
+                    None
+                }
+            },
         };
         mark("config+theme");
         let paths = match (changed, &self.paths) {

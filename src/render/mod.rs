@@ -192,6 +192,9 @@ enum Job {
 /// The pages that summarise every customer, and the exports: what an edit to one page changes
 /// last (see [`RenderMemo::defer`]).
 fn deferrable(job: &Job) -> bool {
+    if let Job::Gen(Gen::Section { key, page: 1, .. }) = job {
+        return key == "competitors"; // it holds the competitor matrix
+    }
     matches!(
         job,
         Job::Export(_)

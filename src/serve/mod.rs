@@ -110,7 +110,9 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         });
     }
 
-    while let Ok(first) = rx.recv() {
+    // An event that arrived while the site's summaries were waiting (see below).
+    let mut next = None;
+    while let Some(first) = next.take().or_else(|| rx.recv().ok()) {
         // Everything that queued up while the last rebuild ran goes into this one.
         let events: Vec<_> = std::iter::once(first)
             .chain(rx.try_iter())
@@ -175,7 +177,17 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
                 &message[..message.len().min(120)]
             );
         }
+        // The summaries of the whole site once the editor has been quiet for a moment: a
+        // save that follows quickly is served first.
         if builder.has_deferred() {
+            match rx.recv_timeout(QUIET) {
+                Ok(event) => {
+                    next = Some(event);
+                    continue;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            }
             builder.set_defer(false);
             let result = builder.rebuild(&HashSet::new());
             if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
@@ -191,6 +203,10 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// How long the editor must be quiet before the pages that summarise the whole site are
+/// brought up to date after an edit.
+const QUIET: Duration = Duration::from_millis(150);
 
 /// A listening socket with TCP_NODELAY, which the accepted connections inherit.
 fn listen(bind: IpAddr, port: u16) -> Result<Server, Box<dyn std::error::Error + Send + Sync>> {
