@@ -189,6 +189,19 @@ enum Job {
     Export(crate::export::Export),
 }
 
+/// Top-level names the generated pages use: no content folder may have them.
+const RESERVED: [&str; 9] = [
+    "funnel",
+    "tiers",
+    "quadrant",
+    "visits",
+    "owners",
+    "tags",
+    "industries",
+    "regions",
+    "exports",
+];
+
 /// The pages that summarise every customer, and the exports: what an edit to one page changes
 /// last (see [`RenderMemo::defer`]).
 fn deferrable(job: &Job) -> bool {
@@ -373,6 +386,15 @@ pub fn render_all(
     }
     let members_of = &mut memo.members.1;
     for key in generated::sections(cx) {
+        // A folder named like a generated page would have two list pages at one URL.
+        if RESERVED.contains(&key.as_str()) {
+            let msg = format!("the folder content/{key}/ has the name of a generated page (/{key}/)");
+            diags.push(Diagnostic::error(format!("content/{key}"), msg).help(format!(
+                "rename the folder; these names are taken: {}",
+                RESERVED.join(", ")
+            )));
+            continue;
+        }
         let members = members_of
             .entry(key.clone())
             .or_insert_with(|| section_members(cx, &key));

@@ -217,3 +217,25 @@ fn the_competitor_matrix_counts_where_we_meet_each_competitor() {
         "the competitor's page links its row"
     );
 }
+
+#[test]
+fn a_content_folder_cannot_take_a_generated_page_name() {
+    let t = SiteTest::with_files(&[("content/visits/plan.md", "---\ntitle: 计划\n---\n")]);
+    let r = t.build();
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.file == "content/visits")
+        .expect("an error for the folder");
+    assert!(
+        d.is_error() && d.message.contains("has the name of a generated page (/visits/)"),
+        "{d:?}"
+    );
+    let paths: Vec<&str> = r
+        .files
+        .iter()
+        .map(|f| &*f.path)
+        .filter(|p| *p == "visits/index.html")
+        .collect();
+    assert_eq!(paths, ["visits/index.html"], "one page at that URL");
+}
