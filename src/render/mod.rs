@@ -366,13 +366,16 @@ pub fn render_all(
             Job::Gen(g),
         ));
     }
+    // The pages of each tag, in one pass over the site (not one pass per tag).
+    let mut tagged: HashMap<&str, Vec<DocId>> = HashMap::new();
+    for (id, d) in site.visible() {
+        for t in &d.fm.tags {
+            tagged.entry(t.as_str()).or_default().push(id);
+        }
+    }
     for (name, slug) in insight::tag_slugs(cx) {
         let mut h = hasher();
-        let tagged = site
-            .visible()
-            .filter(|(_, d)| d.fm.tags.contains(&name))
-            .map(|(id, _)| id);
-        summary_of(&mut tagged.collect::<Vec<_>>().iter(), &mut h);
+        summary_of(&mut tagged.get(name.as_str()).into_iter().flatten(), &mut h);
         let g = Gen::Tag { name, slug };
         let Gen::Tag { slug, .. } = &g else { unreachable!() };
         jobs.push((
