@@ -111,8 +111,34 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     }
 
     // An event that arrived while the site's summaries were waiting (see below).
-    let mut next = None;
-    while let Some(first) = next.take().or_else(|| rx.recv().ok()) {
+    loop {
+        // With the site's summaries out of date, wait for the editor to be quiet for a
+        // moment before bringing them up to date: a save that follows quickly comes first.
+        let first = if builder.has_deferred() {
+            match rx.recv_timeout(QUIET) {
+                Ok(event) => event,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    builder.set_defer(false);
+                    let result = builder.rebuild(&HashSet::new());
+                    if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+                        eprintln!(
+                            "  then the site's summaries: {} pages rendered in {:.1} ms",
+                            result.render.rendered,
+                            result.elapsed.as_secs_f64() * 1000.0
+                        );
+                    }
+                    let message = shared.apply(result);
+                    shared.broadcast(&message);
+                    continue;
+                }
+            }
+        } else {
+            match rx.recv() {
+                Ok(event) => event,
+                Err(_) => break,
+            }
+        };
         // Everything that queued up while the last rebuild ran goes into this one.
         let events: Vec<_> = std::iter::once(first)
             .chain(rx.try_iter())
@@ -176,29 +202,6 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
                 "  told {tabs} open tab connections: {}",
                 &message[..message.len().min(120)]
             );
-        }
-        // The summaries of the whole site once the editor has been quiet for a moment: a
-        // save that follows quickly is served first.
-        if builder.has_deferred() {
-            match rx.recv_timeout(QUIET) {
-                Ok(event) => {
-                    next = Some(event);
-                    continue;
-                }
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            }
-            builder.set_defer(false);
-            let result = builder.rebuild(&HashSet::new());
-            if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
-                eprintln!(
-                    "  then the site's summaries: {} pages rendered in {:.1} ms",
-                    result.render.rendered,
-                    result.elapsed.as_secs_f64() * 1000.0
-                );
-            }
-            let message = shared.apply(result);
-            shared.broadcast(&message);
         }
     }
     Ok(())
