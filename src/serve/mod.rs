@@ -111,34 +111,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     }
 
     // An event that arrived while the site's summaries were waiting (see below).
-    loop {
-        // With the site's summaries out of date, wait for the editor to be quiet for a
-        // moment before bringing them up to date: a save that follows quickly comes first.
-        let first = if builder.has_deferred() {
-            match rx.recv_timeout(QUIET) {
-                Ok(event) => event,
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    builder.set_defer(false);
-                    let result = builder.rebuild(&HashSet::new());
-                    if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
-                        eprintln!(
-                            "  then the site's summaries: {} pages rendered in {:.1} ms",
-                            result.render.rendered,
-                            result.elapsed.as_secs_f64() * 1000.0
-                        );
-                    }
-                    let message = shared.apply(result);
-                    shared.broadcast(&message);
-                    continue;
-                }
-            }
-        } else {
-            match rx.recv() {
-                Ok(event) => event,
-                Err(_) => break,
-            }
-        };
+    while let Ok(first) = rx.recv() {
         // Everything that queued up while the last rebuild ran goes into this one.
         let events: Vec<_> = std::iter::once(first)
             .chain(rx.try_iter())
@@ -172,8 +145,6 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
             continue;
         }
         let start = Instant::now();
-        // The edited page first; the summaries of the whole site right after.
-        builder.set_defer(true);
         let result = if full {
             builder.build()
         } else {
@@ -206,10 +177,6 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     }
     Ok(())
 }
-
-/// How long the editor must be quiet before the pages that summarise the whole site are
-/// brought up to date after an edit.
-const QUIET: Duration = Duration::from_millis(150);
 
 /// A listening socket with TCP_NODELAY, which the accepted connections inherit.
 fn listen(bind: IpAddr, port: u16) -> Result<Server, Box<dyn std::error::Error + Send + Sync>> {
