@@ -145,17 +145,6 @@ impl Builder {
         self.run(None, Some(target))
     }
 
-    /// With `true`, the pages that summarise the whole site and the exports are left as they
-    /// were when an edit changes them; [`Builder::has_deferred`] then says a next build
-    /// (with `false`) has them to render. The dev server serves the edited page first.
-    pub fn set_defer(&mut self, defer: bool) {
-        self.memo.defer = defer;
-    }
-
-    pub fn has_deferred(&self) -> bool {
-        self.memo.stale
-    }
-
     /// Runs the pipeline after the given markdown files changed in place: only they are read
     /// again (no walk of `content/`). Anything else (files created or removed, templates,
     /// config) needs [`Builder::build`].

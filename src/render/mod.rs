@@ -146,11 +146,6 @@ impl Collect {
 #[derive(Default)]
 pub struct RenderMemo {
     pub keep: bool,
-    /// Leave the pages that summarise the whole site (and the exports) as they were, to be
-    /// brought up to date by the next build: the dev server serves an edited page first.
-    pub defer: bool,
-    /// Whether the last build left such pages out of date.
-    pub stale: bool,
     pages: HashMap<Arc<str>, (u64, OutputFile)>,
     /// Section list orders, kept while no page's summary changes.
     members: (u64, HashMap<String, Vec<DocId>>),
@@ -201,28 +196,6 @@ const RESERVED: [&str; 9] = [
     "regions",
     "exports",
 ];
-
-/// The pages that summarise every customer, and the exports: what an edit to one page changes
-/// last (see [`RenderMemo::defer`]).
-fn deferrable(job: &Job) -> bool {
-    if let Job::Gen(Gen::Section { key, page: 1, .. }) = job {
-        return key == "competitors"; // it holds the competitor matrix
-    }
-    matches!(
-        job,
-        Job::Export(_)
-            | Job::Gen(
-                Gen::Quadrant
-                    | Gen::Visits
-                    | Gen::Owners
-                    | Gen::Owner { .. }
-                    | Gen::Tags
-                    | Gen::Tag { .. }
-                    | Gen::Industries
-                    | Gen::Regions
-            )
-    )
-}
 
 /// A stable hasher for fingerprints (SipHash with fixed keys).
 fn hasher() -> DefaultHasher {
@@ -464,20 +437,12 @@ pub fn render_all(
     let mut stats = RenderStats::default();
     let mut live: HashSet<Arc<str>> = HashSet::new();
     let mut todo = Vec::new();
-    memo.stale = false;
     for (path, print, job) in jobs {
         match memo.pages.get(path.as_str()) {
             Some((p, file)) if *p == print => {
                 live.insert(Arc::clone(&file.path));
                 out.put(file.clone(), Some(print));
                 stats.reused += 1;
-            }
-            // Kept with its old fingerprint, so that the next build renders it.
-            Some((p, file)) if memo.defer && deferrable(&job) => {
-                live.insert(Arc::clone(&file.path));
-                out.put(file.clone(), Some(*p));
-                stats.reused += 1;
-                memo.stale = true;
             }
             _ => todo.push((path, print, job)),
         }
