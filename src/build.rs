@@ -274,6 +274,7 @@ impl Builder {
             refs: (0..site.docs.len()).map(|_| Default::default()).collect(),
             ref_values: Default::default(),
             owners: Default::default(),
+            playbooks: Default::default(),
             stamp: program_stamp(&self.opts),
         };
         let figures = Figures {

@@ -65,6 +65,15 @@ pub fn percent(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
 
+/// A number as people write it: `60`, not `60.0`; `1.5` stays.
+pub fn plain_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 /// A date with its distance from today, for "in 5 days" and "overdue 12 days".
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DateView {

@@ -1,5 +1,6 @@
 //! Rendering: the theme (built in, overridable file by file), and every output file of a build.
 
+pub mod brief;
 pub mod format;
 pub mod generated;
 pub mod insight;
@@ -182,6 +183,8 @@ enum Job {
     Gen(Gen),
     /// A file of `exports/` (see [`crate::export`]), made alongside the pages.
     Export(crate::export::Export),
+    /// A customer's visit brief (see [`brief`]).
+    Brief(DocId),
 }
 
 /// Top-level names the generated pages use: no content folder may have them.
@@ -403,6 +406,23 @@ pub fn render_all(
         }
     }
     jobs.push(("404.html".into(), gen_print(&Gen::NotFound, 0), Job::Gen(Gen::NotFound)));
+    // A brief shows its customer's front matter, the competitors met there and some scripts
+    // and SPIN lists; not the customer's body.
+    let books = brief::playbooks(cx).print;
+    let briefs: Vec<(String, u64, Job)> = customers
+        .par_iter()
+        .filter(|id| brief::has_brief(site.doc(**id)))
+        .map(|&id| {
+            let d = site.doc(id);
+            let mut h = hasher();
+            (global, "brief", d.summary_hash, &d.path, books).hash(&mut h);
+            for c in &cx.graph.competitor_refs[id.0] {
+                site.doc(*c).summary_hash.hash(&mut h);
+            }
+            (brief::path_of(d), h.finish(), Job::Brief(id))
+        })
+        .collect();
+    jobs.extend(briefs);
 
     // Pages whose URL a generated page already has.
     let taken: HashSet<String> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
@@ -469,6 +489,12 @@ pub fn render_all(
         .into_par_iter()
         .map(|(path, print, job)| {
             let started = slowest.as_ref().map(|_| std::time::Instant::now());
+            let kind = match &job {
+                Job::Page(_) => "pages",
+                Job::Gen(_) => "generated",
+                Job::Export(_) => "exports",
+                Job::Brief(_) => "briefs",
+            };
             let result = match job {
                 Job::Page(id) => {
                     let d = site.doc(id);
@@ -494,6 +520,17 @@ pub fn render_all(
                         .map(|html| OutputFile::new(path.clone(), html))
                 }
                 Job::Export(e) => Ok(OutputFile::new(path.clone(), crate::export::make(cx, e))),
+                Job::Brief(id) => {
+                    let d = site.doc(id);
+                    let mut c = base(&path, &d.section);
+                    c.insert_value("page", page_view(cx, id, String::new()).into_value());
+                    c.insert("brief", &brief::brief_view(cx, id, &path));
+                    theme.render("brief.html", &c).map(|html| OutputFile {
+                        path: path.as_str().into(),
+                        bytes: html.into(),
+                        source: Some(d.rel_path.as_str().into()),
+                    })
+                }
             };
             // Handed on as soon as it is rendered; kept only when the memo keeps pages.
             let result = result.map(|f| {
@@ -504,7 +541,7 @@ pub fn render_all(
             if let (Some(s), Some(t)) = (&slowest, started) {
                 s.lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push((t.elapsed(), path.clone()));
+                    .push((t.elapsed(), path.clone(), kind));
             }
             (path, print, result)
         })
@@ -528,8 +565,22 @@ pub fn render_all(
     if let Some(s) = slowest {
         let mut s = s.into_inner().unwrap_or_else(|e| e.into_inner());
         s.sort_by_key(|e| std::cmp::Reverse(e.0));
-        for (t, path) in s.iter().take(5) {
+        for (t, path, _) in s.iter().take(5) {
             eprintln!("  slowest page     {:>8.1} ms  {path}", t.as_secs_f64() * 1000.0);
+        }
+        // CPU time per kind of job, rendering and writing (summed over threads).
+        let mut by_kind: Vec<(&str, std::time::Duration, usize)> = Vec::new();
+        for (t, _, kind) in &s {
+            match by_kind.iter_mut().find(|k| k.0 == *kind) {
+                Some(k) => {
+                    k.1 += *t;
+                    k.2 += 1;
+                }
+                None => by_kind.push((kind, *t, 1)),
+            }
+        }
+        for (kind, t, n) in by_kind {
+            eprintln!("  {kind:<12} {:>9.1} ms cpu, {n} files", t.as_secs_f64() * 1000.0);
         }
     }
     out.put(OutputFile::new("funnel.json", funnel_file.into_bytes()), None);

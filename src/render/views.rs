@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::format::{DateView, Labels, date_view, money, percent};
+use super::format::{DateView, Labels, date_view, money, percent, plain_number};
 use crate::config::SiteConfig;
 use crate::links::LinkGraph;
 use crate::model::{Kind, Level, StageIx, Tier};
@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub ref_values: std::sync::atomic::AtomicUsize,
     /// Customers by owner, worked out once (see `insight::owners`).
     pub owners: std::sync::OnceLock<std::collections::BTreeMap<String, Vec<DocId>>>,
+    /// Visit scripts and SPIN lists for the briefs, sorted once (see `brief::playbooks`).
+    pub playbooks: std::sync::OnceLock<super::brief::Playbooks>,
     /// What else decides every page's bytes: the build's options and the program itself
     /// (fingerprints are compared with those an earlier build recorded in its output).
     pub stamp: u64,
@@ -305,24 +307,12 @@ pub fn page_view(cx: &Ctx, id: DocId, content: String) -> PageView {
             }),
             stages: s.stages.iter().map(|s| cx.stage(*s)).collect(),
             duration_minutes: s.duration_minutes,
+            duration_fmt: s.duration_minutes.map(plain_number),
         }),
         spin: d.fm.spin.as_ref().map(|s| SpinView {
             product: s.product.clone(),
             industry: s.industry.clone(),
-            banks: [
-                ("situation", &s.situation),
-                ("problem", &s.problem),
-                ("implication", &s.implication),
-                ("need_payoff", &s.need_payoff),
-            ]
-            .into_iter()
-            .map(|(key, qs)| QuestionBank {
-                key,
-                label: cx.labels.get(&format!("spin_{key}")),
-                hint: cx.labels.get(&format!("spin_{key}_hint")),
-                questions: qs.clone(),
-            })
-            .collect(),
+            banks: spin_banks(cx, s),
         }),
         fab: d.fm.fab.as_ref().map(|f| FabView {
             product: f.product.clone(),
@@ -337,6 +327,37 @@ pub fn page_view(cx: &Ctx, id: DocId, content: String) -> PageView {
                 })
                 .collect(),
         }),
+    }
+}
+
+/// Situation, problem, implication, need-payoff questions, always in this order.
+pub fn spin_banks(cx: &Ctx, s: &crate::parse::front_matter::Spin) -> Vec<QuestionBank> {
+    [
+        ("situation", &s.situation),
+        ("problem", &s.problem),
+        ("implication", &s.implication),
+        ("need_payoff", &s.need_payoff),
+    ]
+    .into_iter()
+    .map(|(key, qs)| QuestionBank {
+        key,
+        label: cx.labels.get(&format!("spin_{key}")),
+        hint: cx.labels.get(&format!("spin_{key}_hint")),
+        questions: qs.clone(),
+    })
+    .collect()
+}
+
+pub fn visit_view(cx: &Ctx, v: &crate::parse::front_matter::Visit) -> VisitView {
+    VisitView {
+        date: v.date.map(|d| cx.date(d, false)),
+        kind: v.kind.map(|k| IdLabel {
+            id: k.id().into(),
+            label: cx.label("visit", k.id()),
+        }),
+        goal: v.goal.clone(),
+        outcome: v.outcome.clone(),
+        commitment: v.commitment.clone(),
     }
 }
 
@@ -411,6 +432,8 @@ pub struct CustomerView {
     pub has_unpaid: bool,
     /// Days sales outstanding today (应收账款回收期), when something is owed.
     pub dso: Option<DsoView>,
+    /// Output path of the customer's visit brief.
+    pub brief_path: String,
 }
 
 /// The attack/defend quadrant from purchase potential × our share.
@@ -487,19 +510,7 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
                 notes: p.notes.clone(),
             })
             .collect(),
-        visits: visits
-            .into_iter()
-            .map(|v| VisitView {
-                date: v.date.map(|d| cx.date(d, false)),
-                kind: v.kind.map(|k| IdLabel {
-                    id: k.id().into(),
-                    label: cx.label("visit", k.id()),
-                }),
-                goal: v.goal.clone(),
-                outcome: v.outcome.clone(),
-                commitment: v.commitment.clone(),
-            })
-            .collect(),
+        visits: visits.into_iter().map(|v| visit_view(cx, v)).collect(),
         orders: c
             .orders
             .iter()
@@ -528,6 +539,7 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
                 }
             }),
         has_unpaid: total - paid > 0.005,
+        brief_path: super::brief::path_of(cx.site.doc(id)),
     }
 }
 
@@ -611,6 +623,8 @@ pub struct ScriptView {
     pub visit_kind: Option<IdLabel>,
     pub stages: Vec<IdLabel>,
     pub duration_minutes: Option<f64>,
+    /// `60`, not `60.0`.
+    pub duration_fmt: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -199,8 +199,9 @@ fn rebuild_writes_only_changed_files_and_removes_stale_ones() {
     assert_eq!(stats.removed, 0);
     std::fs::remove_file(t.root().join("content/customers/gamma.md")).unwrap();
     let stats = salesbook::write::write_output(&out, &t.build().files).unwrap();
-    assert_eq!(stats.removed, 1, "{stats:?}");
+    assert_eq!(stats.removed, 2, "the page and its brief: {stats:?}");
     assert!(!t.exists("customers/gamma/index.html"));
+    assert!(!t.exists("customers/gamma/brief/index.html"));
     assert!(!t.exists("customers/gamma"), "empty folder removed");
     assert!(stats.written > 0, "the lists and counts change: {stats:?}");
     // An edit of one page's body rewrites that page only.

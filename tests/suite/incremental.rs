@@ -78,11 +78,11 @@ fn incremental_builds_equal_full_builds() {
             &read("content/customers/beta.md").replace("stage: opportunity", "stage: quote"),
         );
     });
-    // beta; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
+    // beta and its brief; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
     // list; the opportunity and quote stage pages; the quadrant, visits, owners, tags,
     // industries and regions pages and the competitor matrix (they show every customer); the
     // three exports.
-    assert_eq!(r.render.rendered, 20, "{:?}", r.render);
+    assert_eq!(r.render.rendered, 21, "{:?}", r.render);
 
     check(&t, &mut b, "a title change shown by links and backlinks", |t| {
         t.write(
