@@ -200,6 +200,15 @@ const RESERVED: [&str; 9] = [
     "exports",
 ];
 
+std::thread_local! {
+    /// The template value of the customer page this thread rendered last, for its brief
+    /// (rendered next): by build number and page.
+    static LAST_PAGE: std::cell::Cell<Option<(u64, DocId, Value)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Numbers the builds of this process, for [`LAST_PAGE`].
+static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// A stable hasher for fingerprints (SipHash with fixed keys).
 fn hasher() -> DefaultHasher {
     DefaultHasher::new()
@@ -409,23 +418,25 @@ pub fn render_all(
     // A brief shows its customer's front matter, the competitors met there and some scripts
     // and SPIN lists; not the customer's body.
     let books = brief::playbooks(cx).print;
-    let briefs: Vec<(String, u64, Job)> = customers
-        .par_iter()
-        .filter(|id| brief::has_brief(site.doc(**id)))
-        .map(|&id| {
-            let d = site.doc(id);
-            let mut h = hasher();
-            (global, "brief", d.summary_hash, &d.path, books).hash(&mut h);
-            for c in &cx.graph.competitor_refs[id.0] {
-                site.doc(*c).summary_hash.hash(&mut h);
-            }
-            (brief::path_of(d), h.finish(), Job::Brief(id))
-        })
-        .collect();
-    jobs.extend(briefs);
+    let brief_print = |id: DocId| {
+        let d = site.doc(id);
+        let mut h = hasher();
+        (global, "brief", d.summary_hash, &d.path, books).hash(&mut h);
+        for c in &cx.graph.competitor_refs[id.0] {
+            site.doc(*c).summary_hash.hash(&mut h);
+        }
+        h.finish()
+    };
 
     // Pages whose URL a generated page already has.
-    let taken: HashSet<String> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
+    let mut taken: HashSet<String> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
+    taken.extend(
+        customers
+            .iter()
+            .map(|id| site.doc(*id))
+            .filter(|d| brief::has_brief(d))
+            .map(brief::path_of),
+    );
     let mut pages = Vec::new();
     for (id, d) in site.visible() {
         if taken.contains(&d.path) {
@@ -440,14 +451,15 @@ pub fn render_all(
             pages.push(id);
         }
     }
+    // A customer's brief right after its page: rendered one after the other on one thread,
+    // the brief takes the page's template value instead of building its own.
     let page_jobs: Vec<(String, u64, Job)> = pages
         .into_par_iter()
-        .map(|id| {
-            (
-                site.doc(id).path.clone(),
-                page_fingerprint(cx, global, id),
-                Job::Page(id),
-            )
+        .flat_map_iter(|id| {
+            let d = site.doc(id);
+            let page = (d.path.clone(), page_fingerprint(cx, global, id), Job::Page(id));
+            let brief = brief::has_brief(d).then(|| (brief::path_of(d), brief_print(id), Job::Brief(id)));
+            std::iter::once(page).chain(brief)
         })
         .collect();
     jobs.extend(page_jobs);
@@ -483,6 +495,7 @@ pub fn render_all(
         c
     };
     let keep = memo.keep;
+    let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // SALESBOOK_TIMINGS=1: the pages that took longest to render.
     let slowest = std::env::var_os("SALESBOOK_TIMINGS").map(|_| std::sync::Mutex::new(Vec::new()));
     let rendered: Vec<(String, u64, Result<Option<OutputFile>, Diagnostic>)> = todo
@@ -506,7 +519,11 @@ pub fn render_all(
                     let body = &text[d.body_offset.min(text.len())..];
                     let html = body_html(site, &d.path, body, &d.dir, &d.body.headings, links);
                     let mut c = base(&d.path, &d.section);
-                    c.insert_value("page", page_view(cx, id, html).into_value());
+                    let value = page_view(cx, id, html).into_value();
+                    if brief::has_brief(d) {
+                        LAST_PAGE.set(Some((build, id, value.clone())));
+                    }
+                    c.insert_value("page", value);
                     theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
                         path: path.as_str().into(),
                         bytes: html.into(),
@@ -523,7 +540,11 @@ pub fn render_all(
                 Job::Brief(id) => {
                     let d = site.doc(id);
                     let mut c = base(&path, &d.section);
-                    c.insert_value("page", page_view(cx, id, String::new()).into_value());
+                    let value = match LAST_PAGE.take() {
+                        Some((b, last, value)) if b == build && last == id => value,
+                        _ => page_view(cx, id, String::new()).into_value(),
+                    };
+                    c.insert_value("page", value);
                     c.insert("brief", &brief::brief_view(cx, id, &path));
                     theme.render("brief.html", &c).map(|html| OutputFile {
                         path: path.as_str().into(),
