@@ -43,7 +43,9 @@ pub struct BuildResult {
     pub elapsed: Duration,
     /// Wall time of each stage, for `SALESBOOK_TIMINGS=1` and benchmarks.
     /// With the resident memory at the end of each stage, in MiB (Linux; 0 elsewhere).
-    pub timings: Vec<(&'static str, Duration, u64)>,
+    /// Per stage: name, wall time, resident MiB at its end, CPU time of the process (all
+    /// threads) in it.
+    pub timings: Vec<(&'static str, Duration, u64, Duration)>,
 }
 
 impl BuildResult {
@@ -176,9 +178,12 @@ impl Builder {
             .unwrap_or_else(|| chrono::Local::now().date_naive());
         let mut timings = Vec::new();
         let mut lap = Instant::now();
+        let mut cpu = cpu_time();
         let mut mark = |name: &'static str| {
-            timings.push((name, lap.elapsed(), resident_mib()));
+            let now = cpu_time();
+            timings.push((name, lap.elapsed(), resident_mib(), now.saturating_sub(cpu)));
             lap = Instant::now();
+            cpu = now;
         };
         // Templates and labels change only with a full build (the watcher says so); a
         // rebuild after markdown edits reuses the loaded theme.
@@ -421,6 +426,17 @@ fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
     r.diagnostics.dedup();
     r.elapsed = start.elapsed();
     r
+}
+
+/// The CPU time (user and system, all threads) this process has used, for the stage timings.
+pub fn cpu_time() -> Duration {
+    // SAFETY: getrusage writes into the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(u.ru_utime) + tv(u.ru_stime)
 }
 
 /// This process's resident memory in MiB, for the stage timings.

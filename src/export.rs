@@ -48,7 +48,7 @@ fn customers<'a>(cx: &'a Ctx) -> impl Iterator<Item = (DocId, &'a ParsedDoc, &'a
 }
 
 fn date(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    d.map(crate::render::format::ymd).unwrap_or_default()
 }
 
 fn number(v: Option<f64>) -> String {
@@ -188,7 +188,7 @@ struct OrderJson {
 }
 
 fn ymd(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
+    d.map(crate::render::format::ymd)
 }
 
 /// The customers, serialized one by one as they are made (not collected first).

@@ -331,7 +331,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
             .map(|(_, _, id, last)| StaleCustomer {
                 page: page_ref(cx, *id),
                 days: last.map(|d| (cx.today - d).num_days()),
-                last_visit: last.map(|d| d.format("%Y-%m-%d").to_string()),
+                last_visit: last.map(crate::render::format::ymd),
             })
             .collect(),
         stale_after_days: cx.config.stale_after_days,

@@ -45,6 +45,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "brief.html",
     "partials/factbox.html",
     "partials/contacts.html",
+    "partials/nav.html",
     "partials/pager.html",
     "partials/page_head.html",
     "partials/body.html",

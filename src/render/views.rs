@@ -296,7 +296,7 @@ pub fn page_view(cx: &Ctx, id: DocId, content: String) -> PageView {
         tags: d.fm.tags.clone(),
         draft: d.fm.draft,
         confidential: d.fm.confidential,
-        updated: d.fm.updated.map(|u| u.format("%Y-%m-%d").to_string()),
+        updated: d.fm.updated.map(crate::render::format::ymd),
         extra: d.fm.extra.clone(),
         customer: d.fm.customer.as_deref().map(|c| customer_view(cx, id, c)),
         competitor: (d.kind == Kind::Competitor).then(|| competitor_view(cx, id, d)),
@@ -515,7 +515,7 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
             .orders
             .iter()
             .map(|o| OrderView {
-                date: o.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                date: o.date.map(crate::render::format::ymd),
                 amount: o.amount,
                 paid: o.paid,
                 amount_fmt: cx.money(o.amount),

@@ -207,7 +207,7 @@ fn print_outcome(result: &BuildResult, took: Option<Duration>, last: &[Diagnosti
         let stages: Vec<String> = result
             .timings
             .iter()
-            .map(|(s, d, _)| format!("{s} {:.1}", d.as_secs_f64() * 1000.0))
+            .map(|(s, d, _, _)| format!("{s} {:.1}", d.as_secs_f64() * 1000.0))
             .collect();
         eprintln!("  timings (ms): {}", stages.join(", "));
     }

@@ -258,6 +258,33 @@ fn template_errors_point_at_the_template() {
 }
 
 #[test]
+fn the_navigation_partial_is_overridable_and_its_errors_reported() {
+    let t = SiteTest::fixture("builder/basic");
+    t.write(
+        "templates/partials/nav.html",
+        "<nav>{% for item in site.nav %}<a href=\"{{ root }}{{ item.path }}\">{{ item.label }}</a>{% endfor %}</nav>",
+    );
+    t.build_ok();
+    let page = t.read("customers/alpha/index.html");
+    assert!(
+        page.contains("<nav><a href=\"../../index.html\">"),
+        "rendered for the page's depth"
+    );
+    assert!(t.read("funnel/index.html").contains("<nav><a href=\"../index.html\">"));
+    assert!(
+        t.read("404.html").contains("<nav><a href=\"/index.html\">"),
+        "the 404 page's links start at base_url"
+    );
+    t.write(
+        "templates/partials/nav.html",
+        "<nav>\n{{ site.nav | nosuchfilter }}</nav>",
+    );
+    let r = t.build();
+    let d = r.diagnostics.iter().find(|d| d.file == "templates/partials/nav.html");
+    assert_eq!(d.map(|d| d.line), Some(2), "{:?}", r.diagnostics);
+}
+
+#[test]
 fn generated_urls_cannot_be_taken_by_pages() {
     let t = SiteTest::with_files(&[("content/funnel.md", "---\ntitle: mine\n---\n")]);
     let r = t.build();
