@@ -9,7 +9,11 @@
 //! They are made from the pages this build shows: a `--public` build has no confidential
 //! customers and no `private:` fields to export.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::parse::front_matter::{Contact, Customer};
 use crate::render::views::Ctx;
@@ -94,44 +98,48 @@ fn competitor_slugs(cx: &Ctx, id: DocId) -> Vec<String> {
         .collect()
 }
 
-pub fn customers_csv(cx: &Ctx) -> Vec<u8> {
+/// One customer's CSV record.
+fn csv_row(cx: &Ctx, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
+    let dso = crate::sales::dso::dso(&c.orders, cx.today).filter(|d| d.receivable > 0.005);
+    let unpaid: f64 = c.orders.iter().map(|o| (o.amount - o.paid).max(0.0)).sum();
+    let text = [
+        d.slug.clone(),
+        d.fm.title.clone(),
+        c.stage.map(|s| cx.config.stage_def(s).id.clone()).unwrap_or_default(),
+        c.tier.map(|t| t.id().to_owned()).unwrap_or_default(),
+        c.owner.clone().unwrap_or_default(),
+        c.industry.clone().unwrap_or_default(),
+        c.region.clone().unwrap_or_default(),
+    ];
+    let mut row: Vec<String> = text.into_iter().map(neutralise).collect();
+    row.extend([
+        number(c.value),
+        number(c.probability),
+        date(c.expected_close),
+        date(c.next_visit),
+        c.potential.map(|l| l.id().to_owned()).unwrap_or_default(),
+        c.share.map(|l| l.id().to_owned()).unwrap_or_default(),
+        neutralise(competitor_slugs(cx, id).join("; ")),
+        neutralise(c.contacts.iter().map(contact_cell).collect::<Vec<_>>().join("; ")),
+        neutralise(d.fm.tags.join("; ")),
+        date(d.fm.updated),
+        number(crate::sales::funnel::weighted_value(c, cx.config)),
+        date(crate::sales::last_visit(c)),
+        if c.orders.is_empty() {
+            String::new()
+        } else {
+            number(Some(unpaid))
+        },
+        dso.map(|d| format!("{}", d.days.round())).unwrap_or_default(),
+    ]);
+    let mut w = csv::WriterBuilder::new().buffer_capacity(1024).from_writer(out);
+    let _ = w.write_record(&row);
+    let _ = w.flush();
+}
+
+fn csv_head() -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
     let _ = w.write_record(CSV_COLUMNS);
-    for (id, d, c) in customers(cx) {
-        let dso = crate::sales::dso::dso(&c.orders, cx.today).filter(|d| d.receivable > 0.005);
-        let unpaid: f64 = c.orders.iter().map(|o| (o.amount - o.paid).max(0.0)).sum();
-        let text = [
-            d.slug.clone(),
-            d.fm.title.clone(),
-            c.stage.map(|s| cx.config.stage_def(s).id.clone()).unwrap_or_default(),
-            c.tier.map(|t| t.id().to_owned()).unwrap_or_default(),
-            c.owner.clone().unwrap_or_default(),
-            c.industry.clone().unwrap_or_default(),
-            c.region.clone().unwrap_or_default(),
-        ];
-        let mut row: Vec<String> = text.into_iter().map(neutralise).collect();
-        row.extend([
-            number(c.value),
-            number(c.probability),
-            date(c.expected_close),
-            date(c.next_visit),
-            c.potential.map(|l| l.id().to_owned()).unwrap_or_default(),
-            c.share.map(|l| l.id().to_owned()).unwrap_or_default(),
-            neutralise(competitor_slugs(cx, id).join("; ")),
-            neutralise(c.contacts.iter().map(contact_cell).collect::<Vec<_>>().join("; ")),
-            neutralise(d.fm.tags.join("; ")),
-            date(d.fm.updated),
-            number(crate::sales::funnel::weighted_value(c, cx.config)),
-            date(crate::sales::last_visit(c)),
-            if c.orders.is_empty() {
-                String::new()
-            } else {
-                number(Some(unpaid))
-            },
-            dso.map(|d| format!("{}", d.days.round())).unwrap_or_default(),
-        ]);
-        let _ = w.write_record(&row);
-    }
     w.into_inner().unwrap_or_default()
 }
 
@@ -189,15 +197,6 @@ struct OrderJson {
 
 fn ymd(d: Option<NaiveDate>) -> Option<String> {
     d.map(crate::render::format::ymd)
-}
-
-/// The customers, serialized one by one as they are made (not collected first).
-struct Rows<'a, 'b>(&'a Ctx<'b>);
-
-impl serde::Serialize for Rows<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(customers(self.0).map(|(id, d, c)| customer_json(self.0, id, d, c)))
-    }
 }
 
 fn customer_json<'a>(cx: &'a Ctx, id: DocId, d: &'a ParsedDoc, c: &'a Customer) -> CustomerJson<'a> {
@@ -259,20 +258,15 @@ fn customer_json<'a>(cx: &'a Ctx, id: DocId, d: &'a ParsedDoc, c: &'a Customer) 
     }
 }
 
-pub fn customers_json(cx: &Ctx) -> Vec<u8> {
-    // Written once, straight into the file's bytes: at 40,000 customers the text is tens of
-    // megabytes, and copies of it were the build's peak memory.
-    let mut out = HtmlSafe(Vec::with_capacity(cx.site.docs.len() * 512));
-    let _ = serde_json::to_writer(&mut out, &Rows(cx));
-    out.0.push(b'\n');
-    out.0
+fn json_row(cx: &Ctx, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(HtmlSafe(out), &customer_json(cx, id, d, c));
 }
 
 /// Writes JSON with `<`, `>` and `&` as `\u` escapes (JSON has them only inside strings), so
 /// that it stays inert inside an HTML `<script>` too.
-struct HtmlSafe(Vec<u8>);
+struct HtmlSafe<'a>(&'a mut Vec<u8>);
 
-impl std::io::Write for HtmlSafe {
+impl std::io::Write for HtmlSafe<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         for &b in buf {
             match b {
@@ -320,9 +314,8 @@ fn ics_line(out: &mut String, line: &str) {
     out.push_str("\r\n");
 }
 
-pub fn visits_ics(cx: &Ctx) -> Vec<u8> {
+fn ics_head(cx: &Ctx) -> Vec<u8> {
     let mut out = String::new();
-    let stamp = cx.today.format("%Y%m%dT000000Z");
     let name = format!("{} · {}", cx.config.title, cx.labels.get("visit_calendar"));
     for line in [
         "BEGIN:VCALENDAR",
@@ -334,63 +327,73 @@ pub fn visits_ics(cx: &Ctx) -> Vec<u8> {
     ] {
         ics_line(&mut out, line);
     }
-    let mut visits: Vec<(NaiveDate, &ParsedDoc, &Customer)> = customers(cx)
-        .filter_map(|(_, d, c)| Some((c.next_visit?, d, c)))
-        .collect();
-    visits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.slug.cmp(&b.1.slug)));
-    for (day, d, c) in visits {
-        // The goal: a planned visit on that day, else the last visit's commitment.
-        let planned = c.visits.iter().find(|v| v.date == Some(day));
-        let goal = planned.and_then(|v| v.goal.clone());
-        let mut lines = Vec::new();
-        if let Some(g) = &goal {
-            lines.push(format!("{}: {g}", cx.labels.get("visit_goal")));
-        }
-        let last = c
-            .visits
-            .iter()
-            .filter(|v| v.date.is_some_and(|v| v < day))
-            .max_by_key(|v| v.date);
-        if let Some(commitment) = last.and_then(|v| v.commitment.as_deref()) {
-            lines.push(format!("{}: {commitment}", cx.labels.get("last_commitment")));
-        }
-        if let Some(owner) = &c.owner {
-            lines.push(format!("{}: {owner}", cx.labels.get("owner")));
-        }
-        if let Some(stage) = c.stage {
-            lines.push(format!("{}: {}", cx.labels.get("stage"), cx.config.stage_label(stage)));
-        }
-        let summary = match &goal {
-            Some(g) => format!("{} · {g}", d.fm.title),
-            None => d.fm.title.clone(),
-        };
-        let next = day.succ_opt().unwrap_or(day);
-        ics_line(&mut out, "BEGIN:VEVENT");
-        ics_line(&mut out, &format!("UID:next-visit-{}@salesbook", ics_text(&d.slug)));
-        ics_line(&mut out, &format!("DTSTAMP:{stamp}"));
-        ics_line(&mut out, &format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
-        ics_line(&mut out, &format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
-        ics_line(&mut out, &format!("SUMMARY:{}", ics_text(&summary)));
-        if !lines.is_empty() {
-            ics_line(&mut out, &format!("DESCRIPTION:{}", ics_text(&lines.join("\n"))));
-        }
-        if cx.config.base_url.starts_with("http") {
-            let url = format!(
-                "{}/{}",
-                cx.config.base_url.trim_end_matches('/'),
-                d.path.trim_end_matches("index.html")
-            );
-            ics_line(&mut out, &format!("URL:{url}"));
-        }
-        ics_line(&mut out, "TRANSP:TRANSPARENT");
-        ics_line(&mut out, "END:VEVENT");
-    }
-    ics_line(&mut out, "END:VCALENDAR");
     out.into_bytes()
 }
 
+/// The customers with a next visit, soonest first.
+fn ics_members(cx: &Ctx) -> Vec<DocId> {
+    let mut visits: Vec<(NaiveDate, &str, DocId)> = customers(cx)
+        .filter_map(|(id, d, c)| Some((c.next_visit?, d.slug.as_str(), id)))
+        .collect();
+    visits.sort();
+    visits.into_iter().map(|(_, _, id)| id).collect()
+}
+
+/// One customer's next visit as an all-day event.
+fn ics_event(cx: &Ctx, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
+    let Some(day) = c.next_visit else { return };
+    let mut ev = String::new();
+    let stamp = cx.today.format("%Y%m%dT000000Z");
+    // The goal: a planned visit on that day, else the last visit's commitment.
+    let planned = c.visits.iter().find(|v| v.date == Some(day));
+    let goal = planned.and_then(|v| v.goal.clone());
+    let mut lines = Vec::new();
+    if let Some(g) = &goal {
+        lines.push(format!("{}: {g}", cx.labels.get("visit_goal")));
+    }
+    let last = c
+        .visits
+        .iter()
+        .filter(|v| v.date.is_some_and(|v| v < day))
+        .max_by_key(|v| v.date);
+    if let Some(commitment) = last.and_then(|v| v.commitment.as_deref()) {
+        lines.push(format!("{}: {commitment}", cx.labels.get("last_commitment")));
+    }
+    if let Some(owner) = &c.owner {
+        lines.push(format!("{}: {owner}", cx.labels.get("owner")));
+    }
+    if let Some(stage) = c.stage {
+        lines.push(format!("{}: {}", cx.labels.get("stage"), cx.config.stage_label(stage)));
+    }
+    let summary = match &goal {
+        Some(g) => format!("{} · {g}", d.fm.title),
+        None => d.fm.title.clone(),
+    };
+    let next = day.succ_opt().unwrap_or(day);
+    ics_line(&mut ev, "BEGIN:VEVENT");
+    ics_line(&mut ev, &format!("UID:next-visit-{}@salesbook", ics_text(&d.slug)));
+    ics_line(&mut ev, &format!("DTSTAMP:{stamp}"));
+    ics_line(&mut ev, &format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
+    ics_line(&mut ev, &format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
+    ics_line(&mut ev, &format!("SUMMARY:{}", ics_text(&summary)));
+    if !lines.is_empty() {
+        ics_line(&mut ev, &format!("DESCRIPTION:{}", ics_text(&lines.join("\n"))));
+    }
+    if cx.config.base_url.starts_with("http") {
+        let url = format!(
+            "{}/{}",
+            cx.config.base_url.trim_end_matches('/'),
+            d.path.trim_end_matches("index.html")
+        );
+        ics_line(&mut ev, &format!("URL:{url}"));
+    }
+    ics_line(&mut ev, "TRANSP:TRANSPARENT");
+    ics_line(&mut ev, "END:VEVENT");
+    out.extend_from_slice(ev.as_bytes());
+}
+
 /// The export files, each made as one job beside the pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Export {
     CustomersCsv,
     CustomersJson,
@@ -409,12 +412,82 @@ impl Export {
     }
 }
 
-pub fn make(cx: &Ctx, e: Export) -> Vec<u8> {
+/// Each customer's part of each export, kept between the rebuilds of `serve` (`keep`): when
+/// one customer changes, the exports are put together again from the parts of the others
+/// instead of made again from every customer.
+#[derive(Default)]
+pub struct Parts {
+    pub keep: bool,
+    map: Mutex<HashMap<(Export, Arc<str>), Part>>,
+}
+
+/// A part's fingerprint and bytes.
+type Part = (u64, Arc<[u8]>);
+
+/// One customer's part of export `e`.
+fn part(cx: &Ctx, e: Export, id: DocId, out: &mut Vec<u8>) {
+    let d = cx.site.doc(id);
+    let Some(c) = d.fm.customer.as_deref() else { return };
     match e {
-        Export::CustomersCsv => customers_csv(cx),
-        Export::CustomersJson => customers_json(cx),
-        Export::VisitsIcs => visits_ics(cx),
+        Export::CustomersCsv => csv_row(cx, id, d, c, out),
+        Export::CustomersJson => json_row(cx, id, d, c, out),
+        Export::VisitsIcs => ics_event(cx, d, c, out),
     }
+}
+
+/// Export `e`: made customer by customer into one buffer, or, when `parts` keeps them, put
+/// together from the parts whose fingerprint (`print`) did not change.
+pub fn make(cx: &Ctx, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 + Sync)) -> Vec<u8> {
+    let members: Vec<DocId> = match e {
+        Export::VisitsIcs => ics_members(cx),
+        _ => customers(cx).map(|(id, _, _)| id).collect(),
+    };
+    let (mut out, tail): (Vec<u8>, &[u8]) = match e {
+        Export::CustomersCsv => (csv_head(), b""),
+        Export::CustomersJson => (Vec::with_capacity(members.len() * 512 + 2), b"]\n"),
+        Export::VisitsIcs => (ics_head(cx), b"END:VCALENDAR\r\n"),
+    };
+    if e == Export::CustomersJson {
+        out.push(b'[');
+    }
+    let sep = |out: &mut Vec<u8>, i: usize| {
+        if e == Export::CustomersJson && i > 0 {
+            out.push(b',');
+        }
+    };
+    if parts.keep {
+        let made: Vec<(Arc<str>, u64, Arc<[u8]>)> = members
+            .par_iter()
+            .map(|&id| {
+                let path: Arc<str> = cx.site.doc(id).path.as_str().into();
+                let p = print(id);
+                let map = parts.map.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((_, bytes)) = map.get(&(e, Arc::clone(&path))).filter(|(kept, _)| *kept == p) {
+                    return (path, p, Arc::clone(bytes));
+                }
+                drop(map);
+                let mut bytes = Vec::new();
+                part(cx, e, id, &mut bytes);
+                (path, p, bytes.into())
+            })
+            .collect();
+        let mut map = parts.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|(x, _), _| *x != e);
+        for (i, (path, p, bytes)) in made.into_iter().enumerate() {
+            sep(&mut out, i);
+            out.extend_from_slice(&bytes);
+            map.insert((e, path), (p, bytes));
+        }
+    } else {
+        // Straight into the file's bytes: at 40,000 customers the text is tens of megabytes,
+        // and copies of it were the build's peak memory.
+        for (i, &id) in members.iter().enumerate() {
+            sep(&mut out, i);
+            part(cx, e, id, &mut out);
+        }
+    }
+    out.extend_from_slice(tail);
+    out
 }
 
 #[cfg(test)]

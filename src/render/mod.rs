@@ -150,6 +150,8 @@ pub struct RenderMemo {
     pages: HashMap<Arc<str>, (u64, OutputFile)>,
     /// Section list orders, kept while no page's summary changes.
     members: (u64, HashMap<String, Vec<DocId>>),
+    /// Each customer's part of the exports, kept with the pages.
+    parts: crate::export::Parts,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -522,6 +524,19 @@ pub fn render_all(
         c
     };
     let keep = memo.keep;
+    memo.parts.keep = keep;
+    let parts = &memo.parts;
+    // What a customer's part of an export is made from: its front matter and the competitors
+    // it names.
+    let part_print = |id: DocId| {
+        let d = site.doc(id);
+        let mut h = hasher();
+        (global, d.summary_hash, &d.path).hash(&mut h);
+        for c in &cx.graph.competitor_refs[id.0] {
+            site.doc(*c).summary_hash.hash(&mut h);
+        }
+        h.finish()
+    };
     let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // SALESBOOK_TIMINGS=1: the pages that took longest to render.
     let slowest = std::env::var_os("SALESBOOK_TIMINGS").map(|_| std::sync::Mutex::new(Vec::new()));
@@ -567,7 +582,10 @@ pub fn render_all(
                         .render(template, &c)
                         .map(|html| OutputFile::new(path.clone(), html))
                 }
-                Job::Export(e) => Ok(OutputFile::new(path.clone(), crate::export::make(cx, e))),
+                Job::Export(e) => Ok(OutputFile::new(
+                    path.clone(),
+                    crate::export::make(cx, e, parts, &part_print),
+                )),
                 Job::Brief(id) => {
                     let d = site.doc(id);
                     let mut c = base(&path, &d.section);
