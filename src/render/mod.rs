@@ -123,21 +123,44 @@ pub trait Output: Sync {
     }
     /// Takes one rendered file; `print` is the fingerprint of its inputs, if it has one.
     fn put(&self, file: OutputFile, print: Option<u64>);
+
+    /// A page the previous build of this process rendered from the same inputs (kept in the
+    /// [`RenderMemo`]): handed on like a rendered one unless the output already has it.
+    fn reused(&self, file: &OutputFile, print: u64) {
+        self.put(file.clone(), Some(print));
+    }
 }
 
-/// Collects the files in memory.
+/// Collects the files in memory: every file, or (`only_changed`, for `serve`, which keeps
+/// the last build's files) only those rendered again.
 #[derive(Default)]
-pub struct Collect(pub std::sync::Mutex<Vec<OutputFile>>);
+pub struct Collect {
+    files: std::sync::Mutex<Vec<OutputFile>>,
+    pub only_changed: bool,
+}
 
 impl Output for Collect {
     fn put(&self, file: OutputFile, _print: Option<u64>) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+    }
+
+    fn reused(&self, file: &OutputFile, print: u64) {
+        if !self.only_changed {
+            self.put(file.clone(), Some(print));
+        }
     }
 }
 
 impl Collect {
+    pub fn new(only_changed: bool) -> Self {
+        Collect {
+            files: Default::default(),
+            only_changed,
+        }
+    }
+
     pub fn into_files(self) -> Vec<OutputFile> {
-        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -147,17 +170,32 @@ impl Collect {
 #[derive(Default)]
 pub struct RenderMemo {
     pub keep: bool,
-    pages: HashMap<Arc<str>, (u64, OutputFile)>,
+    pages: HashMap<Arc<str>, Memo>,
+    /// Counts the builds, for [`Memo::seen`].
+    builds: u64,
     /// Section list orders, kept while no page's summary changes.
     members: (u64, HashMap<String, Vec<DocId>>),
     /// Each customer's part of the exports, kept with the pages.
     parts: crate::export::Parts,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// A page of an earlier build.
+struct Memo {
+    /// The fingerprint of its inputs; `None` when its last render failed (the file is the
+    /// last good version).
+    print: Option<u64>,
+    file: OutputFile,
+    /// The last build that had this page.
+    seen: u64,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RenderStats {
     pub rendered: usize,
     pub reused: usize,
+    /// Pages an earlier build of this process had and this one has not (their source went
+    /// away or moved).
+    pub removed: Vec<Arc<str>>,
 }
 
 /// A generated page.
@@ -469,17 +507,18 @@ pub fn render_all(
     let members_of = &memo.members.1.clone();
     let jobs_len = jobs.len();
     let mut stats = RenderStats::default();
-    let mut live: HashSet<Arc<str>> = HashSet::new();
+    memo.builds += 1;
+    let now = memo.builds;
     let mut todo = Vec::new();
     for (path, print, job) in jobs {
-        match memo.pages.get(path.as_str()) {
-            Some((p, file)) if *p == print => {
-                live.insert(Arc::clone(&file.path));
-                out.put(file.clone(), Some(print));
-                stats.reused += 1;
+        if let Some(m) = memo.pages.get_mut(path.as_str()) {
+            m.seen = now;
+            if m.print == Some(print) {
+                out.reused(&m.file, print);
+                continue;
             }
-            _ => todo.push((path, print, job)),
         }
+        todo.push((path, print, job));
     }
     // What the output already holds from an earlier build with the same inputs.
     let todo: Vec<_> = todo
@@ -621,17 +660,23 @@ pub fn render_all(
             Ok(f) => {
                 stats.rendered += 1;
                 if let Some(f) = f {
-                    live.insert(Arc::clone(&f.path));
-                    memo.pages.insert(Arc::clone(&f.path), (print, f));
+                    let m = Memo {
+                        print: Some(print),
+                        file: f,
+                        seen: now,
+                    };
+                    memo.pages.insert(Arc::clone(&m.file.path), m);
                 }
             }
             Err(d) => {
-                memo.pages.remove(path.as_str());
+                // Kept as the last good version, to be rendered again next time.
+                if let Some(m) = memo.pages.get_mut(path.as_str()) {
+                    m.print = None;
+                }
                 push_unique(&mut diags, d)
             }
         }
     }
-    memo.pages.retain(|p, _| live.contains(p));
     for d in nav_errors.into_inner().unwrap_or_else(|e| e.into_inner()) {
         push_unique(&mut diags, d);
     }
@@ -656,10 +701,25 @@ pub fn render_all(
             eprintln!("  {kind:<12} {:>9.1} ms cpu, {n} files", t.as_secs_f64() * 1000.0);
         }
     }
-    out.put(OutputFile::new("funnel.json", funnel_file.into_bytes()), None);
-    for f in statics {
+    // Made again every build; in the memo only to be told apart from files gone.
+    let funnel = OutputFile::new("funnel.json", funnel_file.into_bytes());
+    for f in std::iter::once(funnel).chain(statics) {
+        if keep {
+            let m = Memo {
+                print: None,
+                file: f.clone(),
+                seen: now,
+            };
+            memo.pages.insert(Arc::clone(&f.path), m);
+        }
         out.put(f, None);
     }
+    memo.pages.retain(|p, m| {
+        if m.seen != now {
+            stats.removed.push(Arc::clone(p));
+        }
+        m.seen == now
+    });
     // Section texts may hold links; check them even when their list page was not rendered.
     for s in &site.sections {
         let file = if s.dir.is_empty() {

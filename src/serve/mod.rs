@@ -47,6 +47,8 @@ struct State {
     /// The generation in which each file last changed: a tab whose socket connects after a
     /// change to its page was broadcast learns of it on connecting.
     changed_at: HashMap<Arc<str>, u64>,
+    /// Pages gone while the site had errors: they go once it builds cleanly again.
+    gone: HashSet<Arc<str>>,
 }
 
 #[derive(Default)]
@@ -62,12 +64,15 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         .canonicalize()
         .map_err(|e| format!("{}: {e}", opts.root.display()))?;
     let out = root.join("public");
+    // Each build hands over only the files it rendered again and the pages gone; the
+    // server keeps the rest (at 10,000 pages, going through every file cost a save 20 ms).
     let mut builder = Builder::new(BuildOptions {
         root: root.clone(),
         drafts: opts.drafts,
         public: false,
         today: None,
-    });
+    })
+    .only_changed();
     let shared = Arc::new(Shared::default());
     let first = builder.build();
     let mut printed = print_outcome(&first, None, &[]);
@@ -258,11 +263,10 @@ impl Shared {
             .filter(|d| d.is_error())
             .map(|d| d.file.as_str())
             .collect();
-        // Updated in place: at 10,000 pages most files are the very same bytes as before.
+        // Updated in place: the build hands over only what it rendered again.
         let mut changed: Vec<Arc<str>> = Vec::new();
-        let mut live: HashSet<&str> = HashSet::with_capacity(result.files.len());
         for f in &result.files {
-            live.insert(&*f.path);
+            state.gone.remove(&f.path);
             let old = state.files.get(&*f.path);
             if old.is_some() && f.source.as_deref().is_some_and(|s| broken.contains(s)) {
                 continue; // a broken page keeps its last good version
@@ -273,11 +277,12 @@ impl Shared {
             }
         }
         // Files of removed pages go once the site builds cleanly again.
-        if broken.is_empty() && state.files.len() != live.len() {
-            let gone: Vec<Arc<str>> = state.files.keys().filter(|p| !live.contains(&***p)).cloned().collect();
-            for p in gone {
-                state.files.remove(&*p);
-                changed.push(p);
+        state.gone.extend(result.render.removed.iter().cloned());
+        if broken.is_empty() {
+            for p in std::mem::take(&mut state.gone) {
+                if state.files.remove(&p).is_some() {
+                    changed.push(p);
+                }
             }
         }
         // A stylesheet, script or image can be on any page: every tab reloads for those.
@@ -478,6 +483,7 @@ mod tests {
             files: vec![
                 file("a/index.html", "A1", "content/a.md"),
                 file("b/index.html", "B1", "content/b.md"),
+                file("c/index.html", "C1", "content/c.md"),
             ],
             ..BuildResult::default()
         };
@@ -488,6 +494,10 @@ mod tests {
                 file("b/index.html", "B2", "content/b.md"),
             ],
             diagnostics: vec![Diagnostic::error("content/a.md", "unknown stage")],
+            render: crate::render::RenderStats {
+                removed: vec!["c/index.html".into()],
+                ..Default::default()
+            },
             ..BuildResult::default()
         };
         let msg: serde_json::Value = serde_json::from_str(&shared.apply(broken)).unwrap();
@@ -502,9 +512,14 @@ mod tests {
         );
         assert_eq!(msg["changed"], serde_json::json!(["b/index.html"]));
         assert!(msg["errors"].as_str().unwrap().contains("unknown stage"));
+        assert!(state.files.contains_key("c/index.html"), "gone pages stay while there are errors");
         drop(state);
         let fixed = BuildResult {
             files: vec![file("a/index.html", "A3", "content/a.md")],
+            render: crate::render::RenderStats {
+                removed: vec!["b/index.html".into()],
+                ..Default::default()
+            },
             ..BuildResult::default()
         };
         let msg: serde_json::Value = serde_json::from_str(&shared.apply(fixed)).unwrap();
@@ -516,6 +531,12 @@ mod tests {
             .map(|v| v.as_str().unwrap())
             .collect();
         changed.sort();
-        assert_eq!(changed, ["a/index.html", "b/index.html"], "b was removed");
+        assert_eq!(
+            changed,
+            ["a/index.html", "b/index.html", "c/index.html"],
+            "b and c were removed"
+        );
+        let state = shared.state.read().unwrap();
+        assert!(!state.files.contains_key("b/index.html") && !state.files.contains_key("c/index.html"));
     }
 }

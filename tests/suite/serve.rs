@@ -174,6 +174,11 @@ fn a_save_is_served_and_a_broken_save_keeps_the_last_good_page() {
     wait_for("/customers/beta/", &|b| !b.contains("id=\"__salesbook_overlay\""));
     std::fs::remove_file(t.root().join("content/customers/gamma.md")).unwrap();
     wait_for("/customers/gamma/", &|b| b.contains("页面不存在"));
+    wait_for("/customers/gamma/brief/", &|b| b.contains("页面不存在"));
+    t.write("static/note.txt", "静态文件");
+    wait_for("/note.txt", &|b| b == "静态文件");
+    std::fs::remove_file(t.root().join("static/note.txt")).unwrap();
+    wait_for("/note.txt", &|b| !b.contains("静态文件"));
     t.write("content/more/new-page.md", "---\ntitle: 新页面\n---\n正文\n");
     wait_for("/more/new-page/", &|b| b.contains("新页面"));
     t.write("content/customers/beta.md", "---\ntitle: 乙方\nsta");
