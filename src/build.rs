@@ -84,6 +84,8 @@ pub struct Builder {
     walk_diags: Vec<Diagnostic>,
     /// The last build's page index, reused while no page's identity changes.
     index: Option<Arc<site::Index>>,
+    /// The last build's list entries, by page (see `Ctx::prev_refs`).
+    refs: Vec<Option<crate::render::views::KeptRef>>,
     /// The last build's per-page link resolutions.
     links: crate::links::LinkCache,
     /// Keep nothing that grows with the size of the bodies or the output (`build`): page
@@ -120,6 +122,7 @@ impl Builder {
             walk_diags: Vec::new(),
             index: None,
             links: crate::links::LinkCache::default(),
+            refs: Vec::new(),
             lean: false,
             text_budget: TEXT_BUDGET,
             theme: None,
@@ -295,6 +298,13 @@ impl Builder {
             labels: &theme.labels,
             today,
             refs: (0..site.docs.len()).map(|_| Default::default()).collect(),
+            prev_refs: std::mem::take(&mut self.refs),
+            ref_stamp: {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::hash::DefaultHasher::new();
+                (theme.stamp, format!("{config:?}"), today, self.opts.public).hash(&mut h);
+                h.finish()
+            },
             ref_values: Default::default(),
             owners: Default::default(),
             playbooks: Default::default(),
@@ -344,6 +354,9 @@ impl Builder {
         };
         let (d, stats) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo, out);
         diags.extend(d);
+        if !self.lean {
+            self.refs = cx.kept_refs();
+        }
         mark("render+write");
         let files = collect.into_files();
         let pages = site.visible().count();

@@ -9,7 +9,6 @@
 //! They are made from the pages this build shows: a `--public` build has no confidential
 //! customers and no `private:` fields to export.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -394,6 +393,7 @@ fn ics_event(cx: &Ctx, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
 
 /// The export files, each made as one job beside the pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(usize)]
 pub enum Export {
     CustomersCsv,
     CustomersJson,
@@ -414,14 +414,14 @@ impl Export {
 
 /// Each customer's part of each export, kept between the rebuilds of `serve` (`keep`): when
 /// one customer changes, the exports are put together again from the parts of the others
-/// instead of made again from every customer.
+/// instead of made again from every customer. By export, then page.
 #[derive(Default)]
 pub struct Parts {
     pub keep: bool,
-    map: Mutex<HashMap<(Export, Arc<str>), Part>>,
+    by_export: [Mutex<Vec<Option<Part>>>; 3],
 }
 
-/// A part's fingerprint and bytes.
+/// A part's fingerprint (which covers the page's path) and bytes.
 type Part = (u64, Arc<[u8]>);
 
 /// One customer's part of export `e`.
@@ -456,28 +456,30 @@ pub fn make(cx: &Ctx, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 + 
         }
     };
     if parts.keep {
-        let made: Vec<(Arc<str>, u64, Arc<[u8]>)> = members
+        // Taken out while the parts are made (one job per export: no one else waits).
+        let slot = &parts.by_export[e as usize];
+        let old = std::mem::take(&mut *slot.lock().unwrap_or_else(|e| e.into_inner()));
+        let made: Vec<(DocId, u64, Arc<[u8]>)> = members
             .par_iter()
             .map(|&id| {
-                let path: Arc<str> = cx.site.doc(id).path.as_str().into();
                 let p = print(id);
-                let map = parts.map.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some((_, bytes)) = map.get(&(e, Arc::clone(&path))).filter(|(kept, _)| *kept == p) {
-                    return (path, p, Arc::clone(bytes));
+                let kept = old.get(id.0).and_then(Option::as_ref).filter(|(kept, _)| *kept == p);
+                if let Some((_, bytes)) = kept {
+                    return (id, p, Arc::clone(bytes));
                 }
-                drop(map);
                 let mut bytes = Vec::new();
                 part(cx, e, id, &mut bytes);
-                (path, p, bytes.into())
+                (id, p, bytes.into())
             })
             .collect();
-        let mut map = parts.map.lock().unwrap_or_else(|e| e.into_inner());
-        map.retain(|(x, _), _| *x != e);
-        for (i, (path, p, bytes)) in made.into_iter().enumerate() {
+        drop(old);
+        let mut kept: Vec<Option<Part>> = vec![None; cx.site.docs.len()];
+        for (i, (id, p, bytes)) in made.into_iter().enumerate() {
             sep(&mut out, i);
             out.extend_from_slice(&bytes);
-            map.insert((e, path), (p, bytes));
+            kept[id.0] = Some((p, bytes));
         }
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = kept;
     } else {
         // Straight into the file's bytes: at 40,000 customers the text is tens of megabytes,
         // and copies of it were the build's peak memory.

@@ -24,6 +24,11 @@ pub struct Ctx<'a> {
     /// Each page's [`PageRef`], made once per build on first use: a page appears in many
     /// lists and backlinks, and the template value is shared, not rebuilt.
     pub refs: Vec<std::sync::OnceLock<PageRef>>,
+    /// The previous build's list entries (`serve`): one is taken again when its page's
+    /// summary and `ref_stamp` are the same (a page appears in lists on every save).
+    pub prev_refs: Vec<Option<KeptRef>>,
+    /// What else a list entry is made from: config, labels, today.
+    pub ref_stamp: u64,
     /// How many of them hold a ready template value.
     pub ref_values: std::sync::atomic::AtomicUsize,
     /// Customers by owner, worked out once (see `insight::owners`).
@@ -181,9 +186,43 @@ impl Serialize for RefFields {
     }
 }
 
+/// A list entry kept for the next build: made with this `ref_stamp` from this summary.
+#[derive(Debug, Clone)]
+pub struct KeptRef {
+    pub stamp: u64,
+    pub summary: u64,
+    pub page: PageRef,
+}
+
+impl Ctx<'_> {
+    /// The list entries this build made or took again, to be kept for the next one.
+    pub fn kept_refs(self) -> Vec<Option<KeptRef>> {
+        let (site, stamp) = (self.site, self.ref_stamp);
+        let mut prev = self.prev_refs;
+        self.refs
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| match r.into_inner() {
+                Some(page) => Some(KeptRef {
+                    stamp,
+                    summary: site.docs.get(i).map_or(0, |d| d.summary_hash),
+                    page,
+                }),
+                None => prev.get_mut(i).and_then(Option::take),
+            })
+            .collect()
+    }
+}
+
 pub fn page_ref(cx: &Ctx, id: DocId) -> PageRef {
     cx.refs[id.0]
         .get_or_init(|| {
+            let d = cx.site.doc(id);
+            if let Some(Some(k)) = cx.prev_refs.get(id.0) {
+                if k.stamp == cx.ref_stamp && k.summary == d.summary_hash && k.page.fields.id.path == d.path {
+                    return k.page.clone();
+                }
+            }
             let fields = Arc::new(ref_fields(cx, id));
             let keep = cx.ref_values.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < REF_VALUES;
             PageRef {

@@ -512,7 +512,10 @@ mod tests {
         );
         assert_eq!(msg["changed"], serde_json::json!(["b/index.html"]));
         assert!(msg["errors"].as_str().unwrap().contains("unknown stage"));
-        assert!(state.files.contains_key("c/index.html"), "gone pages stay while there are errors");
+        assert!(
+            state.files.contains_key("c/index.html"),
+            "gone pages stay while there are errors"
+        );
         drop(state);
         let fixed = BuildResult {
             files: vec![file("a/index.html", "A3", "content/a.md")],
