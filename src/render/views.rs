@@ -218,10 +218,12 @@ pub fn page_ref(cx: &Ctx, id: DocId) -> PageRef {
     cx.refs[id.0]
         .get_or_init(|| {
             let d = cx.site.doc(id);
-            if let Some(Some(k)) = cx.prev_refs.get(id.0) {
-                if k.stamp == cx.ref_stamp && k.summary == d.summary_hash && k.page.fields.id.path == d.path {
-                    return k.page.clone();
-                }
+            let kept =
+                cx.prev_refs.get(id.0).and_then(Option::as_ref).filter(|k| {
+                    k.stamp == cx.ref_stamp && k.summary == d.summary_hash && k.page.fields.id.path == d.path
+                });
+            if let Some(k) = kept {
+                return k.page.clone();
             }
             let fields = Arc::new(ref_fields(cx, id));
             let keep = cx.ref_values.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < REF_VALUES;
