@@ -30,14 +30,29 @@ fn value(c: &Customer) -> f64 {
     c.value.unwrap_or(0.0)
 }
 
-/// Largest deal first, then by title.
-fn by_value(cx: &Ctx, ids: &mut [DocId]) {
-    ids.sort_by(|a, b| {
-        let (da, db) = (cx.site.doc(*a), cx.site.doc(*b));
-        let va = da.fm.customer.as_deref().map_or(0.0, value);
-        let vb = db.fm.customer.as_deref().map_or(0.0, value);
-        vb.total_cmp(&va).then_with(|| da.fm.title.cmp(&db.fm.title))
-    });
+/// Puts the `n` largest deals first, in order (then by title); the rest follow in no order.
+/// The pages show the first [`LIST`] of each list and count the rest: sorting thousands of
+/// customers to show a hundred cost every save at 10,000 pages.
+fn top_by_value(cx: &Ctx, ids: &mut [DocId], n: usize) {
+    let mut keyed: Vec<(f64, &str, DocId)> = ids
+        .iter()
+        .map(|id| {
+            let d = cx.site.doc(*id);
+            (d.fm.customer.as_deref().map_or(0.0, value), d.fm.title.as_str(), *id)
+        })
+        .collect();
+    let order = |a: &(f64, &str, DocId), b: &(f64, &str, DocId)| {
+        b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2))
+    };
+    if keyed.len() > n {
+        keyed.select_nth_unstable_by(n, order);
+        keyed[..n].sort_by(order);
+    } else {
+        keyed.sort_by(order);
+    }
+    for (slot, (_, _, id)) in ids.iter_mut().zip(keyed) {
+        *slot = id;
+    }
 }
 
 fn refs(cx: &Ctx, ids: &[DocId]) -> Vec<PageRef> {
@@ -109,7 +124,7 @@ pub fn quadrant_view(cx: &Ctx) -> QuadrantView {
         .iter()
         .map(|(q, col, row)| {
             let mut ids = groups.remove(q).unwrap_or_default();
-            by_value(cx, &mut ids);
+            top_by_value(cx, &mut ids, LIST);
             let (x, y) = (MARGIN + *col as f64 * CELL, *row as f64 * CELL);
             // Dots on a grid inside the cell, largest deal first, sized by value.
             let per_row = 8;
@@ -150,7 +165,7 @@ pub fn quadrant_view(cx: &Ctx) -> QuadrantView {
             }
         })
         .collect();
-    by_value(cx, &mut unclassified);
+    top_by_value(cx, &mut unclassified, LIST);
     QuadrantView {
         quadrants,
         unclassified_more: unclassified.len().saturating_sub(LIST),
@@ -427,7 +442,9 @@ fn unique_slugs(names: impl Iterator<Item = String>, fallback: &str) -> Vec<(Str
 
 pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerView {
     let mut ids = owners(cx).get(name).cloned().unwrap_or_default();
-    by_value(cx, &mut ids);
+    if with_lists {
+        top_by_value(cx, &mut ids, LIST);
+    }
     let config = cx.config;
     let mut stages: Vec<(usize, f64)> = vec![(0, 0.0); config.stages.len()];
     let (mut open_count, mut open_value, mut weighted, mut won) = (0, 0.0, 0.0, 0.0);
@@ -524,16 +541,31 @@ pub fn tag_view(cx: &Ctx, tag: &str, slug: &str, limit: usize) -> Term {
         .filter(|(_, d)| d.fm.tags.iter().any(|t| t == tag))
         .map(|(id, _)| id)
         .collect();
-    ids.sort_by(|a, b| {
-        let (da, db) = (cx.site.doc(*a), cx.site.doc(*b));
-        let key = |d: &crate::site::ParsedDoc| d.kind != Kind::Customer;
-        let va = da.fm.customer.as_deref().map_or(0.0, value);
-        let vb = db.fm.customer.as_deref().map_or(0.0, value);
-        key(da)
-            .cmp(&key(db))
-            .then(vb.total_cmp(&va))
-            .then_with(|| da.fm.title.cmp(&db.fm.title))
-    });
+    // The index shows counts only; a tag's page its first `limit`.
+    if limit > 0 {
+        let mut keyed: Vec<(bool, f64, &str, DocId)> = ids
+            .iter()
+            .map(|id| {
+                let d = cx.site.doc(*id);
+                let v = d.fm.customer.as_deref().map_or(0.0, value);
+                (d.kind != Kind::Customer, v, d.fm.title.as_str(), *id)
+            })
+            .collect();
+        type Key<'a> = (bool, f64, &'a str, DocId);
+        let order = |a: &Key, b: &Key| {
+            a.0.cmp(&b.0)
+                .then(b.1.total_cmp(&a.1))
+                .then_with(|| a.2.cmp(b.2))
+                .then(a.3.cmp(&b.3))
+        };
+        if keyed.len() > limit {
+            keyed.select_nth_unstable_by(limit, order);
+            keyed[..limit].sort_by(order);
+        } else {
+            keyed.sort_by(order);
+        }
+        ids = keyed.into_iter().map(|k| k.3).collect();
+    }
     Term {
         name: tag.to_owned(),
         slug: slug.to_owned(),
@@ -546,15 +578,16 @@ pub fn tag_view(cx: &Ctx, tag: &str, slug: &str, limit: usize) -> Term {
 /// Customers grouped by industry or region (`field`), largest groups first; customers
 /// without one are grouped under `none`.
 pub fn grouped_view(cx: &Ctx, field: fn(&Customer) -> Option<&String>, none: &str) -> Vec<Term> {
-    let mut groups: BTreeMap<String, Vec<DocId>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<DocId>> = BTreeMap::new();
     for (id, c) in customers(cx) {
         let key = field(c).map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or(none);
-        groups.entry(key.to_owned()).or_default().push(id);
+        groups.entry(key).or_default().push(id);
     }
     let mut terms: Vec<Term> = groups
         .into_iter()
         .map(|(name, mut ids)| {
-            by_value(cx, &mut ids);
+            let name = name.to_owned();
+            top_by_value(cx, &mut ids, LIST);
             Term {
                 slug: slugify(&name),
                 count: ids.len(),
