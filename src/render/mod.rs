@@ -170,7 +170,7 @@ impl Collect {
 #[derive(Default)]
 pub struct RenderMemo {
     pub keep: bool,
-    pages: HashMap<Arc<str>, Memo>,
+    pages: HashMap<Arc<str>, Memo, ahash::RandomState>,
     /// Counts the builds, for [`Memo::seen`].
     builds: u64,
     /// Section list orders, kept while no page's summary changes.
@@ -469,28 +469,47 @@ pub fn render_all(
     };
 
     // Pages whose URL a generated page already has.
-    let mut taken: HashSet<String> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
-    taken.extend(
-        customers
-            .iter()
-            .map(|id| site.doc(*id))
-            .filter(|d| brief::has_brief(d))
-            .map(brief::path_of),
-    );
     let mut pages = Vec::new();
-    for (id, d) in site.visible() {
-        if taken.contains(&d.path) {
+    let mut briefs_taken = Vec::new();
+    {
+        let taken: HashSet<&str, ahash::RandomState> = jobs.iter().map(|(p, _, _)| p.as_str()).collect();
+        let taken_msg = |d: &crate::site::ParsedDoc, by: &str| {
             let msg = format!(
-                "this page's URL /{} is taken by a generated page",
+                "this page's URL /{} is taken by {by}",
                 d.path.trim_end_matches("index.html")
             );
-            diags.push(
-                Diagnostic::error(&d.rel_path, msg).help("give the page another `slug:` or move it into a folder"),
-            );
-        } else {
-            pages.push(id);
+            Diagnostic::error(&d.rel_path, msg).help("give the page another `slug:` or move it into a folder")
+        };
+        let mut maybe_brief = Vec::new();
+        for (id, d) in site.visible() {
+            if taken.contains(d.path.as_str()) {
+                diags.push(taken_msg(d, "a generated page"));
+            } else if d.path.ends_with("/brief/index.html") {
+                maybe_brief.push(id);
+            } else {
+                pages.push(id);
+            }
+        }
+        // A page at `customers/<slug>/brief/`, where the customer's brief goes (rare: only
+        // then are the customers' paths looked at).
+        if !maybe_brief.is_empty() {
+            let briefs: HashSet<String> = customers
+                .iter()
+                .map(|id| site.doc(*id))
+                .filter(|d| brief::has_brief(d))
+                .map(brief::path_of)
+                .collect();
+            for id in maybe_brief {
+                let d = site.doc(id);
+                if briefs.contains(&d.path) {
+                    briefs_taken.push(taken_msg(d, "a customer's visit brief"));
+                } else {
+                    pages.push(id);
+                }
+            }
         }
     }
+    diags.extend(briefs_taken);
     // A customer's brief right after its page: rendered one after the other on one thread,
     // the brief takes the page's template value instead of building its own.
     let page_jobs: Vec<(String, u64, Job)> = pages

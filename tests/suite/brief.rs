@@ -166,3 +166,23 @@ fn a_brief_is_made_again_when_its_script_changes() {
     let log = build();
     assert!(log.contains("(1 rendered, 1 files written"), "{log}");
 }
+
+#[test]
+fn a_page_cannot_take_a_briefs_url() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/a.md", "---\ntitle: 甲\nstage: lead\n---\n"),
+        ("content/customers/a/brief.md", "---\ntitle: 乙\nstage: lead\n---\n"),
+        ("content/customers/b/brief.md", "---\ntitle: 丙\nstage: lead\n---\n"),
+    ]);
+    let r = t.build();
+    assert_eq!(
+        crate::helper::places(
+            &r.diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect::<Vec<_>>()
+        ),
+        ["content/customers/a/brief.md:0:0 this page's URL /customers/a/brief/ is taken by a customer's visit brief"]
+    );
+}
