@@ -32,7 +32,7 @@ pub struct LinkGraph {
 }
 
 /// One page's resolved links, kept between builds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct DocLinks {
     hash: u64,
     /// Shared with the graph of each build that reuses it.
@@ -49,7 +49,10 @@ struct DocLinks {
 #[derive(Debug, Default)]
 pub struct LinkCache {
     signature: u64,
-    per_doc: Vec<Option<DocLinks>>,
+    per_doc: Vec<Option<Arc<DocLinks>>>,
+    /// The last graph and its problems: taken again when no page's links came out different
+    /// (a save that changes no link, most of them).
+    last: Option<(Arc<LinkGraph>, Vec<Diagnostic>)>,
     /// Each page's position among all pages sorted by title: backlinks sort by it.
     title_rank: Vec<u32>,
 }
@@ -57,7 +60,7 @@ pub struct LinkCache {
 /// Resolves every link of the site. Links into hidden pages (drafts, confidential pages in
 /// a public build) resolve to nothing and are reported as warnings. Reuses the results of
 /// pages that cannot have changed since `cache` was filled.
-pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Diagnostic>) {
+pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (Arc<LinkGraph>, Vec<Diagnostic>) {
     if cache.signature != site.index.signature || cache.per_doc.len() != site.docs.len() {
         let mut by_title: Vec<usize> = (0..site.docs.len()).collect();
         by_title.sort_by(|a, b| site.docs[*a].fm.title.cmp(&site.docs[*b].fm.title).then(a.cmp(b)));
@@ -68,22 +71,37 @@ pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Dia
         *cache = LinkCache {
             signature: site.index.signature,
             per_doc: vec![None; site.docs.len()],
+            last: None,
             title_rank,
         };
     }
     // Each page's links resolve on their own (in parallel); the reverse edges are joined after.
-    let per_doc: Vec<DocLinks> = (0..site.docs.len())
+    let per_doc: Vec<(Arc<DocLinks>, bool)> = (0..site.docs.len())
         .into_par_iter()
         .map(|i| {
             let fresh = |prev: &DocLinks| {
                 prev.hash == site.docs[i].hash && prev.anchor_deps.iter().all(|(d, h)| site.doc(*d).hash == *h)
             };
             match &cache.per_doc[i] {
-                Some(prev) if fresh(prev) => prev.clone(),
-                _ => resolve_doc(site, DocId(i)),
+                Some(prev) if fresh(prev) => (Arc::clone(prev), false),
+                prev => {
+                    let new = resolve_doc(site, DocId(i));
+                    // Resolved again the same (a body edit that changed no link).
+                    let same = prev
+                        .as_deref()
+                        .is_some_and(|p| p.links == new.links && p.comps == new.comps && p.diags == new.diags);
+                    (Arc::new(new), !same)
+                }
             }
         })
         .collect();
+    let changed = per_doc.iter().any(|(_, changed)| *changed);
+    for (i, (doc, _)) in per_doc.iter().enumerate() {
+        cache.per_doc[i] = Some(Arc::clone(doc));
+    }
+    if let (false, Some((graph, diags))) = (changed, &cache.last) {
+        return (Arc::clone(graph), diags.clone());
+    }
     let n = site.docs.len();
     let mut graph = LinkGraph {
         body_links: Vec::with_capacity(n),
@@ -92,7 +110,7 @@ pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Dia
         backlinks: vec![Vec::new(); n],
     };
     let mut diags = Vec::new();
-    for (i, doc) in per_doc.into_iter().enumerate() {
+    for (i, (doc, _)) in per_doc.into_iter().enumerate() {
         let from = DocId(i);
         for to in doc.links.iter().flatten() {
             if to.doc != from {
@@ -106,13 +124,14 @@ pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (LinkGraph, Vec<Dia
         graph.body_links.push(Arc::clone(&doc.links));
         graph.competitor_refs.push(doc.comps.clone());
         diags.extend(doc.diags.iter().cloned());
-        cache.per_doc[i] = Some(doc);
     }
     let rank = &cache.title_rank;
     graph.backlinks.par_iter_mut().for_each(|v| {
         v.sort_unstable_by_key(|d| rank[d.0]);
         v.dedup();
     });
+    let graph = Arc::new(graph);
+    cache.last = Some((Arc::clone(&graph), diags.clone()));
     (graph, diags)
 }
 

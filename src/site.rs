@@ -38,6 +38,9 @@ pub struct ParsedDoc {
     /// Hash of what lists and links show of this page (front matter, path, excerpt): pages
     /// that list or link it re-render only when this changes.
     pub summary_hash: u64,
+    /// Hash of what names the page (file, slug, title, kind): the site's index changes only
+    /// when one of these does.
+    pub identity_hash: u64,
 }
 
 impl ParsedDoc {
@@ -122,6 +125,12 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
     let body = markdown::scan(&src.text, split.body_offset, &dir);
     let body_offset = split.body_offset;
     let summary_hash = crate::load::hash(format!("{}\0{}\0{}", split.yaml, src.rel_path, body.excerpt).as_bytes());
+    let identity_hash = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (&src.content_path, &slug, &fm.title, kind).hash(&mut h);
+        h.finish()
+    };
     let doc = ParsedDoc {
         rel_path: src.rel_path.clone(),
         content_path: src.content_path.clone(),
@@ -137,6 +146,7 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
         body_offset,
         hash: src.hash,
         summary_hash,
+        identity_hash,
     };
     (Some(doc), diags)
 }
@@ -273,7 +283,7 @@ impl Site {
         let hidden: Vec<bool> = docs.iter().map(|d| is_hidden(d)).collect();
         let mut h = std::hash::DefaultHasher::new();
         for (d, hide) in docs.iter().zip(&hidden) {
-            (&d.content_path, &d.slug, &d.fm.title, d.kind, hide).hash(&mut h);
+            (d.identity_hash, hide).hash(&mut h);
         }
         let signature = h.finish();
         let index = match previous {
