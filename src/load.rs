@@ -146,13 +146,14 @@ pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile,
 }
 
 /// The content hash for change detection (sources, summaries, stamps, the output manifest):
-/// SipHash with fixed keys, several GB/s. Not for security; a new Rust release may change
-/// its values, which only makes the first build after it compare output bytes again.
+/// aHash with fixed keys (a build hashes every source and every output file, 220 MB at
+/// 10,000 pages: SipHash took 0.1 s of CPU for it). Not for security; another version of
+/// the hasher may give other values, which only makes the first build after it compare
+/// output bytes again.
 pub fn hash(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(bytes);
-    h.finish()
+    static KEYS: std::sync::OnceLock<ahash::RandomState> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| ahash::RandomState::with_seeds(0x5a1e_5b00, 0x6b6f_6f6b, 0x0d15_ea5e, 0xfee1_600d))
+        .hash_one(bytes)
 }
 
 #[cfg(test)]
