@@ -30,16 +30,18 @@ pub struct OutputFile {
     /// Shared, like the bytes: a reused page is handed on without copying anything.
     pub path: Arc<str>,
     /// Shared: the dev server keeps the bytes of the last good build without copying them.
-    pub bytes: Arc<[u8]>,
+    /// (An `Arc<Vec>`, not `Arc<[u8]>`: taking a rendered page's buffer is free, making an
+    /// `Arc<[u8]>` of it copied every page once more.)
+    pub bytes: Arc<Vec<u8>>,
     /// The content file a page was rendered from (`content/customers/a.md`).
     pub source: Option<Arc<str>>,
 }
 
 impl OutputFile {
-    pub fn new(path: impl Into<Arc<str>>, bytes: impl Into<Arc<[u8]>>) -> Self {
+    pub fn new(path: impl Into<Arc<str>>, bytes: impl Into<Vec<u8>>) -> Self {
         OutputFile {
             path: path.into(),
-            bytes: bytes.into(),
+            bytes: Arc::new(bytes.into()),
             source: None,
         }
     }
@@ -661,7 +663,11 @@ pub fn render_all(
                 }
             };
             // Handed on as soon as it is rendered; kept only when the memo keeps pages.
-            let result = result.map(|f| {
+            let result = result.map(|mut f| {
+                // Kept pages give back the spare room of their render buffer.
+                if let Some(bytes) = Arc::get_mut(&mut f.bytes).filter(|_| keep) {
+                    bytes.shrink_to_fit();
+                }
                 let kept = keep.then(|| f.clone());
                 out.put(f, Some(print));
                 kept

@@ -476,7 +476,7 @@ mod tests {
         let shared = Shared::default();
         let file = |path: &str, text: &str, src: &str| OutputFile {
             path: path.into(),
-            bytes: text.as_bytes().into(),
+            bytes: std::sync::Arc::new(text.as_bytes().to_vec()),
             source: Some(src.into()),
         };
         let good = BuildResult {
