@@ -32,6 +32,60 @@ pub struct Playbooks {
     /// Hash of every script and SPIN list: a brief shows some of them.
     pub print: u64,
     steps: Mutex<HashMap<(DocId, String), Arc<str>>>,
+    /// The rendered steps and SPIN part (`partials/brief_playbook.html`) by [`PlaybookKey`].
+    rendered: Mutex<HashMap<PlaybookKey, tera::Value>>,
+}
+
+/// What a brief's steps and SPIN part depend on: the customer's stage, the industry whose
+/// SPIN list it shows (`None`: a general one), whether the customer names an industry, and
+/// the page depth (links are relative).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PlaybookKey {
+    stage: Option<StageIx>,
+    industry: Option<String>,
+    has_industry: bool,
+    root: String,
+}
+
+/// The key of customer `id`'s brief at `path`.
+pub fn playbook_key(cx: &Ctx, id: DocId, path: &str) -> PlaybookKey {
+    let books = playbooks(cx);
+    let c = cx.site.doc(id).fm.customer.as_deref();
+    let industry = c.and_then(|c| c.industry.as_deref()).unwrap_or("").trim();
+    PlaybookKey {
+        stage: c.and_then(|c| c.stage),
+        industry: (!industry.is_empty() && books.spins.contains_key(industry)).then(|| industry.to_owned()),
+        has_industry: !industry.is_empty(),
+        root: super::root_of(path),
+    }
+}
+
+/// The rendered steps and SPIN part for `key`, made by `render` the first time.
+pub fn playbook_html(
+    cx: &Ctx,
+    key: PlaybookKey,
+    render: impl FnOnce() -> Result<Vec<u8>, crate::diagnostics::Diagnostic>,
+) -> Result<tera::Value, crate::diagnostics::Diagnostic> {
+    let books = playbooks(cx);
+    if let Some(v) = books.rendered.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(v.clone());
+    }
+    let v = tera::Value::safe_string(&String::from_utf8_lossy(&render()?));
+    books
+        .rendered
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, v.clone());
+    Ok(v)
+}
+
+/// Whether the steps and SPIN part for `key` is rendered already.
+pub fn has_playbook(cx: &Ctx, key: &PlaybookKey) -> bool {
+    playbooks(cx)
+        .rendered
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains_key(key)
 }
 
 pub fn playbooks<'a>(cx: &'a Ctx) -> &'a Playbooks {
@@ -65,6 +119,7 @@ pub fn playbooks<'a>(cx: &'a Ctx) -> &'a Playbooks {
             spins,
             print: h.finish(),
             steps: Mutex::default(),
+            rendered: Mutex::default(),
         }
     })
 }
@@ -112,8 +167,9 @@ pub struct BriefView {
     pub spin_general: bool,
 }
 
-/// The brief of customer `id`, rendered at output path `path`.
-pub fn brief_view(cx: &Ctx, id: DocId, path: &str) -> BriefView {
+/// The brief of customer `id`, rendered at output path `path`; without the scripts and SPIN
+/// lists when its steps and SPIN part is rendered already (`playbook` false).
+pub fn brief_view(cx: &Ctx, id: DocId, path: &str, playbook: bool) -> BriefView {
     let site = cx.site;
     let d = site.doc(id);
     let c = d.fm.customer.as_deref();
@@ -142,6 +198,7 @@ pub fn brief_view(cx: &Ctx, id: DocId, path: &str) -> BriefView {
         })
         .collect();
     let suitable = c
+        .filter(|_| playbook)
         .and_then(|c| c.stage)
         .and_then(|s| books.scripts.get(&s))
         .map(Vec::as_slice)
@@ -160,6 +217,7 @@ pub fn brief_view(cx: &Ctx, id: DocId, path: &str) -> BriefView {
     });
     let industry = c.and_then(|c| c.industry.as_deref()).unwrap_or("").trim();
     let (spins, spin_general) = match books.spins.get(industry).filter(|_| !industry.is_empty()) {
+        _ if !playbook => (&[][..], false),
         Some(ids) => (ids.as_slice(), false),
         None => (books.spins.get("").map(Vec::as_slice).unwrap_or_default(), true),
     };

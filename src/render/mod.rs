@@ -243,9 +243,19 @@ const RESERVED: [&str; 9] = [
 ];
 
 std::thread_local! {
-    /// The template value of the customer page this thread rendered last, for its brief
-    /// (rendered next): by build number and page.
-    static LAST_PAGE: std::cell::Cell<Option<(u64, DocId, Value)>> = const { std::cell::Cell::new(None) };
+    /// The template value and the shared parts of the customer page this thread rendered
+    /// last, for its brief (rendered next): by build number and page.
+    static LAST_PAGE: std::cell::Cell<Option<(u64, DocId, Value, (Value, Value))>> = const { std::cell::Cell::new(None) };
+}
+
+/// A customer's fact box and contacts (`partials/factbox.html`, `partials/contacts.html`),
+/// rendered once for its page and its brief from the page's context (they hold no links).
+fn customer_parts(theme: &Theme, c: &Context) -> Result<(Value, Value), Diagnostic> {
+    let part = |name: &str| -> Result<Value, Diagnostic> {
+        let bytes = theme.render(name, c)?;
+        Ok(Value::safe_string(&String::from_utf8_lossy(&bytes)))
+    };
+    Ok((part("partials/factbox.html")?, part("partials/contacts.html")?))
 }
 
 /// Numbers the builds of this process, for [`LAST_PAGE`].
@@ -622,10 +632,17 @@ pub fn render_all(
                     let html = body_html(site, &d.path, body, &d.dir, &d.body.headings, links);
                     let mut c = base(&d.path, &d.section);
                     let value = page_view(cx, id, html).into_value();
+                    c.insert_value("page", value.clone());
                     if brief::has_brief(d) {
-                        LAST_PAGE.set(Some((build, id, value.clone())));
+                        // The fact box and the contacts, shown alike by the page and its brief.
+                        let parts = match customer_parts(theme, &c) {
+                            Ok(parts) => parts,
+                            Err(e) => return (path, print, Err(e)),
+                        };
+                        c.insert_value("factbox_html", parts.0.clone());
+                        c.insert_value("contacts_html", parts.1.clone());
+                        LAST_PAGE.set(Some((build, id, value, parts)));
                     }
-                    c.insert_value("page", value);
                     theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
                         path: path.as_str().into(),
                         bytes: html.into(),
@@ -649,12 +666,32 @@ pub fn render_all(
                 Job::Brief(id) => {
                     let d = site.doc(id);
                     let mut c = base(&path, &d.section);
-                    let value = match LAST_PAGE.take() {
-                        Some((b, last, value)) if b == build && last == id => value,
-                        _ => page_view(cx, id, String::new()).into_value(),
+                    let parts = match LAST_PAGE.take() {
+                        Some((b, last, value, parts)) if b == build && last == id => {
+                            c.insert_value("page", value);
+                            Ok(parts)
+                        }
+                        _ => {
+                            c.insert_value("page", page_view(cx, id, String::new()).into_value());
+                            customer_parts(theme, &c)
+                        }
                     };
-                    c.insert_value("page", value);
-                    c.insert("brief", &brief::brief_view(cx, id, &path));
+                    let (factbox, contacts) = match parts {
+                        Ok(parts) => parts,
+                        Err(e) => return (path, print, Err(e)),
+                    };
+                    c.insert_value("factbox_html", factbox);
+                    c.insert_value("contacts_html", contacts);
+                    // The steps and SPIN part is the same for every customer of one stage
+                    // and industry: rendered for the first of them.
+                    let key = brief::playbook_key(cx, id, &path);
+                    let ready = brief::has_playbook(cx, &key);
+                    c.insert("brief", &brief::brief_view(cx, id, &path, !ready));
+                    let playbook = brief::playbook_html(cx, key, || theme.render("partials/brief_playbook.html", &c));
+                    match playbook {
+                        Ok(v) => c.insert_value("playbook_html", v),
+                        Err(e) => return (path, print, Err(e)),
+                    }
                     theme.render("brief.html", &c).map(|html| OutputFile {
                         path: path.as_str().into(),
                         bytes: html.into(),
