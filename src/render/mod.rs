@@ -242,10 +242,13 @@ const RESERVED: [&str; 9] = [
     "exports",
 ];
 
+/// Build number, page, its template value, and its fact box and contacts as HTML.
+type LastPage = (u64, DocId, Value, (Value, Value));
+
 std::thread_local! {
     /// The template value and the shared parts of the customer page this thread rendered
     /// last, for its brief (rendered next): by build number and page.
-    static LAST_PAGE: std::cell::Cell<Option<(u64, DocId, Value, (Value, Value))>> = const { std::cell::Cell::new(None) };
+    static LAST_PAGE: std::cell::Cell<Option<LastPage>> = const { std::cell::Cell::new(None) };
 }
 
 /// A customer's fact box and contacts (`partials/factbox.html`, `partials/contacts.html`),
