@@ -113,6 +113,19 @@ try {
     if (done.size < tabs.length) await new Promise((r) => setTimeout(r, 100));
   }
   const missing = paths.filter((_, i) => !done.has(i));
+  if (missing.length) {
+    // What each tab that did not reload knows, to tell a lost message from a lost reload.
+    for (const [i, t] of tabs.entries()) {
+      if (done.has(i)) continue;
+      const state = await t.evaluate(() => ({
+        generation: window.__salesbook_generation,
+        connected: window.__salesbook && window.__salesbook.connected,
+        received: window.__salesbook && window.__salesbook.received,
+        brand: document.querySelector(".brand")?.textContent,
+      })).catch((e) => String(e));
+      console.error(`tab ${paths[i]}: ${JSON.stringify(state)}`);
+    }
+  }
   assert.deepEqual(missing, [], `tabs that did not reload: ${missing.join(", ")}`);
   step("all ten tabs reloaded; page loads were never stalled by the reload sockets");
   const t1 = Date.now();
