@@ -46,6 +46,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/factbox.html",
     "partials/contacts.html",
     "partials/nav.html",
+    "partials/visit.html",
     "partials/brief_playbook.html",
     "partials/pager.html",
     "partials/page_head.html",
