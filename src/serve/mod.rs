@@ -64,15 +64,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         .canonicalize()
         .map_err(|e| format!("{}: {e}", opts.root.display()))?;
     let out = root.join("public");
-    // Each build hands over only the files it rendered again and the pages gone; the
-    // server keeps the rest (at 10,000 pages, going through every file cost a save 20 ms).
-    let mut builder = Builder::new(BuildOptions {
-        root: root.clone(),
-        drafts: opts.drafts,
-        public: false,
-        today: None,
-    })
-    .only_changed();
+    let mut builder = new_builder(&root, opts.drafts);
+    let mut rebuild_all = false;
     let shared = Arc::new(Shared::default());
     let first = builder.build();
     let mut printed = print_outcome(&first, None, &[]);
@@ -150,10 +143,26 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
             continue;
         }
         let start = Instant::now();
-        let result = if full {
-            builder.build()
-        } else {
-            builder.rebuild(&changed)
+        // A bug in a rebuild must not take the server down with it: the tabs keep the last
+        // good build, and the next save rebuilds everything with a new builder.
+        let full = full || std::mem::take(&mut rebuild_all);
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if full {
+                builder.build()
+            } else {
+                builder.rebuild(&changed)
+            }
+        }));
+        let result = match built {
+            Ok(result) => result,
+            Err(_) => {
+                eprintln!(
+                    "error: salesbook failed while rebuilding (a bug: please report it); still serving the last good build"
+                );
+                builder = new_builder(&root, opts.drafts);
+                rebuild_all = true;
+                continue;
+            }
         };
         let since = start.elapsed();
         printed = print_outcome(&result, Some(since), &printed);
@@ -174,13 +183,31 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         }
         let tabs = shared.broadcast(&message);
         if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
-            eprintln!(
-                "  told {tabs} open tab connections: {}",
-                &message[..message.len().min(120)]
-            );
+            eprintln!("  told {tabs} open tab connections: {}", head(&message, 120));
         }
     }
     Ok(())
+}
+
+/// Each build hands over only the files it rendered again and the pages gone; the server
+/// keeps the rest (at 10,000 pages, going through every file cost a save 20 ms).
+fn new_builder(root: &Path, drafts: bool) -> Builder {
+    Builder::new(BuildOptions {
+        root: root.to_owned(),
+        drafts,
+        public: false,
+        today: None,
+    })
+    .only_changed()
+}
+
+/// At most `max` bytes of `s`, cut at a character boundary (paths hold Chinese).
+fn head(s: &str, max: usize) -> &str {
+    let end = (0..=max.min(s.len()))
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0);
+    &s[..end]
 }
 
 /// A listening socket with TCP_NODELAY, which the accepted connections inherit.
@@ -469,6 +496,17 @@ mod tests {
         assert!(out.ends_with("</script></body></html>"));
         let out = String::from_utf8(inject(b"<p>no body</p>", None, 1)).unwrap();
         assert!(out.starts_with("<p>no body</p><script>"));
+    }
+
+    #[test]
+    fn log_lines_are_cut_between_characters() {
+        // The timings log cut the reload message at byte 120, inside a Chinese path, and
+        // the server's main loop panicked (the browser test's ten tabs then never reloaded).
+        let msg = format!("{}重点客户", "x".repeat(119));
+        assert_eq!(head(&msg, 120), "x".repeat(119));
+        assert_eq!(head(&msg, 122), format!("{}重", "x".repeat(119)));
+        assert_eq!(head("短", 120), "短");
+        assert_eq!(head("重", 1), "");
     }
 
     #[test]

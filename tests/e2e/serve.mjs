@@ -35,12 +35,14 @@ function startServer() {
 }
 
 const step = (name) => console.log(`e2e: ${name}`);
+let server;
 // A hung browser must fail the test, not the CI run's time budget.
 setTimeout(() => {
-  console.error("e2e: gave up after 180 s");
+  console.error("e2e: gave up after 180 s; the server said:");
+  if (server) console.error(server.log());
   process.exit(1);
 }, 180000).unref();
-const server = await startServer();
+server = await startServer();
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -117,12 +119,14 @@ try {
     // What each tab that did not reload knows, to tell a lost message from a lost reload.
     for (const [i, t] of tabs.entries()) {
       if (done.has(i)) continue;
-      const state = await t.evaluate(() => ({
+      const asked = t.evaluate(() => ({
         generation: window.__salesbook_generation,
         connected: window.__salesbook && window.__salesbook.connected,
         received: window.__salesbook && window.__salesbook.received,
         brand: document.querySelector(".brand")?.textContent,
       })).catch((e) => String(e));
+      // A tab stuck in a navigation does not answer at all.
+      const state = await Promise.race([asked, new Promise((r) => setTimeout(() => r(`no answer; at ${t.url()}`), 3000))]);
       console.error(`tab ${paths[i]}: ${JSON.stringify(state)}`);
     }
   }
