@@ -30,6 +30,16 @@ fn value(c: &Customer) -> f64 {
     c.value.unwrap_or(0.0)
 }
 
+/// Sorts the first `n` of `v` by `order` (the `n` smallest, in order); the rest follow unsorted.
+fn sort_first<T>(v: &mut [T], n: usize, order: impl Fn(&T, &T) -> std::cmp::Ordering + Copy) {
+    if v.len() > n {
+        v.select_nth_unstable_by(n, order);
+        v[..n].sort_by(order);
+    } else {
+        v.sort_by(order);
+    }
+}
+
 /// Puts the `n` largest deals first, in order (then by title); the rest follow in no order.
 /// The pages show the first [`LIST`] of each list and count the rest: sorting thousands of
 /// customers to show a hundred cost every save at 10,000 pages.
@@ -44,12 +54,7 @@ fn top_by_value(cx: &Ctx, ids: &mut [DocId], n: usize) {
     let order = |a: &(f64, &str, DocId), b: &(f64, &str, DocId)| {
         b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2))
     };
-    if keyed.len() > n {
-        keyed.select_nth_unstable_by(n, order);
-        keyed[..n].sort_by(order);
-    } else {
-        keyed.sort_by(order);
-    }
+    sort_first(&mut keyed, n, order);
     for (slot, (_, _, id)) in ids.iter_mut().zip(keyed) {
         *slot = id;
     }
@@ -558,12 +563,7 @@ pub fn tag_view(cx: &Ctx, tag: &str, slug: &str, limit: usize) -> Term {
                 .then_with(|| a.2.cmp(b.2))
                 .then(a.3.cmp(&b.3))
         };
-        if keyed.len() > limit {
-            keyed.select_nth_unstable_by(limit, order);
-            keyed[..limit].sort_by(order);
-        } else {
-            keyed.sort_by(order);
-        }
+        sort_first(&mut keyed, limit, order);
         ids = keyed.into_iter().map(|k| k.3).collect();
     }
     Term {

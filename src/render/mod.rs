@@ -470,18 +470,20 @@ pub fn render_all(
         }
     }
     jobs.push(("404.html".into(), gen_print(&Gen::NotFound, 0), Job::Gen(Gen::NotFound)));
-    // A brief shows its customer's front matter, the competitors met there and some scripts
-    // and SPIN lists; not the customer's body.
-    let books = brief::playbooks(cx).print;
-    let brief_print = |id: DocId| {
+    // What a customer's brief and its parts of the exports are made from (not its body):
+    // its front matter and the competitors it names, and `extra`.
+    let customer_print = |id: DocId, extra: u64| {
         let d = site.doc(id);
         let mut h = hasher();
-        (global, "brief", d.summary_hash, &d.path, books).hash(&mut h);
+        (global, extra, d.summary_hash, &d.path).hash(&mut h);
         for c in &cx.graph.competitor_refs[id.0] {
             site.doc(*c).summary_hash.hash(&mut h);
         }
         h.finish()
     };
+    // A brief also shows some scripts and SPIN lists.
+    let books = brief::playbooks(cx).print;
+    let brief_print = |id: DocId| customer_print(id, books);
 
     // Pages whose URL a generated page already has.
     let mut pages = Vec::new();
@@ -599,17 +601,7 @@ pub fn render_all(
     let keep = memo.keep;
     memo.parts.keep = keep;
     let parts = &memo.parts;
-    // What a customer's part of an export is made from: its front matter and the competitors
-    // it names.
-    let part_print = |id: DocId| {
-        let d = site.doc(id);
-        let mut h = hasher();
-        (global, d.summary_hash, &d.path).hash(&mut h);
-        for c in &cx.graph.competitor_refs[id.0] {
-            site.doc(*c).summary_hash.hash(&mut h);
-        }
-        h.finish()
-    };
+    let part_print = |id: DocId| customer_print(id, 0);
     let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // SALESBOOK_TIMINGS=1: the pages that took longest to render.
     let slowest = std::env::var_os("SALESBOOK_TIMINGS").map(|_| std::sync::Mutex::new(Vec::new()));
