@@ -41,8 +41,8 @@ pub struct BuildResult {
     /// Pages rendered by this build, and pages taken unchanged from the previous one.
     pub render: render::RenderStats,
     pub elapsed: Duration,
-    /// For `SALESBOOK_TIMINGS=1` and benchmarks, per stage: name, wall time, resident MiB at its end, CPU time of the process (all
-    /// threads) in it.
+    /// For `SALESBOOK_TIMINGS=1` and benchmarks, per stage: its name, wall time, resident
+    /// memory at its end in MiB (Linux; 0 elsewhere), and the CPU time of all threads in it.
     pub timings: Vec<(&'static str, Duration, u64, Duration)>,
 }
 
