@@ -187,10 +187,7 @@ pub fn brief_view(cx: &Ctx, id: DocId, path: &str, playbook: bool) -> BriefView 
             let comp = site.doc(cid).fm.competitor.clone().unwrap_or_default();
             BriefCompetitor {
                 page: page_ref(cx, cid),
-                price_level: comp.price_level.map(|p| IdLabel {
-                    id: p.id().into(),
-                    label: cx.label("price", p.id()),
-                }),
+                price_level: comp.price_level.map(|p| cx.id_label("price", p.id())),
                 strengths: comp.strengths,
                 weaknesses: comp.weaknesses,
                 strategy: comp.strategy,
@@ -207,10 +204,7 @@ pub fn brief_view(cx: &Ctx, id: DocId, path: &str, playbook: bool) -> BriefView 
         let s = site.doc(sid).fm.script.clone().unwrap_or_default();
         BriefScript {
             page: page_ref(cx, sid),
-            visit_kind: s.visit_kind.map(|k| IdLabel {
-                id: k.id().into(),
-                label: cx.label("visit", k.id()),
-            }),
+            visit_kind: s.visit_kind.map(|k| cx.id_label("visit", k.id())),
             duration_fmt: s.duration_minutes.map(super::format::plain_number),
             steps: steps_html(cx, books, sid, path).to_string(),
         }

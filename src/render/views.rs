@@ -49,6 +49,14 @@ impl Ctx<'_> {
         date_view(d, self.today, self.labels, deadline)
     }
 
+    /// An id with its label (`prefix_id` in the theme's labels).
+    pub fn id_label(&self, prefix: &str, id: &str) -> IdLabel {
+        IdLabel {
+            id: id.to_owned(),
+            label: self.label(prefix, id),
+        }
+    }
+
     pub fn label(&self, prefix: &str, id: &str) -> String {
         self.labels.get(&format!("{prefix}_{}", id.replace('-', "_")))
     }
@@ -342,10 +350,7 @@ pub fn page_view(cx: &Ctx, id: DocId, content: String) -> PageView {
         customer: d.fm.customer.as_deref().map(|c| customer_view(cx, id, c)),
         competitor: (d.kind == Kind::Competitor).then(|| competitor_view(cx, id, d)),
         script: d.fm.script.as_ref().map(|s| ScriptView {
-            visit_kind: s.visit_kind.map(|k| IdLabel {
-                id: k.id().into(),
-                label: cx.label("visit", k.id()),
-            }),
+            visit_kind: s.visit_kind.map(|k| cx.id_label("visit", k.id())),
             stages: s.stages.iter().map(|s| cx.stage(*s)).collect(),
             duration_minutes: s.duration_minutes,
             duration_fmt: s.duration_minutes.map(plain_number),
@@ -392,10 +397,7 @@ pub fn spin_banks(cx: &Ctx, s: &crate::parse::front_matter::Spin) -> Vec<Questio
 pub fn visit_view(cx: &Ctx, v: &crate::parse::front_matter::Visit) -> VisitView {
     VisitView {
         date: v.date.map(|d| cx.date(d, false)),
-        kind: v.kind.map(|k| IdLabel {
-            id: k.id().into(),
-            label: cx.label("visit", k.id()),
-        }),
+        kind: v.kind.map(|k| cx.id_label("visit", k.id())),
         goal: v.goal.clone(),
         outcome: v.outcome.clone(),
         commitment: v.commitment.clone(),
@@ -488,12 +490,7 @@ pub fn quadrant(c: &Customer) -> Option<&'static str> {
 }
 
 fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
-    let level = |l: Option<Level>| {
-        l.map(|l| IdLabel {
-            id: l.id().into(),
-            label: cx.label("level", l.id()),
-        })
-    };
+    let level = |l: Option<Level>| l.map(|l| cx.id_label("level", l.id()));
     let mut visits: Vec<_> = c.visits.iter().collect();
     visits.sort_by_key(|v| std::cmp::Reverse(v.date));
     let total: f64 = c.orders.iter().map(|o| o.amount).sum();
@@ -515,10 +512,7 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
         last_visit: sales::last_visit(c).map(|d| cx.date(d, false)),
         potential: level(c.potential),
         share: level(c.share),
-        quadrant: quadrant(c).map(|q| IdLabel {
-            id: q.into(),
-            label: cx.label("quadrant", q),
-        }),
+        quadrant: quadrant(c).map(|q| cx.id_label("quadrant", q)),
         competitors: cx.graph.competitor_refs[id.0]
             .iter()
             .map(|r| page_ref(cx, *r))
@@ -529,14 +523,8 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
             .map(|p| ContactView {
                 name: p.name.clone(),
                 title: p.title.clone(),
-                role: p.role.map(|r| IdLabel {
-                    id: r.id().into(),
-                    label: cx.label("role", r.id()),
-                }),
-                style: p.style.map(|s| IdLabel {
-                    id: s.id().into(),
-                    label: cx.label("style", s.id()),
-                }),
+                role: p.role.map(|r| cx.id_label("role", r.id())),
+                style: p.style.map(|s| cx.id_label("style", s.id())),
                 style_hint: p.style.map(|s| cx.label("style_hint", s.id())),
                 order: p
                     .style
@@ -642,10 +630,7 @@ fn competitor_view(cx: &Ctx, id: DocId, d: &ParsedDoc) -> CompetitorView {
     let meetings = meetings.into_iter().map(|(_, m)| m).collect();
     CompetitorView {
         products: comp.products,
-        price_level: comp.price_level.map(|p| IdLabel {
-            id: p.id().into(),
-            label: cx.label("price", p.id()),
-        }),
+        price_level: comp.price_level.map(|p| cx.id_label("price", p.id())),
         market_share: comp.market_share,
         market_share_fmt: comp.market_share.map(percent),
         strengths: comp.strengths,
