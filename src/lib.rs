@@ -28,6 +28,7 @@ pub mod new;
 pub mod parse;
 pub mod render;
 pub mod sales;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod write;

@@ -23,6 +23,8 @@ pub struct FrontMatter {
     pub title: String,
     pub slug: Option<At<String>>,
     pub tags: Vec<String>,
+    /// Other names the page goes by (a short name, the English name): search finds them.
+    pub aliases: Vec<String>,
     pub draft: bool,
     pub confidential: bool,
     pub updated: Option<NaiveDate>,
@@ -246,6 +248,7 @@ pub fn parse(
     }
     fm.slug = f.str("slug");
     fm.tags = f.str_list("tags");
+    fm.aliases = f.str_list("aliases");
     fm.draft = f.bool("draft").unwrap_or(false);
     fm.confidential = f.bool("confidential").unwrap_or(false);
     fm.updated = f.date("updated");

@@ -50,6 +50,8 @@ pub struct Body {
     pub links: Vec<Link>,
     /// Plain text of the body, for excerpts.
     pub excerpt: String,
+    /// The body's search terms (see [`crate::search::text`]).
+    pub terms: crate::search::text::Packed,
 }
 
 /// How a link is written out, once resolved.
@@ -82,7 +84,23 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
     let mut excerpt_done = false;
     let mut in_paragraph = false;
     let mut cursor = PosCursor::new(file_text);
+    let mut terms = crate::search::text::Tokenizer::new(false);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match &event {
+            Event::Text(t) | Event::Code(t) => terms.feed(t),
+            // A block's end ends its last word; inline markup (`**`) does not.
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link
+                | TagEnd::Image,
+            ) => {}
+            Event::End(_) | Event::SoftBreak | Event::HardBreak => terms.boundary(),
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 heading = Some((level_num(level), id.map(|s| s.to_string()), String::new()))
@@ -131,6 +149,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
             _ => {}
         }
     }
+    out.terms = crate::search::text::Packed::new(&terms.finish());
     if out.excerpt.chars().count() > 160 {
         out.excerpt = out.excerpt.chars().take(160).collect::<String>() + "…";
     }

@@ -217,6 +217,7 @@ enum Gen {
     Tag { name: String, slug: String },
     Industries,
     Regions,
+    Search,
     NotFound,
 }
 
@@ -230,7 +231,7 @@ enum Job {
 }
 
 /// Top-level names the generated pages use: no content folder may have them.
-const RESERVED: [&str; 9] = [
+const RESERVED: [&str; 10] = [
     "funnel",
     "tiers",
     "quadrant",
@@ -240,6 +241,7 @@ const RESERVED: [&str; 9] = [
     "industries",
     "regions",
     "exports",
+    "search",
 ];
 
 /// Build number, page, its template value, and its fact box and contacts as HTML.
@@ -470,6 +472,11 @@ pub fn render_all(
         }
     }
     jobs.push(("404.html".into(), gen_print(&Gen::NotFound, 0), Job::Gen(Gen::NotFound)));
+    jobs.push((
+        "search/index.html".into(),
+        gen_print(&Gen::Search, 0),
+        Job::Gen(Gen::Search),
+    ));
     // What a customer's brief and its parts of the exports are made from (not its body):
     // its front matter and the competitors it names, and `extra`.
     let customer_print = |id: DocId, extra: u64| {
@@ -760,7 +767,8 @@ pub fn render_all(
     }
     // Made again every build; in the memo only to be told apart from files gone.
     let funnel = OutputFile::new("funnel.json", funnel_file.into_bytes());
-    for f in std::iter::once(funnel).chain(statics) {
+    let search = crate::search::index(cx);
+    for f in std::iter::once(funnel).chain(statics).chain(search) {
         if keep {
             let m = Memo {
                 print: None,
@@ -979,6 +987,7 @@ fn generated_context<'a>(
             c.insert("what", "regions");
             ("groups.html", c)
         }
+        Gen::Search => ("search.html", base(path, "search")),
         Gen::NotFound => {
             // The 404 page is served at any depth, so its links start from the site's base URL.
             let mut c = base(path, "");

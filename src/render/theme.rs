@@ -33,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "guide.html",
     "page.html",
     "404.html",
+    "search.html",
     "stage.html",
     "tier.html",
     "quadrant.html",
@@ -60,6 +61,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
 const STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
+    ("search.js", include_bytes!("../../themes/default/static/search.js")),
 ];
 
 const I18N_ZH: &str = include_str!("../../themes/default/i18n/zh-CN.yaml");

@@ -158,13 +158,13 @@ fn a_brief_is_made_again_when_its_script_changes() {
     let html = t.read("customers/a/brief/index.html");
     assert!(html.contains("改过的步骤") && !html.contains("再讲价值"), "{html}");
     // A change below the customer's first paragraph (which lists show) renders its own page
-    // only: not its brief.
+    // only: not its brief. The search index's one shard holds the new words.
     t.write(
         "content/customers/b.md",
         "---\ntitle: 乙公司\nstage: lost\nindustry: 纺织\n---\n第一段\n\n第二段改了\n",
     );
     let log = build();
-    assert!(log.contains("(1 rendered, 1 files written"), "{log}");
+    assert!(log.contains("(1 rendered, 2 files written"), "{log}");
 }
 
 #[test]

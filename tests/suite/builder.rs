@@ -204,10 +204,11 @@ fn rebuild_writes_only_changed_files_and_removes_stale_ones() {
     assert!(!t.exists("customers/gamma/brief/index.html"));
     assert!(!t.exists("customers/gamma"), "empty folder removed");
     assert!(stats.written > 0, "the lists and counts change: {stats:?}");
-    // An edit of one page's body rewrites that page only.
+    // An edit of one page's body rewrites that page, and of the search index the shard (the
+    // small site has one) with its new words and the fragment with its new first paragraph.
     t.write("content/customers/beta.md", "---\ntitle: 乙方电子\nstage: opportunity\ntier: basic\nvalue: 500000\nprobability: 0.5\nexpected_close: 2027-01-15\ncompetitors: [rival]\n---\n\n新的正文，回到 [[alpha#拜访记录]]。\n");
     let stats = salesbook::write::write_output(&out, &t.build().files).unwrap();
-    assert_eq!((stats.written, stats.removed), (1, 0), "{stats:?}");
+    assert_eq!((stats.written, stats.removed), (3, 0), "{stats:?}");
     assert!(t.read("customers/beta/index.html").contains("新的正文"));
     std::fs::write(out.join("keep.txt"), "mine").unwrap();
     salesbook::write::write_output(&out, &t.build().files).unwrap();

@@ -15,4 +15,5 @@ mod incremental;
 mod insight;
 mod limits;
 mod output;
+mod search;
 mod serve;

@@ -135,7 +135,9 @@ fn a_rebuild_renders_and_writes_only_what_changed() {
         text.push_str(line);
         std::fs::write(&alpha, &text).unwrap();
         let log = build(&["build"]);
-        assert!(log.contains("(1 rendered, 1 files written,"), "{log}");
+        // The page, and the search index's one shard, which holds its new words.
+        assert!(log.contains("(1 rendered, 2 files written,"), "{log}");
+        assert!(t.read("search/t/0.js").contains(&format!("\"{}\"", &line.trim()[..6])));
         assert!(t.read("customers/alpha/index.html").contains(line.trim()));
     }
     // Nothing changed: nothing renders.

@@ -1,0 +1,349 @@
+//! The search index, written under `search/` for the theme's `search.js`: no server and no
+//! network, from `serve` and from `file://` alike (every file is a script that hands its data
+//! to `window.sbSearch`, which a page may load from disk where `fetch` may not).
+//!
+//! - `search/meta.js`: the number of pages and shards, the labels, the folding table, and
+//!   each page's facets (kind, stage, tier, owner, tags): what every query needs, small.
+//! - `search/t/<n>.js`: the terms whose shard key hashes to `n` (see [`text::Term::shard`]),
+//!   each with its pages and where on the page it stands (title, fields, body). A query
+//!   loads one shard per term, so the first query on a large site stays small.
+//! - `search/f/<n>.js`: what a result shows (title, link, badges, fields, excerpt) for
+//!   [`PER_FRAGMENT`] pages, loaded for the results on screen only.
+//!
+//! Pages are numbered in the order results of equal score are shown: customers first,
+//! largest deals first, then competitors, playbooks and guides. Only the pages and fields
+//! of this build are indexed: a `--public` build has no confidential page or private field
+//! to leak here.
+
+pub mod text;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::model::{Kind, Tier};
+use crate::render::OutputFile;
+use crate::render::views::Ctx;
+use crate::site::{DocId, ParsedDoc};
+use text::{Term, Tokenizer};
+
+/// Pages per fragment file.
+pub const PER_FRAGMENT: usize = 16;
+/// About this many bytes of postings per term shard: a query of three terms loads about
+/// three times this.
+const SHARD_BYTES: usize = 20_000;
+/// Pages whose terms are gathered at once (memory stays bounded on large sites).
+const CHUNK: usize = 2048;
+
+/// Where on a page a term stands, the best place counted: 3 title, 2 front matter, 1 body.
+const BODY: u32 = 1;
+const FIELD: u32 = 2;
+const TITLE: u32 = 3;
+
+/// The kinds in the order results of equal score are shown.
+const KIND_ORDER: [Kind; 7] = [
+    Kind::Customer,
+    Kind::Competitor,
+    Kind::Spin,
+    Kind::Fab,
+    Kind::VisitScript,
+    Kind::Guide,
+    Kind::Page,
+];
+
+/// Postings of one shard: term → pages (`page << 2 | weight`, pages ascending).
+type Postings = HashMap<Term, Vec<u32>, ahash::RandomState>;
+
+/// The files of the search index for the pages of this build.
+pub fn index(cx: &Ctx) -> Vec<OutputFile> {
+    let site = cx.site;
+    let docs = ordered(cx);
+    let estimate: usize = docs.iter().map(|id| site.doc(*id).body.terms.bytes() / 2 + 40).sum();
+    let shards = (estimate / SHARD_BYTES).clamp(1, 4096).next_power_of_two() as u32;
+    let seeds = ahash::RandomState::with_seeds(7, 11, 13, 17);
+    let mut postings: Vec<Postings> = (0..shards).map(|_| Postings::with_hasher(seeds.clone())).collect();
+    // The shards in groups, one group per task: each takes its terms of every page of a
+    // chunk, in page order, so its postings come out ascending.
+    let group = (shards as usize).div_ceil(rayon::current_num_threads() * 4).max(1);
+    for (c, chunk) in docs.chunks(CHUNK).enumerate() {
+        let terms: Vec<Vec<(u32, Term, u32)>> = chunk.par_iter().map(|id| doc_terms(cx, *id, shards)).collect();
+        postings.par_chunks_mut(group).enumerate().for_each(|(g, maps)| {
+            let lo = (g * group) as u32;
+            let hi = lo + maps.len() as u32;
+            for (i, page_terms) in terms.iter().enumerate() {
+                let page = ((c * CHUNK + i) as u32) << 2;
+                let from = page_terms.partition_point(|t| t.0 < lo);
+                for &(s, term, w) in page_terms[from..].iter().take_while(|t| t.0 < hi) {
+                    maps[(s - lo) as usize].entry(term).or_default().push(page | w);
+                }
+            }
+        });
+    }
+    let mut files: Vec<OutputFile> = postings
+        .into_par_iter()
+        .enumerate()
+        .map(|(s, p)| shard_file(s, p))
+        .collect();
+    let fragments: Vec<OutputFile> = docs
+        .par_chunks(PER_FRAGMENT)
+        .enumerate()
+        .map(|(k, ids)| fragment_file(cx, k, ids))
+        .collect();
+    files.extend(fragments);
+    files.push(meta_file(cx, &docs, shards));
+    files
+}
+
+/// The pages to index, in result order for equal scores.
+fn ordered(cx: &Ctx) -> Vec<DocId> {
+    let site = cx.site;
+    let mut docs: Vec<(usize, f64, &str, DocId)> = site
+        .visible()
+        .map(|(id, d)| {
+            let rank = KIND_ORDER.iter().position(|k| *k == d.kind).unwrap_or(KIND_ORDER.len());
+            let value = d.fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0);
+            (rank, value, d.path.as_str(), id)
+        })
+        .collect();
+    docs.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));
+    docs.into_iter().map(|d| d.3).collect()
+}
+
+/// The front-matter text of a page that search finds (the page shows all of it).
+fn fields<'a>(cx: &Ctx<'a>, id: DocId, d: &'a ParsedDoc) -> Vec<&'a str> {
+    let mut out: Vec<&str> = d.fm.aliases.iter().chain(&d.fm.tags).map(String::as_str).collect();
+    let opt = |s: &'a Option<String>| s.as_deref();
+    if let Some(c) = &d.fm.customer {
+        out.extend([opt(&c.industry), opt(&c.region), opt(&c.owner)].into_iter().flatten());
+        for p in &c.contacts {
+            out.push(&p.name);
+            out.extend([opt(&p.title), opt(&p.notes)].into_iter().flatten());
+        }
+        for v in &c.visits {
+            out.extend([opt(&v.goal), opt(&v.outcome), opt(&v.commitment)].into_iter().flatten());
+        }
+        // Competitors by the pages the customer page links (a hidden one is not shown).
+        for r in &cx.graph.competitor_refs[id.0] {
+            if !cx.site.hidden[r.0] {
+                out.push(&cx.site.doc(*r).fm.title);
+            }
+        }
+    }
+    if let Some(c) = &d.fm.competitor {
+        out.extend(c.products.iter().chain(&c.strengths).chain(&c.weaknesses).map(String::as_str));
+        out.extend(opt(&c.strategy));
+    }
+    if let Some(s) = &d.fm.spin {
+        out.extend([opt(&s.product), opt(&s.industry)].into_iter().flatten());
+        let questions = s.situation.iter().chain(&s.problem).chain(&s.implication).chain(&s.need_payoff);
+        out.extend(questions.map(String::as_str));
+    }
+    if let Some(f) = &d.fm.fab {
+        out.extend(opt(&f.product));
+        for r in &f.rows {
+            out.extend([&r.feature, &r.function, &r.advantage, &r.benefit].map(String::as_str));
+        }
+    }
+    out
+}
+
+/// A page's terms with their weights and shards, sorted by shard and term.
+fn doc_terms(cx: &Ctx, id: DocId, shards: u32) -> Vec<(u32, Term, u32)> {
+    let d = cx.site.doc(id);
+    let mut title = Tokenizer::new(true);
+    title.feed(&d.fm.title);
+    for a in &d.fm.aliases {
+        title.boundary();
+        title.feed(a);
+    }
+    let mut field = Tokenizer::new(false);
+    for f in fields(cx, id, d) {
+        field.boundary();
+        field.feed(f);
+    }
+    let mut all: Vec<(Term, u32)> = title.finish().into_iter().map(|t| (t, TITLE)).collect();
+    all.extend(field.finish().into_iter().map(|t| (t, FIELD)));
+    all.extend(d.body.terms.iter().map(|t| (t, BODY)));
+    // Each term once, at its best place.
+    all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    all.dedup_by_key(|t| t.0);
+    let mut out: Vec<(u32, Term, u32)> = all.into_iter().map(|(t, w)| (t.shard(shards), t, w)).collect();
+    out.sort_unstable();
+    out
+}
+
+/// `sbSearch.t(5,{"精密":[…],…})`: each term's pages as deltas, `delta << 2 | weight`.
+fn shard_file(shard: usize, postings: Postings) -> OutputFile {
+    let mut terms: Vec<(String, Vec<u32>)> = postings.into_iter().map(|(t, p)| (t.to_str(), p)).collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::with_capacity(terms.iter().map(|t| t.0.len() + 4 + t.1.len() * 3).sum::<usize>() + 32);
+    let _ = write!(out, "sbSearch.t({shard},{{");
+    for (i, (term, pages)) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(term).unwrap_or_default());
+        out.push_str(":[");
+        let mut prev = 0;
+        for (j, p) in pages.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            let page = p >> 2;
+            let _ = write!(out, "{}", (page - prev) << 2 | (p & 3));
+            prev = page;
+        }
+        out.push(']');
+    }
+    out.push_str("});\n");
+    OutputFile::new(format!("search/t/{shard}.js"), out)
+}
+
+/// What a result shows of a page.
+#[derive(Serialize)]
+struct Shown<'a>(&'a str, &'a str, usize, i64, i64, String, &'a str);
+
+fn fragment_file(cx: &Ctx, k: usize, ids: &[DocId]) -> OutputFile {
+    let shown: Vec<Shown> = ids
+        .iter()
+        .map(|id| {
+            let d = cx.site.doc(*id);
+            let kind = KIND_ORDER.iter().position(|x| *x == d.kind).unwrap_or(0);
+            let c = d.fm.customer.as_deref();
+            let stage = c.and_then(|c| c.stage).map_or(-1, |s| s.0 as i64);
+            let tier = c
+                .and_then(|c| c.tier)
+                .and_then(|t| Tier::ALL.iter().position(|x| *x == t))
+                .map_or(-1, |t| t as i64);
+            Shown(
+                &d.fm.title,
+                &d.path,
+                kind,
+                stage,
+                tier,
+                fields(cx, *id, d).join(" · "),
+                &d.body.excerpt,
+            )
+        })
+        .collect();
+    let json = script_safe(serde_json::to_string(&shown).unwrap_or_default());
+    OutputFile::new(format!("search/f/{k}.js"), format!("sbSearch.f({k},{json});\n"))
+}
+
+/// JSON with `<`, `>` and `&` as escapes: front-matter text in the index reads as data in
+/// any context (outside JSON strings those characters do not occur).
+fn script_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json;
+    }
+    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+/// Pages as deltas, like a term's postings: `[3,1,4]` is pages 3, 4 and 8.
+fn deltas(pages: &[u32]) -> Vec<u32> {
+    let mut prev = 0;
+    pages
+        .iter()
+        .map(|p| {
+            let d = p - prev;
+            prev = *p;
+            d
+        })
+        .collect()
+}
+
+/// One character per page: its value's position in a facet's list, from `0`.
+fn facet_chars(values: impl Iterator<Item = usize>) -> String {
+    values.map(|v| char::from_u32(0x30 + v as u32).unwrap_or('0')).collect()
+}
+
+fn meta_file(cx: &Ctx, docs: &[DocId], shards: u32) -> OutputFile {
+    let site = cx.site;
+    let customer = |id: &DocId| site.doc(*id).fm.customer.as_deref();
+    let kinds: Vec<(&str, String)> = KIND_ORDER.iter().map(|k| (k.id(), cx.label("kind", k.id()))).collect();
+    let stages: Vec<(String, String)> = (0..cx.config.stages.len())
+        .map(|i| {
+            let s = cx.stage(crate::model::StageIx(i));
+            (s.id, s.label)
+        })
+        .collect();
+    let tiers: Vec<(&str, String)> = Tier::ALL.iter().map(|t| (t.id(), cx.label("tier", t.id()))).collect();
+    let kind = facet_chars(docs.iter().map(|id| {
+        let k = site.doc(*id).kind;
+        KIND_ORDER.iter().position(|x| *x == k).unwrap_or(0)
+    }));
+    let stage = facet_chars(docs.iter().map(|id| customer(id).and_then(|c| c.stage).map_or(0, |s| s.0 + 1)));
+    let tier = facet_chars(docs.iter().map(|id| {
+        customer(id)
+            .and_then(|c| c.tier)
+            .and_then(|t| Tier::ALL.iter().position(|x| *x == t))
+            .map_or(0, |t| t + 1)
+    }));
+    let mut owners: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let mut tags: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (i, id) in docs.iter().enumerate() {
+        if let Some(o) = customer(id).and_then(|c| c.owner.as_deref()) {
+            owners.entry(o).or_default().push(i as u32);
+        }
+        for t in &site.doc(*id).fm.tags {
+            tags.entry(t).or_default().push(i as u32);
+        }
+    }
+    let lists = |m: BTreeMap<&str, Vec<u32>>| -> Vec<(String, Vec<u32>)> {
+        m.into_iter().map(|(k, v)| (k.to_owned(), deltas(&v))).collect()
+    };
+    let ui: BTreeMap<&str, String> = UI_LABELS.iter().map(|k| (*k, cx.labels.get(k))).collect();
+    let meta = json!({
+        "pages": docs.len(),
+        "shards": shards,
+        "per_fragment": PER_FRAGMENT,
+        "max_term": text::MAX_TERM,
+        "fold": [text::TRADITIONAL, text::SIMPLIFIED],
+        "kinds": kinds,
+        "stages": stages,
+        "tiers": tiers,
+        "kind": kind,
+        "stage": stage,
+        "tier": tier,
+        "owners": lists(owners),
+        "tags": lists(tags),
+        "ui": ui,
+    });
+    let meta = script_safe(meta.to_string());
+    OutputFile::new("search/meta.js", format!("sbSearch.m({meta});\n"))
+}
+
+/// The theme labels `search.js` shows.
+const UI_LABELS: [&str; 14] = [
+    "search_placeholder",
+    "search_results",
+    "search_none",
+    "search_one_char",
+    "search_loading",
+    "search_unavailable",
+    "search_more",
+    "search_all",
+    "search_in",
+    "facet_kind",
+    "facet_stage",
+    "facet_tier",
+    "facet_owner",
+    "facet_tag",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deltas_and_facet_chars() {
+        assert_eq!(deltas(&[3, 4, 8]), [3, 1, 4]);
+        assert_eq!(facet_chars([0, 1, 10].into_iter()), "01:");
+        let json = script_safe(serde_json::to_string(&["<b>&</b>"]).unwrap());
+        assert_eq!(json, r#"["\u003cb\u003e\u0026\u003c/b\u003e"]"#);
+        assert_eq!(serde_json::from_str::<Vec<String>>(&json).unwrap(), ["<b>&</b>"]);
+    }
+}

@@ -1,0 +1,330 @@
+//! Search terms: how text becomes the keys of the search index. `search.js` in the theme
+//! splits a query the same way, so the rules here are the rules of the query too:
+//! - every character is folded first: full-width forms to ASCII, upper to lower case,
+//!   traditional to simplified Chinese ([`TRADITIONAL`], shipped to the browser as well);
+//! - a run of CJK characters gives its overlapping bigrams (`华东精密` → 华东 东精 精密), so
+//!   any two or more characters from inside a word find it; titles also give each character;
+//! - a run of letters and digits is a word (at least two characters; titles also give its
+//!   first letter), matched by prefix in the browser;
+//! - everything else separates.
+
+use std::sync::LazyLock;
+
+/// Longest term in bytes: a CJK bigram is 6; longer words are cut (a query is cut alike).
+pub const MAX_TERM: usize = 15;
+
+/// Traditional characters and their simplified forms, pair by pair: the common characters of
+/// business and sales text, surnames and place names. Search folds the first into the second
+/// on both sides, so 報價 finds 报价 and the other way round.
+pub const TRADITIONAL: &str = "們個來時會說這對國學長門問間開關電話語請認識讓還進過動機經濟產業價報買賣貨費質務員專單與為無現發當實體點從後裡裏雙戶區華東車書見聽寫讀記論議計設試調談謝證評詢訂購銷錢銀鐵鋼錶鏈鎖閱際陸隊陽種積穩競筆節範簡籌級紀約紅納紙紹終組結給絡統絕維綜網線練緊總績續聯聲職腦臨興舉舊藥蘇號衛裝製複規視覽觀訊託許訴診詞詳誠誤課諮謀講護變讚貝負財責貴貿資賓賠賬賺贏趕軟較載輕輸轉辦農運達遠適選遲遺郵鄉醫針鈔鋪錄錯鍵鎮閉閒闆陳隨險隱雜難雞離靜項順須預領頻題額顧風飛飯館馬驗驅髮魚鳥麥黃齊齒龍億萬兩參傳優儲倉備僅僱兒內決況淨則剛創劃劇勞勢協卻廠廣廳縣歲歷氣漢潛災煉熱燈營爭狀獨獲環畫療盤眾碼確禮稅稱窮籤簽糧係紐純細綠編緣縮繫罰義習聞腳膚臉艙莊葉蓋薦處虛術補襲覺親觸導將屆層屬島嶺幣帳幫廢彈強歸徵復態懷戰戲擇擊據擴擁擬擔換損搶攜數斷條極構標樣樓橋權檢檔歡殺毀滅漲滿濕灣獎瑪畢異疊盡監礎祕穀竊築類紛罷羅聖肅脅腎膠臺艦萊蘭蟲覓訪誌誰謂貓販賀賴贈跡踐蹤軍輛輪辭邊遞邏醜釋鈴鉛銅銳鋁錦鍋鏡鐘鑑鑽閃閣闊隻雖雲響頁頂頭頸顆願顯飲飾餘駐騎騰驚鬥鬧麗黨嘗噸團圍圓圖場壓壞壽夠夥奪奮婦媽孫寧寶尋師帶幾庫廟張偉劉趙楊吳鄭馮蔣韓鍾蕭鄧歐譚龔嚴賈鄒閻盧錫揚紡織採週應該麼嗎並於纔啟啓曆準鬆衝憂慮惡愛勵賽樂藝貸債匯滙虧潤閘測軸閥鑄鍛噴塗";
+/// The simplified form of each character of [`TRADITIONAL`], in the same order.
+pub const SIMPLIFIED: &str = "们个来时会说这对国学长门问间开关电话语请认识让还进过动机经济产业价报买卖货费质务员专单与为无现发当实体点从后里里双户区华东车书见听写读记论议计设试调谈谢证评询订购销钱银铁钢表链锁阅际陆队阳种积稳竞笔节范简筹级纪约红纳纸绍终组结给络统绝维综网线练紧总绩续联声职脑临兴举旧药苏号卫装制复规视览观讯托许诉诊词详诚误课谘谋讲护变赞贝负财责贵贸资宾赔账赚赢赶软较载轻输转办农运达远适选迟遗邮乡医针钞铺录错键镇闭闲板陈随险隐杂难鸡离静项顺须预领频题额顾风飞饭馆马验驱发鱼鸟麦黄齐齿龙亿万两参传优储仓备仅雇儿内决况净则刚创划剧劳势协却厂广厅县岁历气汉潜灾炼热灯营争状独获环画疗盘众码确礼税称穷签签粮系纽纯细绿编缘缩系罚义习闻脚肤脸舱庄叶盖荐处虚术补袭觉亲触导将届层属岛岭币帐帮废弹强归征复态怀战戏择击据扩拥拟担换损抢携数断条极构标样楼桥权检档欢杀毁灭涨满湿湾奖玛毕异叠尽监础秘谷窃筑类纷罢罗圣肃胁肾胶台舰莱兰虫觅访志谁谓猫贩贺赖赠迹践踪军辆轮辞边递逻丑释铃铅铜锐铝锦锅镜钟鉴钻闪阁阔只虽云响页顶头颈颗愿显饮饰余驻骑腾惊斗闹丽党尝吨团围圆图场压坏寿够伙夺奋妇妈孙宁宝寻师带几库庙张伟刘赵杨吴郑冯蒋韩钟萧邓欧谭龚严贾邹阎卢锡扬纺织采周应该么吗并于才启启历准松冲忧虑恶爱励赛乐艺贷债汇汇亏润闸测轴阀铸锻喷涂";
+
+static FOLD: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
+    let mut pairs: Vec<(char, char)> = TRADITIONAL.chars().zip(SIMPLIFIED.chars()).collect();
+    pairs.sort_unstable();
+    pairs
+});
+
+/// Whether `c` is written without spaces between words (Han, kana, Hangul): indexed by bigrams.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF
+        | 0x20000..=0x2FA1F)
+}
+
+/// One character as search sees it: full-width to ASCII, lower case, simplified.
+pub fn fold(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase()),
+        0x3000 => ' ',
+        0x3400..=0x9FFF | 0xF900..=0xFAFF => match FOLD.binary_search_by_key(&c, |p| p.0) {
+            Ok(i) => FOLD[i].1,
+            Err(_) => c,
+        },
+        _ if c.is_uppercase() => {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            }
+        }
+        _ => c,
+    }
+}
+
+/// A term of at most [`MAX_TERM`] bytes, packed into one number (bytes first, then the
+/// length) so a page's terms are sorted and deduplicated as plain integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Term(u128);
+
+impl Term {
+    fn from_bytes(b: &[u8]) -> Term {
+        let mut v = 0u128;
+        for (i, byte) in b.iter().take(MAX_TERM).enumerate() {
+            v |= (*byte as u128) << (8 * (15 - i));
+        }
+        Term(v | b.len().min(MAX_TERM) as u128)
+    }
+
+    pub fn len(self) -> usize {
+        (self.0 & 0xFF) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn bytes(self) -> ([u8; MAX_TERM], usize) {
+        let mut out = [0u8; MAX_TERM];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = (self.0 >> (8 * (15 - i))) as u8;
+        }
+        (out, self.len())
+    }
+
+    pub fn to_str(self) -> String {
+        let (b, n) = self.bytes();
+        String::from_utf8_lossy(&b[..n]).into_owned()
+    }
+
+    /// The index shard of the term, of `shards` (as [`Term::shard_key`] and [`shard_of`]).
+    pub fn shard(self, shards: u32) -> u32 {
+        let (b, len) = self.bytes();
+        let s = std::str::from_utf8(&b[..len]).unwrap_or_default();
+        let end = match s.chars().next() {
+            Some(c) if is_cjk(c) => len,
+            _ => s.char_indices().nth(2).map_or(len, |(i, _)| i),
+        };
+        shard_of_bytes(&b[..end], shards)
+    }
+
+    /// The key that decides the term's index shard: a CJK term itself, a word's first two
+    /// characters (a query word finds every word it begins, and they share a shard).
+    pub fn shard_key(self) -> String {
+        let s = self.to_str();
+        match s.chars().next() {
+            Some(c) if is_cjk(c) => s,
+            _ => s.chars().take(2).collect(),
+        }
+    }
+}
+
+/// FNV-1a over UTF-8 bytes: the shard of a key, computed alike in `search.js`.
+pub fn shard_of(key: &str, shards: u32) -> u32 {
+    shard_of_bytes(key.as_bytes(), shards)
+}
+
+fn shard_of_bytes(key: &[u8], shards: u32) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in key {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h % shards.max(1)
+}
+
+/// Turns text into terms, fed piece by piece (the text events of a markdown body).
+#[derive(Default)]
+pub struct Tokenizer {
+    /// The last CJK character, while in a CJK run.
+    prev: Option<char>,
+    word: [u8; MAX_TERM],
+    word_len: usize,
+    word_chars: usize,
+    /// The word no longer fits [`MAX_TERM`]: the rest of it is dropped.
+    word_full: bool,
+    /// Titles: also each CJK character and each word's first letter.
+    pub title: bool,
+    pub terms: Vec<Term>,
+}
+
+impl Tokenizer {
+    pub fn new(title: bool) -> Self {
+        Tokenizer {
+            title,
+            ..Default::default()
+        }
+    }
+
+    pub fn feed(&mut self, text: &str) {
+        for c in text.chars() {
+            let c = fold(c);
+            if is_cjk(c) {
+                self.end_word();
+                let mut buf = [0u8; 8];
+                if let Some(p) = self.prev {
+                    let n = p.encode_utf8(&mut buf).len();
+                    let m = c.encode_utf8(&mut buf[n..]).len();
+                    self.terms.push(Term::from_bytes(&buf[..n + m]));
+                }
+                if self.title {
+                    self.terms.push(Term::from_bytes(c.encode_utf8(&mut buf).as_bytes()));
+                }
+                self.prev = Some(c);
+            } else if c.is_alphanumeric() {
+                self.prev = None;
+                let mut buf = [0u8; 4];
+                let b = c.encode_utf8(&mut buf).as_bytes();
+                if !self.word_full && self.word_len + b.len() <= MAX_TERM {
+                    self.word[self.word_len..self.word_len + b.len()].copy_from_slice(b);
+                    self.word_len += b.len();
+                } else {
+                    self.word_full = true;
+                }
+                self.word_chars += 1;
+            } else {
+                self.boundary();
+            }
+        }
+    }
+
+    /// The end of a block: the next text does not continue this one's word or CJK run.
+    pub fn boundary(&mut self) {
+        self.prev = None;
+        self.end_word();
+    }
+
+    fn end_word(&mut self) {
+        if self.word_chars == 0 {
+            return;
+        }
+        let word = &self.word[..self.word_len];
+        if self.word_chars >= 2 {
+            self.terms.push(Term::from_bytes(word));
+        }
+        if self.title {
+            let first = std::str::from_utf8(word)
+                .ok()
+                .and_then(|w| w.chars().next())
+                .map_or(1, char::len_utf8);
+            self.terms.push(Term::from_bytes(&word[..first]));
+        }
+        self.word_len = 0;
+        self.word_chars = 0;
+        self.word_full = false;
+    }
+
+    /// The terms, sorted and each once.
+    pub fn finish(mut self) -> Vec<Term> {
+        self.boundary();
+        self.terms.sort_unstable();
+        self.terms.dedup();
+        self.terms
+    }
+}
+
+/// The terms of `text`, sorted and each once.
+pub fn terms(text: &str, title: bool) -> Vec<Term> {
+    let mut t = Tokenizer::new(title);
+    t.feed(text);
+    t.finish()
+}
+
+/// A page body's terms, packed (length byte, then the bytes) to keep little memory for the
+/// whole site: about 6 bytes a term instead of 16.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Packed(Box<[u8]>);
+
+impl Packed {
+    pub fn new(terms: &[Term]) -> Packed {
+        let mut out = Vec::with_capacity(terms.len() * 6);
+        for t in terms {
+            let (b, n) = t.bytes();
+            out.push(n as u8);
+            out.extend_from_slice(&b[..n]);
+        }
+        Packed(out.into_boxed_slice())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Term> + '_ {
+        let mut rest = &self.0[..];
+        std::iter::from_fn(move || {
+            let (&n, tail) = rest.split_first()?;
+            let n = (n as usize).min(tail.len());
+            let (term, tail) = tail.split_at(n);
+            rest = tail;
+            Some(Term::from_bytes(term))
+        })
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.0.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strs(terms: &[Term]) -> Vec<String> {
+        terms.iter().map(|t| t.to_str()).collect()
+    }
+
+    #[test]
+    fn chinese_gives_overlapping_bigrams() {
+        assert_eq!(strs(&terms("华东精密", false)), ["东精", "华东", "精密"]);
+        // A lone character is not a body term; a title gives every character.
+        assert!(terms("好", false).is_empty());
+        let t = strs(&terms("精密", true));
+        assert!(t.contains(&"精".to_owned()) && t.contains(&"密".to_owned()) && t.contains(&"精密".to_owned()));
+    }
+
+    #[test]
+    fn english_gives_words_folded() {
+        assert_eq!(strs(&terms("ABB Robotics, a quote!", false)), ["abb", "quote", "robotics"]);
+        // Titles also give first letters, for one-letter queries.
+        assert!(strs(&terms("ABB", true)).contains(&"a".to_owned()));
+    }
+
+    #[test]
+    fn mixed_text_splits_at_the_script() {
+        assert_eq!(strs(&terms("ABB报价2026年", false)), ["2026", "abb", "报价"]);
+    }
+
+    #[test]
+    fn width_case_and_traditional_fold_alike() {
+        assert_eq!(terms("ＡＢＢ　報價", false), terms("abb 报价", false));
+        assert_eq!(terms("華東精密機械", false), terms("华东精密机械", false));
+        assert_eq!(fold('張'), '张');
+    }
+
+    #[test]
+    fn the_traditional_table_is_a_clean_mapping() {
+        let t: Vec<char> = TRADITIONAL.chars().collect();
+        let s: Vec<char> = SIMPLIFIED.chars().collect();
+        assert_eq!(t.len(), s.len());
+        let mut seen = std::collections::HashSet::new();
+        for (a, b) in t.iter().zip(&s) {
+            assert!(seen.insert(*a), "{a} twice");
+            assert_ne!(a, b);
+            // Folding twice changes nothing: no simplified form is itself folded.
+            assert!(!t.contains(b), "{b} is on both sides");
+        }
+    }
+
+    #[test]
+    fn long_words_are_cut_at_a_character() {
+        let t = terms("Ärzteverbandsvorsitzender", false);
+        assert_eq!(t.len(), 1);
+        let s = t[0].to_str();
+        assert!(s.len() <= MAX_TERM && "ärzteverbandsvorsitzender".starts_with(&s), "{s}");
+    }
+
+    #[test]
+    fn shard_keys_and_packing() {
+        let t = terms("robotics 华东", false);
+        assert_eq!(t.iter().map(|t| t.shard_key()).collect::<Vec<_>>(), ["ro", "华东"]);
+        for t in &t {
+            assert_eq!(t.shard(64), shard_of(&t.shard_key(), 64));
+        }
+        let p = Packed::new(&t);
+        assert_eq!(p.iter().collect::<Vec<_>>(), t);
+        // The same numbers as search.js's FNV-1a.
+        assert_eq!(shard_of("", 1 << 31), 0x811c_9dc5 % (1 << 31));
+        assert_eq!(shard_of("a", u32::MAX), 0xe40c_292c % u32::MAX);
+    }
+}
