@@ -450,6 +450,7 @@
       show();
     });
     input.addEventListener('input', run);
+    loadMeta().then(function () { app.setAttribute('data-ready', '1'); }, function () {});
     app.querySelector('form').addEventListener('submit', function (e) {
       e.preventDefault();
       run();

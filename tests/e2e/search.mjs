@@ -1,0 +1,190 @@
+// End-to-end test of search in headless Chromium, on the example site: built to disk and
+// opened from file://, and served by `salesbook serve`. Queries in Chinese (from inside a
+// word, traditional, full-width), English (by prefix) and mixed find the expected page first;
+// a facet narrows the results and goes into the URL; `/search/?q=` opens with its results;
+// the header box shows results as you type and opens one with the keyboard. Run by
+// scripts/e2e; exits non-zero on the first failed expectation.
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+
+const repo = new URL("../..", import.meta.url).pathname;
+const bin = join(repo, "target/release/salesbook");
+const out = mkdtempSync(join(tmpdir(), "salesbook-search-"));
+execFileSync(bin, ["build", "--root", repo, "--out", out], { stdio: ["ignore", "ignore", "inherit"] });
+// serve gets a copy of the example site (it watches the folder).
+const site = mkdtempSync(join(tmpdir(), "salesbook-search-site-"));
+cpSync(join(repo, "content"), join(site, "content"), { recursive: true });
+cpSync(join(repo, "salesbook.yaml"), join(site, "salesbook.yaml"));
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(bin, ["serve", "--root", site, "--port", "0"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let log = "";
+    proc.stderr.on("data", (d) => {
+      log += d;
+      const m = log.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) resolve({ proc, url: m[1], log: () => log });
+    });
+    proc.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${log}`)));
+    setTimeout(() => reject(new Error(`serve did not start: ${log}`)), 20000);
+  });
+}
+
+const step = (name) => console.log(`e2e search: ${name}`);
+setTimeout(() => {
+  console.error("e2e search: gave up after 120 s");
+  process.exit(1);
+}, 120000).unref();
+
+// query → the title of the first result, and a page that must be among the results.
+const QUERIES = [
+  ["精密", "华东精密机械有限公司"],
+  ["东精密", "华东精密机械有限公司"], // three characters from inside a word
+  ["鸿电", "精鸿电气"],
+  ["華東精密", "华东精密机械有限公司"], // traditional
+  ["nordt", "诺德泰克 NordTech"], // an English word by its beginning, any case
+  ["NordTech 报价", "杭州远博物流自动化有限公司"], // mixed: both on the page, in its fields
+  ["ＳＰＩＮ", "伺服改造 SPIN 提问清单"], // full-width
+  ["拜访", "陌生拜访话术"], // in two titles: title hits first
+  ["huadong prec", "华东精密机械有限公司"], // an alias
+];
+
+async function searchPage(page, base, q, facets = "") {
+  await page.goto(`${base}search/index.html?q=${encodeURIComponent(q)}${facets}`);
+  await page.waitForFunction(
+    (q) => {
+      const app = document.querySelector("#search-app");
+      return app.dataset.error || app.dataset.query === q;
+    },
+    q,
+    { timeout: 10000, polling: 20 },
+  );
+  return page.evaluate(() => {
+    const app = document.querySelector("#search-app");
+    return {
+      error: app.dataset.error,
+      ms: Number(app.dataset.ms),
+      status: document.querySelector(".search-status").textContent,
+      titles: Array.from(document.querySelectorAll(".result .result-title")).map((a) => a.textContent),
+      marks: Array.from(document.querySelectorAll(".result mark")).map((m) => m.textContent),
+    };
+  });
+}
+
+// Typed into the search page, one after the other: each answer's time counts from the input
+// to the results on screen, loading the index files the query needs included.
+async function typed(page, q) {
+  await page.locator("#search-q").fill(q);
+  await page.waitForFunction((q) => document.querySelector("#search-app").dataset.query === q, q, { timeout: 10000, polling: 10 });
+  return page.evaluate(() => {
+    const app = document.querySelector("#search-app");
+    return {
+      ms: Number(app.dataset.ms),
+      titles: Array.from(document.querySelectorAll(".result .result-title")).map((a) => a.textContent),
+      marks: Array.from(document.querySelectorAll(".result mark")).map((m) => m.textContent),
+      url: location.href,
+    };
+  });
+}
+
+async function checkQueries(page, base, where) {
+  await page.goto(`${base}search/index.html`);
+  await page.waitForFunction(() => document.querySelector("#search-app").dataset.ready, null, { timeout: 10000 });
+  for (const [q, first] of QUERIES) {
+    const r = await typed(page, q);
+    assert.ok(r.url.endsWith(`?q=${encodeURIComponent(q).replace(/%20/g, "+")}`), `${where} ${q}: the URL follows: ${r.url}`);
+    assert.equal(r.titles[0], first, `${where} ${q}: first result, of ${JSON.stringify(r.titles)}`);
+    assert.ok(r.marks.length > 0, `${where} ${q}: the match is highlighted`);
+    assert.ok(r.ms < 50, `${where} ${q}: answered in ${r.ms} ms`);
+  }
+  // Opened with ?q=, as a shared link.
+  for (const [q, first] of QUERIES.slice(0, 3)) {
+    const r = await searchPage(page, base, q);
+    assert.ok(!r.error, `${where} ${q}: the index did not load`);
+    assert.equal(r.titles[0], first, `${where} ?q=${q}`);
+  }
+  // A query found nowhere says so.
+  const none = await searchPage(page, base, "没有这种词语");
+  assert.equal(none.titles.length, 0);
+  assert.match(none.status, /没有找到/);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+});
+let server;
+let failed = false;
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+
+  step("from file://: each query finds its page first, in under 50 ms");
+  const disk = `file://${out}/`;
+  await checkQueries(page, disk, "file://");
+
+  step("a facet narrows the results and goes into the URL; the URL brings it back");
+  let r = await searchPage(page, disk, "有限公司");
+  const all = r.titles.length;
+  assert.ok(all >= 13, `every customer: ${all}`);
+  await page.locator('.facet[data-facet="stage"] button', { hasText: "报价" }).click();
+  await page.waitForFunction(() => location.search.includes("stage=quote"), null, { timeout: 5000 });
+  const quoted = await page.locator(".result").count();
+  assert.ok(quoted > 0 && quoted < all, `${quoted} of ${all}`);
+  const stages = await page.locator(".result .badge[class*=stage-]").allTextContents();
+  assert.ok(stages.length === quoted && stages.every((s) => s === "报价"), JSON.stringify(stages));
+  r = await searchPage(page, disk, "有限公司", "&stage=quote");
+  assert.equal(r.titles.length, quoted, "the shared link shows the same results");
+  await page.locator('.facet[data-facet="owner"] button').nth(1).click();
+  const owned = await page.locator(".result").count();
+  assert.ok(owned > 0 && owned <= quoted);
+
+  step("one character searches titles");
+  r = await searchPage(page, disk, "鸿");
+  assert.deepEqual(r.titles, ["精鸿电气"]);
+  assert.match(r.status, /标题/);
+
+  step("the header box: results as you type, arrow down and Enter opens the first");
+  await page.goto(`${disk}customers/huadong/index.html`);
+  await page.locator(".search-box input").fill("樱田");
+  const first = page.locator(".search-drop li a").first();
+  await first.waitFor({ timeout: 5000 });
+  assert.equal(await first.textContent(), "樱田精机");
+  await page.locator(".search-box input").press("ArrowDown");
+  await Promise.all([page.waitForURL(/competitors\/sakura\/index\.html$/), page.locator(".search-box input").press("Enter")]);
+  step("Enter without a choice opens the search page with the query");
+  await page.locator(".search-box input").fill("伺服");
+  await page.locator(".search-drop li a").first().waitFor({ timeout: 5000 });
+  await Promise.all([page.waitForURL(/search\/index\.html\?q=/), page.locator(".search-box input").press("Enter")]);
+  await page.waitForFunction(() => document.querySelector("#search-app").dataset.query === "伺服", null, { timeout: 5000 });
+  assert.ok((await page.locator(".result").count()) > 0);
+
+  step("a missing index is reported, not a blank page");
+  rmSync(join(out, "search/meta.js"));
+  r = await searchPage(page, disk, "精密");
+  assert.ok(r.error, "reported as an error");
+  assert.match(r.status, /无法加载/);
+
+  step("served by salesbook serve: the same queries, the same first results");
+  server = await startServer();
+  await checkQueries(page, server.url, "serve");
+  assert.deepEqual(errors, [], "no script errors");
+} catch (e) {
+  failed = true;
+  console.error(e);
+  if (server) console.error(server.log());
+} finally {
+  await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 10000))]);
+  if (server) server.proc.kill();
+  rmSync(out, { recursive: true, force: true });
+  rmSync(site, { recursive: true, force: true });
+}
+if (failed) process.exit(1);
+console.log("e2e search: 1 passed, 0 failed");
