@@ -31,12 +31,12 @@ use crate::site::{DocId, ParsedDoc};
 use text::{Term, Tokenizer};
 
 /// Pages per fragment file.
-pub const PER_FRAGMENT: usize = 16;
+pub const PER_FRAGMENT: usize = 32;
 /// About this many bytes of postings per term shard: a query of three terms loads about
 /// three times this.
 const SHARD_BYTES: usize = 20_000;
 /// Pages whose terms are gathered at once (memory stays bounded on large sites).
-const CHUNK: usize = 2048;
+const CHUNK: usize = 512;
 
 /// Where on a page a term stands, the best place counted: 3 title, 2 front matter, 1 body.
 const BODY: u32 = 1;
@@ -59,33 +59,43 @@ type Postings = HashMap<Term, Vec<u32>, ahash::RandomState>;
 
 /// The files of the search index for the pages of this build.
 pub fn index(cx: &Ctx) -> Vec<OutputFile> {
-    let site = cx.site;
     let docs = ordered(cx);
-    let estimate: usize = docs.iter().map(|id| site.doc(*id).body.terms.bytes() / 2 + 40).sum();
-    let shards = (estimate / SHARD_BYTES).clamp(1, 4096).next_power_of_two() as u32;
+    // Terms are gathered in parts (by their bits), one task per part: each takes its terms of
+    // every page of a chunk, in page order, so its postings come out ascending.
+    let parts = (rayon::current_num_threads() * 4).next_power_of_two();
     let seeds = ahash::RandomState::with_seeds(7, 11, 13, 17);
-    let mut postings: Vec<Postings> = (0..shards).map(|_| Postings::with_hasher(seeds.clone())).collect();
-    // The shards in groups, one group per task: each takes its terms of every page of a
-    // chunk, in page order, so its postings come out ascending.
-    let group = (shards as usize).div_ceil(rayon::current_num_threads() * 4).max(1);
+    let mut postings: Vec<Postings> = (0..parts).map(|_| Postings::with_hasher(seeds.clone())).collect();
     for (c, chunk) in docs.chunks(CHUNK).enumerate() {
-        let terms: Vec<Vec<(u32, Term, u32)>> = chunk.par_iter().map(|id| doc_terms(cx, *id, shards)).collect();
-        postings.par_chunks_mut(group).enumerate().for_each(|(g, maps)| {
-            let lo = (g * group) as u32;
-            let hi = lo + maps.len() as u32;
+        let terms: Vec<Vec<(Term, u32)>> = chunk.par_iter().map(|id| doc_terms(cx, *id)).collect();
+        postings.par_iter_mut().enumerate().for_each(|(part, map)| {
             for (i, page_terms) in terms.iter().enumerate() {
                 let page = ((c * CHUNK + i) as u32) << 2;
-                let from = page_terms.partition_point(|t| t.0 < lo);
-                for &(s, term, w) in page_terms[from..].iter().take_while(|t| t.0 < hi) {
-                    maps[(s - lo) as usize].entry(term).or_default().push(page | w);
+                for &(term, w) in page_terms {
+                    if term.part(parts) == part {
+                        map.entry(term).or_default().push(page | w);
+                    }
                 }
             }
         });
     }
-    let mut files: Vec<OutputFile> = postings
+    // As many shards as keep each near SHARD_BYTES (see `shard_file` for the sizes).
+    let pages = docs.len();
+    let bytes: usize = postings
+        .iter()
+        .flat_map(|m| m.values())
+        .map(|p| (p.len() * 3).min(pages / 3) + 12)
+        .sum();
+    let shards = (bytes / SHARD_BYTES).clamp(1, 4096).next_power_of_two() as u32;
+    let mut by_shard: Vec<Vec<(Term, Vec<u32>)>> = (0..shards).map(|_| Vec::new()).collect();
+    for map in postings {
+        for (t, p) in map {
+            by_shard[t.shard(shards) as usize].push((t, p));
+        }
+    }
+    let mut files: Vec<OutputFile> = by_shard
         .into_par_iter()
         .enumerate()
-        .map(|(s, p)| shard_file(s, p))
+        .map(|(s, p)| shard_file(s, p, docs.len()))
         .collect();
     let fragments: Vec<OutputFile> = docs
         .par_chunks(PER_FRAGMENT)
@@ -123,7 +133,11 @@ fn fields<'a>(cx: &Ctx<'a>, id: DocId, d: &'a ParsedDoc) -> Vec<&'a str> {
             out.extend([opt(&p.title), opt(&p.notes)].into_iter().flatten());
         }
         for v in &c.visits {
-            out.extend([opt(&v.goal), opt(&v.outcome), opt(&v.commitment)].into_iter().flatten());
+            out.extend(
+                [opt(&v.goal), opt(&v.outcome), opt(&v.commitment)]
+                    .into_iter()
+                    .flatten(),
+            );
         }
         // Competitors by the pages the customer page links (a hidden one is not shown).
         for r in &cx.graph.competitor_refs[id.0] {
@@ -133,12 +147,23 @@ fn fields<'a>(cx: &Ctx<'a>, id: DocId, d: &'a ParsedDoc) -> Vec<&'a str> {
         }
     }
     if let Some(c) = &d.fm.competitor {
-        out.extend(c.products.iter().chain(&c.strengths).chain(&c.weaknesses).map(String::as_str));
+        out.extend(
+            c.products
+                .iter()
+                .chain(&c.strengths)
+                .chain(&c.weaknesses)
+                .map(String::as_str),
+        );
         out.extend(opt(&c.strategy));
     }
     if let Some(s) = &d.fm.spin {
         out.extend([opt(&s.product), opt(&s.industry)].into_iter().flatten());
-        let questions = s.situation.iter().chain(&s.problem).chain(&s.implication).chain(&s.need_payoff);
+        let questions = s
+            .situation
+            .iter()
+            .chain(&s.problem)
+            .chain(&s.implication)
+            .chain(&s.need_payoff);
         out.extend(questions.map(String::as_str));
     }
     if let Some(f) = &d.fm.fab {
@@ -150,8 +175,8 @@ fn fields<'a>(cx: &Ctx<'a>, id: DocId, d: &'a ParsedDoc) -> Vec<&'a str> {
     out
 }
 
-/// A page's terms with their weights and shards, sorted by shard and term.
-fn doc_terms(cx: &Ctx, id: DocId, shards: u32) -> Vec<(u32, Term, u32)> {
+/// A page's terms, each once with its best place.
+fn doc_terms(cx: &Ctx, id: DocId) -> Vec<(Term, u32)> {
     let d = cx.site.doc(id);
     let mut title = Tokenizer::new(true);
     title.feed(&d.fm.title);
@@ -164,36 +189,78 @@ fn doc_terms(cx: &Ctx, id: DocId, shards: u32) -> Vec<(u32, Term, u32)> {
         field.boundary();
         field.feed(f);
     }
-    let mut all: Vec<(Term, u32)> = title.finish().into_iter().map(|t| (t, TITLE)).collect();
-    all.extend(field.finish().into_iter().map(|t| (t, FIELD)));
-    all.extend(d.body.terms.iter().map(|t| (t, BODY)));
-    // Each term once, at its best place.
-    all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    all.dedup_by_key(|t| t.0);
-    let mut out: Vec<(u32, Term, u32)> = all.into_iter().map(|(t, w)| (t.shard(shards), t, w)).collect();
-    out.sort_unstable();
+    // Three sorted lists merged; on a tie the better place wins.
+    let (title, field) = (title.finish(), field.finish());
+    let (mut i, mut j) = (0, 0);
+    let mut body = d.body.terms.iter().peekable();
+    let mut out = Vec::with_capacity(title.len() + field.len() + d.body.terms.bytes() / 4);
+    loop {
+        let (a, b, c) = (title.get(i).copied(), field.get(j).copied(), body.peek().copied());
+        let Some(t) = [a, b, c].into_iter().flatten().min() else {
+            break;
+        };
+        let mut best = 0;
+        if a == Some(t) {
+            best = TITLE;
+            i += 1;
+        }
+        if b == Some(t) {
+            best = best.max(FIELD);
+            j += 1;
+        }
+        if c == Some(t) {
+            best = best.max(BODY);
+            body.next();
+        }
+        out.push((t, best));
+    }
     out
 }
 
-/// `sbSearch.t(5,{"精密":[…],…})`: each term's pages as deltas, `delta << 2 | weight`.
-fn shard_file(shard: usize, postings: Postings) -> OutputFile {
+/// Appends `v` in decimal.
+fn push_number(out: &mut String, mut v: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+/// `sbSearch.t(5,{"精密":[…],"客户":"…",…})`: each term's pages, as a list of deltas
+/// (`delta << 2 | weight`), or, for a term on many pages, as a string of base-64 digits that
+/// each hold the weights of three pages (two bits each, the first page lowest): a tenth of
+/// the size for a word every page has.
+fn shard_file(shard: usize, postings: Vec<(Term, Vec<u32>)>, pages: usize) -> OutputFile {
     let mut terms: Vec<(String, Vec<u32>)> = postings.into_iter().map(|(t, p)| (t.to_str(), p)).collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = String::with_capacity(terms.iter().map(|t| t.0.len() + 4 + t.1.len() * 3).sum::<usize>() + 32);
     let _ = write!(out, "sbSearch.t({shard},{{");
-    for (i, (term, pages)) in terms.iter().enumerate() {
+    for (i, (term, list)) in terms.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push_str(&serde_json::to_string(term).unwrap_or_default());
-        out.push_str(":[");
+        out.push(':');
+        // About 3 bytes a page as a list, a third of a byte a page as weights (as `index`
+        // counts them).
+        if list.len() * 9 > pages {
+            push_weights(&mut out, list, pages);
+            continue;
+        }
+        out.push('[');
         let mut prev = 0;
-        for (j, p) in pages.iter().enumerate() {
+        for (j, p) in list.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
             let page = p >> 2;
-            let _ = write!(out, "{}", (page - prev) << 2 | (p & 3));
+            push_number(&mut out, (page - prev) << 2 | (p & 3));
             prev = page;
         }
         out.push(']');
@@ -202,9 +269,35 @@ fn shard_file(shard: usize, postings: Postings) -> OutputFile {
     OutputFile::new(format!("search/t/{shard}.js"), out)
 }
 
-/// What a result shows of a page.
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// The weight of every page, three to a base-64 digit, as a JSON string.
+fn push_weights(out: &mut String, list: &[u32], pages: usize) {
+    let mut digits = vec![0u8; pages.div_ceil(3)];
+    for p in list {
+        let page = (p >> 2) as usize;
+        digits[page / 3] |= ((p & 3) as u8) << (2 * (page % 3));
+    }
+    out.push('"');
+    out.extend(digits.iter().map(|d| BASE64[*d as usize] as char));
+    out.push('"');
+}
+
+/// Characters of a page's first paragraph a result shows.
+const EXCERPT: usize = 90;
+
+/// The first `n` characters of `s`, and `…` when there is more.
+fn cut(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", s[..i].trim_end_matches('…')).into(),
+        None => s.into(),
+    }
+}
+
+/// What a result shows of a page: title, folder (the page is its `index.html`), kind, stage
+/// and tier (positions in the meta's lists, or -1), front-matter text, the start of the body.
 #[derive(Serialize)]
-struct Shown<'a>(&'a str, &'a str, usize, i64, i64, String, &'a str);
+struct Shown<'a>(&'a str, &'a str, usize, i64, i64, String, std::borrow::Cow<'a, str>);
 
 fn fragment_file(cx: &Ctx, k: usize, ids: &[DocId]) -> OutputFile {
     let shown: Vec<Shown> = ids
@@ -220,12 +313,12 @@ fn fragment_file(cx: &Ctx, k: usize, ids: &[DocId]) -> OutputFile {
                 .map_or(-1, |t| t as i64);
             Shown(
                 &d.fm.title,
-                &d.path,
+                d.path.strip_suffix("index.html").unwrap_or(&d.path),
                 kind,
                 stage,
                 tier,
                 fields(cx, *id, d).join(" · "),
-                &d.body.excerpt,
+                cut(&d.body.excerpt, EXCERPT),
             )
         })
         .collect();
@@ -239,7 +332,9 @@ fn script_safe(json: String) -> String {
     if !json.contains(['<', '>', '&']) {
         return json;
     }
-    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// Pages as deltas, like a term's postings: `[3,1,4]` is pages 3, 4 and 8.
@@ -275,7 +370,10 @@ fn meta_file(cx: &Ctx, docs: &[DocId], shards: u32) -> OutputFile {
         let k = site.doc(*id).kind;
         KIND_ORDER.iter().position(|x| *x == k).unwrap_or(0)
     }));
-    let stage = facet_chars(docs.iter().map(|id| customer(id).and_then(|c| c.stage).map_or(0, |s| s.0 + 1)));
+    let stage = facet_chars(
+        docs.iter()
+            .map(|id| customer(id).and_then(|c| c.stage).map_or(0, |s| s.0 + 1)),
+    );
     let tier = facet_chars(docs.iter().map(|id| {
         customer(id)
             .and_then(|c| c.tier)
@@ -341,6 +439,18 @@ mod tests {
     #[test]
     fn deltas_and_facet_chars() {
         assert_eq!(deltas(&[3, 4, 8]), [3, 1, 4]);
+        assert_eq!(cut("华东精密", 2), "华东…");
+        assert_eq!(cut("华东", 2), "华东");
+        let mut s = String::new();
+        for v in [0, 7, 10, 4_294_967_295] {
+            push_number(&mut s, v);
+            s.push(',');
+        }
+        assert_eq!(s, "0,7,10,4294967295,");
+        // Pages 0 (title), 4 (body) and 5 (fields): digits 3, 1 << 2 | 2 << 4 = 36.
+        let mut w = String::new();
+        push_weights(&mut w, &[3, 4 << 2 | 1, 5 << 2 | 2], 7);
+        assert_eq!(w, "\"DkA\"");
         assert_eq!(facet_chars([0, 1, 10].into_iter()), "01:");
         let json = script_safe(serde_json::to_string(&["<b>&</b>"]).unwrap());
         assert_eq!(json, r#"["\u003cb\u003e\u0026\u003c/b\u003e"]"#);

@@ -20,10 +20,18 @@ pub const TRADITIONAL: &str = "們個來時會說這對國學長門問間開關�
 /// The simplified form of each character of [`TRADITIONAL`], in the same order.
 pub const SIMPLIFIED: &str = "们个来时会说这对国学长门问间开关电话语请认识让还进过动机经济产业价报买卖货费质务员专单与为无现发当实体点从后里里双户区华东车书见听写读记论议计设试调谈谢证评询订购销钱银铁钢表链锁阅际陆队阳种积稳竞笔节范简筹级纪约红纳纸绍终组结给络统绝维综网线练紧总绩续联声职脑临兴举旧药苏号卫装制复规视览观讯托许诉诊词详诚误课谘谋讲护变赞贝负财责贵贸资宾赔账赚赢赶软较载轻输转办农运达远适选迟遗邮乡医针钞铺录错键镇闭闲板陈随险隐杂难鸡离静项顺须预领频题额顾风飞饭馆马验驱发鱼鸟麦黄齐齿龙亿万两参传优储仓备仅雇儿内决况净则刚创划剧劳势协却厂广厅县岁历气汉潜灾炼热灯营争状独获环画疗盘众码确礼税称穷签签粮系纽纯细绿编缘缩系罚义习闻脚肤脸舱庄叶盖荐处虚术补袭觉亲触导将届层属岛岭币帐帮废弹强归征复态怀战戏择击据扩拥拟担换损抢携数断条极构标样楼桥权检档欢杀毁灭涨满湿湾奖玛毕异叠尽监础秘谷窃筑类纷罢罗圣肃胁肾胶台舰莱兰虫觅访志谁谓猫贩贺赖赠迹践踪军辆轮辞边递逻丑释铃铅铜锐铝锦锅镜钟鉴钻闪阁阔只虽云响页顶头颈颗愿显饮饰余驻骑腾惊斗闹丽党尝吨团围圆图场压坏寿够伙夺奋妇妈孙宁宝寻师带几库庙张伟刘赵杨吴郑冯蒋韩钟萧邓欧谭龚严贾邹阎卢锡扬纺织采周应该么吗并于才启启历准松冲忧虑恶爱励赛乐艺贷债汇汇亏润闸测轴阀铸锻喷涂";
 
-static FOLD: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
-    let mut pairs: Vec<(char, char)> = TRADITIONAL.chars().zip(SIMPLIFIED.chars()).collect();
-    pairs.sort_unstable();
-    pairs
+/// The first character [`FOLD`] covers: the CJK blocks up to U+9FFF, where every character of
+/// [`TRADITIONAL`] is (checked by a test).
+const FOLD_FROM: u32 = 0x3400;
+
+/// The simplified form of each character from [`FOLD_FROM`] to U+9FFF, or 0: one look-up per
+/// character (a tenth of a build's characters are Chinese).
+static FOLD: LazyLock<Box<[u16]>> = LazyLock::new(|| {
+    let mut table = vec![0u16; (0x9FFF - FOLD_FROM + 1) as usize];
+    for (t, s) in TRADITIONAL.chars().zip(SIMPLIFIED.chars()) {
+        table[(t as u32 - FOLD_FROM) as usize] = s as u32 as u16;
+    }
+    table.into_boxed_slice()
 });
 
 /// Whether `c` is written without spaces between words (Han, kana, Hangul): indexed by bigrams.
@@ -41,9 +49,9 @@ pub fn fold(c: char) -> char {
     match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase()),
         0x3000 => ' ',
-        0x3400..=0x9FFF | 0xF900..=0xFAFF => match FOLD.binary_search_by_key(&c, |p| p.0) {
-            Ok(i) => FOLD[i].1,
-            Err(_) => c,
+        k @ FOLD_FROM..=0x9FFF => match FOLD[(k - FOLD_FROM) as usize] {
+            0 => c,
+            s => char::from_u32(s as u32).unwrap_or(c),
         },
         _ if c.is_uppercase() => {
             let mut lower = c.to_lowercase();
@@ -63,11 +71,27 @@ pub struct Term(u128);
 
 impl Term {
     fn from_bytes(b: &[u8]) -> Term {
-        let mut v = 0u128;
-        for (i, byte) in b.iter().take(MAX_TERM).enumerate() {
-            v |= (*byte as u128) << (8 * (15 - i));
+        let n = b.len().min(MAX_TERM);
+        let mut buf = [0u8; 16];
+        buf[..n].copy_from_slice(&b[..n]);
+        buf[15] = n as u8;
+        Term(u128::from_be_bytes(buf))
+    }
+
+    /// Two characters as one term (a CJK bigram): built from the code points directly when
+    /// both take three bytes of UTF-8, as nearly all CJK characters do.
+    fn pair(a: char, b: char) -> Term {
+        fn three(c: u32) -> u128 {
+            (((0xE0 | (c >> 12)) as u128) << 16) | (((0x80 | ((c >> 6) & 0x3F)) as u128) << 8) | (0x80 | (c & 0x3F)) as u128
         }
-        Term(v | b.len().min(MAX_TERM) as u128)
+        let (a32, b32) = (a as u32, b as u32);
+        if (0x800..0x10000).contains(&a32) && (0x800..0x10000).contains(&b32) {
+            return Term(((three(a32) << 24 | three(b32)) << 80) | 6);
+        }
+        let mut buf = [0u8; 8];
+        let n = a.encode_utf8(&mut buf).len();
+        let m = b.encode_utf8(&mut buf[n..]).len();
+        Term::from_bytes(&buf[..n + m])
     }
 
     pub fn len(self) -> usize {
@@ -89,6 +113,12 @@ impl Term {
     pub fn to_str(self) -> String {
         let (b, n) = self.bytes();
         String::from_utf8_lossy(&b[..n]).into_owned()
+    }
+
+    /// Which of `parts` (a power of two) gathers the term while the index is made.
+    pub fn part(self, parts: usize) -> usize {
+        let mixed = ((self.0 as u64) ^ ((self.0 >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> 32) as usize & (parts - 1)
     }
 
     /// The index shard of the term, of `shards` (as [`Term::shard_key`] and [`shard_of`]).
@@ -127,6 +157,9 @@ fn shard_of_bytes(key: &[u8], shards: u32) -> u32 {
     h % shards.max(1)
 }
 
+/// Slots of [`Tokenizer::recent`].
+const RECENT: usize = 1024;
+
 /// Turns text into terms, fed piece by piece (the text events of a markdown body).
 #[derive(Default)]
 pub struct Tokenizer {
@@ -140,6 +173,10 @@ pub struct Tokenizer {
     /// Titles: also each CJK character and each word's first letter.
     pub title: bool,
     pub terms: Vec<Term>,
+    /// The term last pushed in each slot: a body repeats its words, and this stops more
+    /// than half the repeats before they make the final sort longer. Made once a text is
+    /// long enough to need it (not for a title).
+    recent: Vec<Term>,
 }
 
 impl Tokenizer {
@@ -150,36 +187,75 @@ impl Tokenizer {
         }
     }
 
+    fn push(&mut self, t: Term) {
+        if self.recent.is_empty() {
+            if self.terms.len() < 64 {
+                self.terms.push(t);
+                return;
+            }
+            self.recent = vec![Term(0); RECENT];
+        }
+        let mixed = ((t.0 as u64) ^ ((t.0 >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = &mut self.recent[(mixed >> (64 - RECENT.trailing_zeros())) as usize];
+        if *slot != t {
+            *slot = t;
+            self.terms.push(t);
+        }
+    }
+
     pub fn feed(&mut self, text: &str) {
-        for c in text.chars() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // ASCII without decoding (most of the markup and English text).
+            let b = bytes[i];
+            if b < 0x80 {
+                i += 1;
+                self.ascii(b);
+                continue;
+            }
+            let c = text[i..].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
             let c = fold(c);
-            if is_cjk(c) {
+            if c.is_ascii() {
+                self.ascii(c as u8);
+            } else if is_cjk(c) {
                 self.end_word();
-                let mut buf = [0u8; 8];
                 if let Some(p) = self.prev {
-                    let n = p.encode_utf8(&mut buf).len();
-                    let m = c.encode_utf8(&mut buf[n..]).len();
-                    self.terms.push(Term::from_bytes(&buf[..n + m]));
+                    self.push(Term::pair(p, c));
                 }
                 if self.title {
-                    self.terms.push(Term::from_bytes(c.encode_utf8(&mut buf).as_bytes()));
+                    let mut buf = [0u8; 4];
+                    self.push(Term::from_bytes(c.encode_utf8(&mut buf).as_bytes()));
                 }
                 self.prev = Some(c);
             } else if c.is_alphanumeric() {
-                self.prev = None;
                 let mut buf = [0u8; 4];
-                let b = c.encode_utf8(&mut buf).as_bytes();
-                if !self.word_full && self.word_len + b.len() <= MAX_TERM {
-                    self.word[self.word_len..self.word_len + b.len()].copy_from_slice(b);
-                    self.word_len += b.len();
-                } else {
-                    self.word_full = true;
-                }
-                self.word_chars += 1;
+                self.word_part(c.encode_utf8(&mut buf).as_bytes());
             } else {
                 self.boundary();
             }
         }
+    }
+
+    fn ascii(&mut self, b: u8) {
+        if b.is_ascii_alphanumeric() {
+            self.word_part(&[b.to_ascii_lowercase()]);
+        } else {
+            self.boundary();
+        }
+    }
+
+    /// One more character of a word, as UTF-8.
+    fn word_part(&mut self, b: &[u8]) {
+        self.prev = None;
+        if !self.word_full && self.word_len + b.len() <= MAX_TERM {
+            self.word[self.word_len..self.word_len + b.len()].copy_from_slice(b);
+            self.word_len += b.len();
+        } else {
+            self.word_full = true;
+        }
+        self.word_chars += 1;
     }
 
     /// The end of a block: the next text does not continue this one's word or CJK run.
@@ -192,16 +268,19 @@ impl Tokenizer {
         if self.word_chars == 0 {
             return;
         }
-        let word = &self.word[..self.word_len];
+        let buf = self.word;
+        let word = &buf[..self.word_len];
         if self.word_chars >= 2 {
-            self.terms.push(Term::from_bytes(word));
+            let t = Term::from_bytes(word);
+            self.push(t);
         }
         if self.title {
             let first = std::str::from_utf8(word)
                 .ok()
                 .and_then(|w| w.chars().next())
                 .map_or(1, char::len_utf8);
-            self.terms.push(Term::from_bytes(&word[..first]));
+            let t = Term::from_bytes(&word[..first]);
+            self.push(t);
         }
         self.word_len = 0;
         self.word_chars = 0;
@@ -275,7 +354,10 @@ mod tests {
 
     #[test]
     fn english_gives_words_folded() {
-        assert_eq!(strs(&terms("ABB Robotics, a quote!", false)), ["abb", "quote", "robotics"]);
+        assert_eq!(
+            strs(&terms("ABB Robotics, a quote!", false)),
+            ["abb", "quote", "robotics"]
+        );
         // Titles also give first letters, for one-letter queries.
         assert!(strs(&terms("ABB", true)).contains(&"a".to_owned()));
     }
@@ -303,6 +385,17 @@ mod tests {
             assert_ne!(a, b);
             // Folding twice changes nothing: no simplified form is itself folded.
             assert!(!t.contains(b), "{b} is on both sides");
+            assert!((FOLD_FROM..=0x9FFF).contains(&(*a as u32)), "{a} is outside the table");
+        }
+    }
+
+    #[test]
+    fn pairs_are_the_bytes_of_both_characters() {
+        for (a, b) in [('华', '东'), ('𠀀', '东'), ('东', '𠀀'), ('ア', 'イ')] {
+            let mut s = String::new();
+            s.push(a);
+            s.push(b);
+            assert_eq!(Term::pair(a, b), Term::from_bytes(s.as_bytes()), "{s}");
         }
     }
 
@@ -311,7 +404,10 @@ mod tests {
         let t = terms("Ärzteverbandsvorsitzender", false);
         assert_eq!(t.len(), 1);
         let s = t[0].to_str();
-        assert!(s.len() <= MAX_TERM && "ärzteverbandsvorsitzender".starts_with(&s), "{s}");
+        assert!(
+            s.len() <= MAX_TERM && "ärzteverbandsvorsitzender".starts_with(&s),
+            "{s}"
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ struct Index {
     all: String,
 }
 
+const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 /// The data a `sbSearch.x(…)` file hands over: the JSON after the first argument.
 fn payload(text: &str) -> Value {
     let inner = text.trim().strip_suffix(");").unwrap();
@@ -39,17 +41,31 @@ fn read_index(out: &Path) -> Index {
     for s in 0..meta["shards"].as_u64().unwrap() {
         let text = std::fs::read_to_string(dir.join(format!("t/{s}.js"))).unwrap();
         for (term, list) in payload(&text).as_object().unwrap() {
-            let mut page = 0;
-            let postings = list
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| {
-                    let v = v.as_u64().unwrap() as u32;
-                    page += v >> 2;
-                    (page, v & 3)
-                })
-                .collect();
+            let postings = match list {
+                // Three pages' weights to a base-64 digit.
+                Value::String(digits) => digits
+                    .bytes()
+                    .enumerate()
+                    .flat_map(|(i, d)| {
+                        let v = BASE64.iter().position(|b| *b == d).unwrap() as u32;
+                        (0..3).map(move |k| ((3 * i + k) as u32, (v >> (2 * k)) & 3))
+                    })
+                    .filter(|(_, w)| *w > 0)
+                    .collect(),
+                // Deltas: `delta << 2 | weight`.
+                list => {
+                    let mut page = 0;
+                    list.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| {
+                            let v = v.as_u64().unwrap() as u32;
+                            page += v >> 2;
+                            (page, v & 3)
+                        })
+                        .collect()
+                }
+            };
             terms.insert(term.clone(), postings);
         }
         all.push_str(&text);
@@ -78,7 +94,11 @@ impl Index {
     fn find(&self, term: &str) -> Vec<(&str, u32)> {
         self.terms
             .get(term)
-            .map(|list| list.iter().map(|(p, w)| (self.titles[*p as usize].as_str(), *w)).collect())
+            .map(|list| {
+                list.iter()
+                    .map(|(p, w)| (self.titles[*p as usize].as_str(), *w))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -112,7 +132,10 @@ fn site() -> SiteTest {
             "content/competitors/secret.md",
             "---\ntitle: 保密对手\nconfidential: true\nstrategy: 绝密打法\n---\n这是机密页面。\n",
         ),
-        ("content/customers/draft.md", "---\ntitle: 草稿客户\ndraft: true\n---\n未完成的草稿。\n"),
+        (
+            "content/customers/draft.md",
+            "---\ntitle: 草稿客户\ndraft: true\n---\n未完成的草稿。\n",
+        ),
         ("salesbook.yaml", "today: 2026-11-23\n"),
     ])
 }
@@ -149,9 +172,17 @@ fn equal_results_list_customers_first_largest_deals_first() {
     t.build_ok();
     let ix = read_index(&t.root().join("public"));
     let pages: Vec<&str> = ix.find("报价").into_iter().map(|(title, _)| title).collect();
-    assert_eq!(pages, ["大客户", "华东精密机械有限公司", "小客户", "对手甲 RivalTech", "长指南"]);
+    assert_eq!(
+        pages,
+        ["大客户", "华东精密机械有限公司", "小客户", "对手甲 RivalTech", "长指南"]
+    );
     // Facets: one character per page, in that order.
-    let stages: Vec<String> = ix.meta["stages"].as_array().unwrap().iter().map(|s| s[0].as_str().unwrap().to_owned()).collect();
+    let stages: Vec<String> = ix.meta["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap().to_owned())
+        .collect();
     let stage_of = |page: usize| {
         let c = ix.meta["stage"].as_str().unwrap().chars().nth(page).unwrap() as usize - 0x30;
         (c > 0).then(|| stages[c - 1].clone())

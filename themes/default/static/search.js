@@ -137,7 +137,22 @@
   }
 
   // ---- finding: each part gives a weight per page (3 title, 2 fields, 1 body) ----
+  var DIGIT = new Int8Array(128);
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach(function (c, i) {
+    DIGIT[c.charCodeAt(0)] = i;
+  });
   function postings(list, weights, combine) {
+    if (typeof list === 'string') {
+      // A term on many pages: three pages' weights to a digit.
+      for (var d = 0; d < list.length; d++) {
+        var v = DIGIT[list.charCodeAt(d) & 127];
+        for (var k = 0; k < 3; k++) {
+          var w = (v >> (2 * k)) & 3;
+          if (w) weights[3 * d + k] = combine(weights[3 * d + k], w);
+        }
+      }
+      return;
+    }
     var page = 0;
     for (var i = 0; i < list.length; i++) {
       page += list[i] >> 2;
@@ -302,9 +317,7 @@
       var to = Math.min(m.chars.length, first + 90);
       return (from > 0 ? '…' : '') + highlight(m, from, to) + (to < m.chars.length ? '…' : '');
     }
-    var text = info.excerpt || info.fields || '';
-    var chars = Array.from(text);
-    return esc(chars.slice(0, 120).join('')) + (chars.length > 120 ? '…' : '');
+    return esc(info.excerpt || info.fields || '');
   }
   function badges(info) {
     var out = '<span class="kind">' + esc(meta.kinds[info.kind][1]) + '</span>';
@@ -319,7 +332,7 @@
     return out;
   }
   function href(info) {
-    return root + info.path.split('/').map(encodeURIComponent).join('/');
+    return root + info.path.split('/').map(encodeURIComponent).join('/') + 'index.html';
   }
   function resultHtml(info, parts) {
     var title = matches(info.title, parts);
@@ -349,7 +362,7 @@
     // Which run and which showing of results is the latest (an older one's answer is dropped).
     var runs = 0;
     var seq = 0;
-    var STEP = 20;
+    var STEP = 10;
 
     function keepUrl() {
       var q = new URLSearchParams();
