@@ -44,6 +44,9 @@ pub struct BuildResult {
     /// For `SALESBOOK_TIMINGS=1` and benchmarks, per stage: its name, wall time, resident
     /// memory at its end in MiB (Linux; 0 elsewhere), and the CPU time of all threads in it.
     pub timings: Vec<(&'static str, Duration, u64, Duration)>,
+    /// The search index's input, when the builder leaves the index to the caller (see
+    /// [`Builder::defer_search`]).
+    pub search: Option<crate::search::Input>,
 }
 
 impl BuildResult {
@@ -135,6 +138,13 @@ impl Builder {
     /// gone. For `serve`, which keeps the files of the builds before.
     pub fn only_changed(mut self) -> Self {
         self.only_changed = true;
+        self
+    }
+
+    /// Leaves the search index out of the results and hands over its input instead
+    /// ([`BuildResult::search`]): `serve` makes it after the pages of a save are served.
+    pub fn defer_search(mut self) -> Self {
+        self.memo.defer_search = true;
         self
     }
 
@@ -352,7 +362,7 @@ impl Builder {
             }
             None => &collect,
         };
-        let (d, stats) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo, out);
+        let (d, stats, search) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo, out);
         diags.extend(d);
         if !self.lean {
             self.refs = cx.kept_refs();
@@ -368,6 +378,7 @@ impl Builder {
             render: stats,
             elapsed: Duration::ZERO,
             timings,
+            search,
         };
         finish(result, start)
     }

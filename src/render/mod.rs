@@ -179,6 +179,9 @@ pub struct RenderMemo {
     members: (u64, HashMap<String, Vec<DocId>>),
     /// Each customer's part of the exports, kept with the pages.
     parts: crate::export::Parts,
+    /// Leave the search index out, and hand over its input instead (`serve` makes it once
+    /// the pages are served).
+    pub defer_search: bool,
 }
 
 /// A page of an earlier build.
@@ -280,7 +283,7 @@ pub fn render_all(
     statics: Vec<OutputFile>,
     memo: &mut RenderMemo,
     out: &dyn Output,
-) -> (Vec<Diagnostic>, RenderStats) {
+) -> (Vec<Diagnostic>, RenderStats, Option<crate::search::Input>) {
     let site = cx.site;
     let mut diags = Vec::new();
     let site_view = generated::site_view(cx, theme.uses_site_lists);
@@ -726,6 +729,9 @@ pub fn render_all(
                 .collect()
         },
         || {
+            if memo.defer_search {
+                return Vec::new();
+            }
             let started = std::time::Instant::now();
             let files = crate::search::index(cx);
             if slowest.is_some() {
@@ -809,7 +815,8 @@ pub fn render_all(
         };
         diags.extend(crate::links::resolve_section(site, s, &file).1);
     }
-    (diags, stats)
+    let search = memo.defer_search.then(|| crate::search::input(cx));
+    (diags, stats, search)
 }
 
 /// The pages listed on a section's list pages, largest deals first, then by title.

@@ -19,6 +19,7 @@ pub mod text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -57,58 +58,21 @@ const KIND_ORDER: [Kind; 7] = [
 /// Postings of one shard: term → pages (`page << 2 | weight`, pages ascending).
 type Postings = HashMap<Term, Vec<u32>, ahash::RandomState>;
 
-/// The files of the search index for the pages of this build.
-pub fn index(cx: &Ctx) -> Vec<OutputFile> {
-    let docs = ordered(cx);
-    // Terms are gathered in parts (by their bits), one task per part: each takes its terms of
-    // every page of a chunk, in page order, so its postings come out ascending.
-    let parts = (rayon::current_num_threads() * 4).next_power_of_two();
-    let seeds = ahash::RandomState::with_seeds(7, 11, 13, 17);
-    let mut postings: Vec<Postings> = (0..parts).map(|_| Postings::with_hasher(seeds.clone())).collect();
-    for (c, chunk) in docs.chunks(CHUNK).enumerate() {
-        let terms: Vec<Vec<(Term, u32)>> = chunk.par_iter().map(|id| doc_terms(cx, *id)).collect();
-        postings.par_iter_mut().enumerate().for_each(|(part, map)| {
-            for (i, page_terms) in terms.iter().enumerate() {
-                let page = ((c * CHUNK + i) as u32) << 2;
-                for &(term, w) in page_terms {
-                    if term.part(parts) == part {
-                        map.entry(term).or_default().push(page | w);
-                    }
-                }
-            }
-        });
-    }
-    // As many shards as keep each near SHARD_BYTES (see `shard_file` for the sizes).
-    let pages = docs.len();
-    let bytes: usize = postings
-        .iter()
-        .flat_map(|m| m.values())
-        .map(|p| (p.len() * 3).min(pages / 3) + 12)
-        .sum();
-    let shards = (bytes / SHARD_BYTES).clamp(1, 4096).next_power_of_two() as u32;
-    let mut by_shard: Vec<Vec<(Term, Vec<u32>)>> = (0..shards).map(|_| Vec::new()).collect();
-    for map in postings {
-        for (t, p) in map {
-            by_shard[t.shard(shards) as usize].push((t, p));
-        }
-    }
-    let mut files: Vec<OutputFile> = by_shard
-        .into_par_iter()
-        .enumerate()
-        .map(|(s, p)| shard_file(s, p, docs.len()))
-        .collect();
-    let fragments: Vec<OutputFile> = docs
-        .par_chunks(PER_FRAGMENT)
-        .enumerate()
-        .map(|(k, ids)| fragment_file(cx, k, ids))
-        .collect();
-    files.extend(fragments);
-    files.push(meta_file(cx, &docs, shards));
-    files
+/// What the index is made from, taken from a build: owned, so that `serve` can make the
+/// index on another thread once the pages of a save are served.
+#[derive(Debug)]
+pub struct Input {
+    /// The pages in result order, each with the titles of the competitors its page shows.
+    pages: Vec<(Arc<ParsedDoc>, Vec<String>)>,
+    kinds: Vec<(&'static str, String)>,
+    stages: Vec<(String, String)>,
+    tiers: Vec<(&'static str, String)>,
+    ui: BTreeMap<&'static str, String>,
 }
 
-/// The pages to index, in result order for equal scores.
-fn ordered(cx: &Ctx) -> Vec<DocId> {
+/// The search index's input from a build: the visible pages in the order results of equal
+/// score are shown, and the labels.
+pub fn input(cx: &Ctx) -> Input {
     let site = cx.site;
     let mut docs: Vec<(usize, f64, &str, DocId)> = site
         .visible()
@@ -119,11 +83,96 @@ fn ordered(cx: &Ctx) -> Vec<DocId> {
         })
         .collect();
     docs.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));
-    docs.into_iter().map(|d| d.3).collect()
+    let pages = docs
+        .into_iter()
+        .map(|(_, _, _, id)| {
+            // Competitors by the pages the customer page links (a hidden one is not shown).
+            let competitors = cx.graph.competitor_refs[id.0]
+                .iter()
+                .filter(|r| !site.hidden[r.0])
+                .map(|r| site.doc(*r).fm.title.clone())
+                .collect();
+            (Arc::clone(&site.docs[id.0]), competitors)
+        })
+        .collect();
+    Input {
+        pages,
+        kinds: KIND_ORDER.iter().map(|k| (k.id(), cx.label("kind", k.id()))).collect(),
+        stages: (0..cx.config.stages.len())
+            .map(|i| {
+                let s = cx.stage(crate::model::StageIx(i));
+                (s.id, s.label)
+            })
+            .collect(),
+        tiers: Tier::ALL.iter().map(|t| (t.id(), cx.label("tier", t.id()))).collect(),
+        ui: UI_LABELS.iter().map(|k| (*k, cx.labels.get(k))).collect(),
+    }
+}
+
+/// Whether `path` (in the output) is a file of the search index (its pages are not).
+pub fn is_index_file(path: &str) -> bool {
+    path.starts_with("search/") && path.ends_with(".js")
+}
+
+/// The files of the search index for the pages of this build.
+pub fn index(cx: &Ctx) -> Vec<OutputFile> {
+    input(cx).files()
+}
+
+impl Input {
+    /// The index files: `meta.js`, the term shards and the result fragments.
+    pub fn files(&self) -> Vec<OutputFile> {
+        let pages = &self.pages;
+        // Terms are gathered in parts (by their bits), one task per part: each takes its
+        // terms of every page of a chunk, in page order, so its postings come out ascending.
+        let parts = (rayon::current_num_threads() * 4).next_power_of_two();
+        let seeds = ahash::RandomState::with_seeds(7, 11, 13, 17);
+        let mut postings: Vec<Postings> = (0..parts).map(|_| Postings::with_hasher(seeds.clone())).collect();
+        for (c, chunk) in pages.chunks(CHUNK).enumerate() {
+            let terms: Vec<Vec<(Term, u32)>> = chunk.par_iter().map(|(d, comp)| doc_terms(d, comp)).collect();
+            postings.par_iter_mut().enumerate().for_each(|(part, map)| {
+                for (i, page_terms) in terms.iter().enumerate() {
+                    let page = ((c * CHUNK + i) as u32) << 2;
+                    for &(term, w) in page_terms {
+                        if term.part(parts) == part {
+                            map.entry(term).or_default().push(page | w);
+                        }
+                    }
+                }
+            });
+        }
+        // As many shards as keep each near SHARD_BYTES (see `shard_file` for the sizes).
+        let n = pages.len();
+        let bytes: usize = postings
+            .iter()
+            .flat_map(|m| m.values())
+            .map(|p| (p.len() * 3).min(n / 3) + 12)
+            .sum();
+        let shards = (bytes / SHARD_BYTES).clamp(1, 4096).next_power_of_two() as u32;
+        let mut by_shard: Vec<Vec<(Term, Vec<u32>)>> = (0..shards).map(|_| Vec::new()).collect();
+        for map in postings {
+            for (t, p) in map {
+                by_shard[t.shard(shards) as usize].push((t, p));
+            }
+        }
+        let mut files: Vec<OutputFile> = by_shard
+            .into_par_iter()
+            .enumerate()
+            .map(|(s, p)| shard_file(s, p, n))
+            .collect();
+        let fragments: Vec<OutputFile> = pages
+            .par_chunks(PER_FRAGMENT)
+            .enumerate()
+            .map(|(k, chunk)| fragment_file(k, chunk))
+            .collect();
+        files.extend(fragments);
+        files.push(self.meta_file(shards));
+        files
+    }
 }
 
 /// The front-matter text of a page that search finds (the page shows all of it).
-fn fields<'a>(cx: &Ctx<'a>, id: DocId, d: &'a ParsedDoc) -> Vec<&'a str> {
+fn fields<'a>(d: &'a ParsedDoc, competitors: &'a [String]) -> Vec<&'a str> {
     let mut out: Vec<&str> = d.fm.aliases.iter().chain(&d.fm.tags).map(String::as_str).collect();
     let opt = |s: &'a Option<String>| s.as_deref();
     if let Some(c) = &d.fm.customer {
@@ -139,12 +188,7 @@ fn fields<'a>(cx: &Ctx<'a>, id: DocId, d: &'a ParsedDoc) -> Vec<&'a str> {
                     .flatten(),
             );
         }
-        // Competitors by the pages the customer page links (a hidden one is not shown).
-        for r in &cx.graph.competitor_refs[id.0] {
-            if !cx.site.hidden[r.0] {
-                out.push(&cx.site.doc(*r).fm.title);
-            }
-        }
+        out.extend(competitors.iter().map(String::as_str));
     }
     if let Some(c) = &d.fm.competitor {
         out.extend(
@@ -176,8 +220,7 @@ fn fields<'a>(cx: &Ctx<'a>, id: DocId, d: &'a ParsedDoc) -> Vec<&'a str> {
 }
 
 /// A page's terms, each once with its best place.
-fn doc_terms(cx: &Ctx, id: DocId) -> Vec<(Term, u32)> {
-    let d = cx.site.doc(id);
+fn doc_terms(d: &ParsedDoc, competitors: &[String]) -> Vec<(Term, u32)> {
     let mut title = Tokenizer::new(true);
     title.feed(&d.fm.title);
     for a in &d.fm.aliases {
@@ -185,7 +228,7 @@ fn doc_terms(cx: &Ctx, id: DocId) -> Vec<(Term, u32)> {
         title.feed(a);
     }
     let mut field = Tokenizer::new(false);
-    for f in fields(cx, id, d) {
+    for f in fields(d, competitors) {
         field.boundary();
         field.feed(f);
     }
@@ -299,11 +342,10 @@ fn cut(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
 #[derive(Serialize)]
 struct Shown<'a>(&'a str, &'a str, usize, i64, i64, String, std::borrow::Cow<'a, str>);
 
-fn fragment_file(cx: &Ctx, k: usize, ids: &[DocId]) -> OutputFile {
-    let shown: Vec<Shown> = ids
+fn fragment_file(k: usize, pages: &[(Arc<ParsedDoc>, Vec<String>)]) -> OutputFile {
+    let shown: Vec<Shown> = pages
         .iter()
-        .map(|id| {
-            let d = cx.site.doc(*id);
+        .map(|(d, competitors)| {
             let kind = KIND_ORDER.iter().position(|x| *x == d.kind).unwrap_or(0);
             let c = d.fm.customer.as_deref();
             let stage = c.and_then(|c| c.stage).map_or(-1, |s| s.0 as i64);
@@ -317,7 +359,7 @@ fn fragment_file(cx: &Ctx, k: usize, ids: &[DocId]) -> OutputFile {
                 kind,
                 stage,
                 tier,
-                fields(cx, *id, d).join(" · "),
+                fields(d, competitors).join(" · "),
                 cut(&d.body.excerpt, EXCERPT),
             )
         })
@@ -355,63 +397,58 @@ fn facet_chars(values: impl Iterator<Item = usize>) -> String {
     values.map(|v| char::from_u32(0x30 + v as u32).unwrap_or('0')).collect()
 }
 
-fn meta_file(cx: &Ctx, docs: &[DocId], shards: u32) -> OutputFile {
-    let site = cx.site;
-    let customer = |id: &DocId| site.doc(*id).fm.customer.as_deref();
-    let kinds: Vec<(&str, String)> = KIND_ORDER.iter().map(|k| (k.id(), cx.label("kind", k.id()))).collect();
-    let stages: Vec<(String, String)> = (0..cx.config.stages.len())
-        .map(|i| {
-            let s = cx.stage(crate::model::StageIx(i));
-            (s.id, s.label)
-        })
-        .collect();
-    let tiers: Vec<(&str, String)> = Tier::ALL.iter().map(|t| (t.id(), cx.label("tier", t.id()))).collect();
-    let kind = facet_chars(docs.iter().map(|id| {
-        let k = site.doc(*id).kind;
-        KIND_ORDER.iter().position(|x| *x == k).unwrap_or(0)
-    }));
-    let stage = facet_chars(
-        docs.iter()
-            .map(|id| customer(id).and_then(|c| c.stage).map_or(0, |s| s.0 + 1)),
-    );
-    let tier = facet_chars(docs.iter().map(|id| {
-        customer(id)
-            .and_then(|c| c.tier)
-            .and_then(|t| Tier::ALL.iter().position(|x| *x == t))
-            .map_or(0, |t| t + 1)
-    }));
-    let mut owners: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    let mut tags: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    for (i, id) in docs.iter().enumerate() {
-        if let Some(o) = customer(id).and_then(|c| c.owner.as_deref()) {
-            owners.entry(o).or_default().push(i as u32);
+impl Input {
+    fn meta_file(&self, shards: u32) -> OutputFile {
+        let docs = &self.pages;
+        fn customer(d: &(Arc<ParsedDoc>, Vec<String>)) -> Option<&crate::parse::front_matter::Customer> {
+            d.0.fm.customer.as_deref()
         }
-        for t in &site.doc(*id).fm.tags {
-            tags.entry(t).or_default().push(i as u32);
+        let kind = facet_chars(docs.iter().map(|d| {
+            let k = d.0.kind;
+            KIND_ORDER.iter().position(|x| *x == k).unwrap_or(0)
+        }));
+        let stage = facet_chars(
+            docs.iter()
+                .map(|d| customer(d).and_then(|c| c.stage).map_or(0, |s| s.0 + 1)),
+        );
+        let tier = facet_chars(docs.iter().map(|d| {
+            customer(d)
+                .and_then(|c| c.tier)
+                .and_then(|t| Tier::ALL.iter().position(|x| *x == t))
+                .map_or(0, |t| t + 1)
+        }));
+        let mut owners: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        let mut tags: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            if let Some(o) = customer(d).and_then(|c| c.owner.as_deref()) {
+                owners.entry(o).or_default().push(i as u32);
+            }
+            for t in &d.0.fm.tags {
+                tags.entry(t).or_default().push(i as u32);
+            }
         }
+        let lists = |m: BTreeMap<&str, Vec<u32>>| -> Vec<(String, Vec<u32>)> {
+            m.into_iter().map(|(k, v)| (k.to_owned(), deltas(&v))).collect()
+        };
+        let meta = json!({
+            "pages": docs.len(),
+            "shards": shards,
+            "per_fragment": PER_FRAGMENT,
+            "max_term": text::MAX_TERM,
+            "fold": [text::TRADITIONAL, text::SIMPLIFIED],
+            "kinds": self.kinds,
+            "stages": self.stages,
+            "tiers": self.tiers,
+            "kind": kind,
+            "stage": stage,
+            "tier": tier,
+            "owners": lists(owners),
+            "tags": lists(tags),
+            "ui": self.ui,
+        });
+        let meta = script_safe(meta.to_string());
+        OutputFile::new("search/meta.js", format!("sbSearch.m({meta});\n"))
     }
-    let lists = |m: BTreeMap<&str, Vec<u32>>| -> Vec<(String, Vec<u32>)> {
-        m.into_iter().map(|(k, v)| (k.to_owned(), deltas(&v))).collect()
-    };
-    let ui: BTreeMap<&str, String> = UI_LABELS.iter().map(|k| (*k, cx.labels.get(k))).collect();
-    let meta = json!({
-        "pages": docs.len(),
-        "shards": shards,
-        "per_fragment": PER_FRAGMENT,
-        "max_term": text::MAX_TERM,
-        "fold": [text::TRADITIONAL, text::SIMPLIFIED],
-        "kinds": kinds,
-        "stages": stages,
-        "tiers": tiers,
-        "kind": kind,
-        "stage": stage,
-        "tier": tier,
-        "owners": lists(owners),
-        "tags": lists(tags),
-        "ui": ui,
-    });
-    let meta = script_safe(meta.to_string());
-    OutputFile::new("search/meta.js", format!("sbSearch.m({meta});\n"))
 }
 
 /// The theme labels `search.js` shows.

@@ -82,7 +82,9 @@ impl Term {
     /// both take three bytes of UTF-8, as nearly all CJK characters do.
     fn pair(a: char, b: char) -> Term {
         fn three(c: u32) -> u128 {
-            (((0xE0 | (c >> 12)) as u128) << 16) | (((0x80 | ((c >> 6) & 0x3F)) as u128) << 8) | (0x80 | (c & 0x3F)) as u128
+            (((0xE0 | (c >> 12)) as u128) << 16)
+                | (((0x80 | ((c >> 6) & 0x3F)) as u128) << 8)
+                | (0x80 | (c & 0x3F)) as u128
         }
         let (a32, b32) = (a as u32, b as u32);
         if (0x800..0x10000).contains(&a32) && (0x800..0x10000).contains(&b32) {
@@ -421,6 +423,6 @@ mod tests {
         assert_eq!(p.iter().collect::<Vec<_>>(), t);
         // The same numbers as search.js's FNV-1a.
         assert_eq!(shard_of("", 1 << 31), 0x811c_9dc5 % (1 << 31));
-        assert_eq!(shard_of("a", u32::MAX), 0xe40c_292c % u32::MAX);
+        assert_eq!(shard_of("a", u32::MAX), 0xe40c_292c);
     }
 }

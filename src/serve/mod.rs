@@ -55,6 +55,8 @@ struct State {
 struct Shared {
     state: RwLock<State>,
     clients: Mutex<Vec<Sender<String>>>,
+    /// Numbers the search indexes being made: only the latest is taken.
+    search: std::sync::atomic::AtomicU64,
 }
 
 /// Runs the dev server until the process is stopped.
@@ -67,9 +69,15 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     let mut builder = new_builder(&root, opts.drafts);
     let mut rebuild_all = false;
     let shared = Arc::new(Shared::default());
-    let first = builder.build();
+    let mut first = builder.build();
     let mut printed = print_outcome(&first, None, &[]);
+    let search = first.search.take();
     shared.apply(first);
+    // The first index is made before the URL is announced; later ones after each save's
+    // pages are served (see `index_later`).
+    if let Some(input) = search {
+        shared.apply_search(0, input.files());
+    }
 
     // Watch before announcing the URL: a save right after start must not be missed.
     let (tx, rx) = mpsc::channel();
@@ -153,7 +161,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
                 builder.rebuild(&changed)
             }
         }));
-        let result = match built {
+        let mut result = match built {
             Ok(result) => result,
             Err(_) => {
                 eprintln!(
@@ -166,6 +174,9 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         };
         let since = start.elapsed();
         printed = print_outcome(&result, Some(since), &printed);
+        // A site with errors keeps its last good index, as its pages keep their last good
+        // versions.
+        let search = result.search.take().filter(|_| !result.has_errors());
         let applied = Instant::now();
         let message = shared.apply(result);
         if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
@@ -185,8 +196,29 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
             eprintln!("  told {tabs} open tab connections: {}", head(&message, 120));
         }
+        if let Some(input) = search {
+            index_later(&shared, input);
+        }
     }
     Ok(())
+}
+
+/// Makes the search index on another thread and serves it when done, unless a later save's
+/// index was started meanwhile. The pages of a save are served first: at 10,000 pages the
+/// index takes four times as long as the pages of a save.
+fn index_later(shared: &Arc<Shared>, input: crate::search::Input) {
+    let n = shared.search.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    let shared = Arc::clone(shared);
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let files = input.files();
+        if shared.apply_search(n, files) && std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+            eprintln!(
+                "  search index served {:.1} ms later",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    });
 }
 
 /// Each build hands over only the files it rendered again and the pages gone; the server
@@ -199,6 +231,7 @@ fn new_builder(root: &Path, drafts: bool) -> Builder {
         today: None,
     })
     .only_changed()
+    .defer_search()
 }
 
 /// At most `max` bytes of `s`, cut at a character boundary (paths hold Chinese).
@@ -331,6 +364,24 @@ impl Shared {
         let message = serde_json::json!({ "changed": changed, "all": all, "errors": overlay }).to_string();
         state.overlay = overlay;
         message
+    }
+
+    /// Takes the search index numbered `n` unless a later one was started; returns whether
+    /// it was taken. Index files the new index has no more (fewer shards) go. The tabs are
+    /// not told: `search.js` loads the index when a query needs it.
+    fn apply_search(&self, n: u64, files: Vec<OutputFile>) -> bool {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if self.search.load(std::sync::atomic::Ordering::SeqCst) != n {
+            return false;
+        }
+        let paths: HashSet<&str> = files.iter().map(|f| &*f.path).collect();
+        state
+            .files
+            .retain(|p, _| !crate::search::is_index_file(p) || paths.contains(&**p));
+        for f in files {
+            state.files.insert(Arc::clone(&f.path), f);
+        }
+        true
     }
 
     /// Sends `message` to every open tab; returns how many it reached.

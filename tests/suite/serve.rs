@@ -235,3 +235,55 @@ fn malformed_requests_get_4xx_and_the_server_stays_up() {
         assert!(body.contains("甲方精密有限公司"));
     }
 }
+
+#[test]
+fn the_search_index_follows_a_save_and_keeps_the_last_good_one_through_errors() {
+    let t = SiteTest::fixture("builder/basic");
+    let s = start(&t);
+    let index = || {
+        let (status, _, meta) = get(&s, "/search/meta.js");
+        assert_eq!(status, 200, "{meta}");
+        let shards: u32 = meta
+            .split("\"shards\":")
+            .nth(1)
+            .unwrap()
+            .split([',', '}'])
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        (0..shards)
+            .map(|n| get(&s, &format!("/search/t/{n}.js")).2)
+            .collect::<String>()
+    };
+    assert!(index().contains("\"精密\""), "served from the start");
+    let wait_for_index = |pred: &dyn Fn(&str) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let all = index();
+            if pred(&all) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting on the index: {all}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let beta = std::fs::read_to_string(t.root().join("content/customers/beta.md")).unwrap();
+    t.write(
+        "content/customers/beta.md",
+        &format!("{beta}\n新增的独特词语：蓝鲸计划。\n"),
+    );
+    wait_for_index(&|all| all.contains("\"蓝鲸\""));
+    // A broken save: the pages keep their last good version, and so does the index.
+    t.write("content/customers/beta.md", "---\ntitle: [乙方\n---\n");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !get(&s, "/customers/beta/").2.contains("id=\"__salesbook_overlay\"") {
+        assert!(Instant::now() < deadline, "the broken save was not built");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Time for an index of the broken site to be made, were it made.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(index().contains("\"蓝鲸\""), "the last good index is served");
+    t.write("content/customers/beta.md", &beta);
+    wait_for_index(&|all| !all.contains("\"蓝鲸\""));
+}
