@@ -55,6 +55,8 @@ pub struct SiteConfig {
     /// In `--public` builds, confidential customers still add to the funnel's counts and
     /// values, anonymously (named nowhere); false leaves them out of the figures too.
     pub count_confidential: bool,
+    /// Build the search index, the search page and the search box (see `search/`).
+    pub search: bool,
     pub stages: Vec<StageDef>,
 }
 
@@ -71,6 +73,7 @@ impl Default for SiteConfig {
             stale_after_days: 30,
             small_order_threshold: 0.0,
             count_confidential: false,
+            search: true,
             stages: default_stages(),
         }
     }

@@ -122,7 +122,7 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
     } else {
         format!("{dir}/{slug}/index.html")
     };
-    let body = markdown::scan(&src.text, split.body_offset, &dir);
+    let body = markdown::scan(&src.text, split.body_offset, &dir, config.search);
     let body_offset = split.body_offset;
     let summary_hash = crate::load::hash(format!("{}\0{}\0{}", split.yaml, src.rel_path, body.excerpt).as_bytes());
     let identity_hash = {
@@ -187,7 +187,7 @@ pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
     } else {
         (None, 0)
     };
-    let body = markdown::scan(&src.text, body_offset, &dir);
+    let body = markdown::scan(&src.text, body_offset, &dir, false);
     (
         SectionText {
             dir,

@@ -76,7 +76,8 @@ pub fn anchor_id(text: &str) -> String {
 
 /// Reads headings and links. `file_text` is the whole file and `body_offset` where the body starts
 /// in it, so positions are the file's own lines and columns. `dir` is the page's folder in content.
-pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
+/// `terms`: also gather the body's search terms.
+pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body {
     let body = &file_text[body_offset..];
     let mut out = Body::default();
     let mut used = HashSet::new();
@@ -84,22 +85,24 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
     let mut excerpt_done = false;
     let mut in_paragraph = false;
     let mut cursor = PosCursor::new(file_text);
-    let mut terms = crate::search::text::Tokenizer::new(false);
+    let mut terms = terms.then(|| crate::search::text::Tokenizer::new(false));
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        match &event {
-            Event::Text(t) | Event::Code(t) => terms.feed(t),
-            // A block's end ends its last word; inline markup (`**`) does not.
-            Event::End(
-                TagEnd::Emphasis
-                | TagEnd::Strong
-                | TagEnd::Strikethrough
-                | TagEnd::Superscript
-                | TagEnd::Subscript
-                | TagEnd::Link
-                | TagEnd::Image,
-            ) => {}
-            Event::End(_) | Event::SoftBreak | Event::HardBreak => terms.boundary(),
-            _ => {}
+        if let Some(terms) = terms.as_mut() {
+            match &event {
+                Event::Text(t) | Event::Code(t) => terms.feed(t),
+                // A block's end ends its last word; inline markup (`**`) does not.
+                Event::End(
+                    TagEnd::Emphasis
+                    | TagEnd::Strong
+                    | TagEnd::Strikethrough
+                    | TagEnd::Superscript
+                    | TagEnd::Subscript
+                    | TagEnd::Link
+                    | TagEnd::Image,
+                ) => {}
+                Event::End(_) | Event::SoftBreak | Event::HardBreak => terms.boundary(),
+                _ => {}
+            }
         }
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
@@ -149,7 +152,9 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str) -> Body {
             _ => {}
         }
     }
-    out.terms = crate::search::text::Packed::new(&terms.finish());
+    if let Some(terms) = terms {
+        out.terms = crate::search::text::Packed::new(&terms.finish());
+    }
     if out.excerpt.chars().count() > 160 {
         out.excerpt = out.excerpt.chars().take(160).collect::<String>() + "…";
     }
@@ -384,7 +389,7 @@ mod tests {
     fn heading_ids_follow_github() {
         assert_eq!(anchor_id("拜访记录"), "拜访记录");
         assert_eq!(anchor_id("Next Steps: Q4 (报价)!"), "next-steps-q4-报价");
-        let b = scan("# A\n\n## 拜访记录\n\n## 拜访记录\n\n## Custom {#mine}\n", 0, "");
+        let b = scan("# A\n\n## 拜访记录\n\n## 拜访记录\n\n## Custom {#mine}\n", 0, "", true);
         let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "拜访记录", "拜访记录-1", "mine"]);
     }
@@ -392,7 +397,7 @@ mod tests {
     #[test]
     fn links_are_classified_with_positions() {
         let text = "---\ntitle: x\n---\nSee [华东](../customers/huadong.md#拜访记录) and [[abb|ABB]].\n[w](https://x.com) [a](#top)\n";
-        let b = scan(text, 16, "competitors");
+        let b = scan(text, 16, "competitors", true);
         assert_eq!(
             b.links[0].target,
             Target::File {
@@ -416,7 +421,7 @@ mod tests {
     #[test]
     fn render_rewrites_links_and_titles_wiki_links() {
         let body = "## Hi\n\n[x](a.md) [[abb]] [[abb|Label]] [bad](javascript:alert(1))\n";
-        let b = scan(body, 0, "");
+        let b = scan(body, 0, "", true);
         let html = render(body, "", &b.headings, &|i| {
             Some(Resolved {
                 url: format!("/p{i}/"),

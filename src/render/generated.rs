@@ -284,6 +284,8 @@ pub struct NavItem {
 #[derive(Debug, Serialize)]
 pub struct SiteView {
     pub title: String,
+    /// Whether the site has search (`search:` in the config): the box, the page, the index.
+    pub search: bool,
     pub language: &'static str,
     pub base_url: String,
     pub currency: String,
@@ -401,6 +403,7 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
         .collect();
     SiteView {
         title: cx.config.title.clone(),
+        search: cx.config.search,
         language: cx.config.language.id(),
         base_url: cx.config.base_url.clone(),
         currency: cx.config.currency.clone(),

@@ -475,11 +475,13 @@ pub fn render_all(
         }
     }
     jobs.push(("404.html".into(), gen_print(&Gen::NotFound, 0), Job::Gen(Gen::NotFound)));
-    jobs.push((
-        "search/index.html".into(),
-        gen_print(&Gen::Search, 0),
-        Job::Gen(Gen::Search),
-    ));
+    if cx.config.search {
+        jobs.push((
+            "search/index.html".into(),
+            gen_print(&Gen::Search, 0),
+            Job::Gen(Gen::Search),
+        ));
+    }
     // What a customer's brief and its parts of the exports are made from (not its body):
     // its front matter and the competitors it names, and `extra`.
     let customer_print = |id: DocId, extra: u64| {
@@ -729,7 +731,7 @@ pub fn render_all(
                 .collect()
         },
         || {
-            if memo.defer_search {
+            if memo.defer_search || !cx.config.search {
                 return Vec::new();
             }
             let started = std::time::Instant::now();
@@ -815,7 +817,7 @@ pub fn render_all(
         };
         diags.extend(crate::links::resolve_section(site, s, &file).1);
     }
-    let search = memo.defer_search.then(|| crate::search::input(cx));
+    let search = (memo.defer_search && cx.config.search).then(|| crate::search::input(cx));
     (diags, stats, search)
 }
 

@@ -238,3 +238,13 @@ fn a_folder_named_search_is_refused() {
         r.diagnostics
     );
 }
+
+#[test]
+fn search_false_in_the_config_leaves_search_out() {
+    let t = site();
+    t.write("salesbook.yaml", "today: 2026-11-23\nsearch: false\n");
+    t.build_ok();
+    assert!(!t.exists("search/index.html") && !t.exists("search/meta.js"));
+    let page = t.read("customers/huadong/index.html");
+    assert!(!page.contains("search-box") && !page.contains("search.js"), "{page}");
+}
