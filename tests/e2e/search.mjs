@@ -71,6 +71,7 @@ async function searchPage(page, base, q, facets = "") {
       error: app.dataset.error,
       ms: Number(app.dataset.ms),
       status: document.querySelector(".search-status").textContent,
+      count: Number((document.querySelector(".search-status").textContent.match(/\d+/) || ["0"])[0]),
       titles: Array.from(document.querySelectorAll(".result .result-title")).map((a) => a.textContent),
       marks: Array.from(document.querySelectorAll(".result mark")).map((m) => m.textContent),
     };
@@ -132,12 +133,16 @@ try {
 
   step("a facet narrows the results and goes into the URL; the URL brings it back");
   let r = await searchPage(page, disk, "有限公司");
-  const all = r.titles.length;
-  assert.ok(all >= 13, `every customer: ${all}`);
+  const all = r.count;
+  assert.ok(all >= 13, `every customer: ${r.status}`);
+  assert.equal(r.titles.length, 10, "ten at a time");
+  await page.locator(".search-results .more button").click();
+  await page.waitForFunction((n) => document.querySelectorAll(".result").length === n, all, { timeout: 5000 });
   await page.locator('.facet[data-facet="stage"] button', { hasText: "报价" }).click();
   await page.waitForFunction(() => location.search.includes("stage=quote"), null, { timeout: 5000 });
   const quoted = await page.locator(".result").count();
   assert.ok(quoted > 0 && quoted < all, `${quoted} of ${all}`);
+  assert.match(await page.locator(".search-status").textContent(), new RegExp(`找到 ${quoted} 个`));
   const stages = await page.locator(".result .badge[class*=stage-]").allTextContents();
   assert.ok(stages.length === quoted && stages.every((s) => s === "报价"), JSON.stringify(stages));
   r = await searchPage(page, disk, "有限公司", "&stage=quote");

@@ -203,63 +203,92 @@
       if (!parts.length) return { parts: parts, pages: [] };
       return Promise.all(parts.map(partWeights)).then(function (ws) {
         var n = meta.pages;
-        var score = new Uint16Array(n);
-        var hits = [];
+        // Pages by score (a small number), each list in page order: best first with no sort.
+        var byScore = [];
         for (var p = 0; p < n; p++) {
           var s = 0;
           for (var i = 0; i < ws.length && s >= 0; i++) s = ws[i][p] ? s + ws[i][p] : -1;
-          if (s > 0) {
-            score[p] = s;
-            hits.push(p);
-          }
+          if (s > 0) (byScore[s] = byScore[s] || []).push(p);
         }
-        hits.sort(function (a, b) { return score[b] - score[a] || a - b; });
+        var hits = [];
+        for (var k = byScore.length - 1; k > 0; k--) if (byScore[k]) hits = hits.concat(byScore[k]);
         return { parts: parts, pages: hits };
       });
     });
   }
 
-  // ---- facets ----
+  // ---- facets: each page's value of each, as a position in the facet's list ----
   var FACETS = ['kind', 'stage', 'tier', 'owner', 'tag'];
-  function valuesOf(facet, p) {
-    var c;
-    switch (facet) {
-      case 'kind': return [meta.kinds[meta.kind.charCodeAt(p) - 48][0]];
-      case 'stage':
-        c = meta.stage.charCodeAt(p) - 48;
-        return c ? [meta.stages[c - 1][0]] : [];
-      case 'tier':
-        c = meta.tier.charCodeAt(p) - 48;
-        return c ? [meta.tiers[c - 1][0]] : [];
-      case 'owner': return meta.ownerOf[p] >= 0 ? [meta.owners[meta.ownerOf[p]][0]] : [];
-      default: return (meta.tagsOf[p] || []).map(function (t) { return meta.tags[t][0]; });
+  var facets = null;
+  function facetData() {
+    if (facets) return facets;
+    var n = meta.pages;
+    function chars(str, minus) {
+      var of = new Int16Array(n);
+      for (var p = 0; p < n; p++) of[p] = str.charCodeAt(p) - minus;
+      return of;
     }
+    function ids(list) { return list.map(function (x) { return x[0]; }); }
+    facets = {
+      kind: { values: ids(meta.kinds), labels: meta.kinds, of: chars(meta.kind, 48) },
+      stage: { values: ids(meta.stages), labels: meta.stages, of: chars(meta.stage, 49) },
+      tier: { values: ids(meta.tiers), labels: meta.tiers, of: chars(meta.tier, 49) },
+      owner: { values: ids(meta.owners), of: meta.ownerOf },
+      tag: { values: ids(meta.tags), many: meta.tagsOf },
+    };
+    return facets;
   }
   function labelOf(facet, value) {
-    var list = { kind: meta.kinds, stage: meta.stages, tier: meta.tiers }[facet];
+    var list = facetData()[facet].labels;
     if (!list) return value;
     for (var i = 0; i < list.length; i++) if (list[i][0] === value) return list[i][1];
     return value;
   }
-  function passes(p, chosen, except) {
+  // The chosen value of each facet as its position (-1: none chosen; -2: a value no page has).
+  function chosenIx(chosen) {
+    var ix = {};
+    FACETS.forEach(function (f) {
+      ix[f] = chosen[f] ? facetData()[f].values.indexOf(chosen[f]) : -1;
+      if (chosen[f] && ix[f] < 0) ix[f] = -2;
+    });
+    return ix;
+  }
+  function passes(p, ix, except) {
+    var d = facetData();
     for (var i = 0; i < FACETS.length; i++) {
       var f = FACETS[i];
-      if (f !== except && chosen[f] && valuesOf(f, p).indexOf(chosen[f]) < 0) return false;
+      if (f === except || ix[f] === -1) continue;
+      if (d[f].many ? !(d[f].many[p] && d[f].many[p].indexOf(ix[f]) >= 0) : d[f].of[p] !== ix[f]) return false;
     }
     return true;
   }
-  // Counts each facet's values among the results the other chosen facets leave.
+  function anyChosen(ix, except) {
+    return FACETS.some(function (f) { return f !== except && ix[f] !== -1; });
+  }
+  // Counts each facet's values among the results the other chosen facets leave:
+  // facet → [[value, count]…] for the values with any.
   function facetCounts(pages, chosen) {
+    var d = facetData();
+    var ix = chosenIx(chosen);
     var counts = {};
     FACETS.forEach(function (f) {
-      var c = new Map();
-      pages.forEach(function (p) {
-        if (!passes(p, chosen, f)) return;
-        valuesOf(f, p).forEach(function (v) { c.set(v, (c.get(v) || 0) + 1); });
-      });
-      counts[f] = c;
+      var c = new Int32Array(d[f].values.length);
+      var check = anyChosen(ix, f);
+      for (var i = 0; i < pages.length; i++) {
+        var p = pages[i];
+        if (check && !passes(p, ix, f)) continue;
+        if (d[f].many) (d[f].many[p] || []).forEach(function (t) { c[t]++; });
+        else if (d[f].of[p] >= 0) c[d[f].of[p]]++;
+      }
+      counts[f] = [];
+      for (var v = 0; v < c.length; v++) if (c[v]) counts[f].push([d[f].values[v], c[v]]);
     });
     return counts;
+  }
+  function filtered(pages, chosen) {
+    var ix = chosenIx(chosen);
+    if (!anyChosen(ix, null)) return pages;
+    return pages.filter(function (p) { return passes(p, ix, null); });
   }
 
   // ---- showing ----
@@ -402,9 +431,8 @@
       var counts = facetCounts(pages, chosen);
       var html = '';
       FACETS.forEach(function (f) {
-        var c = counts[f];
-        if (!c.size && !chosen[f]) return;
-        var entries = Array.from(c.entries());
+        var entries = counts[f];
+        if (!entries.length && !chosen[f]) return;
         if (f === 'owner' || f === 'tag') entries.sort(function (a, b) { return b[1] - a[1] || (a[0] < b[0] ? -1 : 1); });
         html += '<section class="facet" data-facet="' + f + '"><h2>' + esc(meta.ui['facet_' + f]) + '</h2><ul>';
         html += '<li><button type="button" data-value=""' + (chosen[f] ? '' : ' aria-pressed="true"') + '>' +
@@ -421,7 +449,7 @@
     function show() {
       if (!current) return;
       var mine = ++seq;
-      var pages = current.pages.filter(function (p) { return passes(p, chosen, null); });
+      var pages = filtered(current.pages, chosen);
       renderFacets(current.pages);
       list.innerHTML = '';
       shown = 0;
