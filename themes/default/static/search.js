@@ -515,6 +515,15 @@
       drop.hidden = true;
       active = -1;
     }
+    // Fixed under the box: the sidebar scrolls, and would cut off a drop-down inside it.
+    function place() {
+      var r = input.getBoundingClientRect();
+      drop.style.left = r.left + 'px';
+      drop.style.top = r.bottom + 3 + 'px';
+      drop.style.width = Math.max(Math.min(448, window.innerWidth - r.left - 8), r.width) + 'px';
+    }
+    window.addEventListener('resize', function () { if (!drop.hidden) place(); });
+    window.addEventListener('scroll', function () { if (!drop.hidden) place(); }, true);
     function mark() {
       Array.from(drop.children).forEach(function (li, i) { li.classList.toggle('active', i === active); });
     }
@@ -533,12 +542,14 @@
           }).join('') + '<li class="all"><a href="' + esc(form.getAttribute('action') + '?q=' + encodeURIComponent(q)) +
             '">' + esc(r.pages.length ? meta.ui.search_results.replace('{n}', r.pages.length) : meta.ui.search_none) +
             '</a></li>';
+          place();
           drop.hidden = false;
           active = -1;
         });
       }).catch(function () {
         if (mine !== seq) return;
         drop.innerHTML = '<li class="error">' + esc(unavailable(form)) + '</li>';
+        place();
         drop.hidden = false;
       });
     });
