@@ -203,22 +203,45 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     Ok(())
 }
 
-/// Makes the search index on another thread and serves it when done, unless a later save's
+/// Makes the search index in the background and serves it when done, unless a later save's
 /// index was started meanwhile. The pages of a save are served first: at 10,000 pages the
-/// index takes four times as long as the pages of a save.
+/// index takes several times as long as the pages of a save. It runs on one thread at the
+/// lowest priority, so that the next save's rebuild does not wait for it.
 fn index_later(shared: &Arc<Shared>, input: crate::search::Input) {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "search index".to_owned())
+            .start_handler(|_| {
+                // SAFETY: nice() changes only the calling thread's priority (Linux: per thread).
+                #[cfg(target_os = "linux")]
+                unsafe {
+                    libc::nice(19);
+                }
+            })
+            .build()
+            .ok()
+    });
     let n = shared.search.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
     let shared = Arc::clone(shared);
-    std::thread::spawn(move || {
+    let job = move || {
+        // A later save's index is on its way: this one would be thrown away.
+        if shared.search.load(std::sync::atomic::Ordering::SeqCst) != n {
+            return;
+        }
         let started = Instant::now();
         let files = input.files();
         if shared.apply_search(n, files) && std::env::var_os("SALESBOOK_TIMINGS").is_some() {
-            eprintln!(
-                "  search index served {:.1} ms later",
-                started.elapsed().as_secs_f64() * 1000.0
-            );
+            eprintln!("  search index served {:.1} ms later", started.elapsed().as_secs_f64() * 1000.0);
         }
-    });
+    };
+    match pool {
+        Some(pool) => pool.spawn(job),
+        None => {
+            std::thread::spawn(job);
+        }
+    }
 }
 
 /// Each build hands over only the files it rendered again and the pages gone; the server
