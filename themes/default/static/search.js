@@ -573,6 +573,10 @@
     document.addEventListener('click', function (e) { if (!form.contains(e.target)) close(); });
   }
 
+  // For other scripts and for tests: the query split as the index is, and the search.
+  api.parse = function (query) { return loadMeta().then(function () { return parse(query); }); };
+  api.find = find;
+
   function start() {
     var app = document.getElementById('search-app');
     var form = document.querySelector('.search-box');
