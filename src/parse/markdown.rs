@@ -51,7 +51,7 @@ pub struct Body {
     /// Plain text of the body, for excerpts.
     pub excerpt: String,
     /// The body's search terms (see [`crate::search::text`]).
-    pub terms: crate::search::text::Packed,
+    pub terms: crate::search::text::Terms,
 }
 
 /// How a link is written out, once resolved.
@@ -153,7 +153,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
         }
     }
     if let Some(terms) = terms {
-        out.terms = crate::search::text::Packed::new(&terms.finish());
+        out.terms = crate::search::text::Terms::new(crate::search::text::Packed::new(&terms.finish()));
     }
     if out.excerpt.chars().count() > 160 {
         out.excerpt = out.excerpt.chars().take(160).collect::<String>() + "…";

@@ -617,132 +617,135 @@ pub fn render_all(
     let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // SALESBOOK_TIMINGS=1: the pages that took longest to render.
     let slowest = std::env::var_os("SALESBOOK_TIMINGS").map(|_| std::sync::Mutex::new(Vec::new()));
-    // The search index is made alongside: the pages' writes leave the processors time.
-    type Rendered = Vec<(String, u64, Result<Option<OutputFile>, Diagnostic>)>;
-    let (rendered, search): (Rendered, Vec<OutputFile>) = rayon::join(
-        || {
-            todo.into_par_iter()
-                .map(|(path, print, job)| {
-                    let started = slowest.as_ref().map(|_| std::time::Instant::now());
-                    let kind = match &job {
-                        Job::Page(_) => "pages",
-                        Job::Gen(_) => "generated",
-                        Job::Export(_) => "exports",
-                        Job::Brief(_) => "briefs",
+    // The search index, before the pages: a streaming build writes it at once and lets each
+    // page's terms go, so that its memory is free again when the pages render.
+    let mut search = Vec::new();
+    if cx.config.search && !memo.defer_search {
+        let started = std::time::Instant::now();
+        let mut input = crate::search::input(cx);
+        let count = std::sync::atomic::AtomicUsize::new(0);
+        let counted = |f: OutputFile| {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            f
+        };
+        if keep {
+            search = input.files().into_iter().map(counted).collect();
+        } else {
+            input.release_terms = true;
+            input.make(&|f| out.put(counted(f), None));
+        }
+        if slowest.is_some() {
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            eprintln!("  search index {ms:>9.1} ms wall, {} files", count.into_inner());
+        }
+    }
+    let rendered: Vec<(String, u64, Result<Option<OutputFile>, Diagnostic>)> = todo
+        .into_par_iter()
+        .map(|(path, print, job)| {
+            let started = slowest.as_ref().map(|_| std::time::Instant::now());
+            let kind = match &job {
+                Job::Page(_) => "pages",
+                Job::Gen(_) => "generated",
+                Job::Export(_) => "exports",
+                Job::Brief(_) => "briefs",
+            };
+            let result = match job {
+                Job::Page(id) => {
+                    let d = site.doc(id);
+                    let links = &cx.graph.body_links[id.0];
+                    let Some(text) = d.text() else {
+                        let d = Diagnostic::error(&d.rel_path, "this file changed or went away during the build");
+                        return (path, print, Err(d.help("build again")));
                     };
-                    let result = match job {
-                        Job::Page(id) => {
-                            let d = site.doc(id);
-                            let links = &cx.graph.body_links[id.0];
-                            let Some(text) = d.text() else {
-                                let d =
-                                    Diagnostic::error(&d.rel_path, "this file changed or went away during the build");
-                                return (path, print, Err(d.help("build again")));
-                            };
-                            let body = &text[d.body_offset.min(text.len())..];
-                            let html = body_html(site, &d.path, body, &d.dir, &d.body.headings, links);
-                            let mut c = base(&d.path, &d.section);
-                            let value = page_view(cx, id, html).into_value();
-                            c.insert_value("page", value.clone());
-                            if brief::has_brief(d) {
-                                // The fact box and the contacts, shown alike by the page and its brief.
-                                let parts = match customer_parts(theme, &c) {
-                                    Ok(parts) => parts,
-                                    Err(e) => return (path, print, Err(e)),
-                                };
-                                c.insert_value("factbox_html", parts.0.clone());
-                                c.insert_value("contacts_html", parts.1.clone());
-                                LAST_PAGE.set(Some((build, id, value, parts)));
-                            }
-                            theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
-                                path: path.as_str().into(),
-                                bytes: html.into(),
-                                source: Some(d.rel_path.as_str().into()),
-                            })
-                        }
-                        Job::Gen(g) => {
-                            let (template, mut c) = generated_context(cx, figures, members_of, &g, &path, base);
-                            if g == Gen::NotFound {
-                                // Served at any depth: its links start from the site's base URL.
-                                c.insert_value("nav_html", nav(&cx.config.base_url, ""));
-                            }
-                            theme
-                                .render(template, &c)
-                                .map(|html| OutputFile::new(path.clone(), html))
-                        }
-                        Job::Export(e) => Ok(OutputFile::new(
-                            path.clone(),
-                            crate::export::make(cx, e, parts, &part_print),
-                        )),
-                        Job::Brief(id) => {
-                            let d = site.doc(id);
-                            let mut c = base(&path, &d.section);
-                            let parts = match LAST_PAGE.take() {
-                                Some((b, last, value, parts)) if b == build && last == id => {
-                                    c.insert_value("page", value);
-                                    Ok(parts)
-                                }
-                                _ => {
-                                    c.insert_value("page", page_view(cx, id, String::new()).into_value());
-                                    customer_parts(theme, &c)
-                                }
-                            };
-                            let (factbox, contacts) = match parts {
-                                Ok(parts) => parts,
-                                Err(e) => return (path, print, Err(e)),
-                            };
-                            c.insert_value("factbox_html", factbox);
-                            c.insert_value("contacts_html", contacts);
-                            // The steps and SPIN part is the same for every customer of one stage
-                            // and industry: rendered for the first of them.
-                            let key = brief::playbook_key(cx, id, &path);
-                            let ready = brief::has_playbook(cx, &key);
-                            c.insert("brief", &brief::brief_view(cx, id, &path, !ready));
-                            let playbook =
-                                brief::playbook_html(cx, key, || theme.render("partials/brief_playbook.html", &c));
-                            match playbook {
-                                Ok(v) => c.insert_value("playbook_html", v),
-                                Err(e) => return (path, print, Err(e)),
-                            }
-                            theme.render("brief.html", &c).map(|html| OutputFile {
-                                path: path.as_str().into(),
-                                bytes: html.into(),
-                                source: Some(d.rel_path.as_str().into()),
-                            })
-                        }
-                    };
-                    // Handed on as soon as it is rendered; kept only when the memo keeps pages.
-                    let result = result.map(|mut f| {
-                        // Kept pages give back the spare room of their render buffer.
-                        if let Some(bytes) = Arc::get_mut(&mut f.bytes).filter(|_| keep) {
-                            bytes.shrink_to_fit();
-                        }
-                        let kept = keep.then(|| f.clone());
-                        out.put(f, Some(print));
-                        kept
-                    });
-                    if let (Some(s), Some(t)) = (&slowest, started) {
-                        s.lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((t.elapsed(), path.clone(), kind));
+                    let body = &text[d.body_offset.min(text.len())..];
+                    let html = body_html(site, &d.path, body, &d.dir, &d.body.headings, links);
+                    let mut c = base(&d.path, &d.section);
+                    let value = page_view(cx, id, html).into_value();
+                    c.insert_value("page", value.clone());
+                    if brief::has_brief(d) {
+                        // The fact box and the contacts, shown alike by the page and its brief.
+                        let parts = match customer_parts(theme, &c) {
+                            Ok(parts) => parts,
+                            Err(e) => return (path, print, Err(e)),
+                        };
+                        c.insert_value("factbox_html", parts.0.clone());
+                        c.insert_value("contacts_html", parts.1.clone());
+                        LAST_PAGE.set(Some((build, id, value, parts)));
                     }
-                    (path, print, result)
-                })
-                .collect()
-        },
-        || {
-            if memo.defer_search || !cx.config.search {
-                return Vec::new();
+                    theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
+                        path: path.as_str().into(),
+                        bytes: html.into(),
+                        source: Some(d.rel_path.as_str().into()),
+                    })
+                }
+                Job::Gen(g) => {
+                    let (template, mut c) = generated_context(cx, figures, members_of, &g, &path, base);
+                    if g == Gen::NotFound {
+                        // Served at any depth: its links start from the site's base URL.
+                        c.insert_value("nav_html", nav(&cx.config.base_url, ""));
+                    }
+                    theme
+                        .render(template, &c)
+                        .map(|html| OutputFile::new(path.clone(), html))
+                }
+                Job::Export(e) => Ok(OutputFile::new(
+                    path.clone(),
+                    crate::export::make(cx, e, parts, &part_print),
+                )),
+                Job::Brief(id) => {
+                    let d = site.doc(id);
+                    let mut c = base(&path, &d.section);
+                    let parts = match LAST_PAGE.take() {
+                        Some((b, last, value, parts)) if b == build && last == id => {
+                            c.insert_value("page", value);
+                            Ok(parts)
+                        }
+                        _ => {
+                            c.insert_value("page", page_view(cx, id, String::new()).into_value());
+                            customer_parts(theme, &c)
+                        }
+                    };
+                    let (factbox, contacts) = match parts {
+                        Ok(parts) => parts,
+                        Err(e) => return (path, print, Err(e)),
+                    };
+                    c.insert_value("factbox_html", factbox);
+                    c.insert_value("contacts_html", contacts);
+                    // The steps and SPIN part is the same for every customer of one stage
+                    // and industry: rendered for the first of them.
+                    let key = brief::playbook_key(cx, id, &path);
+                    let ready = brief::has_playbook(cx, &key);
+                    c.insert("brief", &brief::brief_view(cx, id, &path, !ready));
+                    let playbook = brief::playbook_html(cx, key, || theme.render("partials/brief_playbook.html", &c));
+                    match playbook {
+                        Ok(v) => c.insert_value("playbook_html", v),
+                        Err(e) => return (path, print, Err(e)),
+                    }
+                    theme.render("brief.html", &c).map(|html| OutputFile {
+                        path: path.as_str().into(),
+                        bytes: html.into(),
+                        source: Some(d.rel_path.as_str().into()),
+                    })
+                }
+            };
+            // Handed on as soon as it is rendered; kept only when the memo keeps pages.
+            let result = result.map(|mut f| {
+                // Kept pages give back the spare room of their render buffer.
+                if let Some(bytes) = Arc::get_mut(&mut f.bytes).filter(|_| keep) {
+                    bytes.shrink_to_fit();
+                }
+                let kept = keep.then(|| f.clone());
+                out.put(f, Some(print));
+                kept
+            });
+            if let (Some(s), Some(t)) = (&slowest, started) {
+                s.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((t.elapsed(), path.clone(), kind));
             }
-            let started = std::time::Instant::now();
-            let files = crate::search::index(cx);
-            if slowest.is_some() {
-                let ms = started.elapsed().as_secs_f64() * 1000.0;
-                eprintln!("  search index {ms:>9.1} ms wall, {} files", files.len());
-            }
-            files
-        },
-    );
+            (path, print, result)
+        })
+        .collect();
     for (path, print, r) in rendered {
         match r {
             Ok(f) => {

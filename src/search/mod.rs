@@ -68,6 +68,8 @@ pub struct Input {
     stages: Vec<(String, String)>,
     tiers: Vec<(&'static str, String)>,
     ui: BTreeMap<&'static str, String>,
+    /// Let each page's body terms go once read (a streaming build: nothing reads them again).
+    pub release_terms: bool,
 }
 
 /// The search index's input from a build: the visible pages in the order results of equal
@@ -106,6 +108,7 @@ pub fn input(cx: &Ctx) -> Input {
             .collect(),
         tiers: Tier::ALL.iter().map(|t| (t.id(), cx.label("tier", t.id()))).collect(),
         ui: UI_LABELS.iter().map(|k| (*k, cx.labels.get(k))).collect(),
+        release_terms: false,
     }
 }
 
@@ -122,6 +125,14 @@ pub fn index(cx: &Ctx) -> Vec<OutputFile> {
 impl Input {
     /// The index files: `meta.js`, the term shards and the result fragments.
     pub fn files(&self) -> Vec<OutputFile> {
+        let files = std::sync::Mutex::new(Vec::new());
+        self.make(&|f| files.lock().unwrap_or_else(|e| e.into_inner()).push(f));
+        files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Hands each index file to `put` as soon as it is made (a streaming build writes it at
+    /// once instead of holding the whole index).
+    pub fn make(&self, put: &(dyn Fn(OutputFile) + Sync)) {
         let pages = &self.pages;
         // Terms are gathered in parts (by their bits), one task per part: each takes its
         // terms of every page of a chunk, in page order, so its postings come out ascending.
@@ -129,7 +140,16 @@ impl Input {
         let seeds = ahash::RandomState::with_seeds(7, 11, 13, 17);
         let mut postings: Vec<Postings> = (0..parts).map(|_| Postings::with_hasher(seeds.clone())).collect();
         for (c, chunk) in pages.chunks(CHUNK).enumerate() {
-            let terms: Vec<Vec<(Term, u32)>> = chunk.par_iter().map(|(d, comp)| doc_terms(d, comp)).collect();
+            let terms: Vec<Vec<(Term, u32)>> = chunk
+                .par_iter()
+                .map(|(d, comp)| {
+                    let terms = doc_terms(d, comp);
+                    if self.release_terms {
+                        d.body.terms.release();
+                    }
+                    terms
+                })
+                .collect();
             postings.par_iter_mut().enumerate().for_each(|(part, map)| {
                 for (i, page_terms) in terms.iter().enumerate() {
                     let page = ((c * CHUNK + i) as u32) << 2;
@@ -155,19 +175,15 @@ impl Input {
                 by_shard[t.shard(shards) as usize].push((t, p));
             }
         }
-        let mut files: Vec<OutputFile> = by_shard
+        by_shard
             .into_par_iter()
             .enumerate()
-            .map(|(s, p)| shard_file(s, p, n))
-            .collect();
-        let fragments: Vec<OutputFile> = pages
+            .for_each(|(s, p)| put(shard_file(s, p, n)));
+        pages
             .par_chunks(PER_FRAGMENT)
             .enumerate()
-            .map(|(k, chunk)| fragment_file(k, chunk))
-            .collect();
-        files.extend(fragments);
-        files.push(self.meta_file(shards));
-        files
+            .for_each(|(k, chunk)| put(fragment_file(k, chunk)));
+        put(self.meta_file(shards));
     }
 }
 
@@ -235,8 +251,9 @@ fn doc_terms(d: &ParsedDoc, competitors: &[String]) -> Vec<(Term, u32)> {
     // Three sorted lists merged; on a tie the better place wins.
     let (title, field) = (title.finish(), field.finish());
     let (mut i, mut j) = (0, 0);
-    let mut body = d.body.terms.iter().peekable();
-    let mut out = Vec::with_capacity(title.len() + field.len() + d.body.terms.bytes() / 4);
+    let body = d.body.terms.get();
+    let mut body = body.into_iter().peekable();
+    let mut out = Vec::with_capacity(title.len() + field.len() + body.len());
     loop {
         let (a, b, c) = (title.get(i).copied(), field.get(j).copied(), body.peek().copied());
         let Some(t) = [a, b, c].into_iter().flatten().min() else {

@@ -233,7 +233,10 @@ fn index_later(shared: &Arc<Shared>, input: crate::search::Input) {
         let started = Instant::now();
         let files = input.files();
         if shared.apply_search(n, files) && std::env::var_os("SALESBOOK_TIMINGS").is_some() {
-            eprintln!("  search index served {:.1} ms later", started.elapsed().as_secs_f64() * 1000.0);
+            eprintln!(
+                "  search index served {:.1} ms later",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
         }
     };
     match pool {
