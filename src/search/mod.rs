@@ -140,10 +140,15 @@ impl Input {
         let seeds = ahash::RandomState::with_seeds(7, 11, 13, 17);
         let mut postings: Vec<Postings> = (0..parts).map(|_| Postings::with_hasher(seeds.clone())).collect();
         for (c, chunk) in pages.chunks(CHUNK).enumerate() {
-            let terms: Vec<Vec<(Term, u32)>> = chunk
+            // Each page's terms by part, so that each task finds its own in one slice.
+            let terms: Vec<Vec<(usize, Term, u32)>> = chunk
                 .par_iter()
                 .map(|(d, comp)| {
-                    let terms = doc_terms(d, comp);
+                    let mut terms: Vec<(usize, Term, u32)> = doc_terms(d, comp)
+                        .into_iter()
+                        .map(|(t, w)| (t.part(parts), t, w))
+                        .collect();
+                    terms.sort_unstable_by_key(|t| t.0);
                     if self.release_terms {
                         d.body.terms.release();
                     }
@@ -153,10 +158,9 @@ impl Input {
             postings.par_iter_mut().enumerate().for_each(|(part, map)| {
                 for (i, page_terms) in terms.iter().enumerate() {
                     let page = ((c * CHUNK + i) as u32) << 2;
-                    for &(term, w) in page_terms {
-                        if term.part(parts) == part {
-                            map.entry(term).or_default().push(page | w);
-                        }
+                    let from = page_terms.partition_point(|t| t.0 < part);
+                    for &(_, term, w) in page_terms[from..].iter().take_while(|t| t.0 == part) {
+                        map.entry(term).or_default().push(page | w);
                     }
                 }
             });

@@ -35,6 +35,7 @@ static FOLD: LazyLock<Box<[u16]>> = LazyLock::new(|| {
 });
 
 /// Whether `c` is written without spaces between words (Han, kana, Hangul): indexed by bigrams.
+#[inline]
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF
@@ -42,6 +43,7 @@ pub fn is_cjk(c: char) -> bool {
 }
 
 /// One character as search sees it: full-width to ASCII, lower case, simplified.
+#[inline]
 pub fn fold(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
@@ -105,10 +107,9 @@ impl Term {
     }
 
     pub fn bytes(self) -> ([u8; MAX_TERM], usize) {
+        let all = self.0.to_be_bytes();
         let mut out = [0u8; MAX_TERM];
-        for (i, b) in out.iter_mut().enumerate() {
-            *b = (self.0 >> (8 * (15 - i))) as u8;
-        }
+        out.copy_from_slice(&all[..MAX_TERM]);
         (out, self.len())
     }
 
@@ -189,6 +190,7 @@ impl Tokenizer {
         }
     }
 
+    #[inline]
     fn push(&mut self, t: Term) {
         if self.recent.is_empty() {
             if self.terms.len() < 64 {
@@ -240,12 +242,20 @@ impl Tokenizer {
         }
     }
 
+    #[inline]
     fn ascii(&mut self, b: u8) {
-        if b.is_ascii_alphanumeric() {
-            self.word_part(&[b.to_ascii_lowercase()]);
-        } else {
+        if !b.is_ascii_alphanumeric() {
             self.boundary();
+            return;
         }
+        self.prev = None;
+        if !self.word_full && self.word_len < MAX_TERM {
+            self.word[self.word_len] = b.to_ascii_lowercase();
+            self.word_len += 1;
+        } else {
+            self.word_full = true;
+        }
+        self.word_chars += 1;
     }
 
     /// One more character of a word, as UTF-8.
