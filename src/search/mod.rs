@@ -117,11 +117,6 @@ pub fn is_index_file(path: &str) -> bool {
     path.starts_with("search/") && path.ends_with(".js")
 }
 
-/// The files of the search index for the pages of this build.
-pub fn index(cx: &Ctx) -> Vec<OutputFile> {
-    input(cx).files()
-}
-
 impl Input {
     /// The index files: `meta.js`, the term shards and the result fragments.
     pub fn files(&self) -> Vec<OutputFile> {
