@@ -139,11 +139,7 @@ impl Input {
             let terms: Vec<Vec<(usize, Term, u32)>> = chunk
                 .par_iter()
                 .map(|(d, comp)| {
-                    let mut terms: Vec<(usize, Term, u32)> = doc_terms(d, comp)
-                        .into_iter()
-                        .map(|(t, w)| (t.part(parts), t, w))
-                        .collect();
-                    terms.sort_unstable_by_key(|t| t.0);
+                    let terms = by_part(doc_terms(d, comp), parts);
                     if self.release_terms {
                         d.body.terms.release();
                     }
@@ -247,31 +243,39 @@ fn doc_terms(d: &ParsedDoc, competitors: &[String]) -> Vec<(Term, u32)> {
         field.boundary();
         field.feed(f);
     }
-    // Three sorted lists merged; on a tie the better place wins.
+    // The body's terms (sorted), then the few of the title and the fields: a term found
+    // again keeps its better place. Not sorted: the index needs each term once, in any order.
     let (title, field) = (title.finish(), field.finish());
-    let (mut i, mut j) = (0, 0);
-    let body = d.body.terms.get();
-    let mut body = body.into_iter().peekable();
-    let mut out = Vec::with_capacity(title.len() + field.len() + body.len());
-    loop {
-        let (a, b, c) = (title.get(i).copied(), field.get(j).copied(), body.peek().copied());
-        let Some(t) = [a, b, c].into_iter().flatten().min() else {
-            break;
-        };
-        let mut best = 0;
-        if a == Some(t) {
-            best = TITLE;
-            i += 1;
+    let mut out: Vec<(Term, u32)> = d.body.terms.get().into_iter().map(|t| (t, BODY)).collect();
+    let body = out.len();
+    for (list, w) in [(title, TITLE), (field, FIELD)] {
+        for t in list {
+            match out[..body].binary_search_by(|e| e.0.cmp(&t)) {
+                Ok(i) => out[i].1 = out[i].1.max(w),
+                Err(_) => match out[body..].iter_mut().find(|e| e.0 == t) {
+                    Some(e) => e.1 = e.1.max(w),
+                    None => out.push((t, w)),
+                },
+            }
         }
-        if b == Some(t) {
-            best = best.max(FIELD);
-            j += 1;
-        }
-        if c == Some(t) {
-            best = best.max(BODY);
-            body.next();
-        }
-        out.push((t, best));
+    }
+    out
+}
+
+/// Terms with their part, ordered by part (a counting sort: parts are few).
+fn by_part(terms: Vec<(Term, u32)>, parts: usize) -> Vec<(usize, Term, u32)> {
+    let keyed: Vec<(usize, Term, u32)> = terms.into_iter().map(|(t, w)| (t.part(parts), t, w)).collect();
+    let mut start = vec![0usize; parts + 1];
+    for t in &keyed {
+        start[t.0 + 1] += 1;
+    }
+    for p in 0..parts {
+        start[p + 1] += start[p];
+    }
+    let mut out = vec![(0, Term::default(), 0); keyed.len()];
+    for t in keyed {
+        out[start[t.0]] = t;
+        start[t.0] += 1;
     }
     out
 }

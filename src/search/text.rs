@@ -68,7 +68,7 @@ pub fn fold(c: char) -> char {
 
 /// A term of at most [`MAX_TERM`] bytes, packed into one number (bytes first, then the
 /// length) so a page's terms are sorted and deduplicated as plain integers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Term(u128);
 
 impl Term {
@@ -160,9 +160,6 @@ fn shard_of_bytes(key: &[u8], shards: u32) -> u32 {
     h % shards.max(1)
 }
 
-/// Slots of [`Tokenizer::recent`].
-const RECENT: usize = 1024;
-
 /// Turns text into terms, fed piece by piece (the text events of a markdown body).
 #[derive(Default)]
 pub struct Tokenizer {
@@ -176,11 +173,17 @@ pub struct Tokenizer {
     /// Titles: also each CJK character and each word's first letter.
     pub title: bool,
     pub terms: Vec<Term>,
-    /// The term last pushed in each slot: a body repeats its words, and this stops more
-    /// than half the repeats before they make the final sort longer. Made once a text is
-    /// long enough to need it (not for a title).
-    recent: Vec<Term>,
+    /// Bigrams of two characters from the Basic Multilingual Plane (nearly all Chinese), as
+    /// `first << 16 | second`: a body repeats its words, and sorting and deduplicating
+    /// these small numbers before they become terms costs a fraction of doing it on terms.
+    pairs: Vec<u32>,
+    /// The pair last pushed in each slot (made once a text has 64 pairs): more than half of
+    /// a body's pairs repeat one seen recently and stop here, before the sort.
+    recent: Vec<u32>,
 }
+
+/// Slots of [`Tokenizer::recent`].
+const RECENT: usize = 1024;
 
 impl Tokenizer {
     pub fn new(title: bool) -> Self {
@@ -192,18 +195,23 @@ impl Tokenizer {
 
     #[inline]
     fn push(&mut self, t: Term) {
+        self.terms.push(t);
+    }
+
+    #[inline]
+    fn pair(&mut self, k: u32) {
         if self.recent.is_empty() {
-            if self.terms.len() < 64 {
-                self.terms.push(t);
+            // A title or a field: too short to need the table.
+            if self.pairs.len() < 64 {
+                self.pairs.push(k);
                 return;
             }
-            self.recent = vec![Term(0); RECENT];
+            self.recent = vec![u32::MAX; RECENT];
         }
-        let mixed = ((t.0 as u64) ^ ((t.0 >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let slot = &mut self.recent[(mixed >> (64 - RECENT.trailing_zeros())) as usize];
-        if *slot != t {
-            *slot = t;
-            self.terms.push(t);
+        let slot = &mut self.recent[(k.wrapping_mul(0x9E37_79B1) >> (32 - RECENT.trailing_zeros())) as usize];
+        if *slot != k {
+            *slot = k;
+            self.pairs.push(k);
         }
     }
 
@@ -218,21 +226,38 @@ impl Tokenizer {
                 self.ascii(b);
                 continue;
             }
-            let c = text[i..].chars().next().unwrap_or(' ');
-            i += c.len_utf8();
+            // Three-byte characters (nearly all CJK) decoded in place: `text` is valid UTF-8.
+            let c = if (0xE0..0xF0).contains(&b) && i + 2 < bytes.len() {
+                let k = ((b as u32 & 0x0F) << 12) | ((bytes[i + 1] as u32 & 0x3F) << 6) | (bytes[i + 2] as u32 & 0x3F);
+                i += 3;
+                char::from_u32(k).unwrap_or(' ')
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                i += c.len_utf8();
+                c
+            };
             let c = fold(c);
             if c.is_ascii() {
                 self.ascii(c as u8);
             } else if is_cjk(c) {
                 self.end_word();
                 if let Some(p) = self.prev {
-                    self.push(Term::pair(p, c));
+                    let (a, b) = (p as u32, c as u32);
+                    if a < 0x10000 && b < 0x10000 {
+                        self.pair(a << 16 | b);
+                    } else {
+                        self.push(Term::pair(p, c));
+                    }
                 }
                 if self.title {
                     let mut buf = [0u8; 4];
                     self.push(Term::from_bytes(c.encode_utf8(&mut buf).as_bytes()));
                 }
                 self.prev = Some(c);
+            } else if matches!(c as u32, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x3014..=0x301F) {
+                // CJK punctuation (、。《》「」【】…; the full-width ，：；！ are ASCII by now), the
+                // common case after CJK, without the look-up in Unicode's tables.
+                self.boundary();
             } else if c.is_alphanumeric() {
                 let mut buf = [0u8; 4];
                 self.word_part(c.encode_utf8(&mut buf).as_bytes());
@@ -276,10 +301,14 @@ impl Tokenizer {
         self.end_word();
     }
 
+    #[inline]
     fn end_word(&mut self) {
-        if self.word_chars == 0 {
-            return;
+        if self.word_chars != 0 {
+            self.take_word();
         }
+    }
+
+    fn take_word(&mut self) {
         let buf = self.word;
         let word = &buf[..self.word_len];
         if self.word_chars >= 2 {
@@ -302,6 +331,15 @@ impl Tokenizer {
     /// The terms, sorted and each once.
     pub fn finish(mut self) -> Vec<Term> {
         self.boundary();
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+        let pair = |k: u32| {
+            Term::pair(
+                char::from_u32(k >> 16).unwrap_or(' '),
+                char::from_u32(k & 0xFFFF).unwrap_or(' '),
+            )
+        };
+        self.terms.extend(self.pairs.iter().map(|k| pair(*k)));
         self.terms.sort_unstable();
         self.terms.dedup();
         self.terms
@@ -440,6 +478,13 @@ mod tests {
             s.push(b);
             assert_eq!(Term::pair(a, b), Term::from_bytes(s.as_bytes()), "{s}");
         }
+    }
+
+    #[test]
+    fn cjk_punctuation_separates_and_cjk_numerals_do_not() {
+        assert_eq!(strs(&terms("报价。精密、《机械》", false)), ["报价", "机械", "精密"]);
+        // 〇 is a numeral (二〇二六): a word character, not punctuation.
+        assert_eq!(strs(&terms("〇〇", false)), ["〇〇"]);
     }
 
     #[test]
