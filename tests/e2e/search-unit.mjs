@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
 import assert from "node:assert/strict";
+import { bin } from "./lib.mjs";
 
-const repo = new URL("../..", import.meta.url).pathname;
 const site = mkdtempSync(join(tmpdir(), "salesbook-search-unit-"));
 const files = {
   "content/customers/huadong.md":
@@ -24,7 +24,7 @@ for (const [path, text] of Object.entries(files)) {
   writeFileSync(join(site, path), text);
 }
 const out = join(site, "public");
-execFileSync(join(repo, "target/release/salesbook"), ["build", "--root", site], { stdio: ["ignore", "ignore", "inherit"] });
+execFileSync(bin, ["build", "--root", site], { stdio: ["ignore", "ignore", "inherit"] });
 
 // A document that runs each index script as it is added, as a browser would.
 const context = vm.createContext({ TextEncoder, URLSearchParams, console });

@@ -5,36 +5,17 @@
 // the header box shows results as you type and opens one with the keyboard. Run by
 // scripts/e2e; exits non-zero on the first failed expectation.
 import { chromium } from "playwright-core";
-import { spawn, execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
+import { bin, exampleSite, repo, startServer } from "./lib.mjs";
 
-const repo = new URL("../..", import.meta.url).pathname;
-const bin = join(repo, "target/release/salesbook");
 const out = mkdtempSync(join(tmpdir(), "salesbook-search-"));
 execFileSync(bin, ["build", "--root", repo, "--out", out], { stdio: ["ignore", "ignore", "inherit"] });
 // serve gets a copy of the example site (it watches the folder).
-const site = mkdtempSync(join(tmpdir(), "salesbook-search-site-"));
-cpSync(join(repo, "content"), join(site, "content"), { recursive: true });
-cpSync(join(repo, "salesbook.yaml"), join(site, "salesbook.yaml"));
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(bin, ["serve", "--root", site, "--port", "0"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let log = "";
-    proc.stderr.on("data", (d) => {
-      log += d;
-      const m = log.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) resolve({ proc, url: m[1], log: () => log });
-    });
-    proc.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${log}`)));
-    setTimeout(() => reject(new Error(`serve did not start: ${log}`)), 20000);
-  });
-}
+const site = exampleSite("salesbook-search-site-");
 
 const step = (name) => console.log(`e2e search: ${name}`);
 setTimeout(() => {
@@ -178,7 +159,7 @@ try {
   assert.match(r.status, /无法加载/);
 
   step("served by salesbook serve: the same queries, the same first results");
-  server = await startServer();
+  server = await startServer(site, { timeout: 20000 });
   await checkQueries(page, server.url, "serve");
   assert.deepEqual(errors, [], "no script errors");
 } catch (e) {

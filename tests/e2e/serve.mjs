@@ -3,36 +3,14 @@
 // open tabs all reload. Run by scripts/e2e (which builds the binary and installs
 // playwright-core); exits non-zero on the first failed expectation.
 import { chromium } from "playwright-core";
-import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
+import { exampleSite, startServer } from "./lib.mjs";
 
-const repo = new URL("../..", import.meta.url).pathname;
-const bin = join(repo, "target/release/salesbook");
-const site = mkdtempSync(join(tmpdir(), "salesbook-e2e-"));
-cpSync(join(repo, "content"), join(site, "content"), { recursive: true });
-cpSync(join(repo, "salesbook.yaml"), join(site, "salesbook.yaml"));
+const site = exampleSite("salesbook-e2e-");
 const customer = join(site, "content/customers/huadong.md");
 const original = readFileSync(customer, "utf8");
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(bin, ["serve", "--root", site, "--port", "0"], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, SALESBOOK_TIMINGS: "1" },
-    });
-    let log = "";
-    proc.stderr.on("data", (d) => {
-      log += d;
-      const m = log.match(/at (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) resolve({ proc, url: m[1], log: () => log });
-    });
-    proc.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${log}`)));
-    setTimeout(() => reject(new Error(`serve did not start: ${log}`)), 10000);
-  });
-}
 
 const step = (name) => console.log(`e2e: ${name}`);
 let server;
@@ -42,7 +20,7 @@ setTimeout(() => {
   if (server) console.error(server.log());
   process.exit(1);
 }, 180000).unref();
-server = await startServer();
+server = await startServer(site, { env: { SALESBOOK_TIMINGS: "1" } });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
