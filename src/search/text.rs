@@ -124,7 +124,9 @@ impl Term {
         (mixed >> 32) as usize & (parts - 1)
     }
 
-    /// The index shard of the term, of `shards` (as [`Term::shard_key`] and [`shard_of`]).
+    /// The index shard of the term, of `shards`: [`shard_of`] its key, which is a CJK term
+    /// itself, or a word's first two characters (a query word finds every word it begins,
+    /// and they share a shard).
     pub fn shard(self, shards: u32) -> u32 {
         let (b, len) = self.bytes();
         let s = std::str::from_utf8(&b[..len]).unwrap_or_default();
@@ -133,16 +135,6 @@ impl Term {
             _ => s.char_indices().nth(2).map_or(len, |(i, _)| i),
         };
         shard_of_bytes(&b[..end], shards)
-    }
-
-    /// The key that decides the term's index shard: a CJK term itself, a word's first two
-    /// characters (a query word finds every word it begins, and they share a shard).
-    pub fn shard_key(self) -> String {
-        let s = self.to_str();
-        match s.chars().next() {
-            Some(c) if is_cjk(c) => s,
-            _ => s.chars().take(2).collect(),
-        }
     }
 }
 
@@ -379,10 +371,6 @@ impl Packed {
             Some(Term::from_bytes(term))
         })
     }
-
-    pub fn bytes(&self) -> usize {
-        self.0.len()
-    }
 }
 
 /// A page body's terms as the parsed page keeps them: a streaming build lets them go once the
@@ -499,12 +487,12 @@ mod tests {
     }
 
     #[test]
-    fn shard_keys_and_packing() {
+    fn shards_and_packing() {
         let t = terms("robotics 华东", false);
-        assert_eq!(t.iter().map(|t| t.shard_key()).collect::<Vec<_>>(), ["ro", "华东"]);
-        for t in &t {
-            assert_eq!(t.shard(64), shard_of(&t.shard_key(), 64));
-        }
+        // A word's shard is its first two characters'; a CJK term's, its own.
+        assert_eq!(t[0].to_str(), "robotics");
+        assert_eq!(t[0].shard(64), shard_of("ro", 64));
+        assert_eq!(t[1].shard(64), shard_of("华东", 64));
         let p = Packed::new(&t);
         assert_eq!(p.iter().collect::<Vec<_>>(), t);
         // The same numbers as search.js's FNV-1a.
