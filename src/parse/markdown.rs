@@ -153,7 +153,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
         }
     }
     if let Some(terms) = terms {
-        out.terms = crate::search::text::Terms::new(crate::search::text::Packed::new(&terms.finish()));
+        out.terms = crate::search::text::Terms::new(terms.into_packed());
     }
     if out.excerpt.chars().count() > 160 {
         out.excerpt = out.excerpt.chars().take(160).collect::<String>() + "…";

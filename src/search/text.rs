@@ -321,20 +321,18 @@ impl Tokenizer {
     }
 
     /// The terms, sorted and each once.
-    pub fn finish(mut self) -> Vec<Term> {
+    pub fn finish(self) -> Vec<Term> {
+        self.into_packed().iter().collect()
+    }
+
+    /// The terms, packed: the bigrams as their 4-byte codes, the rest with their bytes.
+    pub fn into_packed(mut self) -> Packed {
         self.boundary();
         self.pairs.sort_unstable();
         self.pairs.dedup();
-        let pair = |k: u32| {
-            Term::pair(
-                char::from_u32(k >> 16).unwrap_or(' '),
-                char::from_u32(k & 0xFFFF).unwrap_or(' '),
-            )
-        };
-        self.terms.extend(self.pairs.iter().map(|k| pair(*k)));
         self.terms.sort_unstable();
         self.terms.dedup();
-        self.terms
+        Packed::from_parts(&self.pairs, &self.terms)
     }
 }
 
@@ -345,14 +343,34 @@ pub fn terms(text: &str, title: bool) -> Vec<Term> {
     t.finish()
 }
 
-/// A page body's terms, packed (length byte, then the bytes) to keep little memory for the
-/// whole site: about 6 bytes a term instead of 16.
+/// A page body's terms, packed to keep little memory for the whole site (about 4 bytes a
+/// term instead of 16): the number of bigrams of two BMP characters, their codes
+/// (`first << 16 | second`, little-endian u32s), then the other terms as a length byte and
+/// their bytes. Both parts sorted: a code's order is its term's (both characters take three
+/// bytes of UTF-8).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packed(Box<[u8]>);
 
+/// The term of a bigram code.
+fn pair_term(k: u32) -> Term {
+    Term::pair(
+        char::from_u32(k >> 16).unwrap_or(' '),
+        char::from_u32(k & 0xFFFF).unwrap_or(' '),
+    )
+}
+
 impl Packed {
+    /// Sorted terms, each once, packed.
     pub fn new(terms: &[Term]) -> Packed {
-        let mut out = Vec::with_capacity(terms.len() * 6);
+        Packed::from_parts(&[], terms)
+    }
+
+    fn from_parts(pairs: &[u32], terms: &[Term]) -> Packed {
+        let mut out = Vec::with_capacity(4 + pairs.len() * 4 + terms.len() * 6);
+        out.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
+        for k in pairs {
+            out.extend_from_slice(&k.to_le_bytes());
+        }
         for t in terms {
             let (b, n) = t.bytes();
             out.push(n as u8);
@@ -361,14 +379,34 @@ impl Packed {
         Packed(out.into_boxed_slice())
     }
 
+    /// The terms, sorted.
     pub fn iter(&self) -> impl Iterator<Item = Term> + '_ {
-        let mut rest = &self.0[..];
-        std::iter::from_fn(move || {
+        let count = self
+            .0
+            .get(..4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+        let end = (4 + count * 4).min(self.0.len());
+        let mut pairs = self
+            .0
+            .get(4..end)
+            .unwrap_or_default()
+            .chunks_exact(4)
+            .map(|b| pair_term(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+            .peekable();
+        let mut rest = self.0.get(end..).unwrap_or_default();
+        let mut others = std::iter::from_fn(move || {
             let (&n, tail) = rest.split_first()?;
             let n = (n as usize).min(tail.len());
             let (term, tail) = tail.split_at(n);
             rest = tail;
             Some(Term::from_bytes(term))
+        })
+        .peekable();
+        // The two sorted parts merged.
+        std::iter::from_fn(move || match (pairs.peek(), others.peek()) {
+            (Some(a), Some(b)) if a <= b => pairs.next(),
+            (Some(_), None) => pairs.next(),
+            _ => others.next(),
         })
     }
 }
@@ -495,6 +533,14 @@ mod tests {
         assert_eq!(t[1].shard(64), shard_of("华东", 64));
         let p = Packed::new(&t);
         assert_eq!(p.iter().collect::<Vec<_>>(), t);
+        // A tokenizer's own packing: bigrams as codes, merged back in order with the words.
+        let mut tk = Tokenizer::new(false);
+        tk.feed("华东精密 abb 东精 zz 𠀀𠀁");
+        let packed = tk.into_packed();
+        assert_eq!(
+            packed.iter().map(|t| t.to_str()).collect::<Vec<_>>(),
+            ["abb", "zz", "东精", "华东", "精密", "𠀀𠀁"]
+        );
         // The same numbers as search.js's FNV-1a.
         assert_eq!(shard_of("", 1 << 31), 0x811c_9dc5 % (1 << 31));
         assert_eq!(shard_of("a", u32::MAX), 0xe40c_292c);
