@@ -623,20 +623,16 @@ pub fn render_all(
     if cx.config.search && !memo.defer_search {
         let started = std::time::Instant::now();
         let mut input = crate::search::input(cx);
-        let count = std::sync::atomic::AtomicUsize::new(0);
-        let counted = |f: OutputFile| {
-            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            f
-        };
-        if keep {
-            search = input.files().into_iter().map(counted).collect();
+        let files = if keep {
+            search = input.files();
+            search.len()
         } else {
             input.release_terms = true;
-            input.make(&|f| out.put(counted(f), None));
-        }
+            input.make(&|f| out.put(f, None))
+        };
         if slowest.is_some() {
             let ms = started.elapsed().as_secs_f64() * 1000.0;
-            eprintln!("  search index {ms:>9.1} ms wall, {} files", count.into_inner());
+            eprintln!("  search index {ms:>9.1} ms wall, {files} files");
         }
     }
     let rendered: Vec<(String, u64, Result<Option<OutputFile>, Diagnostic>)> = todo

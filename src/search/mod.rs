@@ -176,8 +176,8 @@ impl Input {
     }
 
     /// Hands each index file to `put` as soon as it is made (a streaming build writes it at
-    /// once instead of holding the whole index).
-    pub fn make(&self, put: &(dyn Fn(OutputFile) + Sync)) {
+    /// once instead of holding the whole index); returns how many there were.
+    pub fn make(&self, put: &(dyn Fn(OutputFile) + Sync)) -> usize {
         let pages = &self.pages;
         // Terms are gathered in parts (by their bits), one task per part: each takes its
         // terms of every page of a chunk, in page order, so its postings come out ascending.
@@ -229,6 +229,7 @@ impl Input {
             .enumerate()
             .for_each(|(k, chunk)| put(fragment_file(k, chunk)));
         put(self.meta_file(shards));
+        shards as usize + n.div_ceil(PER_FRAGMENT) + 1
     }
 }
 
