@@ -360,11 +360,6 @@ fn pair_term(k: u32) -> Term {
 }
 
 impl Packed {
-    /// Sorted terms, each once, packed.
-    pub fn new(terms: &[Term]) -> Packed {
-        Packed::from_parts(&[], terms)
-    }
-
     fn from_parts(pairs: &[u32], terms: &[Term]) -> Packed {
         let mut out = Vec::with_capacity(4 + pairs.len() * 4 + terms.len() * 6);
         out.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
@@ -531,7 +526,7 @@ mod tests {
         assert_eq!(t[0].to_str(), "robotics");
         assert_eq!(t[0].shard(64), shard_of("ro", 64));
         assert_eq!(t[1].shard(64), shard_of("华东", 64));
-        let p = Packed::new(&t);
+        let p = Packed::from_parts(&[], &t);
         assert_eq!(p.iter().collect::<Vec<_>>(), t);
         // A tokenizer's own packing: bigrams as codes, merged back in order with the words.
         let mut tk = Tokenizer::new(false);
