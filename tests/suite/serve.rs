@@ -287,3 +287,54 @@ fn the_search_index_follows_a_save_and_keeps_the_last_good_one_through_errors() 
     t.write("content/customers/beta.md", &beta);
     wait_for_index(&|all| !all.contains("\"蓝鲸\""));
 }
+
+/// Reads one keep-alive response (head and a `Content-Length` body); `None` on a timeout.
+fn read_response(stream: &mut TcpStream) -> Option<u16> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("Content-Length: "))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                let n = stream.read(&mut byte).ok().filter(|n| *n > 0)?;
+                buf.extend_from_slice(&byte[..n]);
+            }
+            return head.split(' ').nth(1).and_then(|s| s.parse().ok());
+        }
+        let n = stream.read(&mut byte).ok().filter(|n| *n > 0)?;
+        buf.extend_from_slice(&byte[..n]);
+    }
+}
+
+/// A browser opens several connections at once while others sit idle in keep-alive (ten tabs
+/// reloading together). Each must be answered: tiny_http's connection pool once queued a
+/// connection behind a thread that had already been woken for another, so it waited until
+/// some other connection closed (the e2e ten-tab reload hung on this).
+#[test]
+fn connections_opened_together_are_all_answered_while_others_stay_open() {
+    let t = SiteTest::fixture("builder/basic");
+    for round in 0..12 {
+        let s = start(&t);
+        // Fresh server: four pool threads. Three connections that send nothing keep three of
+        // them reading, so one is idle when the burst comes.
+        let idle: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(&s.addr).unwrap()).collect();
+        std::thread::sleep(Duration::from_millis(50));
+        let mut burst: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(&s.addr).unwrap()).collect();
+        for c in &mut burst {
+            c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+            write!(c, "GET /customers/alpha/ HTTP/1.1\r\nHost: {}\r\n\r\n", s.addr).unwrap();
+        }
+        // Every connection stays open until all are answered.
+        let answered: Vec<Option<u16>> = burst.iter_mut().map(read_response).collect();
+        assert!(
+            answered.iter().all(|a| *a == Some(200)),
+            "round {round}: {answered:?} (None: no answer in 3 s)"
+        );
+        drop(idle);
+    }
+}

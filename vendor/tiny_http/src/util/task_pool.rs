@@ -69,7 +69,11 @@ impl TaskPool {
     pub fn spawn(&self, code: Box<dyn FnMut() + Send>) {
         let mut queue = self.sharing.todo.lock().unwrap();
 
-        if self.sharing.waiting_tasks.load(Ordering::Acquire) == 0 {
+        // salesbook: a woken thread counts as waiting until it takes the lock and pops its
+        // task, so each queued task already has one of the waiting threads. Comparing with 0
+        // queued a second connection behind a thread woken for the first: it waited until
+        // some other connection closed (minutes, with a browser's idle keep-alive sockets).
+        if self.sharing.waiting_tasks.load(Ordering::Acquire) <= queue.len() {
             self.add_thread(Some(code));
         } else {
             queue.push_back(code);
