@@ -1,6 +1,9 @@
 //! The site as a whole: every parsed page, looked up by path, slug and title.
 
 use std::collections::HashMap;
+
+/// The index's maps: looked up for every link of every page, and built from every page.
+type Map<K, V> = HashMap<K, V, ahash::RandomState>;
 use std::sync::Arc;
 
 use crate::config::SiteConfig;
@@ -203,9 +206,9 @@ pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
 /// The lookups link resolution needs: pages by path, slug and title.
 #[derive(Debug, Default)]
 pub struct Index {
-    pub by_path: HashMap<String, DocId>,
-    pub by_slug: HashMap<String, Vec<DocId>>,
-    pub by_title: HashMap<String, Vec<DocId>>,
+    pub by_path: Map<String, DocId>,
+    pub by_slug: Map<String, Vec<DocId>>,
+    pub by_title: Map<String, Vec<DocId>>,
     /// Changes when any page's identity (path, slug, title, kind, hidden) changes: while it
     /// stays the same, the index and every link resolution that only used it stay valid.
     pub signature: u64,
@@ -215,11 +218,15 @@ pub struct Index {
 
 impl Index {
     fn build(docs: &[Arc<ParsedDoc>], hidden: &[bool], signature: u64) -> Index {
+        let n = docs.len();
         let mut index = Index {
             signature,
+            by_path: Map::with_capacity_and_hasher(2 * n, Default::default()),
+            by_slug: Map::with_capacity_and_hasher(n, Default::default()),
+            by_title: Map::with_capacity_and_hasher(n, Default::default()),
             ..Index::default()
         };
-        let mut by_output: HashMap<&str, DocId> = HashMap::with_capacity(docs.len());
+        let mut by_output: Map<&str, DocId> = Map::with_capacity_and_hasher(n, Default::default());
         for (i, d) in docs.iter().enumerate() {
             let id = DocId(i);
             if hidden[i] {
