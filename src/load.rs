@@ -125,11 +125,12 @@ pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile,
             return Err(d);
         }
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let text = if text.contains('\r') {
-        text.replace("\r\n", "\n")
-    } else {
-        text.to_owned()
+    // The common case (no byte-order mark, Unix line ends) keeps the buffer as read.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(t) if t.contains('\r') => t.replace("\r\n", "\n"),
+        Some(t) => t.to_owned(),
+        None if text.contains('\r') => text.replace("\r\n", "\n"),
+        None => text,
     };
     let content_path = rel_path
         .strip_prefix("content/")
