@@ -364,19 +364,17 @@ impl Builder {
         };
         let (d, stats, search) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo, out);
         diags.extend(d);
+        let pages = site.visible().count();
         if self.lean {
             // A one-shot build ends with the process: freeing the site's parses, links and
             // views one allocation at a time took a single thread 0.25 s at 50,000 pages.
             std::mem::forget(cx);
+            std::mem::forget((site, graph, funnel, tiers, untiered, theme));
         } else {
             self.refs = cx.kept_refs();
         }
         mark("render+write");
         let files = collect.into_files();
-        let pages = site.visible().count();
-        if self.lean {
-            std::mem::forget((site, graph, funnel, tiers, untiered, theme));
-        }
         let result = BuildResult {
             files,
             diagnostics: diags,

@@ -1,9 +1,6 @@
 //! The site as a whole: every parsed page, looked up by path, slug and title.
 
 use std::collections::HashMap;
-
-/// The index's maps: looked up for every link of every page, and built from every page.
-type Map<K, V> = HashMap<K, V, ahash::RandomState>;
 use std::sync::Arc;
 
 use crate::config::SiteConfig;
@@ -202,6 +199,9 @@ pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
         diags,
     )
 }
+
+/// The index's maps: looked up for every link of every page, and built from every page.
+type Map<K, V> = HashMap<K, V, ahash::RandomState>;
 
 /// The lookups link resolution needs: pages by path, slug and title.
 #[derive(Debug, Default)]
