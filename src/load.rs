@@ -107,7 +107,14 @@ pub fn reread(path: &Path, hash: u64) -> Option<String> {
 
 /// Decodes and normalises file bytes; not-UTF-8 text (GBK saved on Windows) is a clear error.
 pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
-    let text = match String::from_utf8(bytes) {
+    // Checked with SIMD first (every source of every build: 200 MB at 50,000 pages, where
+    // the standard check took 1.6% of a build's instructions on Chinese text).
+    let checked = match simdutf8::basic::from_utf8(&bytes) {
+        // SAFETY: simdutf8 has just checked that `bytes` is UTF-8.
+        Ok(_) => Ok(unsafe { String::from_utf8_unchecked(bytes) }),
+        Err(_) => String::from_utf8(bytes),
+    };
+    let text = match checked {
         Ok(t) => t,
         Err(e) => {
             let bytes = e.as_bytes();
@@ -144,6 +151,15 @@ pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile,
         content_path,
         text,
     })
+}
+
+/// Text that should be UTF-8 (a template's output), checked quickly; any bad byte shown as
+/// U+FFFD instead of failing.
+pub fn utf8_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// The content hash for change detection (sources, summaries, stamps, the output manifest):

@@ -70,7 +70,7 @@ pub fn playbook_html(
     if let Some(v) = books.rendered.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(v.clone());
     }
-    let v = tera::Value::safe_string(&String::from_utf8_lossy(&render()?));
+    let v = tera::Value::safe_string(&crate::load::utf8_lossy(&render()?));
     books
         .rendered
         .lock()

@@ -261,7 +261,7 @@ std::thread_local! {
 fn customer_parts(theme: &Theme, c: &Context) -> Result<(Value, Value), Diagnostic> {
     let part = |name: &str| -> Result<Value, Diagnostic> {
         let bytes = theme.render(name, c)?;
-        Ok(Value::safe_string(&String::from_utf8_lossy(&bytes)))
+        Ok(Value::safe_string(&crate::load::utf8_lossy(&bytes)))
     };
     Ok((part("partials/factbox.html")?, part("partials/contacts.html")?))
 }
@@ -589,7 +589,7 @@ pub fn render_all(
         c.insert("root", root);
         c.insert("current", current);
         let html = match theme.render("partials/nav.html", &c) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(bytes) => crate::load::utf8_lossy(&bytes).into_owned(),
             Err(d) => {
                 push_unique(&mut nav_errors.lock().unwrap_or_else(|e| e.into_inner()), d);
                 String::new()
