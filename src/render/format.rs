@@ -90,7 +90,13 @@ pub struct DateView {
 pub fn ymd(d: NaiveDate) -> String {
     use chrono::Datelike;
     if (0..=9999).contains(&d.year()) {
-        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        // By hand: every date of every page and list entry goes through here.
+        let (y, m, day) = (d.year() as u32, d.month(), d.day());
+        let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+        let mut out = String::with_capacity(10);
+        out.extend([digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), '-']);
+        out.extend([digit(m / 10), digit(m), '-', digit(day / 10), digit(day)]);
+        out
     } else {
         d.format("%Y-%m-%d").to_string()
     }
