@@ -493,7 +493,11 @@ impl<'a, 'd> Fields<'a, 'd> {
         };
         let mut seen = std::collections::HashSet::with_capacity(entries.len());
         for (k, v) in entries {
-            let key = k.as_text().unwrap_or_default();
+            // Keys are text nearly always: borrowed, not copied twice for every key of every page.
+            let key: std::borrow::Cow<'a, str> = match &k.value {
+                Value::Str(s) => s.as_str().into(),
+                _ => k.as_text().unwrap_or_default().into(),
+            };
             if !seen.insert(key.clone()) {
                 let d = Diagnostic::error(file, format!("`{key}` is set twice")).at(text, k.pos, key.chars().count());
                 fields.diags.push(d.help("keep one of them; YAML keys must be unique"));
