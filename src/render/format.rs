@@ -35,30 +35,59 @@ pub fn currency_symbol(code: &str) -> &str {
 
 /// `1234567.8` → `1,234,568` (money is shown in whole units).
 pub fn thousands(v: f64) -> String {
-    let neg = v < 0.0;
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    let mut out = String::new();
+    push_thousands(&mut out, v);
+    out
+}
+
+/// [`thousands`] onto `out`: amounts are on every customer page and list row, and the
+/// formatter showed in profiles, so whole numbers are written digit by digit (the digits
+/// `{:.0}` gives: ties to even).
+fn push_thousands(out: &mut String, v: f64) {
+    let rounded = v.abs().round_ties_even();
+    let mut buf = [0u8; 20];
+    let digits: std::borrow::Cow<str> = if rounded < 1e15 {
+        let (mut n, mut at) = (rounded as u64, buf.len());
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        std::str::from_utf8(&buf[at..]).unwrap_or("0").into()
+    } else {
+        format!("{:.0}", v.abs()).into()
+    };
+    if v < 0.0 {
+        out.push('-');
+    }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
-    if neg { format!("-{out}") } else { out }
 }
 
 /// Money in the site currency: `¥1,200,000`, or `120 万` when the site asks for 万.
 pub fn money(v: f64, currency: &str, wan: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(24);
+    out.push_str(currency_symbol(currency));
     if wan && v.abs() >= 10_000.0 {
         let w = v / 10_000.0;
-        let text = if (w - w.round()).abs() < 0.05 {
-            thousands(w)
+        if (w - w.round()).abs() < 0.05 {
+            push_thousands(&mut out, w);
         } else {
-            format!("{w:.1}")
-        };
-        return format!("{}{text} 万", currency_symbol(currency));
+            let _ = write!(out, "{w:.1}");
+        }
+        out.push_str(" 万");
+        return out;
     }
-    format!("{}{}", currency_symbol(currency), thousands(v))
+    push_thousands(&mut out, v);
+    out
 }
 
 pub fn percent(v: f64) -> String {
@@ -137,6 +166,24 @@ mod tests {
         assert_eq!(thousands(1_200_000.0), "1,200,000");
         assert_eq!(thousands(999.4), "999");
         assert_eq!(thousands(-12345.0), "-12,345");
+        // The digits the formatter gave (ties to even), as before it was taken out.
+        for v in [
+            0.0f64,
+            0.5,
+            1.5,
+            2.5,
+            999.5,
+            1_000.0,
+            12_345_678.49,
+            1e16,
+            -0.3,
+            -2.5,
+            -1_234.5,
+        ] {
+            let old = format!("{:.0}", v.abs());
+            assert_eq!(thousands(v).replace([',', '-'], ""), old, "{v}");
+            assert_eq!(thousands(v).starts_with('-'), v < 0.0, "{v}");
+        }
         assert_eq!(money(1_200_000.0, "CNY", false), "¥1,200,000");
         assert_eq!(money(1_200_000.0, "CNY", true), "¥120 万");
         assert_eq!(money(1_250_000.0, "CNY", true), "¥125 万");
