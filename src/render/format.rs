@@ -47,16 +47,7 @@ fn push_thousands(out: &mut String, v: f64) {
     let rounded = v.abs().round_ties_even();
     let mut buf = [0u8; 20];
     let digits: std::borrow::Cow<str> = if rounded < 1e15 {
-        let (mut n, mut at) = (rounded as u64, buf.len());
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        std::str::from_utf8(&buf[at..]).unwrap_or("0").into()
+        decimal(rounded as u64, &mut buf).into()
     } else {
         format!("{:.0}", v.abs()).into()
     };
@@ -69,6 +60,20 @@ fn push_thousands(out: &mut String, v: f64) {
         }
         out.push(c);
     }
+}
+
+/// `v` in decimal, written into `buf` (without the formatter: for numbers on hot paths).
+pub fn decimal(mut v: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("0")
 }
 
 /// Money in the site currency: `¥1,200,000`, or `120 万` when the site asks for 万.

@@ -338,18 +338,8 @@ fn by_part(terms: Vec<(Term, u32)>, parts: usize) -> Vec<(usize, Term, u32)> {
 }
 
 /// Appends `v` in decimal.
-fn push_number(out: &mut String, mut v: u32) {
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+fn push_number(out: &mut String, v: u32) {
+    out.push_str(crate::render::format::decimal(v.into(), &mut [0; 20]));
 }
 
 /// `sbSearch.t(5,{"精密":[…],"客户":"…",…})`: each term's pages, as a list of deltas
