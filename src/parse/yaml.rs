@@ -90,6 +90,24 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
             pos: Pos::new(first_line + 1, 1),
         });
     }
+    let parsed = match parse_plain(text) {
+        Some(node) => Ok(node),
+        None => parse_general(text),
+    };
+    match parsed {
+        Ok(mut node) => {
+            node.shift(first_line);
+            Ok(node)
+        }
+        Err(mut e) => {
+            e.pos.line += first_line;
+            Err(e)
+        }
+    }
+}
+
+/// Any YAML, through serde-saphyr; places count from the YAML's first line.
+fn parse_general(text: &str) -> Result<Node, SyntaxError> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: 64,
@@ -98,20 +116,166 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
         },
     };
     match serde_saphyr::from_str_with_options::<Node>(text, options) {
-        Ok(mut node) => {
-            node.shift(first_line);
-            Ok(node)
-        }
+        Ok(node) => Ok(node),
         Err(e) => {
             let pos = e
                 .location()
-                .map(|l| Pos::new(l.line() as usize + first_line, (l.column() as usize).max(1)))
-                .unwrap_or(Pos::new(first_line + 1, 1));
+                .map(|l| Pos::new(l.line() as usize, (l.column() as usize).max(1)))
+                .unwrap_or(Pos::new(1, 1));
             let message = e.without_snippet().to_string();
             let message = strip_location(message.lines().next().unwrap_or("invalid YAML"));
             Err(SyntaxError { message, pos })
         }
     }
+}
+
+/// The limits given to serde-saphyr below; the direct path leaves anything larger to it.
+const MAX_DEPTH: usize = 64;
+const MAX_NODES: usize = 250_000;
+
+/// Front matter as it is nearly always written (plain maps, lists and scalars, no anchors,
+/// aliases, tags or merge keys), built straight from the YAML parser's events: serde-saphyr's
+/// general deserializer records and replays every key and wraps every value, which took more
+/// time than the parsing itself. Anything this path does not handle, or does not handle
+/// exactly as serde-saphyr does, gives `None`, and the text goes to serde-saphyr: the same
+/// value, place and error either way (tested against it below).
+fn parse_plain(text: &str) -> Option<Node> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+
+    enum Open {
+        Seq(Vec<Node>, Pos),
+        /// A map's entries, and its key waiting for a value.
+        Map(Vec<(Node, Node)>, Option<Node>, Pos),
+    }
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Open> = Vec::new();
+    let mut root = None;
+    let (mut nodes, mut documents) = (0usize, 0usize);
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.ok()?;
+        let pos = Pos::new(span.start.line(), span.start.col() + 1);
+        let in_key = matches!(stack.last(), Some(Open::Map(_, None, _)));
+        let node = match event {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => continue,
+            Event::DocumentStart(explicit, version) => {
+                documents += 1;
+                if explicit || version.is_some() || documents > 1 {
+                    return None;
+                }
+                continue;
+            }
+            Event::Scalar(value, style, 0, None) => Node {
+                value: scalar(&value, style, in_key)?,
+                pos,
+            },
+            Event::SequenceStart(_, 0, None) if !in_key && stack.len() < MAX_DEPTH => {
+                stack.push(Open::Seq(Vec::new(), pos));
+                continue;
+            }
+            Event::MappingStart(_, 0, None) if !in_key && stack.len() < MAX_DEPTH => {
+                stack.push(Open::Map(Vec::new(), None, pos));
+                continue;
+            }
+            Event::SequenceEnd => match stack.pop()? {
+                Open::Seq(items, pos) => Node {
+                    value: Value::Seq(items),
+                    pos,
+                },
+                Open::Map(..) => return None,
+            },
+            Event::MappingEnd => match stack.pop()? {
+                Open::Map(entries, None, pos) if !has_duplicate_keys(&entries) => Node {
+                    value: Value::Map(entries),
+                    pos,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        nodes += 1;
+        if nodes > MAX_NODES {
+            return None;
+        }
+        match stack.last_mut() {
+            None if root.is_none() => root = Some(node),
+            None => return None,
+            Some(Open::Seq(items, _)) => items.push(node),
+            Some(Open::Map(entries, key, _)) => match key.take() {
+                Some(k) => entries.push((k, node)),
+                None if matches!(&node.value, Value::Str(k) if k != "<<") => *key = Some(node),
+                None => return None,
+            },
+        }
+    }
+    if !stack.is_empty() {
+        return None;
+    }
+    root
+}
+
+/// A scalar's value as serde-saphyr resolves it with no type given (YAML 1.1 booleans,
+/// then integers, then floats, else text), where that is plain to see; `None` otherwise.
+fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: bool) -> Option<Value> {
+    if style != serde_saphyr::granit_parser::ScalarStyle::Plain {
+        return Some(Value::Str(text.to_owned()));
+    }
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        // No null, boolean or number starts with a letter outside ASCII (CJK text).
+        Some(b) if !b.is_ascii() => Some(Value::Str(text.to_owned())),
+        // Letters: text, unless it is one of YAML's words for null and true/false.
+        Some(b) if b.is_ascii_alphabetic() && !is_yaml_word(text) => Some(Value::Str(text.to_owned())),
+        _ if in_key => None,
+        // A decimal integer without a leading zero, well inside i64.
+        Some(b'1'..=b'9') if bytes.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) => {
+            text.parse().ok().map(Value::Int)
+        }
+        // A date (YYYY-MM-DD) is text: YAML 1.2 has no timestamps.
+        Some(_) if is_date(bytes) => Some(Value::Str(text.to_owned())),
+        // Signs, dots, `~`, the empty value, other numbers: serde-saphyr resolves the scalar
+        // alone.
+        _ if !text.contains(['\n', '\r']) => match serde_saphyr::from_str::<Value>(text) {
+            Ok(v @ (Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_))) => Some(v),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is_date(b: &[u8]) -> bool {
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+fn is_yaml_word(text: &str) -> bool {
+    const WORDS: [&str; 9] = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"];
+    WORDS.iter().any(|w| text.eq_ignore_ascii_case(w))
+}
+
+/// Whether two keys of a map are the same text (serde-saphyr refuses such maps; its error
+/// is the one to show). Sorted rather than compared pairwise: a map may have 50,000 keys.
+fn has_duplicate_keys(entries: &[(Node, Node)]) -> bool {
+    fn key((k, _): &(Node, Node)) -> &str {
+        match &k.value {
+            Value::Str(s) => s,
+            _ => "",
+        }
+    }
+    if entries.len() <= 16 {
+        return entries
+            .iter()
+            .enumerate()
+            .any(|(i, a)| entries[..i].iter().any(|b| key(a) == key(b)));
+    }
+    let mut keys: Vec<&str> = entries.iter().map(key).collect();
+    keys.sort_unstable();
+    keys.windows(2).any(|w| w[0] == w[1])
 }
 
 /// Drops the parser's own " at line N, column M": it counts from the YAML, not the file,
@@ -253,6 +417,157 @@ mod tests {
             "unclosed bracket '['"
         );
         assert_eq!(strip_location("bad at line 2, column 8: x"), "bad: x");
+    }
+
+    /// Runs both paths where the direct one takes the text, and asserts the same tree, places
+    /// included; says whether the direct path took it.
+    fn same_both_ways(text: &str) -> bool {
+        let Some(direct) = parse_plain(text) else {
+            return false;
+        };
+        let general = parse_general(text);
+        assert_eq!(
+            format!("{:?}", Ok::<_, SyntaxError>(direct)),
+            format!("{general:?}"),
+            "{text}"
+        );
+        true
+    }
+
+    #[test]
+    fn the_direct_path_resolves_scalars_as_serde_saphyr_does() {
+        let scalars = [
+            "上海",
+            "quote",
+            "2026-12-20",
+            "2026-1-20",
+            "20261-2-20",
+            "2026-12-20T10:00:00",
+            "0",
+            "7",
+            "007",
+            "-0",
+            "+5",
+            "-5",
+            "1.5",
+            "-1.5",
+            ".5",
+            "1e3",
+            "1E-3",
+            "1_000",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "9223372036854775807",
+            "9223372036854775808",
+            "18446744073709551616",
+            "123456789012345678",
+            "1e999",
+            ".inf",
+            "-.inf",
+            ".NaN",
+            "inf",
+            "nan",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "y",
+            "N",
+            "true",
+            "True",
+            "FALSE",
+            "10:30",
+            "1.2.3",
+            "12ab",
+            "-",
+            "-a",
+            "+",
+            ".",
+            "..",
+            "0.",
+            "ABB 报价",
+            "a b",
+            "comp-30",
+            "@x",
+            "`x`",
+            "%",
+            "x%",
+            "#1",
+        ];
+        // Non-finite numbers and characters that cannot start a plain scalar.
+        let general_only = ["1e999", ".inf", "-.inf", ".NaN", "-", "@x", "`x`", "%"];
+        for v in scalars {
+            let taken = same_both_ways(&format!("k: {v}\n"));
+            assert_eq!(taken, !general_only.contains(&v), "{v}");
+            for text in [
+                format!("k: [{v}, x]\n"),
+                format!("k:\n  - {v}\n"),
+                format!("k: '{v}'\n"),
+                format!("k: \"{v}\"\n"),
+                format!("{v}: 1\n"),
+            ] {
+                same_both_ways(&text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_direct_path_takes_plain_front_matter_and_leaves_the_rest() {
+        let taken = [
+            "title: 华东\nstage: quote\nvalue: 1200000\ncontacts:\n  - name: 王\n    role: user\n",
+            "title: a\ntags: []\nx: {}\nempty:\nlist: [a, [b, c], {d: 1}]\n",
+            "text: |\n  line one\n  line two\nfolded: >\n  a\n  b\nplain: a\n  b\n",
+            "title: a # a comment\n# another\nstage: lead\n",
+            "title:   spaced   \nstage:\tx\n",
+            "title: \"转义 \\u0041\"\n'quoted key': 1\n",
+        ];
+        for text in taken {
+            assert!(same_both_ways(text), "{text}");
+        }
+        let left = [
+            "a: &x 1\nb: *x\n",
+            "base: &b {x: 1}\nc:\n  <<: *b\n",
+            "a: !!str 12\n",
+            "a: 1\na: 2\n",
+            "? [a, b]\n: 1\n",
+            "yes: 1\n",
+            "a: [1, 2\n",
+            "a: 1\n---\nb: 2\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "- a\n- b\n: c\n",
+        ];
+        for text in left {
+            assert!(!same_both_ways(text), "{text}");
+        }
+        let deep = format!("a: {}{}\n", "[".repeat(70), "]".repeat(70));
+        assert!(!same_both_ways(&deep));
+        let keys: String = (0..100).map(|i| format!("k{}: {i}\n", i % 99)).collect();
+        assert!(!same_both_ways(&keys), "a repeated key among many");
+    }
+
+    #[test]
+    fn every_front_matter_in_the_repository_parses_the_same_both_ways() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut taken = 0;
+        for dir in ["content", "tests", "docs"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).into_iter().filter_map(Result::ok) {
+                if entry.path().extension().is_none_or(|e| e != "md") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                let Some(rest) = text.strip_prefix("---\n") else {
+                    continue;
+                };
+                let yaml = rest.split("\n---").next().unwrap_or("");
+                taken += usize::from(same_both_ways(yaml));
+            }
+        }
+        assert!(taken >= 40, "{taken} pages took the direct path");
     }
 
     #[test]
