@@ -319,6 +319,9 @@ impl Builder {
             owners: Default::default(),
             playbooks: Default::default(),
             stamp: program_stamp(&self.opts),
+            cells: theme
+                .uses_customer_cells
+                .then(|| (&*theme, tera::Value::from_serializable(&theme.labels))),
         };
         let figures = Figures {
             funnel: &funnel,

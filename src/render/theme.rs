@@ -54,6 +54,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/body.html",
     "partials/page_end.html",
     "partials/customer_table.html",
+    "partials/customer_cells.html",
     "partials/badges.html",
     "partials/funnel_chart.html",
 );
@@ -80,6 +81,8 @@ pub struct Theme {
     pub stamp: u64,
     /// Whether a template reads `site.customers` (or another list of all pages).
     pub uses_site_lists: bool,
+    /// Whether a template prints a list entry's `cells_html` (see [`Theme::customer_cells`]).
+    pub uses_customer_cells: bool,
 }
 
 impl Theme {
@@ -163,6 +166,7 @@ impl Theme {
             "site[",
         ];
         let uses_site_lists = templates.values().any(|t| lists.iter().any(|k| t.contains(k)));
+        let uses_customer_cells = templates.values().any(|t| t.contains("cells_html"));
         let stamp = crate::load::hash(stamp_text.as_bytes());
         Ok(Theme {
             tera,
@@ -172,6 +176,7 @@ impl Theme {
             sources: templates,
             stamp,
             uses_site_lists,
+            uses_customer_cells,
         })
     }
 
@@ -182,6 +187,18 @@ impl Theme {
 
     /// The page's bytes. Rendered straight into a buffer sized for a typical page: tera's
     /// `render` checks its output is UTF-8 again, which cost 2% of a build.
+    /// A customer's list row after its name (`partials/customer_cells.html`: stage, tier,
+    /// owner, money, next visit), rendered once per build from its list entry `p`: it holds
+    /// no links, so every list shows the same cells. `None` when the partial fails; the list
+    /// then includes it and reports the error at its place.
+    pub fn customer_cells(&self, p: &tera::Value, lang: &tera::Value) -> Option<String> {
+        let mut c = Context::new();
+        c.insert("p", p);
+        c.insert("lang", lang);
+        let bytes = self.render("partials/customer_cells.html", &c).ok()?;
+        String::from_utf8(bytes).ok()
+    }
+
     pub fn render(&self, template: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 << 10);
         self.tera

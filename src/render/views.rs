@@ -38,6 +38,10 @@ pub struct Ctx<'a> {
     /// What else decides every page's bytes: the build's options and the program itself
     /// (fingerprints are compared with those an earlier build recorded in its output).
     pub stamp: u64,
+    /// The theme and its labels as a template value, when it prints `cells_html`: each
+    /// customer's list entry then carries its row cells, rendered once (lists of all
+    /// customers repeat every row on the funnel, tier, owner and competitor pages).
+    pub cells: Option<(&'a super::theme::Theme, tera::Value)>,
 }
 
 impl Ctx<'_> {
@@ -241,10 +245,15 @@ pub fn page_ref(cx: &Ctx, id: DocId) -> PageRef {
             }
             let fields = Arc::new(ref_fields(cx, id));
             let keep = cx.ref_values.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < REF_VALUES;
-            PageRef {
-                value: keep.then(|| tera::Value::from_serializable(&*fields)),
-                fields,
+            let mut value = keep.then(|| tera::Value::from_serializable(&*fields));
+            if let (Some(v), Some((theme, lang)), Kind::Customer) = (&mut value, &cx.cells, d.kind)
+                && let Some(cells) = theme.customer_cells(v, lang)
+                && let Some(mut map) = std::mem::replace(v, tera::Value::none()).into_map()
+            {
+                map.insert("cells_html".into(), tera::Value::safe_string(&cells));
+                *v = tera::Value::from(map);
             }
+            PageRef { value, fields }
         })
         .clone()
 }

@@ -538,3 +538,35 @@ fn customer_pages_show_days_sales_outstanding() {
         "no orders, no DSO"
     );
 }
+
+#[test]
+fn customer_rows_take_their_cells_from_the_partial_on_every_list() {
+    let t = SiteTest::fixture("builder/basic");
+    t.write(
+        "templates/partials/customer_cells.html",
+        "<td class=\"mine\">{{ p.owner }}·{{ p.stage.label }}·{{ lang.owner }}</td>",
+    );
+    t.build_ok();
+    let row = "<td class=\"mine\">张伟·报价·负责人</td></tr>";
+    for (list, root) in [
+        ("funnel/quote/index.html", "../../"),
+        ("tiers/partner/index.html", "../../"),
+        ("customers/index.html", "../"),
+    ] {
+        let html = t.read(list);
+        assert_eq!(html.matches(row).count(), 1, "{list}: {html}");
+        let link = format!("<a href=\"{root}customers/alpha/index.html\">甲方精密有限公司</a>");
+        assert!(html.contains(&link), "{list}: the name links from the list's own depth");
+    }
+    // An error in the partial is reported at its place (the lists include it then).
+    t.write(
+        "templates/partials/customer_cells.html",
+        "<td>\n{{ p.owner | nosuchfilter }}</td>",
+    );
+    let r = t.build();
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.file == "templates/partials/customer_cells.html");
+    assert_eq!(d.map(|d| d.line), Some(2), "{:?}", r.diagnostics);
+}
