@@ -343,34 +343,30 @@ fn read_manifest(dir: &Path) -> Manifest {
         .collect()
 }
 
-/// A copy of `from` made of hard links (a copy where links are not possible). Folders are
-/// made first, then the files are linked in parallel.
+/// A copy of `from` made of hard links (a copy where links are not possible), folder by
+/// folder in parallel: each folder is made, then what it holds is linked or copied, its
+/// folders in turn. Walking the tree first and making every folder on one thread left the
+/// other core idle for half a second at 10,000 pages (each page is a folder).
 fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
     use rayon::prelude::*;
-    let mut dirs = Vec::new();
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
-        let rel = entry.path().strip_prefix(from).unwrap_or(entry.path()).to_owned();
-        if entry.file_type().is_dir() {
-            dirs.push(rel);
-        } else if entry.file_type().is_file() {
-            files.push(rel);
-        }
+    match fs::create_dir(to) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(to)(e)),
+        _ => {}
     }
-    // Parents before children: the walk lists a folder before what it holds.
-    for dir in &dirs {
-        let target = to.join(dir);
-        match fs::create_dir(&target) {
-            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(&target)(e)),
-            _ => {}
+    let entries: Vec<fs::DirEntry> = fs::read_dir(from).map_err(err(from))?.filter_map(Result::ok).collect();
+    entries.par_iter().try_for_each(|entry| {
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => link_tree(&source, &target),
+            Ok(t) if t.is_file() => {
+                if fs::hard_link(&source, &target).is_err() {
+                    fs::copy(&source, &target).map_err(err(&target))?;
+                }
+                Ok(())
+            }
+            // Symbolic links and the like are not ours: they are not carried over.
+            _ => Ok(()),
         }
-    }
-    files.par_iter().try_for_each(|rel| {
-        let (source, target) = (from.join(rel), to.join(rel));
-        if fs::hard_link(&source, &target).is_err() {
-            fs::copy(&source, &target).map_err(err(&target))?;
-        }
-        Ok(())
     })
 }
 
