@@ -190,7 +190,7 @@ impl Tokenizer {
         self.terms.push(t);
     }
 
-    #[inline]
+    #[inline(always)]
     fn pair(&mut self, k: u32) {
         if self.recent.is_empty() {
             // A title or a field: too short to need the table.
@@ -208,6 +208,7 @@ impl Tokenizer {
     }
 
     pub fn feed(&mut self, text: &str) {
+        let fold_table: &[u16] = &FOLD;
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -217,6 +218,22 @@ impl Tokenizer {
                 i += 1;
                 self.ascii(b);
                 continue;
+            }
+            // CJK Unified Ideographs (U+4E00 to U+9FFF: nearly every character of Chinese
+            // text), decoded, folded and paired without the general path's tests.
+            if (0xE4..=0xE9).contains(&b) && i + 2 < bytes.len() {
+                let k = ((b as u32 & 0x0F) << 12) | ((bytes[i + 1] as u32 & 0x3F) << 6) | (bytes[i + 2] as u32 & 0x3F);
+                if k >= 0x4E00 {
+                    let folded = match fold_table[(k - FOLD_FROM) as usize] {
+                        0 => k,
+                        s => s as u32,
+                    };
+                    if let Some(c) = char::from_u32(folded).filter(|_| (0x4E00..=0x9FFF).contains(&folded)) {
+                        i += 3;
+                        self.cjk(c);
+                        continue;
+                    }
+                }
             }
             // Three-byte characters (nearly all CJK) decoded in place: `text` is valid UTF-8.
             let c = if (0xE0..0xF0).contains(&b) && i + 2 < bytes.len() {
@@ -232,20 +249,7 @@ impl Tokenizer {
             if c.is_ascii() {
                 self.ascii(c as u8);
             } else if is_cjk(c) {
-                self.end_word();
-                if let Some(p) = self.prev {
-                    let (a, b) = (p as u32, c as u32);
-                    if a < 0x10000 && b < 0x10000 {
-                        self.pair(a << 16 | b);
-                    } else {
-                        self.push(Term::pair(p, c));
-                    }
-                }
-                if self.title {
-                    let mut buf = [0u8; 4];
-                    self.push(Term::from_bytes(c.encode_utf8(&mut buf).as_bytes()));
-                }
-                self.prev = Some(c);
+                self.cjk(c);
             } else if matches!(c as u32, 0x3001..=0x3003 | 0x3008..=0x3011 | 0x3014..=0x301F) {
                 // CJK punctuation (、。《》「」【】…; the full-width ，：；！ are ASCII by now), the
                 // common case after CJK, without the look-up in Unicode's tables.
@@ -257,6 +261,25 @@ impl Tokenizer {
                 self.boundary();
             }
         }
+    }
+
+    /// One CJK character (folded): a bigram with the one before it, and itself in titles.
+    #[inline(always)]
+    fn cjk(&mut self, c: char) {
+        self.end_word();
+        if let Some(p) = self.prev {
+            let (a, b) = (p as u32, c as u32);
+            if a < 0x10000 && b < 0x10000 {
+                self.pair(a << 16 | b);
+            } else {
+                self.push(Term::pair(p, c));
+            }
+        }
+        if self.title {
+            let mut buf = [0u8; 4];
+            self.push(Term::from_bytes(c.encode_utf8(&mut buf).as_bytes()));
+        }
+        self.prev = Some(c);
     }
 
     #[inline]
