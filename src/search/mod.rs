@@ -61,11 +61,14 @@ type Postings = HashMap<Term, Pages, ahash::RandomState>;
 /// A term's pages, ascending, while the index is made: each as `delta << 2 | weight` (the
 /// numbers a shard file holds) in LEB128, about 1.5 bytes a page instead of 4 (at 50,000
 /// pages the index's memory decided the build's peak).
+///
+/// Most terms are on a few pages only: their numbers stay inside the entry, without a heap
+/// allocation of their own.
 #[derive(Default)]
 struct Pages {
     last: u32,
-    count: usize,
-    bytes: Vec<u8>,
+    count: u32,
+    bytes: smallvec::SmallVec<[u8; 16]>,
 }
 
 impl Pages {
@@ -211,7 +214,7 @@ impl Input {
         let bytes: usize = postings
             .iter()
             .flat_map(|m| m.values())
-            .map(|p| (p.count * 3).min(n / 3) + 12)
+            .map(|p| (p.count as usize * 3).min(n / 3) + 12)
             .sum();
         let shards = (bytes / SHARD_BYTES).clamp(1, 4096).next_power_of_two() as u32;
         let mut by_shard: Vec<Vec<(Term, Pages)>> = (0..shards).map(|_| Vec::new()).collect();
@@ -349,7 +352,13 @@ fn push_number(out: &mut String, v: u32) {
 fn shard_file(shard: usize, postings: Vec<(Term, Pages)>, pages: usize) -> OutputFile {
     let mut terms: Vec<(String, Pages)> = postings.into_iter().map(|(t, p)| (t.to_str(), p)).collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut out = String::with_capacity(terms.iter().map(|t| t.0.len() + 4 + t.1.count * 3).sum::<usize>() + 32);
+    let mut out = String::with_capacity(
+        terms
+            .iter()
+            .map(|t| t.0.len() + 4 + t.1.count as usize * 3)
+            .sum::<usize>()
+            + 32,
+    );
     let _ = write!(out, "sbSearch.t({shard},{{");
     for (i, (term, list)) in terms.iter().enumerate() {
         if i > 0 {
@@ -359,7 +368,7 @@ fn shard_file(shard: usize, postings: Vec<(Term, Pages)>, pages: usize) -> Outpu
         out.push(':');
         // About 3 bytes a page as a list, a third of a byte a page as weights (as `index`
         // counts them).
-        if list.count * 9 > pages {
+        if list.count as usize * 9 > pages {
             push_weights(&mut out, list.pages(), pages);
             continue;
         }
