@@ -211,6 +211,27 @@ fn classify(link_type: LinkType, dest: &str, dir: &str) -> Option<Target> {
     Some(Target::File { path: joined, anchor })
 }
 
+/// Whether [`classify`] finds a site link here, without building the target (render asks
+/// this of every link; the targets were worked out when the page was scanned).
+fn is_site_link(link_type: LinkType, dest: &str) -> bool {
+    if let LinkType::WikiLink { .. } = link_type {
+        return true;
+    }
+    if matches!(link_type, LinkType::Autolink | LinkType::Email) || has_scheme(dest) {
+        return false;
+    }
+    let (path, anchor) = dest.split_once('#').map_or((dest, None), |(p, a)| (p, Some(a)));
+    if path.is_empty() {
+        // A `%XX` decodes to a byte: a non-empty anchor stays non-empty.
+        return anchor.is_some_and(|a| !a.is_empty());
+    }
+    if path.contains('%') {
+        percent_decode(path).ends_with(".md")
+    } else {
+        path.ends_with(".md")
+    }
+}
+
 fn has_scheme(dest: &str) -> bool {
     match dest.find(':') {
         Some(i) => {
@@ -267,7 +288,7 @@ pub fn percent_decode(s: &str) -> String {
 
 /// Renders a body to HTML. `headings` come from [`scan`] of the same body (ids in order);
 /// `resolve` maps the n-th link that [`scan`] found to its output form (None: leave as written).
-pub fn render(body: &str, dir: &str, headings: &[Heading], resolve: &dyn Fn(usize) -> Option<Resolved>) -> String {
+pub fn render(body: &str, headings: &[Heading], resolve: &dyn Fn(usize) -> Option<Resolved>) -> String {
     let mut heading_ix = 0;
     let mut link_ix = 0;
     // Inside a resolved bare `[[wiki link]]`, its text is replaced by the target's title:
@@ -299,7 +320,7 @@ pub fn render(body: &str, dir: &str, headings: &[Heading], resolve: &dyn Fn(usiz
                 title,
                 id,
             }) => {
-                let (dest_url, wiki_title) = rewrite(link_type, dest_url, dir, &mut link_ix, resolve);
+                let (dest_url, wiki_title) = rewrite(link_type, dest_url, &mut link_ix, resolve);
                 if matches!(link_type, LinkType::WikiLink { has_pothole: false }) && wiki_title.is_some() {
                     wiki_text = Some(wiki_title);
                 }
@@ -319,7 +340,7 @@ pub fn render(body: &str, dir: &str, headings: &[Heading], resolve: &dyn Fn(usiz
                 title,
                 id,
             }) => {
-                let (dest_url, _) = rewrite(link_type, dest_url, dir, &mut link_ix, resolve);
+                let (dest_url, _) = rewrite(link_type, dest_url, &mut link_ix, resolve);
                 let dest_url = dest_url.unwrap_or(CowStr::Borrowed(""));
                 events.push(Event::Start(Tag::Image {
                     link_type,
@@ -350,11 +371,10 @@ pub fn render(body: &str, dir: &str, headings: &[Heading], resolve: &dyn Fn(usiz
 fn rewrite<'a>(
     link_type: LinkType,
     dest_url: CowStr<'a>,
-    dir: &str,
     link_ix: &mut usize,
     resolve: &dyn Fn(usize) -> Option<Resolved>,
 ) -> (Option<CowStr<'a>>, Option<String>) {
-    if classify(link_type, &dest_url, dir).is_none() {
+    if !is_site_link(link_type, &dest_url) {
         return (Some(safe_url(dest_url)), None);
     }
     let ix = *link_ix;
@@ -384,6 +404,47 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_links_are_told_apart_as_classify_does() {
+        let dests = [
+            "../customers/a.md",
+            "a.md#x",
+            "/customers/a.md",
+            "a.md",
+            "a%2Emd",
+            "a.m%64",
+            "a.markdown",
+            "a.md?x",
+            "#",
+            "#top",
+            "#%E6%8B%9C",
+            "",
+            "https://x.com/a.md",
+            "mailto:a@b.c",
+            "//x.com/a.md",
+            "c:a.md",
+            "../a/",
+            "a.MD",
+            "%",
+            "x%zz.md",
+        ];
+        let types = [
+            LinkType::Inline,
+            LinkType::Reference,
+            LinkType::Autolink,
+            LinkType::WikiLink { has_pothole: false },
+        ];
+        for t in types {
+            for d in dests {
+                assert_eq!(
+                    is_site_link(t, d),
+                    classify(t, d, "competitors").is_some(),
+                    "{t:?} {d:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn heading_ids_follow_github() {
@@ -422,7 +483,7 @@ mod tests {
     fn render_rewrites_links_and_titles_wiki_links() {
         let body = "## Hi\n\n[x](a.md) [[abb]] [[abb|Label]] [bad](javascript:alert(1))\n";
         let b = scan(body, 0, "", true);
-        let html = render(body, "", &b.headings, &|i| {
+        let html = render(body, &b.headings, &|i| {
             Some(Resolved {
                 url: format!("/p{i}/"),
                 title: Some("ABB 机器人".into()),

@@ -250,7 +250,7 @@ fn steps_html(cx: &Ctx, books: &Playbooks, id: DocId, path: &str) -> Arc<str> {
         Some(text) => {
             let body = &text[d.body_offset.min(text.len())..];
             let links = &cx.graph.body_links[id.0];
-            let html = super::body_html(cx.site, path, body, &d.dir, &d.body.headings, links);
+            let html = super::body_html(cx.site, path, body, &d.body.headings, links);
             let at = d.body.headings.iter().position(|h| {
                 let t = h.text.to_lowercase();
                 t.contains("步骤") || t.contains("步驟") || t.starts_with("step")

@@ -96,11 +96,10 @@ pub fn body_html(
     site: &Site,
     from_path: &str,
     text: &str,
-    dir: &str,
     headings: &[markdown::Heading],
     links: &[Option<LinkTo>],
 ) -> String {
-    markdown::render(text, dir, headings, &|i| {
+    markdown::render(text, headings, &|i| {
         Some(match links.get(i)? {
             Some(to) => Resolved {
                 url: href(site, from_path, to),
@@ -654,7 +653,7 @@ pub fn render_all(
                         return (path, print, Err(d.help("build again")));
                     };
                     let body = &text[d.body_offset.min(text.len())..];
-                    let html = body_html(site, &d.path, body, &d.dir, &d.body.headings, links);
+                    let html = body_html(site, &d.path, body, &d.body.headings, links);
                     let mut c = base(&d.path, &d.section);
                     let value = page_view(cx, id, html).into_value();
                     c.insert_value("page", value.clone());
@@ -1029,14 +1028,7 @@ fn push_unique(diags: &mut Vec<Diagnostic>, d: Diagnostic) {
 
 fn section_body(cx: &Ctx, s: &crate::site::SectionText, path: &str, file: &str) -> String {
     let (links, _) = crate::links::resolve_section(cx.site, s, file);
-    body_html(
-        cx.site,
-        path,
-        &s.text[s.body_offset..],
-        &s.dir,
-        &s.body.headings,
-        &links,
-    )
+    body_html(cx.site, path, &s.text[s.body_offset..], &s.body.headings, &links)
 }
 
 #[cfg(test)]

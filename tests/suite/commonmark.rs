@@ -45,7 +45,7 @@ fn spec_examples_render_as_pulldown_cmark_does() {
     for ex in &all {
         let body = scan(&ex.markdown, 0, "", true);
         // Links are left as written when the site does not resolve them.
-        let ours = render(&ex.markdown, "", &body.headings, &|_| None);
+        let ours = render(&ex.markdown, &body.headings, &|_| None);
         let mut plain = String::new();
         html::push_html(&mut plain, Parser::new_ext(&ex.markdown, options()));
         if without_heading_ids(&ours) != plain {

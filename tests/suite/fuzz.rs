@@ -191,14 +191,7 @@ fn pipeline(section: &str, bytes: &[u8]) {
         let doc = site.doc(DocId(0));
         let text = doc.text().expect("kept in memory");
         let body = &text[doc.body_offset.min(text.len())..];
-        let html = salesbook::render::body_html(
-            &site,
-            &doc.path,
-            body,
-            &doc.dir,
-            &doc.body.headings,
-            &graph.body_links[0],
-        );
+        let html = salesbook::render::body_html(&site, &doc.path, body, &doc.body.headings, &graph.body_links[0]);
         RENDERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         assert!(
             !html.to_ascii_lowercase().contains("href=\"javascript:"),
