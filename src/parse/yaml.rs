@@ -110,9 +110,9 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
 fn parse_general(text: &str) -> Result<Node, SyntaxError> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_depth: 64,
+            max_depth: MAX_DEPTH,
             max_aliases: 1_000,
-            max_nodes: 250_000,
+            max_nodes: MAX_NODES,
         },
     };
     match serde_saphyr::from_str_with_options::<Node>(text, options) {
@@ -129,7 +129,7 @@ fn parse_general(text: &str) -> Result<Node, SyntaxError> {
     }
 }
 
-/// The limits given to serde-saphyr below; the direct path leaves anything larger to it.
+/// The limits given to serde-saphyr above; the direct path leaves anything larger to it.
 const MAX_DEPTH: usize = 64;
 const MAX_NODES: usize = 250_000;
 

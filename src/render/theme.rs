@@ -185,8 +185,6 @@ impl Theme {
         kind.template()
     }
 
-    /// The page's bytes. Rendered straight into a buffer sized for a typical page: tera's
-    /// `render` checks its output is UTF-8 again, which cost 2% of a build.
     /// A customer's list row after its name (`partials/customer_cells.html`: stage, tier,
     /// owner, money, next visit), rendered once per build from its list entry `p`: it holds
     /// no links, so every list shows the same cells. `None` when the partial fails; the list
@@ -199,6 +197,8 @@ impl Theme {
         String::from_utf8(bytes).ok()
     }
 
+    /// The page's bytes. Rendered straight into a buffer sized for a typical page: tera's
+    /// `render` checks its output is UTF-8 again, which cost 2% of a build.
     pub fn render(&self, template: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 << 10);
         self.tera

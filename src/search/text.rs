@@ -219,26 +219,22 @@ impl Tokenizer {
                 self.ascii(b);
                 continue;
             }
-            // CJK Unified Ideographs (U+4E00 to U+9FFF: nearly every character of Chinese
-            // text), decoded, folded and paired without the general path's tests.
-            if (0xE4..=0xE9).contains(&b) && i + 2 < bytes.len() {
+            // Three-byte characters (nearly all CJK) decoded in place: `text` is valid UTF-8.
+            let c = if (0xE0..0xF0).contains(&b) && i + 2 < bytes.len() {
                 let k = ((b as u32 & 0x0F) << 12) | ((bytes[i + 1] as u32 & 0x3F) << 6) | (bytes[i + 2] as u32 & 0x3F);
-                if k >= 0x4E00 {
+                i += 3;
+                // CJK Unified Ideographs (U+4E00 to U+9FFF: nearly every character of Chinese
+                // text): folded and paired without the general path's tests.
+                if (0x4E00..=0x9FFF).contains(&k) {
                     let folded = match fold_table[(k - FOLD_FROM) as usize] {
                         0 => k,
                         s => s as u32,
                     };
                     if let Some(c) = char::from_u32(folded).filter(|_| (0x4E00..=0x9FFF).contains(&folded)) {
-                        i += 3;
                         self.cjk(c);
                         continue;
                     }
                 }
-            }
-            // Three-byte characters (nearly all CJK) decoded in place: `text` is valid UTF-8.
-            let c = if (0xE0..0xF0).contains(&b) && i + 2 < bytes.len() {
-                let k = ((b as u32 & 0x0F) << 12) | ((bytes[i + 1] as u32 & 0x3F) << 6) | (bytes[i + 2] as u32 & 0x3F);
-                i += 3;
                 char::from_u32(k).unwrap_or(' ')
             } else {
                 let c = text[i..].chars().next().unwrap_or(' ');
