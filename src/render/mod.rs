@@ -295,7 +295,11 @@ pub fn render_all(
         h.finish()
     };
     let site_value = Value::from_serializable(&site_view);
-    let lang_value = Value::from_serializable(cx.labels);
+    // The labels as a template value: made once per build (the list rows' cells took it too).
+    let lang_value = match &cx.cells {
+        Some((_, lang)) => lang.clone(),
+        None => Value::from_serializable(cx.labels),
+    };
 
     // The jobs, each with the fingerprint of its inputs.
     let mut jobs: Vec<(String, u64, Job)> = Vec::new();
