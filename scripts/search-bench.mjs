@@ -2,7 +2,8 @@
 //     node scripts/search-bench.mjs OUT_DIR QUERY...
 // For each query, on a fresh page (after one page load to warm the browser) opened from file:// as `search/index.html?q=…`: the bytes
 // of the index files it loaded (their sizes on disk: compressed size not assumed) and the
-// time from the start of the query to the results on screen, loading included. Then the
+// time from the start of the query to the results on screen, loading included; the pages read
+// for snippets of matches further down (bytes on disk, after the results). Then the
 // same queries typed one after another into the open page. Prints one JSON object.
 import { chromium } from "../tests/e2e/node_modules/playwright-core/index.mjs";
 import { statSync } from "node:fs";
@@ -31,6 +32,12 @@ for (const q of queries) {
   requested = [];
   await page.goto(`${base}search/index.html?q=${encodeURIComponent(q)}`);
   await ready(q);
+  // Results matched further down their page than the index's excerpt read the page for a
+  // snippet (those near the screen): their bytes count too.
+  await page.waitForFunction(() => (document.querySelector("#search-app").dataset.snippets || "0") === "0", null, {
+    timeout: 30000,
+    polling: 5,
+  });
   const r = await page.evaluate(() => ({
     ms: Number(document.querySelector("#search-app").dataset.ms),
     results: document.querySelector(".search-status").textContent,
@@ -39,7 +46,20 @@ for (const q of queries) {
   const index = requested.filter((f) => f.includes("/search/") && f.endsWith(".js"));
   const bytes = index.reduce((n, f) => n + statSync(f).size, 0);
   const script = statSync(join(out, "search.js")).size;
-  result.first.push({ q, ms: r.ms, top: r.top, results: r.results, files: index.length, index_bytes: bytes, with_search_js: bytes + script });
+  const read = requested.filter((f) => f.endsWith(".html") && !f.includes("/search/"));
+  const pageBytes = read.reduce((n, f) => n + statSync(f).size, 0);
+  result.first.push({
+    q,
+    ms: r.ms,
+    top: r.top,
+    results: r.results,
+    files: index.length,
+    index_bytes: bytes,
+    with_search_js: bytes + script,
+    pages_read: read.length,
+    page_bytes: pageBytes,
+    all_bytes: bytes + script + pageBytes,
+  });
 }
 await page.goto(`${base}search/index.html`);
 await page.waitForFunction(() => document.querySelector("#search-app").dataset.ready, null, { timeout: 30000 });

@@ -29,6 +29,8 @@ execFileSync(bin, ["build", "--root", site], { stdio: ["ignore", "ignore", "inhe
 // A document that runs each index script as it is added, as a browser would.
 const context = vm.createContext({ TextEncoder, URLSearchParams, console });
 context.window = context;
+context.parent = context; // a page of its own, not in a frame
+context.location = { protocol: "file:", hash: "", search: "" };
 context.document = {
   currentScript: { getAttribute: () => "" },
   readyState: "complete",

@@ -1,9 +1,10 @@
 // End-to-end test of search in headless Chromium, on the example site: built to disk and
 // opened from file://, and served by `salesbook serve`. Queries in Chinese (from inside a
 // word, traditional, full-width), English (by prefix) and mixed find the expected page first;
-// a facet narrows the results and goes into the URL; `/search/?q=` opens with its results;
-// the header box shows results as you type and opens one with the keyboard. Run by
-// scripts/e2e; exits non-zero on the first failed expectation.
+// a facet narrows the results and goes into the URL; `/search/?q=` opens with its results; a
+// match deep in a page gets its snippet from the page; the header box shows results as you
+// type and opens one with the keyboard. Run by scripts/e2e; exits non-zero on the first
+// failed expectation.
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -109,6 +110,14 @@ async function checkQueries(page, base, where) {
   const none = await searchPage(page, base, "没有这种词语");
   assert.equal(none.titles.length, 0);
   assert.match(none.status, /没有找到/);
+  // A match further down a page than the index's excerpt: the snippet comes from the page
+  // itself a moment later, the match marked (fetched when served, a hidden frame from file://).
+  await searchPage(page, base, "精密");
+  const later = page.locator(".result", { hasText: "无锡联达汽车零部件有限公司" });
+  await later.locator(".snippet mark").waitFor({ timeout: 10000 });
+  assert.equal(await later.getAttribute("data-snippet"), "page", `${where}: snippet read from the page`);
+  assert.match(await later.locator(".snippet").textContent(), /参考 华东精密 的改造案例/, `${where}: the sentence around the match`);
+  assert.equal(await page.locator("iframe").count(), 0, `${where}: no frame left behind`);
 }
 
 const browser = await chromium.launch({

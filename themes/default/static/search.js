@@ -334,20 +334,114 @@
     }
     return out + (open ? '</mark>' : '');
   }
-  // A piece of the fields or the excerpt around the first match, the match marked.
+  // A piece of `m`'s text around its first match, the match marked.
+  function around(m) {
+    var first = m.marks.indexOf(1);
+    var from = Math.max(0, first - 30);
+    var to = Math.min(m.chars.length, first + 90);
+    return (from > 0 ? '…' : '') + highlight(m, from, to) + (to < m.chars.length ? '…' : '');
+  }
+  // A piece of the fields or the excerpt around the first match, the match marked; null when
+  // neither holds it (the match is further down the page: see pageText).
   function snippet(info, parts) {
     var texts = [info.fields, info.excerpt];
     for (var t = 0; t < texts.length; t++) {
       if (!texts[t]) continue;
       var m = matches(texts[t], parts);
-      if (!m.any) continue;
-      var first = m.marks.indexOf(1);
-      var from = Math.max(0, first - 30);
-      var to = Math.min(m.chars.length, first + 90);
-      return (from > 0 ? '…' : '') + highlight(m, from, to) + (to < m.chars.length ? '…' : '');
+      if (m.any) return around(m);
     }
-    return esc(info.excerpt || info.fields || '');
+    return null;
   }
+
+  // ---- a page's own text, for a snippet of a match the index's excerpt does not hold ----
+  // The index keeps a page's start only (its whole text would multiply the index and the
+  // build's writes); a result matched further down reads the page itself, once it is near
+  // the screen. Served, by fetch. From file://, where fetch is refused, in a hidden frame
+  // whose copy of this script hands its page's text back (see frameReply).
+  var BLOCKS = 'p,li,td,th,h1,h2,h3,h4,h5,h6,dt,dd,pre,blockquote,figcaption,summary,div,section';
+  function pageText(doc) {
+    var main = doc.getElementById('main');
+    if (!main) return '';
+    main.querySelectorAll('h1,nav,aside,script,style,template,.updated').forEach(function (el) { el.remove(); });
+    var out = '';
+    var block = null;
+    var walker = doc.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    for (var n = walker.nextNode(); n; n = walker.nextNode()) {
+      var b = n.parentElement && n.parentElement.closest(BLOCKS);
+      if (b !== block && out) out += ' ';
+      block = b;
+      out += n.data;
+    }
+    return out.replace(/\s+/g, ' ').trim();
+  }
+  var texts = new Map();
+  function bodyText(url) {
+    if (texts.has(url)) return texts.get(url);
+    var p;
+    if (location.protocol === 'file:') {
+      p = new Promise(function (resolve) {
+        var frame = document.createElement('iframe');
+        var timer;
+        function done(text) {
+          window.removeEventListener('message', onMessage);
+          clearTimeout(timer);
+          frame.remove();
+          resolve(text);
+        }
+        function onMessage(e) {
+          if (e.source === frame.contentWindow && e.data && typeof e.data.sbText === 'string') done(e.data.sbText);
+        }
+        window.addEventListener('message', onMessage);
+        timer = setTimeout(function () { done(''); }, 5000);
+        frame.hidden = true;
+        frame.setAttribute('aria-hidden', 'true');
+        frame.tabIndex = -1;
+        frame.src = url + '#sb-text';
+        document.body.appendChild(frame);
+      });
+    } else {
+      p = fetch(url).then(function (r) { return r.ok ? r.text() : ''; }).then(function (html) {
+        return html ? pageText(new DOMParser().parseFromString(html, 'text/html')) : '';
+      }).catch(function () { return ''; });
+    }
+    texts.set(url, p);
+    return p;
+  }
+  // Opened by bodyText from file://: only then, and only to the page that framed it, this
+  // copy of the script answers with its page's text (a served or hosted page never answers:
+  // there, the search page reads pages by fetch, within the browser's same-origin rules).
+  function frameReply() {
+    if (window.parent === window || location.hash !== '#sb-text' || location.protocol !== 'file:') return false;
+    window.parent.postMessage({ sbText: pageText(document) }, '*');
+    return true;
+  }
+  // Each result whose snippet lacks the match gets one from its page once it nears the screen.
+  var pendingSnippets = 0;
+  var nearScreen = typeof IntersectionObserver === 'function'
+    ? new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (!e.isIntersecting) return;
+        nearScreen.unobserve(e.target);
+        e.target.sbSnippet();
+      });
+    }, { rootMargin: '200px' })
+    : null;
+  function laterSnippet(li, info, parts, app) {
+    pendingSnippets++;
+    app.setAttribute('data-snippets', String(pendingSnippets));
+    li.sbSnippet = function () {
+      bodyText(href(info)).then(function (text) {
+        var m = matches(text, parts);
+        if (m.any) li.querySelector('.snippet').innerHTML = around(m);
+        li.setAttribute('data-snippet', m.any ? 'page' : 'none');
+        pendingSnippets--;
+        app.setAttribute('data-snippets', String(pendingSnippets));
+      });
+    };
+    if (nearScreen) nearScreen.observe(li);
+    else li.sbSnippet();
+  }
+
   function badges(info) {
     var out = '<span class="kind">' + esc(meta.kinds[info.kind][1]) + '</span>';
     if (info.stage >= 0) {
@@ -363,11 +457,17 @@
   function href(info) {
     return root + info.path.split('/').map(encodeURIComponent).join('/') + 'index.html';
   }
+  // A result's HTML, and whether its page must be read for a snippet of the match: the title,
+  // the fields and the excerpt all lack it.
   function resultHtml(info, parts) {
     var title = matches(info.title, parts);
-    return '<a class="result-title" href="' + esc(href(info)) + '">' + highlight(title, 0, title.chars.length) +
-      '</a> <span class="result-badges">' + badges(info) + '</span>' +
-      '<p class="snippet">' + snippet(info, parts) + '</p>';
+    var piece = snippet(info, parts);
+    return {
+      html: '<a class="result-title" href="' + esc(href(info)) + '">' + highlight(title, 0, title.chars.length) +
+        '</a> <span class="result-badges">' + badges(info) + '</span>' +
+        '<p class="snippet">' + (piece === null ? esc(info.excerpt || info.fields || '') : piece) + '</p>',
+      later: piece === null && !title.any,
+    };
   }
   function status(el, text) {
     el.textContent = text;
@@ -412,8 +512,10 @@
         infos.forEach(function (info) {
           var li = document.createElement('li');
           li.className = 'result';
-          li.innerHTML = resultHtml(info, parts);
+          var r = resultHtml(info, parts);
+          li.innerHTML = r.html;
           list.appendChild(li);
+          if (r.later) laterSnippet(li, info, parts, app);
         });
         if (shown < pages.length) {
           var li = document.createElement('li');
@@ -578,6 +680,7 @@
   api.find = find;
 
   function start() {
+    if (frameReply()) return;
     var app = document.getElementById('search-app');
     var form = document.querySelector('.search-box');
     if (form && !app) headerBox(form);
