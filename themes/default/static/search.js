@@ -416,7 +416,7 @@
     return true;
   }
   // Each result whose snippet lacks the match gets one from its page once it nears the screen.
-  var pendingSnippets = 0;
+  // `data-snippets` on the search app counts the results on screen still waiting (for tests).
   var nearScreen = typeof IntersectionObserver === 'function'
     ? new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
@@ -426,16 +426,18 @@
       });
     }, { rootMargin: '200px' })
     : null;
+  function countWaiting(app) {
+    app.setAttribute('data-snippets', String(app.querySelectorAll('.result[data-snippet=wait]').length));
+  }
   function laterSnippet(li, info, parts, app) {
-    pendingSnippets++;
-    app.setAttribute('data-snippets', String(pendingSnippets));
+    li.setAttribute('data-snippet', 'wait');
+    countWaiting(app);
     li.sbSnippet = function () {
       bodyText(href(info)).then(function (text) {
         var m = matches(text, parts);
         if (m.any) li.querySelector('.snippet').innerHTML = around(m);
         li.setAttribute('data-snippet', m.any ? 'page' : 'none');
-        pendingSnippets--;
-        app.setAttribute('data-snippets', String(pendingSnippets));
+        countWaiting(app);
       });
     };
     if (nearScreen) nearScreen.observe(li);
@@ -548,12 +550,18 @@
       });
       facetsEl.innerHTML = html;
     }
+    // Results gone from the list wait for no snippet.
+    function clearList() {
+      if (nearScreen) list.querySelectorAll('.result').forEach(function (li) { nearScreen.unobserve(li); });
+      list.innerHTML = '';
+      countWaiting(app);
+    }
     function show() {
       if (!current) return;
       var mine = ++seq;
       var pages = filtered(current.pages, chosen);
       renderFacets(current.pages);
-      list.innerHTML = '';
+      clearList();
       shown = 0;
       var note = current.parts.length === 1 && current.parts[0].cjk && Array.from(current.parts[0].text).length === 1
         ? ' ' + meta.ui.search_one_char : '';
@@ -566,7 +574,7 @@
       var mine = ++runs;
       if (!q) {
         current = null;
-        list.innerHTML = '';
+        clearList();
         facetsEl.innerHTML = '';
         return;
       }
