@@ -33,11 +33,15 @@ for (const q of queries) {
   await page.goto(`${base}search/index.html?q=${encodeURIComponent(q)}`);
   await ready(q);
   // Results matched further down their page than the index's excerpt read the page for a
-  // snippet (those near the screen): their bytes count too.
-  await page.waitForFunction(() => (document.querySelector("#search-app").dataset.snippets || "0") === "0", null, {
-    timeout: 30000,
-    polling: 5,
-  });
+  // snippet once they near the screen (within 200 px of it): their bytes count too.
+  await page.waitForFunction(
+    () =>
+      Array.from(document.querySelectorAll(".result[data-snippet=later]")).every(
+        (li) => li.getBoundingClientRect().top > innerHeight + 200,
+      ),
+    null,
+    { timeout: 30000, polling: 5 },
+  );
   const r = await page.evaluate(() => ({
     ms: Number(document.querySelector("#search-app").dataset.ms),
     results: document.querySelector(".search-status").textContent,

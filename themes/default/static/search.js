@@ -415,8 +415,8 @@
     window.parent.postMessage({ sbText: pageText(document) }, '*');
     return true;
   }
-  // Each result whose snippet lacks the match gets one from its page once it nears the screen.
-  // `data-snippets` on the search app counts the results on screen still waiting (for tests).
+  // Each result whose snippet lacks the match gets one from its page once it nears the screen
+  // (`data-snippet` on the result: `later`, then `page` or `none`).
   var nearScreen = typeof IntersectionObserver === 'function'
     ? new IntersectionObserver(function (entries) {
       entries.forEach(function (e) {
@@ -426,18 +426,13 @@
       });
     }, { rootMargin: '200px' })
     : null;
-  function countWaiting(app) {
-    app.setAttribute('data-snippets', String(app.querySelectorAll('.result[data-snippet=wait]').length));
-  }
-  function laterSnippet(li, info, parts, app) {
-    li.setAttribute('data-snippet', 'wait');
-    countWaiting(app);
+  function laterSnippet(li, info, parts) {
+    li.setAttribute('data-snippet', 'later');
     li.sbSnippet = function () {
       bodyText(href(info)).then(function (text) {
         var m = matches(text, parts);
         if (m.any) li.querySelector('.snippet').innerHTML = around(m);
         li.setAttribute('data-snippet', m.any ? 'page' : 'none');
-        countWaiting(app);
       });
     };
     if (nearScreen) nearScreen.observe(li);
@@ -517,7 +512,7 @@
           var r = resultHtml(info, parts);
           li.innerHTML = r.html;
           list.appendChild(li);
-          if (r.later) laterSnippet(li, info, parts, app);
+          if (r.later) laterSnippet(li, info, parts);
         });
         if (shown < pages.length) {
           var li = document.createElement('li');
@@ -554,7 +549,6 @@
     function clearList() {
       if (nearScreen) list.querySelectorAll('.result').forEach(function (li) { nearScreen.unobserve(li); });
       list.innerHTML = '';
-      countWaiting(app);
     }
     function show() {
       if (!current) return;
