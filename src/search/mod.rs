@@ -189,10 +189,10 @@ impl Input {
         let mut postings: Vec<Postings> = (0..parts).map(|_| Postings::with_hasher(seeds.clone())).collect();
         for (c, chunk) in pages.chunks(CHUNK).enumerate() {
             // Each page's terms by part, so that each task finds its own in one slice.
-            let terms: Vec<Vec<(usize, Term, u32)>> = chunk
+            let terms: Vec<ByPart> = chunk
                 .par_iter()
                 .map(|(d, comp)| {
-                    let terms = by_part(doc_terms(d, comp), parts);
+                    let terms = ByPart::new(doc_terms(d, comp), parts);
                     if self.release_terms {
                         d.body.terms.release();
                     }
@@ -202,8 +202,7 @@ impl Input {
             postings.par_iter_mut().enumerate().for_each(|(part, map)| {
                 for (i, page_terms) in terms.iter().enumerate() {
                     let page = (c * CHUNK + i) as u32;
-                    let from = page_terms.partition_point(|t| t.0 < part);
-                    for &(_, term, w) in page_terms[from..].iter().take_while(|t| t.0 == part) {
+                    for &(term, w) in page_terms.part(part) {
                         map.entry(term).or_default().push(page, w);
                     }
                 }
@@ -308,36 +307,50 @@ fn doc_terms(d: &ParsedDoc, competitors: &[String]) -> Vec<(Term, u32)> {
         .collect();
     extra.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     extra.dedup_by(|next, kept| next.0 == kept.0);
-    let body = d.body.terms.get();
-    let mut out = Vec::with_capacity(body.len() + extra.len());
-    let mut extra = extra.into_iter().peekable();
-    for t in body {
-        while let Some(e) = extra.next_if(|e| e.0 < t) {
-            out.push(e);
+    d.body.terms.with(|body, about| {
+        let mut out = Vec::with_capacity(about + extra.len());
+        let mut extra = extra.into_iter().peekable();
+        for t in body {
+            while let Some(e) = extra.next_if(|e| e.0 < t) {
+                out.push(e);
+            }
+            let w = extra.next_if(|e| e.0 == t).map_or(BODY, |e| e.1.max(BODY));
+            out.push((t, w));
         }
-        let w = extra.next_if(|e| e.0 == t).map_or(BODY, |e| e.1.max(BODY));
-        out.push((t, w));
-    }
-    out.extend(extra);
-    out
+        out.extend(extra);
+        out
+    })
 }
 
-/// Terms with their part, ordered by part (a counting sort: parts are few).
-fn by_part(terms: Vec<(Term, u32)>, parts: usize) -> Vec<(usize, Term, u32)> {
-    let keyed: Vec<(usize, Term, u32)> = terms.into_iter().map(|(t, w)| (t.part(parts), t, w)).collect();
-    let mut start = vec![0usize; parts + 1];
-    for t in &keyed {
-        start[t.0 + 1] += 1;
+/// A page's terms ordered by part: part `p`'s are `terms[start[p]..start[p + 1]]`.
+struct ByPart {
+    terms: Vec<(Term, u32)>,
+    start: Vec<u32>,
+}
+
+impl ByPart {
+    /// A counting sort: parts are few.
+    fn new(terms: Vec<(Term, u32)>, parts: usize) -> ByPart {
+        let keys: Vec<u16> = terms.iter().map(|t| t.0.part(parts) as u16).collect();
+        let mut start = vec![0u32; parts + 1];
+        for &k in &keys {
+            start[k as usize + 1] += 1;
+        }
+        for p in 0..parts {
+            start[p + 1] += start[p];
+        }
+        let mut next = start.clone();
+        let mut out = vec![(Term::default(), 0); terms.len()];
+        for (t, k) in terms.into_iter().zip(keys) {
+            out[next[k as usize] as usize] = t;
+            next[k as usize] += 1;
+        }
+        ByPart { terms: out, start }
     }
-    for p in 0..parts {
-        start[p + 1] += start[p];
+
+    fn part(&self, p: usize) -> &[(Term, u32)] {
+        &self.terms[self.start[p] as usize..self.start[p + 1] as usize]
     }
-    let mut out = vec![(0, Term::default(), 0); keyed.len()];
-    for t in keyed {
-        out[start[t.0]] = t;
-        start[t.0] += 1;
-    }
-    out
 }
 
 /// Appends `v` in decimal.

@@ -340,8 +340,15 @@ impl Tokenizer {
     }
 
     /// The terms, sorted and each once.
-    pub fn finish(self) -> Vec<Term> {
-        self.into_packed().iter().collect()
+    pub fn finish(mut self) -> Vec<Term> {
+        self.boundary();
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+        let mut out = self.terms;
+        out.extend(self.pairs.iter().map(|k| pair_term(*k)));
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The terms, packed: the bigrams as their 4-byte codes, the rest with their bytes.
@@ -439,9 +446,15 @@ impl Terms {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Calls `f` with the terms, sorted (none once let go), and about how many there are.
+    pub fn with<R>(&self, f: impl FnOnce(&mut dyn Iterator<Item = Term>, usize) -> R) -> R {
+        let packed = self.lock();
+        f(&mut packed.iter(), packed.0.len() / 4)
+    }
+
     /// The terms, sorted (empty once let go).
     pub fn get(&self) -> Vec<Term> {
-        self.lock().iter().collect()
+        self.with(|t, _| t.collect())
     }
 
     /// Lets the terms go.
