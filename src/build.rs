@@ -448,10 +448,23 @@ impl Builder {
                 } else {
                     match site::parse_doc(&src, config, public) {
                         (Some(mut doc), d) => {
-                            // Texts are kept up to a fixed budget: memory stays bounded, and
-                            // most sites never read a file twice.
-                            if lean && kept.fetch_add(doc.text_len(), Ordering::Relaxed) >= budget {
-                                doc.drop_text();
+                            // A body's pre-rendered HTML, or else its text, is kept up to a
+                            // fixed budget: memory stays bounded, and most sites never read a
+                            // file twice. Rendering needs the text only where there is no HTML.
+                            if lean {
+                                match doc.body.html.as_ref().map(|h| h.len()) {
+                                    Some(size) => {
+                                        doc.drop_text();
+                                        if kept.fetch_add(size, Ordering::Relaxed) >= budget {
+                                            doc.body.html = None;
+                                        }
+                                    }
+                                    None => {
+                                        if kept.fetch_add(doc.text_len(), Ordering::Relaxed) >= budget {
+                                            doc.drop_text();
+                                        }
+                                    }
+                                }
                             }
                             (Parsed::Doc(Arc::new(doc)), d)
                         }

@@ -52,6 +52,11 @@ pub struct Body {
     pub excerpt: String,
     /// The body's search terms (see [`crate::search::text`]).
     pub terms: crate::search::text::Terms,
+    /// The body's HTML, rendered while it was scanned, its site links left as markers that
+    /// [`resolve_prerendered`] writes out once the site knows where they go: a page is parsed
+    /// once, not twice. `None` where markers cannot stand for what [`render`] would do (see
+    /// [`Prerender`]); then the page is rendered from its text.
+    pub html: Option<Box<str>>,
 }
 
 /// How a link is written out, once resolved.
@@ -86,7 +91,9 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
     let mut in_paragraph = false;
     let mut cursor = PosCursor::new(file_text);
     let mut terms = terms.then(|| crate::search::text::Tokenizer::new(false));
+    let mut pre = Prerender::new(body);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        pre.take(&event);
         if let Some(terms) = terms.as_mut() {
             match &event {
                 Event::Text(t) | Event::Code(t) => terms.feed(t),
@@ -111,6 +118,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, id, text)) = heading.take() {
                     let id = unique_id(id.unwrap_or_else(|| anchor_id(&text)), &mut used);
+                    pre.heading_id(&id);
                     out.headings.push(Heading {
                         level,
                         text: text.trim().to_owned(),
@@ -155,9 +163,208 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
     if let Some(terms) = terms {
         out.terms = crate::search::text::Terms::new(terms.into_packed());
     }
+    out.html = pre.finish();
     if out.excerpt.chars().count() > 160 {
         out.excerpt = out.excerpt.chars().take(160).collect::<String>() + "…";
     }
+    out
+}
+
+/// Marks the site links in a body's pre-rendered HTML (see [`Body::html`]). A body holding
+/// this character anywhere is rendered from its text instead.
+const MARK: char = '\u{1}';
+
+/// The body's events as [`render`] would hand them to pulldown-cmark's HTML writer, with
+/// what depends on the rest of the site left as markers:
+/// - a site link's start tag: `MARK S <n> MARK <its href as written> MARK <the rest of the
+///   tag: title and '>'> MARK`, where `<n>` counts the site links as [`render`] does; its
+///   end tag: `MARK E MARK`;
+/// - each text inside a bare `[[wiki link]]` (its target's title may replace it):
+///   `MARK T <the text, escaped> MARK`.
+///
+/// Heading ids are the ones [`scan`] gives. A site link inside an image's text or an image
+/// inside a site link, an image of a page (`.md`), or a wiki link's text ending a line is
+/// left to [`render`]: its output there does not come down to replacing markers.
+struct Prerender<'a> {
+    events: Vec<Event<'a>>,
+    ok: bool,
+    links: usize,
+    /// Where the open heading's start is in `events`.
+    heading: Option<usize>,
+    images: usize,
+    /// Inside a site link: whether it is a bare wiki link.
+    link: Option<bool>,
+}
+
+impl<'a> Prerender<'a> {
+    fn new(body: &str) -> Self {
+        Prerender {
+            events: Vec::with_capacity(256),
+            ok: !body.contains(MARK),
+            links: 0,
+            heading: None,
+            images: 0,
+            link: None,
+        }
+    }
+
+    fn take(&mut self, event: &Event<'a>) {
+        if !self.ok {
+            return;
+        }
+        let event = match event {
+            Event::Start(Tag::Heading { .. }) => {
+                self.heading = Some(self.events.len());
+                event.clone()
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                if !is_site_link(*link_type, dest_url) {
+                    Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: safe_url(dest_url.clone()),
+                        title: title.clone(),
+                        id: id.clone(),
+                    })
+                } else if self.images > 0 {
+                    self.ok = false;
+                    return;
+                } else {
+                    let n = self.links;
+                    self.links += 1;
+                    self.link = Some(matches!(link_type, LinkType::WikiLink { has_pothole: false }));
+                    let mut tag = format!("{MARK}S{n}{MARK}");
+                    let _ = pulldown_cmark_escape::escape_href(&mut tag, dest_url);
+                    tag.push(MARK);
+                    if !title.is_empty() {
+                        tag.push_str("\" title=\"");
+                        let _ = pulldown_cmark_escape::escape_html(&mut tag, title);
+                    }
+                    tag.push_str("\">");
+                    tag.push(MARK);
+                    Event::InlineHtml(tag.into())
+                }
+            }
+            Event::End(TagEnd::Link) if self.link.take().is_some() => {
+                Event::InlineHtml(CowStr::Borrowed("\u{1}E\u{1}"))
+            }
+            Event::Text(t) if self.link == Some(true) && self.images == 0 => {
+                if t.ends_with('\n') {
+                    self.ok = false;
+                    return;
+                }
+                let mut text = format!("{MARK}T");
+                let _ = pulldown_cmark_escape::escape_html_body_text(&mut text, t);
+                text.push(MARK);
+                Event::InlineHtml(text.into())
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.images += 1;
+                if self.link.is_some() || is_site_link(*link_type, dest_url) {
+                    self.ok = false;
+                    return;
+                }
+                Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: safe_url(dest_url.clone()),
+                    title: title.clone(),
+                    id: id.clone(),
+                })
+            }
+            Event::End(TagEnd::Image) => {
+                self.images = self.images.saturating_sub(1);
+                event.clone()
+            }
+            e => e.clone(),
+        };
+        self.events.push(event);
+    }
+
+    /// The id [`scan`] gave the heading that just ended.
+    fn heading_id(&mut self, id: &str) {
+        let Some(at) = self.heading.take().filter(|_| self.ok) else {
+            return;
+        };
+        if let Some(Event::Start(Tag::Heading { id: slot, .. })) = self.events.get_mut(at) {
+            *slot = Some(CowStr::from(id.to_owned()));
+        }
+    }
+
+    fn finish(self) -> Option<Box<str>> {
+        if !self.ok {
+            return None;
+        }
+        let mut out = String::with_capacity(self.events.len() * 16);
+        html::push_html(&mut out, self.events.into_iter());
+        Some(out.into_boxed_str())
+    }
+}
+
+/// Writes out a body pre-rendered by [`scan`] (see [`Prerender`]): each site link as
+/// `resolve` says, exactly as [`render`] writes it.
+pub fn resolve_prerendered(html: &str, resolve: &dyn Fn(usize) -> Option<Resolved>) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut rest = html;
+    // The open site link: dropped (its target is left out), and the title that replaces a
+    // bare wiki link's text until written.
+    let mut dropped = false;
+    let mut title: Option<String> = None;
+    let mut titled = false;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at]);
+        let mut parts = rest[at + 1..].splitn(2, MARK);
+        let head = parts.next().unwrap_or_default();
+        rest = parts.next().unwrap_or_default();
+        match head.as_bytes().first() {
+            Some(b'S') => {
+                let n: usize = head[1..].parse().unwrap_or(usize::MAX);
+                let mut parts = rest.splitn(3, MARK);
+                let written = parts.next().unwrap_or_default();
+                let tail = parts.next().unwrap_or_default();
+                rest = parts.next().unwrap_or_default();
+                let r = resolve(n);
+                dropped = r.as_ref().is_some_and(|r| r.url.is_empty());
+                titled = false;
+                title = None;
+                if !dropped {
+                    out.push_str("<a href=\"");
+                    match r {
+                        Some(r) => {
+                            let _ = pulldown_cmark_escape::escape_href(&mut out, &r.url);
+                            titled = r.title.is_some();
+                            title = r.title;
+                        }
+                        None => out.push_str(written),
+                    }
+                    out.push_str(tail);
+                }
+            }
+            Some(b'E') => {
+                if !std::mem::take(&mut dropped) {
+                    out.push_str("</a>");
+                }
+                titled = false;
+                title = None;
+            }
+            Some(b'T') if titled => {
+                if let Some(t) = title.take() {
+                    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, &t);
+                }
+            }
+            Some(b'T') => out.push_str(&head[1..]),
+            _ => out.push_str(head),
+        }
+    }
+    out.push_str(rest);
     out
 }
 

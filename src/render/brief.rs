@@ -246,11 +246,10 @@ fn steps_html(cx: &Ctx, books: &Playbooks, id: DocId, path: &str) -> Arc<str> {
         return Arc::clone(html);
     }
     let d = cx.site.doc(id);
-    let html: Arc<str> = match d.text() {
-        Some(text) => {
-            let body = &text[d.body_offset.min(text.len())..];
-            let links = &cx.graph.body_links[id.0];
-            let html = super::body_html(cx.site, path, body, &d.body.headings, links);
+    let links = &cx.graph.body_links[id.0];
+    let text = || d.text().map(|t| (t, d.body_offset));
+    let html: Arc<str> = match super::scanned_body_html(cx.site, path, &d.body, text, links) {
+        Some(html) => {
             let at = d.body.headings.iter().position(|h| {
                 let t = h.text.to_lowercase();
                 t.contains("步骤") || t.contains("步驟") || t.starts_with("step")

@@ -99,18 +99,45 @@ pub fn body_html(
     headings: &[markdown::Heading],
     links: &[Option<LinkTo>],
 ) -> String {
-    markdown::render(text, headings, &|i| {
-        Some(match links.get(i)? {
-            Some(to) => Resolved {
-                url: href(site, from_path, to),
-                title: Some(site.doc(to.doc).fm.title.clone()),
-            },
-            // Resolved to nothing: a same-page anchor of a section text, or a hidden target.
-            None => Resolved {
-                url: String::new(),
-                title: None,
-            },
-        })
+    markdown::render(text, headings, &|i| resolved(site, from_path, links, i))
+}
+
+/// A body's HTML from the form [`markdown::scan`] pre-rendered, or else from its text (read
+/// by `text` with the body at `offset`); `None` when the text cannot be read again.
+pub fn scanned_body_html<'t>(
+    site: &Site,
+    from_path: &str,
+    body: &markdown::Body,
+    text: impl FnOnce() -> Option<(std::borrow::Cow<'t, str>, usize)>,
+    links: &[Option<LinkTo>],
+) -> Option<String> {
+    if let Some(html) = &body.html {
+        return Some(markdown::resolve_prerendered(html, &|i| {
+            resolved(site, from_path, links, i)
+        }));
+    }
+    let (text, offset) = text()?;
+    Some(body_html(
+        site,
+        from_path,
+        &text[offset.min(text.len())..],
+        &body.headings,
+        links,
+    ))
+}
+
+/// The n-th site link of a page's body as it is written out.
+fn resolved(site: &Site, from_path: &str, links: &[Option<LinkTo>], i: usize) -> Option<Resolved> {
+    Some(match links.get(i)? {
+        Some(to) => Resolved {
+            url: href(site, from_path, to),
+            title: Some(site.doc(to.doc).fm.title.clone()),
+        },
+        // Resolved to nothing: a same-page anchor of a section text, or a hidden target.
+        None => Resolved {
+            url: String::new(),
+            title: None,
+        },
     })
 }
 
@@ -652,12 +679,11 @@ pub fn render_all(
                 Job::Page(id) => {
                     let d = site.doc(id);
                     let links = &cx.graph.body_links[id.0];
-                    let Some(text) = d.text() else {
+                    let text = || d.text().map(|t| (t, d.body_offset));
+                    let Some(html) = scanned_body_html(site, &d.path, &d.body, text, links) else {
                         let d = Diagnostic::error(&d.rel_path, "this file changed or went away during the build");
                         return (path, print, Err(d.help("build again")));
                     };
-                    let body = &text[d.body_offset.min(text.len())..];
-                    let html = body_html(site, &d.path, body, &d.body.headings, links);
                     let mut c = base(&d.path, &d.section);
                     let value = page_view(cx, id, html).into_value();
                     c.insert_value("page", value.clone());
@@ -1032,7 +1058,8 @@ fn push_unique(diags: &mut Vec<Diagnostic>, d: Diagnostic) {
 
 fn section_body(cx: &Ctx, s: &crate::site::SectionText, path: &str, file: &str) -> String {
     let (links, _) = crate::links::resolve_section(cx.site, s, file);
-    body_html(cx.site, path, &s.text[s.body_offset..], &s.body.headings, &links)
+    let text = || Some((std::borrow::Cow::Borrowed(s.text.as_str()), s.body_offset));
+    scanned_body_html(cx.site, path, &s.body, text, &links).unwrap_or_default()
 }
 
 #[cfg(test)]
