@@ -319,7 +319,7 @@ pub fn resolve_prerendered(html: &str, resolve: &dyn Fn(usize) -> Option<Resolve
     let mut dropped = false;
     let mut title: Option<String> = None;
     let mut titled = false;
-    while let Some(at) = rest.find(MARK) {
+    while let Some(at) = memchr::memchr(MARK as u8, rest.as_bytes()) {
         out.push_str(&rest[..at]);
         let mut parts = rest[at + 1..].splitn(2, MARK);
         let head = parts.next().unwrap_or_default();

@@ -62,20 +62,39 @@ pub fn root_of(path: &str) -> String {
 /// The href from page `from` (output path) to the target of a link.
 fn href(site: &Site, from: &str, to: &LinkTo) -> String {
     let target = &site.doc(to.doc).path;
-    let anchor = to.anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default();
+    let anchor = to.anchor.as_deref();
     if target == from {
-        return if anchor.is_empty() {
-            "index.html".to_owned()
-        } else {
-            anchor
+        return match anchor {
+            Some(a) => format!("#{a}"),
+            None => "index.html".to_owned(),
         };
     }
-    format!("{}{}{anchor}", root_of(from), url_escape(target))
+    let depth = from.bytes().filter(|b| *b == b'/').count();
+    let mut out = String::with_capacity(depth * 3 + target.len() + anchor.map_or(0, |a| a.len() + 1));
+    for _ in 0..depth {
+        out.push_str("../");
+    }
+    push_url_escaped(&mut out, target);
+    if let Some(a) = anchor {
+        out.push('#');
+        out.push_str(a);
+    }
+    out
 }
 
 /// Escapes the few characters that would end or change a URL; CJK stays readable.
 pub fn url_escape(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
+    push_url_escaped(&mut out, path);
+    out
+}
+
+fn push_url_escaped(out: &mut String, path: &str) {
+    let special = |b: &u8| matches!(b, b' ' | b'%' | b'?' | b'#' | b'"' | b'<' | b'>');
+    if !path.as_bytes().iter().any(special) {
+        out.push_str(path);
+        return;
+    }
     for c in path.chars() {
         match c {
             ' ' => out.push_str("%20"),
@@ -88,7 +107,6 @@ pub fn url_escape(path: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Renders a page body with its links resolved. `links[i]` is the i-th link `scan` found.
