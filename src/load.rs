@@ -133,10 +133,11 @@ pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile,
         }
     };
     // The common case (no byte-order mark, Unix line ends) keeps the buffer as read.
+    let has_cr = |t: &str| memchr::memchr(b'\r', t.as_bytes()).is_some();
     let text = match text.strip_prefix('\u{feff}') {
-        Some(t) if t.contains('\r') => t.replace("\r\n", "\n"),
+        Some(t) if has_cr(t) => t.replace("\r\n", "\n"),
         Some(t) => t.to_owned(),
-        None if text.contains('\r') => text.replace("\r\n", "\n"),
+        None if has_cr(&text) => text.replace("\r\n", "\n"),
         None => text,
     };
     let content_path = rel_path

@@ -200,7 +200,7 @@ impl<'a> Prerender<'a> {
     fn new(body: &str) -> Self {
         Prerender {
             events: Vec::with_capacity(256),
-            ok: !body.contains(MARK),
+            ok: memchr::memchr(MARK as u8, body.as_bytes()).is_none(),
             links: 0,
             heading: None,
             images: 0,
