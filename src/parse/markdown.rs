@@ -1,5 +1,8 @@
 //! Markdown bodies: headings with GitHub-style ids, links with their positions, and the
-//! rendering that rewrites `.md` links and `[[wiki links]]` to page URLs.
+//! rendering that rewrites `.md` links and `[[wiki links]]` to page URLs. A body is parsed
+//! once: [`scan`] also renders it, its site links left as markers, and
+//! [`resolve_prerendered`] writes them out once the site knows their targets; [`render`]
+//! renders from the text where markers cannot stand in (and where the HTML was not kept).
 
 use std::collections::HashSet;
 
