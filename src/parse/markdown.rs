@@ -317,11 +317,11 @@ impl<'a> Prerender<'a> {
 pub fn resolve_prerendered(html: &str, resolve: &dyn Fn(usize) -> Option<Resolved>) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut rest = html;
-    // The open site link: dropped (its target is left out), and the title that replaces a
-    // bare wiki link's text until written.
+    // The open site link: dropped (its target is left out of this build); and, as in
+    // `render`, the title that replaces a bare wiki link's text: Some(Some(title)) until it
+    // is written, then Some(None) to drop the rest of the text.
     let mut dropped = false;
-    let mut title: Option<String> = None;
-    let mut titled = false;
+    let mut wiki_text: Option<Option<String>> = None;
     while let Some(at) = memchr::memchr(MARK as u8, rest.as_bytes()) {
         out.push_str(&rest[..at]);
         let mut parts = rest[at + 1..].splitn(2, MARK);
@@ -336,15 +336,13 @@ pub fn resolve_prerendered(html: &str, resolve: &dyn Fn(usize) -> Option<Resolve
                 rest = parts.next().unwrap_or_default();
                 let r = resolve(n);
                 dropped = r.as_ref().is_some_and(|r| r.url.is_empty());
-                titled = false;
-                title = None;
                 if !dropped {
                     out.push_str("<a href=\"");
                     match r {
                         Some(r) => {
                             let _ = pulldown_cmark_escape::escape_href(&mut out, &r.url);
-                            titled = r.title.is_some();
-                            title = r.title;
+                            // Only a bare wiki link has texts marked to replace.
+                            wiki_text = r.title.map(Some);
                         }
                         None => out.push_str(written),
                     }
@@ -355,15 +353,16 @@ pub fn resolve_prerendered(html: &str, resolve: &dyn Fn(usize) -> Option<Resolve
                 if !std::mem::take(&mut dropped) {
                     out.push_str("</a>");
                 }
-                titled = false;
-                title = None;
+                wiki_text = None;
             }
-            Some(b'T') if titled => {
-                if let Some(t) = title.take() {
-                    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, &t);
+            Some(b'T') => match wiki_text.as_mut() {
+                Some(title) => {
+                    if let Some(t) = title.take() {
+                        let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, &t);
+                    }
                 }
-            }
-            Some(b'T') => out.push_str(&head[1..]),
+                None => out.push_str(&head[1..]),
+            },
             _ => out.push_str(head),
         }
     }

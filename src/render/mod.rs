@@ -56,7 +56,16 @@ pub struct Figures<'a> {
 
 /// `../../` for `customers/huadong/index.html`: the way back to the site root.
 pub fn root_of(path: &str) -> String {
-    "../".repeat(path.matches('/').count())
+    let mut out = String::new();
+    push_root(&mut out, path);
+    out
+}
+
+/// Appends [`root_of`] `path`.
+fn push_root(out: &mut String, path: &str) {
+    for _ in 0..path.bytes().filter(|b| *b == b'/').count() {
+        out.push_str("../");
+    }
 }
 
 /// The href from page `from` (output path) to the target of a link.
@@ -69,11 +78,8 @@ fn href(site: &Site, from: &str, to: &LinkTo) -> String {
             None => "index.html".to_owned(),
         };
     }
-    let depth = from.bytes().filter(|b| *b == b'/').count();
-    let mut out = String::with_capacity(depth * 3 + target.len() + anchor.map_or(0, |a| a.len() + 1));
-    for _ in 0..depth {
-        out.push_str("../");
-    }
+    let mut out = String::with_capacity(from.len() + target.len() + anchor.map_or(0, |a| a.len() + 1));
+    push_root(&mut out, from);
     push_url_escaped(&mut out, target);
     if let Some(a) = anchor {
         out.push('#');

@@ -452,11 +452,6 @@ impl Terms {
         f(&mut packed.iter(), packed.0.len() / 4)
     }
 
-    /// The terms, sorted (empty once let go).
-    pub fn get(&self) -> Vec<Term> {
-        self.with(|t, _| t.collect())
-    }
-
     /// Lets the terms go.
     pub fn release(&self) {
         *self.lock() = Packed::default();
