@@ -342,8 +342,6 @@ impl Tokenizer {
     /// The terms, sorted and each once.
     pub fn finish(mut self) -> Vec<Term> {
         self.boundary();
-        self.pairs.sort_unstable();
-        self.pairs.dedup();
         let mut out = self.terms;
         out.extend(self.pairs.iter().map(|k| pair_term(*k)));
         out.sort_unstable();
