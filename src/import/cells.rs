@@ -210,6 +210,18 @@ pub fn parse_amount(cell: &str) -> Option<(f64, Option<f64>)> {
     v.is_finite().then_some((v, multiple))
 }
 
+/// Full-width digits, signs and letters (`１２０万`, `３５％`, as a Chinese input method types
+/// them) as their ASCII forms, for the cells that hold numbers and dates.
+pub fn halfwidth(cell: &str) -> String {
+    cell.chars()
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
 /// `v` yuan times a multiple, to the cent (0.07万 is 700, not 700.0000000000001).
 pub fn in_yuan(v: f64, multiple: f64) -> f64 {
     if multiple == 1.0 {
@@ -310,6 +322,9 @@ mod tests {
         assert_eq!(parse_probability("150%"), None);
         assert_eq!(parse_date("2026/11/28"), parse_date("2026-11-28"));
         assert_eq!(parse_date("2026年11月28日"), parse_date("2026-11-28"));
+        assert_eq!(halfwidth("１２０．５万"), "120.5万");
+        assert_eq!(halfwidth("３５％"), "35%");
+        assert_eq!(halfwidth("２０２６年１１月２８日"), "2026年11月28日");
     }
 
     #[test]

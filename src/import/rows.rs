@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::MAX_SLUG_BYTES;
 use super::cells::{
-    field_of, in_yuan, list, multiple_of, parse_amount, parse_date, parse_probability, split_unescaped, unescape,
-    unneutralise,
+    field_of, halfwidth, in_yuan, list, multiple_of, parse_amount, parse_date, parse_probability, split_unescaped,
+    unescape, unneutralise,
 };
 use crate::config::SiteConfig;
 use crate::diagnostics::closest;
@@ -300,23 +300,28 @@ impl Row<'_> {
                 "owner" => page.owner = Some(text.to_owned()),
                 "industry" => page.industry = Some(text.to_owned()),
                 "region" => page.region = Some(text.to_owned()),
-                "value" => match parse_amount(cell) {
+                "value" => match parse_amount(&halfwidth(cell)) {
                     Some((v, multiple)) => {
-                        page.value = Some(Amount(in_yuan(v, multiple.unwrap_or(self.columns.value_multiple))))
+                        let v = in_yuan(v, multiple.unwrap_or(self.columns.value_multiple));
+                        if v.is_finite() {
+                            page.value = Some(Amount(v));
+                        } else {
+                            self.bad(field, format!("\"{cell}\" is too large an amount"));
+                        }
                     }
                     None => self.bad(
                         field,
                         format!("\"{cell}\" is not an amount (write 1200000, 120万 or 1.2亿)"),
                     ),
                 },
-                "probability" => match parse_probability(cell) {
+                "probability" => match parse_probability(&halfwidth(cell)) {
                     Some(p) => page.probability = Some(p),
                     None => self.bad(
                         field,
                         format!("probability \"{cell}\" is not between 0 and 1 (or 0% and 100%)"),
                     ),
                 },
-                "expected_close" | "next_visit" | "updated" => match parse_date(cell) {
+                "expected_close" | "next_visit" | "updated" => match parse_date(&halfwidth(cell)) {
                     Some(d) => {
                         let d = Some(d.format("%Y-%m-%d").to_string());
                         match field {

@@ -331,6 +331,23 @@ fn amounts_in_a_column_of_wan_yuan_are_multiplied() {
         log.contains("usd.csv, column B (金额（美元）): the unit \"美元\" is not an amount of yuan"),
         "{log}"
     );
+    // Full-width digits as an input method types them; an amount too large for a number.
+    std::fs::write(
+        t.root().join("fw.csv"),
+        "客户名称,金额,成交概率\n全角,１２０万,３５％\n",
+    )
+    .unwrap();
+    let out = t.run(&["import", "customers", "fw.csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(t.root().join("content/customers/全角.md")).unwrap();
+    assert!(page.contains("\nvalue: 1200000\nprobability: 0.35\n"), "{page}");
+    std::fs::write(t.root().join("big.csv"), "客户名称,金额\n大,1e308万\n").unwrap();
+    let out = t.run(&["import", "customers", "big.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("big.csv, row 2, column B (金额): \"1e308万\" is too large an amount"),
+        "{log}"
+    );
 }
 
 #[test]
