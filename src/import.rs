@@ -184,7 +184,10 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
     }
     let existing = existing_docs(root, &config);
     // Compared without case: on the file systems of Windows and macOS, `ABB.md` is `abb.md`.
-    let taken_files: HashSet<String> = existing.iter().map(|d| d.rel_path.to_lowercase()).collect();
+    let taken_files: HashMap<String, &str> = existing
+        .iter()
+        .map(|d| (d.rel_path.to_lowercase(), d.rel_path.as_str()))
+        .collect();
     let mut urls: HashMap<String, String> = existing
         .iter()
         .map(|d| (d.path.to_lowercase(), d.rel_path.clone()))
@@ -224,7 +227,9 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
             "{}/index.html",
             m.rel_path.trim_start_matches("content/").trim_end_matches(".md")
         );
-        if taken_files.contains(&m.rel_path.to_lowercase()) || m.path.exists() {
+        if let Some(file) = taken_files.get(&m.rel_path.to_lowercase()) {
+            report.skipped.push(format!("{place}: {file} exists; not overwritten"));
+        } else if m.path.exists() {
             report
                 .skipped
                 .push(format!("{place}: {} exists; not overwritten", m.rel_path));

@@ -499,3 +499,34 @@ fn every_value_check_refuses_is_refused_by_import() {
     let written = std::fs::read_dir(t.root().join("content/customers")).unwrap().count();
     assert_eq!(written, 0, "nothing written: {log}");
 }
+
+#[test]
+fn file_names_that_differ_only_in_case_are_the_same_page() {
+    // On Windows and macOS `Huadong.md` is `huadong.md`: writing it would overwrite the page.
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        ("content/customers/huadong.md", "---\ntitle: 华东\nstage: lead\n---\n"),
+    ]);
+    std::fs::write(
+        t.root().join("t.csv"),
+        "title,slug,stage\nA,Huadong,lead\nB,abb,lead\nC,ABB,lead\n",
+    )
+    .unwrap();
+    let out = t.run(&["import", "customers", "t.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("t.csv, row 2: content/customers/huadong.md exists; not overwritten"),
+        "{log}"
+    );
+    assert!(
+        log.contains("t.csv, row 4: content/customers/ABB.md comes from an earlier row"),
+        "{log}"
+    );
+    let mut files: Vec<String> = std::fs::read_dir(t.root().join("content/customers"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["abb.md", "huadong.md"]);
+}
