@@ -542,6 +542,10 @@ mod tests {
         assert_eq!(neutralise("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("@SUM(A1)".into()), "'@SUM(A1)");
         assert_eq!(neutralise("华东".into()), "华东");
+        assert_eq!(neutralise(" =1+1".into()), "' =1+1");
+        assert_eq!(neutralise("\n@SUM(A1)".into()), "'\n@SUM(A1)");
+        assert_eq!(neutralise("'=x".into()), "''=x", "the import takes exactly one ' off");
+        assert_eq!(escape_item("华东, 华南|a;b\\c "), "华东\\, 华南\\|a\\;b\\\\c\\ ");
         let mut out = String::new();
         ics_line(&mut out, &format!("SUMMARY:{}", "客".repeat(40)));
         for line in out.split("\r\n").filter(|l| !l.is_empty()) {
