@@ -1,7 +1,9 @@
 //! Data out, for the spreadsheets and calendars a team already uses:
-//! - `exports/customers.csv`: one row per customer, every scalar field, competitors and
-//!   contacts joined; UTF-8 with a byte-order mark so that Excel opens Chinese correctly;
-//!   text cells that a spreadsheet would run as a formula are neutralised.
+//! - `exports/customers.csv`: one row per customer, every scalar field, and the lists
+//!   (competitors, contacts, tags) joined with `; `, a separator inside an item escaped with
+//!   `\`; UTF-8 with a byte-order mark so that Excel opens Chinese correctly; text cells
+//!   that a spreadsheet would run as a formula are neutralised. `salesbook import` reads it
+//!   back to the same front matter: the two are each other's inverse.
 //! - `exports/customers.json`: every customer's front matter, typed.
 //! - `exports/visits.ics`: every `next_visit` as an all-day event (RFC 5545), with the
 //!   customer and the goal, for a calendar app to subscribe to.
@@ -60,7 +62,7 @@ fn number(v: Option<f64>) -> String {
 }
 
 /// One contact as `name|title|role|style|phone|relationship|notes`, trailing empty parts
-/// left off (`|` inside a part becomes `/`).
+/// left off, each part escaped with [`escape_item`].
 pub fn contact_cell(c: &Contact) -> String {
     let mut parts: Vec<String> = [
         Some(c.name.clone()),
@@ -72,7 +74,7 @@ pub fn contact_cell(c: &Contact) -> String {
         c.notes.clone(),
     ]
     .into_iter()
-    .map(|p| p.unwrap_or_default().replace(['|', ';', '；'], "/"))
+    .map(|p| escape_item(&p.unwrap_or_default()))
     .collect();
     while parts.last().is_some_and(String::is_empty) {
         parts.pop();
@@ -80,10 +82,38 @@ pub fn contact_cell(c: &Contact) -> String {
     parts.join("|")
 }
 
-/// A text cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, or a tab or
-/// carriage return before one) gets a leading `'`, which spreadsheets show as text.
+/// What a `\` in a list cell escapes: the separators of list items (`;` `,` and their
+/// full-width forms, `、`) and of contact parts (`|`), and `\` itself.
+pub const LIST_SPECIAL: &[char] = &['\\', ';', '；', ',', '，', '、', '|'];
+
+/// One item of a list cell (a tag, a competitor, a contact's part) with a `\` before each
+/// separator, each `\`, and whitespace at either end (which the import would otherwise
+/// trim), so that `salesbook import` splits the cell exactly where the export joined it.
+pub fn escape_item(item: &str) -> String {
+    let mut out = String::with_capacity(item.len());
+    let last = item.chars().count().saturating_sub(1);
+    for (i, c) in item.chars().enumerate() {
+        if LIST_SPECIAL.contains(&c) || (c.is_whitespace() && (i == 0 || i == last)) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whether a spreadsheet would run the cell as a formula (`=`, `+`, `-` or `@`, after any
+/// whitespace), or the cell is one that the import would take for a neutralised one
+/// (`'` before such text): either way it gets a `'` that the import takes off again.
+pub fn needs_neutralising(cell: &str) -> bool {
+    cell.trim_start_matches('\'')
+        .trim_start()
+        .starts_with(['=', '+', '-', '@'])
+}
+
+/// A text cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, after spaces,
+/// tabs or line breaks too) gets a leading `'`, which spreadsheets show as text.
 pub fn neutralise(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if needs_neutralising(&cell) {
         format!("'{cell}")
     } else {
         cell
@@ -95,6 +125,17 @@ fn competitor_slugs(cx: &Ctx, id: DocId) -> Vec<String> {
         .iter()
         .map(|c| cx.site.doc(*c).slug.clone())
         .collect()
+}
+
+/// A list field's cell: items escaped, joined with `; `.
+fn list_cell<'a>(items: impl Iterator<Item = &'a String>) -> String {
+    items.map(|i| escape_item(i)).collect::<Vec<_>>().join("; ")
+}
+
+/// A front-matter number as written (shortest form that reads back to the same value): the
+/// import must get the page's own value back, not a rounded one.
+fn exact(v: Option<f64>) -> String {
+    v.map(|v| format!("{v}")).unwrap_or_default()
 }
 
 /// One customer's CSV record.
@@ -112,15 +153,15 @@ fn csv_row(cx: &Ctx, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) 
     ];
     let mut row: Vec<String> = text.into_iter().map(neutralise).collect();
     row.extend([
-        number(c.value),
-        number(c.probability),
+        exact(c.value),
+        exact(c.probability),
         date(c.expected_close),
         date(c.next_visit),
         c.potential.map(|l| l.id().to_owned()).unwrap_or_default(),
         c.share.map(|l| l.id().to_owned()).unwrap_or_default(),
-        neutralise(competitor_slugs(cx, id).join("; ")),
+        neutralise(list_cell(competitor_slugs(cx, id).iter())),
         neutralise(c.contacts.iter().map(contact_cell).collect::<Vec<_>>().join("; ")),
-        neutralise(d.fm.tags.join("; ")),
+        neutralise(list_cell(d.fm.tags.iter())),
         date(d.fm.updated),
         number(crate::sales::funnel::weighted_value(c, cx.config)),
         date(crate::sales::last_visit(c)),
@@ -501,6 +542,10 @@ mod tests {
         assert_eq!(neutralise("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("@SUM(A1)".into()), "'@SUM(A1)");
         assert_eq!(neutralise("华东".into()), "华东");
+        assert_eq!(neutralise(" =1+1".into()), "' =1+1");
+        assert_eq!(neutralise("\n@SUM(A1)".into()), "'\n@SUM(A1)");
+        assert_eq!(neutralise("'=x".into()), "''=x", "the import takes exactly one ' off");
+        assert_eq!(escape_item("华东, 华南|a;b\\c "), "华东\\, 华南\\|a\\;b\\\\c\\ ");
         let mut out = String::new();
         ics_line(&mut out, &format!("SUMMARY:{}", "客".repeat(40)));
         for line in out.split("\r\n").filter(|l| !l.is_empty()) {

@@ -216,7 +216,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             for p in &report.problems {
                 eprintln!("error: {p}");
             }
-            for s in &report.skipped {
+            for s in report.skipped.iter().chain(&report.warnings) {
                 eprintln!("warning: {s}");
             }
             if !report.ignored_columns.is_empty() {
@@ -225,26 +225,30 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     report.ignored_columns.join(", ")
                 );
             }
+            if !report.problems.is_empty() {
+                // Every row is checked before any is written: one bad row, nothing written.
+                eprintln!(
+                    "nothing written: {} problems ({} rows with errors); fix them and import the file again",
+                    report.problems.len(),
+                    report.bad_rows
+                );
+                return Ok(ExitCode::from(1));
+            }
             let verb = if dry_run { "would write" } else { "wrote" };
             for p in &report.written {
                 eprintln!("  {verb} {}", salesbook::load::rel(&root, p));
             }
             eprintln!(
-                "{verb} {} customer pages; {} rows skipped, {} rows with errors{}",
+                "{verb} {} customer pages; {} rows skipped{}",
                 report.written.len(),
                 report.skipped.len(),
-                report.bad_rows,
                 if dry_run {
                     " (dry run: nothing written)"
                 } else {
                     "; run `salesbook check` next"
                 }
             );
-            Ok(if report.problems.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(ExitCode::SUCCESS)
         }
         Command::New { kind, title, root } => {
             let today = chrono::Local::now().date_naive();

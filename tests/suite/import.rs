@@ -1,5 +1,10 @@
 //! `salesbook import customers`: a spreadsheet's rows as customer pages.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use salesbook::parse::front_matter::FrontMatter;
+
 use crate::helper::SiteTest;
 
 fn csv_without(bytes: &[u8], dropped: &[&str]) -> Vec<Vec<String>> {
@@ -36,10 +41,7 @@ fn export_then_import_gives_the_same_customers() {
     let out = to.run(&["import", "customers", file.to_str().unwrap()]);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
-    assert!(
-        log.contains("wrote 5 customer pages; 0 rows skipped, 0 rows with errors"),
-        "{log}"
-    );
+    assert!(log.contains("wrote 5 customer pages; 0 rows skipped"), "{log}");
     let r = to.build_ok();
     let imported = r.files.iter().find(|f| &*f.path == "exports/customers.csv").unwrap();
     // Visits and orders are lists the table does not carry (customers.json does): the
@@ -50,7 +52,7 @@ fn export_then_import_gives_the_same_customers() {
     let again = to.run(&["import", "customers", file.to_str().unwrap()]);
     let log = String::from_utf8_lossy(&again.stderr);
     assert!(log.contains("wrote 0 customer pages; 5 rows skipped"), "{log}");
-    assert!(log.contains("warning: row 2: content/customers/"), "{log}");
+    assert!(log.contains("customers.csv, row 2: content/customers/"), "{log}");
 }
 
 #[test]
@@ -72,29 +74,48 @@ fn a_gbk_table_with_chinese_headers_and_bad_rows() {
     assert!(!unmappable);
     let file = t.root().join("客户档案.csv");
     std::fs::write(&file, &gbk).unwrap();
-    // A dry run reports and writes nothing.
-    let dry = t.run(&["import", "customers", file.to_str().unwrap(), "--dry-run"]);
-    assert_eq!(dry.status.code(), Some(1), "rows with errors: exit code 1");
-    assert!(!t.root().join("content/customers/华东精密机械有限公司.md").exists());
-    let out = t.run(&["import", "customers", file.to_str().unwrap()]);
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{log}");
-    for expected in [
-        "error: row 3: unknown stage \"报介\"; did you mean \"报价\"?",
-        "error: row 4: value \"很多\" is not an amount (write 1200000 or 120万)",
-        "error: row 4: next_visit \"2026-13-45\" is not a date (write 2026-11-28)",
-        "error: row 5: no customer name (the `title` / `客户名称` cell is empty)",
-        "warning: row 6: content/customers/existing.md exists; not overwritten",
-        "warning: columns not imported (no such field): 备注",
-        "wrote 1 customer pages; 1 rows skipped, 3 rows with errors",
+    let f = file.to_str().unwrap();
+    for args in [
+        vec!["import", "customers", f, "--dry-run"],
+        vec!["import", "customers", f],
     ] {
-        assert!(log.contains(expected), "missing {expected:?} in:\n{log}");
+        let out = t.run(&args);
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "rows with errors: exit code 1\n{log}");
+        for expected in [
+            format!("error: {f}, row 3, column B (阶段): unknown stage \"报介\"; did you mean \"报价\"?"),
+            format!("error: {f}, row 4, column E (金额（元）): \"很多\" is not an amount"),
+            format!("error: {f}, row 4, column H (下次拜访): \"2026-13-45\" is not a date (write 2026-11-28)"),
+            format!("error: {f}, row 5, column A (客户名称): no customer name"),
+            format!("warning: {f}, row 6: content/customers/existing.md exists; not overwritten"),
+            "warning: columns not imported (no such field): 备注".to_owned(),
+            "nothing written: 4 problems (3 rows with errors)".to_owned(),
+        ] {
+            assert!(log.contains(&expected), "missing {expected:?} in:\n{log}");
+        }
+        // All or nothing: the good row is not written either.
+        assert!(
+            !t.root().join("content/customers/华东精密机械有限公司.md").exists(),
+            "{log}"
+        );
     }
     assert_eq!(
         std::fs::read_to_string(t.root().join("content/customers/existing.md")).unwrap(),
         "---\ntitle: 已有客户\nstage: lead\n---\n",
         "never overwritten"
     );
+    // The good rows alone are written, and build.
+    let good: String = table
+        .lines()
+        .take(2)
+        .chain(table.lines().skip(5))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&file, encoding_rs::GBK.encode(&good).0).unwrap();
+    let out = t.run(&["import", "customers", f]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("wrote 1 customer pages; 1 rows skipped"), "{log}");
     let page = std::fs::read_to_string(t.root().join("content/customers/华东精密机械有限公司.md")).unwrap();
     assert!(
         page.starts_with(
@@ -104,4 +125,408 @@ fn a_gbk_table_with_chinese_headers_and_bad_rows() {
     );
     let r = t.build();
     assert!(!r.has_errors(), "the imported page builds: {:?}", r.diagnostics);
+}
+
+/// Every customer page under `content/customers/` of `root`, parsed by the build, by slug.
+fn customers(root: &Path) -> BTreeMap<String, FrontMatter> {
+    let config = salesbook::build::load_config(root).unwrap();
+    let dir = root.join("content/customers");
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let src = salesbook::load::read_source(root, &path).unwrap();
+        let (doc, diags) = salesbook::site::parse_doc(&src, &config, false);
+        assert!(diags.iter().all(|d| !d.is_error()), "{}: {diags:?}", path.display());
+        let doc = doc.unwrap();
+        out.insert(doc.slug.clone(), doc.fm);
+    }
+    out
+}
+
+/// The front-matter fields the customer table carries, as the build reads them. An empty
+/// text is the same as none (a table cell cannot tell them apart).
+fn carried(fm: &FrontMatter) -> Vec<(&'static str, String)> {
+    let text = |s: &Option<String>| format!("{:?}", s.as_deref().filter(|s| !s.is_empty()));
+    let c = fm.customer.as_deref().unwrap();
+    let mut out = vec![
+        ("title", fm.title.clone()),
+        (
+            "tags",
+            format!("{:?}", fm.tags.iter().filter(|t| !t.is_empty()).collect::<Vec<_>>()),
+        ),
+        ("updated", format!("{:?}", fm.updated)),
+        ("stage", format!("{:?}", c.stage)),
+        ("tier", format!("{:?}", c.tier)),
+        ("owner", text(&c.owner)),
+        ("industry", text(&c.industry)),
+        ("region", text(&c.region)),
+        ("value", format!("{:?}", c.value)),
+        ("probability", format!("{:?}", c.probability)),
+        ("expected_close", format!("{:?}", c.expected_close)),
+        ("next_visit", format!("{:?}", c.next_visit)),
+        ("potential", format!("{:?}", c.potential)),
+        ("share", format!("{:?}", c.share)),
+        (
+            "competitors",
+            format!("{:?}", c.competitors.iter().map(|c| &c.value).collect::<Vec<_>>()),
+        ),
+    ];
+    for (i, p) in c.contacts.iter().enumerate() {
+        out.push((
+            "contact",
+            format!(
+                "{i}: {:?} {} {:?} {:?} {} {} {}",
+                p.name,
+                text(&p.title),
+                p.role,
+                p.style,
+                text(&p.phone),
+                text(&p.relationship),
+                text(&p.notes)
+            ),
+        ));
+    }
+    out
+}
+
+/// Text that has broken CSV round trips: list separators of every kind, the escape itself,
+/// quotes, line breaks, formulas (after whitespace too), CJK, emoji, empty strings.
+const HOSTILE: &[&str] = &[
+    "a,b",
+    "甲、乙",
+    "x;y",
+    "全角；分号，逗号",
+    "p|q",
+    "C:\\data\\",
+    "\\",
+    "\\;",
+    "\"引号\" 'single'",
+    "两行\n文字",
+    "=1+1",
+    " =SUM(A1:A9)",
+    "\n@cmd",
+    "\t-2+3",
+    "\r+1",
+    "'=已中和",
+    "''",
+    "🚀 发射 👩‍💻",
+    " 前后有空格 ",
+    "trailing newline\n",
+    "",
+];
+
+fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+#[test]
+fn hostile_text_survives_export_then_import() {
+    let list = |items: &[&str]| format!("[{}]", items.iter().map(|s| yaml_str(s)).collect::<Vec<_>>().join(", "));
+    let mut files: Vec<(String, String)> = vec![
+        ("salesbook.yaml".into(), "today: 2026-11-23\n".into()),
+        ("content/competitors/rival.md".into(), "---\ntitle: 对手\n---\n".into()),
+        ("content/competitors/abb.md".into(), "---\ntitle: ABB\n---\n".into()),
+    ];
+    // One customer per hostile string, in every text field; and one with all of them as tags.
+    for (i, h) in HOSTILE.iter().enumerate() {
+        let contact = format!(
+            "  - name: {}\n    title: {}\n    role: coach\n    phone: {}\n    relationship: {}\n    notes: {}\n",
+            yaml_str(&format!("联系人{i}{h}")),
+            yaml_str(h),
+            yaml_str(h),
+            yaml_str(h),
+            yaml_str(&format!("{h}|{h};{h}"))
+        );
+        files.push((
+            format!("content/customers/c{i}.md"),
+            format!(
+                "---\ntitle: {}\nstage: quote\ntier: partner\nowner: {}\nindustry: {}\nregion: {}\n\
+                 value: 1234567.891\nprobability: 0.125\ncompetitors: [rival, abb]\ntags: {}\n\
+                 contacts:\n{contact}  - name: 第二人\n    style: eagle\n---\n",
+                yaml_str(&format!("客户{i} {h}")),
+                yaml_str(h),
+                yaml_str(&format!("{h}{h}")),
+                yaml_str(&format!("前{h}")),
+                list(&[h, "普通", h]),
+            ),
+        ));
+    }
+    files.push((
+        "content/customers/all.md".into(),
+        format!("---\ntitle: 全部\nstage: lead\ntags: {}\n---\n", list(HOSTILE)),
+    ));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let from = SiteTest::with_files(&refs);
+    let r = from.build();
+    assert!(!r.has_errors(), "{:#?}", r.diagnostics);
+    let csv_bytes = r
+        .files
+        .iter()
+        .find(|f| &*f.path == "exports/customers.csv")
+        .unwrap()
+        .bytes
+        .to_vec();
+    // No cell a spreadsheet would run as a formula, leading whitespace or not.
+    let mut reader = csv::Reader::from_reader(&csv_bytes[3..]);
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(!cell.trim_start().starts_with(['=', '+', '-', '@']), "{cell:?}");
+        }
+    }
+    let to = SiteTest::with_files(&refs[..3]);
+    let file = to.root().join("customers.csv");
+    std::fs::write(&file, &csv_bytes).unwrap();
+    let out = to.run(&["import", "customers", file.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    let (before, after) = (customers(from.root()), customers(to.root()));
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    for (slug, fm) in &before {
+        let (want, got) = (carried(fm), carried(&after[slug]));
+        for (w, g) in want.iter().zip(&got) {
+            assert_eq!(w, g, "{slug}: field {}", w.0);
+        }
+        assert_eq!(want.len(), got.len(), "{slug}: contacts");
+    }
+    // Nothing is lost that was not empty: the "all" page has every non-empty string as a tag.
+    assert_eq!(after["all"].tags.len(), HOSTILE.len() - 1);
+}
+
+#[test]
+fn amounts_in_a_column_of_wan_yuan_are_multiplied() {
+    let t = SiteTest::with_files(&[("salesbook.yaml", "today: 2026-11-23\n")]);
+    for (i, (header, cells)) in [
+        ("金额(万元)", ["120", "120万", "0.07", "300元"]),
+        ("金额（万元）", ["120", "¥120万元", "0.07", "300 元"]),
+        ("金额(万)", ["120", "1.2亿", "0.07", "300元"]),
+        ("预计金额（千元）", ["1200", "120万", "0.7", "0.3"]),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut table = format!("客户名称,{header}\n");
+        for (j, cell) in cells.iter().enumerate() {
+            table.push_str(&format!("客户{i}x{j},{cell}\n"));
+        }
+        let file = t.root().join(format!("t{i}.csv"));
+        std::fs::write(&file, table).unwrap();
+        let out = t.run(&["import", "customers", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let expected = ["1200000", if i == 2 { "120000000" } else { "1200000" }, "700", "300"];
+        for (j, want) in expected.iter().enumerate() {
+            let page = std::fs::read_to_string(t.root().join(format!("content/customers/客户{i}x{j}.md"))).unwrap();
+            assert!(
+                page.contains(&format!("\nvalue: {want}\n")),
+                "{header} {}: {page}",
+                cells[j]
+            );
+        }
+    }
+    // A unit that is not one of yuan is refused, not guessed.
+    std::fs::write(t.root().join("usd.csv"), "客户名称,金额（美元）\n甲,100\n").unwrap();
+    let out = t.run(&["import", "customers", "usd.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains("usd.csv, column B (金额（美元）): the unit \"美元\" is not an amount of yuan"),
+        "{log}"
+    );
+    // Full-width digits as an input method types them; an amount too large for a number.
+    std::fs::write(
+        t.root().join("fw.csv"),
+        "客户名称,金额,成交概率\n全角,１２０万,３５％\n",
+    )
+    .unwrap();
+    let out = t.run(&["import", "customers", "fw.csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(t.root().join("content/customers/全角.md")).unwrap();
+    assert!(page.contains("\nvalue: 1200000\nprobability: 0.35\n"), "{page}");
+    std::fs::write(t.root().join("big.csv"), "客户名称,金额\n大,1e308万\n").unwrap();
+    let out = t.run(&["import", "customers", "big.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("big.csv, row 2, column B (金额): \"1e308万\" is too large an amount"),
+        "{log}"
+    );
+}
+
+#[test]
+fn one_bad_row_among_good_ones_writes_nothing() {
+    let t = SiteTest::with_files(&[("salesbook.yaml", "today: 2026-11-23\n")]);
+    let long = "华".repeat(90);
+    let table = format!("客户名称,阶段\n甲公司,线索\n{long},线索\n乙公司,线索\n");
+    std::fs::write(t.root().join("t.csv"), &table).unwrap();
+    let out = t.run(&["import", "customers", "t.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a bad row is exit 1, not an OS error: {log}"
+    );
+    assert!(
+        log.contains(
+            "error: t.csv, row 3, column A (客户名称): the file name would be 270 bytes long, over the limit of 200"
+        ),
+        "{log}"
+    );
+    assert!(log.contains("nothing written"), "{log}");
+    assert!(!t.root().join("content/customers").exists(), "nothing written: {log}");
+    // With a slug column the same title is fine.
+    let table = format!("客户名称,slug,阶段\n甲公司,,线索\n{long},long-name,线索\n乙公司,,线索\n");
+    std::fs::write(t.root().join("t.csv"), &table).unwrap();
+    let out = t.run(&["import", "customers", "t.csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(t.root().join("content/customers/long-name.md").exists());
+    assert!(!t.build().has_errors());
+}
+
+#[test]
+fn file_names_from_cells_never_leave_content_customers() {
+    let t = SiteTest::with_files(&[("salesbook.yaml", "today: 2026-11-23\n")]);
+    let table = "title,slug\n\
+        甲,../../escape\n\
+        乙,..\n\
+        丙,/etc/passwd\n\
+        丁,a\\b\n\
+        戊,.hidden\n\
+        己,con\n\
+        庚,a:b\n\
+        ../../逃逸,\n\
+        🚀,\n";
+    std::fs::write(t.root().join("t.csv"), table).unwrap();
+    let out = t.run(&["import", "customers", "t.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    for row in 2..=7 {
+        assert!(
+            log.contains(&format!("t.csv, row {row}, column B (slug): \"")),
+            "row {row}: {log}"
+        );
+    }
+    assert!(
+        log.contains("t.csv, row 10, column A (title): cannot make a file name from \"🚀\""),
+        "{log}"
+    );
+    // `../../逃逸` makes the slug 逃逸, inside content/customers/; but nothing is written.
+    assert!(!t.root().join("content/customers").exists(), "{log}");
+    let outside: Vec<_> = walkdir::WalkDir::new(t.root().parent().unwrap())
+        .max_depth(2)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("escape"))
+        .collect();
+    assert!(outside.is_empty(), "{outside:?}");
+}
+
+#[test]
+fn a_utf8_row_among_gbk_rows_is_reported() {
+    let t = SiteTest::with_files(&[("salesbook.yaml", "today: 2026-11-23\n")]);
+    let mut bytes = encoding_rs::GBK.encode("客户名称,阶段\n华东精密,报价\n").0.into_owned();
+    bytes.extend_from_slice("杭州远博,线索\n".as_bytes());
+    bytes.extend_from_slice(&encoding_rs::GBK.encode("苏州工业,线索\n").0);
+    std::fs::write(t.root().join("mixed.csv"), &bytes).unwrap();
+    let out = t.run(&["import", "customers", "mixed.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains("error: mixed.csv: the file mixes two encodings: line 3 is UTF-8 and the other lines GBK"),
+        "{log}"
+    );
+    assert!(!t.root().join("content/customers").exists(), "{log}");
+}
+
+#[test]
+fn every_value_check_refuses_is_refused_by_import() {
+    // Each case: a CSV cell, and the same value in a page, which `check` refuses.
+    let cases: &[(&str, &str, &str)] = &[
+        ("value", "-5", "value: -5"),
+        ("value", "-120万", "value: -1200000"),
+        ("probability", "150%", "probability: 1.5"),
+        ("next_visit", "2026-02-30", "next_visit: 2026-02-30"),
+        ("stage", "nope", "stage: nope"),
+        ("tier", "nope", "tier: nope"),
+        ("potential", "huge", "potential: huge"),
+        ("competitors", "nobody", "competitors: [nobody]"),
+        ("contacts", "|经理", "contacts:\n  - title: 经理"),
+        ("contacts", "王总||boss", "contacts:\n  - name: 王总\n    role: boss"),
+    ];
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        ("content/competitors/rival.md", "---\ntitle: 对手\n---\n"),
+    ]);
+    for (i, (_, _, yaml)) in cases.iter().enumerate() {
+        t.write(
+            &format!("content/customers/p{i}.md"),
+            &format!("---\ntitle: p{i}\nstage: lead\n{yaml}\n---\n"),
+        );
+        let errors: Vec<_> = t.build().diagnostics.into_iter().filter(|d| d.is_error()).collect();
+        assert!(!errors.is_empty(), "check accepts {yaml:?}: the case is no test");
+        std::fs::remove_file(t.root().join(format!("content/customers/p{i}.md"))).unwrap();
+    }
+    let header = "title,stage,value,probability,next_visit,tier,potential,competitors,contacts";
+    let names: Vec<&str> = header.split(',').collect();
+    let mut table = format!("{header}\n好客户,lead,100,,,,,rival,\n");
+    for (i, (field, cell, _)) in cases.iter().enumerate() {
+        let row: Vec<String> = names
+            .iter()
+            .map(|n| match *n {
+                "title" => format!("坏{i}"),
+                "stage" if *field != "stage" => "lead".to_owned(),
+                n if n == *field => format!("\"{cell}\""),
+                _ => String::new(),
+            })
+            .collect();
+        table.push_str(&row.join(","));
+        table.push('\n');
+    }
+    std::fs::write(t.root().join("t.csv"), &table).unwrap();
+    let out = t.run(&["import", "customers", "t.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    for (i, (field, _, _)) in cases.iter().enumerate() {
+        let col = (b'A' + names.iter().position(|n| n == field).unwrap() as u8) as char;
+        let place = format!("error: t.csv, row {}, column {col} ({field}): ", i + 3);
+        assert!(log.contains(&place), "{field} {i}: missing {place:?} in\n{log}");
+    }
+    assert!(
+        log.contains("`value` is negative (-5)"),
+        "the build's own message: {log}"
+    );
+    assert!(
+        log.contains("unknown competitor \"nobody\""),
+        "the build's own message: {log}"
+    );
+    let written = std::fs::read_dir(t.root().join("content/customers")).unwrap().count();
+    assert_eq!(written, 0, "nothing written: {log}");
+}
+
+#[test]
+fn file_names_that_differ_only_in_case_are_the_same_page() {
+    // On Windows and macOS `Huadong.md` is `huadong.md`: writing it would overwrite the page.
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        ("content/customers/huadong.md", "---\ntitle: 华东\nstage: lead\n---\n"),
+    ]);
+    std::fs::write(
+        t.root().join("t.csv"),
+        "title,slug,stage\nA,Huadong,lead\nB,abb,lead\nC,ABB,lead\n",
+    )
+    .unwrap();
+    let out = t.run(&["import", "customers", "t.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("t.csv, row 2: content/customers/huadong.md exists; not overwritten"),
+        "{log}"
+    );
+    assert!(
+        log.contains("t.csv, row 4: content/customers/ABB.md comes from an earlier row"),
+        "{log}"
+    );
+    let mut files: Vec<String> = std::fs::read_dir(t.root().join("content/customers"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["abb.md", "huadong.md"]);
 }
