@@ -177,7 +177,8 @@ pub fn funnel_view(cx: &Ctx, f: &Funnel, limit: Option<usize>, only: Option<usiz
         chart_width: CHART_WIDTH,
         label_x: LABEL_WIDTH - 8.0,
         value_x: LABEL_WIDTH + BAR_AREA + 8.0,
-        chart_height: drawn.len() as f64 * (BAR_HEIGHT + BAR_GAP) - BAR_GAP,
+        // No gap below the last bar; no bar at all (every stage lost) is an empty chart.
+        chart_height: (drawn.len() as f64 * (BAR_HEIGHT + BAR_GAP) - BAR_GAP).max(0.0),
     }
 }
 

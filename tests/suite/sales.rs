@@ -220,3 +220,32 @@ fn an_unknown_outcome_is_an_error_at_its_place_with_a_suggestion() {
     );
     assert!(text.contains("probability 2 is outside 0..1"), "{text}");
 }
+
+#[test]
+fn a_funnel_whose_stages_are_all_lost_draws_an_empty_chart() {
+    let t = site(
+        "stages:\n  - {id: gone, label: 丢, probability: 0, outcome: lost}\n",
+        &[("a", "title: 甲\nstage: gone\nvalue: 1000")],
+    );
+    let funnel = t.read("funnel/index.html");
+    assert!(funnel.contains("viewBox=\"0 0 480.0 0.0\""), "no negative height");
+}
+
+#[test]
+fn a_negative_order_amount_or_payment_is_an_error_at_the_order() {
+    let t = SiteTest::with_files(&[(
+        "content/customers/a.md",
+        "---\ntitle: 甲\nstage: won\norders:\n  - {amount: 100, paid: -100}\n  - {amount: -5, paid: 0}\n---\n",
+    )]);
+    let r = t.build();
+    let places = crate::helper::places(&r.diagnostics);
+    assert_eq!(
+        places,
+        [
+            "content/customers/a.md:5:5 order `paid` is negative (-100)",
+            "content/customers/a.md:6:5 order `amount` is negative (-5)",
+        ],
+        "{:#?}",
+        r.diagnostics
+    );
+}
