@@ -26,6 +26,54 @@ impl Language {
     }
 }
 
+/// What a deal at a stage is: still open, or closed as won or lost. Every figure that
+/// separates open deals from closed ones reads this, never the stage's id, so that a site
+/// may call its stages what it likes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    #[default]
+    Open,
+    Won,
+    Lost,
+}
+
+impl Outcome {
+    pub const IDS: [&'static str; 3] = ["open", "won", "lost"];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Outcome::Open => "open",
+            Outcome::Won => "won",
+            Outcome::Lost => "lost",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Outcome> {
+        match id {
+            "open" => Some(Outcome::Open),
+            "won" => Some(Outcome::Won),
+            "lost" => Some(Outcome::Lost),
+            _ => None,
+        }
+    }
+
+    /// The outcome of a stage that does not say: the built-in `won` and `lost` stages are
+    /// closed as such; every other id is open.
+    pub fn default_for(stage_id: &str) -> Outcome {
+        match stage_id {
+            "won" => Outcome::Won,
+            "lost" => Outcome::Lost,
+            _ => Outcome::Open,
+        }
+    }
+
+    /// Won or lost: outside the open funnel.
+    pub fn is_closed(self) -> bool {
+        self != Outcome::Open
+    }
+}
+
 /// One funnel stage as configured.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +84,13 @@ pub struct StageDef {
     #[serde(default)]
     pub label_en: Option<String>,
     pub probability: f64,
+    /// `outcome:` as written, with its place (checked and resolved by [`SiteConfig::parse`]
+    /// into `outcome`, then dropped).
+    #[serde(default, rename = "outcome", skip_serializing)]
+    pub outcome_written: Option<serde_saphyr::Spanned<String>>,
+    /// Open, won or lost; defaults by id ([`Outcome::default_for`]).
+    #[serde(skip_deserializing)]
+    pub outcome: Outcome,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -95,6 +150,8 @@ fn default_stages() -> Vec<StageDef> {
         label: label.to_owned(),
         label_en: Some(en.to_owned()),
         probability: p,
+        outcome_written: None,
+        outcome: Outcome::default_for(id),
     })
     .collect()
 }
@@ -129,6 +186,24 @@ impl SiteConfig {
             if config.stages[..i].iter().any(|o| o.id == s.id) {
                 diags.push(err(format!("stage \"{}\" is listed twice", s.id)));
             }
+            let outcome = match config.stages[i].outcome_written.take() {
+                None => Some(Outcome::default_for(&config.stages[i].id)),
+                Some(w) => Outcome::from_id(w.value.trim()).or_else(|| {
+                    let loc = w.referenced;
+                    let pos = Pos::new(loc.line() as usize, (loc.column() as usize).max(1));
+                    diags.push(
+                        Diagnostic::error(
+                            CONFIG_FILE,
+                            format!("stage \"{}\": unknown outcome \"{}\"", config.stages[i].id, w.value),
+                        )
+                        .at(text, pos, w.value.chars().count())
+                        .help(crate::diagnostics::suggestion(&w.value, &Outcome::IDS)),
+                    );
+                    None
+                }),
+            };
+            let s = &mut config.stages[i];
+            s.outcome = outcome.unwrap_or_default();
             if s.label_en.is_none() {
                 let builtin = default_stages().into_iter().find(|d| d.id == s.id);
                 let en = builtin.and_then(|d| d.label_en).unwrap_or_else(|| s.id.clone());
@@ -158,9 +233,14 @@ impl SiteConfig {
         &self.stages[ix.0]
     }
 
+    /// Whether deals at the stage are open, won or lost.
+    pub fn outcome(&self, ix: StageIx) -> Outcome {
+        self.stages[ix.0].outcome
+    }
+
     /// Stages outside the open funnel: won and lost (closed deals).
     pub fn is_closed(&self, ix: StageIx) -> bool {
-        matches!(self.stages[ix.0].id.as_str(), "won" | "lost")
+        self.outcome(ix).is_closed()
     }
 
     pub fn stage_label(&self, ix: StageIx) -> &str {
@@ -202,5 +282,25 @@ mod tests {
         let c = SiteConfig::parse("language: en\nstages:\n  - {id: quote, label: 报价, probability: 0.5}\n  - {id: pilot, label: 试用, probability: 0.7}\n").unwrap();
         assert_eq!(c.stage_label(StageIx(0)), "Quote");
         assert_eq!(c.stage_label(StageIx(1)), "pilot");
+    }
+
+    #[test]
+    fn outcomes_default_by_id_and_unknown_ones_are_errors_with_a_suggestion() {
+        let c = SiteConfig::parse("stages:\n  - {id: talk, label: 谈, probability: 0.3}\n  - {id: signed, label: 签, probability: 1, outcome: won}\n  - {id: won, label: 赢, probability: 1}\n  - {id: lost, label: 丢, probability: 0}\n").unwrap();
+        let outcomes: Vec<Outcome> = c.stages.iter().map(|s| s.outcome).collect();
+        assert_eq!(outcomes, [Outcome::Open, Outcome::Won, Outcome::Won, Outcome::Lost]);
+        assert!(
+            c.stages.iter().all(|s| s.outcome_written.is_none()),
+            "the place is dropped once checked"
+        );
+        assert_eq!(SiteConfig::default().outcome(StageIx(5)), Outcome::Won);
+        let text = "stages:\n  - id: signed\n    label: 签\n    probability: 1\n    outcome: wn\n  - id: dropped\n    label: 丢\n    probability: 0\n    outcome: banana\n";
+        let err = SiteConfig::parse(text).unwrap_err();
+        assert_eq!(err.len(), 2, "every problem in one run: {err:?}");
+        assert_eq!((err[0].line, err[0].column), (5, 14), "{err:?}");
+        assert!(err[0].message.contains("unknown outcome \"wn\""), "{err:?}");
+        assert_eq!(err[0].help.as_deref(), Some("did you mean \"won\"?"));
+        assert_eq!(err[1].line, 9, "{err:?}");
+        assert_eq!(err[1].help.as_deref(), Some("expected one of: open, won, lost"));
     }
 }

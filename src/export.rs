@@ -140,8 +140,9 @@ fn exact(v: Option<f64>) -> String {
 
 /// One customer's CSV record.
 fn csv_row(cx: &Ctx, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
-    let dso = crate::sales::dso::dso(&c.orders, cx.today).filter(|d| d.receivable > 0.005);
-    let unpaid: f64 = c.orders.iter().map(|o| (o.amount - o.paid).max(0.0)).sum();
+    let dso =
+        crate::sales::dso::dso(&c.orders, cx.today).filter(|d| d.receivable > crate::sales::deal::MONEY_TOLERANCE);
+    let unpaid = crate::sales::deal::balance(&c.orders).unpaid;
     let text = [
         d.slug.clone(),
         d.fm.title.clone(),
@@ -163,7 +164,7 @@ fn csv_row(cx: &Ctx, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) 
         neutralise(c.contacts.iter().map(contact_cell).collect::<Vec<_>>().join("; ")),
         neutralise(list_cell(d.fm.tags.iter())),
         date(d.fm.updated),
-        number(crate::sales::funnel::weighted_value(c, cx.config)),
+        number(crate::sales::deal::weighted_value(c, cx.config)),
         date(crate::sales::last_visit(c)),
         if c.orders.is_empty() {
             String::new()

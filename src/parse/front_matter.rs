@@ -453,10 +453,20 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
             continue;
         };
         let amount = s.number("amount").unwrap_or(0.0);
+        let date = s.date("date");
+        let paid = s.number("paid").unwrap_or(0.0);
+        // A negative payment would make more owed than was sold (see sales::deal::balance).
+        for (key, v) in [("amount", amount), ("paid", paid)] {
+            if v < 0.0 {
+                let d = Diagnostic::error(s.file, format!("order `{key}` is negative ({v})")).at(s.text, n.pos, 1);
+                s.diags
+                    .push(d.help("an order's `amount` and `paid` are amounts of money, 0 or more"));
+            }
+        }
         c.orders.push(Order {
-            date: s.date("date"),
-            amount,
-            paid: s.number("paid").unwrap_or(0.0),
+            date,
+            amount: amount.max(0.0),
+            paid: paid.max(0.0),
         });
         s.finish(&["date", "amount", "paid"]);
     }

@@ -99,11 +99,11 @@ pub fn funnel_view(cx: &Ctx, f: &Funnel, limit: Option<usize>, only: Option<usiz
             .collect::<Vec<_>>()
     };
     // The chart shows the open funnel plus won; lost deals are listed, not drawn.
-    let drawn: Vec<usize> = f.stages.iter().filter(|s| s.id != "lost").map(|s| s.ix).collect();
+    let drawn: Vec<usize> = f.stages.iter().filter(|s| s.is_drawn()).map(|s| s.ix).collect();
     let max = f
         .stages
         .iter()
-        .filter(|s| s.id != "lost")
+        .filter(|s| s.is_drawn())
         .map(|s| s.value)
         .fold(0.0, f64::max);
     let stages = f
@@ -177,7 +177,8 @@ pub fn funnel_view(cx: &Ctx, f: &Funnel, limit: Option<usize>, only: Option<usiz
         chart_width: CHART_WIDTH,
         label_x: LABEL_WIDTH - 8.0,
         value_x: LABEL_WIDTH + BAR_AREA + 8.0,
-        chart_height: drawn.len() as f64 * (BAR_HEIGHT + BAR_GAP) - BAR_GAP,
+        // No gap below the last bar; no bar at all (every stage lost) is an empty chart.
+        chart_height: (drawn.len() as f64 * (BAR_HEIGHT + BAR_GAP) - BAR_GAP).max(0.0),
     }
 }
 

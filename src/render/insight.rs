@@ -12,7 +12,9 @@ use super::generated::DatedRef;
 use super::views::{Ctx, PageRef, page_ref, quadrant};
 use crate::model::{Kind, slugify};
 use crate::parse::front_matter::Customer;
-use crate::sales::funnel::weighted_value;
+use crate::sales::competitors::competitor_record;
+use crate::sales::deal::{deal_value as value, larger_first, stale_priority};
+use crate::sales::funnel::funnel_of;
 use crate::site::DocId;
 
 /// How many customers a list on these pages shows before "and N more".
@@ -24,10 +26,6 @@ fn customers<'a>(cx: &'a Ctx) -> impl Iterator<Item = (DocId, &'a Customer)> + '
     cx.site
         .of_kind(Kind::Customer)
         .filter_map(|(id, d)| Some((id, d.fm.customer.as_deref()?)))
-}
-
-fn value(c: &Customer) -> f64 {
-    c.value.unwrap_or(0.0)
 }
 
 /// Sorts the first `n` of `v` by `order` (the `n` smallest, in order); the rest follow unsorted.
@@ -52,7 +50,7 @@ fn top_by_value(cx: &Ctx, ids: &mut [DocId], n: usize) {
         })
         .collect();
     let order = |a: &(f64, &str, DocId), b: &(f64, &str, DocId)| {
-        b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2))
+        larger_first(a.0, b.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2))
     };
     sort_first(&mut keyed, n, order);
     for (slot, (_, _, id)) in ids.iter_mut().zip(keyed) {
@@ -236,21 +234,6 @@ pub struct VisitsView {
     pub recent: Vec<RecentVisit>,
 }
 
-/// Which customers to visit first when they have gone quiet: a quote in progress, then
-/// customers who bought, open opportunities, leads and potential customers, then targets
-/// (DOMAIN.md). Lost deals are not chased.
-pub fn stale_priority(stage_id: &str) -> Option<u8> {
-    match stage_id {
-        "quote" => Some(0),
-        "won" => Some(1),
-        "opportunity" => Some(2),
-        "lead" | "potential" => Some(3),
-        "target" => Some(4),
-        "lost" => None,
-        _ => Some(5),
-    }
-}
-
 /// How many recent visits the plan lists.
 const RECENT: usize = 30;
 /// How many upcoming visits the plan lists (the rest are counted), and how many suitable
@@ -303,11 +286,10 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
                 upcoming.push((next, id, c));
             }
         }
-        let stage_id = c.stage.map_or("", |s| cx.config.stage_def(s).id.as_str());
         // Visits written ahead (planned ones) do not count as visited.
         let last = c.visits.iter().filter_map(|v| v.date).filter(|d| *d <= cx.today).max();
         let days = last.map(|d| (cx.today - d).num_days());
-        if let Some(p) = stale_priority(stage_id)
+        if let Some(p) = stale_priority(c, cx.config)
             && days.is_none_or(|d| d > cx.config.stale_after_days)
         {
             stale.push((p, days.map_or(i64::MIN, |d| -d), id, last));
@@ -451,35 +433,26 @@ pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerVi
         top_by_value(cx, &mut ids, LIST);
     }
     let config = cx.config;
-    let mut stages: Vec<(usize, f64)> = vec![(0, 0.0); config.stages.len()];
-    let (mut open_count, mut open_value, mut weighted, mut won) = (0, 0.0, 0.0, 0.0);
+    // The owner's figures are the funnel's, over the owner's customers.
+    let customers = ids
+        .iter()
+        .filter_map(|id| Some((*id, cx.site.doc(*id).fm.customer.as_deref()?, false)));
+    let f = funnel_of(cx.site, config, cx.today, customers);
+    let overdue: Vec<(NaiveDate, DocId)> = f
+        .overdue
+        .iter()
+        .filter_map(|id| Some((cx.site.doc(*id).fm.customer.as_deref()?.expected_close?, *id)))
+        .collect();
     let mut due = Vec::new();
-    let mut overdue = Vec::new();
     for id in &ids {
         let Some(c) = cx.site.doc(*id).fm.customer.as_deref() else {
             continue;
         };
-        if let Some(s) = c.stage {
-            stages[s.0].0 += 1;
-            stages[s.0].1 += value(c);
-            if config.stage_def(s).id == "won" {
-                won += value(c);
-            }
-            if !config.is_closed(s) {
-                open_count += 1;
-                open_value += value(c);
-                weighted += weighted_value(c, config).unwrap_or(0.0);
-                if let Some(close) = c.expected_close.filter(|d| *d < cx.today) {
-                    overdue.push((close, *id));
-                }
-            }
-        }
         if let Some(next) = c.next_visit.filter(|d| (*d - cx.today).num_days() < 14) {
             due.push((next, *id));
         }
     }
     due.sort();
-    overdue.sort();
     let dated = |v: &[(NaiveDate, DocId)]| -> Vec<DatedRef> {
         if !with_lists {
             return Vec::new();
@@ -497,18 +470,18 @@ pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerVi
         slug: slug.to_owned(),
         path: format!("owners/{slug}/index.html"),
         count: ids.len(),
-        open_count,
-        open_value_fmt: cx.money(open_value),
-        weighted_fmt: cx.money(weighted),
-        won_value_fmt: cx.money(won),
-        stages: stages
+        open_count: f.open_count,
+        open_value_fmt: cx.money(f.open_value),
+        weighted_fmt: cx.money(f.weighted_total),
+        won_value_fmt: cx.money(f.won_value),
+        stages: f
+            .stages
             .iter()
-            .enumerate()
-            .map(|(i, (count, v))| OwnerStage {
-                id: config.stages[i].id.clone(),
-                label: config.stage_label(crate::model::StageIx(i)).to_owned(),
-                count: *count,
-                value_fmt: cx.money(*v),
+            .map(|s| OwnerStage {
+                id: s.id.clone(),
+                label: s.label.clone(),
+                count: s.count,
+                value_fmt: cx.money(s.value),
             })
             .collect(),
         customers: if with_lists { refs(cx, &ids) } else { Vec::new() },
@@ -559,7 +532,7 @@ pub fn tag_view(cx: &Ctx, tag: &str, slug: &str, limit: usize) -> Term {
         type Key<'a> = (bool, f64, &'a str, DocId);
         let order = |a: &Key, b: &Key| {
             a.0.cmp(&b.0)
-                .then(b.1.total_cmp(&a.1))
+                .then(larger_first(a.1, b.1))
                 .then_with(|| a.2.cmp(b.2))
                 .then(a.3.cmp(&b.3))
         };
@@ -633,35 +606,21 @@ pub fn competitor_matrix(cx: &Ctx) -> MatrixView {
         .site
         .of_kind(Kind::Competitor)
         .map(|(id, d)| {
-            let mut stages = vec![0; config.stages.len()];
-            let (mut open, mut won, mut lost) = (0.0, 0, 0);
-            for c in &cx.graph.met_by[id.0] {
-                let Some(c) = cx.site.doc(*c).fm.customer.as_deref() else {
-                    continue;
-                };
-                let Some(s) = c.stage else { continue };
-                stages[s.0] += 1;
-                match config.stage_def(s).id.as_str() {
-                    "won" => won += 1,
-                    "lost" => lost += 1,
-                    _ if !config.is_closed(s) => open += value(c),
-                    _ => {}
-                }
-            }
+            let r = competitor_record(cx.site, config, &cx.graph.met_by[id.0]);
             let row = MatrixRow {
                 title: d.fm.title.clone(),
                 slug: d.slug.clone(),
                 path: d.path.clone(),
-                stages,
-                open_value_fmt: cx.money(open),
-                won,
-                lost,
-                win_rate_fmt: (won + lost > 0).then(|| super::format::percent(won as f64 / (won + lost) as f64)),
+                open_value_fmt: cx.money(r.open_value),
+                won: r.won,
+                lost: r.lost,
+                win_rate_fmt: r.win_rate().map(super::format::percent),
+                stages: r.by_stage,
             };
-            (open, row)
+            (r.open_value, row)
         })
         .collect();
-    rows.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.title.cmp(&b.1.title)));
+    rows.sort_by(|a, b| larger_first(a.0, b.0).then_with(|| a.1.title.cmp(&b.1.title)));
     let more = rows.len().saturating_sub(LIST);
     MatrixView {
         stages: (0..config.stages.len())

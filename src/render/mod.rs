@@ -881,13 +881,13 @@ fn section_members(cx: &Ctx, key: &str) -> Vec<DocId> {
         .filter(|(_, d)| d.section == key)
         .map(|(id, d)| {
             (
-                d.fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0),
+                d.fm.customer.as_deref().map_or(0.0, crate::sales::deal::deal_value),
                 d.fm.title.as_str(),
                 id,
             )
         })
         .collect();
-    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    keyed.sort_by(|a, b| crate::sales::deal::larger_first(a.0, b.0).then_with(|| a.1.cmp(b.1)));
     keyed.into_iter().map(|(_, _, id)| id).collect()
 }
 

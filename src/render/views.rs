@@ -11,7 +11,8 @@ use crate::config::SiteConfig;
 use crate::links::LinkGraph;
 use crate::model::{Kind, Level, StageIx, Tier};
 use crate::parse::front_matter::Customer;
-use crate::sales::{self, funnel};
+pub use crate::sales::deal::quadrant;
+use crate::sales::{self, deal, funnel};
 use crate::site::{DocId, ParsedDoc, Site};
 
 /// Everything views are built from.
@@ -274,8 +275,7 @@ fn ref_fields(cx: &Ctx, id: DocId) -> RefFields {
             .and_then(|c| funnel::weighted_value(c, cx.config))
             .map(|v| cx.money(v)),
         next_visit: c.and_then(|c| c.next_visit).map(|v| cx.date(v, true)),
-        expected_close: c
-            .and_then(|c| Some(cx.date(c.expected_close?, c.stage.is_none_or(|s| !cx.config.is_closed(s))))),
+        expected_close: c.and_then(|c| Some(cx.date(c.expected_close?, deal::close_is_deadline(c, cx.config)))),
         excerpt: d.body.excerpt.clone(),
         tags: d.fm.tags.clone(),
     }
@@ -488,29 +488,21 @@ pub struct CustomerView {
     pub paid_total_fmt: String,
     pub unpaid_total_fmt: String,
     pub has_unpaid: bool,
+    /// What was paid beyond what was sold, when anything was.
+    pub credit_fmt: Option<String>,
+    /// An open deal whose expected close date has passed.
+    pub close_overdue: bool,
     /// Days sales outstanding today (应收账款回收期), when something is owed.
     pub dso: Option<DsoView>,
     /// Output path of the customer's visit brief.
     pub brief_path: String,
 }
 
-/// The attack/defend quadrant from purchase potential × our share.
-pub fn quadrant(c: &Customer) -> Option<&'static str> {
-    Some(match (c.potential?, c.share?) {
-        (Level::High, Level::Low) => "attack",
-        (Level::High, Level::High) => "defend",
-        (Level::Low, Level::High) => "maintain",
-        (Level::Low, Level::Low) => "abandon",
-    })
-}
-
 fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
     let level = |l: Option<Level>| l.map(|l| cx.id_label("level", l.id()));
     let mut visits: Vec<_> = c.visits.iter().collect();
     visits.sort_by_key(|v| std::cmp::Reverse(v.date));
-    let total: f64 = c.orders.iter().map(|o| o.amount).sum();
-    let paid: f64 = c.orders.iter().map(|o| o.paid).sum();
-    let open = c.stage.is_none_or(|s| !cx.config.is_closed(s));
+    let balance = deal::balance(&c.orders);
     CustomerView {
         industry: c.industry.clone(),
         region: c.region.clone(),
@@ -522,7 +514,9 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
         probability: funnel::probability(c, cx.config),
         probability_fmt: funnel::probability(c, cx.config).map(percent),
         weighted_fmt: funnel::weighted_value(c, cx.config).map(|v| cx.money(v)),
-        expected_close: c.expected_close.map(|d| cx.date(d, open)),
+        expected_close: c
+            .expected_close
+            .map(|d| cx.date(d, deal::close_is_deadline(c, cx.config))),
         next_visit: c.next_visit.map(|d| cx.date(d, true)),
         last_visit: sales::last_visit(c).map(|d| cx.date(d, false)),
         potential: level(c.potential),
@@ -558,21 +552,24 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
         orders: c
             .orders
             .iter()
-            .map(|o| OrderView {
-                date: o.date.map(crate::render::format::ymd),
-                amount: o.amount,
-                paid: o.paid,
-                amount_fmt: cx.money(o.amount),
-                paid_fmt: cx.money(o.paid),
-                unpaid_fmt: cx.money(o.amount - o.paid),
-                unpaid: o.amount - o.paid > 0.005,
+            .map(|o| {
+                let b = deal::balance([o]);
+                OrderView {
+                    date: o.date.map(crate::render::format::ymd),
+                    amount: o.amount,
+                    paid: o.paid,
+                    amount_fmt: cx.money(o.amount),
+                    paid_fmt: cx.money(o.paid),
+                    unpaid_fmt: cx.money(b.unpaid),
+                    unpaid: b.owes(),
+                }
             })
             .collect(),
-        orders_total_fmt: cx.money(total),
-        paid_total_fmt: cx.money(paid),
-        unpaid_total_fmt: cx.money(total - paid),
+        orders_total_fmt: cx.money(balance.amount),
+        paid_total_fmt: cx.money(balance.paid),
+        unpaid_total_fmt: cx.money(balance.unpaid),
         dso: crate::sales::dso::dso(&c.orders, cx.today)
-            .filter(|d| d.receivable > 0.005)
+            .filter(|d| d.receivable > deal::MONEY_TOLERANCE)
             .map(|d| {
                 let days = d.days.round() as i64;
                 let key = if d.at_least { "dso_at_least" } else { "dso_days" };
@@ -582,7 +579,9 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
                     receivable_fmt: cx.money(d.receivable),
                 }
             }),
-        has_unpaid: total - paid > 0.005,
+        has_unpaid: balance.owes(),
+        credit_fmt: balance.in_credit().then(|| cx.money(balance.credit)),
+        close_overdue: deal::close_overdue(c, cx.config, cx.today),
         brief_path: super::brief::path_of(cx.site.doc(id)),
     }
 }
@@ -590,7 +589,7 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
 #[derive(Debug, Serialize)]
 pub struct MeetingView {
     pub customer: PageRef,
-    /// won | lost | open
+    /// won | lost | open (the deal's outcome), or unstaged (no stage: in no count)
     pub result: &'static str,
     pub result_label: String,
 }
@@ -614,35 +613,19 @@ pub struct CompetitorView {
 
 fn competitor_view(cx: &Ctx, id: DocId, d: &ParsedDoc) -> CompetitorView {
     let comp = d.fm.competitor.clone().unwrap_or_default();
-    let mut meetings = Vec::new();
-    let (mut won, mut lost, mut open, mut open_value) = (0, 0, 0, 0.0);
-    for &cid in &cx.graph.met_by[id.0] {
-        let c = cx.site.doc(cid).fm.customer.as_deref();
-        let stage_id = c.and_then(|c| c.stage).map(|s| cx.config.stage_def(s).id.as_str());
-        let result = match stage_id {
-            Some("won") => {
-                won += 1;
-                "won"
+    let record = sales::competitors::competitor_record(cx.site, cx.config, &cx.graph.met_by[id.0]);
+    let meetings = record
+        .meetings
+        .iter()
+        .map(|&(cid, outcome)| {
+            let result = outcome.map_or("unstaged", |o| o.id());
+            MeetingView {
+                customer: page_ref(cx, cid),
+                result,
+                result_label: cx.label("result", result),
             }
-            Some("lost") => {
-                lost += 1;
-                "lost"
-            }
-            _ => {
-                open += 1;
-                open_value += c.and_then(|c| c.value).unwrap_or(0.0);
-                "open"
-            }
-        };
-        let view = MeetingView {
-            customer: page_ref(cx, cid),
-            result,
-            result_label: cx.label("result", result),
-        };
-        meetings.push((c.and_then(|c| c.value).unwrap_or(0.0), view));
-    }
-    meetings.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let meetings = meetings.into_iter().map(|(_, m)| m).collect();
+        })
+        .collect();
     CompetitorView {
         products: comp.products,
         price_level: comp.price_level.map(|p| cx.id_label("price", p.id())),
@@ -652,10 +635,10 @@ fn competitor_view(cx: &Ctx, id: DocId, d: &ParsedDoc) -> CompetitorView {
         weaknesses: comp.weaknesses,
         strategy: comp.strategy,
         meetings,
-        won,
-        lost,
-        open,
-        open_value_fmt: cx.money(open_value),
+        won: record.won,
+        lost: record.lost,
+        open: record.open,
+        open_value_fmt: cx.money(record.open_value),
     }
 }
 

@@ -1,16 +1,20 @@
 //! Days sales outstanding (DSO, 应收账款回收期) from a customer's orders, as DOMAIN.md
 //! defines it: counted backward from a day, the receivable is covered by whole months of
 //! sales from the latest month back; what is left is a fraction of the month that covers it.
+//! The receivable is the customer's unpaid figure ([`super::deal::balance`]), the same one
+//! the page, the brief and the CSV show: payments carry no date, so what is owed is known
+//! only as of now, over every order.
 
 use chrono::{Datelike, NaiveDate};
 
+use super::deal::MONEY_TOLERANCE;
 use crate::parse::front_matter::Order;
 
 /// A customer's DSO on a given day.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dso {
     pub days: f64,
-    /// What is unpaid.
+    /// What is unpaid ([`super::deal::Balance::unpaid`]).
     pub receivable: f64,
     /// The receivable is more than all the sales on record: `days` is a lower bound.
     pub at_least: bool,
@@ -25,6 +29,7 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 
 /// DSO on `at`: `None` without dated sales up to that day, zero days when nothing is owed.
 /// The month of `at` counts the days up to and including `at` (a month-end counts whole).
+/// Sales dated after `at` cover nothing; undated ones are owed but cover no month.
 pub fn dso(orders: &[Order], at: NaiveDate) -> Option<Dso> {
     let dated: Vec<(NaiveDate, &Order)> = orders
         .iter()
@@ -32,12 +37,12 @@ pub fn dso(orders: &[Order], at: NaiveDate) -> Option<Dso> {
         .filter(|(d, _)| *d <= at)
         .collect();
     let earliest = dated.iter().map(|(d, _)| *d).min()?;
-    let receivable: f64 = dated.iter().map(|(_, o)| (o.amount - o.paid).max(0.0)).sum();
+    let receivable = super::deal::balance(orders).unpaid;
     let mut left = receivable;
     let mut days = 0.0;
     let (mut year, mut month) = (at.year(), at.month());
     let mut first = true;
-    while left > 0.005 {
+    while left > MONEY_TOLERANCE {
         let span = if first { at.day() } else { days_in_month(year, month) } as f64;
         first = false;
         let sales: f64 = dated
@@ -60,7 +65,7 @@ pub fn dso(orders: &[Order], at: NaiveDate) -> Option<Dso> {
     Some(Dso {
         days,
         receivable,
-        at_least: left > 0.005,
+        at_least: left > MONEY_TOLERANCE,
     })
 }
 
@@ -112,5 +117,26 @@ mod tests {
         // A month without sales counts whole.
         let d = dso(&[order("2026-09-10", 100.0, 0.0)], at).unwrap();
         assert!((d.days - (23.0 + 31.0 + 30.0)).abs() < 1e-9, "{d:?}");
+    }
+
+    #[test]
+    fn the_receivable_is_the_unpaid_figure() {
+        // An overpaid October order offsets November's: 200 sold, 150 paid, 50 owed, not the
+        // 100 that November's order alone still owes.
+        let at: NaiveDate = "2026-11-20".parse().unwrap();
+        let orders = [order("2026-10-05", 100.0, 150.0), order("2026-11-02", 100.0, 0.0)];
+        let d = dso(&orders, at).unwrap();
+        assert_eq!(d.receivable, super::super::deal::balance(&orders).unpaid);
+        assert_eq!(d.receivable, 50.0);
+        assert!((d.days - 10.0).abs() < 1e-9, "{d:?}");
+        // An undated order is owed too; it covers no month.
+        let undated = Order {
+            date: None,
+            amount: 300.0,
+            paid: 0.0,
+        };
+        let d = dso(&[order("2026-11-02", 100.0, 0.0), undated], at).unwrap();
+        assert_eq!(d.receivable, 400.0);
+        assert!(d.at_least, "{d:?}");
     }
 }

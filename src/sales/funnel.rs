@@ -4,21 +4,13 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::config::SiteConfig;
+use super::deal::{close_overdue, deal_value, is_small_order, larger_first};
+use crate::config::{Outcome, SiteConfig};
 use crate::model::StageIx;
 use crate::parse::front_matter::Customer;
 use crate::site::{DocId, Site};
 
-/// A customer's win probability: its own, else its stage's.
-pub fn probability(c: &Customer, config: &SiteConfig) -> Option<f64> {
-    c.probability
-        .or_else(|| c.stage.map(|s| config.stage_def(s).probability))
-}
-
-/// Expected value × win probability.
-pub fn weighted_value(c: &Customer, config: &SiteConfig) -> Option<f64> {
-    Some(c.value? * probability(c, config)?)
-}
+pub use super::deal::{probability, weighted_value};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StageFigures {
@@ -32,7 +24,9 @@ pub struct StageFigures {
     /// Share of the customers that reached the stage before this one and reached this one too
     /// (None for the first stage, for `lost`, and when nobody reached the stage before).
     pub conversion: Option<f64>,
+    /// Won or lost ([`Outcome::is_closed`]).
     pub closed: bool,
+    pub outcome: Outcome,
     #[serde(skip)]
     pub customers: Vec<DocId>,
 }
@@ -40,11 +34,13 @@ pub struct StageFigures {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Funnel {
     pub stages: Vec<StageFigures>,
-    /// Value of every open deal (all stages but won and lost).
+    /// Value of every open deal (stages whose outcome is open).
     pub open_value: f64,
     /// Weighted value of every open deal.
     pub weighted_total: f64,
     pub open_count: usize,
+    /// Value of the deals at stages whose outcome is won.
+    pub won_value: f64,
     /// Open deals whose expected close date has passed, most overdue first.
     pub overdue: Vec<DocId>,
     /// Deals under the small-order threshold, kept out of the figures (漏斗外销售额).
@@ -56,6 +52,28 @@ pub struct Funnel {
 
 /// Computes the funnel over the visible customers of the site.
 pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
+    // Confidential customers a --public build leaves out still count, anonymously, when the
+    // config says so: in the figures, never in a list.
+    let customers = site.docs.iter().enumerate().filter_map(|(i, d)| {
+        let hidden = site.is_hidden(DocId(i));
+        let anonymous = hidden && config.count_confidential && d.fm.confidential && !d.fm.draft;
+        let c =
+            d.fm.customer
+                .as_deref()
+                .filter(|_| d.kind == crate::model::Kind::Customer)?;
+        (!hidden || anonymous).then_some((DocId(i), c, anonymous))
+    });
+    funnel_of(site, config, today, customers)
+}
+
+/// The funnel over some customers (`anonymous`: counted in the figures, named in no list):
+/// the whole site's, or one owner's.
+pub fn funnel_of<'a>(
+    site: &Site,
+    config: &SiteConfig,
+    today: NaiveDate,
+    customers: impl Iterator<Item = (DocId, &'a Customer, bool)>,
+) -> Funnel {
     let mut stages: Vec<StageFigures> = config
         .stages
         .iter()
@@ -69,7 +87,8 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
             value: 0.0,
             weighted: 0.0,
             conversion: None,
-            closed: config.is_closed(StageIx(i)),
+            closed: s.outcome.is_closed(),
+            outcome: s.outcome,
             customers: Vec::new(),
         })
         .collect();
@@ -78,31 +97,22 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
         open_value: 0.0,
         weighted_total: 0.0,
         open_count: 0,
+        won_value: 0.0,
         overdue: Vec::new(),
         outside_value: 0.0,
         outside: Vec::new(),
         unstaged: Vec::new(),
     };
     let mut overdue: Vec<(NaiveDate, DocId)> = Vec::new();
-    // Confidential customers a --public build leaves out still count, anonymously, when the
-    // config says so: in the figures, never in a list.
-    let customers = site.docs.iter().enumerate().filter_map(|(i, d)| {
-        let hidden = site.is_hidden(DocId(i));
-        let anonymous = hidden && config.count_confidential && d.fm.confidential && !d.fm.draft;
-        (d.kind == crate::model::Kind::Customer && (!hidden || anonymous)).then_some((DocId(i), &**d, anonymous))
-    });
-    for (id, doc, anonymous) in customers {
-        let Some(c) = doc.fm.customer.as_deref() else {
-            continue;
-        };
+    for (id, c, anonymous) in customers {
         let Some(stage) = c.stage else {
             if !anonymous {
                 f.unstaged.push(id);
             }
             continue;
         };
-        let value = c.value.unwrap_or(0.0);
-        if config.small_order_threshold > 0.0 && c.value.is_some() && value < config.small_order_threshold {
+        let value = deal_value(c);
+        if is_small_order(c, config) {
             f.outside_value += value;
             if !anonymous {
                 f.outside.push(id);
@@ -117,23 +127,30 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
         if !anonymous {
             s.customers.push(id);
         }
-        if !s.closed {
-            f.open_value += value;
-            f.weighted_total += weighted;
-            f.open_count += 1;
-            if let Some(close) = c.expected_close.filter(|d| *d < today && !anonymous) {
-                overdue.push((close, id));
+        match s.outcome {
+            Outcome::Open => {
+                f.open_value += value;
+                f.weighted_total += weighted;
+                f.open_count += 1;
+                if let Some(close) = c
+                    .expected_close
+                    .filter(|_| close_overdue(c, config, today) && !anonymous)
+                {
+                    overdue.push((close, id));
+                }
             }
+            Outcome::Won => f.won_value += value,
+            Outcome::Lost => {}
         }
     }
     overdue.sort();
     f.overdue = overdue.into_iter().map(|(_, id)| id).collect();
-    // Conversion: a customer at a later stage has passed through every earlier one; `lost`
+    // Conversion: a customer at a later stage has passed through every earlier one; lost
     // deals left at an unknown stage, so they count nowhere.
     let reached = |i: usize, stages: &[StageFigures]| -> usize {
-        stages[i..].iter().filter(|s| s.id != "lost").map(|s| s.count).sum()
+        stages[i..].iter().filter(|s| s.is_drawn()).map(|s| s.count).sum()
     };
-    let ordered: Vec<usize> = (0..stages.len()).filter(|i| stages[*i].id != "lost").collect();
+    let ordered: Vec<usize> = (0..stages.len()).filter(|i| stages[*i].is_drawn()).collect();
     for w in ordered.windows(2) {
         let (prev, cur) = (w[0], w[1]);
         let before = reached(prev, &stages);
@@ -148,18 +165,22 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
     f
 }
 
+impl StageFigures {
+    /// Whether the stage is in the funnel's line of stages (drawn in the chart, counted in
+    /// conversion): every stage but those whose deals were lost, which left the funnel at an
+    /// unknown stage.
+    pub fn is_drawn(&self) -> bool {
+        self.outcome != Outcome::Lost
+    }
+}
+
 /// Largest deal first; equal values keep their (file) order.
 pub fn sort_by_value(site: &Site, ids: &mut Vec<DocId>) {
     let mut keyed: Vec<(f64, DocId)> = ids
         .iter()
-        .map(|id| {
-            (
-                site.doc(*id).fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0),
-                *id,
-            )
-        })
+        .map(|id| (site.doc(*id).fm.customer.as_deref().map_or(0.0, deal_value), *id))
         .collect();
-    keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    keyed.sort_by(|a, b| larger_first(a.0, b.0));
     *ids = keyed.into_iter().map(|(_, id)| id).collect();
 }
 

@@ -1,5 +1,9 @@
-//! The domain figures: pure functions over the site (funnel, tiers, visits).
+//! The domain figures: pure functions over the site (funnel, tiers, visits). Every sales
+//! rule (open, won, lost, weighted, overdue, unpaid, …) is defined here once, in `deal.rs`
+//! for one customer and in the other modules for many; the rest of the program formats.
 
+pub mod competitors;
+pub mod deal;
 pub mod dso;
 pub mod funnel;
 pub mod tiers;

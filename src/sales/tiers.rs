@@ -31,7 +31,7 @@ pub fn tiers(site: &Site, _config: &SiteConfig) -> (Vec<TierFigures>, Vec<DocId>
             Some(t) => {
                 let f = &mut out[t as usize];
                 f.customers.push(id);
-                f.value += c.value.unwrap_or(0.0);
+                f.value += super::deal::deal_value(c);
             }
             None => untiered.push(id),
         }

@@ -133,11 +133,15 @@ pub fn input(cx: &Ctx) -> Input {
         .visible()
         .map(|(id, d)| {
             let rank = KIND_ORDER.iter().position(|k| *k == d.kind).unwrap_or(KIND_ORDER.len());
-            let value = d.fm.customer.as_ref().and_then(|c| c.value).unwrap_or(0.0);
+            let value = d.fm.customer.as_deref().map_or(0.0, crate::sales::deal::deal_value);
             (rank, value, d.path.as_str(), id)
         })
         .collect();
-    docs.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));
+    docs.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(crate::sales::deal::larger_first(a.1, b.1))
+            .then(a.2.cmp(b.2))
+    });
     let pages = docs
         .into_iter()
         .map(|(_, _, _, id)| {

@@ -15,5 +15,6 @@ mod incremental;
 mod insight;
 mod limits;
 mod output;
+mod sales;
 mod search;
 mod serve;
