@@ -116,3 +116,28 @@ fn config_errors_point_into_salesbook_yaml() {
         ("salesbook.yaml", 2)
     );
 }
+
+/// `check` takes the lean path and drops what it renders (it held the whole output before):
+/// the same problems as a build, no files, nothing written. (A lean build keeps no page
+/// text, so a few diagnostics show no source line there: compared in full with a lean
+/// build, by place and message with an in-memory one.)
+#[test]
+fn check_reports_what_build_reports_and_keeps_no_files() {
+    use salesbook::build::Builder;
+    for fixture in ["diagnostics/broken", "builder/basic"] {
+        let t = SiteTest::fixture(fixture);
+        let built = t.build();
+        let checked = Builder::lean(t.options()).check();
+        assert_eq!(places(&checked.diagnostics), places(&built.diagnostics), "{fixture}");
+        let lean = Builder::lean(t.options()).build();
+        assert!(!lean.files.is_empty(), "{fixture}");
+        assert_eq!(checked.diagnostics, lean.diagnostics, "{fixture}");
+        assert_eq!(checked.pages, built.pages, "{fixture}");
+        assert!(checked.files.is_empty(), "{fixture}");
+        let out = t.run(&["check", "--format", "json"]);
+        let json = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(json.trim(), salesbook::diagnostics::render_json(&lean.diagnostics).trim());
+        assert_eq!(out.status.code(), Some(if built.has_errors() { 1 } else { 0 }));
+        assert!(!t.root().join("public").exists(), "{fixture}: check wrote nothing");
+    }
+}
