@@ -36,8 +36,8 @@ fn main() -> ExitCode {
 
 fn parse_today(s: Option<&str>) -> Result<Option<chrono::NaiveDate>, String> {
     s.map(|t| {
-        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map_err(|_| format!("--today {t}: expected a date as YYYY-MM-DD"))
+        salesbook::parse::front_matter::parse_date(t)
+            .ok_or_else(|| format!("--today {t}: expected a date as YYYY-MM-DD between 0001-01-01 and 9999-12-31"))
     })
     .transpose()
 }

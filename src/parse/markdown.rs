@@ -688,7 +688,19 @@ mod tests {
         let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["x-1", "x", "x-2", "x-3", "x-2-1", "x-1-1", "x-4", "x-1-1-1", "section", "section-1", "x-5"]
+            [
+                "x-1",
+                "x",
+                "x-2",
+                "x-3",
+                "x-2-1",
+                "x-1-1",
+                "x-4",
+                "x-1-1-1",
+                "section",
+                "section-1",
+                "x-5"
+            ]
         );
     }
 
@@ -697,7 +709,11 @@ mod tests {
         let md = "## 拜访记录\n\n".repeat(20_000);
         let started = std::time::Instant::now();
         let b = scan(&md, 0, "", false);
-        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
         assert_eq!(b.headings[0].id, "拜访记录");
         assert_eq!(b.headings[19_999].id, "拜访记录-19999");
     }

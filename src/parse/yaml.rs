@@ -1,5 +1,12 @@
 //! YAML as a tree of values that each remember their line and column, so that every
 //! semantic check downstream can point at the value it rejects.
+//!
+//! Scalars resolve by YAML 1.2's core schema: `yes`, `no`, `on`, `off`, `y` and `n` are
+//! text, and so are numbers written with leading zeros or underscores (`013800000000`,
+//! `1_000`), since YAML 1.1's readings of them turned names and phone numbers into booleans
+//! and integers. A scalar that still resolves to a number or a boolean keeps the text it was
+//! written as ([`Node::raw`]): a text field shows `+8613800000000` or `1.50` as written, not
+//! the number read from it.
 
 use std::fmt;
 
@@ -13,6 +20,8 @@ use crate::diagnostics::Pos;
 pub struct Node {
     pub value: Value,
     pub pos: Pos,
+    /// For a plain scalar that resolved to a number or a boolean: the text as written.
+    pub raw: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,8 +48,11 @@ impl Node {
         }
     }
 
-    /// The value as text, if it is a scalar (numbers and booleans are shown as written).
+    /// The value as text, if it is a scalar (numbers and booleans as written).
     pub fn as_text(&self) -> Option<String> {
+        if let Some(raw) = &self.raw {
+            return Some(raw.to_string());
+        }
         match &self.value {
             Value::Str(s) => Some(s.clone()),
             Value::Int(i) => Some(i.to_string()),
@@ -52,6 +64,9 @@ impl Node {
 
     /// How many characters the value occupies on its line, for the caret.
     pub fn width(&self) -> usize {
+        if let Some(raw) = &self.raw {
+            return raw.chars().count().max(1);
+        }
         match &self.value {
             Value::Str(s) => s.lines().next().map_or(1, |l| l.chars().count()),
             Value::Int(i) => i.to_string().len(),
@@ -88,6 +103,7 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
         return Ok(Node {
             value: Value::Map(Vec::new()),
             pos: Pos::new(first_line + 1, 1),
+            raw: None,
         });
     }
     let parsed = match parse_plain(text) {
@@ -108,15 +124,12 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
 
 /// Any YAML, through serde-saphyr; places count from the YAML's first line.
 fn parse_general(text: &str) -> Result<Node, SyntaxError> {
-    let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_depth: MAX_DEPTH,
-            max_aliases: 1_000,
-            max_nodes: MAX_NODES,
-        },
-    };
-    match serde_saphyr::from_str_with_options::<Node>(text, options) {
-        Ok(node) => Ok(node),
+    match serde_saphyr::from_str_with_options::<Node>(text, options()) {
+        Ok(mut node) => {
+            let lines: Vec<&str> = text.lines().collect();
+            written_as(&mut node, &lines);
+            Ok(node)
+        }
         Err(e) => {
             let pos = e
                 .location()
@@ -126,6 +139,65 @@ fn parse_general(text: &str) -> Result<Node, SyntaxError> {
             let message = strip_location(message.lines().next().unwrap_or("invalid YAML"));
             Err(SyntaxError { message, pos })
         }
+    }
+}
+
+/// serde-saphyr's settings for front matter: the limits below, and YAML 1.2's core schema
+/// (see the module's doc). Non-finite numbers (`.inf`, `.nan`, `1e999`) are read as such, for
+/// the field that receives one to refuse at its place (a text field takes its text).
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_aliases: 1_000,
+            max_nodes: MAX_NODES,
+        },
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+        non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
+    }
+}
+
+/// A scalar's value with no type given, as serde-saphyr resolves it alone.
+fn resolve_alone(text: &str) -> Option<Value> {
+    match serde_saphyr::from_str_with_options::<Value>(text, options()) {
+        Ok(v @ (Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_))) => Some(v),
+        _ => None,
+    }
+}
+
+/// Gives each number and boolean of serde-saphyr's tree the text it was written as (the
+/// direct path has it from the parser's events): the plain scalar at the node's place (after
+/// an anchor), taken only if it resolves alone to the same value. An alias, or a tagged
+/// value, keeps none and shows as its value.
+fn written_as(node: &mut Node, lines: &[&str]) {
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| written_as(n, lines)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            written_as(k, lines);
+            written_as(v, lines);
+        }),
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) if node.raw.is_none() => {
+            let Some(line) = node.pos.line.checked_sub(1).and_then(|l| lines.get(l)) else {
+                return;
+            };
+            let rest: String = line.chars().skip(node.pos.column.saturating_sub(1)).collect();
+            let rest = match rest.strip_prefix('&') {
+                Some(anchored) => anchored.split_once([' ', '\t']).map_or("", |(_, r)| r).trim_start(),
+                None => &rest,
+            };
+            let token = rest
+                .split(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
+                .next()
+                .unwrap_or("");
+            let token = token.strip_suffix(':').unwrap_or(token);
+            let same = resolve_alone(token).is_some_and(|v| format!("{v:?}") == format!("{:?}", node.value));
+            if same {
+                node.raw = Some(token.into());
+            }
+        }
+        _ => {}
     }
 }
 
@@ -164,10 +236,12 @@ fn parse_plain(text: &str) -> Option<Node> {
                 }
                 continue;
             }
-            Event::Scalar(value, style, 0, None) => Node {
-                value: scalar(&value, style, in_key)?,
-                pos,
-            },
+            Event::Scalar(text, style, 0, None) => {
+                let value = scalar(&text, style, in_key)?;
+                let raw =
+                    matches!(value, Value::Bool(_) | Value::Int(_) | Value::Float(_)).then(|| text.as_ref().into());
+                Node { value, pos, raw }
+            }
             Event::SequenceStart(_, 0, None) if !in_key && stack.len() < MAX_DEPTH => {
                 stack.push(Open::Seq(Vec::new(), pos));
                 continue;
@@ -180,6 +254,7 @@ fn parse_plain(text: &str) -> Option<Node> {
                 Open::Seq(items, pos) => Node {
                     value: Value::Seq(items),
                     pos,
+                    raw: None,
                 },
                 Open::Map(..) => return None,
             },
@@ -187,6 +262,7 @@ fn parse_plain(text: &str) -> Option<Node> {
                 Open::Map(entries, None, pos) if !has_duplicate_keys(&entries) => Node {
                     value: Value::Map(entries),
                     pos,
+                    raw: None,
                 },
                 _ => return None,
             },
@@ -213,8 +289,9 @@ fn parse_plain(text: &str) -> Option<Node> {
     root
 }
 
-/// A scalar's value as serde-saphyr resolves it with no type given (YAML 1.1 booleans,
-/// then integers, then floats, else text), where that is plain to see; `None` otherwise.
+/// A scalar's value as serde-saphyr resolves it with no type given (null, core-schema
+/// booleans, then integers, then floats, else text), where that is plain to see; `None`
+/// otherwise.
 fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: bool) -> Option<Value> {
     if style != serde_saphyr::granit_parser::ScalarStyle::Plain {
         return Some(Value::Str(text.to_owned()));
@@ -223,7 +300,8 @@ fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: b
     match bytes.first() {
         // No null, boolean or number starts with a letter outside ASCII (CJK text).
         Some(b) if !b.is_ascii() => Some(Value::Str(text.to_owned())),
-        // Letters: text, unless it is one of YAML's words for null and true/false.
+        // Letters: text, unless it is one of YAML's words for null and true/false (1.1's
+        // words included: serde-saphyr resolves those below, to text).
         Some(b) if b.is_ascii_alphabetic() && !is_yaml_word(text) => Some(Value::Str(text.to_owned())),
         _ if in_key => None,
         // A decimal integer without a leading zero, well inside i64.
@@ -234,10 +312,7 @@ fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: b
         Some(_) if is_date(bytes) => Some(Value::Str(text.to_owned())),
         // Signs, dots, `~`, the empty value, other numbers: serde-saphyr resolves the scalar
         // alone.
-        _ if !text.contains(['\n', '\r']) => match serde_saphyr::from_str::<Value>(text) {
-            Ok(v @ (Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_))) => Some(v),
-            _ => None,
-        },
+        _ if !text.contains(['\n', '\r']) => resolve_alone(text),
         _ => None,
     }
 }
@@ -299,6 +374,7 @@ impl<'de> Deserialize<'de> for Node {
         Ok(Node {
             value: spanned.value,
             pos: Pos::new(loc.line() as usize, loc.column() as usize),
+            raw: None,
         })
     }
 }
@@ -498,9 +574,27 @@ mod tests {
             "%",
             "x%",
             "#1",
+            "+8613800000000",
+            "013800000000",
+            "0571-8888",
+            "-007",
+            "+00",
+            "00",
+            "0.0",
+            "1.50",
+            "1_000.5",
+            "0x1_F",
+            "Y",
+            "YES",
+            "On",
+            "nO",
+            "tRUE",
+            "nULL",
+            ".nan",
+            "+.inf",
         ];
-        // Non-finite numbers and characters that cannot start a plain scalar.
-        let general_only = ["1e999", ".inf", "-.inf", ".NaN", "-", "@x", "`x`", "%"];
+        // Characters that cannot start a plain scalar.
+        let general_only = ["-", "@x", "`x`", "%"];
         for v in scalars {
             let taken = same_both_ways(&format!("k: {v}\n"));
             assert_eq!(taken, !general_only.contains(&v), "{v}");
@@ -514,6 +608,76 @@ mod tests {
                 same_both_ways(&text);
             }
         }
+    }
+
+    /// Issue 20: YAML 1.1 read phone numbers as integers and names as booleans. Each of these
+    /// is text, or a number or boolean that keeps its text, the same on both paths (a map
+    /// with an anchor takes the general one).
+    #[test]
+    fn scalars_keep_the_text_they_were_written_as() {
+        let cases = [
+            ("0571-8888", Value::Str("0571-8888".into())),
+            ("+8613800000000", Value::Int(8_613_800_000_000)),
+            ("013800000000", Value::Str("013800000000".into())),
+            ("007", Value::Str("007".into())),
+            ("1_000", Value::Str("1_000".into())),
+            ("N", Value::Str("N".into())),
+            ("y", Value::Str("y".into())),
+            ("yes", Value::Str("yes".into())),
+            ("No", Value::Str("No".into())),
+            ("on", Value::Str("on".into())),
+            ("OFF", Value::Str("OFF".into())),
+            ("True", Value::Bool(true)),
+            ("false", Value::Bool(false)),
+            ("1.50", Value::Float(1.5)),
+            ("1e3", Value::Float(1000.0)),
+            ("0x1F", Value::Int(31)),
+            ("2026", Value::Int(2026)),
+            (".inf", Value::Float(f64::INFINITY)),
+            ("-.inf", Value::Float(f64::NEG_INFINITY)),
+        ];
+        for (written, value) in cases {
+            for text in [
+                format!("k: {written}\n"),
+                format!("k: [{written}, x]\n"),
+                format!("k:\n  - {written}\n"),
+                format!("k: {{a: {written}}}\n"),
+            ] {
+                assert!(same_both_ways(&text), "{text}");
+                for general in [false, true] {
+                    let node = if general {
+                        parse_general(&format!("z: &z 1\n{text}")).unwrap()
+                    } else {
+                        parse_plain(&text).unwrap()
+                    };
+                    let Value::Map(entries) = &node.value else { panic!() };
+                    let mut v = &entries.last().unwrap().1;
+                    loop {
+                        v = match &v.value {
+                            Value::Seq(items) => &items[0],
+                            Value::Map(e) => &e[0].1,
+                            _ => break,
+                        };
+                    }
+                    assert_eq!(
+                        format!("{:?}", v.value),
+                        format!("{value:?}"),
+                        "{text} general: {general}"
+                    );
+                    assert_eq!(v.as_text().as_deref(), Some(written), "{text} general: {general}");
+                    assert_eq!(v.width(), written.chars().count(), "{text}");
+                }
+            }
+        }
+        let nan = parse("k: .NaN\n", 0).unwrap();
+        let Value::Map(e) = nan.value else { panic!() };
+        assert!(matches!(e[0].1.value, Value::Float(f) if f.is_nan()));
+        assert_eq!(e[0].1.as_text().as_deref(), Some(".NaN"));
+        // An alias shows its value; the anchored scalar keeps its text.
+        let node = parse("a: &p +86138\nb: *p\n", 0).unwrap();
+        let Value::Map(e) = node.value else { panic!() };
+        assert_eq!(e[0].1.as_text().as_deref(), Some("+86138"));
+        assert_eq!(e[1].1.as_text().as_deref(), Some("86138"));
     }
 
     #[test]

@@ -135,7 +135,10 @@ fn a_file_that_goes_away_during_the_build_fails_it_cleanly() {
 
 #[test]
 fn twenty_thousand_repeated_headings_build_in_linear_time() {
-    let page = format!("---\ntitle: 拜访\nstage: lead\n---\n\n{}", "## 拜访记录\n\n".repeat(20_000));
+    let page = format!(
+        "---\ntitle: 拜访\nstage: lead\n---\n\n{}",
+        "## 拜访记录\n\n".repeat(20_000)
+    );
     let t = SiteTest::with_files(&[("content/customers/visits.md", &page)]);
     let r = within(Duration::from_secs(5), "20,000 repeated headings", || t.build());
     assert!(r.diagnostics.is_empty(), "{:?}", places(&r.diagnostics));
