@@ -716,6 +716,18 @@ mod tests {
         );
         assert_eq!(b.headings[0].id, "拜访记录");
         assert_eq!(b.headings[19_999].id, "拜访记录-19999");
+        // Suffixed ids taken first, then the plain heading again and again.
+        let md: String = (1..=10_000).map(|i| format!("## x-{i}\n\n")).collect::<String>() + &"## x\n\n".repeat(10_000);
+        let started = std::time::Instant::now();
+        let b = scan(&md, 0, "", false);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(b.headings[10_000].id, "x");
+        assert_eq!(b.headings[10_001].id, "x-10001");
+        assert_eq!(b.headings[19_999].id, "x-19999");
     }
 
     #[test]

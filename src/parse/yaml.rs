@@ -126,8 +126,7 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
 fn parse_general(text: &str) -> Result<Node, SyntaxError> {
     match serde_saphyr::from_str_with_options::<Node>(text, options()) {
         Ok(mut node) => {
-            let lines: Vec<&str> = text.lines().collect();
-            written_as(&mut node, &lines);
+            written_as(&mut node, &mut Source::new(text));
             Ok(node)
         }
         Err(e) => {
@@ -169,36 +168,114 @@ fn resolve_alone(text: &str) -> Option<Value> {
 
 /// Gives each number and boolean of serde-saphyr's tree the text it was written as (the
 /// direct path has it from the parser's events): the plain scalar at the node's place (after
-/// an anchor), taken only if it resolves alone to the same value. An alias, or a tagged
-/// value, keeps none and shows as its value.
-fn written_as(node: &mut Node, lines: &[&str]) {
+/// an anchor; for an alias, at its anchor), taken only if it resolves alone to the same
+/// value. A value whose text cannot be found this way shows as its value.
+fn written_as(node: &mut Node, source: &mut Source) {
     match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| written_as(n, lines)),
+        Value::Seq(items) => items.iter_mut().for_each(|n| written_as(n, source)),
         Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-            written_as(k, lines);
-            written_as(v, lines);
+            written_as(k, source);
+            written_as(v, source);
         }),
         Value::Bool(_) | Value::Int(_) | Value::Float(_) if node.raw.is_none() => {
-            let Some(line) = node.pos.line.checked_sub(1).and_then(|l| lines.get(l)) else {
-                return;
+            let token = source.token_at(node.pos);
+            let token = match token.strip_prefix('*') {
+                Some(alias) => source.anchored(alias, node.pos.line),
+                None => token,
             };
-            let rest: String = line.chars().skip(node.pos.column.saturating_sub(1)).collect();
-            let rest = match rest.strip_prefix('&') {
-                Some(anchored) => anchored.split_once([' ', '\t']).map_or("", |(_, r)| r).trim_start(),
-                None => &rest,
-            };
-            let token = rest
-                .split(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
-                .next()
-                .unwrap_or("");
-            let token = token.strip_suffix(':').unwrap_or(token);
-            let same = resolve_alone(token).is_some_and(|v| format!("{v:?}") == format!("{:?}", node.value));
-            if same {
+            if same_value(token, &node.value) {
                 node.raw = Some(token.into());
             }
         }
         _ => {}
     }
+}
+
+/// Whether `token` alone is the scalar `value` (the cheap cases first: a tree may hold
+/// 250,000 numbers).
+fn same_value(token: &str, value: &Value) -> bool {
+    match value {
+        Value::Int(i) if token.parse::<i64>() == Ok(*i) => true,
+        Value::Float(f) if token.parse::<f64>().is_ok_and(|t| t.to_bits() == f.to_bits()) => true,
+        _ if token.is_empty() => false,
+        _ => resolve_alone(token).is_some_and(|v| format!("{v:?}") == format!("{value:?}")),
+    }
+}
+
+/// The YAML text by line, for [`written_as`]: a line's characters are mapped to bytes once
+/// (positions count characters), and anchors are found once, on the first alias.
+struct Source<'a> {
+    lines: Vec<&'a str>,
+    /// Byte offsets of the characters of lines that are not ASCII, made when first needed.
+    offsets: std::collections::HashMap<usize, Vec<usize>>,
+    /// Anchor name to the lines and plain scalars it anchors, in order.
+    anchors: Option<std::collections::HashMap<&'a str, Vec<(usize, &'a str)>>>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        Source {
+            lines: text.lines().collect(),
+            offsets: Default::default(),
+            anchors: None,
+        }
+    }
+
+    /// The plain scalar that starts at `pos`, after an anchor (`&a 12`).
+    fn token_at(&mut self, pos: Pos) -> &'a str {
+        let Some(&line) = pos.line.checked_sub(1).and_then(|l| self.lines.get(l)) else {
+            return "";
+        };
+        let col = pos.column.saturating_sub(1);
+        let byte = if line.is_ascii() {
+            col.min(line.len())
+        } else {
+            let offsets = self
+                .offsets
+                .entry(pos.line)
+                .or_insert_with(|| line.char_indices().map(|(i, _)| i).collect());
+            offsets.get(col).copied().unwrap_or(line.len())
+        };
+        let rest = &line[byte..];
+        let rest = match rest.strip_prefix('&') {
+            Some(anchored) => anchored.split_once([' ', '\t']).map_or("", |(_, r)| r.trim_start()),
+            None => rest,
+        };
+        first_token(rest)
+    }
+
+    /// The plain scalar last anchored as `name` on or before line `line`.
+    fn anchored(&mut self, name: &str, line: usize) -> &'a str {
+        let lines = &self.lines;
+        let anchors = self.anchors.get_or_insert_with(|| {
+            let mut map: std::collections::HashMap<&'a str, Vec<(usize, &'a str)>> = Default::default();
+            for (i, text) in lines.iter().enumerate() {
+                for (at, _) in text.match_indices('&') {
+                    let after = &text[at + 1..];
+                    let end = after
+                        .find(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
+                        .unwrap_or(after.len());
+                    let value = first_token(after[end..].trim_start());
+                    map.entry(&after[..end]).or_default().push((i + 1, value));
+                }
+            }
+            map
+        });
+        anchors
+            .get(name)
+            .and_then(|defs| defs.iter().rev().find(|(l, _)| *l <= line))
+            .map_or("", |(_, value)| value)
+    }
+}
+
+/// The text up to the end of a plain scalar that holds no space (what a number or a
+/// boolean is): a space, a flow indicator, or a key's `:`.
+fn first_token(rest: &str) -> &str {
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .unwrap_or(rest.len());
+    let token = &rest[..end];
+    token.strip_suffix(':').unwrap_or(token)
 }
 
 /// The limits given to serde-saphyr above; the direct path leaves anything larger to it.
@@ -673,11 +750,35 @@ mod tests {
         let Value::Map(e) = nan.value else { panic!() };
         assert!(matches!(e[0].1.value, Value::Float(f) if f.is_nan()));
         assert_eq!(e[0].1.as_text().as_deref(), Some(".NaN"));
-        // An alias shows its value; the anchored scalar keeps its text.
-        let node = parse("a: &p +86138\nb: *p\n", 0).unwrap();
+        // An alias takes the text of its anchor (the last one before it of that name).
+        let node = parse("a: &p +86138\nb: *p\nc: &p 0x1F\nd: [*p, 中文, &q Y, *q]\n", 0).unwrap();
         let Value::Map(e) = node.value else { panic!() };
-        assert_eq!(e[0].1.as_text().as_deref(), Some("+86138"));
-        assert_eq!(e[1].1.as_text().as_deref(), Some("86138"));
+        let texts: Vec<_> = e.iter().map(|(_, v)| v.as_text()).collect();
+        assert_eq!(
+            texts[..3],
+            [Some("+86138".into()), Some("+86138".into()), Some("0x1F".into())]
+        );
+        let Value::Seq(d) = &e[3].1.value else { panic!() };
+        let texts: Vec<_> = d.iter().filter_map(Node::as_text).collect();
+        assert_eq!(texts, ["0x1F", "中文", "Y", "Y"]);
+    }
+
+    /// The general path finds the text of each of many numbers on one long line, in time.
+    #[test]
+    fn many_numbers_on_one_line_keep_their_text_in_linear_time() {
+        let items = vec!["+1"; 100_000].join(", ");
+        let text = format!("z: &z 1\nx: [中文, {items}]\ny: *z\n");
+        let started = std::time::Instant::now();
+        let node = parse_general(&text).unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        let Value::Map(e) = node.value else { panic!() };
+        let Value::Seq(items) = &e[1].1.value else { panic!() };
+        assert!(items[1..].iter().all(|n| n.as_text().as_deref() == Some("+1")));
+        assert_eq!(e[2].1.as_text().as_deref(), Some("1"));
     }
 
     #[test]
