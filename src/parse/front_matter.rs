@@ -231,7 +231,8 @@ pub fn parse(
             return (FrontMatter::default(), vec![d]);
         }
     };
-    let mut f = Fields::new(file, text, &root, &mut diags, "front matter");
+    let source = Source::new(text);
+    let mut f = Fields::new(file, &source, &root, &mut diags, "front matter");
     let mut fm = FrontMatter::default();
     match f.str("title") {
         Some(t) if !t.value.trim().is_empty() => fm.title = t.value.trim().to_owned(),
@@ -390,7 +391,7 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         None => {
             let d = Diagnostic::warning(f.file, "customer has no `stage`; it is left out of the funnel");
             let help = format!("add `stage:` with one of: {}", config.stage_ids().join(", "));
-            f.diags.push(d.at(f.text, Pos::new(1, 1), 3).help(help));
+            f.diags.push(f.text.at(d, Pos::new(1, 1), 3).help(help));
             None
         }
     };
@@ -421,7 +422,7 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         };
         let name = s.text("name");
         if name.is_none() {
-            let d = Diagnostic::error(s.file, "contact has no `name`").at(s.text, n.pos, 1);
+            let d = s.text.at(Diagnostic::error(s.file, "contact has no `name`"), n.pos, 1);
             s.diags.push(d.help("add `name: …` to this contact"));
         }
         c.contacts.push(Contact {
@@ -463,16 +464,53 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
     c
 }
 
+/// A file's text, with where its lines start, found when the first diagnostic needs them:
+/// each diagnostic copies its line, and counting lines from the top for each one made a
+/// front matter with thousands of problems quadratic.
+struct Source<'a> {
+    text: &'a str,
+    starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        Source {
+            text,
+            starts: Default::default(),
+        }
+    }
+
+    /// `d` placed at `pos`, as [`Diagnostic::at`] places it in the whole text.
+    fn at(&self, d: Diagnostic, pos: Pos, width: usize) -> Diagnostic {
+        let starts = self.starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = pos
+            .line
+            .checked_sub(1)
+            .and_then(|i| starts.get(i))
+            .map_or("", |&start| {
+                let rest = &self.text[start..];
+                &rest[..rest.find('\n').map_or(rest.len(), |end| end + 1)]
+            });
+        let mut d = d.at(line, Pos::new(1, pos.column), width);
+        d.line = pos.line;
+        d
+    }
+}
+
 /// The entries of one YAML map, taken key by key, with every problem recorded.
 struct Fields<'a, 'd> {
     file: &'a str,
-    text: &'a str,
+    text: &'a Source<'a>,
     entries: Vec<(&'a Node, &'a Node)>,
     diags: &'d mut Vec<Diagnostic>,
 }
 
 impl<'a, 'd> Fields<'a, 'd> {
-    fn new(file: &'a str, text: &'a str, node: &'a Node, diags: &'d mut Vec<Diagnostic>, what: &str) -> Self {
+    fn new(file: &'a str, text: &'a Source<'a>, node: &'a Node, diags: &'d mut Vec<Diagnostic>, what: &str) -> Self {
         let entries = match &node.value {
             Value::Map(e) => e.iter().map(|(k, v)| (k, v)).collect(),
             Value::Null => Vec::new(),
@@ -481,7 +519,7 @@ impl<'a, 'd> Fields<'a, 'd> {
                     file,
                     format!("{what} must be a map of `key: value` lines, found {}", node.type_name()),
                 );
-                diags.push(d.at(text, node.pos, node.width()));
+                diags.push(text.at(d, node.pos, node.width()));
                 Vec::new()
             }
         };
@@ -499,7 +537,8 @@ impl<'a, 'd> Fields<'a, 'd> {
                 _ => k.as_text().unwrap_or_default().into(),
             };
             if !seen.insert(key.clone()) {
-                let d = Diagnostic::error(file, format!("`{key}` is set twice")).at(text, k.pos, key.chars().count());
+                let d = Diagnostic::error(file, format!("`{key}` is set twice"));
+                let d = text.at(d, k.pos, key.chars().count());
                 fields.diags.push(d.help("keep one of them; YAML keys must be unique"));
             } else {
                 fields.entries.push((k, v));
@@ -518,14 +557,16 @@ impl<'a, 'd> Fields<'a, 'd> {
                     node.type_name()
                 ),
             );
-            self.diags.push(d.at(self.text, node.pos, node.width()));
+            self.diags.push(self.text.at(d, node.pos, node.width()));
             return None;
         }
         Some(Fields::new(self.file, self.text, node, self.diags, what))
     }
 
     fn err(&mut self, node: &Node, message: String, help: impl Into<String>) {
-        let d = Diagnostic::error(self.file, message).at(self.text, node.pos, node.width());
+        let d = self
+            .text
+            .at(Diagnostic::error(self.file, message), node.pos, node.width());
         self.diags.push(d.help(help));
     }
 
@@ -599,11 +640,8 @@ impl<'a, 'd> Fields<'a, 'd> {
             // YAML 1.1's words, text in YAML 1.2: still meant as true/false here.
             Value::Str(s) if yaml_11_bool(s).is_some() => {
                 let b = yaml_11_bool(s);
-                let d = Diagnostic::warning(self.file, format!("`{key}: {s}` is read as {}", b == Some(true))).at(
-                    self.text,
-                    n.pos,
-                    n.width(),
-                );
+                let d = Diagnostic::warning(self.file, format!("`{key}: {s}` is read as {}", b == Some(true)));
+                let d = self.text.at(d, n.pos, n.width());
                 self.diags
                     .push(d.help(format!("write `{key}: true` or `{key}: false`")));
                 b
@@ -638,11 +676,8 @@ impl<'a, 'd> Fields<'a, 'd> {
             // Leading zeros or underscores: a number to YAML 1.1, text to YAML 1.2.
             Value::Str(s) if yaml_11_number(s).is_some() => {
                 let v = yaml_11_number(s).unwrap_or_default();
-                let d = Diagnostic::warning(self.file, format!("`{key}: {s}` is read as {v}")).at(
-                    self.text,
-                    n.pos,
-                    n.width(),
-                );
+                let d = Diagnostic::warning(self.file, format!("`{key}: {s}` is read as {v}"));
+                let d = self.text.at(d, n.pos, n.width());
                 self.diags
                     .push(d.help(format!("write the number without leading zeros or `_`: `{key}: {v}`")));
                 v
@@ -793,17 +828,15 @@ impl<'a, 'd> Fields<'a, 'd> {
                 Some(c) => format!("did you mean `{c}`?"),
                 None => "this field is not used by salesbook; templates can still read it".to_owned(),
             };
-            let d = Diagnostic::warning(self.file, format!("unknown field `{key}`")).at(
-                self.text,
-                k.pos,
-                key.chars().count(),
-            );
+            let d = Diagnostic::warning(self.file, format!("unknown field `{key}`"));
+            let d = self.text.at(d, k.pos, key.chars().count());
             self.diags.push(d.help(help));
         }
         if let Some((pos, more)) = rest {
             let d = Diagnostic::warning(self.file, format!("… and {more} more unknown fields"));
             self.diags.push(
-                d.at(self.text, pos, 1)
+                self.text
+                    .at(d, pos, 1)
                     .help("is this front matter meant to be this long?"),
             );
         }

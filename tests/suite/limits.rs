@@ -153,3 +153,17 @@ fn twenty_thousand_repeated_headings_build_in_linear_time() {
     }
     assert!(!html.contains("id=\"拜访记录-20000\""));
 }
+
+/// Every problem of a front matter is reported, each with its line, and finding the line
+/// does not count from the top of the file for each one.
+#[test]
+fn twenty_thousand_bad_values_in_one_front_matter_are_all_reported_quickly() {
+    let visits = "  - date: +10000-01-01\n".repeat(20_000);
+    let page = format!("---\ntitle: 日期\nstage: lead\nvisits:\n{visits}---\n");
+    let t = SiteTest::with_files(&[("content/customers/dates.md", &page)]);
+    let r = within(Duration::from_secs(10), "20,000 bad dates", || t.build());
+    assert_eq!(r.diagnostics.len(), 20_000);
+    let last = &r.diagnostics[19_999];
+    assert_eq!((last.line, last.column), (20_004, 11), "{last:?}");
+    assert_eq!(last.source_line.as_deref(), Some("  - date: +10000-01-01"));
+}
