@@ -107,6 +107,24 @@ pub struct Builder {
 /// the page renders.
 const TEXT_BUDGET: usize = 32 << 20;
 
+/// Where a run's rendered files go.
+enum Sink<'a> {
+    /// Into the result (`build`, `rebuild`).
+    Collect,
+    /// Into a [`Target`], opened only if nothing failed before rendering (`build_into`).
+    Into(&'a dyn Target),
+    /// Nowhere (`check`).
+    Discard,
+}
+
+/// Drops every file it is given.
+struct Discard;
+
+impl render::Output for Discard {
+    fn put(&self, _file: OutputFile, _print: Option<u64>) {}
+    fn reused(&self, _file: &OutputFile, _print: u64) {}
+}
+
 /// Where a streaming build writes: opened only once the build is known to have no errors
 /// before rendering, so that a failed build touches nothing.
 pub trait Target: render::Output {
@@ -164,7 +182,15 @@ impl Builder {
     /// Runs the whole pipeline in memory.
     pub fn build(&mut self) -> BuildResult {
         self.memo.keep = !self.lean;
-        self.run(None, None)
+        self.run(None, Sink::Collect)
+    }
+
+    /// `check`: the whole pipeline, every page rendered (some problems show only then), and
+    /// each file dropped as it renders; the result holds no files. A lean builder checks in
+    /// the memory of a streaming build, where collecting the output would hold the whole site.
+    pub fn check(&mut self) -> BuildResult {
+        self.memo.keep = false;
+        self.run(None, Sink::Discard)
     }
 
     /// Runs the whole pipeline and hands each file to `target` as it renders; the result
@@ -172,7 +198,7 @@ impl Builder {
     /// found before rendering.
     pub fn build_into(&mut self, target: &dyn Target) -> BuildResult {
         self.memo.keep = false;
-        self.run(None, Some(target))
+        self.run(None, Sink::Into(target))
     }
 
     /// Runs the pipeline after the given markdown files changed in place: only they are read
@@ -180,10 +206,10 @@ impl Builder {
     /// config) needs [`Builder::build`].
     pub fn rebuild(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
         self.memo.keep = !self.lean;
-        self.run(Some(changed), None)
+        self.run(Some(changed), Sink::Collect)
     }
 
-    fn run(&mut self, changed: Option<&HashSet<PathBuf>>, target: Option<&dyn Target>) -> BuildResult {
+    fn run(&mut self, changed: Option<&HashSet<PathBuf>>, sink: Sink) -> BuildResult {
         let start = Instant::now();
         let root = self.opts.root.clone();
         let mut diags = Vec::new();
@@ -343,8 +369,8 @@ impl Builder {
         }
         mark("figures+static");
         let collect = render::Collect::new(self.only_changed);
-        let out: &dyn render::Output = match target {
-            Some(target) => {
+        let out: &dyn render::Output = match sink {
+            Sink::Into(target) => {
                 let opened = if diags.iter().any(Diagnostic::is_error) {
                     Err(None)
                 } else {
@@ -363,7 +389,8 @@ impl Builder {
                 }
                 target
             }
-            None => &collect,
+            Sink::Discard => &Discard,
+            Sink::Collect => &collect,
         };
         let (d, stats, search) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo, out);
         diags.extend(d);

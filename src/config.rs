@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::model::StageIx;
+use crate::parse::front_matter::{MAX_NUMBER, parse_date};
 
 pub const CONFIG_FILE: &str = "salesbook.yaml";
 
@@ -211,9 +212,26 @@ impl SiteConfig {
             }
         }
         if let Some(t) = &config.today
-            && NaiveDate::parse_from_str(t, "%Y-%m-%d").is_err()
+            && parse_date(t).is_none()
         {
-            diags.push(err(format!("`today: {t}` is not a date in YYYY-MM-DD form")));
+            let (pos, width) = value_pos(text, "today");
+            let d = Diagnostic::error(CONFIG_FILE, format!("`today: {t}` is not a date in YYYY-MM-DD form"));
+            diags.push(
+                d.at(text, pos, width)
+                    .help("write a date as YYYY-MM-DD between 0001-01-01 and 9999-12-31, e.g. `today: 2026-12-20`"),
+            );
+        }
+        let threshold = config.small_order_threshold;
+        if !threshold.is_finite() || threshold.abs() > MAX_NUMBER {
+            let (pos, width) = value_pos(text, "small_order_threshold");
+            let d = Diagnostic::error(
+                CONFIG_FILE,
+                format!("`small_order_threshold` is {threshold}: salesbook takes numbers up to 10^15"),
+            );
+            diags.push(
+                d.at(text, pos, width)
+                    .help("write the amount in the site's currency unit, e.g. `small_order_threshold: 5000`"),
+            );
         }
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
@@ -252,10 +270,22 @@ impl SiteConfig {
     }
 
     pub fn today(&self) -> Option<NaiveDate> {
-        self.today
-            .as_deref()
-            .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        self.today.as_deref().and_then(parse_date)
     }
+}
+
+/// Where the value of a top-level `key:` is written, and its width, for a diagnostic about
+/// a value the typed parse accepted (the first line that sets it; line 1 if none does).
+fn value_pos(text: &str, key: &str) -> (Pos, usize) {
+    for (i, line) in text.lines().enumerate() {
+        if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+            let value = rest.trim_start();
+            let col = line.chars().count() - value.chars().count() + 1;
+            let width = value.split(" #").next().unwrap_or("").trim_end().chars().count();
+            return (Pos::new(i + 1, col), width.max(1));
+        }
+    }
+    (Pos::new(1, 1), 1)
 }
 
 #[cfg(test)]
@@ -275,6 +305,41 @@ mod tests {
         let err = SiteConfig::parse("title: x\nlanguag: en\n").unwrap_err();
         assert_eq!(err[0].line, 2, "{err:?}");
         assert!(err[0].message.contains("languag"), "{err:?}");
+    }
+
+    /// Issue 20: typed text fields take the scalar as written (YAML 1.1 words and numbers
+    /// included); a `today` outside years 0001..9999 and a threshold beyond 10^15 are refused
+    /// at their place.
+    #[test]
+    fn text_values_are_kept_and_odd_values_refused_at_their_place() {
+        let c = SiteConfig::parse(
+            "title: N\ncurrency: +86\ntheme: 007\nstages:\n  - {id: on, label: yes, label_en: 0571, probability: 0.5}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.title.as_str(), c.currency.as_str(), c.theme.as_str()),
+            ("N", "+86", "007")
+        );
+        let s = &c.stages[0];
+        assert_eq!(
+            (s.id.as_str(), s.label.as_str(), s.label_en.as_deref()),
+            ("on", "yes", Some("0571"))
+        );
+        let err = SiteConfig::parse("title: x\ntoday: +10000-01-01\nsmall_order_threshold: 1e308\n").unwrap_err();
+        let got: Vec<_> = err.iter().map(|d| (d.line, d.column, d.width)).collect();
+        assert_eq!(got, [(2, 8, 12), (3, 24, 5)], "{err:#?}");
+        assert!(err[0].help.as_deref().unwrap_or("").contains("0001-01-01"), "{err:#?}");
+        for today in ["-0001-01-01", "0000-01-01", "2026-1-1"] {
+            assert!(SiteConfig::parse(&format!("today: {today}\n")).is_err(), "{today}");
+        }
+        assert_eq!(
+            SiteConfig::parse("today: 9999-12-31\n").unwrap().today(),
+            NaiveDate::from_ymd_opt(9999, 12, 31)
+        );
+        for t in [".inf", "-.inf", ".nan", "-1e16"] {
+            let err = SiteConfig::parse(&format!("small_order_threshold: {t}\n")).unwrap_err();
+            assert_eq!((err[0].line, err[0].column), (1, 24), "{t}: {err:#?}");
+        }
     }
 
     #[test]

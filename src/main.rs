@@ -36,8 +36,8 @@ fn main() -> ExitCode {
 
 fn parse_today(s: Option<&str>) -> Result<Option<chrono::NaiveDate>, String> {
     s.map(|t| {
-        chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map_err(|_| format!("--today {t}: expected a date as YYYY-MM-DD"))
+        salesbook::parse::front_matter::parse_date(t)
+            .ok_or_else(|| format!("--today {t}: expected a date as YYYY-MM-DD between 0001-01-01 and 9999-12-31"))
     })
     .transpose()
 }
@@ -85,7 +85,8 @@ fn check_out(root: &std::path::Path, out: &std::path::Path) -> Result<(), String
 }
 
 /// The build that `build` and `check` share: options checked, pipeline run, timings shown.
-/// With `out`, the files are written into its staging folder as they render.
+/// With `out`, the files are written into its staging folder as they render; without, each
+/// is dropped as it renders (`check`).
 fn run_builder(
     root: std::path::PathBuf,
     drafts: bool,
@@ -103,7 +104,7 @@ fn run_builder(
     });
     let result = match out {
         Some(out) => builder.build_into(out),
-        None => builder.build(),
+        None => builder.check(),
     };
     // The process ends soon: freeing every parse one by one would only cost time.
     std::mem::forget(builder);

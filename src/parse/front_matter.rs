@@ -231,7 +231,8 @@ pub fn parse(
             return (FrontMatter::default(), vec![d]);
         }
     };
-    let mut f = Fields::new(file, text, &root, &mut diags, "front matter");
+    let source = Source::new(text);
+    let mut f = Fields::new(file, &source, &root, &mut diags, "front matter");
     let mut fm = FrontMatter::default();
     match f.str("title") {
         Some(t) if !t.value.trim().is_empty() => fm.title = t.value.trim().to_owned(),
@@ -390,7 +391,7 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         None => {
             let d = Diagnostic::warning(f.file, "customer has no `stage`; it is left out of the funnel");
             let help = format!("add `stage:` with one of: {}", config.stage_ids().join(", "));
-            f.diags.push(d.at(f.text, Pos::new(1, 1), 3).help(help));
+            f.diags.push(f.text.at(d, Pos::new(1, 1), 3).help(help));
             None
         }
     };
@@ -421,7 +422,7 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         };
         let name = s.text("name");
         if name.is_none() {
-            let d = Diagnostic::error(s.file, "contact has no `name`").at(s.text, n.pos, 1);
+            let d = s.text.at(Diagnostic::error(s.file, "contact has no `name`"), n.pos, 1);
             s.diags.push(d.help("add `name: …` to this contact"));
         }
         c.contacts.push(Contact {
@@ -473,16 +474,53 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
     c
 }
 
+/// A file's text, with where its lines start, found when the first diagnostic needs them:
+/// each diagnostic copies its line, and counting lines from the top for each one made a
+/// front matter with thousands of problems quadratic.
+struct Source<'a> {
+    text: &'a str,
+    starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        Source {
+            text,
+            starts: Default::default(),
+        }
+    }
+
+    /// `d` placed at `pos`, as [`Diagnostic::at`] places it in the whole text.
+    fn at(&self, d: Diagnostic, pos: Pos, width: usize) -> Diagnostic {
+        let starts = self.starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = pos
+            .line
+            .checked_sub(1)
+            .and_then(|i| starts.get(i))
+            .map_or("", |&start| {
+                let rest = &self.text[start..];
+                &rest[..rest.find('\n').map_or(rest.len(), |end| end + 1)]
+            });
+        let mut d = d.at(line, Pos::new(1, pos.column), width);
+        d.line = pos.line;
+        d
+    }
+}
+
 /// The entries of one YAML map, taken key by key, with every problem recorded.
 struct Fields<'a, 'd> {
     file: &'a str,
-    text: &'a str,
+    text: &'a Source<'a>,
     entries: Vec<(&'a Node, &'a Node)>,
     diags: &'d mut Vec<Diagnostic>,
 }
 
 impl<'a, 'd> Fields<'a, 'd> {
-    fn new(file: &'a str, text: &'a str, node: &'a Node, diags: &'d mut Vec<Diagnostic>, what: &str) -> Self {
+    fn new(file: &'a str, text: &'a Source<'a>, node: &'a Node, diags: &'d mut Vec<Diagnostic>, what: &str) -> Self {
         let entries = match &node.value {
             Value::Map(e) => e.iter().map(|(k, v)| (k, v)).collect(),
             Value::Null => Vec::new(),
@@ -491,7 +529,7 @@ impl<'a, 'd> Fields<'a, 'd> {
                     file,
                     format!("{what} must be a map of `key: value` lines, found {}", node.type_name()),
                 );
-                diags.push(d.at(text, node.pos, node.width()));
+                diags.push(text.at(d, node.pos, node.width()));
                 Vec::new()
             }
         };
@@ -509,7 +547,8 @@ impl<'a, 'd> Fields<'a, 'd> {
                 _ => k.as_text().unwrap_or_default().into(),
             };
             if !seen.insert(key.clone()) {
-                let d = Diagnostic::error(file, format!("`{key}` is set twice")).at(text, k.pos, key.chars().count());
+                let d = Diagnostic::error(file, format!("`{key}` is set twice"));
+                let d = text.at(d, k.pos, key.chars().count());
                 fields.diags.push(d.help("keep one of them; YAML keys must be unique"));
             } else {
                 fields.entries.push((k, v));
@@ -528,14 +567,16 @@ impl<'a, 'd> Fields<'a, 'd> {
                     node.type_name()
                 ),
             );
-            self.diags.push(d.at(self.text, node.pos, node.width()));
+            self.diags.push(self.text.at(d, node.pos, node.width()));
             return None;
         }
         Some(Fields::new(self.file, self.text, node, self.diags, what))
     }
 
     fn err(&mut self, node: &Node, message: String, help: impl Into<String>) {
-        let d = Diagnostic::error(self.file, message).at(self.text, node.pos, node.width());
+        let d = self
+            .text
+            .at(Diagnostic::error(self.file, message), node.pos, node.width());
         self.diags.push(d.help(help));
     }
 
@@ -604,8 +645,17 @@ impl<'a, 'd> Fields<'a, 'd> {
 
     fn bool(&mut self, key: &str) -> Option<bool> {
         let n = self.take(key)?;
-        match n.value {
-            Value::Bool(b) => Some(b),
+        match &n.value {
+            Value::Bool(b) => Some(*b),
+            // YAML 1.1's words, text in YAML 1.2: still meant as true/false here.
+            Value::Str(s) if yaml_11_bool(s).is_some() => {
+                let b = yaml_11_bool(s);
+                let d = Diagnostic::warning(self.file, format!("`{key}: {s}` is read as {}", b == Some(true)));
+                let d = self.text.at(d, n.pos, n.width());
+                self.diags
+                    .push(d.help(format!("write `{key}: true` or `{key}: false`")));
+                b
+            }
             _ => {
                 self.err(
                     n,
@@ -617,11 +667,31 @@ impl<'a, 'd> Fields<'a, 'd> {
         }
     }
 
+    /// A number, at most [`MAX_NUMBER`] either way (money above all: a deal's value, an
+    /// order's amount; sums of them stay finite).
     fn number(&mut self, key: &str) -> Option<f64> {
         let n = self.take(key)?;
-        match &n.value {
-            Value::Int(i) => Some(*i as f64),
-            Value::Float(f) if f.is_finite() => Some(*f),
+        let v = match &n.value {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) if f.is_finite() => *f,
+            Value::Float(_) => {
+                let written = n.as_text().unwrap_or_default();
+                self.err(
+                    n,
+                    format!("`{key}` must be a number, found `{written}`"),
+                    format!("write a plain number, e.g. `{key}: 1200000`"),
+                );
+                return None;
+            }
+            // Leading zeros or underscores: a number to YAML 1.1, text to YAML 1.2.
+            Value::Str(s) if yaml_11_number(s).is_some() => {
+                let v = yaml_11_number(s).unwrap_or_default();
+                let d = Diagnostic::warning(self.file, format!("`{key}: {s}` is read as {v}"));
+                let d = self.text.at(d, n.pos, n.width());
+                self.diags
+                    .push(d.help(format!("write the number without leading zeros or `_`: `{key}: {v}`")));
+                v
+            }
             Value::Str(s) => {
                 let cleaned: String = s
                     .chars()
@@ -637,7 +707,7 @@ impl<'a, 'd> Fields<'a, 'd> {
                     Err(_) => format!("write a plain number, e.g. `{key}: 1200000`"),
                 };
                 self.err(n, format!("`{key}` must be a number, found \"{s}\""), help);
-                None
+                return None;
             }
             _ => {
                 self.err(
@@ -645,9 +715,19 @@ impl<'a, 'd> Fields<'a, 'd> {
                     format!("`{key}` must be a number, found {}", n.type_name()),
                     format!("write a plain number, e.g. `{key}: 1200000`"),
                 );
-                None
+                return None;
             }
+        };
+        if v.abs() > MAX_NUMBER {
+            let written = n.as_text().unwrap_or_default();
+            self.err(
+                n,
+                format!("`{key}: {written}` is too large: salesbook takes numbers up to 10^15"),
+                "write the amount in the site's currency unit; 10^15 (1,000,000,000,000,000) is the most it takes",
+            );
+            return None;
         }
+        Some(v)
     }
 
     /// A number from 0 to 1 (a probability or a share).
@@ -679,15 +759,16 @@ impl<'a, 'd> Fields<'a, 'd> {
 
     fn date_of(&mut self, n: &Node, key: &str) -> Option<NaiveDate> {
         let s = n.as_text().unwrap_or_default();
-        if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        if let Some(d) = parse_date(s.trim()) {
             return Some(d);
         }
         let guess = ["%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M"]
             .iter()
-            .find_map(|f| NaiveDate::parse_from_str(s.trim(), f).ok());
+            .find_map(|f| NaiveDate::parse_from_str(s.trim(), f).ok())
+            .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)));
         let help = match guess {
             Some(d) => format!("write dates as YYYY-MM-DD: `{key}: {}`", d.format("%Y-%m-%d")),
-            None => "write dates as YYYY-MM-DD, e.g. 2026-12-20".to_owned(),
+            None => "write dates as YYYY-MM-DD between 0001-01-01 and 9999-12-31, e.g. 2026-12-20".to_owned(),
         };
         self.err(n, format!("`{key}` is not a valid date: \"{s}\""), help);
         None
@@ -757,22 +838,74 @@ impl<'a, 'd> Fields<'a, 'd> {
                 Some(c) => format!("did you mean `{c}`?"),
                 None => "this field is not used by salesbook; templates can still read it".to_owned(),
             };
-            let d = Diagnostic::warning(self.file, format!("unknown field `{key}`")).at(
-                self.text,
-                k.pos,
-                key.chars().count(),
-            );
+            let d = Diagnostic::warning(self.file, format!("unknown field `{key}`"));
+            let d = self.text.at(d, k.pos, key.chars().count());
             self.diags.push(d.help(help));
         }
         if let Some((pos, more)) = rest {
             let d = Diagnostic::warning(self.file, format!("… and {more} more unknown fields"));
             self.diags.push(
-                d.at(self.text, pos, 1)
+                self.text
+                    .at(d, pos, 1)
                     .help("is this front matter meant to be this long?"),
             );
         }
         extra
     }
+}
+
+/// The largest number a field takes, either way: money far beyond any deal, and small
+/// enough that the sums of a site's values stay exact to the unit and finite.
+pub const MAX_NUMBER: f64 = 1e15;
+
+/// A date written as YYYY-MM-DD, years 0001 to 9999 (what an ISO calendar file can hold):
+/// chrono alone also reads `+10000-01-01` and `-0001-01-01`. The one date parser for
+/// front matter, `salesbook.yaml` and `--today`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shape || s.starts_with("0000") {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// YAML 1.1's words for true and false (text in YAML 1.2), for a true/false field.
+fn yaml_11_bool(s: &str) -> Option<bool> {
+    const TRUE: [&str; 4] = ["yes", "y", "on", "true"];
+    const FALSE: [&str; 4] = ["no", "n", "off", "false"];
+    if TRUE.iter().any(|w| s.eq_ignore_ascii_case(w)) {
+        Some(true)
+    } else if FALSE.iter().any(|w| s.eq_ignore_ascii_case(w)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A decimal number with leading zeros or `_` between digits (`007`, `1_000`, `-0.5`
+/// excluded): YAML 1.1 read these as numbers, YAML 1.2 as text.
+fn yaml_11_number(s: &str) -> Option<f64> {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |p: &str| p.bytes().all(|c| c.is_ascii_digit() || c == b'_');
+    let ok = !int.is_empty()
+        && int.as_bytes()[0].is_ascii_digit()
+        && !int.ends_with('_')
+        && plain(int)
+        && plain(frac)
+        && (int.contains('_') || (int.len() > 1 && int.starts_with('0')));
+    if !ok {
+        return None;
+    }
+    s.replace('_', "").parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// Unknown fields warned about one by one in a file; the rest get one warning.
@@ -847,6 +980,168 @@ mod tests {
         assert_eq!(d[0].message, "missing `title`");
         assert!(split("f.md", "---\ntitle: a\n").is_err());
         assert!(split("f.md", "# no front matter").is_err());
+    }
+
+    /// Issue 20: every text field takes a scalar as it was written, where YAML 1.1 read
+    /// phone numbers as integers (`+86…` lost its `+`, `0571…` its `0`) and `N` as false.
+    #[test]
+    fn text_fields_keep_what_was_written() {
+        let text = "---\ntitle: N\nslug: 007\ntags: [N, yes, 010]\naliases: [0571, +86, 1.50]\nstage: lead\n\
+                    industry: on\nregion: 010\nowner: +8613800000000\ncompetitors: []\ncontacts:\n  - name: N\n\
+                    \x20   title: y\n    relationship: off\n    phone: 013800000000\n    notes: 1e3\n  - name: no\n\
+                    \x20   phone: +8613800000000\nvisits:\n  - goal: Yes\n    outcome: 0x1F\n    commitment: 1_000\n---\n";
+        let (fm, d) = check(text, Kind::Customer);
+        assert!(d.is_empty(), "{d:#?}");
+        assert_eq!(fm.title, "N");
+        assert_eq!(fm.slug.unwrap().value, "007");
+        assert_eq!(fm.tags, ["N", "yes", "010"]);
+        assert_eq!(fm.aliases, ["0571", "+86", "1.50"]);
+        let c = fm.customer.unwrap();
+        assert_eq!(c.industry.as_deref(), Some("on"));
+        assert_eq!(c.region.as_deref(), Some("010"));
+        assert_eq!(c.owner.as_deref(), Some("+8613800000000"));
+        let k = &c.contacts[0];
+        assert_eq!(
+            (k.name.as_str(), k.title.as_deref(), k.relationship.as_deref()),
+            ("N", Some("y"), Some("off"))
+        );
+        assert_eq!(
+            (k.phone.as_deref(), k.notes.as_deref()),
+            (Some("013800000000"), Some("1e3"))
+        );
+        assert_eq!(c.contacts[1].name, "no");
+        assert_eq!(c.contacts[1].phone.as_deref(), Some("+8613800000000"));
+        let v = &c.visits[0];
+        assert_eq!(
+            (v.goal.as_deref(), v.outcome.as_deref(), v.commitment.as_deref()),
+            (Some("Yes"), Some("0x1F"), Some("1_000"))
+        );
+        let (fm, d) = check(
+            "---\ntitle: 0571\nproducts: [N, 007]\nstrengths: [on]\nweaknesses: [+1]\nstrategy: no\n---\n",
+            Kind::Competitor,
+        );
+        assert!(d.is_empty(), "{d:#?}");
+        assert_eq!(fm.title, "0571");
+        let c = fm.competitor.unwrap();
+        assert_eq!(
+            (c.products, c.strengths, c.weaknesses),
+            (vec!["N".into(), "007".into()], vec!["on".into()], vec!["+1".into()])
+        );
+        assert_eq!(c.strategy.as_deref(), Some("no"));
+        let (fm, d) = check(
+            "---\ntitle: x\nkind: fab\nproduct: 010\nrows:\n  - {feature: N, function: y, advantage: +1, benefit: 007}\n---\n",
+            Kind::Guide,
+        );
+        assert!(d.is_empty(), "{d:#?}");
+        let f = fm.fab.unwrap();
+        assert_eq!(f.product.as_deref(), Some("010"));
+        let r = &f.rows[0];
+        assert_eq!(
+            [&*r.feature, &*r.function, &*r.advantage, &*r.benefit],
+            ["N", "y", "+1", "007"]
+        );
+        let (fm, _) = check(
+            "---\ntitle: x\nkind: spin\nproduct: N\nsituation: [on, 01]\n---\n",
+            Kind::Guide,
+        );
+        let sp = fm.spin.unwrap();
+        assert_eq!(
+            (sp.product.as_deref(), sp.situation),
+            (Some("N"), vec!["on".into(), "01".into()])
+        );
+    }
+
+    /// Where a true/false or number field receives a YAML 1.1 spelling, the value is read as
+    /// YAML 1.1 did, with a warning at its place.
+    #[test]
+    fn yaml_11_spellings_in_typed_fields_are_read_with_a_warning() {
+        let (fm, d) = check(
+            "---\ntitle: x\ndraft: yes\nstage: lead\nvalue: 007\nprobability: 0_5\norders:\n  - amount: 1_000\n---\n",
+            Kind::Customer,
+        );
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| (d.line, d.column, d.severity, d.message.as_str()))
+            .collect();
+        use crate::diagnostics::Severity::*;
+        assert_eq!(
+            got,
+            [
+                (3, 8, Warning, "`draft: yes` is read as true"),
+                (5, 8, Warning, "`value: 007` is read as 7"),
+                (6, 14, Warning, "`probability: 0_5` is read as 5"),
+                (6, 14, Error, "`probability` is 5, outside 0..1"),
+                (8, 13, Warning, "`amount: 1_000` is read as 1000"),
+            ],
+            "{d:#?}"
+        );
+        assert!(fm.draft);
+        let c = fm.customer.unwrap();
+        assert_eq!((c.value, c.orders[0].amount), (Some(7.0), 1000.0));
+        let (fm, d) = check("---\ntitle: x\ndraft: N\n---\n", Kind::Page);
+        assert!(!fm.draft);
+        assert_eq!(d[0].message, "`draft: N` is read as false");
+    }
+
+    /// Issue 20: money is bounded (sums of it stay finite), and `.inf`/`.nan` are refused at
+    /// their place.
+    #[test]
+    fn huge_and_non_finite_numbers_are_refused_at_their_place() {
+        let text = "---\ntitle: x\nstage: lead\nvalue: 1e308\norders:\n  - amount: .inf\n    paid: -.inf\n  - amount: .nan\n    paid: 1000000000000001\n  - amount: 1e999\n    paid: 1000000000000000\n---\n";
+        let (fm, d) = check(text, Kind::Customer);
+        let got: Vec<_> = d.iter().map(|d| (d.line, d.column, d.message.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (4, 8, "`value: 1e308` is too large: salesbook takes numbers up to 10^15"),
+                (6, 13, "`amount` must be a number, found `.inf`"),
+                (7, 11, "`paid` must be a number, found `-.inf`"),
+                (8, 13, "`amount` must be a number, found `.nan`"),
+                (
+                    9,
+                    11,
+                    "`paid: 1000000000000001` is too large: salesbook takes numbers up to 10^15"
+                ),
+                (10, 13, "`amount` must be a number, found `1e999`"),
+            ],
+            "{d:#?}"
+        );
+        assert!(d.iter().all(|d| d.is_error() && d.width > 1));
+        let c = fm.customer.unwrap();
+        assert_eq!(c.value, None);
+        assert_eq!(c.orders[2].paid, 1e15);
+    }
+
+    /// Issue 20: dates have four-digit years from 0001 (`visits.ics` holds no other).
+    #[test]
+    fn dates_outside_four_digit_years_are_refused() {
+        let text = "---\ntitle: x\nupdated: +10000-01-01\nstage: lead\nexpected_close: -0001-01-01\nnext_visit: 0000-01-01\nvisits:\n  - date: 10000-01-01\n  - date: 9999-12-31\n---\n";
+        let (fm, d) = check(text, Kind::Customer);
+        let got: Vec<_> = d.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(got, [(3, 10), (5, 17), (6, 13), (8, 11)], "{d:#?}");
+        assert!(
+            d.iter()
+                .all(|d| d.is_error() && d.help.as_deref().unwrap_or("").contains("0001-01-01")),
+            "{d:#?}"
+        );
+        assert_eq!(
+            fm.customer.unwrap().visits[1].date,
+            NaiveDate::from_ymd_opt(9999, 12, 31)
+        );
+        for ok in ["0001-01-01", "2026-02-28", "9999-12-31"] {
+            assert!(parse_date(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "+10000-01-01",
+            "-0001-01-01",
+            "0000-01-01",
+            "2026-1-02",
+            "2026-02-30",
+            " 2026-01-01",
+            "２０２６-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

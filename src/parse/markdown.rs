@@ -4,7 +4,7 @@
 //! [`resolve_prerendered`] writes them out once the site knows their targets; [`render`]
 //! renders from the text where markers cannot stand in (and where the HTML was not kept).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 
@@ -88,7 +88,7 @@ pub fn anchor_id(text: &str) -> String {
 pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body {
     let body = &file_text[body_offset..];
     let mut out = Body::default();
-    let mut used = HashSet::new();
+    let mut used = UsedIds::default();
     let mut heading: Option<(u8, Option<String>, String)> = None;
     let mut excerpt_done = false;
     let mut in_paragraph = false;
@@ -374,15 +374,30 @@ fn level_num(level: HeadingLevel) -> u8 {
     level as u8
 }
 
-fn unique_id(id: String, used: &mut HashSet<String>) -> String {
+/// The ids given so far on a page, and for each id asked for more than once, the suffix to
+/// try next.
+#[derive(Default)]
+struct UsedIds {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+/// The first of `id`, `id-1`, `id-2`, ... not yet used on the page (GitHub's rule). Each base
+/// resumes from the suffix it reached last time (ids are never freed, so the ones before are
+/// still taken): a page that repeats one heading thousands of times stays linear.
+fn unique_id(id: String, ids: &mut UsedIds) -> String {
     let base = if id.is_empty() { "section".to_owned() } else { id };
-    let mut candidate = base.clone();
-    let mut n = 1;
-    while !used.insert(candidate.clone()) {
-        candidate = format!("{base}-{n}");
-        n += 1;
+    if ids.used.insert(base.clone()) {
+        return base;
     }
-    candidate
+    let n = ids.next.entry(base.clone()).or_insert(1);
+    loop {
+        let candidate = format!("{base}-{n}");
+        *n += 1;
+        if ids.used.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
 }
 
 fn split_anchor(s: &str) -> (&str, Option<String>) {
@@ -662,6 +677,57 @@ mod tests {
         let b = scan("# A\n\n## 拜访记录\n\n## 拜访记录\n\n## Custom {#mine}\n", 0, "", true);
         let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "拜访记录", "拜访记录-1", "mine"]);
+    }
+
+    /// The ids GitHub's rule gives, including headings that read like a suffixed id already,
+    /// and an empty heading (`section`).
+    #[test]
+    fn repeated_and_suffix_like_headings_get_the_same_ids_as_before() {
+        let md = "## x-1\n\n## x\n\n## x\n\n## x\n\n## x-2\n\n## x-1\n\n## x\n\n## x-1-1\n\n## ##\n\n## section\n\n## y {#x}\n";
+        let b = scan(md, 0, "", false);
+        let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "x-1",
+                "x",
+                "x-2",
+                "x-3",
+                "x-2-1",
+                "x-1-1",
+                "x-4",
+                "x-1-1-1",
+                "section",
+                "section-1",
+                "x-5"
+            ]
+        );
+    }
+
+    #[test]
+    fn many_repeated_headings_take_linear_time() {
+        let md = "## 拜访记录\n\n".repeat(20_000);
+        let started = std::time::Instant::now();
+        let b = scan(&md, 0, "", false);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(b.headings[0].id, "拜访记录");
+        assert_eq!(b.headings[19_999].id, "拜访记录-19999");
+        // Suffixed ids taken first, then the plain heading again and again.
+        let md: String = (1..=10_000).map(|i| format!("## x-{i}\n\n")).collect::<String>() + &"## x\n\n".repeat(10_000);
+        let started = std::time::Instant::now();
+        let b = scan(&md, 0, "", false);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(b.headings[10_000].id, "x");
+        assert_eq!(b.headings[10_001].id, "x-10001");
+        assert_eq!(b.headings[19_999].id, "x-19999");
     }
 
     #[test]

@@ -1,5 +1,12 @@
 //! YAML as a tree of values that each remember their line and column, so that every
 //! semantic check downstream can point at the value it rejects.
+//!
+//! Scalars resolve by YAML 1.2's core schema: `yes`, `no`, `on`, `off`, `y` and `n` are
+//! text, and so are numbers written with leading zeros or underscores (`013800000000`,
+//! `1_000`), since YAML 1.1's readings of them turned names and phone numbers into booleans
+//! and integers. A scalar that still resolves to a number or a boolean keeps the text it was
+//! written as ([`Node::raw`]): a text field shows `+8613800000000` or `1.50` as written, not
+//! the number read from it.
 
 use std::fmt;
 
@@ -13,6 +20,8 @@ use crate::diagnostics::Pos;
 pub struct Node {
     pub value: Value,
     pub pos: Pos,
+    /// For a plain scalar that resolved to a number or a boolean: the text as written.
+    pub raw: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,8 +48,11 @@ impl Node {
         }
     }
 
-    /// The value as text, if it is a scalar (numbers and booleans are shown as written).
+    /// The value as text, if it is a scalar (numbers and booleans as written).
     pub fn as_text(&self) -> Option<String> {
+        if let Some(raw) = &self.raw {
+            return Some(raw.to_string());
+        }
         match &self.value {
             Value::Str(s) => Some(s.clone()),
             Value::Int(i) => Some(i.to_string()),
@@ -52,6 +64,9 @@ impl Node {
 
     /// How many characters the value occupies on its line, for the caret.
     pub fn width(&self) -> usize {
+        if let Some(raw) = &self.raw {
+            return raw.chars().count().max(1);
+        }
         match &self.value {
             Value::Str(s) => s.lines().next().map_or(1, |l| l.chars().count()),
             Value::Int(i) => i.to_string().len(),
@@ -88,6 +103,7 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
         return Ok(Node {
             value: Value::Map(Vec::new()),
             pos: Pos::new(first_line + 1, 1),
+            raw: None,
         });
     }
     let parsed = match parse_plain(text) {
@@ -108,15 +124,11 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
 
 /// Any YAML, through serde-saphyr; places count from the YAML's first line.
 fn parse_general(text: &str) -> Result<Node, SyntaxError> {
-    let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_depth: MAX_DEPTH,
-            max_aliases: 1_000,
-            max_nodes: MAX_NODES,
-        },
-    };
-    match serde_saphyr::from_str_with_options::<Node>(text, options) {
-        Ok(node) => Ok(node),
+    match serde_saphyr::from_str_with_options::<Node>(text, options()) {
+        Ok(mut node) => {
+            written_as(&mut node, &mut Source::new(text));
+            Ok(node)
+        }
         Err(e) => {
             let pos = e
                 .location()
@@ -127,6 +139,143 @@ fn parse_general(text: &str) -> Result<Node, SyntaxError> {
             Err(SyntaxError { message, pos })
         }
     }
+}
+
+/// serde-saphyr's settings for front matter: the limits below, and YAML 1.2's core schema
+/// (see the module's doc). Non-finite numbers (`.inf`, `.nan`, `1e999`) are read as such, for
+/// the field that receives one to refuse at its place (a text field takes its text).
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_aliases: 1_000,
+            max_nodes: MAX_NODES,
+        },
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+        non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
+    }
+}
+
+/// A scalar's value with no type given, as serde-saphyr resolves it alone.
+fn resolve_alone(text: &str) -> Option<Value> {
+    match serde_saphyr::from_str_with_options::<Value>(text, options()) {
+        Ok(v @ (Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_))) => Some(v),
+        _ => None,
+    }
+}
+
+/// Gives each number and boolean of serde-saphyr's tree the text it was written as (the
+/// direct path has it from the parser's events): the plain scalar at the node's place (after
+/// an anchor; for an alias, at its anchor), taken only if it resolves alone to the same
+/// value. A value whose text cannot be found this way shows as its value.
+fn written_as(node: &mut Node, source: &mut Source) {
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| written_as(n, source)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            written_as(k, source);
+            written_as(v, source);
+        }),
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) if node.raw.is_none() => {
+            let token = source.token_at(node.pos);
+            let token = match token.strip_prefix('*') {
+                Some(alias) => source.anchored(alias, node.pos.line),
+                None => token,
+            };
+            if same_value(token, &node.value) {
+                node.raw = Some(token.into());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `token` alone is the scalar `value` (the cheap cases first: a tree may hold
+/// 250,000 numbers).
+fn same_value(token: &str, value: &Value) -> bool {
+    match value {
+        Value::Int(i) if token.parse::<i64>() == Ok(*i) => true,
+        Value::Float(f) if token.parse::<f64>().is_ok_and(|t| t.to_bits() == f.to_bits()) => true,
+        _ if token.is_empty() => false,
+        _ => resolve_alone(token).is_some_and(|v| format!("{v:?}") == format!("{value:?}")),
+    }
+}
+
+/// The YAML text by line, for [`written_as`]: a line's characters are mapped to bytes once
+/// (positions count characters), and anchors are found once, on the first alias.
+struct Source<'a> {
+    lines: Vec<&'a str>,
+    /// Byte offsets of the characters of lines that are not ASCII, made when first needed.
+    offsets: std::collections::HashMap<usize, Vec<usize>>,
+    /// Anchor name to the lines and plain scalars it anchors, in order.
+    anchors: Option<std::collections::HashMap<&'a str, Vec<(usize, &'a str)>>>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        Source {
+            lines: text.lines().collect(),
+            offsets: Default::default(),
+            anchors: None,
+        }
+    }
+
+    /// The plain scalar that starts at `pos`, after an anchor (`&a 12`).
+    fn token_at(&mut self, pos: Pos) -> &'a str {
+        let Some(&line) = pos.line.checked_sub(1).and_then(|l| self.lines.get(l)) else {
+            return "";
+        };
+        let col = pos.column.saturating_sub(1);
+        let byte = if line.is_ascii() {
+            col.min(line.len())
+        } else {
+            let offsets = self
+                .offsets
+                .entry(pos.line)
+                .or_insert_with(|| line.char_indices().map(|(i, _)| i).collect());
+            offsets.get(col).copied().unwrap_or(line.len())
+        };
+        let rest = &line[byte..];
+        let rest = match rest.strip_prefix('&') {
+            Some(anchored) => anchored.split_once([' ', '\t']).map_or("", |(_, r)| r.trim_start()),
+            None => rest,
+        };
+        first_token(rest)
+    }
+
+    /// The plain scalar last anchored as `name` on or before line `line`.
+    fn anchored(&mut self, name: &str, line: usize) -> &'a str {
+        let lines = &self.lines;
+        let anchors = self.anchors.get_or_insert_with(|| {
+            let mut map: std::collections::HashMap<&'a str, Vec<(usize, &'a str)>> = Default::default();
+            for (i, text) in lines.iter().enumerate() {
+                for (at, _) in text.match_indices('&') {
+                    let after = &text[at + 1..];
+                    let end = after
+                        .find(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
+                        .unwrap_or(after.len());
+                    let value = first_token(after[end..].trim_start());
+                    map.entry(&after[..end]).or_default().push((i + 1, value));
+                }
+            }
+            map
+        });
+        anchors
+            .get(name)
+            .and_then(|defs| defs.iter().rev().find(|(l, _)| *l <= line))
+            .map_or("", |(_, value)| value)
+    }
+}
+
+/// The text up to the end of a plain scalar that holds no space (what a number or a
+/// boolean is): a space, a flow indicator, or a key's `:`.
+fn first_token(rest: &str) -> &str {
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .unwrap_or(rest.len());
+    let token = &rest[..end];
+    token.strip_suffix(':').unwrap_or(token)
 }
 
 /// The limits given to serde-saphyr above; the direct path leaves anything larger to it.
@@ -164,10 +313,12 @@ fn parse_plain(text: &str) -> Option<Node> {
                 }
                 continue;
             }
-            Event::Scalar(value, style, 0, None) => Node {
-                value: scalar(&value, style, in_key)?,
-                pos,
-            },
+            Event::Scalar(text, style, 0, None) => {
+                let value = scalar(&text, style, in_key)?;
+                let raw =
+                    matches!(value, Value::Bool(_) | Value::Int(_) | Value::Float(_)).then(|| text.as_ref().into());
+                Node { value, pos, raw }
+            }
             Event::SequenceStart(_, 0, None) if !in_key && stack.len() < MAX_DEPTH => {
                 stack.push(Open::Seq(Vec::new(), pos));
                 continue;
@@ -180,6 +331,7 @@ fn parse_plain(text: &str) -> Option<Node> {
                 Open::Seq(items, pos) => Node {
                     value: Value::Seq(items),
                     pos,
+                    raw: None,
                 },
                 Open::Map(..) => return None,
             },
@@ -187,6 +339,7 @@ fn parse_plain(text: &str) -> Option<Node> {
                 Open::Map(entries, None, pos) if !has_duplicate_keys(&entries) => Node {
                     value: Value::Map(entries),
                     pos,
+                    raw: None,
                 },
                 _ => return None,
             },
@@ -213,8 +366,9 @@ fn parse_plain(text: &str) -> Option<Node> {
     root
 }
 
-/// A scalar's value as serde-saphyr resolves it with no type given (YAML 1.1 booleans,
-/// then integers, then floats, else text), where that is plain to see; `None` otherwise.
+/// A scalar's value as serde-saphyr resolves it with no type given (null, core-schema
+/// booleans, then integers, then floats, else text), where that is plain to see; `None`
+/// otherwise.
 fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: bool) -> Option<Value> {
     if style != serde_saphyr::granit_parser::ScalarStyle::Plain {
         return Some(Value::Str(text.to_owned()));
@@ -223,7 +377,8 @@ fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: b
     match bytes.first() {
         // No null, boolean or number starts with a letter outside ASCII (CJK text).
         Some(b) if !b.is_ascii() => Some(Value::Str(text.to_owned())),
-        // Letters: text, unless it is one of YAML's words for null and true/false.
+        // Letters: text, unless it is one of YAML's words for null and true/false (1.1's
+        // words included: serde-saphyr resolves those below, to text).
         Some(b) if b.is_ascii_alphabetic() && !is_yaml_word(text) => Some(Value::Str(text.to_owned())),
         _ if in_key => None,
         // A decimal integer without a leading zero, well inside i64.
@@ -234,10 +389,7 @@ fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: b
         Some(_) if is_date(bytes) => Some(Value::Str(text.to_owned())),
         // Signs, dots, `~`, the empty value, other numbers: serde-saphyr resolves the scalar
         // alone.
-        _ if !text.contains(['\n', '\r']) => match serde_saphyr::from_str::<Value>(text) {
-            Ok(v @ (Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_))) => Some(v),
-            _ => None,
-        },
+        _ if !text.contains(['\n', '\r']) => resolve_alone(text),
         _ => None,
     }
 }
@@ -299,6 +451,7 @@ impl<'de> Deserialize<'de> for Node {
         Ok(Node {
             value: spanned.value,
             pos: Pos::new(loc.line() as usize, loc.column() as usize),
+            raw: None,
         })
     }
 }
@@ -498,9 +651,27 @@ mod tests {
             "%",
             "x%",
             "#1",
+            "+8613800000000",
+            "013800000000",
+            "0571-8888",
+            "-007",
+            "+00",
+            "00",
+            "0.0",
+            "1.50",
+            "1_000.5",
+            "0x1_F",
+            "Y",
+            "YES",
+            "On",
+            "nO",
+            "tRUE",
+            "nULL",
+            ".nan",
+            "+.inf",
         ];
-        // Non-finite numbers and characters that cannot start a plain scalar.
-        let general_only = ["1e999", ".inf", "-.inf", ".NaN", "-", "@x", "`x`", "%"];
+        // Characters that cannot start a plain scalar.
+        let general_only = ["-", "@x", "`x`", "%"];
         for v in scalars {
             let taken = same_both_ways(&format!("k: {v}\n"));
             assert_eq!(taken, !general_only.contains(&v), "{v}");
@@ -514,6 +685,100 @@ mod tests {
                 same_both_ways(&text);
             }
         }
+    }
+
+    /// Issue 20: YAML 1.1 read phone numbers as integers and names as booleans. Each of these
+    /// is text, or a number or boolean that keeps its text, the same on both paths (a map
+    /// with an anchor takes the general one).
+    #[test]
+    fn scalars_keep_the_text_they_were_written_as() {
+        let cases = [
+            ("0571-8888", Value::Str("0571-8888".into())),
+            ("+8613800000000", Value::Int(8_613_800_000_000)),
+            ("013800000000", Value::Str("013800000000".into())),
+            ("007", Value::Str("007".into())),
+            ("1_000", Value::Str("1_000".into())),
+            ("N", Value::Str("N".into())),
+            ("y", Value::Str("y".into())),
+            ("yes", Value::Str("yes".into())),
+            ("No", Value::Str("No".into())),
+            ("on", Value::Str("on".into())),
+            ("OFF", Value::Str("OFF".into())),
+            ("True", Value::Bool(true)),
+            ("false", Value::Bool(false)),
+            ("1.50", Value::Float(1.5)),
+            ("1e3", Value::Float(1000.0)),
+            ("0x1F", Value::Int(31)),
+            ("2026", Value::Int(2026)),
+            (".inf", Value::Float(f64::INFINITY)),
+            ("-.inf", Value::Float(f64::NEG_INFINITY)),
+        ];
+        for (written, value) in cases {
+            for text in [
+                format!("k: {written}\n"),
+                format!("k: [{written}, x]\n"),
+                format!("k:\n  - {written}\n"),
+                format!("k: {{a: {written}}}\n"),
+            ] {
+                assert!(same_both_ways(&text), "{text}");
+                for general in [false, true] {
+                    let node = if general {
+                        parse_general(&format!("z: &z 1\n{text}")).unwrap()
+                    } else {
+                        parse_plain(&text).unwrap()
+                    };
+                    let Value::Map(entries) = &node.value else { panic!() };
+                    let mut v = &entries.last().unwrap().1;
+                    loop {
+                        v = match &v.value {
+                            Value::Seq(items) => &items[0],
+                            Value::Map(e) => &e[0].1,
+                            _ => break,
+                        };
+                    }
+                    assert_eq!(
+                        format!("{:?}", v.value),
+                        format!("{value:?}"),
+                        "{text} general: {general}"
+                    );
+                    assert_eq!(v.as_text().as_deref(), Some(written), "{text} general: {general}");
+                    assert_eq!(v.width(), written.chars().count(), "{text}");
+                }
+            }
+        }
+        let nan = parse("k: .NaN\n", 0).unwrap();
+        let Value::Map(e) = nan.value else { panic!() };
+        assert!(matches!(e[0].1.value, Value::Float(f) if f.is_nan()));
+        assert_eq!(e[0].1.as_text().as_deref(), Some(".NaN"));
+        // An alias takes the text of its anchor (the last one before it of that name).
+        let node = parse("a: &p +86138\nb: *p\nc: &p 0x1F\nd: [*p, 中文, &q Y, *q]\n", 0).unwrap();
+        let Value::Map(e) = node.value else { panic!() };
+        let texts: Vec<_> = e.iter().map(|(_, v)| v.as_text()).collect();
+        assert_eq!(
+            texts[..3],
+            [Some("+86138".into()), Some("+86138".into()), Some("0x1F".into())]
+        );
+        let Value::Seq(d) = &e[3].1.value else { panic!() };
+        let texts: Vec<_> = d.iter().filter_map(Node::as_text).collect();
+        assert_eq!(texts, ["0x1F", "中文", "Y", "Y"]);
+    }
+
+    /// The general path finds the text of each of many numbers on one long line, in time.
+    #[test]
+    fn many_numbers_on_one_line_keep_their_text_in_linear_time() {
+        let items = vec!["+1"; 100_000].join(", ");
+        let text = format!("z: &z 1\nx: [中文, {items}]\ny: *z\n");
+        let started = std::time::Instant::now();
+        let node = parse_general(&text).unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        let Value::Map(e) = node.value else { panic!() };
+        let Value::Seq(items) = &e[1].1.value else { panic!() };
+        assert!(items[1..].iter().all(|n| n.as_text().as_deref() == Some("+1")));
+        assert_eq!(e[2].1.as_text().as_deref(), Some("1"));
     }
 
     #[test]

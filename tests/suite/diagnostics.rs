@@ -116,3 +116,132 @@ fn config_errors_point_into_salesbook_yaml() {
         ("salesbook.yaml", 2)
     );
 }
+
+/// `check` takes the lean path and drops what it renders (it held the whole output before):
+/// the same problems as a build, no files, nothing written. (A lean build keeps no page
+/// text, so a few diagnostics show no source line there: compared in full with a lean
+/// build, by place and message with an in-memory one.)
+#[test]
+fn check_reports_what_build_reports_and_keeps_no_files() {
+    use salesbook::build::Builder;
+    for fixture in ["diagnostics/broken", "builder/basic"] {
+        let t = SiteTest::fixture(fixture);
+        let built = t.build();
+        let checked = Builder::lean(t.options()).check();
+        assert_eq!(places(&checked.diagnostics), places(&built.diagnostics), "{fixture}");
+        let lean = Builder::lean(t.options()).build();
+        assert!(!lean.files.is_empty(), "{fixture}");
+        assert_eq!(checked.diagnostics, lean.diagnostics, "{fixture}");
+        assert_eq!(checked.pages, built.pages, "{fixture}");
+        assert!(checked.files.is_empty(), "{fixture}");
+        let out = t.run(&["check", "--format", "json"]);
+        let json = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            json.trim(),
+            salesbook::diagnostics::render_json(&lean.diagnostics).trim()
+        );
+        assert_eq!(out.status.code(), Some(if built.has_errors() { 1 } else { 0 }));
+        assert!(!t.root().join("public").exists(), "{fixture}: check wrote nothing");
+    }
+}
+
+fn built(r: &salesbook::build::BuildResult, path: &str) -> String {
+    let f = r.files.iter().find(|f| &*f.path == path);
+    String::from_utf8_lossy(&f.unwrap_or_else(|| panic!("{path} is built")).bytes).into_owned()
+}
+
+/// Issue 20: YAML 1.1 turned `+8613800000000` into 8613800000000, `013800000000` into
+/// 13800000000 and `N` into false on the pages and in the exports.
+#[test]
+fn text_values_reach_the_output_as_written() {
+    let page = "---\ntitle: N\nstage: lead\nowner: +8613800000000\nregion: 0571\ntags: [yes]\n\
+                contacts:\n  - name: y\n    phone: 013800000000\n  - name: 王\n    phone: +8613800000000\n\
+                visits:\n  - date: 2026-11-20\n    goal: on\n---\n";
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "title: off\ntoday: 2026-11-23\n"),
+        ("content/customers/n.md", page),
+    ]);
+    let r = t.build();
+    assert!(r.diagnostics.is_empty(), "{:?}", places(&r.diagnostics));
+    let json: serde_json::Value = serde_json::from_str(&built(&r, "exports/customers.json")).unwrap();
+    let c = json.as_array().map_or(&json, |a| &a[0]);
+    let c = c.get("customers").and_then(|c| c.get(0)).unwrap_or(c);
+    assert_eq!(c["title"], "N", "{c}");
+    assert_eq!(c["owner"], "+8613800000000", "{c}");
+    assert_eq!(c["region"], "0571", "{c}");
+    let html = built(&r, "customers/n/index.html");
+    for written in ["+8613800000000", "013800000000", ">N<"] {
+        assert!(html.contains(written), "{written}");
+    }
+    assert!(built(&r, "index.html").contains("off"));
+}
+
+/// Issue 20: `value: 1e308` made the funnel's sum `inf` (CSV), `null` (funnel.json) and a
+/// 309-digit amount on the page. Money is bounded at 10^15, at its place; sums near the
+/// bound stay exact.
+#[test]
+fn money_beyond_the_bound_is_refused_and_sums_stay_finite() {
+    let customer = |value: &str| format!("---\ntitle: 客户\nstage: quote\nvalue: {value}\n---\n");
+    let bad: Vec<(String, String)> = ["1e308", ".inf", "-.inf", ".nan", "1000000000000001"]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("content/customers/bad{i}.md"), customer(v)))
+        .collect();
+    let files: Vec<(&str, &str)> = bad.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let r = SiteTest::with_files(&files).build();
+    let got: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.file.as_str(), d.line, d.column))
+        .collect();
+    let expected: Vec<_> = (0..5).map(|i| (bad[i].0.as_str(), 4, 8)).collect();
+    assert_eq!(got, expected, "{:?}", places(&r.diagnostics));
+    assert!(r.diagnostics[0].message.contains("10^15"), "{:?}", r.diagnostics[0]);
+
+    let big = customer("900000000000000");
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        ("content/customers/a.md", &big),
+        ("content/customers/b.md", &big),
+    ]);
+    let r = t.build();
+    assert!(!r.has_errors(), "{:?}", places(&r.diagnostics));
+    let funnel: serde_json::Value = serde_json::from_str(&built(&r, "funnel.json")).unwrap();
+    assert_eq!(funnel["open_value"].as_f64(), Some(1.8e15), "{funnel}");
+    let quote = funnel["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "quote")
+        .unwrap();
+    assert_eq!(quote["value"].as_f64(), Some(1.8e15));
+    let csv = built(&r, "exports/customers.csv");
+    assert!(csv.contains("900000000000000") && !csv.contains("inf"), "{csv}");
+    assert!(!built(&r, "index.html").contains("000000000000000000"));
+}
+
+/// Issue 20: `+10000-01-01` and `-0001-01-01` were dates, and `visits.ics` became invalid.
+#[test]
+fn dates_outside_years_0001_to_9999_are_refused_everywhere() {
+    let page = "---\ntitle: 客户\nstage: lead\nnext_visit: +10000-01-01\nexpected_close: -0001-01-01\nvisits:\n  - date: 0000-12-31\n---\n";
+    let t = SiteTest::with_files(&[("content/customers/c.md", page)]);
+    let r = t.build();
+    assert_eq!(
+        places(&r.diagnostics),
+        [
+            "content/customers/c.md:4:13 `next_visit` is not a valid date: \"+10000-01-01\"",
+            "content/customers/c.md:5:17 `expected_close` is not a valid date: \"-0001-01-01\"",
+            "content/customers/c.md:7:11 `date` is not a valid date: \"0000-12-31\"",
+        ]
+    );
+    let out = t.run(&["check", "--today", "+10000-01-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+    t.write("salesbook.yaml", "today: -0001-01-01\n");
+    let r = t.build();
+    assert_eq!(
+        places(&r.diagnostics),
+        ["salesbook.yaml:1:8 `today: -0001-01-01` is not a date in YYYY-MM-DD form"]
+    );
+}

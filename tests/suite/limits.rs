@@ -132,3 +132,38 @@ fn a_file_that_goes_away_during_the_build_fails_it_cleanly() {
     );
     assert!(r.has_errors(), "so nothing is swapped in");
 }
+
+#[test]
+fn twenty_thousand_repeated_headings_build_in_linear_time() {
+    let page = format!(
+        "---\ntitle: 拜访\nstage: lead\n---\n\n{}",
+        "## 拜访记录\n\n".repeat(20_000)
+    );
+    let t = SiteTest::with_files(&[("content/customers/visits.md", &page)]);
+    let r = within(Duration::from_secs(5), "20,000 repeated headings", || t.build());
+    assert!(r.diagnostics.is_empty(), "{:?}", places(&r.diagnostics));
+    let html = r
+        .files
+        .iter()
+        .find(|f| &*f.path == "customers/visits/index.html")
+        .unwrap();
+    let html = String::from_utf8_lossy(&html.bytes);
+    for id in ["拜访记录", "拜访记录-1", "拜访记录-2", "拜访记录-19999"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(!html.contains("id=\"拜访记录-20000\""));
+}
+
+/// Every problem of a front matter is reported, each with its line, and finding the line
+/// does not count from the top of the file for each one.
+#[test]
+fn twenty_thousand_bad_values_in_one_front_matter_are_all_reported_quickly() {
+    let visits = "  - date: +10000-01-01\n".repeat(20_000);
+    let page = format!("---\ntitle: 日期\nstage: lead\nvisits:\n{visits}---\n");
+    let t = SiteTest::with_files(&[("content/customers/dates.md", &page)]);
+    let r = within(Duration::from_secs(10), "20,000 bad dates", || t.build());
+    assert_eq!(r.diagnostics.len(), 20_000);
+    let last = &r.diagnostics[19_999];
+    assert_eq!((last.line, last.column), (20_004, 11), "{last:?}");
+    assert_eq!(last.source_line.as_deref(), Some("  - date: +10000-01-01"));
+}
