@@ -17,6 +17,7 @@ use crate::render::views::Ctx;
 use crate::render::{self, Figures, OutputFile, Theme};
 use crate::sales::{funnel, tiers};
 use crate::site::{self, ParsedDoc, SectionText, Site};
+use crate::telemetry;
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -43,7 +44,7 @@ pub struct BuildResult {
     pub elapsed: Duration,
     /// For `SALESBOOK_TIMINGS=1` and benchmarks, per stage: its name, wall time, resident
     /// memory at its end in MiB (Linux; 0 elsewhere), and the CPU time of all threads in it.
-    pub timings: Vec<(&'static str, Duration, u64, Duration)>,
+    pub timings: Vec<telemetry::Timing>,
     /// The search index's input, when the builder leaves the index to the caller (see
     /// [`Builder::defer_search`]).
     pub search: Option<crate::search::Input>,
@@ -91,16 +92,43 @@ pub struct Builder {
     refs: Vec<Option<crate::render::views::KeptRef>>,
     /// The last build's per-page link resolutions.
     links: crate::links::LinkCache,
-    /// Keep nothing that grows with the size of the bodies or the output (`build`): page
-    /// texts are read again when they render, rendered pages go straight to the output.
-    lean: bool,
-    /// How many bytes of page text a lean build keeps.
-    text_budget: usize,
+    /// What the builder is for, which decides what it keeps between builds.
+    mode: BuildMode,
     /// The last loaded theme, with the config it was loaded for.
     theme: Option<(String, Arc<Theme>)>,
-    /// Results hold only the files rendered again, and the pages gone (`serve`, which keeps
-    /// the rest from the builds before).
-    only_changed: bool,
+}
+
+/// What a builder is used for. It decides what a build keeps in memory and what its result
+/// holds; the output's bytes are the same in every mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildMode {
+    /// Tests and tools: every result holds every file, and rendered pages are kept for the
+    /// next build.
+    Memory,
+    /// One build whose memory does not grow with the size of the bodies or the output
+    /// (`build`, `check`): at most `text_budget` bytes of page text are kept (the rest is read
+    /// again when its page renders), and rendered pages go straight to the output.
+    Stream { text_budget: usize },
+    /// `serve`: results after the first hold only the files rendered again and, in
+    /// `render.removed`, the pages gone (the server keeps the rest from the builds before);
+    /// the search index is left out and its input handed over ([`BuildResult::search`]), to
+    /// be made once the pages of a save are served.
+    Serve,
+}
+
+impl BuildMode {
+    /// Keeps nothing that grows with the size of the bodies or the output.
+    fn lean(self) -> bool {
+        matches!(self, BuildMode::Stream { .. })
+    }
+
+    /// How many bytes of page text a lean build keeps.
+    fn text_budget(self) -> usize {
+        match self {
+            BuildMode::Stream { text_budget } => text_budget,
+            _ => usize::MAX,
+        }
+    }
 }
 
 /// How many bytes of page text a lean build keeps in memory; the rest is read again when
@@ -133,55 +161,41 @@ pub trait Target: render::Output {
 
 impl Builder {
     pub fn new(opts: BuildOptions) -> Self {
+        Builder::with_mode(opts, BuildMode::Memory)
+    }
+
+    /// A builder for one streaming build into a [`Target`] (see [`Builder::build_into`]).
+    pub fn lean(opts: BuildOptions) -> Self {
+        Builder::with_mode(
+            opts,
+            BuildMode::Stream {
+                text_budget: TEXT_BUDGET,
+            },
+        )
+    }
+
+    pub fn with_mode(opts: BuildOptions, mode: BuildMode) -> Self {
+        let mut memo = render::RenderMemo::default();
+        memo.defer_search = mode == BuildMode::Serve;
         Builder {
             opts,
             cache: HashMap::new(),
             ordered: None,
             last_parsed: 0,
-            memo: render::RenderMemo::default(),
+            memo,
             paths: None,
             walk_diags: Vec::new(),
             index: None,
             links: crate::links::LinkCache::default(),
             refs: Vec::new(),
-            lean: false,
-            text_budget: TEXT_BUDGET,
+            mode,
             theme: None,
-            only_changed: false,
         }
-    }
-
-    /// A builder whose results after the first hold only what changed: the files rendered
-    /// again (the memo's unchanged pages are left out) and, in `render.removed`, the pages
-    /// gone. For `serve`, which keeps the files of the builds before.
-    pub fn only_changed(mut self) -> Self {
-        self.only_changed = true;
-        self
-    }
-
-    /// Leaves the search index out of the results and hands over its input instead
-    /// ([`BuildResult::search`]): `serve` makes it after the pages of a save are served.
-    pub fn defer_search(mut self) -> Self {
-        self.memo.defer_search = true;
-        self
-    }
-
-    /// Keeps at most `bytes` of page text in memory (a lean builder; tests use 0).
-    pub fn text_budget(mut self, bytes: usize) -> Self {
-        self.text_budget = bytes;
-        self
-    }
-
-    /// A builder for one streaming build into a [`Target`] (see [`Builder::build_into`]).
-    pub fn lean(opts: BuildOptions) -> Self {
-        let mut b = Builder::new(opts);
-        b.lean = true;
-        b
     }
 
     /// Runs the whole pipeline in memory.
     pub fn build(&mut self) -> BuildResult {
-        self.memo.keep = !self.lean;
+        self.memo.keep = !self.mode.lean();
         self.run(None, Sink::Collect)
     }
 
@@ -205,7 +219,7 @@ impl Builder {
     /// again (no walk of `content/`). Anything else (files created or removed, templates,
     /// config) needs [`Builder::build`].
     pub fn rebuild(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
-        self.memo.keep = !self.lean;
+        self.memo.keep = !self.mode.lean();
         self.run(Some(changed), Sink::Collect)
     }
 
@@ -230,15 +244,8 @@ impl Builder {
             .today
             .or_else(|| config.today())
             .unwrap_or_else(|| chrono::Local::now().date_naive());
-        let mut timings = Vec::new();
-        let mut lap = Instant::now();
-        let mut cpu = cpu_time();
-        let mut mark = |name: &'static str| {
-            let now = cpu_time();
-            timings.push((name, lap.elapsed(), resident_mib(), now.saturating_sub(cpu)));
-            lap = Instant::now();
-            cpu = now;
-        };
+        let mut stages = telemetry::Stages::start();
+        let mut mark = |name: &'static str| stages.mark(name);
         // Templates and labels change only with a full build (the watcher says so); a
         // rebuild after markdown edits reuses the loaded theme.
         let config_key = format!("{config:?}");
@@ -368,7 +375,7 @@ impl Builder {
             }
         }
         mark("figures+static");
-        let collect = render::Collect::new(self.only_changed);
+        let collect = render::Collect::new(self.mode == BuildMode::Serve);
         let out: &dyn render::Output = match sink {
             Sink::Into(target) => {
                 let opened = if diags.iter().any(Diagnostic::is_error) {
@@ -382,7 +389,7 @@ impl Builder {
                         diagnostics: diags,
                         pages: site.visible().count(),
                         parsed: self.last_parsed,
-                        timings,
+                        timings: stages.timings,
                         ..BuildResult::default()
                     };
                     return finish(result, start);
@@ -395,7 +402,7 @@ impl Builder {
         let (d, stats, search) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo, out);
         diags.extend(d);
         let pages = site.visible().count();
-        if self.lean {
+        if self.mode.lean() {
             // A one-shot build ends with the process: freeing the site's parses, links and
             // views one allocation at a time took a single thread 0.25 s at 50,000 pages.
             std::mem::forget(cx);
@@ -412,7 +419,7 @@ impl Builder {
             parsed: self.last_parsed,
             render: stats,
             elapsed: Duration::ZERO,
-            timings,
+            timings: stages.timings,
             search,
         };
         finish(result, start)
@@ -445,8 +452,8 @@ impl Builder {
                 .collect(),
         };
         let cache = &self.cache;
-        let lean = self.lean;
-        let budget = self.text_budget;
+        let lean = self.mode.lean();
+        let budget = self.mode.text_budget();
         let kept = AtomicUsize::new(0);
         let fresh: Vec<(std::ffi::OsString, CacheEntry)> = todo
             .par_iter()
@@ -543,25 +550,6 @@ fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
     r.diagnostics.dedup();
     r.elapsed = start.elapsed();
     r
-}
-
-/// The CPU time (user and system, all threads) this process has used, for the stage timings.
-pub fn cpu_time() -> Duration {
-    // SAFETY: getrusage writes into the struct it is given.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
-        return Duration::ZERO;
-    }
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(u.ru_utime) + tv(u.ru_stime)
-}
-
-/// This process's resident memory in MiB, for the stage timings.
-pub fn resident_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| (pages * 4096) >> 20)
 }
 
 /// The build options and the program (its size and time) decide every page's bytes as much

@@ -31,4 +31,5 @@ pub mod sales;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod telemetry;
 pub mod write;

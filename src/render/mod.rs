@@ -670,7 +670,7 @@ pub fn render_all(
     let part_print = |id: DocId| customer_print(id, 0);
     let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // SALESBOOK_TIMINGS=1: the pages that took longest to render.
-    let slowest = std::env::var_os("SALESBOOK_TIMINGS").map(|_| std::sync::Mutex::new(Vec::new()));
+    let slowest = crate::telemetry::Jobs::new();
     // The search index, before the pages: a streaming build writes it at once and lets each
     // page's terms go, so that its memory is free again when the pages render.
     let mut search = Vec::new();
@@ -788,9 +788,7 @@ pub fn render_all(
                 kept
             });
             if let (Some(s), Some(t)) = (&slowest, started) {
-                s.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((t.elapsed(), path.clone(), kind));
+                s.record(t, &path, kind);
             }
             (path, print, result)
         })
@@ -821,25 +819,7 @@ pub fn render_all(
         push_unique(&mut diags, d);
     }
     if let Some(s) = slowest {
-        let mut s = s.into_inner().unwrap_or_else(|e| e.into_inner());
-        s.sort_by_key(|e| std::cmp::Reverse(e.0));
-        for (t, path, _) in s.iter().take(5) {
-            eprintln!("  slowest page     {:>8.1} ms  {path}", t.as_secs_f64() * 1000.0);
-        }
-        // CPU time per kind of job, rendering and writing (summed over threads).
-        let mut by_kind: Vec<(&str, std::time::Duration, usize)> = Vec::new();
-        for (t, _, kind) in &s {
-            match by_kind.iter_mut().find(|k| k.0 == *kind) {
-                Some(k) => {
-                    k.1 += *t;
-                    k.2 += 1;
-                }
-                None => by_kind.push((kind, *t, 1)),
-            }
-        }
-        for (kind, t, n) in by_kind {
-            eprintln!("  {kind:<12} {:>9.1} ms cpu, {n} files", t.as_secs_f64() * 1000.0);
-        }
+        s.print();
     }
     // Made again every build; in the memo only to be told apart from files gone.
     let funnel = OutputFile::new("funnel.json", funnel_file.into_bytes());
