@@ -12,9 +12,10 @@ use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::diagnostics::{self, Diagnostic};
+use crate::facts::{Facts, Figures};
 use crate::load;
 use crate::render::views::Ctx;
-use crate::render::{self, Figures, OutputFile, Theme};
+use crate::render::{self, OutputFile, Theme};
 use crate::sales::{funnel, tiers};
 use crate::site::{self, ParsedDoc, SectionText, Site};
 use crate::telemetry;
@@ -334,12 +335,20 @@ impl Builder {
         mark("links");
         let funnel = funnel::funnel(&site, &config, today);
         let (tiers, untiered) = tiers::tiers(&site, &config);
-        let cx = Ctx {
+        let facts = Facts {
             site: &site,
             graph: &graph,
             config: &config,
             labels: &theme.labels,
             today,
+            figures: Figures {
+                funnel: &funnel,
+                tiers: &tiers,
+                untiered: &untiered,
+            },
+        };
+        let cx = Ctx {
+            facts: &facts,
             refs: (0..site.docs.len()).map(|_| Default::default()).collect(),
             prev_refs: std::mem::take(&mut self.refs),
             ref_stamp: {
@@ -355,11 +364,6 @@ impl Builder {
             cells: theme
                 .uses_customer_cells
                 .then(|| (&*theme, tera::Value::from_serializable(&theme.labels))),
-        };
-        let figures = Figures {
-            funnel: &funnel,
-            tiers: &tiers,
-            untiered: &untiered,
         };
         let mut statics = theme.statics.clone();
         for (name, path) in render::theme::files_under(&root.join("static")) {
@@ -399,7 +403,7 @@ impl Builder {
             Sink::Discard => &Discard,
             Sink::Collect => &collect,
         };
-        let (d, stats, search) = render::render_all(&cx, &theme, &figures, statics, &mut self.memo, out);
+        let (d, stats, search) = render::render_all(&cx, &theme, statics, &mut self.memo, out);
         diags.extend(d);
         let pages = site.visible().count();
         if self.mode.lean() {

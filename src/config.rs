@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::model::StageIx;
-use crate::parse::front_matter::{MAX_NUMBER, parse_date};
+use crate::model::{MAX_NUMBER, parse_date};
 
 pub const CONFIG_FILE: &str = "salesbook.yaml";
 

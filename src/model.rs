@@ -152,6 +152,29 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// The largest number a field takes, either way: money far beyond any deal, and small
+/// enough that the sums of a site's values stay exact to the unit and finite.
+pub const MAX_NUMBER: f64 = 1e15;
+
+/// A date written as YYYY-MM-DD, years 0001 to 9999 (what an ISO calendar file can hold):
+/// chrono alone also reads `+10000-01-01` and `-0001-01-01`. The one date parser for
+/// front matter, `salesbook.yaml` and `--today`.
+pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shape || s.starts_with("0000") {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

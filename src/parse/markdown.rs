@@ -53,8 +53,8 @@ pub struct Body {
     pub links: Vec<Link>,
     /// Plain text of the body, for excerpts.
     pub excerpt: String,
-    /// The body's search terms (see [`crate::search::text`]).
-    pub terms: crate::search::text::Terms,
+    /// The body's search terms (see [`crate::text`]).
+    pub terms: crate::text::Terms,
     /// The body's HTML, rendered while it was scanned, its site links left as markers that
     /// [`resolve_prerendered`] writes out once the site knows where they go: a page is parsed
     /// once, not twice. `None` where markers cannot stand for what [`render`] would do (see
@@ -93,7 +93,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
     let mut excerpt_done = false;
     let mut in_paragraph = false;
     let mut cursor = PosCursor::new(file_text);
-    let mut terms = terms.then(|| crate::search::text::Tokenizer::new(false));
+    let mut terms = terms.then(|| crate::text::Tokenizer::new(false));
     let mut pre = Prerender::new(body);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         pre.take(&event);
@@ -164,7 +164,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
         }
     }
     if let Some(terms) = terms {
-        out.terms = crate::search::text::Terms::new(terms.into_packed());
+        out.terms = crate::text::Terms::new(terms.into_packed());
     }
     out.html = pre.finish();
     if out.excerpt.chars().count() > 160 {

@@ -1,7 +1,8 @@
 //! Rendering: the theme (built in, overridable file by file), and every output file of a build.
 
 pub mod brief;
-pub mod format;
+/// The formatting helpers, long reached through `render`.
+pub use crate::format;
 pub mod generated;
 pub mod insight;
 pub mod theme;
@@ -15,44 +16,15 @@ use rayon::prelude::*;
 use tera::{Context, Value};
 
 use crate::diagnostics::Diagnostic;
+pub use crate::facts::Figures;
 use crate::links::LinkTo;
 use crate::model::{Kind, Tier};
+pub use crate::output::{Collect, Output, OutputFile};
 use crate::parse::markdown::{self, Resolved};
-use crate::sales::funnel::{Funnel, funnel_json};
-use crate::sales::tiers::TierFigures;
+use crate::sales::funnel::funnel_json;
 use crate::site::{DocId, Site};
 pub use theme::Theme;
 use views::{Ctx, page_view, section_label};
-
-/// One file of the output, by its path relative to the output folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Shared, like the bytes: a reused page is handed on without copying anything.
-    pub path: Arc<str>,
-    /// Shared: the dev server keeps the bytes of the last good build without copying them.
-    /// (An `Arc<Vec>`, not `Arc<[u8]>`: taking a rendered page's buffer is free, making an
-    /// `Arc<[u8]>` of it copied every page once more.)
-    pub bytes: Arc<Vec<u8>>,
-    /// The content file a page was rendered from (`content/customers/a.md`).
-    pub source: Option<Arc<str>>,
-}
-
-impl OutputFile {
-    pub fn new(path: impl Into<Arc<str>>, bytes: impl Into<Vec<u8>>) -> Self {
-        OutputFile {
-            path: path.into(),
-            bytes: Arc::new(bytes.into()),
-            source: None,
-        }
-    }
-}
-
-/// The figures computed once per build and shared by every page.
-pub struct Figures<'a> {
-    pub funnel: &'a Funnel,
-    pub tiers: &'a [TierFigures],
-    pub untiered: &'a [DocId],
-}
 
 /// `../../` for `customers/huadong/index.html`: the way back to the site root.
 pub fn root_of(path: &str) -> String {
@@ -163,57 +135,6 @@ fn resolved(site: &Site, from_path: &str, links: &[Option<LinkTo>], i: usize) ->
             title: None,
         },
     })
-}
-
-/// Where rendered files go: collected in memory (the dev server, tests) or written as they
-/// are rendered (`build`: memory does not grow with the size of the output).
-pub trait Output: Sync {
-    /// Whether the file at `path` rendered from inputs with fingerprint `print` is already
-    /// there from an earlier build (and now kept): then it is not rendered again.
-    fn reuse(&self, _path: &str, _print: u64) -> bool {
-        false
-    }
-    /// Takes one rendered file; `print` is the fingerprint of its inputs, if it has one.
-    fn put(&self, file: OutputFile, print: Option<u64>);
-
-    /// A page the previous build of this process rendered from the same inputs (kept in the
-    /// [`RenderMemo`]): handed on like a rendered one unless the output already has it.
-    fn reused(&self, file: &OutputFile, print: u64) {
-        self.put(file.clone(), Some(print));
-    }
-}
-
-/// Collects the files in memory: every file, or (`only_changed`, for `serve`, which keeps
-/// the last build's files) only those rendered again.
-#[derive(Default)]
-pub struct Collect {
-    files: std::sync::Mutex<Vec<OutputFile>>,
-    pub only_changed: bool,
-}
-
-impl Output for Collect {
-    fn put(&self, file: OutputFile, _print: Option<u64>) {
-        self.files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
-    }
-
-    fn reused(&self, file: &OutputFile, print: u64) {
-        if !self.only_changed {
-            self.put(file.clone(), Some(print));
-        }
-    }
-}
-
-impl Collect {
-    pub fn new(only_changed: bool) -> Self {
-        Collect {
-            files: Default::default(),
-            only_changed,
-        }
-    }
-
-    pub fn into_files(self) -> Vec<OutputFile> {
-        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 /// Rendered pages of the previous builds, by output path, with the fingerprint of everything
@@ -329,12 +250,12 @@ fn hasher() -> DefaultHasher {
 pub fn render_all(
     cx: &Ctx,
     theme: &Theme,
-    figures: &Figures,
     statics: Vec<OutputFile>,
     memo: &mut RenderMemo,
     out: &dyn Output,
 ) -> (Vec<Diagnostic>, RenderStats, Option<crate::search::Input>) {
     let site = cx.site;
+    let figures = &cx.figures;
     let mut diags = Vec::new();
     let site_view = generated::site_view(cx, theme.uses_site_lists);
     let global = {

@@ -3,25 +3,21 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::format::{DateView, Labels, date_view, money, percent, plain_number};
-use crate::config::SiteConfig;
-use crate::links::LinkGraph;
-use crate::model::{Kind, Level, StageIx, Tier};
+use crate::facts::Facts;
+pub use crate::facts::IdLabel;
+use crate::format::{DateView, percent, plain_number};
+use crate::model::{Kind, Level};
 use crate::parse::front_matter::Customer;
 pub use crate::sales::deal::quadrant;
 use crate::sales::{self, deal, funnel};
-use crate::site::{DocId, ParsedDoc, Site};
+use crate::site::{DocId, ParsedDoc};
 
-/// Everything views are built from.
+/// What views are built from: the build's [`Facts`] (reached through `Deref`), and what
+/// rendering works out once per build and shares between pages.
 pub struct Ctx<'a> {
-    pub site: &'a Site,
-    pub graph: &'a LinkGraph,
-    pub config: &'a SiteConfig,
-    pub labels: &'a Labels,
-    pub today: NaiveDate,
+    pub facts: &'a Facts<'a>,
     /// Each page's [`PageRef`], made once per build on first use: a page appears in many
     /// lists and backlinks, and the template value is shared, not rebuilt.
     pub refs: Vec<std::sync::OnceLock<PageRef>>,
@@ -45,45 +41,11 @@ pub struct Ctx<'a> {
     pub cells: Option<(&'a super::theme::Theme, tera::Value)>,
 }
 
-impl Ctx<'_> {
-    pub fn money(&self, v: f64) -> String {
-        money(v, &self.config.currency, self.config.money_in_wan)
-    }
+impl<'a> std::ops::Deref for Ctx<'a> {
+    type Target = Facts<'a>;
 
-    pub fn date(&self, d: NaiveDate, deadline: bool) -> DateView {
-        date_view(d, self.today, self.labels, deadline)
-    }
-
-    /// An id with its label (`prefix_id` in the theme's labels).
-    pub fn id_label(&self, prefix: &str, id: &str) -> IdLabel {
-        IdLabel {
-            id: id.to_owned(),
-            label: self.label(prefix, id),
-        }
-    }
-
-    pub fn label(&self, prefix: &str, id: &str) -> String {
-        // Built by hand: this runs for every badge of every list entry (format! and replace
-        // took 1% of a build).
-        let mut key = String::with_capacity(prefix.len() + 1 + id.len());
-        key.push_str(prefix);
-        key.push('_');
-        key.extend(id.chars().map(|c| if c == '-' { '_' } else { c }));
-        self.labels.get(&key)
-    }
-
-    pub fn stage(&self, ix: StageIx) -> IdLabel {
-        IdLabel {
-            id: self.config.stage_def(ix).id.clone(),
-            label: self.config.stage_label(ix).to_owned(),
-        }
-    }
-
-    pub fn tier(&self, t: Tier) -> IdLabel {
-        IdLabel {
-            id: t.id().to_owned(),
-            label: self.label("tier", t.id()),
-        }
+    fn deref(&self) -> &Facts<'a> {
+        self.facts
     }
 }
 
@@ -93,12 +55,6 @@ pub struct DsoView {
     pub days: i64,
     pub text: String,
     pub receivable_fmt: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct IdLabel {
-    pub id: String,
-    pub label: String,
 }
 
 /// What names and locates a page: shared by its summary and its full view.

@@ -15,7 +15,8 @@
 //! of this build are indexed: a `--public` build has no confidential page or private field
 //! to leak here.
 
-pub mod text;
+/// The tokenizer, shared with the markdown scanner (see [`crate::text`]).
+pub use crate::text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -25,9 +26,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::facts::Facts;
 use crate::model::{Kind, Tier};
-use crate::render::OutputFile;
-use crate::render::views::Ctx;
+use crate::output::OutputFile;
 use crate::site::{DocId, ParsedDoc};
 use text::{Term, Tokenizer};
 
@@ -127,7 +128,7 @@ pub struct Input {
 
 /// The search index's input from a build: the visible pages in the order results of equal
 /// score are shown, and the labels.
-pub fn input(cx: &Ctx) -> Input {
+pub fn input(cx: &Facts) -> Input {
     let site = cx.site;
     let mut docs: Vec<(usize, f64, &str, DocId)> = site
         .visible()
@@ -359,7 +360,7 @@ impl ByPart {
 
 /// Appends `v` in decimal.
 fn push_number(out: &mut String, v: u32) {
-    out.push_str(crate::render::format::decimal(v.into(), &mut [0; 20]));
+    out.push_str(crate::format::decimal(v.into(), &mut [0; 20]));
 }
 
 /// `sbSearch.t(5,{"精密":[…],"客户":"…",…})`: each term's pages, as a list of deltas
