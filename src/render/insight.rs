@@ -401,30 +401,9 @@ pub fn owners<'a>(cx: &'a Ctx) -> &'a BTreeMap<String, Vec<DocId>> {
     })
 }
 
-/// An owner's URL name (`owners/<slug>/`), unique among the owners.
+/// An owner's URL name (`owners/<slug>/`), unique among the owners (see [`crate::plan`]).
 pub fn owner_slugs(cx: &Ctx) -> Vec<(String, String)> {
-    unique_slugs(owners(cx).keys().cloned(), "owner")
-}
-
-/// Each name with a URL name made from it, unique among them (`-2`, `-3` … on a clash;
-/// `fallback` for a name with nothing to make one from).
-fn unique_slugs(names: impl Iterator<Item = String>, fallback: &str) -> Vec<(String, String)> {
-    let mut used = std::collections::HashSet::new();
-    names
-        .map(|name| {
-            let base = match slugify(&name) {
-                s if s.is_empty() => fallback.to_owned(),
-                s => s,
-            };
-            let mut slug = base.clone();
-            let mut n = 1;
-            while !used.insert(slug.clone()) {
-                n += 1;
-                slug = format!("{base}-{n}");
-            }
-            (name, slug)
-        })
-        .collect()
+    crate::plan::owner_slugs(owners(cx))
 }
 
 pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerView {
@@ -504,12 +483,7 @@ pub struct Term {
 }
 
 /// Every tag of the visible pages, with a URL name each.
-pub fn tag_slugs(cx: &Ctx) -> Vec<(String, String)> {
-    let mut tags: Vec<String> = cx.site.visible().flat_map(|(_, d)| d.fm.tags.iter().cloned()).collect();
-    tags.sort();
-    tags.dedup();
-    unique_slugs(tags.into_iter(), "tag")
-}
+pub use crate::plan::tag_slugs;
 
 /// The pages with a tag, customers first by deal size, then the others by title.
 pub fn tag_view(cx: &Ctx, tag: &str, slug: &str, limit: usize) -> Term {

@@ -8,8 +8,7 @@ pub mod insight;
 pub mod theme;
 pub mod views;
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -17,10 +16,11 @@ use tera::{Context, Value};
 
 use crate::diagnostics::Diagnostic;
 pub use crate::facts::Figures;
+use crate::incremental;
 use crate::links::LinkTo;
-use crate::model::{Kind, Tier};
 pub use crate::output::{Collect, Output, OutputFile};
 use crate::parse::markdown::{self, Resolved};
+use crate::plan::{self, Gen, Job, Route};
 use crate::sales::funnel::funnel_json;
 use crate::site::{DocId, Site};
 pub use theme::Theme;
@@ -137,32 +137,17 @@ fn resolved(site: &Site, from_path: &str, links: &[Option<LinkTo>], i: usize) ->
     })
 }
 
-/// Rendered pages of the previous builds, by output path, with the fingerprint of everything
-/// their view was made from. A page whose fingerprint did not change is not rendered again.
-/// A streaming build keeps no pages (`keep` false).
+/// What rendering keeps between the builds of one builder: the files made (see
+/// [`incremental::Memo`]) and each customer's part of the exports.
 #[derive(Default)]
 pub struct RenderMemo {
     pub keep: bool,
-    pages: HashMap<Arc<str>, Memo, ahash::RandomState>,
-    /// Counts the builds, for [`Memo::seen`].
-    builds: u64,
-    /// Section list orders, kept while no page's summary changes.
-    members: (u64, HashMap<String, Vec<DocId>>),
+    pub files: incremental::Memo,
     /// Each customer's part of the exports, kept with the pages.
     parts: crate::export::Parts,
     /// Leave the search index out, and hand over its input instead (`serve` makes it once
     /// the pages are served).
     pub defer_search: bool,
-}
-
-/// A page of an earlier build.
-struct Memo {
-    /// The fingerprint of its inputs; `None` when its last render failed (the file is the
-    /// last good version).
-    print: Option<u64>,
-    file: OutputFile,
-    /// The last build that had this page.
-    seen: u64,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -172,59 +157,6 @@ pub struct RenderStats {
     /// Pages an earlier build of this process had and this one has not (their source went
     /// away or moved).
     pub removed: Vec<Arc<str>>,
-}
-
-/// A generated page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Gen {
-    Home,
-    Funnel,
-    Stage { ix: usize, page: usize, last: usize },
-    Tiers,
-    Tier { tier: Tier, page: usize, last: usize },
-    Section { key: String, page: usize, last: usize },
-    Quadrant,
-    Visits,
-    Owners,
-    Owner { name: String, slug: String },
-    Tags,
-    Tag { name: String, slug: String },
-    Industries,
-    Regions,
-    Search,
-    NotFound,
-}
-
-enum Job {
-    Page(DocId),
-    Gen(Gen),
-    /// A file of `exports/` (see [`crate::export`]), made alongside the pages.
-    Export(crate::export::Export),
-    /// A customer's visit brief (see [`brief`]).
-    Brief(DocId),
-}
-
-/// Top-level names the generated pages use: no content folder may have them.
-const RESERVED: [&str; 10] = [
-    "funnel",
-    "tiers",
-    "quadrant",
-    "visits",
-    "owners",
-    "tags",
-    "industries",
-    "regions",
-    "exports",
-    "search",
-];
-
-/// Build number, page, its template value, and its fact box and contacts as HTML.
-type LastPage = (u64, DocId, Value, (Value, Value));
-
-std::thread_local! {
-    /// The template value and the shared parts of the customer page this thread rendered
-    /// last, for its brief (rendered next): by build number and page.
-    static LAST_PAGE: std::cell::Cell<Option<LastPage>> = const { std::cell::Cell::new(None) };
 }
 
 /// A customer's fact box and contacts (`partials/factbox.html`, `partials/contacts.html`),
@@ -237,16 +169,21 @@ fn customer_parts(theme: &Theme, c: &Context) -> Result<(Value, Value), Diagnost
     Ok((part("partials/factbox.html")?, part("partials/contacts.html")?))
 }
 
-/// Numbers the builds of this process, for [`LAST_PAGE`].
-static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// A stable hasher for fingerprints (SipHash with fixed keys).
-fn hasher() -> DefaultHasher {
-    DefaultHasher::new()
+/// One unit of rendering work: a route whose file must be made, with its fingerprint. A
+/// customer's page carries its brief when both must be made, so that the brief takes the
+/// page's view and fact box instead of building its own.
+struct Work {
+    route: Route,
+    print: u64,
+    brief: Option<(Route, u64)>,
 }
 
-/// Everything a build writes: pages, generated pages, `funnel.json`, theme and site static
-/// files. Pages whose inputs did not change since the memo's build are taken from the memo.
+/// A file made (or not) by a job: its path, fingerprint, and the file when the memo keeps it.
+type Made = (String, u64, Result<Option<OutputFile>, Diagnostic>);
+
+/// Everything a build writes: pages, generated pages, exports, `funnel.json`, the search
+/// index, theme and site static files, one route of the plan after the other. Files whose
+/// fingerprint did not change since an earlier build are taken from it.
 pub fn render_all(
     cx: &Ctx,
     theme: &Theme,
@@ -255,488 +192,75 @@ pub fn render_all(
     out: &dyn Output,
 ) -> (Vec<Diagnostic>, RenderStats, Option<crate::search::Input>) {
     let site = cx.site;
-    let figures = &cx.figures;
-    let mut diags = Vec::new();
     let site_view = generated::site_view(cx, theme.uses_site_lists);
-    let global = {
-        let mut h = hasher();
-        (theme.stamp, cx.stamp).hash(&mut h);
-        format!("{:?}", cx.config).hash(&mut h);
-        cx.today.hash(&mut h);
-        serde_json::to_string(&site_view).unwrap_or_default().hash(&mut h);
-        h.finish()
-    };
-    let site_value = Value::from_serializable(&site_view);
-    // The labels as a template value: made once per build (the list rows' cells took it too).
-    let lang_value = match &cx.cells {
-        Some((_, lang)) => lang.clone(),
-        None => Value::from_serializable(cx.labels),
-    };
-
-    // The jobs, each with the fingerprint of its inputs.
-    let mut jobs: Vec<(String, u64, Job)> = Vec::new();
-    let customers: Vec<DocId> = site.of_kind(Kind::Customer).map(|(id, _)| id).collect();
-    let summary_of = |ids: &mut dyn Iterator<Item = &DocId>, h: &mut DefaultHasher| {
-        for id in ids {
-            site.doc(*id).summary_hash.hash(h);
-        }
-    };
-    let all_visible: u64 = {
-        let mut h = hasher();
-        site.visible().for_each(|(_, d)| d.summary_hash.hash(&mut h));
-        site.sections.iter().for_each(|s| s.text.hash(&mut h));
-        h.finish()
-    };
-    let gen_print = |g: &Gen, extra: u64| {
-        let mut h = hasher();
-        (global, format!("{g:?}"), extra).hash(&mut h);
-        h.finish()
-    };
+    let site_json = serde_json::to_string(&site_view).unwrap_or_default();
+    let global = incremental::build_stamp(theme.stamp, cx.stamp, cx.config, cx.today, &site_json);
+    let all_visible = incremental::all_visible(site);
+    let owners = insight::owners(cx);
+    let (routes, mut diags) = plan::routes(cx, owners, memo.files.start(all_visible));
     // The funnel's figures can count customers no list shows (`count_confidential`).
-    let funnel_file = funnel_json(figures.funnel, site, cx.config, cx.today);
-    let all_customers = {
-        let mut h = hasher();
-        summary_of(&mut customers.iter(), &mut h);
-        funnel_file.hash(&mut h);
-        h.finish()
-    };
-    jobs.push((
-        "index.html".into(),
-        gen_print(&Gen::Home, all_visible ^ all_customers),
-        Job::Gen(Gen::Home),
-    ));
-    jobs.push((
-        "funnel/index.html".into(),
-        gen_print(&Gen::Funnel, all_customers),
-        Job::Gen(Gen::Funnel),
-    ));
-    // Stage and tier pages are paginated; only page 1 shows the figures, so a deal moving
-    // re-renders the pages its row leaves or joins, not every page of the stage.
-    let per = generated::PER_PAGE;
-    for s in &figures.funnel.stages {
-        let last = s.customers.len().div_ceil(per).max(1);
-        for page in 1..=last {
-            let mut h = hasher();
-            if page == 1 {
-                // The stage's own figures (its conversion is on the funnel page: it depends on
-                // the stages around it).
-                (s.count, s.value.to_bits(), s.weighted.to_bits()).hash(&mut h);
-            }
-            summary_of(&mut s.customers.iter().skip((page - 1) * per).take(per), &mut h);
-            let g = Gen::Stage { ix: s.ix, page, last };
-            jobs.push((
-                generated::list_page_path(&format!("funnel/{}", s.id), page),
-                gen_print(&g, h.finish()),
-                Job::Gen(g),
-            ));
-        }
-    }
-    jobs.push((
-        "tiers/index.html".into(),
-        gen_print(&Gen::Tiers, all_customers),
-        Job::Gen(Gen::Tiers),
-    ));
-    for t in figures.tiers {
-        let last = t.customers.len().div_ceil(per).max(1);
-        for page in 1..=last {
-            let mut h = hasher();
-            if page == 1 {
-                (t.customers.len(), t.value.to_bits()).hash(&mut h);
-            }
-            summary_of(&mut t.customers.iter().skip((page - 1) * per).take(per), &mut h);
-            let g = Gen::Tier {
-                tier: t.tier,
-                page,
-                last,
-            };
-            let base = format!("tiers/{}", t.tier.id());
-            jobs.push((
-                generated::list_page_path(&base, page),
-                gen_print(&g, h.finish()),
-                Job::Gen(g),
-            ));
-        }
-    }
-    // The pages that tell the team what to do next: they show every customer's summary.
-    let every = all_visible ^ all_customers;
-    for (path, g) in [
-        ("quadrant/index.html", Gen::Quadrant),
-        ("visits/index.html", Gen::Visits),
-        ("owners/index.html", Gen::Owners),
-        ("tags/index.html", Gen::Tags),
-        ("industries/index.html", Gen::Industries),
-        ("regions/index.html", Gen::Regions),
-    ] {
-        jobs.push((path.into(), gen_print(&g, every), Job::Gen(g)));
-    }
-    for e in crate::export::Export::ALL {
-        let print = gen_print(&Gen::Quadrant, every ^ crate::load::hash(e.path().as_bytes()));
-        jobs.push((e.path().into(), print, Job::Export(e)));
-    }
-    // An owner's page and a tag's page show only their own pages.
-    let owned = insight::owners(cx);
-    for (name, slug) in insight::owner_slugs(cx) {
-        let mut h = hasher();
-        summary_of(&mut owned.get(&name).into_iter().flatten(), &mut h);
-        let g = Gen::Owner { name, slug };
-        let Gen::Owner { slug, .. } = &g else { unreachable!() };
-        jobs.push((
-            format!("owners/{slug}/index.html"),
-            gen_print(&g, h.finish()),
-            Job::Gen(g),
-        ));
-    }
-    // The pages of each tag, in one pass over the site (not one pass per tag).
-    let mut tagged: HashMap<&str, Vec<DocId>> = HashMap::new();
-    for (id, d) in site.visible() {
-        for t in &d.fm.tags {
-            tagged.entry(t.as_str()).or_default().push(id);
-        }
-    }
-    for (name, slug) in insight::tag_slugs(cx) {
-        let mut h = hasher();
-        summary_of(&mut tagged.get(name.as_str()).into_iter().flatten(), &mut h);
-        let g = Gen::Tag { name, slug };
-        let Gen::Tag { slug, .. } = &g else { unreachable!() };
-        jobs.push((
-            format!("tags/{slug}/index.html"),
-            gen_print(&g, h.finish()),
-            Job::Gen(g),
-        ));
-    }
-    if memo.members.0 != all_visible {
-        memo.members = (all_visible, HashMap::new());
-    }
-    let members_of = &mut memo.members.1;
-    for key in generated::sections(cx) {
-        // A folder named like a generated page would have two list pages at one URL.
-        if RESERVED.contains(&key.as_str()) {
-            let msg = format!("the folder content/{key}/ has the name of a generated page (/{key}/)");
-            diags.push(Diagnostic::error(format!("content/{key}"), msg).help(format!(
-                "rename the folder; these names are taken: {}",
-                RESERVED.join(", ")
-            )));
-            continue;
-        }
-        let members = members_of
-            .entry(key.clone())
-            .or_insert_with(|| section_members(cx, &key));
-        let last = members.len().div_ceil(generated::PER_PAGE).max(1);
-        let intro = site.section_text(&key).map(|s| crate::load::hash(s.text.as_bytes()));
-        for page in 1..=last {
-            let mut h = hasher();
-            (intro, members.len()).hash(&mut h);
-            if key == "competitors" && page == 1 {
-                // The matrix of where we meet each competitor shows every customer.
-                all_customers.hash(&mut h);
-            }
-            summary_of(
-                &mut members
-                    .iter()
-                    .skip((page - 1) * generated::PER_PAGE)
-                    .take(generated::PER_PAGE),
-                &mut h,
-            );
-            let g = Gen::Section {
-                key: key.clone(),
-                page,
-                last,
-            };
-            jobs.push((
-                generated::list_page_path(&key, page),
-                gen_print(&g, h.finish()),
-                Job::Gen(g),
-            ));
-        }
-    }
-    jobs.push(("404.html".into(), gen_print(&Gen::NotFound, 0), Job::Gen(Gen::NotFound)));
-    if cx.config.search {
-        jobs.push((
-            "search/index.html".into(),
-            gen_print(&Gen::Search, 0),
-            Job::Gen(Gen::Search),
-        ));
-    }
-    // What a customer's brief and its parts of the exports are made from (not its body):
-    // its front matter and the competitors it names, and `extra`.
-    let customer_print = |id: DocId, extra: u64| {
-        let d = site.doc(id);
-        let mut h = hasher();
-        (global, extra, d.summary_hash, &d.path).hash(&mut h);
-        for c in &cx.graph.competitor_refs[id.0] {
-            site.doc(*c).summary_hash.hash(&mut h);
-        }
-        h.finish()
-    };
-    // A brief also shows some scripts and SPIN lists.
+    let funnel_file = funnel_json(&cx.figures.funnel, site, cx.config, cx.today);
     let books = brief::playbooks(cx).print;
-    let brief_print = |id: DocId| customer_print(id, books);
-
-    // Pages whose URL a generated page already has.
-    let mut pages = Vec::new();
-    let mut briefs_taken = Vec::new();
-    {
-        let taken: HashSet<&str, ahash::RandomState> = jobs.iter().map(|(p, _, _)| p.as_str()).collect();
-        let taken_msg = |d: &crate::site::ParsedDoc, by: &str| {
-            let msg = format!(
-                "this page's URL /{} is taken by {by}",
-                d.path.trim_end_matches("index.html")
-            );
-            Diagnostic::error(&d.rel_path, msg).help("give the page another `slug:` or move it into a folder")
-        };
-        let mut maybe_brief = Vec::new();
-        for (id, d) in site.visible() {
-            if taken.contains(d.path.as_str()) {
-                diags.push(taken_msg(d, "a generated page"));
-            } else if d.path.ends_with("/brief/index.html") {
-                maybe_brief.push(id);
-            } else {
-                pages.push(id);
-            }
-        }
-        // A page at `customers/<slug>/brief/`, where the customer's brief goes (rare: only
-        // then are the customers' paths looked at).
-        if !maybe_brief.is_empty() {
-            let briefs: HashSet<String> = customers
-                .iter()
-                .map(|id| site.doc(*id))
-                .filter(|d| brief::has_brief(d))
-                .map(brief::path_of)
-                .collect();
-            for id in maybe_brief {
-                let d = site.doc(id);
-                if briefs.contains(&d.path) {
-                    briefs_taken.push(taken_msg(d, "a customer's visit brief"));
-                } else {
-                    pages.push(id);
-                }
-            }
-        }
-    }
-    diags.extend(briefs_taken);
-    // A customer's brief right after its page: rendered one after the other on one thread,
-    // the brief takes the page's template value instead of building its own.
-    let page_jobs: Vec<(String, u64, Job)> = pages
+    let members_of = memo.files.members().clone();
+    let keys = incremental::Keys::new(cx, global, all_visible, &funnel_file, books, &members_of, owners);
+    let routes: Vec<(String, u64, Route)> = routes
         .into_par_iter()
-        .flat_map_iter(|id| {
-            let d = site.doc(id);
-            let page = (d.path.clone(), page_fingerprint(cx, global, id), Job::Page(id));
-            let brief = brief::has_brief(d).then(|| (brief::path_of(d), brief_print(id), Job::Brief(id)));
-            std::iter::once(page).chain(brief)
-        })
+        .map(|r| (r.path.clone(), incremental::fingerprint(&keys, &r.job), r))
         .collect();
-    jobs.extend(page_jobs);
-
-    let members_of = &memo.members.1.clone();
-    let jobs_len = jobs.len();
-    let mut stats = RenderStats::default();
-    memo.builds += 1;
-    let now = memo.builds;
-    let mut todo = Vec::new();
-    for (path, print, job) in jobs {
-        if let Some(m) = memo.pages.get_mut(path.as_str()) {
-            m.seen = now;
-            if m.print == Some(print) {
-                out.reused(&m.file, print);
-                continue;
-            }
-        }
-        todo.push((path, print, job));
-    }
-    // What the output already holds from an earlier build with the same inputs.
-    let todo: Vec<_> = todo
-        .into_par_iter()
-        .filter(|(path, print, _)| !out.reuse(path, *print))
-        .collect();
-    stats.reused = jobs_len - todo.len();
-    // The navigation is the same on every page of one depth and navigation key: rendered
-    // once for each (a tenth of the render time went there), and handed to pages as HTML.
-    let navs: std::sync::Mutex<HashMap<(String, String), Value>> = Default::default();
-    let nav_errors: std::sync::Mutex<Vec<Diagnostic>> = Default::default();
-    let nav = |root: &str, current: &str| -> Value {
-        let key = (root.to_owned(), current.to_owned());
-        if let Some(v) = navs.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return v.clone();
-        }
-        let mut c = Context::new();
-        c.insert_value("site", site_value.clone());
-        c.insert_value("lang", lang_value.clone());
-        c.insert("root", root);
-        c.insert("current", current);
-        let html = match theme.render("partials/nav.html", &c) {
-            Ok(bytes) => crate::load::utf8_lossy(&bytes).into_owned(),
-            Err(d) => {
-                push_unique(&mut nav_errors.lock().unwrap_or_else(|e| e.into_inner()), d);
-                String::new()
-            }
-        };
-        let v = Value::safe_string(&html);
-        navs.lock().unwrap_or_else(|e| e.into_inner()).insert(key, v.clone());
-        v
-    };
-    let base = |path: &str, current: &str| {
-        let mut c = Context::new();
-        let root = root_of(path);
-        c.insert_value("site", site_value.clone());
-        c.insert_value("lang", lang_value.clone());
-        c.insert_value("nav_html", nav(&root, current));
-        c.insert("root", &root);
-        c.insert("current", current);
-        c.insert("path", path);
-        c
+    let total = routes.len();
+    let todo = memo.files.stale(routes, out);
+    let mut stats = RenderStats {
+        reused: total - todo.len(),
+        ..RenderStats::default()
     };
     let keep = memo.keep;
+    memo.files.keep = keep;
     memo.parts.keep = keep;
-    let parts = &memo.parts;
-    let part_print = |id: DocId| customer_print(id, 0);
-    let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    // SALESBOOK_TIMINGS=1: the pages that took longest to render.
-    let slowest = crate::telemetry::Jobs::new();
+    let r = Renderer {
+        cx,
+        theme,
+        site_value: Value::from_serializable(&site_view),
+        // The labels as a template value: made once per build (the list rows' cells took it too).
+        lang_value: match &cx.cells {
+            Some((_, lang)) => lang.clone(),
+            None => Value::from_serializable(cx.labels),
+        },
+        navs: Default::default(),
+        nav_errors: Default::default(),
+        members_of: &members_of,
+        parts: &memo.parts,
+        keys: &keys,
+        keep,
+        out,
+    };
     // The search index, before the pages: a streaming build writes it at once and lets each
     // page's terms go, so that its memory is free again when the pages render.
-    let mut search = Vec::new();
-    if cx.config.search && !memo.defer_search {
-        let started = std::time::Instant::now();
-        let mut input = crate::search::input(cx);
-        let files = if keep {
-            search = input.files();
-            search.len()
-        } else {
-            input.release_terms = true;
-            input.make(&|f| out.put(f, None))
-        };
-        if slowest.is_some() {
-            let ms = started.elapsed().as_secs_f64() * 1000.0;
-            eprintln!("  search index {ms:>9.1} ms wall, {files} files");
-        }
-    }
-    let rendered: Vec<(String, u64, Result<Option<OutputFile>, Diagnostic>)> = todo
+    let search = if cx.config.search && !memo.defer_search {
+        search_index(cx, keep, out)
+    } else {
+        Vec::new()
+    };
+    let slowest = crate::telemetry::Jobs::new();
+    let made: Vec<Made> = pair_briefs(todo)
         .into_par_iter()
-        .map(|(path, print, job)| {
-            let started = slowest.as_ref().map(|_| std::time::Instant::now());
-            let kind = match &job {
-                Job::Page(_) => "pages",
-                Job::Gen(_) => "generated",
-                Job::Export(_) => "exports",
-                Job::Brief(_) => "briefs",
-            };
-            let result = match job {
-                Job::Page(id) => {
-                    let d = site.doc(id);
-                    let links = &cx.graph.body_links[id.0];
-                    let text = || d.text().map(|t| (t, d.body_offset));
-                    let Some(html) = scanned_body_html(site, &d.path, &d.body, text, links) else {
-                        let d = Diagnostic::error(&d.rel_path, "this file changed or went away during the build");
-                        return (path, print, Err(d.help("build again")));
-                    };
-                    let mut c = base(&d.path, &d.section);
-                    let value = page_view(cx, id, html).into_value();
-                    c.insert_value("page", value.clone());
-                    if brief::has_brief(d) {
-                        // The fact box and the contacts, shown alike by the page and its brief.
-                        let parts = match customer_parts(theme, &c) {
-                            Ok(parts) => parts,
-                            Err(e) => return (path, print, Err(e)),
-                        };
-                        c.insert_value("factbox_html", parts.0.clone());
-                        c.insert_value("contacts_html", parts.1.clone());
-                        LAST_PAGE.set(Some((build, id, value, parts)));
-                    }
-                    theme.render(&theme.template_for(d.kind), &c).map(|html| OutputFile {
-                        path: path.as_str().into(),
-                        bytes: html.into(),
-                        source: Some(d.rel_path.as_str().into()),
-                    })
-                }
-                Job::Gen(g) => {
-                    let (template, mut c) = generated_context(cx, figures, members_of, &g, &path, base);
-                    if g == Gen::NotFound {
-                        // Served at any depth: its links start from the site's base URL.
-                        c.insert_value("nav_html", nav(&cx.config.base_url, ""));
-                    }
-                    theme
-                        .render(template, &c)
-                        .map(|html| OutputFile::new(path.clone(), html))
-                }
-                Job::Export(e) => Ok(OutputFile::new(
-                    path.clone(),
-                    crate::export::make(cx, e, parts, &part_print),
-                )),
-                Job::Brief(id) => {
-                    let d = site.doc(id);
-                    let mut c = base(&path, &d.section);
-                    let parts = match LAST_PAGE.take() {
-                        Some((b, last, value, parts)) if b == build && last == id => {
-                            c.insert_value("page", value);
-                            Ok(parts)
-                        }
-                        _ => {
-                            c.insert_value("page", page_view(cx, id, String::new()).into_value());
-                            customer_parts(theme, &c)
-                        }
-                    };
-                    let (factbox, contacts) = match parts {
-                        Ok(parts) => parts,
-                        Err(e) => return (path, print, Err(e)),
-                    };
-                    c.insert_value("factbox_html", factbox);
-                    c.insert_value("contacts_html", contacts);
-                    // The steps and SPIN part is the same for every customer of one stage
-                    // and industry: rendered for the first of them.
-                    let key = brief::playbook_key(cx, id, &path);
-                    let ready = brief::has_playbook(cx, &key);
-                    c.insert("brief", &brief::brief_view(cx, id, &path, !ready));
-                    let playbook = brief::playbook_html(cx, key, || theme.render("partials/brief_playbook.html", &c));
-                    match playbook {
-                        Ok(v) => c.insert_value("playbook_html", v),
-                        Err(e) => return (path, print, Err(e)),
-                    }
-                    theme.render("brief.html", &c).map(|html| OutputFile {
-                        path: path.as_str().into(),
-                        bytes: html.into(),
-                        source: Some(d.rel_path.as_str().into()),
-                    })
-                }
-            };
-            // Handed on as soon as it is rendered; kept only when the memo keeps pages.
-            let result = result.map(|mut f| {
-                // Kept pages give back the spare room of their render buffer.
-                if let Some(bytes) = Arc::get_mut(&mut f.bytes).filter(|_| keep) {
-                    bytes.shrink_to_fit();
-                }
-                let kept = keep.then(|| f.clone());
-                out.put(f, Some(print));
-                kept
-            });
-            if let (Some(s), Some(t)) = (&slowest, started) {
-                s.record(t, &path, kind);
-            }
-            (path, print, result)
-        })
+        .flat_map_iter(|w| r.work(w, slowest.as_ref()))
         .collect();
-    for (path, print, r) in rendered {
-        match r {
+    for (path, print, result) in made {
+        match result {
             Ok(f) => {
                 stats.rendered += 1;
                 if let Some(f) = f {
-                    let m = Memo {
-                        print: Some(print),
-                        file: f,
-                        seen: now,
-                    };
-                    memo.pages.insert(Arc::clone(&m.file.path), m);
+                    memo.files.made(f, Some(print));
                 }
             }
             Err(d) => {
                 // Kept as the last good version, to be rendered again next time.
-                if let Some(m) = memo.pages.get_mut(path.as_str()) {
-                    m.print = None;
-                }
+                memo.files.failed(&path);
                 push_unique(&mut diags, d)
             }
         }
     }
-    for d in nav_errors.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    for d in r.nav_errors.into_inner().unwrap_or_else(|e| e.into_inner()) {
         push_unique(&mut diags, d);
     }
     if let Some(s) = slowest {
@@ -746,21 +270,11 @@ pub fn render_all(
     let funnel = OutputFile::new("funnel.json", funnel_file.into_bytes());
     for f in std::iter::once(funnel).chain(statics).chain(search) {
         if keep {
-            let m = Memo {
-                print: None,
-                file: f.clone(),
-                seen: now,
-            };
-            memo.pages.insert(Arc::clone(&f.path), m);
+            memo.files.made(f.clone(), None);
         }
         out.put(f, None);
     }
-    memo.pages.retain(|p, m| {
-        if m.seen != now {
-            stats.removed.push(Arc::clone(p));
-        }
-        m.seen == now
-    });
+    stats.removed = memo.files.finish();
     // Section texts may hold links; check them even when their list page was not rendered.
     for s in &site.sections {
         let file = if s.dir.is_empty() {
@@ -774,56 +288,243 @@ pub fn render_all(
     (diags, stats, search)
 }
 
-/// The pages listed on a section's list pages, largest deals first, then by title.
-fn section_members(cx: &Ctx, key: &str) -> Vec<DocId> {
-    let mut keyed: Vec<(f64, &str, DocId)> = cx
-        .site
-        .visible()
-        .filter(|(_, d)| d.section == key)
-        .map(|(id, d)| {
-            (
-                d.fm.customer.as_deref().map_or(0.0, crate::sales::deal::deal_value),
-                d.fm.title.as_str(),
-                id,
-            )
+/// The search index's files: handed to `out` at once by a streaming build (each page's
+/// terms let go as they are indexed), or returned to be kept with the other files.
+fn search_index(cx: &Ctx, keep: bool, out: &dyn Output) -> Vec<OutputFile> {
+    let started = std::time::Instant::now();
+    let mut input = crate::search::input(cx);
+    let (search, files) = if keep {
+        let search = input.files();
+        let n = search.len();
+        (search, n)
+    } else {
+        input.release_terms = true;
+        (Vec::new(), input.make(&|f| out.put(f, None)))
+    };
+    if crate::telemetry::enabled() {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        eprintln!("  search index {ms:>9.1} ms wall, {files} files");
+    }
+    search
+}
+
+/// The stale routes as units of work: a brief goes with its page when both are stale (the
+/// plan lists each brief right after its page).
+fn pair_briefs(todo: Vec<(String, u64, Route)>) -> Vec<Work> {
+    let mut work: Vec<Work> = Vec::with_capacity(todo.len());
+    for (_, print, route) in todo {
+        if let (Job::Brief(id), Some(last)) = (&route.job, work.last_mut())
+            && last.route.job == Job::Page(*id)
+            && last.brief.is_none()
+        {
+            last.brief = Some((route, print));
+            continue;
+        }
+        work.push(Work {
+            route,
+            print,
+            brief: None,
+        });
+    }
+    work
+}
+
+/// What every job of one build renders with.
+struct Renderer<'a> {
+    cx: &'a Ctx<'a>,
+    theme: &'a Theme,
+    site_value: Value,
+    lang_value: Value,
+    /// The navigation is the same on every page of one depth and navigation key: rendered
+    /// once for each (a tenth of the render time went there), and handed to pages as HTML.
+    navs: std::sync::Mutex<HashMap<(String, String), Value>>,
+    nav_errors: std::sync::Mutex<Vec<Diagnostic>>,
+    members_of: &'a HashMap<String, Vec<DocId>>,
+    parts: &'a crate::export::Parts,
+    keys: &'a incremental::Keys<'a>,
+    /// Whether the memo keeps the files.
+    keep: bool,
+    out: &'a dyn Output,
+}
+
+/// A customer page's template value and the fact box and contacts it shares with its brief.
+type PageParts = (Value, (Value, Value));
+
+impl Renderer<'_> {
+    /// Makes the file(s) of one unit of work, hands each to the output as soon as it is
+    /// made, and says what became of it.
+    fn work(&self, w: Work, slowest: Option<&crate::telemetry::Jobs>) -> Vec<Made> {
+        let mut made = Vec::with_capacity(1 + w.brief.is_some() as usize);
+        let started = slowest.map(|_| std::time::Instant::now());
+        let mut shared = None;
+        let result = match &w.route.job {
+            Job::Page(id) => self.page(*id, &w.route, &mut shared),
+            Job::Gen(g) => self.generated(g, &w.route),
+            Job::Export(e) => Ok(OutputFile::new(
+                w.route.path.clone(),
+                crate::export::make(self.cx, *e, self.parts, &|id| incremental::customer_part(self.keys, id)),
+            )),
+            Job::Brief(id) => self.brief(*id, &w.route, None),
+        };
+        if let (Some(s), Some(t)) = (slowest, started) {
+            s.record(t, &w.route.path, w.route.job.kind());
+        }
+        made.push(self.hand_on(w.route.path, w.print, result));
+        if let Some((route, print)) = w.brief {
+            let started = slowest.map(|_| std::time::Instant::now());
+            let Job::Brief(id) = route.job else {
+                unreachable!("only briefs are paired with pages")
+            };
+            let result = self.brief(id, &route, shared);
+            if let (Some(s), Some(t)) = (slowest, started) {
+                s.record(t, &route.path, route.job.kind());
+            }
+            made.push(self.hand_on(route.path, print, result));
+        }
+        made
+    }
+
+    /// Hands a made file on as soon as it is made; kept only when the memo keeps files.
+    fn hand_on(&self, path: String, print: u64, result: Result<OutputFile, Diagnostic>) -> Made {
+        let result = result.map(|mut f| {
+            // Kept pages give back the spare room of their render buffer.
+            if let Some(bytes) = Arc::get_mut(&mut f.bytes).filter(|_| self.keep) {
+                bytes.shrink_to_fit();
+            }
+            let kept = self.keep.then(|| f.clone());
+            self.out.put(f, Some(print));
+            kept
+        });
+        (path, print, result)
+    }
+
+    fn nav(&self, root: &str, current: &str) -> Value {
+        let key = (root.to_owned(), current.to_owned());
+        if let Some(v) = self.navs.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return v.clone();
+        }
+        let mut c = Context::new();
+        c.insert_value("site", self.site_value.clone());
+        c.insert_value("lang", self.lang_value.clone());
+        c.insert("root", root);
+        c.insert("current", current);
+        let html = match self.theme.render("partials/nav.html", &c) {
+            Ok(bytes) => crate::load::utf8_lossy(&bytes).into_owned(),
+            Err(d) => {
+                push_unique(&mut self.nav_errors.lock().unwrap_or_else(|e| e.into_inner()), d);
+                String::new()
+            }
+        };
+        let v = Value::safe_string(&html);
+        self.navs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, v.clone());
+        v
+    }
+
+    /// The context every page starts from: the site, the labels, the navigation, and where
+    /// the page is.
+    fn base(&self, path: &str, current: &str) -> Context {
+        let mut c = Context::new();
+        let root = root_of(path);
+        c.insert_value("site", self.site_value.clone());
+        c.insert_value("lang", self.lang_value.clone());
+        c.insert_value("nav_html", self.nav(&root, current));
+        c.insert("root", &root);
+        c.insert("current", current);
+        c.insert("path", path);
+        c
+    }
+
+    fn template<'r>(&self, route: &'r Route) -> &'r str {
+        route.template.as_deref().unwrap_or_default()
+    }
+
+    /// A content page; a customer's page also leaves its view and fact box in `shared`
+    /// for its brief.
+    fn page(&self, id: DocId, route: &Route, shared: &mut Option<PageParts>) -> Result<OutputFile, Diagnostic> {
+        let (cx, site) = (self.cx, self.cx.site);
+        let d = site.doc(id);
+        let links = &cx.graph.body_links[id.0];
+        let text = || d.text().map(|t| (t, d.body_offset));
+        let Some(html) = scanned_body_html(site, &d.path, &d.body, text, links) else {
+            let d = Diagnostic::error(&d.rel_path, "this file changed or went away during the build");
+            return Err(d.help("build again"));
+        };
+        let mut c = self.base(&d.path, &d.section);
+        let value = page_view(cx, id, html).into_value();
+        c.insert_value("page", value.clone());
+        if plan::has_brief(d) {
+            // The fact box and the contacts, shown alike by the page and its brief.
+            let parts = customer_parts(self.theme, &c)?;
+            c.insert_value("factbox_html", parts.0.clone());
+            c.insert_value("contacts_html", parts.1.clone());
+            *shared = Some((value, parts));
+        }
+        self.theme.render(self.template(route), &c).map(|html| OutputFile {
+            path: route.path.as_str().into(),
+            bytes: html.into(),
+            source: Some(d.rel_path.as_str().into()),
         })
-        .collect();
-    keyed.sort_by(|a, b| crate::sales::deal::larger_first(a.0, b.0).then_with(|| a.1.cmp(b.1)));
-    keyed.into_iter().map(|(_, _, id)| id).collect()
+    }
+
+    /// A customer's visit brief, with its page's view and fact box when the page was just
+    /// rendered.
+    fn brief(&self, id: DocId, route: &Route, shared: Option<PageParts>) -> Result<OutputFile, Diagnostic> {
+        let cx = self.cx;
+        let d = cx.site.doc(id);
+        let path = &route.path;
+        let mut c = self.base(path, &d.section);
+        let (factbox, contacts) = match shared {
+            Some((value, parts)) => {
+                c.insert_value("page", value);
+                parts
+            }
+            None => {
+                c.insert_value("page", page_view(cx, id, String::new()).into_value());
+                customer_parts(self.theme, &c)?
+            }
+        };
+        c.insert_value("factbox_html", factbox);
+        c.insert_value("contacts_html", contacts);
+        // The steps and SPIN part is the same for every customer of one stage and industry:
+        // rendered for the first of them.
+        let key = brief::playbook_key(cx, id, path);
+        let ready = brief::has_playbook(cx, &key);
+        c.insert("brief", &brief::brief_view(cx, id, path, !ready));
+        let playbook = brief::playbook_html(cx, key, || self.theme.render("partials/brief_playbook.html", &c))?;
+        c.insert_value("playbook_html", playbook);
+        self.theme.render(self.template(route), &c).map(|html| OutputFile {
+            path: path.as_str().into(),
+            bytes: html.into(),
+            source: Some(d.rel_path.as_str().into()),
+        })
+    }
+
+    fn generated(&self, g: &Gen, route: &Route) -> Result<OutputFile, Diagnostic> {
+        let base = |path: &str, current: &str| self.base(path, current);
+        let mut c = generated_context(self.cx, self.members_of, g, &route.path, base);
+        if *g == Gen::NotFound {
+            // Served at any depth: its links start from the site's base URL.
+            c.insert_value("nav_html", self.nav(&self.cx.config.base_url, ""));
+        }
+        self.theme
+            .render(self.template(route), &c)
+            .map(|html| OutputFile::new(route.path.clone(), html))
+    }
 }
 
-/// Everything a content page's view is made from: its own file, and what it shows of the
-/// pages it links to, is linked from, references or is met by.
-fn page_fingerprint(cx: &Ctx, global: u64, id: DocId) -> u64 {
-    let site = cx.site;
-    let d = site.doc(id);
-    let mut h = hasher();
-    (global, d.hash, &d.path).hash(&mut h);
-    let g = cx.graph;
-    for b in &g.backlinks[id.0] {
-        site.doc(*b).summary_hash.hash(&mut h);
-    }
-    for l in g.body_links[id.0].iter() {
-        l.as_ref()
-            .map(|t| (site.doc(t.doc).summary_hash, &t.anchor))
-            .hash(&mut h);
-    }
-    for c in g.competitor_refs[id.0].iter().chain(&g.met_by[id.0]) {
-        site.doc(*c).summary_hash.hash(&mut h);
-    }
-    h.finish()
-}
-
-/// The template and context of a generated page.
-fn generated_context<'a>(
+/// The context of a generated page (its template is in its route).
+fn generated_context(
     cx: &Ctx,
-    figures: &Figures,
     members_of: &HashMap<String, Vec<DocId>>,
     g: &Gen,
     path: &str,
     base: impl Fn(&str, &str) -> Context,
-) -> (&'a str, Context) {
+) -> Context {
     let site = cx.site;
+    let figures = &cx.figures;
     match g {
         Gen::Home => {
             let home_intro = site
@@ -836,7 +537,7 @@ fn generated_context<'a>(
                 "tiers",
                 &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0), None),
             );
-            ("index.html", c)
+            c
         }
         Gen::Funnel => {
             let mut c = base(path, "funnel");
@@ -844,7 +545,7 @@ fn generated_context<'a>(
                 "funnel",
                 &generated::funnel_view(cx, figures.funnel, Some(generated::TOP), None),
             );
-            ("funnel.html", c)
+            c
         }
         Gen::Stage { ix, page, last } => {
             let mut c = base(path, "funnel");
@@ -859,7 +560,7 @@ fn generated_context<'a>(
                 "pager",
                 &generated::pager(&format!("funnel/{}", figures_of.id), *page, *last),
             );
-            ("stage.html", c)
+            c
         }
         Gen::Tiers => {
             let mut c = base(path, "tiers");
@@ -867,7 +568,7 @@ fn generated_context<'a>(
                 "tiers",
                 &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(generated::TOP), None),
             );
-            ("tiers.html", c)
+            c
         }
         Gen::Tier { tier, page, last } => {
             let mut c = base(path, "tiers");
@@ -881,7 +582,7 @@ fn generated_context<'a>(
                 "pager",
                 &generated::pager(&format!("tiers/{}", tier.id()), *page, *last),
             );
-            ("tier.html", c)
+            c
         }
         Gen::Section { key, page, last } => {
             let file = format!("content/{key}/_index.md");
@@ -905,17 +606,17 @@ fn generated_context<'a>(
             if key == "competitors" && *page == 1 {
                 c.insert("matrix", &insight::competitor_matrix(cx));
             }
-            ("section.html", c)
+            c
         }
         Gen::Quadrant => {
             let mut c = base(path, "quadrant");
             c.insert("quadrant", &insight::quadrant_view(cx));
-            ("quadrant.html", c)
+            c
         }
         Gen::Visits => {
             let mut c = base(path, "visits");
             c.insert("visits", &insight::visits_view(cx));
-            ("visits.html", c)
+            c
         }
         Gen::Owners => {
             let mut c = base(path, "owners");
@@ -924,12 +625,12 @@ fn generated_context<'a>(
                 .map(|(name, slug)| insight::owner_view(cx, name, slug, false))
                 .collect();
             c.insert("owners", &owners);
-            ("owners.html", c)
+            c
         }
         Gen::Owner { name, slug } => {
             let mut c = base(path, "owners");
             c.insert("owner", &insight::owner_view(cx, name, slug, true));
-            ("owner.html", c)
+            c
         }
         Gen::Tags => {
             let mut c = base(path, "tags");
@@ -939,12 +640,12 @@ fn generated_context<'a>(
                 .collect();
             c.insert("terms", &tags);
             c.insert("what", "tags");
-            ("tags.html", c)
+            c
         }
         Gen::Tag { name, slug } => {
             let mut c = base(path, "tags");
             c.insert("term", &insight::tag_view(cx, name, slug, insight::LIST));
-            ("tag.html", c)
+            c
         }
         Gen::Industries => {
             let mut c = base(path, "industries");
@@ -953,7 +654,7 @@ fn generated_context<'a>(
                 &insight::grouped_view(cx, |c| c.industry.as_ref(), &cx.labels.get("no_industry")),
             );
             c.insert("what", "industries");
-            ("groups.html", c)
+            c
         }
         Gen::Regions => {
             let mut c = base(path, "regions");
@@ -962,14 +663,14 @@ fn generated_context<'a>(
                 &insight::grouped_view(cx, |c| c.region.as_ref(), &cx.labels.get("no_region")),
             );
             c.insert("what", "regions");
-            ("groups.html", c)
+            c
         }
-        Gen::Search => ("search.html", base(path, "search")),
+        Gen::Search => base(path, "search"),
         Gen::NotFound => {
             // The 404 page is served at any depth, so its links start from the site's base URL.
             let mut c = base(path, "");
             c.insert("root", &cx.config.base_url);
-            ("404.html", c)
+            c
         }
     }
 }
