@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::diagnostics::{self, Diagnostic};
 use crate::facts::{Facts, Figures};
+use crate::incremental;
 use crate::load;
 use crate::render::views::Ctx;
 use crate::render::{self, OutputFile, Theme};
@@ -96,7 +97,7 @@ pub struct Builder {
     /// What the builder is for, which decides what it keeps between builds.
     mode: BuildMode,
     /// The last loaded theme, with the config it was loaded for.
-    theme: Option<(String, Arc<Theme>)>,
+    theme: Option<(u64, Arc<Theme>)>,
 }
 
 /// What a builder is used for. It decides what a build keeps in memory and what its result
@@ -249,7 +250,7 @@ impl Builder {
         let mut mark = |name: &'static str| stages.mark(name);
         // Templates and labels change only with a full build (the watcher says so); a
         // rebuild after markdown edits reuses the loaded theme.
-        let config_key = format!("{config:?}");
+        let config_key = incremental::config_key(&config);
         let cached = match (&self.theme, changed) {
             (Some((key, t)), Some(_)) if *key == config_key => Some(Arc::clone(t)),
             _ => None,
@@ -351,16 +352,10 @@ impl Builder {
             facts: &facts,
             refs: (0..site.docs.len()).map(|_| Default::default()).collect(),
             prev_refs: std::mem::take(&mut self.refs),
-            ref_stamp: {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::hash::DefaultHasher::new();
-                (theme.stamp, format!("{config:?}"), today, self.opts.public).hash(&mut h);
-                h.finish()
-            },
             ref_values: Default::default(),
             owners: Default::default(),
             playbooks: Default::default(),
-            stamp: program_stamp(&self.opts),
+            stamp: incremental::build_stamp(theme.stamp, self.opts.public, self.opts.drafts, &config, today),
             cells: theme
                 .uses_customer_cells
                 .then(|| (&*theme, tera::Value::from_serializable(&theme.labels))),
@@ -439,7 +434,7 @@ impl Builder {
         config: &SiteConfig,
     ) -> Vec<Arc<CacheEntry>> {
         let public = self.opts.public;
-        let stamp = config_stamp(config, public);
+        let stamp = incremental::parse_stamp(config, public);
         // A rebuild of known files with the same list and config: only those files.
         let known = self
             .ordered
@@ -554,23 +549,6 @@ fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
     r.diagnostics.dedup();
     r.elapsed = start.elapsed();
     r
-}
-
-/// The build options and the program (its size and time) decide every page's bytes as much
-/// as the content does.
-fn program_stamp(opts: &BuildOptions) -> u64 {
-    let exe = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|m| (m.len(), m.modified().ok()))
-        .ok();
-    let key = format!("{} {exe:?} {} {}", env!("CARGO_PKG_VERSION"), opts.public, opts.drafts);
-    load::hash(key.as_bytes())
-}
-
-/// Parses depend on the config (stage ids) and on `--public` (`private:` fields); a change
-/// of either invalidates them.
-fn config_stamp(config: &SiteConfig, public: bool) -> u64 {
-    load::hash(format!("{:?} {public}", config.stages).as_bytes())
 }
 
 pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {

@@ -7,8 +7,9 @@
 //! bytes of a full build).
 //!
 //! Everything is hashed with one hasher (SipHash with fixed keys: the fingerprints are
-//! written to the output's manifest and compared by the next process), and every
-//! fingerprint starts from the build-wide stamp ([`build_stamp`]).
+//! written to the output's manifest and compared by the next process), through real `Hash`
+//! implementations (never `Debug` text), and every fingerprint starts from the build-wide
+//! stamp ([`build_stamp`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -16,6 +17,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use chrono::NaiveDate;
+
+use crate::config::{SiteConfig, StageDef};
 use crate::export::Export;
 use crate::facts::Facts;
 use crate::model::Kind;
@@ -35,22 +39,72 @@ pub fn hash_of(value: impl Hash) -> u64 {
     h.finish()
 }
 
-/// What decides every file's bytes besides its own inputs: the theme, the program and the
-/// build's options (`program`), the config, the day, and what the navigation shows of the
-/// site (`site_view`, as the JSON the templates get).
-pub fn build_stamp(
-    theme: u64,
-    program: u64,
-    config: &crate::config::SiteConfig,
-    today: chrono::NaiveDate,
-    site_view: &str,
-) -> u64 {
-    let mut h = hasher();
-    (theme, program).hash(&mut h);
-    format!("{config:?}").hash(&mut h);
-    today.hash(&mut h);
-    site_view.hash(&mut h);
-    h.finish()
+/// The build-wide stamp: what decides every file's bytes besides its own inputs. The
+/// theme's templates and labels (`theme`, [`theme_stamp`]), the program itself and the
+/// build's options (an earlier build's fingerprints are compared with this one's through the
+/// output's manifest), the config and the day.
+pub fn build_stamp(theme: u64, public: bool, drafts: bool, config: &SiteConfig, today: NaiveDate) -> u64 {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| (m.len(), m.modified().ok()))
+        .ok();
+    hash_of((theme, env!("CARGO_PKG_VERSION"), exe, public, drafts, config, today))
+}
+
+/// What a theme is made of that decides the pages' bytes: its labels and templates.
+pub fn theme_stamp(labels: &crate::format::Labels, templates: &BTreeMap<String, String>) -> u64 {
+    hash_of((&labels.0, templates))
+}
+
+/// What every file's parse depends on besides the file: the stages of the config (stage ids)
+/// and `--public` (`private:` fields).
+pub fn parse_stamp(config: &SiteConfig, public: bool) -> u64 {
+    hash_of((&config.stages, public))
+}
+
+/// The key of a loaded theme: the config it was loaded for.
+pub fn config_key(config: &SiteConfig) -> u64 {
+    hash_of(config)
+}
+
+/// The config hashed field by field. Written out (not derived: money thresholds and
+/// probabilities are floats, hashed by their bits) and destructured, so that a new field
+/// does not compile until it is hashed here too.
+impl Hash for SiteConfig {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let SiteConfig {
+            title,
+            language,
+            base_url,
+            theme,
+            currency,
+            money_in_wan,
+            today,
+            stale_after_days,
+            small_order_threshold,
+            count_confidential,
+            search,
+            stages,
+        } = self;
+        (title, std::mem::discriminant(language), base_url, theme, currency).hash(h);
+        (money_in_wan, today, stale_after_days, small_order_threshold.to_bits()).hash(h);
+        (count_confidential, search, stages).hash(h);
+    }
+}
+
+/// A stage as configured; `outcome_written` is left out: it is resolved into `outcome`.
+impl Hash for StageDef {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let StageDef {
+            id,
+            label,
+            label_en,
+            probability,
+            outcome_written: _,
+            outcome,
+        } = self;
+        (id, label, label_en, probability.to_bits(), outcome).hash(h);
+    }
 }
 
 /// The summaries of every visible page and the texts of the sections: a change to any of
@@ -65,7 +119,7 @@ pub fn all_visible(site: &Site) -> u64 {
 /// The inputs shared by the fingerprints of one build, worked out once.
 pub struct Keys<'a> {
     facts: &'a Facts<'a>,
-    /// [`build_stamp`].
+    /// [`build_stamp`] with what the navigation shows of the site.
     global: u64,
     /// [`all_visible`].
     all_visible: u64,
@@ -212,11 +266,7 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
         }
         Gen::Section { key, page, .. } => {
             let members = k.members_of.get(key).map(Vec::as_slice).unwrap_or_default();
-            let intro = k
-                .facts
-                .site
-                .section_text(key)
-                .map(|s| crate::load::hash(s.text.as_bytes()));
+            let intro = k.facts.site.section_text(key).map(|s| hash_of(&s.text));
             (intro, members.len()).hash(&mut h);
             if key == "competitors" && *page == 1 {
                 // The matrix of where we meet each competitor shows every customer.
@@ -234,13 +284,11 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
 /// [`customer_part`]).
 pub fn export(k: &Keys, e: Export) -> u64 {
     let every = k.all_visible ^ k.all_customers;
-    generated_print(k, &Gen::Quadrant, every ^ crate::load::hash(e.path().as_bytes()))
+    hash_of((k.global, e, every))
 }
 
 fn generated_print(k: &Keys, g: &Gen, extra: u64) -> u64 {
-    let mut h = hasher();
-    (k.global, format!("{g:?}"), extra).hash(&mut h);
-    h.finish()
+    hash_of((k.global, g, extra))
 }
 
 /// The files of the previous builds of this process, by output path, with the fingerprint

@@ -89,7 +89,7 @@ pub fn has_playbook(cx: &Ctx, key: &PlaybookKey) -> bool {
 pub fn playbooks<'a>(cx: &'a Ctx) -> &'a Playbooks {
     cx.playbooks.get_or_init(|| {
         let site = cx.site;
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = crate::incremental::hasher();
         let mut scripts: HashMap<StageIx, Vec<DocId>> = HashMap::new();
         let mut spins: HashMap<String, Vec<DocId>> = HashMap::new();
         for (id, d) in site.visible() {

@@ -194,7 +194,7 @@ pub fn render_all(
     let site = cx.site;
     let site_view = generated::site_view(cx, theme.uses_site_lists);
     let site_json = serde_json::to_string(&site_view).unwrap_or_default();
-    let global = incremental::build_stamp(theme.stamp, cx.stamp, cx.config, cx.today, &site_json);
+    let global = incremental::hash_of((cx.stamp, site_json));
     let all_visible = incremental::all_visible(site);
     let owners = insight::owners(cx);
     let (routes, mut diags) = plan::routes(cx, owners, memo.files.start(all_visible));

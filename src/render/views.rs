@@ -22,18 +22,16 @@ pub struct Ctx<'a> {
     /// lists and backlinks, and the template value is shared, not rebuilt.
     pub refs: Vec<std::sync::OnceLock<PageRef>>,
     /// The previous build's list entries (`serve`): one is taken again when its page's
-    /// summary and `ref_stamp` are the same (a page appears in lists on every save).
+    /// summary and `stamp` are the same (a page appears in lists on every save).
     pub prev_refs: Vec<Option<KeptRef>>,
-    /// What else a list entry is made from: config, labels, today.
-    pub ref_stamp: u64,
     /// How many of them hold a ready template value.
     pub ref_values: std::sync::atomic::AtomicUsize,
     /// Customers by owner, worked out once (see `insight::owners`).
     pub owners: std::sync::OnceLock<std::collections::BTreeMap<String, Vec<DocId>>>,
     /// Visit scripts and SPIN lists for the briefs, sorted once (see `brief::playbooks`).
     pub playbooks: std::sync::OnceLock<super::brief::Playbooks>,
-    /// What else decides every page's bytes: the build's options and the program itself
-    /// (fingerprints are compared with those an earlier build recorded in its output).
+    /// The build-wide stamp ([`crate::incremental::build_stamp`]): what else decides every
+    /// page's bytes, a list entry's among them.
     pub stamp: u64,
     /// The theme and its labels as a template value, when it prints `cells_html`: each
     /// customer's list entry then carries its row cells, rendered once (lists of all
@@ -161,7 +159,7 @@ impl Serialize for RefFields {
     }
 }
 
-/// A list entry kept for the next build: made with this `ref_stamp` from this summary.
+/// A list entry kept for the next build: made with this `stamp` from this summary.
 #[derive(Debug, Clone)]
 pub struct KeptRef {
     pub stamp: u64,
@@ -172,7 +170,7 @@ pub struct KeptRef {
 impl Ctx<'_> {
     /// The list entries this build made or took again, to be kept for the next one.
     pub fn kept_refs(self) -> Vec<Option<KeptRef>> {
-        let (site, stamp) = (self.site, self.ref_stamp);
+        let (site, stamp) = (self.site, self.stamp);
         let mut prev = self.prev_refs;
         self.refs
             .into_iter()
@@ -193,10 +191,11 @@ pub fn page_ref(cx: &Ctx, id: DocId) -> PageRef {
     cx.refs[id.0]
         .get_or_init(|| {
             let d = cx.site.doc(id);
-            let kept =
-                cx.prev_refs.get(id.0).and_then(Option::as_ref).filter(|k| {
-                    k.stamp == cx.ref_stamp && k.summary == d.summary_hash && k.page.fields.id.path == d.path
-                });
+            let kept = cx
+                .prev_refs
+                .get(id.0)
+                .and_then(Option::as_ref)
+                .filter(|k| k.stamp == cx.stamp && k.summary == d.summary_hash && k.page.fields.id.path == d.path);
             if let Some(k) = kept {
                 return k.page.clone();
             }
