@@ -53,6 +53,15 @@ pub struct BuildResult {
 }
 
 impl BuildResult {
+    /// The result of a build that stopped early with `diagnostics`.
+    fn failed(diagnostics: Vec<Diagnostic>, pages: usize) -> Self {
+        BuildResult {
+            diagnostics,
+            pages,
+            ..BuildResult::default()
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
@@ -177,14 +186,12 @@ impl Builder {
     }
 
     pub fn with_mode(opts: BuildOptions, mode: BuildMode) -> Self {
-        let mut memo = render::RenderMemo::default();
-        memo.defer_search = mode == BuildMode::Serve;
         Builder {
             opts,
             cache: HashMap::new(),
             ordered: None,
             last_parsed: 0,
-            memo,
+            memo: render::RenderMemo::default(),
             paths: None,
             walk_diags: Vec::new(),
             index: None,
@@ -225,21 +232,13 @@ impl Builder {
         self.run(Some(changed), Sink::Collect)
     }
 
+    /// The pipeline, one stage a line: each takes what the stages before it made.
     fn run(&mut self, changed: Option<&HashSet<PathBuf>>, sink: Sink) -> BuildResult {
         let start = Instant::now();
         let root = self.opts.root.clone();
-        let mut diags = Vec::new();
         let config = match load_config(&root) {
             Ok(c) => c,
-            Err(d) => {
-                return finish(
-                    BuildResult {
-                        diagnostics: d,
-                        ..BuildResult::default()
-                    },
-                    start,
-                );
-            }
+            Err(d) => return finish(BuildResult::failed(d, 0), start),
         };
         let today = self
             .opts
@@ -247,33 +246,110 @@ impl Builder {
             .or_else(|| config.today())
             .unwrap_or_else(|| chrono::Local::now().date_naive());
         let mut stages = telemetry::Stages::start();
-        let mut mark = |name: &'static str| stages.mark(name);
-        // Templates and labels change only with a full build (the watcher says so); a
-        // rebuild after markdown edits reuses the loaded theme.
-        let config_key = incremental::config_key(&config);
-        let cached = match (&self.theme, changed) {
-            (Some((key, t)), Some(_)) if *key == config_key => Some(Arc::clone(t)),
-            _ => None,
+        let mut diags = Vec::new();
+        let theme = self.theme(&root, &config, changed, &mut diags);
+        stages.mark("config+theme");
+        let paths = self.sources(&root, changed, &mut diags);
+        stages.mark("load");
+        let (docs, sections) = self.parse(&root, paths, changed, &config, &mut diags);
+        stages.mark("parse");
+        let site = self.site(docs, sections, &mut diags);
+        stages.mark("index");
+        let (graph, d) = crate::links::resolve_cached(&site, &mut self.links);
+        diags.extend(d);
+        let Some(theme) = theme else {
+            return finish(BuildResult::failed(diags, site.visible().count()), start);
         };
-        let theme = match cached {
-            Some(t) => Some(t),
-            None => match Theme::load(&root, &config) {
-                Ok(t) => {
-                    let t = Arc::new(t);
-                    self.theme = Some((config_key, Arc::clone(&t)));
-                    Some(t)
-                }
-                Err(d) => {
-                    self.theme = None;
-                    diags.extend(d);
-                    None
-                }
-            },
+        stages.mark("links");
+        let funnel = funnel::funnel(&site, &config, today);
+        let (tiers, untiered) = tiers::tiers(&site, &config);
+        let figures = Figures {
+            funnel: &funnel,
+            tiers: &tiers,
+            untiered: &untiered,
         };
-        mark("config+theme");
+        let facts = Facts {
+            site: &site,
+            graph: &graph,
+            config: &config,
+            labels: &theme.labels,
+            today,
+            figures,
+        };
+        let statics = static_files(&root, &theme, &mut diags);
+        stages.mark("figures+static");
+        let collect = render::Collect::new(self.mode == BuildMode::Serve);
+        let out = match open_output(sink, &collect, &mut diags) {
+            Some(out) => out,
+            None => {
+                let mut result = BuildResult::failed(diags, site.visible().count());
+                (result.parsed, result.timings) = (self.last_parsed, stages.timings);
+                return finish(result, start);
+            }
+        };
+        let (d, stats) = self.render(&facts, &theme, statics, out);
+        diags.extend(d);
+        // `serve` makes the search index once the pages of a save are served.
+        let search = (self.mode == BuildMode::Serve && config.search).then(|| crate::search::input(&facts));
+        let pages = site.visible().count();
+        if self.mode.lean() {
+            // A one-shot build ends with the process: freeing the site's parses, links and
+            // views one allocation at a time took a single thread 0.25 s at 50,000 pages.
+            std::mem::forget((site, graph, funnel, tiers, untiered, theme));
+        }
+        stages.mark("render+write");
+        let result = BuildResult {
+            files: collect.into_files(),
+            diagnostics: diags,
+            pages,
+            parsed: self.last_parsed,
+            render: stats,
+            elapsed: Duration::ZERO,
+            timings: stages.timings,
+            search,
+        };
+        finish(result, start)
+    }
+
+    /// The theme for `config`. Templates and labels change only with a full build (the
+    /// watcher says so); a rebuild after markdown edits reuses the loaded theme.
+    fn theme(
+        &mut self,
+        root: &Path,
+        config: &SiteConfig,
+        changed: Option<&HashSet<PathBuf>>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Arc<Theme>> {
+        let config_key = incremental::config_key(config);
+        if let (Some((key, t)), Some(_)) = (&self.theme, changed)
+            && *key == config_key
+        {
+            return Some(Arc::clone(t));
+        }
+        match Theme::load(root, config) {
+            Ok(t) => {
+                let t = Arc::new(t);
+                self.theme = Some((config_key, Arc::clone(&t)));
+                Some(t)
+            }
+            Err(d) => {
+                self.theme = None;
+                diags.extend(d);
+                None
+            }
+        }
+    }
+
+    /// The markdown files of `content/`: walked again on a full build; after changes in
+    /// place, the last walk's list with the changed files that were created or removed.
+    fn sources(
+        &mut self,
+        root: &Path,
+        changed: Option<&HashSet<PathBuf>>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<PathBuf> {
         let paths = match (changed, self.paths.take()) {
             (Some(changed), Some(mut paths)) => {
-                // Files created or removed since the last walk join or leave the list.
                 // The list is sorted: look changed files up by binary search.
                 for p in changed {
                     match (paths.binary_search(p), p.is_file()) {
@@ -291,14 +367,25 @@ impl Builder {
                 paths
             }
             _ => {
-                let (paths, d) = load::find_sources(&root);
+                let (paths, d) = load::find_sources(root);
                 self.walk_diags = d;
                 paths
             }
         };
         diags.extend(self.walk_diags.iter().cloned());
-        mark("load");
-        let parsed = self.load_and_parse(&root, &paths, changed, &config);
+        paths
+    }
+
+    /// The pages and section texts of `paths` (see [`Builder::load_and_parse`]).
+    fn parse(
+        &mut self,
+        root: &Path,
+        paths: Vec<PathBuf>,
+        changed: Option<&HashSet<PathBuf>>,
+        config: &SiteConfig,
+        diags: &mut Vec<Diagnostic>,
+    ) -> (Vec<Arc<ParsedDoc>>, Vec<SectionText>) {
+        let parsed = self.load_and_parse(root, &paths, changed, config);
         self.paths = Some(paths);
         let mut docs = Vec::new();
         let mut sections = Vec::new();
@@ -310,7 +397,11 @@ impl Builder {
                 Parsed::Nothing => {}
             }
         }
-        mark("parse");
+        (docs, sections)
+    }
+
+    /// The site: every page indexed, drafts and (`--public`) confidential pages hidden.
+    fn site(&mut self, docs: Vec<Arc<ParsedDoc>>, sections: Vec<SectionText>, diags: &mut Vec<Diagnostic>) -> Site {
         let opts = &self.opts;
         let (site, d) = Site::new(
             docs,
@@ -320,108 +411,48 @@ impl Builder {
         );
         self.index = Some(Arc::clone(&site.index));
         diags.extend(d);
-        mark("index");
-        let (graph, d) = crate::links::resolve_cached(&site, &mut self.links);
-        diags.extend(d);
-        let Some(theme) = theme else {
-            return finish(
-                BuildResult {
-                    diagnostics: diags,
-                    pages: site.visible().count(),
-                    ..BuildResult::default()
-                },
-                start,
-            );
-        };
-        mark("links");
-        let funnel = funnel::funnel(&site, &config, today);
-        let (tiers, untiered) = tiers::tiers(&site, &config);
-        let facts = Facts {
-            site: &site,
-            graph: &graph,
-            config: &config,
-            labels: &theme.labels,
-            today,
-            figures: Figures {
-                funnel: &funnel,
-                tiers: &tiers,
-                untiered: &untiered,
-            },
-        };
+        site
+    }
+
+    /// The search index (made before the pages: a streaming build writes it at once and lets
+    /// each page's terms go, so that its memory is free again when the pages render) and the
+    /// pages, into `out`.
+    fn render(
+        &mut self,
+        facts: &Facts,
+        theme: &Theme,
+        mut statics: Vec<OutputFile>,
+        out: &dyn render::Output,
+    ) -> (Vec<Diagnostic>, render::RenderStats) {
+        let keep = self.memo.keep;
+        if facts.config.search && self.mode != BuildMode::Serve {
+            statics.extend(crate::search::stage(facts, keep, out));
+        }
         let cx = Ctx {
-            facts: &facts,
-            refs: (0..site.docs.len()).map(|_| Default::default()).collect(),
+            facts,
+            refs: (0..facts.site.docs.len()).map(|_| Default::default()).collect(),
             prev_refs: std::mem::take(&mut self.refs),
             ref_values: Default::default(),
             owners: Default::default(),
             playbooks: Default::default(),
-            stamp: incremental::build_stamp(theme.stamp, self.opts.public, self.opts.drafts, &config, today),
+            stamp: incremental::build_stamp(
+                theme.stamp,
+                self.opts.public,
+                self.opts.drafts,
+                facts.config,
+                facts.today,
+            ),
             cells: theme
                 .uses_customer_cells
-                .then(|| (&*theme, tera::Value::from_serializable(&theme.labels))),
+                .then(|| (theme, tera::Value::from_serializable(&theme.labels))),
         };
-        let mut statics = theme.statics.clone();
-        for (name, path) in render::theme::files_under(&root.join("static")) {
-            match std::fs::read(&path) {
-                Ok(bytes) => {
-                    statics.retain(|f| *f.path != *name);
-                    statics.push(OutputFile::new(name, bytes));
-                }
-                Err(e) => diags.push(Diagnostic::error(
-                    load::rel(&root, &path),
-                    format!("cannot read static file: {e}"),
-                )),
-            }
-        }
-        mark("figures+static");
-        let collect = render::Collect::new(self.mode == BuildMode::Serve);
-        let out: &dyn render::Output = match sink {
-            Sink::Into(target) => {
-                let opened = if diags.iter().any(Diagnostic::is_error) {
-                    Err(None)
-                } else {
-                    target.open().map_err(Some)
-                };
-                if let Err(d) = opened {
-                    diags.extend(d);
-                    let result = BuildResult {
-                        diagnostics: diags,
-                        pages: site.visible().count(),
-                        parsed: self.last_parsed,
-                        timings: stages.timings,
-                        ..BuildResult::default()
-                    };
-                    return finish(result, start);
-                }
-                target
-            }
-            Sink::Discard => &Discard,
-            Sink::Collect => &collect,
-        };
-        let (d, stats, search) = render::render_all(&cx, &theme, statics, &mut self.memo, out);
-        diags.extend(d);
-        let pages = site.visible().count();
+        let result = render::render_all(&cx, theme, statics, &mut self.memo, out);
         if self.mode.lean() {
-            // A one-shot build ends with the process: freeing the site's parses, links and
-            // views one allocation at a time took a single thread 0.25 s at 50,000 pages.
             std::mem::forget(cx);
-            std::mem::forget((site, graph, funnel, tiers, untiered, theme));
         } else {
             self.refs = cx.kept_refs();
         }
-        mark("render+write");
-        let files = collect.into_files();
-        let result = BuildResult {
-            files,
-            diagnostics: diags,
-            pages,
-            parsed: self.last_parsed,
-            render: stats,
-            elapsed: Duration::ZERO,
-            timings: stages.timings,
-            search,
-        };
-        finish(result, start)
+        result
     }
 
     /// Reads and parses the given files, reusing the previous parse of files whose bytes did
@@ -541,6 +572,49 @@ impl Builder {
         };
         self.ordered = Some((stamp, ordered.clone()));
         ordered
+    }
+}
+
+/// The theme's static files, with the site's `static/` over them.
+fn static_files(root: &Path, theme: &Theme, diags: &mut Vec<Diagnostic>) -> Vec<OutputFile> {
+    let mut statics = theme.statics.clone();
+    for (name, path) in render::theme::files_under(&root.join("static")) {
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                statics.retain(|f| *f.path != *name);
+                statics.push(OutputFile::new(name, bytes));
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                load::rel(root, &path),
+                format!("cannot read static file: {e}"),
+            )),
+        }
+    }
+    statics
+}
+
+/// Where the rendered files go. A [`Target`] is opened only when nothing failed before
+/// rendering; `None` when it was not (the problems are in `diags`).
+fn open_output<'a>(
+    sink: Sink<'a>,
+    collect: &'a render::Collect,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a dyn render::Output> {
+    match sink {
+        Sink::Into(target) => {
+            if diags.iter().any(Diagnostic::is_error) {
+                return None;
+            }
+            match target.open() {
+                Ok(()) => Some(target),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            }
+        }
+        Sink::Discard => Some(&Discard),
+        Sink::Collect => Some(collect),
     }
 }
 

@@ -145,9 +145,6 @@ pub struct RenderMemo {
     pub files: incremental::Memo,
     /// Each customer's part of the exports, kept with the pages.
     parts: crate::export::Parts,
-    /// Leave the search index out, and hand over its input instead (`serve` makes it once
-    /// the pages are served).
-    pub defer_search: bool,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -181,16 +178,16 @@ struct Work {
 /// A file made (or not) by a job: its path, fingerprint, and the file when the memo keeps it.
 type Made = (String, u64, Result<Option<OutputFile>, Diagnostic>);
 
-/// Everything a build writes: pages, generated pages, exports, `funnel.json`, the search
-/// index, theme and site static files, one route of the plan after the other. Files whose
-/// fingerprint did not change since an earlier build are taken from it.
+/// Renders the routes of the plan: pages, generated pages and exports; then `funnel.json`
+/// and `every_build` (static files, the search index), which are made every build. Files
+/// whose fingerprint did not change since an earlier build are taken from it.
 pub fn render_all(
     cx: &Ctx,
     theme: &Theme,
-    statics: Vec<OutputFile>,
+    every_build: Vec<OutputFile>,
     memo: &mut RenderMemo,
     out: &dyn Output,
-) -> (Vec<Diagnostic>, RenderStats, Option<crate::search::Input>) {
+) -> (Vec<Diagnostic>, RenderStats) {
     let site = cx.site;
     let site_view = generated::site_view(cx, theme.uses_site_lists);
     let site_json = serde_json::to_string(&site_view).unwrap_or_default();
@@ -233,13 +230,6 @@ pub fn render_all(
         keep,
         out,
     };
-    // The search index, before the pages: a streaming build writes it at once and lets each
-    // page's terms go, so that its memory is free again when the pages render.
-    let search = if cx.config.search && !memo.defer_search {
-        search_index(cx, keep, out)
-    } else {
-        Vec::new()
-    };
     let slowest = crate::telemetry::Jobs::new();
     let made: Vec<Made> = pair_briefs(todo)
         .into_par_iter()
@@ -268,7 +258,7 @@ pub fn render_all(
     }
     // Made again every build; in the memo only to be told apart from files gone.
     let funnel = OutputFile::new("funnel.json", funnel_file.into_bytes());
-    for f in std::iter::once(funnel).chain(statics).chain(search) {
+    for f in std::iter::once(funnel).chain(every_build) {
         if keep {
             memo.files.made(f.clone(), None);
         }
@@ -284,28 +274,7 @@ pub fn render_all(
         };
         diags.extend(crate::links::resolve_section(site, s, &file).1);
     }
-    let search = (memo.defer_search && cx.config.search).then(|| crate::search::input(cx));
-    (diags, stats, search)
-}
-
-/// The search index's files: handed to `out` at once by a streaming build (each page's
-/// terms let go as they are indexed), or returned to be kept with the other files.
-fn search_index(cx: &Ctx, keep: bool, out: &dyn Output) -> Vec<OutputFile> {
-    let started = std::time::Instant::now();
-    let mut input = crate::search::input(cx);
-    let (search, files) = if keep {
-        let search = input.files();
-        let n = search.len();
-        (search, n)
-    } else {
-        input.release_terms = true;
-        (Vec::new(), input.make(&|f| out.put(f, None)))
-    };
-    if crate::telemetry::enabled() {
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        eprintln!("  search index {ms:>9.1} ms wall, {files} files");
-    }
-    search
+    (diags, stats)
 }
 
 /// The stale routes as units of work: a brief goes with its page when both are stale (the

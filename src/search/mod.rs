@@ -28,7 +28,7 @@ use serde_json::json;
 
 use crate::facts::Facts;
 use crate::model::{Kind, Tier};
-use crate::output::OutputFile;
+use crate::output::{Output, OutputFile};
 use crate::site::{DocId, ParsedDoc};
 use text::{Term, Tokenizer};
 
@@ -124,6 +124,27 @@ pub struct Input {
     ui: BTreeMap<&'static str, String>,
     /// Let each page's body terms go once read (a streaming build: nothing reads them again).
     pub release_terms: bool,
+}
+
+/// The search index as a stage of the build: its files are handed to `out` at once by a
+/// streaming build (each page's terms let go as they are indexed), or returned to be kept
+/// with the other files (`keep`).
+pub fn stage(facts: &Facts, keep: bool, out: &dyn Output) -> Vec<OutputFile> {
+    let started = std::time::Instant::now();
+    let mut input = input(facts);
+    let (search, files) = if keep {
+        let search = input.files();
+        let n = search.len();
+        (search, n)
+    } else {
+        input.release_terms = true;
+        (Vec::new(), input.make(&|f| out.put(f, None)))
+    };
+    if crate::telemetry::enabled() {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        eprintln!("  search index {ms:>9.1} ms wall, {files} files");
+    }
+    search
 }
 
 /// The search index's input from a build: the visible pages in the order results of equal
