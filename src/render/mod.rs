@@ -196,7 +196,7 @@ pub fn render_all(
     let owners = insight::owners(cx);
     let (routes, mut diags) = plan::routes(cx, owners, memo.files.start(all_visible));
     // The funnel's figures can count customers no list shows (`count_confidential`).
-    let funnel_file = funnel_json(&cx.figures.funnel, site, cx.config, cx.today);
+    let funnel_file = funnel_json(cx.figures.funnel, site, cx.config, cx.today);
     let books = brief::playbooks(cx).print;
     let members_of = memo.files.members().clone();
     let keys = incremental::Keys::new(cx, global, all_visible, &funnel_file, books, &members_of, owners);
@@ -492,91 +492,11 @@ fn generated_context(
     path: &str,
     base: impl Fn(&str, &str) -> Context,
 ) -> Context {
-    let site = cx.site;
-    let figures = &cx.figures;
     match g {
-        Gen::Home => {
-            let home_intro = site
-                .section_text("")
-                .map(|s| section_body(cx, s, "index.html", "content/_index.md"));
-            let mut c = base(path, "home");
-            c.insert("home", &generated::home_view(cx, home_intro));
-            c.insert("funnel", &generated::funnel_view(cx, figures.funnel, Some(0), None));
-            c.insert(
-                "tiers",
-                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0), None),
-            );
-            c
+        Gen::Home | Gen::Funnel | Gen::Stage { .. } | Gen::Tiers | Gen::Tier { .. } => {
+            figures_context(cx, g, path, base)
         }
-        Gen::Funnel => {
-            let mut c = base(path, "funnel");
-            c.insert(
-                "funnel",
-                &generated::funnel_view(cx, figures.funnel, Some(generated::TOP), None),
-            );
-            c
-        }
-        Gen::Stage { ix, page, last } => {
-            let mut c = base(path, "funnel");
-            let figures_of = &figures.funnel.stages[*ix];
-            let view = generated::funnel_view(cx, figures.funnel, Some(0), Some(*ix));
-            let mut stage = view.stages.into_iter().find(|s| s.id == figures_of.id);
-            if let Some(st) = stage.as_mut() {
-                st.customers = generated::page_slice(cx, &figures_of.customers, *page);
-            }
-            c.insert("stage", &stage);
-            c.insert(
-                "pager",
-                &generated::pager(&format!("funnel/{}", figures_of.id), *page, *last),
-            );
-            c
-        }
-        Gen::Tiers => {
-            let mut c = base(path, "tiers");
-            c.insert(
-                "tiers",
-                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(generated::TOP), None),
-            );
-            c
-        }
-        Gen::Tier { tier, page, last } => {
-            let mut c = base(path, "tiers");
-            let view = generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0), Some(*tier));
-            let mut tv = view.tiers.into_iter().find(|v| v.id == tier.id());
-            if let (Some(tv), Some(f)) = (tv.as_mut(), figures.tiers.iter().find(|f| f.tier == *tier)) {
-                tv.customers = generated::page_slice(cx, &f.customers, *page);
-            }
-            c.insert("tier", &tv);
-            c.insert(
-                "pager",
-                &generated::pager(&format!("tiers/{}", tier.id()), *page, *last),
-            );
-            c
-        }
-        Gen::Section { key, page, last } => {
-            let file = format!("content/{key}/_index.md");
-            let text = site.section_text(key);
-            let intro = text.filter(|_| *page == 1).map(|s| section_body(cx, s, path, &file));
-            let members = members_of.get(key).map(Vec::as_slice).unwrap_or_default();
-            let pages = generated::page_slice(cx, members, *page);
-            let title = text
-                .and_then(|t| t.title.clone())
-                .unwrap_or_else(|| section_label(cx, key));
-            let mut c = base(path, key);
-            let view = generated::SectionView {
-                key: key.clone(),
-                title,
-                intro,
-                pages,
-                total: members.len(),
-                pager: generated::pager(key, *page, *last),
-            };
-            c.insert("section", &view);
-            if key == "competitors" && *page == 1 {
-                c.insert("matrix", &insight::competitor_matrix(cx));
-            }
-            c
-        }
+        Gen::Section { key, page, last } => section_context(cx, members_of, key, (*page, *last), path, base),
         Gen::Quadrant => {
             let mut c = base(path, "quadrant");
             c.insert("quadrant", &insight::quadrant_view(cx));
@@ -642,6 +562,108 @@ fn generated_context(
             c
         }
     }
+}
+
+/// The context of a page of sales figures: the home page, the funnel and the tiers, and the
+/// (paginated) pages of a stage or a tier.
+fn figures_context(cx: &Ctx, g: &Gen, path: &str, base: impl Fn(&str, &str) -> Context) -> Context {
+    let site = cx.site;
+    let figures = &cx.figures;
+    match g {
+        Gen::Home => {
+            let home_intro = site
+                .section_text("")
+                .map(|s| section_body(cx, s, "index.html", "content/_index.md"));
+            let mut c = base(path, "home");
+            c.insert("home", &generated::home_view(cx, home_intro));
+            c.insert("funnel", &generated::funnel_view(cx, figures.funnel, Some(0), None));
+            c.insert(
+                "tiers",
+                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0), None),
+            );
+            c
+        }
+        Gen::Funnel => {
+            let mut c = base(path, "funnel");
+            c.insert(
+                "funnel",
+                &generated::funnel_view(cx, figures.funnel, Some(generated::TOP), None),
+            );
+            c
+        }
+        Gen::Stage { ix, page, last } => {
+            let mut c = base(path, "funnel");
+            let figures_of = &figures.funnel.stages[*ix];
+            let view = generated::funnel_view(cx, figures.funnel, Some(0), Some(*ix));
+            let mut stage = view.stages.into_iter().find(|s| s.id == figures_of.id);
+            if let Some(st) = stage.as_mut() {
+                st.customers = generated::page_slice(cx, &figures_of.customers, *page);
+            }
+            c.insert("stage", &stage);
+            c.insert(
+                "pager",
+                &generated::pager(&format!("funnel/{}", figures_of.id), *page, *last),
+            );
+            c
+        }
+        Gen::Tiers => {
+            let mut c = base(path, "tiers");
+            c.insert(
+                "tiers",
+                &generated::tiers_view(cx, figures.tiers, figures.untiered, Some(generated::TOP), None),
+            );
+            c
+        }
+        Gen::Tier { tier, page, last } => {
+            let mut c = base(path, "tiers");
+            let view = generated::tiers_view(cx, figures.tiers, figures.untiered, Some(0), Some(*tier));
+            let mut tv = view.tiers.into_iter().find(|v| v.id == tier.id());
+            if let (Some(tv), Some(f)) = (tv.as_mut(), figures.tiers.iter().find(|f| f.tier == *tier)) {
+                tv.customers = generated::page_slice(cx, &f.customers, *page);
+            }
+            c.insert("tier", &tv);
+            c.insert(
+                "pager",
+                &generated::pager(&format!("tiers/{}", tier.id()), *page, *last),
+            );
+            c
+        }
+        _ => base(path, ""),
+    }
+}
+
+/// The context of page `page` of `last` of a section's list.
+fn section_context(
+    cx: &Ctx,
+    members_of: &HashMap<String, Vec<DocId>>,
+    key: &str,
+    (page, last): (usize, usize),
+    path: &str,
+    base: impl Fn(&str, &str) -> Context,
+) -> Context {
+    let site = cx.site;
+    let file = format!("content/{key}/_index.md");
+    let text = site.section_text(key);
+    let intro = text.filter(|_| page == 1).map(|s| section_body(cx, s, path, &file));
+    let members = members_of.get(key).map(Vec::as_slice).unwrap_or_default();
+    let pages = generated::page_slice(cx, members, page);
+    let title = text
+        .and_then(|t| t.title.clone())
+        .unwrap_or_else(|| section_label(cx, key));
+    let mut c = base(path, key);
+    let view = generated::SectionView {
+        key: key.to_owned(),
+        title,
+        intro,
+        pages,
+        total: members.len(),
+        pager: generated::pager(key, page, last),
+    };
+    c.insert("section", &view);
+    if key == "competitors" && page == 1 {
+        c.insert("matrix", &insight::competitor_matrix(cx));
+    }
+    c
 }
 
 /// A template error is the same for every page that uses the template: report it once.
