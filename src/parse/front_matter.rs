@@ -459,7 +459,11 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         // A negative payment would make more owed than was sold (see sales::deal::balance).
         for (key, v) in [("amount", amount), ("paid", paid)] {
             if v < 0.0 {
-                let d = Diagnostic::error(s.file, format!("order `{key}` is negative ({v})")).at(s.text, n.pos, 1);
+                let d = s.text.at(
+                    Diagnostic::error(s.file, format!("order `{key}` is negative ({v})")),
+                    n.pos,
+                    1,
+                );
                 s.diags
                     .push(d.help("an order's `amount` and `paid` are amounts of money, 0 or more"));
             }
