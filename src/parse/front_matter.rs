@@ -138,9 +138,15 @@ pub struct Split<'a> {
 pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let first = text.lines().next().unwrap_or("");
     if first.trim_end() != "---" {
-        return Err(Diagnostic::error(file, "this page has no front matter")
-            .at(text, Pos::new(1, 1), first.chars().count())
-            .help("start the file with a `---` line, then `title: …`, then a closing `---` line"));
+        // Not shown: a file without front matter may be anything (a link to a key file),
+        // and a diagnostic must not print what is in it.
+        let d = Diagnostic::error(file, "this page has no front matter");
+        return Err(Diagnostic {
+            line: 1,
+            column: 1,
+            ..d
+        }
+        .help("start the file with a `---` line, then `title: …`, then a closing `---` line"));
     }
     let yaml_start = first.len() + 1;
     let mut offset = yaml_start.min(text.len());
@@ -162,11 +168,16 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         .help("add a line with `---` after the last front-matter field"))
 }
 
+/// Fields that decide whether a page is published at all: honoured wherever they are written,
+/// so that `confidential: true` under `private:` still keeps the page out of `--public` builds.
+const VISIBILITY_KEYS: [&str; 2] = ["confidential", "draft"];
+
 /// Parses and checks the front matter of a file whose folder gives `section_kind`.
 /// `private:` holds fields that only internal builds show (a customer's phone numbers, the
 /// deal's real value): they count as the page's own fields, and a `--public` build drops them
-/// before anything reads them, so they cannot reach any output.
-fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &mut Vec<Diagnostic>) -> Node {
+/// before anything reads them, so they cannot reach any output. `confidential` and `draft`
+/// are kept in every build ([`VISIBILITY_KEYS`]).
+pub(crate) fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &mut Vec<Diagnostic>) -> Node {
     let is_key = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
     let Value::Map(entries) = &mut root.value else {
         return root;
@@ -176,9 +187,13 @@ fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &m
     };
     let (_, private) = entries.remove(at);
     match private.value {
-        Value::Map(fields) if !public => {
+        Value::Map(fields) => {
             let outside: std::collections::HashSet<String> = entries.iter().filter_map(|(k, _)| k.as_text()).collect();
             for (k, v) in fields {
+                let visibility = matches!(&k.value, Value::Str(name) if VISIBILITY_KEYS.contains(&name.as_str()));
+                if public && !visibility {
+                    continue;
+                }
                 if let Value::Str(name) = &k.value
                     && outside.contains(name)
                 {
@@ -192,7 +207,7 @@ fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &m
                 entries.push((k, v));
             }
         }
-        Value::Map(_) | Value::Null => {}
+        Value::Null => {}
         _ => {
             let d = Diagnostic::error(
                 file,
@@ -364,6 +379,35 @@ pub fn parse(
     }
     fm.extra = f.finish(&known);
     (fm, diags)
+}
+
+/// What an `_index.md` may say about its section's text: a title, and whether the text is
+/// published (`confidential`, `draft`, also under `private:`); other fields are warned about.
+#[derive(Debug, Clone, Default)]
+pub struct SectionFields {
+    pub title: Option<String>,
+    pub draft: bool,
+    pub confidential: bool,
+}
+
+/// Parses the front matter of an `_index.md`, with the same `private:` rules as a page's.
+pub fn parse_section(file: &str, text: &str, split: &Split, public: bool) -> (SectionFields, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let root = match yaml::parse(split.yaml, split.yaml_line_offset) {
+        Ok(n) => apply_private(file, text, n, public, &mut diags),
+        Err(e) => {
+            let d = Diagnostic::error(file, format!("invalid YAML in front matter: {}", e.message)).at(text, e.pos, 1);
+            return (SectionFields::default(), vec![d]);
+        }
+    };
+    let mut f = Fields::new(file, text, &root, &mut diags, "front matter");
+    let fields = SectionFields {
+        title: f.text("title"),
+        draft: f.bool("draft").unwrap_or(false),
+        confidential: f.bool("confidential").unwrap_or(false),
+    };
+    f.finish(&["title", "draft", "confidential"]);
+    (fields, diags)
 }
 
 const CUSTOMER_KEYS: [&str; 15] = [

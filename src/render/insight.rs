@@ -145,7 +145,7 @@ pub fn quadrant_view(cx: &Ctx) -> QuadrantView {
                         y: y + 70.0 + (i / per_row) as f64 * 27.0,
                         r: 4.0 + if max > 0.0 { 8.0 * (v / max).sqrt() } else { 0.0 },
                         title: d.fm.title.clone(),
-                        path: d.path.clone(),
+                        path: super::url_escape(&d.path),
                     }
                 })
                 .collect();
@@ -268,7 +268,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
                 s.stages.as_slice(),
                 ScriptLink {
                     title: d.fm.title.clone(),
-                    path: d.path.clone(),
+                    path: super::url_escape(&d.path),
                 },
             ))
         })
@@ -430,10 +430,8 @@ fn unique_slugs(names: impl Iterator<Item = String>, fallback: &str) -> Vec<(Str
     let mut used = std::collections::HashSet::new();
     names
         .map(|name| {
-            let base = match slugify(&name) {
-                s if s.is_empty() => fallback.to_owned(),
-                s => s,
-            };
+            // Owners and tags are free text: checked into a folder name like every id.
+            let base = crate::model::PathSegment::from_text(&name, fallback).into_string();
             let mut slug = base.clone();
             let mut n = 1;
             while !used.insert(slug.clone()) {
@@ -651,7 +649,7 @@ pub fn competitor_matrix(cx: &Ctx) -> MatrixView {
             let row = MatrixRow {
                 title: d.fm.title.clone(),
                 slug: d.slug.clone(),
-                path: d.path.clone(),
+                path: super::url_escape(&d.path),
                 stages,
                 open_value_fmt: cx.money(open),
                 won,
