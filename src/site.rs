@@ -114,10 +114,10 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
         // Named with its control characters escaped: a line break in a name must not
         // make the printed diagnostics say something else.
         let d = Diagnostic::error(
-            file.escape_debug().to_string(),
+            crate::load::shown(file),
             format!(
                 "the {what} name `{}` cannot be a folder name of the site: {}",
-                name.escape_debug(),
+                crate::load::shown(name),
                 problem.describe()
             ),
         );
@@ -146,7 +146,10 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
             if let Some(why) = problem {
                 let d = Diagnostic::error(
                     file,
-                    format!("`slug: {}` cannot be part of a URL: {why}", s.value.escape_debug()),
+                    format!(
+                        "`slug: {}` cannot be part of a URL: {why}",
+                        crate::load::shown(&s.value)
+                    ),
                 )
                 .at(&src.text, s.pos, s.width);
                 diags.push(d.help("use letters, digits, CJK characters and `-`; no `/`, `?`, `#` or quotes"));
