@@ -32,7 +32,7 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// Every `.md` path under `content/`, sorted, plus diagnostics for what could not be walked.
 pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-    let (found, diags) = walk(root, &root.join("content"));
+    let (found, diags) = walk(root, &root.join("content"), false);
     let mut paths: Vec<PathBuf> = found
         .into_iter()
         .filter(|p| p.extension().is_some_and(|x| x == "md"))
@@ -43,10 +43,12 @@ pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
 }
 
 /// The files of the site's `static/` folder, as (output name, path), with the same rules
-/// for symbolic links as `content/`.
+/// for symbolic links as `content/`, and one more: a link into `content/` or to a folder
+/// that holds `static/` (the site root) is skipped too, as everything under `static/` is
+/// published as it is, and the sources hold what `--public` leaves out.
 pub fn static_files(root: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
     let dir = root.join("static");
-    let (found, diags) = walk(root, &dir);
+    let (found, diags) = walk(root, &dir, true);
     (found.into_iter().map(|p| (rel(&dir, &p), p)).collect(), diags)
 }
 
@@ -60,13 +62,15 @@ pub fn stays_inside(root: &Path, path: &Path) -> bool {
 /// The files under `dir` (editor and hidden files left out), following symbolic links only
 /// where they resolve inside the site root: a link out of the root (to `/etc/passwd`, to
 /// another team's folder) is a warning naming the link, and is skipped.
-fn walk(root: &Path, dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+fn walk(root: &Path, dir: &Path, published: bool) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     if !dir.is_dir() {
         return (files, diags);
     }
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    let real_dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+    let real_content = real_root.join("content");
     let mut it = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -114,7 +118,23 @@ fn walk(root: &Path, dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
             continue;
         }
         if e.path_is_symlink() {
-            let inside = e.path().canonicalize().is_ok_and(|p| p.starts_with(&real_root));
+            let target = e.path().canonicalize().ok();
+            let inside = target.as_ref().is_some_and(|p| p.starts_with(&real_root));
+            let sources = published
+                && target
+                    .as_ref()
+                    .is_some_and(|p| real_dir.starts_with(p) || p.starts_with(&real_content));
+            if sources {
+                let d = Diagnostic::warning(
+                    shown(&rel(root, e.path())),
+                    "symbolic link to the site's sources (content/, or a folder that holds static/); it is skipped",
+                );
+                diags.push(d.help("everything under static/ is published: link to the files to publish only"));
+                if e.file_type().is_dir() {
+                    it.skip_current_dir();
+                }
+                continue;
+            }
             if !inside {
                 let d = Diagnostic::warning(
                     shown(&rel(root, e.path())),

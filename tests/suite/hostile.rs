@@ -184,6 +184,9 @@ fn symbolic_links_out_of_the_site_are_skipped_and_never_shown() {
     std::fs::create_dir_all(root.join("static")).unwrap();
     symlink("../inside.txt", root.join("static/in.txt")).unwrap();
     symlink(outside.path().join("style.txt"), root.join("static/out.txt")).unwrap();
+    // Inside the site, but the sources: never published as they are.
+    symlink("../content", root.join("static/sources")).unwrap();
+    symlink("..", root.join("static/up")).unwrap();
 
     let r = t.build();
     let got = places(&r.diagnostics);
@@ -191,6 +194,13 @@ fn symbolic_links_out_of_the_site_are_skipped_and_never_shown() {
         assert!(
             got.iter()
                 .any(|d| d.starts_with(&format!("{link}:0:0 symbolic link to a place outside the site folder"))),
+            "{link}: {got:#?}"
+        );
+    }
+    for link in ["static/sources", "static/up"] {
+        assert!(
+            got.iter()
+                .any(|d| d.starts_with(&format!("{link}:0:0 symbolic link to the site's sources"))),
             "{link}: {got:#?}"
         );
     }
@@ -215,6 +225,12 @@ fn symbolic_links_out_of_the_site_are_skipped_and_never_shown() {
         "a link inside the site is copied: {statics:?}"
     );
     assert!(!statics.contains(&"out.txt"), "{statics:?}");
+    assert!(
+        !statics
+            .iter()
+            .any(|p| p.starts_with("sources/") || p.starts_with("up/")),
+        "{statics:?}"
+    );
     let out = t.run(&["check"]);
     assert!(!stderr(&out).contains("TOPSECRET"));
 }
