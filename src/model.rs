@@ -171,14 +171,17 @@ impl SegmentProblem {
             SegmentProblem::Reserved => "Windows reserves it for a device (CON, PRN, AUX, NUL, COM1-9, LPT1-9)",
             SegmentProblem::TrailingDotOrSpace => "Windows drops a final `.` or space",
             SegmentProblem::PageFile => "every page's folder holds its own `index.html`",
-            SegmentProblem::TooLong => "it is longer than 200 bytes",
+            SegmentProblem::TooLong => "it is longer than 255 bytes, more than file systems hold",
         }
     }
 }
 
-/// The longest name a segment may have: file systems allow 255 bytes, and a page adds
-/// nothing to its folder's name, but tools that copy a site add suffixes.
-pub const MAX_SEGMENT: usize = 200;
+/// The longest name a segment may have: what Linux, macOS and Windows file systems hold.
+pub const MAX_SEGMENT: usize = 255;
+
+/// The longest name made from free text (an owner, a tag): room is left for the `-2`, `-3`
+/// that tell apart two names with one slug.
+pub const MAX_MADE_SEGMENT: usize = 200;
 
 impl PathSegment {
     /// Checks `name` as one folder or file name of the output.
@@ -214,12 +217,12 @@ impl PathSegment {
     }
 
     /// A segment made from any text (an owner's name, a tag): slugified, cut to
-    /// [`MAX_SEGMENT`] bytes, and changed where it would still be refused (`con` becomes
+    /// [`MAX_MADE_SEGMENT`] bytes, and changed where it would still be refused (`con` becomes
     /// `con-`); `fallback` when nothing is left.
     pub fn from_text(text: &str, fallback: &str) -> PathSegment {
         let mut slug = slugify(text);
-        if slug.len() > MAX_SEGMENT {
-            let mut end = MAX_SEGMENT;
+        if slug.len() > MAX_MADE_SEGMENT {
+            let mut end = MAX_MADE_SEGMENT;
             while !slug.is_char_boundary(end) {
                 end -= 1;
             }
@@ -308,7 +311,8 @@ mod tests {
         ] {
             assert_eq!(PathSegment::new(bad), Err(why), "{bad:?}");
         }
-        assert_eq!(PathSegment::new(&"a".repeat(201)), Err(SegmentProblem::TooLong));
+        assert_eq!(PathSegment::new(&"a".repeat(256)), Err(SegmentProblem::TooLong));
+        assert!(PathSegment::new(&"a".repeat(255)).is_ok());
         for good in ["won", "50%off", "q?", "a#b", "华东精密", "com0", "console", "a.b"] {
             assert_eq!(
                 PathSegment::new(good).map(PathSegment::into_string).as_deref(),
@@ -323,7 +327,7 @@ mod tests {
         assert_eq!(PathSegment::from_text("..", "tag").as_str(), "tag");
         assert_eq!(PathSegment::from_text("CON", "tag").as_str(), "con-");
         let long = PathSegment::from_text(&"精".repeat(300), "tag");
-        assert!(long.as_str().len() <= MAX_SEGMENT && PathSegment::new(long.as_str()).is_ok());
+        assert!(long.as_str().len() <= MAX_MADE_SEGMENT && PathSegment::new(long.as_str()).is_ok());
     }
 
     #[test]
