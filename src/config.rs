@@ -175,6 +175,20 @@ impl SiteConfig {
             }
             if config.stages[..i].iter().any(|o| o.id == s.id) {
                 diags.push(err(format!("stage \"{}\" is listed twice", s.id)));
+            } else if let Some(o) = config.stages[..i]
+                .iter()
+                .find(|o| o.id.to_lowercase() == s.id.to_lowercase())
+            {
+                // Their pages would be one folder on macOS and Windows.
+                let (pos, width) = id_places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
+                let d = Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("stage ids `{}` and `{}` differ only in case", o.id, s.id),
+                );
+                diags.push(
+                    d.at(text, pos, width)
+                        .help("macOS and Windows would write both funnel pages to one folder: rename one"),
+                );
             }
             if s.label_en.is_none() {
                 let builtin = default_stages().into_iter().find(|d| d.id == s.id);
@@ -258,6 +272,15 @@ mod tests {
         assert!(err[0].help.as_deref().unwrap().contains("letters, digits, - and _"));
         assert_eq!((err[1].line, err[1].column), (4, 9), "{places:?}");
         assert!(err[2].message.contains("Windows reserves"), "{places:?}");
+        let err = SiteConfig::parse(
+            "stages:\n  - {id: won, label: w, probability: 1}\n  - {id: Won, label: x, probability: 1}\n",
+        )
+        .unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (3, 10), "{err:?}");
+        assert!(
+            err[0].message.contains("`won` and `Won` differ only in case"),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -88,6 +88,59 @@ fn href(site: &Site, from: &str, to: &LinkTo) -> String {
     out
 }
 
+/// Output files whose paths differ only in case (a folder `content/Funnel.md` makes beside the
+/// generated `funnel/`, or two section folders `Notes/` and `notes/`): one file on macOS and
+/// Windows. Two pages are left to the site's index, which reports them at their `slug:`.
+/// Only paths with a capital letter are folded: an all-lowercase site allocates nothing.
+fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagnostic> {
+    let exact: HashMap<&str, usize, ahash::RandomState> =
+        jobs.iter().enumerate().map(|(i, (p, _, _))| (p.as_str(), i)).collect();
+    let mut folded: HashMap<String, usize, ahash::RandomState> = HashMap::default();
+    let source = |job: &Job| match job {
+        Job::Page(id) | Job::Brief(id) => Some(site.doc(*id).rel_path.clone()),
+        Job::Gen(Gen::Section { key, .. }) => Some(format!("content/{key}")),
+        _ => None,
+    };
+    let mut diags = Vec::new();
+    // A list's later pages twin with its first: one report per file.
+    let mut reported = HashSet::new();
+    for (i, (path, _, job)) in jobs.iter().enumerate() {
+        if !path.chars().any(char::is_uppercase) {
+            continue;
+        }
+        let fold = path.to_lowercase();
+        let other = match exact.get(fold.as_str()) {
+            Some(j) => *j,
+            None => match folded.get(&fold) {
+                Some(j) => *j,
+                None => {
+                    folded.insert(fold, i);
+                    continue;
+                }
+            },
+        };
+        let (other_path, _, other_job) = &jobs[other];
+        let pages = |j: &Job| matches!(j, Job::Page(_) | Job::Brief(_));
+        if pages(job) && pages(other_job) {
+            continue;
+        }
+        let url = |p: &str| format!("/{}", p.trim_end_matches("index.html"));
+        let Some(file) = source(job).or_else(|| source(other_job)) else {
+            continue;
+        };
+        if !reported.insert(file.clone()) {
+            continue;
+        }
+        let msg = format!(
+            "{} and {} differ only in case: macOS and Windows would write them to one folder",
+            url(other_path),
+            url(path)
+        );
+        diags.push(Diagnostic::error(file, msg).help("rename the file or folder, or give the page another `slug:`"));
+    }
+    diags
+}
+
 /// Escapes the characters that would end or change a URL (`%`, `?`, `#`, `\\`, spaces,
 /// quotes, control characters); CJK stays readable. Every href made from a file name, a
 /// folder name or a `slug:` goes through this: the file on disk keeps its name.
@@ -610,6 +663,7 @@ pub fn render_all(
         })
         .collect();
     jobs.extend(page_jobs);
+    diags.extend(case_twins(site, &jobs));
 
     let members_of = &memo.members.1.clone();
     let jobs_len = jobs.len();

@@ -340,6 +340,20 @@ fn names_differing_only_in_case_are_an_error_naming_both_files() {
         .find(|d| d.file == "content/customers/abc.md")
         .unwrap();
     assert!(d.help.as_deref().unwrap().contains("rename one of the files"));
+
+    // A page or folder beside a generated page, or two section folders.
+    let t = SiteTest::with_files(&[
+        ("content/Funnel.md", "---\ntitle: f\n---\n"),
+        ("content/Notes/a.md", "---\ntitle: a\n---\n"),
+        ("content/notes/b.md", "---\ntitle: b\n---\n"),
+    ]);
+    let got = places(&t.build().diagnostics);
+    for expected in [
+        "content/Funnel.md:0:0 /funnel/ and /Funnel/ differ only in case",
+        "content/Notes:0:0 /notes/ and /Notes/ differ only in case",
+    ] {
+        assert!(got.iter().any(|d| d.starts_with(expected)), "{expected}: {got:#?}");
+    }
 }
 
 /// Problems that stopped `build` with an OS error (exit 2) are diagnostics (exit 1).
