@@ -88,6 +88,65 @@ fn href(site: &Site, from: &str, to: &LinkTo) -> String {
     out
 }
 
+/// Output paths that cannot both be written: a static file at a page's path (it would
+/// silently replace the page), and a file where another path needs a folder (a static file
+/// `customers/a` beside the page `customers/a/`, a page `funnel.json.md`): the write would
+/// fail with an OS error instead of a diagnostic.
+fn file_folder_clashes(site: &Site, jobs: &[(String, u64, Job)], statics: &[OutputFile]) -> Vec<Diagnostic> {
+    let page = |job: &Job| match job {
+        Job::Page(id) | Job::Brief(id) => Some(site.doc(*id).rel_path.clone()),
+        _ => None,
+    };
+    let by_path: HashMap<&str, &Job, ahash::RandomState> = jobs.iter().map(|(p, _, j)| (p.as_str(), j)).collect();
+    let mut diags = Vec::new();
+    for f in statics {
+        if let Some(file) = by_path.get(&*f.path).and_then(|j| page(j)) {
+            let msg = format!(
+                "static/{} has the path of the page {file}, and would replace it",
+                f.path
+            );
+            diags.push(Diagnostic::error(file, msg).help("move the static file, or give the page another `slug:`"));
+        }
+    }
+    // Every page is a folder's `index.html`: only other files can stand where a folder must.
+    let files: HashMap<&str, Option<&Job>, ahash::RandomState> = jobs
+        .iter()
+        .filter(|(p, _, _)| !p.ends_with("index.html"))
+        .map(|(p, _, j)| (p.as_str(), Some(j)))
+        .chain(statics.iter().map(|f| (&*f.path, None)))
+        .chain([("funnel.json", None)])
+        .collect();
+    let mut reported = HashSet::new();
+    let paths = jobs
+        .iter()
+        .map(|(p, _, j)| (p.as_str(), Some(j)))
+        .chain(statics.iter().map(|f| (&*f.path, None)));
+    for (path, job) in paths {
+        for (at, _) in path.match_indices('/') {
+            let folder = &path[..at];
+            let Some(file_job) = files.get(folder) else {
+                continue;
+            };
+            if !reported.insert(folder) {
+                break;
+            }
+            let name = |j: Option<&Job>, p: &str| match j {
+                Some(j) => page(j).unwrap_or_else(|| format!("the generated /{p}")),
+                None if p == "funnel.json" => "the generated /funnel.json".to_owned(),
+                None => format!("the static file {p}"),
+            };
+            let (file, other) = match job.and_then(&page) {
+                Some(page_file) => (page_file, name(*file_job, folder)),
+                None => (name(*file_job, folder), name(job, path)),
+            };
+            let msg = format!("/{folder} is a file ({other}), where /{path} needs a folder");
+            diags.push(Diagnostic::error(file, msg).help("rename one of them: a name cannot be a file and a folder"));
+            break;
+        }
+    }
+    diags
+}
+
 /// Output files whose paths differ only in case (a folder `content/Funnel.md` makes beside the
 /// generated `funnel/`, or two section folders `Notes/` and `notes/`): one file on macOS and
 /// Windows. Two pages are left to the site's index, which reports them at their `slug:`.
@@ -664,6 +723,7 @@ pub fn render_all(
         .collect();
     jobs.extend(page_jobs);
     diags.extend(case_twins(site, &jobs));
+    diags.extend(file_folder_clashes(site, &jobs, &statics));
 
     let members_of = &memo.members.1.clone();
     let jobs_len = jobs.len();

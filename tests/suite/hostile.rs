@@ -356,6 +356,28 @@ fn names_differing_only_in_case_are_an_error_naming_both_files() {
     }
 }
 
+#[test]
+fn static_files_and_pages_that_cannot_both_be_written_are_errors() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/ok.md", "---\ntitle: ok\nstage: won\n---\n"),
+        ("static/customers/ok", "a file where the page needs a folder"),
+        ("content/customers/mine.md", "---\ntitle: mine\nstage: won\n---\n"),
+        ("static/customers/mine/index.html", "STATIC-REPLACES-PAGE"),
+        ("content/funnel.json.md", "---\ntitle: f\n---\n"),
+    ]);
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for expected in [
+        "error: /customers/ok is a file (the static file customers/ok), where /customers/ok/index.html needs a folder\n--> content/customers/ok.md",
+        "error: static/customers/mine/index.html has the path of the page content/customers/mine.md, and would replace it",
+        "error: /funnel.json is a file (the generated /funnel.json), where /funnel.json/index.html needs a folder\n--> content/funnel.json.md",
+    ] {
+        assert!(err.contains(expected), "{expected:?} missing:\n{err}");
+    }
+    assert!(!err.contains("os error"), "{err}");
+}
+
 /// Problems that stopped `build` with an OS error (exit 2) are diagnostics (exit 1).
 #[test]
 fn site_problems_are_diagnostics_not_os_errors() {
