@@ -428,7 +428,8 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
             row.bad("no customer name (the `title` / `客户名称` cell is empty)".to_owned());
         }
         let slug = slug.unwrap_or_else(|| slugify(&page.title));
-        if !page.title.is_empty() && (slug.is_empty() || slug.contains(['/', '\\']) || slug.starts_with('.')) {
+        // The slug names the file written: checked like every id that becomes a path.
+        if !page.title.is_empty() && (slug.starts_with('.') || crate::model::PathSegment::new(&slug).is_err()) {
             row.bad(format!("cannot make a file name from \"{}\"", page.title));
         }
         if !row.problems.is_empty() {

@@ -433,3 +433,31 @@ fn site_problems_are_diagnostics_not_os_errors() {
     }
     assert!(!err.contains("os error"), "{err}");
 }
+
+#[test]
+fn import_and_new_make_only_file_names_the_build_takes() {
+    let t = SiteTest::with_files(&[(
+        "c.csv",
+        "title,slug,stage\nEvil,../../evil-import,won\nCon,CON,won\nFine,fine,won\n",
+    )]);
+    let out = t.run(&["import", "customers", "c.csv"]);
+    let err = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+    assert!(
+        err.contains("row 2: cannot make a file name") && err.contains("row 3: cannot make a file name"),
+        "{err}"
+    );
+    let made: Vec<_> = files_under(t.root())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    assert_eq!(made, [PathBuf::from("content/customers/fine.md")]);
+
+    let long = "很长的客户名称".repeat(30);
+    for title in ["CON", long.as_str()] {
+        let out = t.run(&["new", "customer", title]);
+        assert!(out.status.success(), "{title}: {}", stderr(&out));
+    }
+    assert!(t.root().join("content/customers/con-.md").exists());
+    let out = t.run(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
