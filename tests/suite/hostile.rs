@@ -461,3 +461,20 @@ fn import_and_new_make_only_file_names_the_build_takes() {
     let out = t.run(&["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn hostile_name_diagnostics_read_well() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/ok/index.html.md", "---\ntitle: ih\n---\n"),
+        ("content/customers/CON.md", "---\ntitle: con\n---\n"),
+        ("content/customers/line\nbreak.md", "---\ntitle: lb\n---\n"),
+        ("content/notes/s.md", "---\ntitle: s\nslug: \"../../up\"\n---\n"),
+        ("content/notes/ABC.md", "---\ntitle: one\n---\n"),
+        ("content/notes/abc.md", "---\ntitle: two\n---\n"),
+        ("content/notes/not-a-page.md", "password: hunter2\n"),
+    ]);
+    let r = t.build();
+    let human = salesbook::diagnostics::render_human(&r.diagnostics, false);
+    assert!(!human.contains("hunter2"));
+    crate::helper::assert_snapshot("hostile.txt", &human);
+}
