@@ -1,4 +1,6 @@
-//! Loading: walk `content/` and read every markdown file as UTF-8 text.
+//! Loading: walk `content/` and read every markdown file as UTF-8 text; walk `static/`.
+//! Both walks stay inside the site folder: a site is shared in git and written by many
+//! hands, so a symbolic link is an input like any other and may point anywhere.
 
 use std::path::{Path, PathBuf};
 
@@ -151,7 +153,7 @@ fn walk(root: &Path, dir: &Path, published: bool) -> (Vec<PathBuf>, Vec<Diagnost
         if kind.is_file() {
             files.push(e.into_path());
         } else if kind.is_dir() {
-            if e.depth() > 0 && e.path().extension().is_some_and(|x| x == "md") {
+            if !published && e.depth() > 0 && e.path().extension().is_some_and(|x| x == "md") {
                 let d = Diagnostic::warning(shown(&rel(root, e.path())), "this is a folder, not a page");
                 diags.push(d.help("a page is a file: rename the folder if it is not meant to look like one"));
             }
