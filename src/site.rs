@@ -281,28 +281,38 @@ impl Index {
         }
         // Pages whose URLs differ only in case write one folder on the file systems of macOS
         // and Windows (`ABC.md` and `abc.md`): the site would lose one of them there.
-        let mut by_folded: Map<String, DocId> = Map::with_capacity_and_hasher(n, Default::default());
+        // Only paths with a capital letter are folded: one of two twins has one.
+        let mut by_folded: Map<String, DocId> = Map::default();
         for (i, d) in docs.iter().enumerate() {
-            if hidden[i] || by_output.get(d.path.as_str()) != Some(&DocId(i)) {
+            let shown = |j: usize| !hidden[j] && by_output.get(docs[j].path.as_str()) == Some(&DocId(j));
+            if !shown(i) || !d.path.chars().any(char::is_uppercase) {
                 continue;
             }
-            if let Some(first) = by_folded.insert(d.path.to_lowercase(), DocId(i)) {
-                let other = &docs[first.0];
-                let msg = format!(
-                    "{} and {} have URLs that differ only in case (/{} and /{})",
-                    other.rel_path,
-                    d.rel_path,
-                    other.path.trim_end_matches("index.html"),
-                    d.path.trim_end_matches("index.html"),
-                );
-                let diag = match &d.fm.slug {
-                    Some(s) => Diagnostic::error(&d.rel_path, msg).at(&d.text, s.pos, s.width),
-                    None => Diagnostic::error(&d.rel_path, msg).at(&d.text, Pos::new(1, 1), 3),
-                };
-                index.duplicates.push(diag.help(
-                    "macOS and Windows would write both to one folder: rename one of the files or give it another `slug:`",
-                ));
-            }
+            let fold = d.path.to_lowercase();
+            let twin = match by_output.get(fold.as_str()) {
+                Some(j) if shown(j.0) => Some(j.0),
+                _ => by_folded.get(&fold).map(|j| j.0),
+            };
+            let Some(j) = twin else {
+                by_folded.insert(fold, DocId(i));
+                continue;
+            };
+            // Reported at the later file of the two, naming the earlier first.
+            let (first, d) = (&docs[i.min(j)], &docs[i.max(j)]);
+            let msg = format!(
+                "{} and {} have URLs that differ only in case (/{} and /{})",
+                first.rel_path,
+                d.rel_path,
+                first.path.trim_end_matches("index.html"),
+                d.path.trim_end_matches("index.html"),
+            );
+            let diag = match &d.fm.slug {
+                Some(s) => Diagnostic::error(&d.rel_path, msg).at(&d.text, s.pos, s.width),
+                None => Diagnostic::error(&d.rel_path, msg).at(&d.text, Pos::new(1, 1), 3),
+            };
+            index.duplicates.push(diag.help(
+                "macOS and Windows would write both to one folder: rename one of the files or give it another `slug:`",
+            ));
         }
         for (i, d) in docs.iter().enumerate() {
             let id = DocId(i);

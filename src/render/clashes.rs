@@ -18,14 +18,15 @@ pub(super) fn file_folder_clashes(site: &Site, jobs: &[(String, u64, Job)], stat
         Job::Page(id) | Job::Brief(id) => Some(site.doc(*id).rel_path.clone()),
         _ => None,
     };
-    let by_path: HashMap<&str, &Job, ahash::RandomState> = jobs.iter().map(|(p, _, j)| (p.as_str(), j)).collect();
+    // Looked up for every output path: kept to the few files that are not pages.
+    let static_paths: HashSet<&str, ahash::RandomState> = statics.iter().map(|f| &*f.path).collect();
     let mut diags = Vec::new();
-    for f in statics {
-        if let Some(file) = by_path.get(&*f.path).and_then(|j| page(j)) {
-            let msg = format!(
-                "static/{} has the path of the page {file}, and would replace it",
-                f.path
-            );
+    for (path, _, job) in jobs {
+        if !static_paths.contains(path.as_str()) {
+            continue;
+        }
+        if let Some(file) = page(job) {
+            let msg = format!("static/{path} has the path of the page {file}, and would replace it");
             diags.push(Diagnostic::error(file, msg).help("move the static file, or give the page another `slug:`"));
         }
     }
@@ -37,12 +38,17 @@ pub(super) fn file_folder_clashes(site: &Site, jobs: &[(String, u64, Job)], stat
         .chain(statics.iter().map(|f| (&*f.path, None)))
         .chain([("funnel.json", None)])
         .collect();
+    // A path can only clash when its first folder is the first folder of such a file.
+    let tops: HashSet<&str, ahash::RandomState> = files.keys().map(|f| f.split('/').next().unwrap_or(f)).collect();
     let mut reported = HashSet::new();
     let paths = jobs
         .iter()
         .map(|(p, _, j)| (p.as_str(), Some(j)))
         .chain(statics.iter().map(|f| (&*f.path, None)));
     for (path, job) in paths {
+        if !tops.contains(path.split('/').next().unwrap_or(path)) {
+            continue;
+        }
         for (at, _) in path.match_indices('/') {
             let folder = &path[..at];
             let Some(file_job) = files.get(folder) else {
@@ -71,8 +77,14 @@ pub(super) fn file_folder_clashes(site: &Site, jobs: &[(String, u64, Job)], stat
 /// Output files whose paths differ only in case (a folder `content/Funnel.md` makes beside the
 /// generated `funnel/`, or two section folders `Notes/` and `notes/`): one file on macOS and
 /// Windows. Two pages are left to the site's index, which reports them at their `slug:`.
-/// Only paths with a capital letter are folded: an all-lowercase site allocates nothing.
+/// Only paths with a capital letter are folded: an all-lowercase site builds no map.
 pub(super) fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagnostic> {
+    let upper: Vec<usize> = (0..jobs.len())
+        .filter(|i| jobs[*i].0.chars().any(char::is_uppercase))
+        .collect();
+    if upper.is_empty() {
+        return Vec::new();
+    }
     let exact: HashMap<&str, usize, ahash::RandomState> =
         jobs.iter().enumerate().map(|(i, (p, _, _))| (p.as_str(), i)).collect();
     let mut folded: HashMap<String, usize, ahash::RandomState> = HashMap::default();
@@ -84,10 +96,8 @@ pub(super) fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagno
     let mut diags = Vec::new();
     // A list's later pages twin with its first: one report per file.
     let mut reported = HashSet::new();
-    for (i, (path, _, job)) in jobs.iter().enumerate() {
-        if !path.chars().any(char::is_uppercase) {
-            continue;
-        }
+    for i in upper {
+        let (path, _, job) = &jobs[i];
         let fold = path.to_lowercase();
         let other = match exact.get(fold.as_str()) {
             Some(j) => *j,
