@@ -563,6 +563,12 @@ fn config_stamp(config: &SiteConfig, public: bool) -> u64 {
 
 pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
+    // Like a page, the config is read only from inside the site: a link elsewhere would have
+    // its lines shown in the config's diagnostics.
+    if path.is_symlink() && path.exists() && !load::stays_inside(root, &path) {
+        let d = Diagnostic::error(CONFIG_FILE, "symbolic link to a place outside the site folder");
+        return Err(vec![d.help("copy the config into the site folder")]);
+    }
     match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => SiteConfig::parse(text.strip_prefix('\u{feff}').unwrap_or(&text)),

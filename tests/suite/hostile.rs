@@ -234,6 +234,17 @@ fn symbolic_links_out_of_the_site_are_skipped_and_never_shown() {
     );
     let out = t.run(&["check"]);
     assert!(!stderr(&out).contains("TOPSECRET"));
+
+    // The config too is read only from inside the site.
+    symlink(outside.path().join("passwd"), root.join("salesbook.yaml")).unwrap();
+    let out = t.run(&["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("symbolic link to a place outside the site folder\n--> salesbook.yaml"),
+        "{err}"
+    );
+    assert!(!err.contains("TOPSECRET"), "{err}");
 }
 
 /// `%XX` sequences decoded, as a browser does before it opens a `file://` URL.
