@@ -192,6 +192,13 @@ pub(crate) fn apply_private(file: &str, text: &str, mut root: Node, public: bool
             for (k, v) in fields {
                 let visibility = matches!(&k.value, Value::Str(name) if VISIBILITY_KEYS.contains(&name.as_str()));
                 if public && !visibility {
+                    // Dropped unread, but a misspelt `confidential` is still an error here,
+                    // as it is in an internal build.
+                    if let Some(name) = k.as_text()
+                        && let Some(d) = hiding_typo(file, text, &name, k.pos)
+                    {
+                        diags.push(d);
+                    }
                     continue;
                 }
                 if let Value::Str(name) = &k.value
@@ -780,6 +787,12 @@ impl<'a, 'd> Fields<'a, 'd> {
             if known.contains(&key.as_str()) {
                 continue;
             }
+            // A misspelt `confidential` or `draft` (or one under a second `private:`) would
+            // publish the page: an error, whatever the count of other unknown fields.
+            if let Some(d) = hiding_typo(self.file, self.text, &key, k.pos) {
+                self.diags.push(d);
+                continue;
+            }
             unknown += 1;
             extra.insert(key.clone(), to_json(v));
             if unknown > MAX_UNKNOWN_WARNINGS {
@@ -807,6 +820,29 @@ impl<'a, 'd> Fields<'a, 'd> {
         }
         extra
     }
+}
+
+/// An unknown field that looks like one of [`VISIBILITY_KEYS`] (`Confidential`, `drafts`,
+/// `confidental`), or a `private:` under `private:`: an error, as the page would be
+/// published where its writer meant it not to be.
+fn hiding_typo(file: &str, text: &str, key: &str, pos: Pos) -> Option<Diagnostic> {
+    let lower = key.to_lowercase();
+    let width = key.chars().count();
+    if lower == "private" {
+        let d = Diagnostic::error(file, "`private:` inside `private:` is not read");
+        return Some(
+            d.at(text, pos, width)
+                .help("write its fields once, under the top-level `private:`"),
+        );
+    }
+    // Case, a plural, and for the long key a slip of two letters; not `craft` for `draft`.
+    let near = VISIBILITY_KEYS.iter().find(|v| {
+        lower == **v
+            || lower.strip_suffix('s') == Some(**v)
+            || (v.len() >= 8 && lower.len().abs_diff(v.len()) <= 2 && strsim::damerau_levenshtein(&lower, v) <= 2)
+    })?;
+    let d = Diagnostic::error(file, format!("unknown field `{key}`: the page would be published"));
+    Some(d.at(text, pos, width).help(format!("did you mean `{near}`?")))
 }
 
 /// Unknown fields warned about one by one in a file; the rest get one warning.

@@ -489,3 +489,58 @@ fn hostile_name_diagnostics_read_well() {
     assert!(!human.contains("hunter2"));
     crate::helper::assert_snapshot("hostile.txt", &human);
 }
+
+#[test]
+fn a_misspelt_confidential_or_draft_is_an_error_in_every_build() {
+    let t = SiteTest::with_files(&[
+        (
+            "content/customers/a.md",
+            "---\ntitle: a\nstage: won\nConfidential: true\n---\n",
+        ),
+        (
+            "content/customers/b.md",
+            "---\ntitle: b\nstage: won\nprivate:\n  confidental: true\n---\n",
+        ),
+        (
+            "content/customers/c.md",
+            "---\ntitle: c\nstage: won\nprivate:\n  private:\n    draft: true\n---\n",
+        ),
+        ("content/notes/_index.md", "---\ntitle: n\ndrafts: true\n---\n"),
+        // Fields that only share a start with them are other fields.
+        (
+            "content/notes/d.md",
+            "---\ntitle: d\nconfidential_note: x\ncraft: y\n---\n",
+        ),
+    ]);
+    for public in [false, true] {
+        let r = t.build_with(salesbook::build::BuildOptions { public, ..t.options() });
+        let got = places(&r.diagnostics);
+        let errors: Vec<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.file.as_str())
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "content/customers/a.md",
+                "content/customers/b.md",
+                "content/customers/c.md",
+                "content/notes/_index.md"
+            ],
+            "public: {public}: {got:#?}"
+        );
+        for expected in [
+            "content/customers/a.md:4:1 unknown field `Confidential`: the page would be published",
+            "content/customers/b.md:5:3 unknown field `confidental`: the page would be published",
+            "content/customers/c.md:5:3 `private:` inside `private:` is not read",
+            "content/notes/_index.md:3:1 unknown field `drafts`: the page would be published",
+        ] {
+            assert!(
+                got.iter().any(|d| d == expected),
+                "public: {public}: {expected}: {got:#?}"
+            );
+        }
+    }
+}
