@@ -55,10 +55,15 @@ pub fn static_files(root: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
 }
 
 /// Whether `path` (a file under the site root, maybe a symbolic link) resolves to a place
-/// inside the root: a site's files are read from nowhere else.
+/// inside the root or its `content/`: a site's files are read from nowhere else.
 pub fn stays_inside(root: &Path, path: &Path) -> bool {
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
-    path.canonicalize().is_ok_and(|p| p.starts_with(&root))
+    let Ok(real) = path.canonicalize() else {
+        return false;
+    };
+    // `content/` may itself be a link to a folder elsewhere: its tree counts as inside.
+    [root.to_owned(), root.join("content")]
+        .iter()
+        .any(|r| r.canonicalize().is_ok_and(|r| real.starts_with(r)))
 }
 
 /// The files under `dir` (editor and hidden files left out), following symbolic links only
@@ -72,7 +77,10 @@ fn walk(root: &Path, dir: &Path, published: bool) -> (Vec<PathBuf>, Vec<Diagnost
     }
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
     let real_dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
-    let real_content = real_root.join("content");
+    let real_content = root
+        .join("content")
+        .canonicalize()
+        .unwrap_or_else(|_| real_root.join("content"));
     let mut it = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -119,9 +127,13 @@ fn walk(root: &Path, dir: &Path, published: bool) -> (Vec<PathBuf>, Vec<Diagnost
             }
             continue;
         }
-        if e.path_is_symlink() {
+        // `content/` or `static/` itself may be a link (to a folder shared between sites): its
+        // own tree counts as inside.
+        if e.depth() > 0 && e.path_is_symlink() {
             let target = e.path().canonicalize().ok();
-            let inside = target.as_ref().is_some_and(|p| p.starts_with(&real_root));
+            let inside = target
+                .as_ref()
+                .is_some_and(|p| p.starts_with(&real_root) || p.starts_with(&real_dir));
             let sources = published
                 && target
                     .as_ref()

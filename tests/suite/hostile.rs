@@ -544,3 +544,33 @@ fn a_misspelt_confidential_or_draft_is_an_error_in_every_build() {
         }
     }
 }
+
+/// `content/` itself may be a link (a folder shared between sites): its tree is inside.
+#[cfg(unix)]
+#[test]
+fn a_content_folder_that_is_a_link_is_read() {
+    use std::os::unix::fs::symlink;
+    let shared = tempfile::tempdir().unwrap();
+    let customers = shared.path().join("content/customers");
+    std::fs::create_dir_all(&customers).unwrap();
+    std::fs::write(customers.join("x.md"), "---\ntitle: x\nstage: won\n---\n").unwrap();
+    symlink("x.md", customers.join("y.md")).unwrap();
+    std::fs::write(shared.path().join("secret.md"), "---\ntitle: NOT-IN-CONTENT\n---\n").unwrap();
+    symlink("../../secret.md", customers.join("out.md")).unwrap();
+    let t = SiteTest::with_files(&[]);
+    std::fs::remove_dir(t.root().join("content")).unwrap();
+    symlink(shared.path().join("content"), t.root().join("content")).unwrap();
+    let r = t.build();
+    let got = places(&r.diagnostics);
+    let paths: Vec<_> = r.files.iter().map(|f| &*f.path).collect();
+    assert!(
+        paths.contains(&"customers/x/index.html") && paths.contains(&"customers/y/index.html"),
+        "{got:#?}"
+    );
+    assert!(!paths.contains(&"customers/out/index.html"), "{paths:?}");
+    assert!(
+        got.iter()
+            .any(|d| d.starts_with("content/customers/out.md:0:0 symbolic link to a place outside")),
+        "{got:#?}"
+    );
+}
