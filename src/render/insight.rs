@@ -143,7 +143,7 @@ pub fn quadrant_view(cx: &Ctx) -> QuadrantView {
                         y: y + 70.0 + (i / per_row) as f64 * 27.0,
                         r: 4.0 + if max > 0.0 { 8.0 * (v / max).sqrt() } else { 0.0 },
                         title: d.fm.title.clone(),
-                        path: d.path.clone(),
+                        path: super::url_escape(&d.path),
                     }
                 })
                 .collect();
@@ -251,7 +251,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
                 s.stages.as_slice(),
                 ScriptLink {
                     title: d.fm.title.clone(),
-                    path: d.path.clone(),
+                    path: super::url_escape(&d.path),
                 },
             ))
         })
@@ -412,10 +412,8 @@ fn unique_slugs(names: impl Iterator<Item = String>, fallback: &str) -> Vec<(Str
     let mut used = std::collections::HashSet::new();
     names
         .map(|name| {
-            let base = match slugify(&name) {
-                s if s.is_empty() => fallback.to_owned(),
-                s => s,
-            };
+            // Owners and tags are free text: checked into a folder name like every id.
+            let base = crate::model::PathSegment::from_text(&name, fallback).into_string();
             let mut slug = base.clone();
             let mut n = 1;
             while !used.insert(slug.clone()) {
@@ -610,7 +608,7 @@ pub fn competitor_matrix(cx: &Ctx) -> MatrixView {
             let row = MatrixRow {
                 title: d.fm.title.clone(),
                 slug: d.slug.clone(),
-                path: d.path.clone(),
+                path: super::url_escape(&d.path),
                 open_value_fmt: cx.money(r.open_value),
                 won: r.won,
                 lost: r.lost,

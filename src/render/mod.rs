@@ -1,6 +1,7 @@
 //! Rendering: the theme (built in, overridable file by file), and every output file of a build.
 
 pub mod brief;
+mod clashes;
 pub mod format;
 pub mod generated;
 pub mod insight;
@@ -88,7 +89,9 @@ fn href(site: &Site, from: &str, to: &LinkTo) -> String {
     out
 }
 
-/// Escapes the few characters that would end or change a URL; CJK stays readable.
+/// Escapes the characters that would end or change a URL (`%`, `?`, `#`, `\\`, spaces,
+/// quotes, control characters); CJK stays readable. Every href made from a file name, a
+/// folder name or a `slug:` goes through this: the file on disk keeps its name.
 pub fn url_escape(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     push_url_escaped(&mut out, path);
@@ -96,21 +99,24 @@ pub fn url_escape(path: &str) -> String {
 }
 
 fn push_url_escaped(out: &mut String, path: &str) {
-    let special = |b: &u8| matches!(b, b' ' | b'%' | b'?' | b'#' | b'"' | b'<' | b'>');
-    if !path.as_bytes().iter().any(special) {
+    let special = |b: &u8| {
+        matches!(
+            b,
+            b' ' | b'%' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+        ) || b.is_ascii_control()
+    };
+    if !path.as_bytes().iter().any(special) && !path.chars().any(char::is_control) {
         out.push_str(path);
         return;
     }
     for c in path.chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '%' => out.push_str("%25"),
-            '?' => out.push_str("%3F"),
-            '#' => out.push_str("%23"),
-            '"' => out.push_str("%22"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            c => out.push(c),
+        if (c.is_ascii() && special(&(c as u8))) || c.is_control() {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
         }
     }
 }
@@ -605,6 +611,8 @@ pub fn render_all(
         })
         .collect();
     jobs.extend(page_jobs);
+    diags.extend(clashes::case_twins(site, &jobs));
+    diags.extend(clashes::file_folder_clashes(site, &jobs, &statics));
 
     let members_of = &memo.members.1.clone();
     let jobs_len = jobs.len();
@@ -1095,5 +1103,10 @@ mod tests {
         assert_eq!(root_of("index.html"), "");
         assert_eq!(root_of("customers/华东/index.html"), "../../");
         assert_eq!(url_escape("customers/a b/index.html"), "customers/a%20b/index.html");
+        assert_eq!(
+            url_escape("n/50%off/q?/a#b/x\\y/index.html"),
+            "n/50%25off/q%3F/a%23b/x%5Cy/index.html"
+        );
+        assert_eq!(url_escape("华东\n"), "华东%0A");
     }
 }
