@@ -67,13 +67,21 @@ pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     (paths, diags)
 }
 
-/// The path of `p` relative to `root`, with forward slashes.
+/// The path of `p` relative to `root`, with forward slashes: the form of every page path,
+/// output path and URL. A backslash is a separator too, on every platform: it is Windows'
+/// separator, and browsers read it as `/` in a URL, so a page path never holds one.
 pub fn rel(root: &Path, p: &Path) -> String {
     let r = p.strip_prefix(root).unwrap_or(p);
-    r.components()
+    let joined = r
+        .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    if joined.contains('\\') {
+        joined.replace('\\', "/")
+    } else {
+        joined
+    }
 }
 
 /// Reads the given files in parallel; a file that cannot be read or is not UTF-8 is a diagnostic.
@@ -186,6 +194,17 @@ mod tests {
         assert_eq!((d.line, d.column), (2, 8));
         assert!(d.message.contains("not UTF-8"));
         assert!(d.help.unwrap().contains("GBK"));
+    }
+
+    #[test]
+    fn paths_with_backslashes_give_urls_with_slashes() {
+        // As Windows writes them; on Linux the backslashes are inside one file name.
+        let root = Path::new("/site");
+        let rel_path = rel(root, Path::new(r"/site/content\customers\华东 a.md"));
+        assert_eq!(rel_path, "content/customers/华东 a.md");
+        let f = source_from_bytes(rel_path, b"---\ntitle: x\n---\n".to_vec()).unwrap();
+        assert_eq!(f.content_path, "customers/华东 a");
+        assert_eq!(rel(root, Path::new("/site/content/a.md")), "content/a.md");
     }
 
     #[test]
