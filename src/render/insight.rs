@@ -238,7 +238,7 @@ pub struct VisitsView {
 
 /// Which customers to visit first when they have gone quiet: a quote in progress, then
 /// customers who bought, open opportunities, leads and potential customers, then targets
-/// (DOMAIN.md). Lost deals are not chased.
+/// (docs/domain.md, funnel stages). Lost deals are not chased.
 pub fn stale_priority(stage_id: &str) -> Option<u8> {
     match stage_id {
         "quote" => Some(0),
