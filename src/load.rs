@@ -19,10 +19,15 @@ pub struct SourceFile {
     pub hash: u64,
 }
 
-/// Whether a file name is an editor's or the system's, never content.
+/// Whether a file name is an editor's or the system's, never content. Windows adds its
+/// thumbnail cache and folder settings to folders, and Office and WPS a `~$` lock file
+/// beside an open document.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with('#')
+        || name.starts_with("~$")
+        || name.eq_ignore_ascii_case("thumbs.db")
+        || name.eq_ignore_ascii_case("desktop.ini")
         || name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")

@@ -151,6 +151,9 @@ mod tests {
         assert_eq!(w(r"content\customers\.huadong.md.salesbook-tmp"), None);
         assert_eq!(w(r"content\customers\notes.txt"), None, "not markdown");
         assert_eq!(w(r"target\debug\content\a.md"), None);
+        assert_eq!(w(r"static\img\Thumbs.db"), None, "Windows' thumbnail cache");
+        assert_eq!(w(r"static\desktop.ini"), None, "Windows' folder settings");
+        assert_eq!(w(r"static\~$price list.xlsx"), None, "Office's lock file");
     }
 
     #[test]
