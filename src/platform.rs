@@ -28,7 +28,8 @@ pub fn swap_dirs(a: &Path, b: &Path) -> io::Result<()> {
 
 /// The swap as three renames: `b` aside, `a` to `b`, the aside folder to `a`. Between the
 /// first two renames `b` does not exist; a process killed exactly then leaves the old `b`
-/// complete beside it, under [`aside_name`], and the next swap puts it back first.
+/// complete beside it, under [`aside_name`]. A later swap puts it back first if `b` is
+/// still missing, or clears it away if `b` was made since.
 pub fn swap_by_renames(a: &Path, b: &Path) -> io::Result<()> {
     let aside = b.with_file_name(aside_name(b));
     if aside.exists() {
