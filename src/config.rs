@@ -1,4 +1,4 @@
-//! `salesbook.yaml`: the site's settings, typed, every key with a default from DOMAIN.md.
+//! `salesbook.yaml`: the site's settings, typed, every key with a default from docs/domain.md.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

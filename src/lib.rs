@@ -26,6 +26,7 @@ pub mod load;
 pub mod model;
 pub mod new;
 pub mod parse;
+pub mod platform;
 pub mod render;
 pub mod sales;
 pub mod search;

@@ -21,10 +21,15 @@ pub struct SourceFile {
     pub hash: u64,
 }
 
-/// Whether a file name is an editor's or the system's, never content.
+/// Whether a file name is an editor's or the system's, never content. Windows adds its
+/// thumbnail cache and folder settings to folders, and Office and WPS a `~$` lock file
+/// beside an open document.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with('#')
+        || name.starts_with("~$")
+        || name.eq_ignore_ascii_case("thumbs.db")
+        || name.eq_ignore_ascii_case("desktop.ini")
         || name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")
@@ -198,13 +203,21 @@ pub fn shown(name: &str) -> String {
         .collect()
 }
 
-/// The path of `p` relative to `root`, with forward slashes.
+/// The path of `p` relative to `root`, with forward slashes: the form of every page path,
+/// output path and URL. A backslash is a separator too, on every platform: it is Windows'
+/// separator, and browsers read it as `/` in a URL, so a page path never holds one.
 pub fn rel(root: &Path, p: &Path) -> String {
     let r = p.strip_prefix(root).unwrap_or(p);
-    r.components()
+    let joined = r
+        .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    if joined.contains('\\') {
+        joined.replace('\\', "/")
+    } else {
+        joined
+    }
 }
 
 /// Reads the given files in parallel; a file that cannot be read or is not UTF-8 is a diagnostic.
@@ -326,6 +339,17 @@ mod tests {
         assert_eq!((d.line, d.column), (2, 8));
         assert!(d.message.contains("not UTF-8"));
         assert!(d.help.unwrap().contains("GBK"));
+    }
+
+    #[test]
+    fn paths_with_backslashes_give_urls_with_slashes() {
+        // As Windows writes them; on Linux the backslashes are inside one file name.
+        let root = Path::new("/site");
+        let rel_path = rel(root, Path::new(r"/site/content\customers\华东 a.md"));
+        assert_eq!(rel_path, "content/customers/华东 a.md");
+        let f = source_from_bytes(rel_path, b"---\ntitle: x\n---\n".to_vec()).unwrap();
+        assert_eq!(f.content_path, "customers/华东 a");
+        assert_eq!(rel(root, Path::new("/site/content/a.md")), "content/a.md");
     }
 
     #[test]

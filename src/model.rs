@@ -95,7 +95,7 @@ id_enum!(
 );
 
 impl Style {
-    /// The order to run a conversation in, as label keys (DOMAIN.md).
+    /// The order to run a conversation in, as label keys (docs/domain.md, personality styles).
     pub fn conversation_order(self) -> [&'static str; 3] {
         match self {
             Style::Eagle => ["listen", "ask", "speak"],

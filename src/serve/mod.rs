@@ -213,13 +213,7 @@ fn index_later(shared: &Arc<Shared>, input: crate::search::Input) {
         rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .thread_name(|_| "search index".to_owned())
-            .start_handler(|_| {
-                // SAFETY: nice() changes only the calling thread's priority (Linux: per thread).
-                #[cfg(target_os = "linux")]
-                unsafe {
-                    libc::nice(19);
-                }
-            })
+            .start_handler(|_| crate::platform::lower_thread_priority())
             .build()
             .ok()
     });
