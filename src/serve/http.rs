@@ -425,8 +425,83 @@ mod tests {
             Route::File("customers/华东/index.html".into())
         );
         assert_eq!(r("/customers"), Route::Redirect("/customers/".into()));
+        assert_eq!(
+            r("/customers?a=1&b=%20"),
+            Route::Redirect("/customers/?a=1&b=%20".into())
+        );
         assert_eq!(r("/a%20b.txt"), Route::File("a b.txt".into()));
         assert_eq!(r("/nope/"), Route::NotFound);
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site_and_keep_the_query() {
+        // `//customers/` is scheme-relative: the browser would go to the host `customers`.
+        for url in ["//customers", "///customers", "/%2Fcustomers", "/%2F%2Fcustomers"] {
+            assert_eq!(r(url), Route::Redirect("/customers/".into()), "{url}");
+        }
+        assert_eq!(r("//customers//"), Route::File("customers/index.html".into()));
+        assert_eq!(
+            r("//customers?x=//evil.example"),
+            Route::Redirect("/customers/?x=//evil.example".into())
+        );
+        assert_eq!(
+            r("/customers/%E5%8D%8E%E4%B8%9C"),
+            Route::Redirect("/customers/%E5%8D%8E%E4%B8%9C/".into())
+        );
+        assert_eq!(
+            r("/customers/华东?q=a b#frag"),
+            Route::Redirect("/customers/%E5%8D%8E%E4%B8%9C/?q=a%20b".into())
+        );
+    }
+
+    #[test]
+    fn hosts_and_origins_are_this_servers_own() {
+        let local = Allowed::new("127.0.0.1".parse().unwrap(), 8000);
+        for ok in [
+            "localhost",
+            "LOCALHOST:8000",
+            "127.0.0.1",
+            "127.0.0.1:8000",
+            "[::1]",
+            "[::1]:8000",
+            "127.0.0.2:8000",
+        ] {
+            assert!(local.host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:8000",
+            "localhost:8001",
+            "localhost.:8000",
+            "sub.localhost",
+            "127.0.0.1:+8000",
+            "127.0.0.1:08000x",
+            "127.0.0.1:",
+            "::1",
+            "[::1",
+            "[127.0.0.1]",
+            "192.168.1.5:8000",
+            "",
+            "localhost@evil.example",
+        ] {
+            assert!(!local.host(bad), "{bad}");
+        }
+        assert!(local.origin("http://localhost:8000") && local.origin("http://[::1]:8000"));
+        for bad in [
+            "http://localhost",
+            "http://localhost:3000",
+            "https://localhost:8000",
+            "http://evil.example:8000",
+            "null",
+            "http://localhost:8000/",
+        ] {
+            assert!(!local.origin(bad), "{bad}");
+        }
+        // Bound to one address of the network: that address too; to all of them: any address.
+        let lan = Allowed::new("192.168.1.5".parse().unwrap(), 80);
+        assert!(lan.host("192.168.1.5") && lan.origin("http://192.168.1.5") && !lan.host("10.0.0.1"));
+        let all = Allowed::new("0.0.0.0".parse().unwrap(), 8000);
+        assert!(all.host("10.0.0.1:8000") && all.host("[fe80::1]:8000") && !all.host("evil.example:8000"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::helper::SiteTest;
@@ -20,22 +21,35 @@ impl Drop for Server {
 }
 
 fn start(t: &SiteTest) -> Server {
+    start_with(t, &[]).0
+}
+
+/// Starts `serve` with more arguments; returns it, the lines it printed up to its address,
+/// and the lines it prints after.
+fn start_with(t: &SiteTest, args: &[&str]) -> (Server, Vec<String>, Arc<Mutex<Vec<String>>>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_salesbook"))
-        .args(["serve", "--port", "0", "--root"])
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .arg("--root")
         .arg(t.root())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut printed = Vec::new();
     let addr = loop {
         let line = lines.next().expect("serve printed its address").unwrap();
+        printed.push(line.clone());
         if let Some(rest) = line.split("http://").nth(1) {
             break rest.split('/').next().unwrap().to_owned();
         }
     };
-    std::thread::spawn(move || lines.for_each(drop));
-    Server { child, addr }
+    // The rest, as it comes.
+    let rest = Arc::new(Mutex::new(Vec::new()));
+    let more = Arc::clone(&rest);
+    std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| more.lock().unwrap().push(l)));
+    (Server { child, addr }, printed, rest)
 }
 
 /// One raw HTTP/1.0 request, exactly as written (no client-side path normalisation).
@@ -356,5 +370,202 @@ fn connections_opened_together_are_all_answered_while_others_stay_open() {
             "round {round}: {answered:?} (None: no answer in 3 s)"
         );
         drop(idle);
+    }
+}
+
+/// Sends `request` as written; returns the status, the head and the rest of what came back
+/// within a second (a WebSocket's first frame).
+fn exchange(addr: &str, request: &str) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    // Until the server closes, or is silent for a second (an open WebSocket).
+    while let Ok(n) = stream.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head, buf[split + 4..].to_vec())
+}
+
+/// DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1 sends its
+/// own name as Host; the server must not answer it with the site's pages or its exports.
+#[test]
+fn requests_for_other_hosts_are_refused() {
+    let t = SiteTest::fixture("builder/basic");
+    let s = start(&t);
+    let port = s.addr.rsplit(':').next().unwrap().to_owned();
+    for path in ["/customers/alpha/", "/exports/customers.csv", "/__salesbook/ws"] {
+        let (status, _, _) = get(&s, path);
+        assert_eq!(status, if path.contains("ws") { 400 } else { 200 }, "{path}");
+        for host in [
+            format!("evil.example:{port}"),
+            "evil.example".to_owned(),
+            format!("localhost.evil.example:{port}"),
+            format!("localhost:{}", port.parse::<u16>().unwrap() ^ 1),
+            format!("127.0.0.1:{port}@evil.example"),
+        ] {
+            let (status, head, body) = exchange(
+                &s.addr,
+                &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+            );
+            assert_eq!(status, 421, "{path} for {host}: {head}");
+            let body = String::from_utf8_lossy(&body);
+            assert!(body.contains("answers only to localhost"), "{body}");
+            assert!(!body.contains("甲方") && !body.contains("alpha"), "{body}");
+        }
+    }
+    // This server's own names, with or without the port; HTTP/1.0 without a Host.
+    for host in [
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        "localhost".to_owned(),
+        format!("127.0.0.1:{port}"),
+        "127.0.0.1".to_owned(),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, _, body) = exchange(
+            &s.addr,
+            &format!("GET /customers/alpha/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(status, 200, "{host}");
+        assert!(String::from_utf8_lossy(&body).contains("甲方精密有限公司"));
+    }
+    let (status, _, _) = exchange(&s.addr, "GET /customers/alpha/ HTTP/1.0\r\n\r\n");
+    assert_eq!(status, 200, "no Host");
+    // Two Hosts, or a target naming another host than the Host header.
+    let (status, _, _) = exchange(
+        &s.addr,
+        &format!(
+            "GET / HTTP/1.1\r\nHost: {0}\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+            s.addr
+        ),
+    );
+    assert_eq!(status, 400, "two Hosts");
+    let (status, _, _) = exchange(
+        &s.addr,
+        &format!(
+            "GET http://evil.example/ HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            s.addr
+        ),
+    );
+    assert_eq!(status, 421, "absolute target");
+}
+
+/// The frames of a text message from the server (unmasked), as text.
+fn ws_text(frame: &[u8]) -> String {
+    assert_eq!(frame[0], 0x81, "a final text frame");
+    let (len, at) = match frame[1] {
+        126 => (u16::from_be_bytes([frame[2], frame[3]]) as usize, 4),
+        127 => (u64::from_be_bytes(frame[2..10].try_into().unwrap()) as usize, 10),
+        n => (n as usize, 2),
+    };
+    String::from_utf8(frame[at..at + len].to_vec()).unwrap()
+}
+
+/// Any site's page could open the reload socket to localhost and read the error overlay,
+/// which quotes the customer's source lines. Only this site's own pages may.
+#[test]
+fn the_reload_socket_opens_only_for_this_sites_pages() {
+    let t = SiteTest::fixture("builder/basic");
+    let beta = std::fs::read_to_string(t.root().join("content/customers/beta.md")).unwrap();
+    t.write(
+        "content/customers/beta.md",
+        &beta.replace("stage: opportunity", "stage: [quote"),
+    );
+    let s = start(&t);
+    let port = s.addr.rsplit(':').next().unwrap().to_owned();
+    let handshake = |origin: Option<&str>| {
+        let origin = origin.map_or(String::new(), |o| format!("Origin: {o}\r\n"));
+        exchange(
+            &s.addr,
+            &format!(
+                "GET /__salesbook/ws?generation=1&path=index.html HTTP/1.1\r\nHost: {}\r\n{origin}\
+                 Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+                 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+                s.addr
+            ),
+        )
+    };
+    for origin in [
+        Some(format!("http://{}", s.addr)),
+        Some(format!("http://localhost:{port}")),
+        Some(format!("http://[::1]:{port}")),
+        None,
+    ] {
+        let (status, head, frame) = handshake(origin.as_deref());
+        assert_eq!(status, 101, "{origin:?}: {head}");
+        assert_eq!(header(&head, "Sec-WebSocket-Accept"), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        let message = ws_text(&frame);
+        assert!(message.contains("content/customers/beta.md"), "the overlay: {message}");
+    }
+    for origin in [
+        "http://evil.example".to_owned(),
+        format!("http://evil.example:{port}"),
+        "null".to_owned(),
+        format!("https://localhost:{port}"),
+        format!("http://localhost:{}", port.parse::<u16>().unwrap() ^ 1),
+        "http://localhost".to_owned(),
+    ] {
+        let (status, head, body) = handshake(Some(&origin));
+        assert_eq!(status, 403, "{origin}: {head}");
+        assert!(!String::from_utf8_lossy(&body).contains("beta.md"), "{origin}");
+    }
+}
+
+/// `//funnel` once redirected to `//funnel/`, which a browser reads as the host `funnel`;
+/// and `?query` was dropped.
+#[test]
+fn folder_redirects_stay_on_this_site_and_keep_the_query() {
+    let t = SiteTest::fixture("builder/basic");
+    let s = start(&t);
+    for (path, location) in [
+        ("/funnel", "/funnel/"),
+        ("//funnel", "/funnel/"),
+        ("///funnel", "/funnel/"),
+        ("/%2Ffunnel", "/funnel/"),
+        ("/funnel?stage=quote&x=%20", "/funnel/?stage=quote&x=%20"),
+        ("//funnel?next=//evil.example/", "/funnel/?next=//evil.example/"),
+    ] {
+        let (status, head, _) = get(&s, path);
+        assert_eq!(status, 301, "{path}");
+        assert_eq!(header(&head, "Location"), location, "{path}");
+    }
+}
+
+#[test]
+fn binding_beyond_loopback_warns_and_answers_to_the_address() {
+    let t = SiteTest::fixture("builder/basic");
+    // The warning is printed before the server answers its first request.
+    let printed = |bind: &str| {
+        let (s, _, rest) = start_with(&t, &["--bind", bind]);
+        let port = s.addr.rsplit(':').next().unwrap().to_owned();
+        let (status, _, _) = exchange(&format!("127.0.0.1:{port}"), "GET / HTTP/1.0\r\n\r\n");
+        assert_eq!(status, 200);
+        let lines = rest.lock().unwrap().clone();
+        (s, port, lines)
+    };
+    let (_, _, quiet) = printed("127.0.0.1");
+    assert!(!quiet.iter().any(|l| l.contains("warning")), "{quiet:?}");
+    let (_s, port, lines) = printed("0.0.0.0");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("warning: listening on 0.0.0.0: anyone on the network")),
+        "{lines:?}"
+    );
+    // A colleague types this machine's address: any address, but no name.
+    for (host, want) in [("10.1.2.3", 200), ("evil.example", 421)] {
+        let (status, _, _) = exchange(
+            &format!("127.0.0.1:{port}"),
+            &format!("GET / HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(status, want, "{host}");
     }
 }
