@@ -235,6 +235,8 @@ fn malformed_requests_get_4xx_and_the_server_stays_up() {
         "a".repeat(1 << 20)
     );
     let many_headers = format!("GET / HTTP/1.1\r\nHost: {host}\r\n{}\r\n", "X-A: b\r\n".repeat(20_000));
+    let limit_headers = format!("GET / HTTP/1.1\r\nHost: {host}\r\n{}\r\n", "X-A: b\r\n".repeat(200));
+    let long_line = format!("GET /{} HTTP/1.1\r\nHost: {host}\r\n\r\n", "a".repeat(70_000));
     let cases: Vec<(&str, Vec<u8>, u16)> = vec![
         (
             "bad method",
@@ -260,6 +262,8 @@ fn malformed_requests_get_4xx_and_the_server_stays_up() {
         ("garbage", b"\x00\x01\x02\r\n\r\n".to_vec(), 400),
         ("a 1 MiB header", huge_header.into_bytes(), 431),
         ("20,000 headers", many_headers.into_bytes(), 431),
+        ("201 headers", limit_headers.into_bytes(), 431),
+        ("a 70 KB request line", long_line.into_bytes(), 431),
     ];
     for (what, request, expected) in cases {
         let status = raw_bytes(&s, &request);
@@ -346,16 +350,16 @@ fn read_response(stream: &mut TcpStream) -> Option<u16> {
 }
 
 /// A browser opens several connections at once while others sit idle in keep-alive (ten tabs
-/// reloading together). Each must be answered: tiny_http's connection pool once queued a
-/// connection behind a thread that had already been woken for another, so it waited until
-/// some other connection closed (the e2e ten-tab reload hung on this).
+/// reloading together). Each must be answered: the server's former HTTP library, tiny_http,
+/// once queued a connection behind a pool thread that had already been woken for another,
+/// so it waited until some other connection closed (the e2e ten-tab reload hung on this).
 #[test]
 fn connections_opened_together_are_all_answered_while_others_stay_open() {
     let t = SiteTest::fixture("builder/basic");
     for round in 0..12 {
         let s = start(&t);
-        // Fresh server: four pool threads. Three connections that send nothing keep three of
-        // them reading, so one is idle when the burst comes.
+        // Fresh server. Three connections that send nothing sit waiting for a request (with
+        // tiny_http they held three of its four pool threads) when the burst comes.
         let idle: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(&s.addr).unwrap()).collect();
         std::thread::sleep(Duration::from_millis(50));
         let mut burst: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(&s.addr).unwrap()).collect();
