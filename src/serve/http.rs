@@ -3,9 +3,9 @@
 //! refuses requests addressed to another host (DNS rebinding) and reload sockets opened by
 //! another site's pages; and runs the server on hyper.
 //!
-//! One thread with a current_thread tokio runtime serves every connection: each answer is a
-//! lookup in memory and a copy, so a second thread would only contend for the state's lock
-//! with the rebuilds, which have the other cores.
+//! One thread with a current_thread tokio runtime serves every connection and reload socket:
+//! each answer is a lookup in memory and a copy, and the other cores are left to the
+//! rebuilds that a save starts while tabs are loading.
 
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -22,8 +22,8 @@ use tokio_tungstenite::tungstenite::{self, protocol::Role};
 
 use super::{Shared, WS_PATH, inject};
 
-/// More header bytes than any browser sends: the request is refused with 431 before more is
-/// read. Also the longest request line (hyper answers 414 beyond it).
+/// More bytes of request line and headers than any browser sends: the request is refused
+/// with 431 before more is read.
 const MAX_HEAD_BYTES: usize = 64 << 10;
 /// More header lines than any browser sends (431).
 const MAX_HEADERS: usize = 200;
