@@ -352,7 +352,9 @@ impl Builder {
             (Some(changed), Some(mut paths)) => {
                 // The list is sorted: look changed files up by binary search.
                 for p in changed {
-                    match (paths.binary_search(p), p.is_file()) {
+                    // A file made since the walk is taken on the walk's terms: one that
+                    // resolves outside the site root waits for a full build to warn of it.
+                    match (paths.binary_search(p), p.is_file() && load::stays_inside(root, p)) {
                         (Err(at), true) => {
                             paths.insert(at, p.clone());
                             self.ordered = None;
@@ -393,7 +395,10 @@ impl Builder {
             diags.extend(entry.diags.iter().cloned());
             match &entry.parsed {
                 Parsed::Doc(d) => docs.push(Arc::clone(d)),
-                Parsed::Section(s) => sections.push(s.clone()),
+                Parsed::Section(s) if !((s.draft && !self.opts.drafts) || (s.confidential && self.opts.public)) => {
+                    sections.push(s.clone())
+                }
+                Parsed::Section(_) => {}
                 Parsed::Nothing => {}
             }
         }
@@ -421,13 +426,15 @@ impl Builder {
         &mut self,
         facts: &Facts,
         theme: &Theme,
-        mut statics: Vec<OutputFile>,
+        statics: Vec<OutputFile>,
         out: &dyn render::Output,
     ) -> (Vec<Diagnostic>, render::RenderStats) {
         let keep = self.memo.keep;
-        if facts.config.search && self.mode != BuildMode::Serve {
-            statics.extend(crate::search::stage(facts, keep, out));
-        }
+        let search = if facts.config.search && self.mode != BuildMode::Serve {
+            crate::search::stage(facts, keep, out)
+        } else {
+            Vec::new()
+        };
         let cx = Ctx {
             facts,
             refs: (0..facts.site.docs.len()).map(|_| Default::default()).collect(),
@@ -446,7 +453,7 @@ impl Builder {
                 .uses_customer_cells
                 .then(|| (theme, tera::Value::from_serializable(&theme.labels))),
         };
-        let result = render::render_all(&cx, theme, statics, &mut self.memo, out);
+        let result = render::render_all(&cx, theme, statics, search, &mut self.memo, out);
         if self.mode.lean() {
             std::mem::forget(cx);
         } else {
@@ -507,7 +514,7 @@ impl Builder {
                     return None;
                 }
                 let (parsed, diags) = if src.content_path.ends_with("_index") {
-                    let (s, d) = site::parse_section_text(&src);
+                    let (s, d) = site::parse_section_text(&src, public);
                     (Parsed::Section(s), d)
                 } else {
                     match site::parse_doc(&src, config, public) {
@@ -578,7 +585,9 @@ impl Builder {
 /// The theme's static files, with the site's `static/` over them.
 fn static_files(root: &Path, theme: &Theme, diags: &mut Vec<Diagnostic>) -> Vec<OutputFile> {
     let mut statics = theme.statics.clone();
-    for (name, path) in render::theme::files_under(&root.join("static")) {
+    let (static_files, d) = load::static_files(root);
+    diags.extend(d);
+    for (name, path) in static_files {
         match std::fs::read(&path) {
             Ok(bytes) => {
                 statics.retain(|f| *f.path != *name);
@@ -627,6 +636,12 @@ fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
 
 pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
+    // Like a page, the config is read only from inside the site: a link elsewhere would have
+    // its lines shown in the config's diagnostics.
+    if path.is_symlink() && path.exists() && !load::stays_inside(root, &path) {
+        let d = Diagnostic::error(CONFIG_FILE, "symbolic link to a place outside the site folder");
+        return Err(vec![d.help("copy the config into the site folder")]);
+    }
     match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => SiteConfig::parse(text.strip_prefix('\u{feff}').unwrap_or(&text)),

@@ -1,4 +1,4 @@
-//! `salesbook.yaml`: the site's settings, typed, every key with a default from DOMAIN.md.
+//! `salesbook.yaml`: the site's settings, typed, every key with a default from docs/domain.md.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -157,6 +157,39 @@ fn default_stages() -> Vec<StageDef> {
     .collect()
 }
 
+/// Where each stage's `id:` is written (line, column, width), in the order of the stages:
+/// serde gives values without places, so the text is read again as spanned YAML.
+fn stage_id_places(text: &str) -> Vec<(Pos, usize)> {
+    use crate::yaml::{self, Node, Value};
+    let key = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
+    let Ok(Node {
+        value: Value::Map(top), ..
+    }) = yaml::parse(text, 0)
+    else {
+        return Vec::new();
+    };
+    let Some((
+        _,
+        Node {
+            value: Value::Seq(stages),
+            ..
+        },
+    )) = top.iter().find(|(k, _)| key(k, "stages"))
+    else {
+        return Vec::new();
+    };
+    stages
+        .iter()
+        .map(|stage| match &stage.value {
+            Value::Map(fields) => fields
+                .iter()
+                .find(|(k, _)| key(k, "id"))
+                .map_or((stage.pos, 1), |(_, v)| (v.pos, v.width())),
+            _ => (stage.pos, 1),
+        })
+        .collect()
+}
+
 impl SiteConfig {
     /// Parses the config text; problems come back as diagnostics for `salesbook.yaml`.
     pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
@@ -176,8 +209,22 @@ impl SiteConfig {
         if config.stages.is_empty() {
             diags.push(err("`stages` must list at least one funnel stage".into()));
         }
+        let id_places = stage_id_places(text);
         for i in 0..config.stages.len() {
             let s = &config.stages[i];
+            // A stage id names its funnel page's folder (`funnel/<id>/`): it must be a plain
+            // name, never a path (`../x` would write outside the output folder).
+            let plain = s.id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+            let problem = crate::model::PathSegment::new(&s.id).err();
+            if !plain || problem.is_some() {
+                let (pos, width) = id_places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
+                let why = problem.map_or(String::new(), |p| format!(": {}", p.describe()));
+                let d = Diagnostic::error(CONFIG_FILE, format!("stage id `{}` cannot be a folder name{why}", s.id));
+                diags.push(
+                    d.at(text, pos, width)
+                        .help("use letters, digits, - and _, e.g. `id: pilot`"),
+                );
+            }
             if !(0.0..=1.0).contains(&s.probability) {
                 diags.push(err(format!(
                     "stage \"{}\": probability {} is outside 0..1",
@@ -186,6 +233,20 @@ impl SiteConfig {
             }
             if config.stages[..i].iter().any(|o| o.id == s.id) {
                 diags.push(err(format!("stage \"{}\" is listed twice", s.id)));
+            } else if let Some(o) = config.stages[..i]
+                .iter()
+                .find(|o| o.id.to_lowercase() == s.id.to_lowercase())
+            {
+                // Their pages would be one folder on macOS and Windows.
+                let (pos, width) = id_places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
+                let d = Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("stage ids `{}` and `{}` differ only in case", o.id, s.id),
+                );
+                diags.push(
+                    d.at(text, pos, width)
+                        .help("macOS and Windows would write both funnel pages to one folder: rename one"),
+                );
             }
             let outcome = match config.stages[i].outcome_written.take() {
                 None => Some(Outcome::default_for(&config.stages[i].id)),
@@ -340,6 +401,31 @@ mod tests {
             let err = SiteConfig::parse(&format!("small_order_threshold: {t}\n")).unwrap_err();
             assert_eq!((err[0].line, err[0].column), (1, 24), "{t}: {err:#?}");
         }
+    }
+
+    #[test]
+    fn stage_ids_that_are_not_folder_names_are_errors_at_their_place() {
+        let text = "stages:\n  - {id: won, label: w, probability: 1}\n  - {id: \"../../evil\", label: x, probability: 0.1}\n  - id: /tmp/abs\n    label: y\n    probability: 0.2\n  - {id: CON, label: z, probability: 0.3}\n";
+        let err = SiteConfig::parse(text).unwrap_err();
+        let places: Vec<_> = err.iter().map(|d| (d.line, d.column, d.message.as_str())).collect();
+        assert_eq!(err.len(), 3, "{places:?}");
+        assert_eq!((err[0].line, err[0].column), (3, 10), "{places:?}");
+        assert!(
+            err[0].message.contains("stage id `../../evil` cannot be a folder name"),
+            "{places:?}"
+        );
+        assert!(err[0].help.as_deref().unwrap().contains("letters, digits, - and _"));
+        assert_eq!((err[1].line, err[1].column), (4, 9), "{places:?}");
+        assert!(err[2].message.contains("Windows reserves"), "{places:?}");
+        let err = SiteConfig::parse(
+            "stages:\n  - {id: won, label: w, probability: 1}\n  - {id: Won, label: x, probability: 1}\n",
+        )
+        .unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (3, 10), "{err:?}");
+        assert!(
+            err[0].message.contains("`won` and `Won` differ only in case"),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -424,7 +424,7 @@ fn ics_event(cx: &Facts, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
         let url = format!(
             "{}/{}",
             cx.config.base_url.trim_end_matches('/'),
-            d.path.trim_end_matches("index.html")
+            crate::model::url_escape(d.path.trim_end_matches("index.html"))
         );
         ics_line(&mut ev, &format!("URL:{url}"));
     }

@@ -1,4 +1,6 @@
-//! Loading: walk `content/` and read every markdown file as UTF-8 text.
+//! Loading: walk `content/` and read every markdown file as UTF-8 text; walk `static/`.
+//! Both walks stay inside the site folder: a site is shared in git and written by many
+//! hands, so a symbolic link is an input like any other and may point anywhere.
 
 use std::path::{Path, PathBuf};
 
@@ -19,10 +21,15 @@ pub struct SourceFile {
     pub hash: u64,
 }
 
-/// Whether a file name is an editor's or the system's, never content.
+/// Whether a file name is an editor's or the system's, never content. Windows adds its
+/// thumbnail cache and folder settings to folders, and Office and WPS a `~$` lock file
+/// beside an open document.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with('#')
+        || name.starts_with("~$")
+        || name.eq_ignore_ascii_case("thumbs.db")
+        || name.eq_ignore_ascii_case("desktop.ini")
         || name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")
@@ -32,48 +39,185 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// Every `.md` path under `content/`, sorted, plus diagnostics for what could not be walked.
 pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-    let content = root.join("content");
-    let mut paths = Vec::new();
-    let mut diags = Vec::new();
-    if !content.is_dir() {
-        return (paths, diags);
-    }
-    let walker = walkdir::WalkDir::new(&content)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy())) {
-        match entry {
-            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
-                paths.push(e.into_path());
-            }
-            Ok(_) => {}
-            Err(err) => {
-                let path = err.path().map(|p| rel(root, p)).unwrap_or_else(|| "content".to_owned());
-                let msg = if err.loop_ancestor().is_some() {
-                    "symbolic link loop; this folder is skipped".to_owned()
-                } else {
-                    format!(
-                        "cannot read: {}",
-                        err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())
-                    )
-                };
-                diags.push(Diagnostic::error(path, msg));
-            }
-        }
-    }
+    let (found, diags) = walk(root, &root.join("content"), false);
+    let mut paths: Vec<PathBuf> = found
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
     // The same order as a list kept up to date by `Builder::rebuild`.
     paths.sort();
     (paths, diags)
 }
 
-/// The path of `p` relative to `root`, with forward slashes.
+/// The files of the site's `static/` folder, as (output name, path), with the same rules
+/// for symbolic links as `content/`, and one more: a link into `content/` or to a folder
+/// that holds `static/` (the site root) is skipped too, as everything under `static/` is
+/// published as it is, and the sources hold what `--public` leaves out.
+pub fn static_files(root: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+    let dir = root.join("static");
+    let (found, diags) = walk(root, &dir, true);
+    (found.into_iter().map(|p| (rel(&dir, &p), p)).collect(), diags)
+}
+
+/// Whether `path` (a file under the site root, maybe a symbolic link) resolves to a place
+/// inside the root or its `content/`: a site's files are read from nowhere else.
+pub fn stays_inside(root: &Path, path: &Path) -> bool {
+    let Ok(real) = path.canonicalize() else {
+        return false;
+    };
+    // `content/` may itself be a link to a folder elsewhere: its tree counts as inside.
+    [root.to_owned(), root.join("content")]
+        .iter()
+        .any(|r| r.canonicalize().is_ok_and(|r| real.starts_with(r)))
+}
+
+/// The files under `dir` (editor and hidden files left out), following symbolic links only
+/// where they resolve inside the site root: a link out of the root (to `/etc/passwd`, to
+/// another team's folder) is a warning naming the link, and is skipped.
+fn walk(root: &Path, dir: &Path, published: bool) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    if !dir.is_dir() {
+        return (files, diags);
+    }
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    let real_dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+    let real_content = root
+        .join("content")
+        .canonicalize()
+        .unwrap_or_else(|_| real_root.join("content"));
+    let mut it = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = it.next() {
+        let e = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = shown(&err.path().map(|p| rel(root, p)).unwrap_or_else(|| rel(root, dir)));
+                let dangling = err
+                    .path()
+                    .is_some_and(|p| p.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) && !p.exists());
+                let d = if err.loop_ancestor().is_some() {
+                    Diagnostic::error(path, "symbolic link loop; this folder is skipped")
+                } else if dangling {
+                    Diagnostic::error(
+                        path,
+                        "broken symbolic link: what it points to does not exist; it is skipped",
+                    )
+                    .help("remove the link, or restore the file it points to")
+                } else {
+                    let why = err.io_error().map_or_else(|| err.to_string(), |e| e.to_string());
+                    Diagnostic::error(path, format!("cannot read: {why}"))
+                };
+                diags.push(d);
+                continue;
+            }
+        };
+        if e.depth() > 0 && is_ignored_name(&e.file_name().to_string_lossy()) {
+            if e.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if e.file_name().to_str().is_none() {
+            // Its name could only be guessed at (as U+FFFD), in the output and in links.
+            let d = Diagnostic::error(
+                shown(&rel(root, e.path())),
+                "this name is not UTF-8 text; it is skipped",
+            );
+            diags.push(d.help("rename it: names are written as they are in URLs, which are UTF-8"));
+            if e.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        // `content/` or `static/` itself may be a link (to a folder shared between sites): its
+        // own tree counts as inside.
+        if e.depth() > 0 && e.path_is_symlink() {
+            let target = e.path().canonicalize().ok();
+            let inside = target
+                .as_ref()
+                .is_some_and(|p| p.starts_with(&real_root) || p.starts_with(&real_dir));
+            let sources = published
+                && target
+                    .as_ref()
+                    .is_some_and(|p| real_dir.starts_with(p) || p.starts_with(&real_content));
+            if sources {
+                let d = Diagnostic::warning(
+                    shown(&rel(root, e.path())),
+                    "symbolic link to the site's sources (content/, or a folder that holds static/); it is skipped",
+                );
+                diags.push(d.help("everything under static/ is published: link to the files to publish only"));
+                if e.file_type().is_dir() {
+                    it.skip_current_dir();
+                }
+                continue;
+            }
+            if !inside {
+                let d = Diagnostic::warning(
+                    shown(&rel(root, e.path())),
+                    "symbolic link to a place outside the site folder; it is skipped",
+                );
+                diags.push(d.help("copy what it points to into the site, or link to a file inside the site folder"));
+                if e.file_type().is_dir() {
+                    it.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        let kind = e.file_type();
+        if kind.is_file() {
+            files.push(e.into_path());
+        } else if kind.is_dir() {
+            if !published && e.depth() > 0 && e.path().extension().is_some_and(|x| x == "md") {
+                let d = Diagnostic::warning(shown(&rel(root, e.path())), "this is a folder, not a page");
+                diags.push(d.help("a page is a file: rename the folder if it is not meant to look like one"));
+            }
+        } else {
+            // A named pipe or a device would block or never end when read.
+            let d = Diagnostic::warning(
+                shown(&rel(root, e.path())),
+                "not a regular file (a pipe, socket or device); it is skipped",
+            );
+            diags.push(d.help("only files and folders are read from a site"));
+        }
+    }
+    (files, diags)
+}
+
+/// A name as a diagnostic shows it: control characters escaped (`\n`), so that a line break
+/// in a file name cannot make the printed diagnostics say something else.
+pub fn shown(name: &str) -> String {
+    if !name.chars().any(char::is_control) {
+        return name.to_owned();
+    }
+    name.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The path of `p` relative to `root`, with forward slashes: the form of every page path,
+/// output path and URL. A backslash is a separator too, on every platform: it is Windows'
+/// separator, and browsers read it as `/` in a URL, so a page path never holds one.
 pub fn rel(root: &Path, p: &Path) -> String {
     let r = p.strip_prefix(root).unwrap_or(p);
-    r.components()
+    let joined = r
+        .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    if joined.contains('\\') {
+        joined.replace('\\', "/")
+    } else {
+        joined
+    }
 }
 
 /// Reads the given files in parallel; a file that cannot be read or is not UTF-8 is a diagnostic.
@@ -122,11 +266,20 @@ pub fn source_from_bytes(rel_path: String, bytes: Vec<u8>) -> Result<SourceFile,
             let valid = String::from_utf8_lossy(&bytes[..bad]);
             let pos = Pos::of_offset(&valid, valid.len());
             let lossy = String::from_utf8_lossy(bytes);
-            let mut d = Diagnostic::error(
+            let d = Diagnostic::error(
                 &rel_path,
-                format!("this file is not UTF-8 text (byte 0x{:02X} at line {}, column {})", bytes[bad], pos.line, pos.column),
-            )
-            .at(&lossy, pos, 1)
+                format!(
+                    "this file is not UTF-8 text (byte 0x{:02X} at line {}, column {})",
+                    bytes[bad], pos.line, pos.column
+                ),
+            );
+            // The line is shown only from what looks like a page: never a line of any other
+            // file (a key, a password file) that a link or a mistake put under content/.
+            let mut d = if bytes.starts_with(b"---") {
+                d.at(&lossy, pos, 1)
+            } else {
+                Diagnostic { line: pos.line, column: pos.column, ..d }
+            }
             .help("save it as UTF-8; files saved by Windows editors in GBK/GB2312 (ANSI) must be converted, e.g. `iconv -f GBK -t UTF-8`");
             d.source_line = d.source_line.map(|l| l.replace('\r', ""));
             return Err(d);
@@ -186,6 +339,17 @@ mod tests {
         assert_eq!((d.line, d.column), (2, 8));
         assert!(d.message.contains("not UTF-8"));
         assert!(d.help.unwrap().contains("GBK"));
+    }
+
+    #[test]
+    fn paths_with_backslashes_give_urls_with_slashes() {
+        // As Windows writes them; on Linux the backslashes are inside one file name.
+        let root = Path::new("/site");
+        let rel_path = rel(root, Path::new(r"/site/content\customers\华东 a.md"));
+        assert_eq!(rel_path, "content/customers/华东 a.md");
+        let f = source_from_bytes(rel_path, b"---\ntitle: x\n---\n".to_vec()).unwrap();
+        assert_eq!(f.content_path, "customers/华东 a");
+        assert_eq!(rel(root, Path::new("/site/content/a.md")), "content/a.md");
     }
 
     #[test]

@@ -10,8 +10,9 @@ use salesbook::diagnostics::{self, Diagnostic};
 
 /// jemalloc instead of the system's malloc. A build makes and frees millions of small
 /// strings and template values across two threads; glibc's malloc spent 12% of a build's
-/// instructions on them, and jemalloc about half that (see BENCHMARKS.md).
-#[cfg(not(target_env = "msvc"))]
+/// instructions on them, and jemalloc about half that (see BENCHMARKS.md). Linux only, where
+/// it was measured; macOS and Windows keep their system allocators.
+#[cfg(target_os = "linux")]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
@@ -19,7 +20,7 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// still overrides them): memory freed and not reused within a second goes back to the
 /// system. jemalloc's default of ten seconds raised a 10,000-page build's peak from 180 to
 /// 188 MiB; returning it at once cost seconds of page faults at 50,000 pages.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(target_os = "linux")]
 #[unsafe(export_name = "_rjem_malloc_conf")]
 static MALLOC_CONF: &[u8; 37] = b"dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 

@@ -95,7 +95,7 @@ id_enum!(
 );
 
 impl Style {
-    /// The order to run a conversation in, as label keys (DOMAIN.md).
+    /// The order to run a conversation in, as label keys (docs/domain.md, personality styles).
     pub fn conversation_order(self) -> [&'static str; 3] {
         match self {
             Style::Eagle => ["listen", "ask", "speak"],
@@ -136,6 +136,131 @@ id_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StageIx(pub usize);
 
+/// One folder or file name of the output, checked: the only way an id (a stage, a page's
+/// file or `slug:`, an owner, a tag) becomes part of a path that is written to disk. Ids come
+/// from users and their files, so each is hostile until checked: `..` or `/` would write
+/// outside `--out`, and a name Windows or macOS cannot hold would break the site when it is
+/// copied there. What a name may hold for a URL (`%`, `?`, `#`) is not refused here: hrefs
+/// are percent-escaped where they are made (`render::url_escape`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PathSegment(String);
+
+/// Why a name cannot be a folder or file name of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentProblem {
+    Empty,
+    Dots,
+    Separator,
+    Control,
+    DrivePrefix,
+    Reserved,
+    TrailingDotOrSpace,
+    PageFile,
+    TooLong,
+}
+
+impl SegmentProblem {
+    /// Says why, in words that fit after "`x` cannot be a folder name: ".
+    pub fn describe(self) -> &'static str {
+        match self {
+            SegmentProblem::Empty => "it is empty",
+            SegmentProblem::Dots => "`.` and `..` name the folder itself or the one above",
+            SegmentProblem::Separator => "`/` and `\\` separate folders",
+            SegmentProblem::Control => "it holds a control character (a line break, tab or NUL)",
+            SegmentProblem::DrivePrefix => "`:` names a drive on Windows",
+            SegmentProblem::Reserved => "Windows reserves it for a device (CON, PRN, AUX, NUL, COM1-9, LPT1-9)",
+            SegmentProblem::TrailingDotOrSpace => "Windows drops a final `.` or space",
+            SegmentProblem::PageFile => "every page's folder holds its own `index.html`",
+            SegmentProblem::TooLong => "it is longer than 255 bytes, more than file systems hold",
+        }
+    }
+}
+
+/// The longest name a segment may have: what Linux, macOS and Windows file systems hold.
+pub const MAX_SEGMENT: usize = 255;
+
+/// The longest name made from free text (an owner, a tag): room is left for the `-2`, `-3`
+/// that tell apart two names with one slug.
+pub const MAX_MADE_SEGMENT: usize = 200;
+
+impl PathSegment {
+    /// Checks `name` as one folder or file name of the output.
+    pub fn new(name: &str) -> Result<PathSegment, SegmentProblem> {
+        if name.is_empty() {
+            return Err(SegmentProblem::Empty);
+        }
+        if name == "." || name == ".." {
+            return Err(SegmentProblem::Dots);
+        }
+        if name.contains(['/', '\\']) {
+            return Err(SegmentProblem::Separator);
+        }
+        if name.chars().any(char::is_control) {
+            return Err(SegmentProblem::Control);
+        }
+        if name.contains(':') {
+            return Err(SegmentProblem::DrivePrefix);
+        }
+        if is_reserved_on_windows(name) {
+            return Err(SegmentProblem::Reserved);
+        }
+        if name.ends_with(['.', ' ']) {
+            return Err(SegmentProblem::TrailingDotOrSpace);
+        }
+        if name.eq_ignore_ascii_case("index.html") {
+            return Err(SegmentProblem::PageFile);
+        }
+        if name.len() > MAX_SEGMENT {
+            return Err(SegmentProblem::TooLong);
+        }
+        Ok(PathSegment(name.to_owned()))
+    }
+
+    /// A segment made from any text (an owner's name, a tag): slugified, cut to
+    /// [`MAX_MADE_SEGMENT`] bytes, and changed where it would still be refused (`con` becomes
+    /// `con-`); `fallback` when nothing is left.
+    pub fn from_text(text: &str, fallback: &str) -> PathSegment {
+        let mut slug = slugify(text);
+        if slug.len() > MAX_MADE_SEGMENT {
+            let mut end = MAX_MADE_SEGMENT;
+            while !slug.is_char_boundary(end) {
+                end -= 1;
+            }
+            slug.truncate(end);
+            while slug.ends_with('-') {
+                slug.pop();
+            }
+        }
+        if slug.is_empty() {
+            slug = fallback.to_owned();
+        }
+        match PathSegment::new(&slug) {
+            Ok(s) => s,
+            // Only a reserved device name gets here: slugs hold letters, digits and `-`.
+            Err(_) => PathSegment(format!("{slug}-")),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Windows' device names, which no file or folder may have, whatever its extension.
+fn is_reserved_on_windows(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end();
+    let upper = stem.to_ascii_uppercase();
+    matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$")
+        || ((upper.starts_with("COM") || upper.starts_with("LPT"))
+            && upper.len() == 4
+            && upper.as_bytes()[3].is_ascii_digit()
+            && upper.as_bytes()[3] != b'0')
+}
+
 /// Builds a URL-safe, human-readable slug: CJK and letters kept, spaces to `-`.
 pub fn slugify(text: &str) -> String {
     let mut out = String::new();
@@ -175,6 +300,38 @@ pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// Escapes the characters that would end or change a URL (`%`, `?`, `#`, `\\`, spaces,
+/// quotes, control characters); CJK stays readable. Every href made from a file name, a
+/// folder name or a `slug:` goes through this: the file on disk keeps its name.
+pub fn url_escape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    push_url_escaped(&mut out, path);
+    out
+}
+
+pub fn push_url_escaped(out: &mut String, path: &str) {
+    let special = |b: &u8| {
+        matches!(
+            b,
+            b' ' | b'%' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+        ) || b.is_ascii_control()
+    };
+    if !path.as_bytes().iter().any(special) && !path.chars().any(char::is_control) {
+        out.push_str(path);
+        return;
+    }
+    for c in path.chars() {
+        if (c.is_ascii() && special(&(c as u8))) || c.is_control() {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +343,46 @@ mod tests {
         }
         assert_eq!(Role::parse("decision-maker"), Some(Role::DecisionMaker));
         assert_eq!(VisitKind::parse("followup"), None);
+    }
+
+    #[test]
+    fn path_segments_refuse_what_leaves_or_breaks_a_folder() {
+        for (bad, why) in [
+            ("", SegmentProblem::Empty),
+            ("..", SegmentProblem::Dots),
+            (".", SegmentProblem::Dots),
+            ("../../evil", SegmentProblem::Separator),
+            ("/etc", SegmentProblem::Separator),
+            ("a\\b", SegmentProblem::Separator),
+            ("a\nb", SegmentProblem::Control),
+            ("a\0b", SegmentProblem::Control),
+            ("C:x", SegmentProblem::DrivePrefix),
+            ("CON", SegmentProblem::Reserved),
+            ("con.txt", SegmentProblem::Reserved),
+            ("lpt1", SegmentProblem::Reserved),
+            ("a.", SegmentProblem::TrailingDotOrSpace),
+            ("a ", SegmentProblem::TrailingDotOrSpace),
+            ("index.html", SegmentProblem::PageFile),
+        ] {
+            assert_eq!(PathSegment::new(bad), Err(why), "{bad:?}");
+        }
+        assert_eq!(PathSegment::new(&"a".repeat(256)), Err(SegmentProblem::TooLong));
+        assert!(PathSegment::new(&"a".repeat(255)).is_ok());
+        for good in ["won", "50%off", "q?", "a#b", "华东精密", "com0", "console", "a.b"] {
+            assert_eq!(
+                PathSegment::new(good).map(PathSegment::into_string).as_deref(),
+                Ok(good)
+            );
+        }
+    }
+
+    #[test]
+    fn segments_from_text_are_always_safe() {
+        assert_eq!(PathSegment::from_text("../x/..", "owner").as_str(), "x");
+        assert_eq!(PathSegment::from_text("..", "tag").as_str(), "tag");
+        assert_eq!(PathSegment::from_text("CON", "tag").as_str(), "con-");
+        let long = PathSegment::from_text(&"精".repeat(300), "tag");
+        assert!(long.as_str().len() <= MAX_MADE_SEGMENT && PathSegment::new(long.as_str()).is_ok());
     }
 
     #[test]

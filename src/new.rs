@@ -13,12 +13,13 @@ pub fn new_page(root: &Path, kind: NewKind, title: &str, today: NaiveDate) -> Re
     if title.is_empty() {
         return Err("the title is empty".into());
     }
-    let slug = slugify(title);
-    if slug.is_empty() {
+    if slugify(title).is_empty() {
         return Err(format!(
             "cannot make a file name from \"{title}\": use letters, digits or CJK characters"
         ));
     }
+    // Cut to a length file systems hold, and never a name Windows reserves (`con`).
+    let slug = crate::model::PathSegment::from_text(title, "page").into_string();
     let folder = match kind {
         NewKind::Customer => "customers",
         NewKind::Competitor => "competitors",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::load::SourceFile;
-use crate::model::Kind;
+use crate::model::{Kind, PathSegment};
 use crate::parse::front_matter::{self, FrontMatter};
 use crate::parse::markdown::{self, Body};
 
@@ -69,7 +69,10 @@ impl ParsedDoc {
 
     /// The canonical URL path: `/customers/huadong/`.
     pub fn url(&self) -> String {
-        format!("/{}", self.path.trim_end_matches("index.html"))
+        format!(
+            "/{}",
+            crate::model::url_escape(self.path.trim_end_matches("index.html"))
+        )
     }
 }
 
@@ -81,6 +84,10 @@ pub struct SectionText {
     pub text: String,
     pub body_offset: usize,
     pub body: Body,
+    /// Left out of builds without `--drafts`, like a draft page.
+    pub draft: bool,
+    /// Left out of `--public` builds, like a confidential page.
+    pub confidential: bool,
 }
 
 /// Parses one source file. `None` when the file is not a page at all (no front matter).
@@ -97,6 +104,30 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
         None => (String::new(), src.content_path.clone()),
     };
     let section = dir.split('/').next().unwrap_or("").to_owned();
+    // The file's folders and name become folders of the output: each must be one.
+    if let Some((name, problem)) = src
+        .content_path
+        .split('/')
+        .find_map(|seg| PathSegment::new(seg).err().map(|p| (seg, p)))
+    {
+        let what = if name == stem { "file" } else { "folder" };
+        // Named with its control characters escaped: a line break in a name must not
+        // make the printed diagnostics say something else.
+        let d = Diagnostic::error(
+            crate::load::shown(file),
+            format!(
+                "the {what} name `{}` cannot be a folder name of the site: {}",
+                crate::load::shown(name),
+                problem.describe()
+            ),
+        );
+        return (
+            None,
+            vec![d.help(format!(
+                "rename the {what}; use letters, digits, CJK characters, `-` and `_`"
+            ))],
+        );
+    }
     let (mut fm, mut diags) = front_matter::parse(file, &src.text, &split, Kind::of_section(&section), config, public);
     if fm.title.is_empty() {
         fm.title = stem.clone();
@@ -105,10 +136,22 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
     let slug = match &fm.slug {
         Some(s) => {
             let clean = s.value.trim().trim_matches('/');
-            if clean.is_empty() || clean.contains(['/', '\\', '?', '#', '"', '<', '>']) || clean == "." || clean == ".."
-            {
-                let d = Diagnostic::error(file, format!("`slug: {}` cannot be part of a URL", s.value))
-                    .at(&src.text, s.pos, s.width);
+            let problem = match PathSegment::new(clean) {
+                Err(p) => Some(p.describe()),
+                Ok(_) if clean.contains(['?', '#', '"', '<', '>']) => {
+                    Some("`?`, `#`, `<`, `>` and quotes end or change a URL")
+                }
+                Ok(_) => None,
+            };
+            if let Some(why) = problem {
+                let d = Diagnostic::error(
+                    file,
+                    format!(
+                        "`slug: {}` cannot be part of a URL: {why}",
+                        crate::load::shown(&s.value)
+                    ),
+                )
+                .at(&src.text, s.pos, s.width);
                 diags.push(d.help("use letters, digits, CJK characters and `-`; no `/`, `?`, `#` or quotes"));
                 stem.clone()
             } else {
@@ -151,50 +194,40 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
     (Some(doc), diags)
 }
 
-/// Parses an `_index.md`: optional front matter (title) and markdown text.
-pub fn parse_section_text(src: &SourceFile) -> (SectionText, Vec<Diagnostic>) {
+/// Parses an `_index.md`: optional front matter (title, `confidential`, `draft`) and
+/// markdown text. `public`: a `--public` build (see [`front_matter::apply_private`]).
+pub fn parse_section_text(src: &SourceFile, public: bool) -> (SectionText, Vec<Diagnostic>) {
     let dir = src
         .content_path
         .trim_end_matches("_index")
         .trim_end_matches('/')
         .to_owned();
     let mut diags = Vec::new();
-    let (title, body_offset) = if src.text.starts_with("---") {
+    let (fields, body_offset) = if src.text.starts_with("---") {
         match front_matter::split(&src.rel_path, &src.text) {
             Ok(split) => {
-                let title = match crate::parse::yaml::parse(split.yaml, 1) {
-                    Ok(node) => match node.value {
-                        crate::parse::yaml::Value::Map(entries) => entries
-                            .into_iter()
-                            .find(|(k, _)| k.as_text().as_deref() == Some("title"))
-                            .and_then(|(_, v)| v.as_text()),
-                        _ => None,
-                    },
-                    Err(e) => {
-                        let d =
-                            Diagnostic::error(&src.rel_path, format!("invalid YAML in front matter: {}", e.message));
-                        diags.push(d.at(&src.text, e.pos, 1));
-                        None
-                    }
-                };
-                (title, split.body_offset)
+                let (fields, d) = front_matter::parse_section(&src.rel_path, &src.text, &split, public);
+                diags.extend(d);
+                (fields, split.body_offset)
             }
             Err(d) => {
                 diags.push(d);
-                (None, 0)
+                (Default::default(), 0)
             }
         }
     } else {
-        (None, 0)
+        (Default::default(), 0)
     };
     let body = markdown::scan(&src.text, body_offset, &dir, false);
     (
         SectionText {
             dir,
-            title,
+            title: fields.title,
             text: src.text.clone(),
             body_offset,
             body,
+            draft: fields.draft,
+            confidential: fields.confidential,
         },
         diags,
     )
@@ -245,6 +278,41 @@ impl Index {
                 // Keep the first page at that URL; this one is still indexed by its file path.
                 index.duplicates.push(diag.help(help));
             }
+        }
+        // Pages whose URLs differ only in case write one folder on the file systems of macOS
+        // and Windows (`ABC.md` and `abc.md`): the site would lose one of them there.
+        // Only paths with a capital letter are folded: one of two twins has one.
+        let mut by_folded: Map<String, DocId> = Map::default();
+        for (i, d) in docs.iter().enumerate() {
+            let shown = |j: usize| !hidden[j] && by_output.get(docs[j].path.as_str()) == Some(&DocId(j));
+            if !shown(i) || !d.path.chars().any(char::is_uppercase) {
+                continue;
+            }
+            let fold = d.path.to_lowercase();
+            let twin = match by_output.get(fold.as_str()) {
+                Some(j) if shown(j.0) => Some(j.0),
+                _ => by_folded.get(&fold).map(|j| j.0),
+            };
+            let Some(j) = twin else {
+                by_folded.insert(fold, DocId(i));
+                continue;
+            };
+            // Reported at the later file of the two, naming the earlier first.
+            let (first, d) = (&docs[i.min(j)], &docs[i.max(j)]);
+            let msg = format!(
+                "{} and {} have URLs that differ only in case (/{} and /{})",
+                first.rel_path,
+                d.rel_path,
+                first.path.trim_end_matches("index.html"),
+                d.path.trim_end_matches("index.html"),
+            );
+            let diag = match &d.fm.slug {
+                Some(s) => Diagnostic::error(&d.rel_path, msg).at(&d.text, s.pos, s.width),
+                None => Diagnostic::error(&d.rel_path, msg).at(&d.text, Pos::new(1, 1), 3),
+            };
+            index.duplicates.push(diag.help(
+                "macOS and Windows would write both to one folder: rename one of the files or give it another `slug:`",
+            ));
         }
         for (i, d) in docs.iter().enumerate() {
             let id = DocId(i);

@@ -93,21 +93,13 @@ impl Jobs {
     }
 }
 
-/// The CPU time (user and system, all threads) this process has used, for the stage timings.
+/// The CPU time (user and system, all threads) this process has used, for the stage
+/// timings; zero where the platform does not say.
 pub fn cpu_time() -> Duration {
-    // SAFETY: getrusage writes into the struct it is given.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
-        return Duration::ZERO;
-    }
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(u.ru_utime) + tv(u.ru_stime)
+    crate::platform::cpu_time()
 }
 
-/// This process's resident memory in MiB, for the stage timings.
+/// This process's resident memory in MiB, for the stage timings; zero where unknown.
 pub fn resident_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| (pages * 4096) >> 20)
+    crate::platform::resident_mib()
 }

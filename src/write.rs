@@ -398,43 +398,10 @@ fn carry_over_foreign_files(out: &Path, staging: &Path) -> Result<(), WriteError
     Ok(())
 }
 
-/// Swaps two folders in one step (Linux `renameat2(RENAME_EXCHANGE)`); elsewhere, or on a
-/// file system without it, two renames with the old output kept until the second.
+/// Swaps two folders, in one atomic step where the platform has one (see
+/// [`crate::platform::swap_dirs`] for the fallback and its window).
 fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::ffi::CString;
-        use std::os::unix::ffi::OsStrExt;
-        let ca = CString::new(a.as_os_str().as_bytes())?;
-        let cb = CString::new(b.as_os_str().as_bytes())?;
-        // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them like rename(2).
-        let r = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                ca.as_ptr(),
-                libc::AT_FDCWD,
-                cb.as_ptr(),
-                libc::RENAME_EXCHANGE,
-            )
-        };
-        if r == 0 {
-            return Ok(());
-        }
-        let e = io::Error::last_os_error();
-        if !matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) {
-            return Err(e);
-        }
-    }
-    let aside = b.with_file_name(format!(
-        ".{}.salesbook-old",
-        b.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
-    let _ = fs::remove_dir_all(&aside);
-    fs::rename(b, &aside)?;
-    fs::rename(a, b)?;
-    fs::rename(&aside, a)
+    crate::platform::swap_dirs(a, b)
 }
 
 /// Writes through a temporary file and a rename; returns whether the file changed.

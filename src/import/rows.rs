@@ -377,6 +377,8 @@ impl Row<'_> {
             || slug.chars().any(char::is_control)
             || slug.starts_with('.')
             || slug.ends_with(['.', ' '])
+            // The build's own check for every id that becomes a path.
+            || crate::model::PathSegment::new(&slug).is_err()
             || crate::load::is_ignored_name(&format!("{slug}.md"))
             || windows.contains(&slug.split('.').next().unwrap_or_default().to_uppercase().as_str())
         {

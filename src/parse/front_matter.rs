@@ -138,9 +138,15 @@ pub struct Split<'a> {
 pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let first = text.lines().next().unwrap_or("");
     if first.trim_end() != "---" {
-        return Err(Diagnostic::error(file, "this page has no front matter")
-            .at(text, Pos::new(1, 1), first.chars().count())
-            .help("start the file with a `---` line, then `title: …`, then a closing `---` line"));
+        // Not shown: a file without front matter may be anything (a link to a key file),
+        // and a diagnostic must not print what is in it.
+        let d = Diagnostic::error(file, "this page has no front matter");
+        return Err(Diagnostic {
+            line: 1,
+            column: 1,
+            ..d
+        }
+        .help("start the file with a `---` line, then `title: …`, then a closing `---` line"));
     }
     let yaml_start = first.len() + 1;
     let mut offset = yaml_start.min(text.len());
@@ -162,11 +168,16 @@ pub fn split<'a>(file: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         .help("add a line with `---` after the last front-matter field"))
 }
 
+/// Fields that decide whether a page is published at all: honoured wherever they are written,
+/// so that `confidential: true` under `private:` still keeps the page out of `--public` builds.
+const VISIBILITY_KEYS: [&str; 2] = ["confidential", "draft"];
+
 /// Parses and checks the front matter of a file whose folder gives `section_kind`.
 /// `private:` holds fields that only internal builds show (a customer's phone numbers, the
 /// deal's real value): they count as the page's own fields, and a `--public` build drops them
-/// before anything reads them, so they cannot reach any output.
-fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &mut Vec<Diagnostic>) -> Node {
+/// before anything reads them, so they cannot reach any output. `confidential` and `draft`
+/// are kept in every build ([`VISIBILITY_KEYS`]).
+pub(crate) fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &mut Vec<Diagnostic>) -> Node {
     let is_key = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
     let Value::Map(entries) = &mut root.value else {
         return root;
@@ -176,9 +187,20 @@ fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &m
     };
     let (_, private) = entries.remove(at);
     match private.value {
-        Value::Map(fields) if !public => {
+        Value::Map(fields) => {
             let outside: std::collections::HashSet<String> = entries.iter().filter_map(|(k, _)| k.as_text()).collect();
             for (k, v) in fields {
+                let visibility = matches!(&k.value, Value::Str(name) if VISIBILITY_KEYS.contains(&name.as_str()));
+                if public && !visibility {
+                    // Dropped unread, but a misspelt `confidential` is still an error here,
+                    // as it is in an internal build.
+                    if let Some(name) = k.as_text()
+                        && let Some(d) = hiding_typo(file, text, &name, k.pos)
+                    {
+                        diags.push(d);
+                    }
+                    continue;
+                }
                 if let Value::Str(name) = &k.value
                     && outside.contains(name)
                 {
@@ -192,7 +214,7 @@ fn apply_private(file: &str, text: &str, mut root: Node, public: bool, diags: &m
                 entries.push((k, v));
             }
         }
-        Value::Map(_) | Value::Null => {}
+        Value::Null => {}
         _ => {
             let d = Diagnostic::error(
                 file,
@@ -365,6 +387,36 @@ pub fn parse(
     }
     fm.extra = f.finish(&known);
     (fm, diags)
+}
+
+/// What an `_index.md` may say about its section's text: a title, and whether the text is
+/// published (`confidential`, `draft`, also under `private:`); other fields are warned about.
+#[derive(Debug, Clone, Default)]
+pub struct SectionFields {
+    pub title: Option<String>,
+    pub draft: bool,
+    pub confidential: bool,
+}
+
+/// Parses the front matter of an `_index.md`, with the same `private:` rules as a page's.
+pub fn parse_section(file: &str, text: &str, split: &Split, public: bool) -> (SectionFields, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let root = match yaml::parse(split.yaml, split.yaml_line_offset) {
+        Ok(n) => apply_private(file, text, n, public, &mut diags),
+        Err(e) => {
+            let d = Diagnostic::error(file, format!("invalid YAML in front matter: {}", e.message)).at(text, e.pos, 1);
+            return (SectionFields::default(), vec![d]);
+        }
+    };
+    let source = Source::new(text);
+    let mut f = Fields::new(file, &source, &root, &mut diags, "front matter");
+    let fields = SectionFields {
+        title: f.text("title"),
+        draft: f.bool("draft").unwrap_or(false),
+        confidential: f.bool("confidential").unwrap_or(false),
+    };
+    f.finish(&["title", "draft", "confidential"]);
+    (fields, diags)
 }
 
 const CUSTOMER_KEYS: [&str; 15] = [
@@ -831,6 +883,12 @@ impl<'a, 'd> Fields<'a, 'd> {
             if known.contains(&key.as_str()) {
                 continue;
             }
+            // A misspelt `confidential` or `draft` (or one under a second `private:`) would
+            // publish the page: an error, whatever the count of other unknown fields.
+            if let Some(d) = hiding_typo(self.file, self.text.text, &key, k.pos) {
+                self.diags.push(d);
+                continue;
+            }
             unknown += 1;
             extra.insert(key.clone(), to_json(v));
             if unknown > MAX_UNKNOWN_WARNINGS {
@@ -890,6 +948,29 @@ fn yaml_11_number(s: &str) -> Option<f64> {
         return None;
     }
     s.replace('_', "").parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// An unknown field that looks like one of [`VISIBILITY_KEYS`] (`Confidential`, `drafts`,
+/// `confidental`), or a `private:` under `private:`: an error, as the page would be
+/// published where its writer meant it not to be.
+fn hiding_typo(file: &str, text: &str, key: &str, pos: Pos) -> Option<Diagnostic> {
+    let lower = key.to_lowercase();
+    let width = key.chars().count();
+    if lower == "private" {
+        let d = Diagnostic::error(file, "`private:` inside `private:` is not read");
+        return Some(
+            d.at(text, pos, width)
+                .help("write its fields once, under the top-level `private:`"),
+        );
+    }
+    // Case, a plural, and for the long key a slip of two letters; not `craft` for `draft`.
+    let near = VISIBILITY_KEYS.iter().find(|v| {
+        lower == **v
+            || lower.strip_suffix('s') == Some(**v)
+            || (v.len() >= 8 && lower.len().abs_diff(v.len()) <= 2 && strsim::damerau_levenshtein(&lower, v) <= 2)
+    })?;
+    let d = Diagnostic::error(file, format!("unknown field `{key}`: the page would be published"));
+    Some(d.at(text, pos, width).help(format!("did you mean `{near}`?")))
 }
 
 /// Unknown fields warned about one by one in a file; the rest get one warning.

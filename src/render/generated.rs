@@ -381,7 +381,7 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
         .into_iter()
         .map(|s| NavItem {
             label: section_label(cx, &s),
-            path: format!("{s}/index.html"),
+            path: super::url_escape(&format!("{s}/index.html")),
             count: Some(count(&s)),
             key: s,
         })
@@ -456,7 +456,7 @@ pub fn pager(base: &str, current: usize, last: usize) -> Option<Pager> {
         if n == 1 || n == last || n.abs_diff(current) <= 2 {
             links.push(PagerLink {
                 n,
-                path: Some(list_page_path(base, n)),
+                path: Some(super::url_escape(&list_page_path(base, n))),
                 current: n == current,
             });
         } else if links.last().is_some_and(|l: &PagerLink| l.path.is_some()) {
@@ -470,8 +470,8 @@ pub fn pager(base: &str, current: usize, last: usize) -> Option<Pager> {
     Some(Pager {
         current,
         last,
-        prev: (current > 1).then(|| list_page_path(base, current - 1)),
-        next: (current < last).then(|| list_page_path(base, current + 1)),
+        prev: (current > 1).then(|| super::url_escape(&list_page_path(base, current - 1))),
+        next: (current < last).then(|| super::url_escape(&list_page_path(base, current + 1))),
         links,
     })
 }

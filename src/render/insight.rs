@@ -143,7 +143,7 @@ pub fn quadrant_view(cx: &Ctx) -> QuadrantView {
                         y: y + 70.0 + (i / per_row) as f64 * 27.0,
                         r: 4.0 + if max > 0.0 { 8.0 * (v / max).sqrt() } else { 0.0 },
                         title: d.fm.title.clone(),
-                        path: d.path.clone(),
+                        path: super::url_escape(&d.path),
                     }
                 })
                 .collect();
@@ -251,7 +251,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
                 s.stages.as_slice(),
                 ScriptLink {
                     title: d.fm.title.clone(),
-                    path: d.path.clone(),
+                    path: super::url_escape(&d.path),
                 },
             ))
         })
@@ -584,7 +584,7 @@ pub fn competitor_matrix(cx: &Ctx) -> MatrixView {
             let row = MatrixRow {
                 title: d.fm.title.clone(),
                 slug: d.slug.clone(),
-                path: d.path.clone(),
+                path: super::url_escape(&d.path),
                 open_value_fmt: cx.money(r.open_value),
                 won: r.won,
                 lost: r.lost,

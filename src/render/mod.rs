@@ -60,32 +60,7 @@ fn href(site: &Site, from: &str, to: &LinkTo) -> String {
     out
 }
 
-/// Escapes the few characters that would end or change a URL; CJK stays readable.
-pub fn url_escape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    push_url_escaped(&mut out, path);
-    out
-}
-
-fn push_url_escaped(out: &mut String, path: &str) {
-    let special = |b: &u8| matches!(b, b' ' | b'%' | b'?' | b'#' | b'"' | b'<' | b'>');
-    if !path.as_bytes().iter().any(special) {
-        out.push_str(path);
-        return;
-    }
-    for c in path.chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '%' => out.push_str("%25"),
-            '?' => out.push_str("%3F"),
-            '#' => out.push_str("%23"),
-            '"' => out.push_str("%22"),
-            '<' => out.push_str("%3C"),
-            '>' => out.push_str("%3E"),
-            c => out.push(c),
-        }
-    }
-}
+pub use crate::model::{push_url_escaped, url_escape};
 
 /// Renders a page body with its links resolved. `links[i]` is the i-th link `scan` found.
 pub fn body_html(
@@ -179,12 +154,13 @@ struct Work {
 type Made = (String, u64, Result<Option<OutputFile>, Diagnostic>);
 
 /// Renders the routes of the plan: pages, generated pages and exports; then `funnel.json`
-/// and `every_build` (static files, the search index), which are made every build. Files
+/// and the static files and the search index (`search`), which are made every build. Files
 /// whose fingerprint did not change since an earlier build are taken from it.
 pub fn render_all(
     cx: &Ctx,
     theme: &Theme,
-    every_build: Vec<OutputFile>,
+    statics: Vec<OutputFile>,
+    search: Vec<OutputFile>,
     memo: &mut RenderMemo,
     out: &dyn Output,
 ) -> (Vec<Diagnostic>, RenderStats) {
@@ -195,6 +171,7 @@ pub fn render_all(
     let all_visible = incremental::all_visible(site);
     let owners = insight::owners(cx);
     let (routes, mut diags) = plan::routes(cx, owners, memo.files.start(all_visible));
+    diags.extend(plan::clashes(site, &routes, &statics));
     // The funnel's figures can count customers no list shows (`count_confidential`).
     let funnel_file = funnel_json(cx.figures.funnel, site, cx.config, cx.today);
     let books = brief::playbooks(cx).print;
@@ -258,7 +235,7 @@ pub fn render_all(
     }
     // Made again every build; in the memo only to be told apart from files gone.
     let funnel = OutputFile::new("funnel.json", funnel_file.into_bytes());
-    for f in std::iter::once(funnel).chain(every_build) {
+    for f in std::iter::once(funnel).chain(statics).chain(search) {
         if keep {
             memo.files.made(f.clone(), None);
         }
@@ -688,5 +665,10 @@ mod tests {
         assert_eq!(root_of("index.html"), "");
         assert_eq!(root_of("customers/华东/index.html"), "../../");
         assert_eq!(url_escape("customers/a b/index.html"), "customers/a%20b/index.html");
+        assert_eq!(
+            url_escape("n/50%off/q?/a#b/x\\y/index.html"),
+            "n/50%25off/q%3F/a%23b/x%5Cy/index.html"
+        );
+        assert_eq!(url_escape("华东\n"), "华东%0A");
     }
 }

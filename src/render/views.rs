@@ -84,7 +84,7 @@ fn identity(cx: &Ctx, d: &ParsedDoc) -> PageIdentity {
         title: d.fm.title.clone(),
         slug: d.slug.clone(),
         url: d.url(),
-        path: d.path.clone(),
+        path: super::url_escape(&d.path),
         kind: d.kind,
         kind_label: cx.label("kind", d.kind.id()),
     }
@@ -191,11 +191,11 @@ pub fn page_ref(cx: &Ctx, id: DocId) -> PageRef {
     cx.refs[id.0]
         .get_or_init(|| {
             let d = cx.site.doc(id);
-            let kept = cx
-                .prev_refs
-                .get(id.0)
-                .and_then(Option::as_ref)
-                .filter(|k| k.stamp == cx.stamp && k.summary == d.summary_hash && k.page.fields.id.path == d.path);
+            let kept = cx.prev_refs.get(id.0).and_then(Option::as_ref).filter(|k| {
+                k.stamp == cx.stamp
+                    && k.summary == d.summary_hash
+                    && k.page.fields.id.path == super::url_escape(&d.path)
+            });
             if let Some(k) = kept {
                 return k.page.clone();
             }
@@ -537,7 +537,7 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
         has_unpaid: balance.owes(),
         credit_fmt: balance.in_credit().then(|| cx.money(balance.credit)),
         close_overdue: deal::close_overdue(c, cx.config, cx.today),
-        brief_path: super::brief::path_of(cx.site.doc(id)),
+        brief_path: super::url_escape(&super::brief::path_of(cx.site.doc(id))),
     }
 }
 

@@ -112,7 +112,7 @@ pub fn quadrant(c: &Customer) -> Option<&'static str> {
     })
 }
 
-/// Which customers to visit first when they have gone quiet (DOMAIN.md): a quote in
+/// Which customers to visit first when they have gone quiet (docs/domain.md, funnel stages): a quote in
 /// progress, then customers who bought (delivery and payment), open opportunities, leads and
 /// potential customers, then targets. Lost deals are not chased. Won and lost are the
 /// stage's outcome; the open stages are ranked by their built-in ids, others last.

@@ -1,4 +1,4 @@
-//! Days sales outstanding (DSO, 应收账款回收期) from a customer's orders, as DOMAIN.md
+//! Days sales outstanding (DSO, 应收账款回收期) from a customer's orders, as docs/domain.md
 //! defines it: counted backward from a day, the receivable is covered by whole months of
 //! sales from the latest month back; what is left is a fraction of the month that covers it.
 //! The receivable is the customer's unpaid figure ([`super::deal::balance`]), the same one

@@ -452,7 +452,7 @@ fn cut(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
 /// What a result shows of a page: title, folder (the page is its `index.html`), kind, stage
 /// and tier (positions in the meta's lists, or -1), front-matter text, the start of the body.
 #[derive(Serialize)]
-struct Shown<'a>(&'a str, &'a str, usize, i64, i64, String, std::borrow::Cow<'a, str>);
+struct Shown<'a>(&'a str, String, usize, i64, i64, String, std::borrow::Cow<'a, str>);
 
 fn fragment_file(k: usize, pages: &[(Arc<ParsedDoc>, Vec<String>)]) -> OutputFile {
     let shown: Vec<Shown> = pages
@@ -467,7 +467,7 @@ fn fragment_file(k: usize, pages: &[(Arc<ParsedDoc>, Vec<String>)]) -> OutputFil
                 .map_or(-1, |t| t as i64);
             Shown(
                 &d.fm.title,
-                d.path.strip_suffix("index.html").unwrap_or(&d.path),
+                crate::model::url_escape(d.path.strip_suffix("index.html").unwrap_or(&d.path)),
                 kind,
                 stage,
                 tier,

@@ -8,14 +8,13 @@ pub mod watch;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
-use tiny_http::{Header, Request, Response, Server, StatusCode};
 
 use crate::build::{BuildMode, BuildOptions, BuildResult, Builder};
 use crate::diagnostics::{self, Diagnostic};
@@ -54,7 +53,8 @@ struct State {
 #[derive(Default)]
 struct Shared {
     state: RwLock<State>,
-    clients: Mutex<Vec<Sender<String>>>,
+    /// One sender per open tab's reload socket.
+    clients: Mutex<Vec<tokio::sync::mpsc::UnboundedSender<String>>>,
     /// Numbers the search indexes being made: only the latest is taken.
     search: std::sync::atomic::AtomicU64,
 }
@@ -87,9 +87,9 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     .map_err(|e| format!("cannot watch files: {e}"))?;
     let mut watched: HashSet<PathBuf> = HashSet::new();
     watch_site(&mut debouncer, &root, &mut watched);
-    let server =
-        listen(opts.bind, opts.port).map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
-    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let listener = std::net::TcpListener::bind((opts.bind, opts.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    let port = listener.local_addr().map_or(opts.port, |a| a.port());
     let host = if opts.bind.is_ipv6() {
         format!("[{}]", opts.bind)
     } else {
@@ -106,15 +106,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     if opts.open {
         open_browser(&url);
     }
-    let server = Arc::new(server);
-    for _ in 0..8 {
-        let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
-        std::thread::spawn(move || {
-            while let Ok(req) = server.recv() {
-                handle(req, &shared);
-            }
-        });
-    }
+    http::spawn(listener, Arc::clone(&shared), http::Allowed::new(opts.bind, port))
+        .map_err(|e| format!("cannot serve: {e}"))?;
 
     // An event that arrived while the site's summaries were waiting (see below).
     while let Ok(first) = rx.recv() {
@@ -213,13 +206,7 @@ fn index_later(shared: &Arc<Shared>, input: crate::search::Input) {
         rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .thread_name(|_| "search index".to_owned())
-            .start_handler(|_| {
-                // SAFETY: nice() changes only the calling thread's priority (Linux: per thread).
-                #[cfg(target_os = "linux")]
-                unsafe {
-                    libc::nice(19);
-                }
-            })
+            .start_handler(|_| crate::platform::lower_thread_priority())
             .build()
             .ok()
     });
@@ -266,13 +253,6 @@ fn head(s: &str, max: usize) -> &str {
         .find(|&i| s.is_char_boundary(i))
         .unwrap_or(0);
     &s[..end]
-}
-
-/// A listening socket with TCP_NODELAY, which the accepted connections inherit.
-fn listen(bind: IpAddr, port: u16) -> Result<Server, Box<dyn std::error::Error + Send + Sync>> {
-    let listener = std::net::TcpListener::bind((bind, port))?;
-    socket2::SockRef::from(&listener).set_tcp_nodelay(true)?;
-    Server::from_listener(listener, None)
 }
 
 fn watch_site<W: notify_debouncer_full::notify::Watcher, C: notify_debouncer_full::FileIdCache>(
@@ -453,112 +433,6 @@ fn inject(html: &[u8], overlay: Option<&str>, generation: u64) -> Vec<u8> {
     out.extend_from_slice(extra.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header")
-}
-
-/// More header bytes than any browser sends: the request is refused (431). tiny_http has
-/// already read them by then; serve binds 127.0.0.1, so only local programs can send them.
-const MAX_HEADER_BYTES: usize = 64 << 10;
-
-fn handle(req: Request, shared: &Arc<Shared>) {
-    let header_bytes: usize = req
-        .headers()
-        .iter()
-        .map(|h| h.field.as_str().as_str().len() + h.value.as_str().len() + 4)
-        .sum();
-    if header_bytes + req.url().len() > MAX_HEADER_BYTES {
-        let _ = req.respond(Response::from_string("request header fields too large").with_status_code(431));
-        return;
-    }
-    if req.url() == WS_PATH || req.url().starts_with(&format!("{WS_PATH}?")) {
-        return upgrade(req, shared);
-    }
-    let head = *req.method() == tiny_http::Method::Head;
-    if !head && *req.method() != tiny_http::Method::Get {
-        let _ = req.respond(
-            Response::from_string("method not allowed")
-                .with_status_code(405)
-                .with_header(header("Allow", "GET, HEAD")),
-        );
-        return;
-    }
-    let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
-    let (status, path) = match http::route(req.url(), |p| state.files.contains_key(p)) {
-        http::Route::File(p) => (200, p),
-        http::Route::Redirect(to) => {
-            drop(state);
-            let _ = req.respond(Response::empty(301).with_header(header("Location", &to)));
-            return;
-        }
-        http::Route::NotFound => (404, "404.html".to_owned()),
-    };
-    let body: Vec<u8> = match state.files.get(path.as_str()) {
-        Some(f) if path.ends_with(".html") => inject(&f.bytes, state.overlay.as_deref(), state.generation),
-        Some(f) => f.bytes.to_vec(),
-        None => b"not found".to_vec(),
-    };
-    drop(state);
-    let len = body.len();
-    let response = Response::new(
-        StatusCode(status),
-        vec![
-            header("Content-Type", http::content_type(&path)),
-            header("Cache-Control", "no-store"),
-        ],
-        std::io::Cursor::new(if head { Vec::new() } else { body }),
-        Some(len),
-        None,
-    );
-    let _ = req.respond(response);
-}
-
-/// Hands the connection over to a WebSocket that lives as long as the tab.
-fn upgrade(req: Request, shared: &Arc<Shared>) {
-    let key = req
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Sec-WebSocket-Key"))
-        .map(|h| h.value.to_string());
-    let Some(key) = key else {
-        let _ = req.respond(Response::from_string("expected a WebSocket").with_status_code(400));
-        return;
-    };
-    let response = Response::empty(101)
-        .with_header(header("Upgrade", "websocket"))
-        .with_header(header("Connection", "Upgrade"))
-        .with_header(header(
-            "Sec-WebSocket-Accept",
-            &tungstenite::handshake::derive_accept_key(key.as_bytes()),
-        ));
-    // The tab is registered before it learns the socket is open: a rebuild that finishes
-    // right after its `open` event must reach it.
-    let (tx, rx): (Sender<String>, Receiver<String>) = mpsc::channel();
-    {
-        let mut clients = shared.clients.lock().unwrap_or_else(|e| e.into_inner());
-        let state = shared.state.read().unwrap_or_else(|e| e.into_inner());
-        // `?generation=N&path=P`: the page was served at build N; if it changed since, say so.
-        let query = req.url().split_once('?').map_or("", |(_, q)| q);
-        let param = |name: &str| query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='));
-        let served_at: u64 = param("generation").and_then(|g| g.parse().ok()).unwrap_or(u64::MAX);
-        let page = param("path").and_then(http::decode).unwrap_or_default();
-        let stale = state.changed_at.get(page.as_str()).is_some_and(|g| *g > served_at);
-        let changed: Vec<&str> = if stale { vec![page.as_str()] } else { Vec::new() };
-        let _ = tx.send(serde_json::json!({ "changed": changed, "all": false, "errors": state.overlay }).to_string());
-        drop(state);
-        clients.push(tx);
-    }
-    let stream = req.upgrade("websocket", response);
-    std::thread::spawn(move || {
-        let mut ws = tungstenite::WebSocket::from_raw_socket(stream, tungstenite::protocol::Role::Server, None);
-        for message in rx {
-            if ws.send(tungstenite::Message::text(message)).is_err() {
-                break;
-            }
-        }
-    });
 }
 
 #[cfg(test)]

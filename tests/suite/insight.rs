@@ -92,7 +92,7 @@ fn quadrant_places_each_customer_by_potential_and_share() {
     );
     assert!(
         part(&html, "defend").contains("利润、回款、忠诚度"),
-        "the KPIs of DOMAIN.md"
+        "the KPIs of docs/domain.md"
     );
     // The chart: one dot per classified customer, each a link to its page with its name.
     assert_eq!(html.matches("<circle").count(), 5);

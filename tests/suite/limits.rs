@@ -78,6 +78,8 @@ fn unknown_fields_past_twenty_get_one_warning() {
     );
 }
 
+// Unix symbolic links: on Windows making one needs a privilege most users lack.
+#[cfg(unix)]
 #[test]
 fn a_symlink_loop_and_a_dangling_link_are_reported() {
     let t = SiteTest::with_files(&[OTHER]);
@@ -93,7 +95,7 @@ fn a_symlink_loop_and_a_dangling_link_are_reported() {
     );
     assert!(
         p.iter()
-            .any(|d| d.starts_with("content/customers/gone.md") && d.contains("cannot read")),
+            .any(|d| d.starts_with("content/customers/gone.md") && d.contains("broken symbolic link")),
         "{p:?}"
     );
     assert!(r.files.iter().any(|f| &*f.path == "customers/other/index.html"));

@@ -10,6 +10,7 @@ mod example;
 mod exports;
 mod fuzz;
 mod helper;
+mod hostile;
 mod import;
 mod incremental;
 mod insight;

@@ -9,6 +9,10 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+mod clashes;
+
+pub use clashes::clashes;
+
 use crate::diagnostics::Diagnostic;
 use crate::export::Export;
 use crate::facts::Facts;
@@ -185,10 +189,8 @@ pub fn unique_slugs(names: impl Iterator<Item = String>, fallback: &str) -> Vec<
     let mut used = HashSet::new();
     names
         .map(|name| {
-            let base = match crate::model::slugify(&name) {
-                s if s.is_empty() => fallback.to_owned(),
-                s => s,
-            };
+            // Owners and tags are free text: checked into a folder name like every id.
+            let base = crate::model::PathSegment::from_text(&name, fallback).into_string();
             let mut slug = base.clone();
             let mut n = 1;
             while !used.insert(slug.clone()) {

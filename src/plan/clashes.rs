@@ -1,0 +1,145 @@
+//! Output paths that cannot all be written, found before anything is: the writer would
+//! otherwise fail with an OS error (a file where a folder must be), silently keep one of two
+//! files (a static file at a page's path), or, on macOS and Windows, one of two folders whose
+//! names differ only in case. Each is a diagnostic naming the files that made them.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Gen, Job, Route};
+use crate::diagnostics::Diagnostic;
+use crate::output::OutputFile;
+use crate::site::Site;
+
+/// Every pair of output paths that cannot both be written: case twins, and a file where a
+/// folder must be (`statics`: the theme's and the site's static files).
+pub fn clashes(site: &Site, routes: &[Route], statics: &[OutputFile]) -> Vec<Diagnostic> {
+    let mut diags = case_twins(site, routes);
+    diags.extend(file_folder_clashes(site, routes, statics));
+    diags
+}
+
+/// Output paths that cannot both be written: a static file at a page's path (it would
+/// silently replace the page), and a file where another path needs a folder (a static file
+/// `customers/a` beside the page `customers/a/`, a page `funnel.json.md`): the write would
+/// fail with an OS error instead of a diagnostic.
+fn file_folder_clashes(site: &Site, jobs: &[Route], statics: &[OutputFile]) -> Vec<Diagnostic> {
+    let page = |job: &Job| match job {
+        Job::Page(id) | Job::Brief(id) => Some(site.doc(*id).rel_path.clone()),
+        _ => None,
+    };
+    // Looked up for every output path: kept to the few files that are not pages.
+    let static_paths: HashSet<&str, ahash::RandomState> = statics.iter().map(|f| &*f.path).collect();
+    let mut diags = Vec::new();
+    for Route { path, job, .. } in jobs {
+        if !static_paths.contains(path.as_str()) {
+            continue;
+        }
+        if let Some(file) = page(job) {
+            let msg = format!("static/{path} has the path of the page {file}, and would replace it");
+            diags.push(Diagnostic::error(file, msg).help("move the static file, or give the page another `slug:`"));
+        }
+    }
+    // Every page is a folder's `index.html`: only other files can stand where a folder must.
+    let files: HashMap<&str, Option<&Job>, ahash::RandomState> = jobs
+        .iter()
+        .filter(|r| !r.path.ends_with("index.html"))
+        .map(|r| (r.path.as_str(), Some(&r.job)))
+        .chain(statics.iter().map(|f| (&*f.path, None)))
+        .chain([("funnel.json", None)])
+        .collect();
+    // A path can only clash when its first folder is the first folder of such a file.
+    let tops: HashSet<&str, ahash::RandomState> = files.keys().map(|f| f.split('/').next().unwrap_or(f)).collect();
+    let mut reported = HashSet::new();
+    let paths = jobs
+        .iter()
+        .map(|r| (r.path.as_str(), Some(&r.job)))
+        .chain(statics.iter().map(|f| (&*f.path, None)));
+    for (path, job) in paths {
+        if !tops.contains(path.split('/').next().unwrap_or(path)) {
+            continue;
+        }
+        for (at, _) in path.match_indices('/') {
+            let folder = &path[..at];
+            let Some(file_job) = files.get(folder) else {
+                continue;
+            };
+            if !reported.insert(folder) {
+                break;
+            }
+            let name = |j: Option<&Job>, p: &str| match j {
+                Some(j) => page(j).unwrap_or_else(|| format!("the generated /{p}")),
+                None if p == "funnel.json" => "the generated /funnel.json".to_owned(),
+                None => format!("the static file {p}"),
+            };
+            let (file, other) = match job.and_then(&page) {
+                Some(page_file) => (page_file, name(*file_job, folder)),
+                None => (name(*file_job, folder), name(job, path)),
+            };
+            let msg = format!("/{folder} is a file ({other}), where /{path} needs a folder");
+            diags.push(Diagnostic::error(file, msg).help("rename one of them: a name cannot be a file and a folder"));
+            break;
+        }
+    }
+    diags
+}
+
+/// Output files whose paths differ only in case (a folder `content/Funnel.md` makes beside the
+/// generated `funnel/`, or two section folders `Notes/` and `notes/`): one file on macOS and
+/// Windows. Two pages are left to the site's index, which reports them at their `slug:`.
+/// Only paths with a capital letter are folded: an all-lowercase site builds no map.
+fn case_twins(site: &Site, jobs: &[Route]) -> Vec<Diagnostic> {
+    let upper: Vec<usize> = (0..jobs.len())
+        .filter(|i| jobs[*i].path.chars().any(char::is_uppercase))
+        .collect();
+    if upper.is_empty() {
+        return Vec::new();
+    }
+    let exact: HashMap<&str, usize, ahash::RandomState> =
+        jobs.iter().enumerate().map(|(i, r)| (r.path.as_str(), i)).collect();
+    let mut folded: HashMap<String, usize, ahash::RandomState> = HashMap::default();
+    let source = |job: &Job| match job {
+        Job::Page(id) | Job::Brief(id) => Some(site.doc(*id).rel_path.clone()),
+        Job::Gen(Gen::Section { key, .. }) => Some(format!("content/{key}")),
+        _ => None,
+    };
+    let mut diags = Vec::new();
+    // A list's later pages twin with its first: one report per file.
+    let mut reported = HashSet::new();
+    for i in upper {
+        let Route { path, job, .. } = &jobs[i];
+        let fold = path.to_lowercase();
+        let other = match exact.get(fold.as_str()) {
+            Some(j) => *j,
+            None => match folded.get(&fold) {
+                Some(j) => *j,
+                None => {
+                    folded.insert(fold, i);
+                    continue;
+                }
+            },
+        };
+        let Route {
+            path: other_path,
+            job: other_job,
+            ..
+        } = &jobs[other];
+        let pages = |j: &Job| matches!(j, Job::Page(_) | Job::Brief(_));
+        if pages(job) && pages(other_job) {
+            continue;
+        }
+        let url = |p: &str| format!("/{}", p.trim_end_matches("index.html"));
+        let Some(file) = source(job).or_else(|| source(other_job)) else {
+            continue;
+        };
+        if !reported.insert(file.clone()) {
+            continue;
+        }
+        let msg = format!(
+            "{} and {} differ only in case: macOS and Windows would write them to one folder",
+            url(other_path),
+            url(path)
+        );
+        diags.push(Diagnostic::error(file, msg).help("rename the file or folder, or give the page another `slug:`"));
+    }
+    diags
+}

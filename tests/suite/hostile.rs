@@ -1,0 +1,578 @@
+//! Hostile paths, names and ids (issue 20): ids that would leave the output folder, names a
+//! URL or another file system cannot hold, symbolic links out of the site, confidentiality
+//! written in unexpected places. Each test builds a site in a temp folder and reads back
+//! what was written, and where.
+
+use std::path::{Path, PathBuf};
+
+use crate::helper::{SiteTest, places};
+
+/// Every file under `dir`, as paths relative to it.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_owned())
+        .collect()
+}
+
+/// Every file's text under `dir`, for looking for strings that must not be there.
+fn texts_under(dir: &Path) -> Vec<(PathBuf, String)> {
+    files_under(dir)
+        .into_iter()
+        .map(|p| {
+            let text = String::from_utf8_lossy(&std::fs::read(dir.join(&p)).unwrap()).into_owned();
+            (p, text)
+        })
+        .collect()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn stage_ids_that_are_paths_are_errors_and_nothing_is_written_outside_out() {
+    let t = SiteTest::with_files(&[("site/content/customers/a.md", "---\ntitle: A\nstage: won\n---\n")]);
+    let abs = t.root().join("abs");
+    let config = format!(
+        "stages:\n  - {{id: \"../../evil\", label: x, probability: 0.1}}\n  - {{id: \"{}\", label: y, probability: 0.2}}\n  - {{id: won, label: w, probability: 1}}\n",
+        abs.display()
+    );
+    t.write("site/salesbook.yaml", &config);
+    let site = t.root().join("site");
+    let before = files_under(t.root());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_salesbook"))
+        .args(["build", "--out", "out"])
+        .current_dir(&site)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("stage id `../../evil` cannot be a folder name"), "{err}");
+    assert!(err.contains("--> salesbook.yaml:2:10"), "{err}");
+    assert!(err.contains("--> salesbook.yaml:3:10"), "{err}");
+    assert!(err.contains("use letters, digits, - and _"), "{err}");
+    // (The writer's staging folder beside `out` is the writer's business, not an id's.)
+    let after: Vec<_> = files_under(t.root())
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().contains(".out.salesbook-next"))
+        .collect();
+    assert_eq!(after, before, "the build wrote files");
+    assert!(!abs.exists() && !site.join("out").exists());
+}
+
+#[test]
+fn owners_and_tags_that_look_like_paths_get_safe_folders() {
+    let long = "很长的标签".repeat(60);
+    let t = SiteTest::with_files(&[(
+        "content/customers/a.md",
+        &format!(
+            "---\ntitle: A\nstage: won\nowner: \"../../x/..\"\ntags: [\"a/b\", \"..\", \"../../evil\", \"CON\", \"C:\\\\x\", \"{long}\"]\n---\n"
+        ),
+    )]);
+    let out = t.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = t.root().join("public");
+    let written = files_under(&public);
+    for p in &written {
+        assert!(
+            p.components().all(|c| matches!(c, std::path::Component::Normal(_))),
+            "{}",
+            p.display()
+        );
+    }
+    assert!(assert_every_href_resolves(&public) > 50);
+    let has = |p: &str| written.iter().any(|w| w == Path::new(p));
+    assert!(has("owners/x/index.html"), "{written:?}");
+    for tag in ["ab", "tag", "evil", "con-", "cx"] {
+        assert!(has(&format!("tags/{tag}/index.html")), "{tag}: {written:?}");
+    }
+    // The long tag's folder is cut to a length every file system holds.
+    let long_tag = written
+        .iter()
+        .find(|p| p.to_string_lossy().starts_with("tags/很长"))
+        .expect("the long tag's page");
+    assert!(long_tag.components().nth(1).unwrap().as_os_str().len() <= 200);
+    assert_eq!(
+        std::fs::read_dir(t.root()).unwrap().count(),
+        2,
+        "only content/ and public/ in the site folder"
+    );
+}
+
+#[test]
+fn confidential_and_draft_are_honoured_wherever_they_are_written() {
+    let t = SiteTest::with_files(&[
+        (
+            "content/customers/under-private.md",
+            "---\ntitle: SECRET-A-TITLE\nstage: won\nprivate:\n  confidential: true\n---\nSECRET-A-BODY\n",
+        ),
+        (
+            "content/customers/draft-under-private.md",
+            "---\ntitle: SECRET-B-TITLE\nstage: won\nprivate:\n  draft: true\n---\nSECRET-B-BODY\n",
+        ),
+        (
+            "content/_index.md",
+            "---\ntitle: Home\nconfidential: true\n---\nSECRET-C-HOME-TEXT\n",
+        ),
+        (
+            "content/customers/_index.md",
+            "---\ntitle: Kunden\nprivate:\n  confidential: true\nfoo: 1\n---\nSECRET-D-SECTION-TEXT\n",
+        ),
+        (
+            "content/notes/_index.md",
+            "---\ntitle: Notes\ndraft: true\n---\nSECRET-E-DRAFT-TEXT\n",
+        ),
+        ("content/notes/open.md", "---\ntitle: Open\n---\nopen text\n"),
+    ]);
+    let secrets = ["SECRET-A", "SECRET-B", "SECRET-C", "SECRET-D", "SECRET-E"];
+    let out = t.run(&["build", "--public"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    // An unknown field of an `_index.md` is reported as it is in a page.
+    assert!(
+        err.contains("unknown field `foo`") && err.contains("content/customers/_index.md:5:1"),
+        "{err}"
+    );
+    let texts = texts_under(&t.root().join("public"));
+    assert!(texts.len() > 20);
+    for (path, text) in &texts {
+        for s in secrets {
+            assert!(!text.contains(s), "{s} in {}", path.display());
+        }
+    }
+    // The internal build keeps the confidential texts and still leaves the drafts out: the
+    // test would pass if the texts were never shown at all otherwise.
+    let out = t.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all: String = texts_under(&t.root().join("public"))
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    for s in ["SECRET-A-BODY", "SECRET-C-HOME-TEXT", "SECRET-D-SECTION-TEXT"] {
+        assert!(all.contains(s), "{s} missing from the internal build");
+    }
+    for s in ["SECRET-B", "SECRET-E"] {
+        assert!(!all.contains(s), "{s}: a draft in the internal build");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_out_of_the_site_are_skipped_and_never_shown() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("passwd"), "root:TOPSECRET-LINE:0:0\n").unwrap();
+    std::fs::create_dir(outside.path().join("pages")).unwrap();
+    std::fs::write(
+        outside.path().join("pages/o.md"),
+        "---\ntitle: OUTSIDE-PAGE\n---\nOUTSIDE-BODY\n",
+    )
+    .unwrap();
+    std::fs::write(outside.path().join("style.txt"), "OUTSIDE-STATIC").unwrap();
+    let t = SiteTest::with_files(&[
+        ("content/customers/ok.md", "---\ntitle: ok\nstage: won\n---\n"),
+        ("inside.txt", "INSIDE-STATIC"),
+        ("notes.txt", "INSIDE-NOT-A-PAGE-LINE\n"),
+    ]);
+    let root = t.root();
+    symlink(outside.path().join("passwd"), root.join("content/customers/pw.md")).unwrap();
+    symlink(outside.path().join("pages"), root.join("content/customers/outdir")).unwrap();
+    symlink("../../notes.txt", root.join("content/customers/notes.md")).unwrap();
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    symlink("../inside.txt", root.join("static/in.txt")).unwrap();
+    symlink(outside.path().join("style.txt"), root.join("static/out.txt")).unwrap();
+    // Inside the site, but the sources: never published as they are.
+    symlink("../content", root.join("static/sources")).unwrap();
+    symlink("..", root.join("static/up")).unwrap();
+
+    let r = t.build();
+    let got = places(&r.diagnostics);
+    for link in ["content/customers/pw.md", "content/customers/outdir", "static/out.txt"] {
+        assert!(
+            got.iter()
+                .any(|d| d.starts_with(&format!("{link}:0:0 symbolic link to a place outside the site folder"))),
+            "{link}: {got:#?}"
+        );
+    }
+    for link in ["static/sources", "static/up"] {
+        assert!(
+            got.iter()
+                .any(|d| d.starts_with(&format!("{link}:0:0 symbolic link to the site's sources"))),
+            "{link}: {got:#?}"
+        );
+    }
+    // A link inside the site to a file that is not a page: an error, without its text.
+    assert!(
+        got.iter()
+            .any(|d| d.starts_with("content/customers/notes.md:1:1 this page has no front matter")),
+        "{got:#?}"
+    );
+    let rendered = salesbook::diagnostics::render_human(&r.diagnostics, false);
+    for secret in ["TOPSECRET", "INSIDE-NOT-A-PAGE", "OUTSIDE"] {
+        assert!(!rendered.contains(secret), "{secret} shown:\n{rendered}");
+    }
+    assert!(
+        !r.files
+            .iter()
+            .any(|f| String::from_utf8_lossy(&f.bytes).contains("OUTSIDE"))
+    );
+    let statics: Vec<_> = r.files.iter().map(|f| &*f.path).collect();
+    assert!(
+        statics.contains(&"in.txt"),
+        "a link inside the site is copied: {statics:?}"
+    );
+    assert!(!statics.contains(&"out.txt"), "{statics:?}");
+    assert!(
+        !statics
+            .iter()
+            .any(|p| p.starts_with("sources/") || p.starts_with("up/")),
+        "{statics:?}"
+    );
+    let out = t.run(&["check"]);
+    assert!(!stderr(&out).contains("TOPSECRET"));
+
+    // The config too is read only from inside the site.
+    symlink(outside.path().join("passwd"), root.join("salesbook.yaml")).unwrap();
+    let out = t.run(&["check"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("symbolic link to a place outside the site folder\n--> salesbook.yaml"),
+        "{err}"
+    );
+    assert!(!err.contains("TOPSECRET"), "{err}");
+}
+
+/// `%XX` sequences decoded, as a browser does before it opens a `file://` URL.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Checks that every href of every page under `public`, decoded as a browser does, names a
+/// file of the output; returns how many it checked.
+fn assert_every_href_resolves(public: &Path) -> usize {
+    let mut checked = 0;
+    for (path, text) in texts_under(public) {
+        if path.extension().is_none_or(|x| x != "html") {
+            continue;
+        }
+        let dir = public.join(&path).parent().unwrap().to_owned();
+        for href in text.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]) {
+            if href.starts_with('#') || href.contains("://") || href.starts_with("mailto:") {
+                continue;
+            }
+            let href = href.replace("&amp;", "&");
+            let file = href.split(['#', '?']).next().unwrap();
+            let file = percent_decode(file);
+            let target = match file.strip_prefix('/') {
+                Some(from_root) => public.join(from_root),
+                None => dir.join(file),
+            };
+            assert!(
+                target.exists(),
+                "{}: href {href} -> {}",
+                path.display(),
+                target.display()
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn hrefs_made_from_file_names_with_percent_question_and_hash_resolve() {
+    let t = SiteTest::with_files(&[
+        ("content/notes/50%off.md", "---\ntitle: Fifty\ntags: [t]\n---\nx\n"),
+        ("content/notes/q?.md", "---\ntitle: Q\ntags: [t]\n---\nx\n"),
+        ("content/notes/a#b.md", "---\ntitle: AB\ntags: [t]\n---\nx\n"),
+        (
+            "content/notes/hub.md",
+            "---\ntitle: Hub\n---\n[[50%off]] [[q?]] [[AB]] [r](50%25off.md) [s](q%3F.md) [t](a%23b.md)\n",
+        ),
+        ("content/100%/x.md", "---\ntitle: In a percent folder\n---\n[[hub]]\n"),
+    ]);
+    t.build_ok();
+    let public = t.root().join("public");
+    let checked = assert_every_href_resolves(&public);
+    assert!(checked > 100, "{checked}");
+    // The hub's links, and the search index's entries, are the escaped forms.
+    let hub = t.read("notes/hub/index.html");
+    for href in ["50%25off/index.html", "q%3F/index.html", "a%23b/index.html"] {
+        assert!(hub.matches(href).count() >= 2, "{href}: {hub}");
+    }
+    let index: String = texts_under(&public.join("search"))
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    assert!(
+        index.contains("\"notes/50%25off/\"") && index.contains("\"notes/q%3F/\""),
+        "{index}"
+    );
+    assert!(t.exists("notes/50%off/index.html") && t.exists("notes/q?/index.html") && t.exists("notes/a#b/index.html"));
+}
+
+#[test]
+fn names_differing_only_in_case_are_an_error_naming_both_files() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/ABC.md", "---\ntitle: one\nstage: won\n---\n"),
+        ("content/customers/abc.md", "---\ntitle: two\nstage: won\n---\n"),
+        ("content/notes/x.md", "---\ntitle: x\nslug: Foo\n---\n"),
+        ("content/notes/y.md", "---\ntitle: y\nslug: foo\n---\n"),
+    ]);
+    let r = t.build();
+    let got = places(&r.diagnostics);
+    assert!(got.contains(&"content/customers/abc.md:1:1 content/customers/ABC.md and content/customers/abc.md have URLs that differ only in case (/customers/ABC/ and /customers/abc/)".to_owned()), "{got:#?}");
+    assert!(got.contains(&"content/notes/y.md:3:7 content/notes/x.md and content/notes/y.md have URLs that differ only in case (/notes/Foo/ and /notes/foo/)".to_owned()), "{got:#?}");
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.file == "content/customers/abc.md")
+        .unwrap();
+    assert!(d.help.as_deref().unwrap().contains("rename one of the files"));
+
+    // A page or folder beside a generated page, or two section folders.
+    let t = SiteTest::with_files(&[
+        ("content/Funnel.md", "---\ntitle: f\n---\n"),
+        ("content/Notes/a.md", "---\ntitle: a\n---\n"),
+        ("content/notes/b.md", "---\ntitle: b\n---\n"),
+    ]);
+    let got = places(&t.build().diagnostics);
+    for expected in [
+        "content/Funnel.md:0:0 /funnel/ and /Funnel/ differ only in case",
+        "content/Notes:0:0 /notes/ and /Notes/ differ only in case",
+    ] {
+        assert!(got.iter().any(|d| d.starts_with(expected)), "{expected}: {got:#?}");
+    }
+}
+
+#[test]
+fn static_files_and_pages_that_cannot_both_be_written_are_errors() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/ok.md", "---\ntitle: ok\nstage: won\n---\n"),
+        ("static/customers/ok", "a file where the page needs a folder"),
+        ("content/customers/mine.md", "---\ntitle: mine\nstage: won\n---\n"),
+        ("static/customers/mine/index.html", "STATIC-REPLACES-PAGE"),
+        ("content/funnel.json.md", "---\ntitle: f\n---\n"),
+    ]);
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for expected in [
+        "error: /customers/ok is a file (the static file customers/ok), where /customers/ok/index.html needs a folder\n--> content/customers/ok.md",
+        "error: static/customers/mine/index.html has the path of the page content/customers/mine.md, and would replace it",
+        "error: /funnel.json is a file (the generated /funnel.json), where /funnel.json/index.html needs a folder\n--> content/funnel.json.md",
+    ] {
+        assert!(err.contains(expected), "{expected:?} missing:\n{err}");
+    }
+    assert!(!err.contains("os error"), "{err}");
+}
+
+/// Problems that stopped `build` with an OS error (exit 2) are diagnostics (exit 1).
+#[test]
+fn site_problems_are_diagnostics_not_os_errors() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/ok.md", "---\ntitle: ok\nstage: won\n---\n"),
+        // Its folder would be written where ok's index.html is.
+        ("content/customers/ok/index.html.md", "---\ntitle: ih\n---\n"),
+        ("content/customers/CON.md", "---\ntitle: con\n---\n"),
+        ("content/customers/line\nbreak.md", "---\ntitle: lb\n---\n"),
+        ("content/customers/trail..md", "---\ntitle: dot\n---\n"),
+        (
+            "content/notes/s.md",
+            &format!("---\ntitle: s\nslug: {}\n---\n", "s".repeat(300)),
+        ),
+    ]);
+    std::fs::create_dir_all(t.root().join("content/customers/folder.md")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::os::unix::fs::symlink("/nonexistent/gone", t.root().join("content/customers/gone.md")).unwrap();
+        let bad = std::ffi::OsStr::from_bytes(b"bad\xff.md");
+        std::fs::write(t.root().join("content/customers").join(bad), "---\ntitle: bad\n---\n").unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(t.root().join("content/customers/fifo.md"))
+            .status()
+            .unwrap();
+        assert!(fifo.success());
+    }
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let mut expected = vec![
+        "--> content/customers/ok/index.html.md",
+        "the file name `index.html` cannot be a folder name of the site",
+        "the file name `CON` cannot be a folder name of the site",
+        "--> content/customers/line\\nbreak.md",
+        "the file name `trail.` cannot be a folder name of the site: Windows drops a final `.` or space",
+        "cannot be part of a URL: it is longer than 255 bytes",
+        "--> content/customers/folder.md\n",
+        "this is a folder, not a page",
+    ];
+    if cfg!(unix) {
+        expected.extend([
+            "--> content/customers/gone.md\n",
+            "broken symbolic link",
+            "this name is not UTF-8 text",
+            "--> content/customers/fifo.md\n",
+            "not a regular file",
+        ]);
+    }
+    for e in expected {
+        assert!(err.contains(e), "{e:?} missing:\n{err}");
+    }
+    assert!(!err.contains("os error"), "{err}");
+}
+
+#[test]
+fn import_and_new_make_only_file_names_the_build_takes() {
+    let t = SiteTest::with_files(&[(
+        "c.csv",
+        "title,slug,stage\nEvil,../../evil-import,won\nCon,CON,won\nFine,fine,won\n",
+    )]);
+    let out = t.run(&["import", "customers", "c.csv"]);
+    let err = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+    assert!(
+        err.contains("row 2, column B (slug): \"../../evil-import\" cannot be a file name")
+            && err.contains("row 3, column B (slug): \"CON\" cannot be a file name"),
+        "{err}"
+    );
+    let made: Vec<_> = files_under(t.root())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    // An import writes all or nothing: the good row is not written either.
+    assert!(made.is_empty(), "{made:?}");
+
+    let long = "很长的客户名称".repeat(30);
+    for title in ["CON", long.as_str()] {
+        let out = t.run(&["new", "customer", title]);
+        assert!(out.status.success(), "{title}: {}", stderr(&out));
+    }
+    assert!(t.root().join("content/customers/con-.md").exists());
+    let out = t.run(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn hostile_name_diagnostics_read_well() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/ok/index.html.md", "---\ntitle: ih\n---\n"),
+        ("content/customers/CON.md", "---\ntitle: con\n---\n"),
+        ("content/customers/line\nbreak.md", "---\ntitle: lb\n---\n"),
+        ("content/notes/s.md", "---\ntitle: s\nslug: \"../../up\"\n---\n"),
+        ("content/notes/ABC.md", "---\ntitle: one\n---\n"),
+        ("content/notes/abc.md", "---\ntitle: two\n---\n"),
+        ("content/notes/not-a-page.md", "password: hunter2\n"),
+    ]);
+    let r = t.build();
+    let human = salesbook::diagnostics::render_human(&r.diagnostics, false);
+    assert!(!human.contains("hunter2"));
+    crate::helper::assert_snapshot("hostile.txt", &human);
+}
+
+#[test]
+fn a_misspelt_confidential_or_draft_is_an_error_in_every_build() {
+    let t = SiteTest::with_files(&[
+        (
+            "content/customers/a.md",
+            "---\ntitle: a\nstage: won\nConfidential: true\n---\n",
+        ),
+        (
+            "content/customers/b.md",
+            "---\ntitle: b\nstage: won\nprivate:\n  confidental: true\n---\n",
+        ),
+        (
+            "content/customers/c.md",
+            "---\ntitle: c\nstage: won\nprivate:\n  private:\n    draft: true\n---\n",
+        ),
+        ("content/notes/_index.md", "---\ntitle: n\ndrafts: true\n---\n"),
+        // Fields that only share a start with them are other fields.
+        (
+            "content/notes/d.md",
+            "---\ntitle: d\nconfidential_note: x\ncraft: y\n---\n",
+        ),
+    ]);
+    for public in [false, true] {
+        let r = t.build_with(salesbook::build::BuildOptions { public, ..t.options() });
+        let got = places(&r.diagnostics);
+        let errors: Vec<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.file.as_str())
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "content/customers/a.md",
+                "content/customers/b.md",
+                "content/customers/c.md",
+                "content/notes/_index.md"
+            ],
+            "public: {public}: {got:#?}"
+        );
+        for expected in [
+            "content/customers/a.md:4:1 unknown field `Confidential`: the page would be published",
+            "content/customers/b.md:5:3 unknown field `confidental`: the page would be published",
+            "content/customers/c.md:5:3 `private:` inside `private:` is not read",
+            "content/notes/_index.md:3:1 unknown field `drafts`: the page would be published",
+        ] {
+            assert!(
+                got.iter().any(|d| d == expected),
+                "public: {public}: {expected}: {got:#?}"
+            );
+        }
+    }
+}
+
+/// `content/` itself may be a link (a folder shared between sites): its tree is inside.
+#[cfg(unix)]
+#[test]
+fn a_content_folder_that_is_a_link_is_read() {
+    use std::os::unix::fs::symlink;
+    let shared = tempfile::tempdir().unwrap();
+    let customers = shared.path().join("content/customers");
+    std::fs::create_dir_all(&customers).unwrap();
+    std::fs::write(customers.join("x.md"), "---\ntitle: x\nstage: won\n---\n").unwrap();
+    symlink("x.md", customers.join("y.md")).unwrap();
+    std::fs::write(shared.path().join("secret.md"), "---\ntitle: NOT-IN-CONTENT\n---\n").unwrap();
+    symlink("../../secret.md", customers.join("out.md")).unwrap();
+    let t = SiteTest::with_files(&[]);
+    std::fs::remove_dir(t.root().join("content")).unwrap();
+    symlink(shared.path().join("content"), t.root().join("content")).unwrap();
+    let r = t.build();
+    let got = places(&r.diagnostics);
+    let paths: Vec<_> = r.files.iter().map(|f| &*f.path).collect();
+    assert!(
+        paths.contains(&"customers/x/index.html") && paths.contains(&"customers/y/index.html"),
+        "{got:#?}"
+    );
+    assert!(!paths.contains(&"customers/out/index.html"), "{paths:?}");
+    assert!(
+        got.iter()
+            .any(|d| d.starts_with("content/customers/out.md:0:0 symbolic link to a place outside")),
+        "{got:#?}"
+    );
+}
