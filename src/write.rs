@@ -832,3 +832,95 @@ fn remove_empty_parents(root: &Path, file: &Path) {
         dir = d.parent();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_inside_the_output() {
+        for good in ["index.html", "customers/甲/index.html", "a/b.c/d", "..hidden/x", "a..b"] {
+            assert!(is_inside(good), "{good}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "a/../../x",
+            "a/..",
+            "./x",
+            "/etc/passwd",
+            "//server/share",
+            MANIFEST,
+            "a/.b.salesbook-tmp",
+            "a\nb",
+            "a\0b",
+        ] {
+            assert!(!is_inside(bad), "{bad:?}");
+        }
+        #[cfg(windows)]
+        for bad in [r"C:\x", r"a\..\..\x", r"\\server\share\x", r"C:x"] {
+            assert!(!is_inside(bad), "{bad:?}");
+        }
+    }
+
+    fn sample() -> Manifest {
+        let entry = |hash, size| Entry {
+            hash,
+            print: Some(7),
+            size,
+            mtime: Some(1_700_000_000_123_456_789),
+        };
+        Manifest {
+            mode: "public".into(),
+            stamp: 42,
+            files: [
+                ("index.html".to_owned(), entry(1, 10)),
+                (
+                    "a\tb/index.html".to_owned(),
+                    Entry {
+                        print: None,
+                        mtime: None,
+                        ..entry(2, 20)
+                    },
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        }
+    }
+
+    #[test]
+    fn a_manifest_reads_back_only_whole_and_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        write_manifest(dir.path(), &sample()).unwrap();
+        let text = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(parse_manifest(&text), Some(sample()));
+        assert_eq!(
+            listed_paths(&text),
+            ["index.html", "a\tb/index.html"].map(str::to_owned).into()
+        );
+        // Cut anywhere, or with any line changed, it vouches for nothing.
+        for cut in 0..text.len() - 1 {
+            assert_eq!(parse_manifest(&text[..cut]), None, "cut at {cut}");
+        }
+        assert_eq!(parse_manifest(&text.replace("\t10\t", "\t11\t")), None);
+        assert_eq!(parse_manifest(&text.replace("public", "internal")), None);
+        // The format of earlier versions: no header, no checksum.
+        assert_eq!(parse_manifest("0000000000000001\t-\tindex.html\n"), None);
+        assert_eq!(
+            listed_paths("0000000000000001\t-\tindex.html\n0000000000000002\tb/index.html\n"),
+            ["index.html", "b/index.html"].map(str::to_owned).into()
+        );
+    }
+
+    #[test]
+    fn a_path_that_leaves_the_folder_makes_the_manifest_void() {
+        let mut m = sample();
+        m.files.insert("../x".into(), m.files["index.html"]);
+        let dir = tempfile::tempdir().unwrap();
+        write_manifest(dir.path(), &m).unwrap();
+        let text = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(parse_manifest(&text), None);
+        assert!(!listed_paths(&text).contains("../x"));
+    }
+}
