@@ -122,6 +122,18 @@ fn check_out(root: &std::path::Path, out: &std::path::Path) -> Result<(), String
         }
     }
     let (root_real, out_real) = (real_path(root)?, real_path(out)?);
+    let hidden = [".salesbook-next", ".salesbook-old", ".salesbook-lock"];
+    if out_real
+        .components()
+        .any(|c| hidden.iter().any(|h| c.as_os_str().to_string_lossy().ends_with(h)))
+    {
+        return Err(format!(
+            "--out {} is inside a folder salesbook keeps for a build beside its output (`*.salesbook-next`); \
+             choose a folder of its own, like {}",
+            out.display(),
+            elsewhere()
+        ));
+    }
     if root_real.starts_with(&out_real) {
         return Err(format!(
             "--out {} would hold the site itself; choose a folder of its own, like {}",

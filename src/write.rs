@@ -482,7 +482,9 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         Ok(_) => {
             // A file or a link under the staging folder's name: not a folder of ours. (A link
             // to a folder is a folder to remove_file on Windows.)
-            fs::remove_file(dir).or_else(|_| fs::remove_dir(dir)).map_err(err(dir))?;
+            fs::remove_file(dir)
+                .or_else(|_| fs::remove_dir(dir))
+                .map_err(err(dir))?;
             None
         }
         Err(_) => None,

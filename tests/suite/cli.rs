@@ -115,6 +115,12 @@ fn an_out_inside_an_input_folder_or_holding_the_site_is_refused() {
         assert_eq!(o.status.code(), Some(2), "--out {out}: {log}");
         assert!(log.contains("would hold the site itself"), "--out {out}: {log}");
     }
+    for out in [".public.salesbook-next", ".public.salesbook-next/x"] {
+        let o = t.run(&["build", "--out", out]);
+        let log = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {log}");
+        assert!(log.contains("inside a folder salesbook keeps"), "--out {out}: {log}");
+    }
     assert_eq!(tree_of(&t.root().join("static")), vec!["robots.txt".to_owned()]);
     // Twice in a row, as the bug did: no pub/pub/… inside the site's folders.
     assert!(!t.root().join("static/pub").exists());
