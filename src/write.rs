@@ -155,8 +155,9 @@ struct Manifest {
     files: HashMap<String, Entry>,
 }
 
-/// A file of this build: path, hash of its bytes, fingerprint of its inputs.
-type Written = (Arc<str>, u64, Option<u64>);
+/// A file of this build: path, hash of its bytes, fingerprint of its inputs, and its size
+/// and time when the staging folder already had it (a file written now is looked at last).
+type Written = (Arc<str>, u64, Option<u64>, Option<(u64, Option<u128>)>);
 
 /// The program that writes: a fingerprint made by another version or another binary is not
 /// trusted, since the pages it stands for were rendered by other code.
@@ -266,11 +267,12 @@ impl Staging {
         self.error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
     }
 
-    fn record(&self, path: Arc<str>, hash: u64, print: Option<u64>) {
+    fn record(&self, path: Arc<str>, hash: u64, print: Option<u64>, kept: Option<&Entry>) {
+        let kept = kept.map(|e| (e.size, e.mtime));
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((path, hash, print));
+            .push((path, hash, print, kept));
     }
 
     /// Removes what the build before last wrote and this one did not, puts back the links
@@ -297,14 +299,20 @@ impl Staging {
         // What each file is on disk now, so that the next build sees any change to it.
         let files = entries
             .par_iter()
-            .map(|(path, hash, print)| {
-                let file = self.dir.join(&**path);
-                let meta = fs::symlink_metadata(&file).map_err(err(&file))?;
+            .map(|(path, hash, print, kept)| {
+                let (size, mtime) = match kept {
+                    Some(kept) => *kept,
+                    None => {
+                        let file = self.dir.join(&**path);
+                        let meta = fs::symlink_metadata(&file).map_err(err(&file))?;
+                        (meta.len(), mtime(&meta))
+                    }
+                };
                 let entry = Entry {
                     hash: *hash,
                     print: *print,
-                    size: meta.len(),
-                    mtime: mtime(&meta),
+                    size,
+                    mtime,
                 };
                 Ok((path.to_string(), entry))
             })
@@ -343,13 +351,14 @@ impl Output for Staging {
             return false;
         };
         // The output holds these bytes; the staging folder may hold an older version.
-        if ready.staged.files.get(path).map(|e| e.hash) != Some(hash) {
+        let kept = ready.staged.files.get(path).filter(|e| e.hash == hash);
+        if kept.is_none() {
             let (from, to) = (self.out.join(path), self.dir.join(path));
             if replace_with_link(&from, &to).is_err() {
                 return false;
             }
         }
-        self.record(path.into(), hash, Some(print));
+        self.record(path.into(), hash, Some(print), kept);
         true
     }
 
@@ -368,15 +377,16 @@ impl Output for Staging {
             self.changed.fetch_add(1, Ordering::Relaxed);
         }
         let target = self.dir.join(&*file.path);
+        let kept = ready.staged.files.get(&*file.path).filter(|e| e.hash == hash);
         let result = if ready.fresh {
             write_new(&target, &file.bytes)
-        } else if ready.staged.files.get(&*file.path).map(|e| e.hash) == Some(hash) {
+        } else if kept.is_some() {
             Ok(())
         } else {
             write_if_changed(&target, &file.bytes).map(|_| ())
         };
         match result {
-            Ok(()) => self.record(file.path, hash, print),
+            Ok(()) => self.record(file.path, hash, print, kept),
             Err(e) => self.fail(e),
         }
     }
