@@ -20,9 +20,11 @@
 //!   nothing; a file whose size or time differs from its line (deleted, or edited in place
 //!   through a hard link) is not vouched for; a fingerprint counts only for the same mode and
 //!   program.
-//! - Before a build writes anything, the staging folder loses every file its manifest does
-//!   not vouch for; without a valid manifest (a build failed or was killed there) it is made
-//!   again from nothing. Its manifest is removed before it is touched and written back last.
+//! - Before a build writes anything, the staging folder loses its links and temporary files;
+//!   every other file its manifest does not vouch for (all of them, without a valid manifest:
+//!   a build failed or was killed there) is compared byte by byte when this build makes it,
+//!   and removed when it does not. Its manifest is removed before it is touched and written
+//!   back last.
 //! - One build at a time writes an output folder: a lock file beside it is held with an OS
 //!   lock, which ends with the process, so a killed build never blocks the next one. The
 //!   lock file sits beside the output, not in it: Windows cannot rename a folder holding an
@@ -192,8 +194,10 @@ struct Ready {
     /// Nothing was here before: files are written directly, nothing is compared.
     fresh: bool,
     /// The staging folder's manifest (the build before last), only the files it holds as
-    /// the manifest says: nothing else is left in the folder.
+    /// the manifest says.
     staged: Manifest,
+    /// The other files of the staging folder: removed unless this build makes them.
+    suspects: HashSet<String>,
     /// The output folder's manifest (the build this one replaces), only the files that are
     /// there as it says, and fingerprints only when made by this program in this mode.
     current: Manifest,
@@ -253,7 +257,7 @@ impl Staging {
 
     /// A build that failed before writing anything: the staging folder's manifest goes
     /// back, so the next build still trusts it. A build that wrote something leaves none,
-    /// and the next build makes the staging folder again.
+    /// and the next build trusts nothing there.
     pub fn abandon(self) {
         if self.prepare().is_err() || !self.entries.lock().is_ok_and(|e| e.is_empty()) {
             return;
@@ -285,7 +289,8 @@ impl Staging {
         let ready = self.ready.into_inner().expect("prepared");
         let entries = self.entries.into_inner().unwrap_or_else(|e| e.into_inner());
         let now: HashSet<&str> = entries.iter().map(|e| &*e.0).collect();
-        for old in ready.staged.files.keys().filter(|p| !now.contains(p.as_str())) {
+        let before = ready.staged.files.keys().chain(&ready.suspects);
+        for old in before.filter(|p| !now.contains(p.as_str())) {
             let path = self.dir.join(old);
             if fs::remove_file(&path).is_ok() {
                 remove_empty_parents(&self.dir, &path);
@@ -480,32 +485,32 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         }
         None => Manifest::default(),
     };
-    // The staging folder: only a completed build's manifest makes anything in it worth keeping.
-    let staged_manifest = match fs::symlink_metadata(dir) {
-        Ok(meta) if meta.is_dir() => {
-            let m = parse_manifest(&fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default());
-            if m.is_none() {
-                fs::remove_dir_all(dir).map_err(err(dir))?;
-            }
-            m
-        }
+    // The staging folder: only a completed build's manifest makes anything in it trusted.
+    // Without one (a build failed or was killed there), what it holds is compared byte by
+    // byte and removed unless this build makes it: faster than making it again, since
+    // removing a tree of thousands of folders is slow on a busy disk.
+    let staging_is_dir = match fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => true,
         Ok(_) => {
             // A file or a link under the staging folder's name: not a folder of ours. (A link
             // to a folder is a folder to remove_file on Windows.)
             fs::remove_file(dir)
                 .or_else(|_| fs::remove_dir(dir))
                 .map_err(err(dir))?;
-            None
+            false
         }
-        Err(_) => None,
+        Err(_) => false,
     };
-    let (fresh, staged) = match (staged_manifest, out_manifest) {
-        (Some(m), _) => (false, m),
-        (None, Some(m)) => {
+    let (fresh, staged) = match (staging_is_dir, out_manifest) {
+        (true, _) => {
+            let m = parse_manifest(&fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default());
+            (false, m.unwrap_or_default())
+        }
+        (false, Some(m)) => {
             link_tree(out, dir)?;
             (false, m)
         }
-        (None, None) => {
+        (false, None) => {
             fs::create_dir_all(dir).map_err(err(dir))?;
             (true, Manifest::default())
         }
@@ -520,36 +525,55 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err(&manifest_path)(e)),
         _ => {}
     }
-    if !fresh {
-        sweep(dir, &staged.files);
-    }
+    let mut suspects = if fresh {
+        HashSet::new()
+    } else {
+        sweep(dir, &staged.files)
+    };
     let listed = listed_paths(&out_text);
-    let links = carry_over_foreign_files(out, dir, &listed)?;
+    let links = carry_over_foreign_files(out, dir, &listed, &mut suspects)?;
     Ok(Ready {
         fresh,
         staged,
+        suspects,
         current,
         listed,
         links,
     })
 }
 
-/// Removes from the staging folder every file and link that `keep` does not vouch for: pages
-/// of a failed or killed build, half-written files, files of a build in another mode, links.
-fn sweep(dir: &Path, keep: &HashMap<String, Entry>) {
-    let strays: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+/// Removes links and temporary files from the staging folder, and returns the files there
+/// that `keep` does not vouch for (pages of a failed or killed build, files cut short, files
+/// changed since): they are compared byte by byte, and removed unless this build makes them.
+fn sweep(dir: &Path, keep: &HashMap<String, Entry>) -> HashSet<String> {
+    let mut suspects = HashSet::new();
+    let mut strays = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
         .min_depth(1)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir() && !keep.contains_key(&crate::load::rel(dir, e.path())))
-        .map(walkdir::DirEntry::into_path)
-        .collect();
+    {
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        let rel = crate::load::rel(dir, entry.path());
+        if keep.contains_key(&rel) {
+            continue;
+        }
+        if kind.is_file() && is_inside(&rel) {
+            suspects.insert(rel);
+        } else {
+            strays.push(entry.into_path());
+        }
+    }
     for path in strays {
         // A link to a folder is a folder to remove_file on Windows.
         if fs::remove_file(&path).or_else(|_| fs::remove_dir(&path)).is_ok() {
             remove_empty_parents(dir, &path);
         }
     }
+    suspects
 }
 
 /// Writes a folder's manifest: a line naming the mode and program, one
@@ -663,6 +687,7 @@ fn carry_over_foreign_files(
     out: &Path,
     staging: &Path,
     ours: &HashSet<String>,
+    suspects: &mut HashSet<String>,
 ) -> Result<Vec<(String, PathBuf)>, WriteError> {
     let mut links = Vec::new();
     if !out.is_dir() {
@@ -691,6 +716,10 @@ fn carry_over_foreign_files(
             continue;
         }
         let target = staging.join(&rel);
+        if suspects.remove(&rel) {
+            replace_with_link(entry.path(), &target)?;
+            continue;
+        }
         if fs::symlink_metadata(&target).is_ok() {
             continue;
         }
