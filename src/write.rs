@@ -463,6 +463,15 @@ fn verified(dir: &Path, manifest: &Manifest) -> HashMap<String, Entry> {
 
 /// Makes `dir` ready to take the next build of `out`.
 fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
+    // The output is exchanged whole: a file or a link there would be moved away, not written.
+    if let Ok(meta) = fs::symlink_metadata(out)
+        && !meta.is_dir()
+    {
+        return Err(err(out)(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a folder (a file or a symbolic link); it was left as it is",
+        )));
+    }
     let stamp = program_stamp();
     let out_exists = out.is_dir();
     let out_text = if out_exists {
@@ -953,6 +962,19 @@ mod tests {
             listed_paths("0000000000000001\t-\tindex.html\n0000000000000002\tb/index.html\n"),
             ["index.html", "b/index.html"].map(str::to_owned).into()
         );
+    }
+
+    #[test]
+    fn the_writer_leaves_a_file_named_as_the_output_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("notes.txt");
+        fs::write(&out, "mine").unwrap();
+        let files = [OutputFile::new("index.html", "page")];
+        let e = write_output(&out, &files).unwrap_err();
+        assert!(e.to_string().contains("not a folder"), "{e}");
+        assert_eq!(fs::read_to_string(&out).unwrap(), "mine");
+        assert!(write_output(&out, &files).is_err());
+        assert_eq!(fs::read_to_string(&out).unwrap(), "mine");
     }
 
     #[test]
