@@ -61,17 +61,92 @@ fn print_timings(result: &salesbook::build::BuildResult) {
     salesbook::telemetry::print_stages(&result.timings);
 }
 
-/// The output folder is exchanged wholesale on every build: it must not hold the site.
+/// `p` made absolute with every link resolved, for the part that exists; the rest (which
+/// holds no link) is resolved by name, `..` included.
+fn real_path(p: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    use std::path::Component;
+    let abs = std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    let mut rest = Vec::new();
+    let mut base = abs.as_path();
+    let mut real = loop {
+        if let Ok(real) = base.canonicalize() {
+            break real;
+        }
+        match (base.parent(), base.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                base = parent;
+            }
+            _ => break abs.clone(),
+        }
+    };
+    for c in rest.into_iter().rev() {
+        match c {
+            Component::ParentDir => {
+                real.pop();
+            }
+            Component::Normal(n) => real.push(n),
+            _ => {}
+        }
+    }
+    Ok(real)
+}
+
+/// The output folder is exchanged wholesale on every build, and what it held before is kept
+/// beside it: it must be a folder of its own, neither holding the site nor inside one of the
+/// folders a build reads (the previous output would be read back into the next one).
 fn check_out(root: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
-    let abs = |p: &std::path::Path| std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()));
-    let (root_abs, out_abs) = (abs(root)?, abs(out)?);
-    let root_real = root_abs.canonicalize().unwrap_or(root_abs);
-    let out_real = out_abs.canonicalize().unwrap_or(out_abs);
-    if root_real.starts_with(&out_real) || out_real.starts_with(root_real.join("content")) {
+    let elsewhere = || root.join("public").display().to_string();
+    if let Ok(meta) = std::fs::symlink_metadata(out) {
+        if meta.file_type().is_symlink() {
+            let target = std::fs::canonicalize(out).map_or_else(|_| "its target".into(), |t| t.display().to_string());
+            return Err(format!(
+                "--out {} is a symbolic link: a build replaces the output folder whole, which would replace the link; \
+                 give the folder it points to ({target})",
+                out.display()
+            ));
+        }
+        if !meta.is_dir() {
+            return Err(format!(
+                "--out {} is a file, not a folder; it was left as it is. Choose a folder, like {}",
+                out.display(),
+                elsewhere()
+            ));
+        }
+    }
+    let (root_real, out_real) = (real_path(root)?, real_path(out)?);
+    let hidden = [".salesbook-next", ".salesbook-old", ".salesbook-lock"];
+    if out_real
+        .components()
+        .any(|c| hidden.iter().any(|h| c.as_os_str().to_string_lossy().ends_with(h)))
+    {
+        return Err(format!(
+            "--out {} is inside a folder salesbook keeps for a build beside its output (`*.salesbook-next`); \
+             choose a folder of its own, like {}",
+            out.display(),
+            elsewhere()
+        ));
+    }
+    if root_real.starts_with(&out_real) {
         return Err(format!(
             "--out {} would hold the site itself; choose a folder of its own, like {}",
             out.display(),
-            root.join("public").display()
+            elsewhere()
+        ));
+    }
+    let inputs = [
+        "content",
+        "static",
+        "templates",
+        "themes",
+        salesbook::config::CONFIG_FILE,
+    ];
+    if let Some(input) = inputs.iter().find(|i| out_real.starts_with(root_real.join(i))) {
+        return Err(format!(
+            "--out {} is inside the site's {input}, which every build reads: each build would take in the one \
+             before; choose a folder outside it, like {}",
+            out.display(),
+            elsewhere()
         ));
     }
     Ok(())
@@ -125,7 +200,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let out = out.unwrap_or_else(|| root.join("public"));
             check_out(&root, &out)?;
             check_root(&root)?;
-            let staging = salesbook::write::Staging::new(&out);
+            let mode = match (public, drafts) {
+                (false, false) => "internal",
+                (false, true) => "internal+drafts",
+                (true, false) => "public",
+                (true, true) => "public+drafts",
+            };
+            let staging = salesbook::write::Staging::new(&out, mode).map_err(|e| e.to_string())?;
             staging.start();
             let result = run_builder(root, drafts, public, today.as_deref(), Some(&staging))?;
             print_human(&result.diagnostics);

@@ -1,4 +1,5 @@
-//! Writing a build to disk so that the output folder is always one complete build.
+//! Writing a build to disk so that the output folder is always one complete build, made by
+//! this build and nothing else.
 //!
 //! The build is written into a staging folder beside the output (`.public.salesbook-next`),
 //! kept from the build before last (made of hard links to the output the first time, in the
@@ -10,23 +11,43 @@
 //! killed at any moment leaves the previous output complete and untouched, and the old
 //! output becomes the next build's staging folder.
 //!
-//! Each folder's manifest lists the files salesbook wrote with a hash of their bytes and the
-//! fingerprint of everything the file was rendered from. A page whose fingerprint is the
-//! output's is not rendered at all: the staging folder gets a link to the output's file. A
-//! staging folder's manifest is removed before it is touched and written back last: after a
-//! kill, the next build compares bytes instead of trusting it. Files someone else put in the
-//! output folder are carried over.
+//! What a staging folder holds is trusted only as far as a completed build vouches for it,
+//! because failed, killed and concurrent builds, and people, leave things there:
+//! - Each folder's manifest lists the files salesbook wrote with a hash of their bytes, their
+//!   size and modification time, and the fingerprint of everything the file was rendered
+//!   from; its first line names the build's mode (internal, public, drafts) and the program,
+//!   its last line is a checksum of the rest. A manifest that does not verify vouches for
+//!   nothing; a file whose size or time differs from its line (deleted, or edited in place
+//!   through a hard link) is not vouched for; a fingerprint counts only for the same mode and
+//!   program.
+//! - Before a build writes anything, the staging folder loses its links and temporary files;
+//!   every other file its manifest does not vouch for (all of them, without a valid manifest:
+//!   a build failed or was killed there) is compared byte by byte when this build makes it,
+//!   and removed when it does not. Its manifest is removed before it is touched and written
+//!   back last.
+//! - One build at a time writes an output folder: a lock file beside it is held with an OS
+//!   lock, which ends with the process, so a killed build never blocks the next one. The
+//!   lock file sits beside the output, not in it: Windows cannot rename a folder holding an
+//!   open file.
+//! - Every path is checked before it is written: nothing lands outside the output folder.
+//!
+//! Files and symbolic links someone else put in the output folder are carried over.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::io::{self, Write as _};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
 
 use crate::render::{Output, OutputFile};
 
 pub const MANIFEST: &str = ".salesbook-manifest";
+
+/// The manifest's first word: a manifest of another format vouches for nothing.
+const MANIFEST_FORMAT: &str = "salesbook-manifest 2";
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct WriteStats {
@@ -44,6 +65,18 @@ pub struct WriteError {
     pub source: io::Error,
 }
 
+/// Why a build cannot start writing an output folder.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(
+        "another salesbook build is writing {out}{}; wait for it to finish, or stop it if it hangs",
+        pid.as_deref().map(|p| format!(" (pid {p})")).unwrap_or_default()
+    )]
+    Busy { out: String, pid: Option<String> },
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
 fn err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     move |source| WriteError {
         path: path.display().to_string(),
@@ -51,78 +84,155 @@ fn err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
-/// The folder a build of `out` is prepared in.
-pub fn staging_dir(out: &Path) -> PathBuf {
+/// `.<name of out>.<suffix>`, beside `out`.
+fn sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    out.with_file_name(format!(".{name}.salesbook-next"))
+    out.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// The folder a build of `out` is prepared in.
+pub fn staging_dir(out: &Path) -> PathBuf {
+    sibling(out, "salesbook-next")
+}
+
+/// The file a build of `out` holds locked while it writes.
+pub fn lock_file(out: &Path) -> PathBuf {
+    sibling(out, "salesbook-lock")
 }
 
 /// Writes `files` as the new content of `out`, atomically (tests and callers that hold a
 /// whole build in memory; `build` streams into a [`Staging`]).
 pub fn write_output(out: &Path, files: &[OutputFile]) -> Result<WriteStats, WriteError> {
-    use rayon::prelude::*;
-    let staging = Staging::new(out);
+    let staging = Staging::new(out, "internal").map_err(|e| match e {
+        OpenError::Write(e) => e,
+        busy => WriteError {
+            path: out.display().to_string(),
+            source: io::Error::new(io::ErrorKind::WouldBlock, busy.to_string()),
+        },
+    })?;
     staging.prepare()?;
     files.par_iter().for_each(|f| staging.put(f.clone(), None));
     staging.commit()
 }
 
-/// One manifest line: the hash of the bytes, and the fingerprint of the inputs they were
-/// rendered from (when salesbook knows it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Entry {
-    hash: Option<u64>,
-    print: Option<u64>,
+/// Whether `path` names a file inside the output folder: relative, made only of plain
+/// names (no `..`, root or drive), and not one of salesbook's own files. Every path is
+/// checked before it is written, whatever made it.
+pub fn is_inside(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains(['\0', '\n', '\r'])
+        && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
+        && path != MANIFEST
+        && !path.ends_with(".salesbook-tmp")
 }
 
-type Manifest = HashMap<String, Entry>;
+fn outside(path: &str) -> WriteError {
+    WriteError {
+        path: path.to_owned(),
+        source: io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "this path leaves the output folder (absolute, or with `..`); nothing was written",
+        ),
+    }
+}
 
-/// A file of this build: path, hash of its bytes, fingerprint of its inputs.
-type Written = (Arc<str>, u64, Option<u64>);
+/// One manifest line: the hash of the bytes, the fingerprint of the inputs they were
+/// rendered from (when salesbook knows it), and the size and time the file had on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    hash: u64,
+    print: Option<u64>,
+    size: u64,
+    mtime: Option<u128>,
+}
+
+/// A folder's manifest: the build that made it and its files.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Manifest {
+    mode: String,
+    stamp: u64,
+    files: HashMap<String, Entry>,
+}
+
+/// A file of this build: path, hash of its bytes, fingerprint of its inputs, and its size
+/// and time when the staging folder already had it (a file written now is looked at last).
+type Written = (Arc<str>, u64, Option<u64>, Option<(u64, Option<u128>)>);
+
+/// The program that writes: a fingerprint made by another version or another binary is not
+/// trusted, since the pages it stands for were rendered by other code.
+fn program_stamp() -> u64 {
+    static STAMP: OnceLock<u64> = OnceLock::new();
+    *STAMP.get_or_init(|| {
+        let exe = std::env::current_exe()
+            .and_then(fs::metadata)
+            .map(|m| (m.len(), m.modified().ok()))
+            .ok();
+        crate::load::hash(format!("{} {exe:?}", env!("CARGO_PKG_VERSION")).as_bytes())
+    })
+}
 
 /// The next build, being written into the staging folder as its files render.
 pub struct Staging {
     out: PathBuf,
     dir: PathBuf,
+    /// What the build is (`internal`, `public`, with `+drafts`): recorded in the manifest.
+    mode: String,
     ready: OnceLock<Ready>,
     pending: Mutex<Option<std::thread::JoinHandle<Result<Ready, WriteError>>>>,
     /// What this build holds: path, hash, fingerprint.
     entries: Mutex<Vec<Written>>,
     error: Mutex<Option<WriteError>>,
     changed: AtomicUsize,
+    /// Held until the staging folder is swapped in (or the build gives up): dropped last.
+    _lock: fs::File,
 }
 
 struct Ready {
     /// Nothing was here before: files are written directly, nothing is compared.
     fresh: bool,
-    /// The staging folder's manifest (the build before last, as far as it is known).
+    /// The staging folder's manifest (the build before last), only the files it holds as
+    /// the manifest says.
     staged: Manifest,
-    /// The output folder's manifest: the build this one replaces.
+    /// The other files of the staging folder: removed unless this build makes them.
+    suspects: HashSet<String>,
+    /// The output folder's manifest (the build this one replaces), only the files that are
+    /// there as it says, and fingerprints only when made by this program in this mode.
     current: Manifest,
+    /// Every path the output's manifest names, verified or not: the files that are not
+    /// someone else's.
+    listed: HashSet<String>,
+    /// Symbolic links someone put in the output folder: path, and where they point.
+    links: Vec<(String, PathBuf)>,
 }
 
 impl Staging {
-    pub fn new(out: &Path) -> Self {
-        Staging {
+    /// Takes the output folder's lock (another build writing it is an error, not a wait).
+    /// `mode` says what the build is (`internal`, `public`, with `+drafts`).
+    pub fn new(out: &Path, mode: &str) -> Result<Self, OpenError> {
+        let lock = lock(out)?;
+        Ok(Staging {
             out: out.to_owned(),
             dir: staging_dir(out),
+            mode: mode.to_owned(),
             ready: OnceLock::new(),
             pending: Mutex::new(None),
             entries: Mutex::new(Vec::new()),
             error: Mutex::new(None),
             changed: AtomicUsize::new(0),
-        }
+            _lock: lock,
+        })
     }
 
-    /// Starts making the staging folder ready (seeding it from the output, carrying over
-    /// files of others) in the background, while the build parses. It touches only the
-    /// staging folder, so a build that then fails has changed nothing.
+    /// Starts making the staging folder ready (clearing it of what no build vouches for,
+    /// seeding it from the output, carrying over files of others) in the background, while
+    /// the build parses. It touches only the staging folder, so a build that then fails has
+    /// changed nothing.
     pub fn start(&self) {
-        let (out, dir) = (self.out.clone(), self.dir.clone());
-        let handle = std::thread::spawn(move || prepare(&out, &dir));
+        let (out, dir, mode) = (self.out.clone(), self.dir.clone(), self.mode.clone());
+        let handle = std::thread::spawn(move || prepare(&out, &dir, &mode));
         *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
     }
 
@@ -139,24 +249,21 @@ impl Staging {
                     source: io::Error::other("preparing the staging folder failed"),
                 })
             })?,
-            None => prepare(&self.out, &self.dir)?,
+            None => prepare(&self.out, &self.dir, &self.mode)?,
         };
         let _ = self.ready.set(ready);
         Ok(())
     }
 
     /// A build that failed before writing anything: the staging folder's manifest goes
-    /// back, so the next build still trusts it.
+    /// back, so the next build still trusts it. A build that wrote something leaves none,
+    /// and the next build trusts nothing there.
     pub fn abandon(self) {
         if self.prepare().is_err() || !self.entries.lock().is_ok_and(|e| e.is_empty()) {
             return;
         }
         if let Some(ready) = self.ready.get() {
-            let entries = ready
-                .staged
-                .iter()
-                .filter_map(|(p, e)| Some((p.as_str(), e.hash?, e.print)));
-            let _ = write_manifest(&self.dir, entries.collect());
+            let _ = write_manifest(&self.dir, &ready.staged);
         }
     }
 
@@ -164,15 +271,16 @@ impl Staging {
         self.error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
     }
 
-    fn record(&self, path: Arc<str>, hash: u64, print: Option<u64>) {
+    fn record(&self, path: Arc<str>, hash: u64, print: Option<u64>, kept: Option<&Entry>) {
+        let kept = kept.map(|e| (e.size, e.mtime));
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((path, hash, print));
+            .push((path, hash, print, kept));
     }
 
-    /// Removes what the build before last wrote and this one did not, writes the manifest and
-    /// exchanges the staging folder with the output.
+    /// Removes what the build before last wrote and this one did not, puts back the links
+    /// of others, writes the manifest and exchanges the staging folder with the output.
     pub fn commit(self) -> Result<WriteStats, WriteError> {
         self.prepare()?;
         if let Some(e) = self.error.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -181,16 +289,45 @@ impl Staging {
         let ready = self.ready.into_inner().expect("prepared");
         let entries = self.entries.into_inner().unwrap_or_else(|e| e.into_inner());
         let now: HashSet<&str> = entries.iter().map(|e| &*e.0).collect();
-        for old in ready.staged.keys().filter(|p| !now.contains(p.as_str())) {
+        let before = ready.staged.files.keys().chain(&ready.suspects);
+        for old in before.filter(|p| !now.contains(p.as_str())) {
             let path = self.dir.join(old);
             if fs::remove_file(&path).is_ok() {
                 remove_empty_parents(&self.dir, &path);
             }
         }
-        write_manifest(
-            &self.dir,
-            entries.iter().map(|(p, h, print)| (&**p, *h, *print)).collect(),
-        )?;
+        for (rel, target) in &ready.links {
+            if !now.contains(rel.as_str()) {
+                place_link(&self.dir.join(rel), target)?;
+            }
+        }
+        // What each file is on disk now, so that the next build sees any change to it.
+        let files = entries
+            .par_iter()
+            .map(|(path, hash, print, kept)| {
+                let (size, mtime) = match kept {
+                    Some(kept) => *kept,
+                    None => {
+                        let file = self.dir.join(&**path);
+                        let meta = fs::symlink_metadata(&file).map_err(err(&file))?;
+                        (meta.len(), mtime(&meta))
+                    }
+                };
+                let entry = Entry {
+                    hash: *hash,
+                    print: *print,
+                    size,
+                    mtime,
+                };
+                Ok((path.to_string(), entry))
+            })
+            .collect::<Result<HashMap<String, Entry>, WriteError>>()?;
+        let manifest = Manifest {
+            mode: self.mode.clone(),
+            stamp: program_stamp(),
+            files,
+        };
+        write_manifest(&self.dir, &manifest)?;
         if self.out.exists() {
             exchange(&self.dir, &self.out).map_err(err(&self.out))?;
         } else {
@@ -199,7 +336,7 @@ impl Staging {
             }
             fs::rename(&self.dir, &self.out).map_err(err(&self.out))?;
         }
-        let removed = ready.current.keys().filter(|p| !now.contains(p.as_str())).count();
+        let removed = ready.listed.iter().filter(|p| !now.contains(p.as_str())).count();
         let written = self.changed.into_inner();
         Ok(WriteStats {
             written,
@@ -212,21 +349,28 @@ impl Staging {
 impl Output for Staging {
     fn reuse(&self, path: &str, print: u64) -> bool {
         let Some(ready) = self.ready.get() else { return false };
-        let Some(Entry { hash: Some(hash), .. }) = ready.current.get(path).filter(|e| e.print == Some(print)) else {
+        if !is_inside(path) {
+            return false;
+        }
+        let Some(&Entry { hash, .. }) = ready.current.files.get(path).filter(|e| e.print == Some(print)) else {
             return false;
         };
         // The output holds these bytes; the staging folder may hold an older version.
-        if ready.staged.get(path).and_then(|e| e.hash) != Some(*hash) {
+        let kept = ready.staged.files.get(path).filter(|e| e.hash == hash);
+        if kept.is_none() {
             let (from, to) = (self.out.join(path), self.dir.join(path));
             if replace_with_link(&from, &to).is_err() {
                 return false;
             }
         }
-        self.record(path.into(), *hash, Some(print));
+        self.record(path.into(), hash, Some(print), kept);
         true
     }
 
     fn put(&self, file: OutputFile, print: Option<u64>) {
+        if !is_inside(&file.path) {
+            return self.fail(outside(&file.path));
+        }
         let hash = crate::load::hash(&file.bytes);
         let Some(ready) = self.ready.get() else {
             return self.fail(WriteError {
@@ -234,19 +378,20 @@ impl Output for Staging {
                 source: io::Error::other("the output was not prepared"),
             });
         };
-        if ready.current.get(&*file.path).and_then(|e| e.hash) != Some(hash) {
+        if ready.current.files.get(&*file.path).map(|e| e.hash) != Some(hash) {
             self.changed.fetch_add(1, Ordering::Relaxed);
         }
         let target = self.dir.join(&*file.path);
+        let kept = ready.staged.files.get(&*file.path).filter(|e| e.hash == hash);
         let result = if ready.fresh {
             write_new(&target, &file.bytes)
-        } else if ready.staged.get(&*file.path).and_then(|e| e.hash) == Some(hash) {
+        } else if kept.is_some() {
             Ok(())
         } else {
             write_if_changed(&target, &file.bytes).map(|_| ())
         };
         match result {
-            Ok(()) => self.record(file.path, hash, print),
+            Ok(()) => self.record(file.path, hash, print, kept),
             Err(e) => self.fail(e),
         }
     }
@@ -259,87 +404,261 @@ impl crate::build::Target for Staging {
     }
 }
 
-/// Makes `dir` ready to take the next build of `out`.
-fn prepare(out: &Path, dir: &Path) -> Result<Ready, WriteError> {
-    let out_exists = out.is_dir();
-    let fresh = !dir.exists() && !out_exists;
-    let seeded = !dir.exists() && out_exists;
-    if seeded {
-        link_tree(out, dir)?;
+/// Takes the lock of `out`'s builds and writes this process's id into it (for the message
+/// of the build that finds it taken). The OS releases the lock when the process ends, however
+/// it ends, so a lock file left by a killed build blocks nothing.
+fn lock(out: &Path) -> Result<fs::File, OpenError> {
+    let path = lock_file(out);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(err(parent))?;
     }
-    fs::create_dir_all(dir).map_err(err(dir))?;
-    let manifest_path = dir.join(MANIFEST);
-    let staged = read_manifest(dir);
-    if staged.is_empty() && !fresh {
-        // A build was killed here: its half-written temporary files go.
-        for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
-            if entry.file_name().to_string_lossy().ends_with(".salesbook-tmp") {
-                let _ = fs::remove_file(entry.path());
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(err(&path))?;
+    match file.try_lock() {
+        Ok(()) => {
+            // Only informative: the lock is the OS's, not this text.
+            let _ = file.set_len(0).and_then(|()| writeln!(file, "{}", std::process::id()));
+            Ok(file)
+        }
+        Err(fs::TryLockError::WouldBlock) => {
+            // Where locks are mandatory (Windows) the holder's id cannot be read.
+            let pid = fs::read_to_string(&path)
+                .ok()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()));
+            Err(OpenError::Busy {
+                out: out.display().to_string(),
+                pid,
+            })
+        }
+        Err(fs::TryLockError::Error(e)) => Err(err(&path)(e).into()),
+    }
+}
+
+fn mtime(meta: &fs::Metadata) -> Option<u128> {
+    let t = meta.modified().ok()?;
+    Some(t.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos())
+}
+
+/// The entries of `manifest` whose file in `dir` is a plain file of the recorded size and
+/// time: the bytes are still the ones hashed.
+fn verified(dir: &Path, manifest: &Manifest) -> HashMap<String, Entry> {
+    manifest
+        .files
+        .par_iter()
+        .filter(|(path, e)| {
+            let Ok(meta) = fs::symlink_metadata(dir.join(path)) else {
+                return false;
+            };
+            meta.is_file() && meta.len() == e.size && e.mtime.is_some() && mtime(&meta) == e.mtime
+        })
+        .map(|(p, e)| (p.clone(), *e))
+        .collect()
+}
+
+/// Makes `dir` ready to take the next build of `out`.
+fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
+    // The output is exchanged whole: a file or a link there would be moved away, not written.
+    if let Ok(meta) = fs::symlink_metadata(out)
+        && !meta.is_dir()
+    {
+        return Err(err(out)(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a folder (a file or a symbolic link); it was left as it is",
+        )));
+    }
+    let stamp = program_stamp();
+    let out_exists = out.is_dir();
+    let out_text = if out_exists {
+        fs::read_to_string(out.join(MANIFEST)).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let out_manifest = parse_manifest(&out_text);
+    let current = match &out_manifest {
+        Some(m) => {
+            let mut files = verified(out, m);
+            if m.mode != mode || m.stamp != stamp {
+                files.values_mut().for_each(|e| e.print = None);
+            }
+            Manifest {
+                mode: m.mode.clone(),
+                stamp: m.stamp,
+                files,
             }
         }
-    }
+        None => Manifest::default(),
+    };
+    // The staging folder: only a completed build's manifest makes anything in it trusted.
+    // Without one (a build failed or was killed there), what it holds is compared byte by
+    // byte and removed unless this build makes it: faster than making it again, since
+    // removing a tree of thousands of folders is slow on a busy disk.
+    let staging_is_dir = match fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => true,
+        Ok(_) => {
+            // A file or a link under the staging folder's name: not a folder of ours. (A link
+            // to a folder is a folder to remove_file on Windows.)
+            fs::remove_file(dir)
+                .or_else(|_| fs::remove_dir(dir))
+                .map_err(err(dir))?;
+            false
+        }
+        Err(_) => false,
+    };
+    let (fresh, staged) = match (staging_is_dir, out_manifest) {
+        (true, _) => {
+            let m = parse_manifest(&fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default());
+            (false, m.unwrap_or_default())
+        }
+        (false, Some(m)) => {
+            link_tree(out, dir)?;
+            (false, m)
+        }
+        (false, None) => {
+            fs::create_dir_all(dir).map_err(err(dir))?;
+            (true, Manifest::default())
+        }
+    };
+    let staged = Manifest {
+        files: verified(dir, &staged),
+        ..staged
+    };
     // From here until the new manifest is written, this folder's manifest is not to be trusted.
+    let manifest_path = dir.join(MANIFEST);
     match fs::remove_file(&manifest_path) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err(&manifest_path)(e)),
         _ => {}
     }
-    if !seeded {
-        carry_over_foreign_files(out, dir)?;
-    }
-    let current = read_manifest(out);
-    Ok(Ready { fresh, staged, current })
+    let mut suspects = if fresh {
+        HashSet::new()
+    } else {
+        sweep(dir, &staged.files)
+    };
+    let listed = listed_paths(&out_text);
+    let links = carry_over_foreign_files(out, dir, &listed, &mut suspects)?;
+    Ok(Ready {
+        fresh,
+        staged,
+        suspects,
+        current,
+        listed,
+        links,
+    })
 }
 
-/// Writes a folder's manifest: one `hash<TAB>fingerprint<TAB>path` line a file, sorted.
-fn write_manifest(dir: &Path, mut entries: Vec<(&str, u64, Option<u64>)>) -> Result<(), WriteError> {
+/// Removes links and temporary files from the staging folder, and returns the files there
+/// that `keep` does not vouch for (pages of a failed or killed build, files cut short, files
+/// changed since): they are compared byte by byte, and removed unless this build makes them.
+fn sweep(dir: &Path, keep: &HashMap<String, Entry>) -> HashSet<String> {
+    let mut suspects = HashSet::new();
+    let mut strays = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        let rel = crate::load::rel(dir, entry.path());
+        if keep.contains_key(&rel) {
+            continue;
+        }
+        if kind.is_file() && is_inside(&rel) {
+            suspects.insert(rel);
+        } else {
+            strays.push(entry.into_path());
+        }
+    }
+    for path in strays {
+        // A link to a folder is a folder to remove_file on Windows.
+        if fs::remove_file(&path).or_else(|_| fs::remove_dir(&path)).is_ok() {
+            remove_empty_parents(dir, &path);
+        }
+    }
+    suspects
+}
+
+/// Writes a folder's manifest: a line naming the mode and program, one
+/// `hash<TAB>fingerprint<TAB>size<TAB>time<TAB>path` line a file (sorted), then the checksum
+/// of all that.
+fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), WriteError> {
     use std::fmt::Write as _;
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut listing = String::with_capacity(entries.len() * 64);
-    for (path, hash, print) in entries {
-        let _ = match print {
-            Some(p) => writeln!(listing, "{hash:016x}\t{p:016x}\t{path}"),
-            None => writeln!(listing, "{hash:016x}\t-\t{path}"),
-        };
+    let mut files: Vec<(&String, &Entry)> = manifest.files.iter().collect();
+    files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut text = String::with_capacity(files.len() * 80 + 64);
+    let _ = writeln!(text, "{MANIFEST_FORMAT}\t{}\t{:016x}", manifest.mode, manifest.stamp);
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    for (path, e) in files {
+        let print = opt(e.print.map(|p| format!("{p:016x}")));
+        let time = opt(e.mtime.map(|t| t.to_string()));
+        let _ = writeln!(text, "{:016x}\t{print}\t{}\t{time}\t{path}", e.hash, e.size);
     }
-    write_if_changed(&dir.join(MANIFEST), listing.as_bytes()).map(|_| ())
+    let sum = crate::load::hash(text.as_bytes());
+    let _ = writeln!(text, "checksum\t{sum:016x}");
+    write_if_changed(&dir.join(MANIFEST), text.as_bytes()).map(|_| ())
 }
 
-/// The files salesbook wrote into `dir` (safe relative paths only), with their hash and
-/// fingerprint when the manifest records them.
-fn read_manifest(dir: &Path) -> Manifest {
-    let text = fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+/// A manifest, if `text` is a whole one that verifies: the right format, every line well
+/// formed with a path inside the folder, and the checksum of the rest last.
+fn parse_manifest(text: &str) -> Option<Manifest> {
+    let body_len = text.strip_suffix('\n')?.rfind('\n').map_or(0, |i| i + 1);
+    let (body, last) = text.split_at(body_len);
+    let sum = last.strip_prefix("checksum\t")?.strip_suffix('\n')?;
+    if u64::from_str_radix(sum, 16).ok()? != crate::load::hash(body.as_bytes()) {
+        return None;
+    }
     let hex = |h: &str| u64::from_str_radix(h, 16).ok();
+    let mut lines = body.lines();
+    let mut header = lines.next()?.split('\t');
+    if header.next()? != MANIFEST_FORMAT {
+        return None;
+    }
+    let mode = header.next()?.to_owned();
+    let stamp = hex(header.next()?)?;
+    let mut files = HashMap::new();
+    for line in lines {
+        let mut parts = line.splitn(5, '\t');
+        let (hash, print, size, time, path) = (
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+        );
+        let entry = Entry {
+            hash: hex(hash)?,
+            print: if print == "-" { None } else { Some(hex(print)?) },
+            size: size.parse().ok()?,
+            mtime: if time == "-" { None } else { Some(time.parse().ok()?) },
+        };
+        if !is_inside(path) {
+            return None;
+        }
+        files.insert(path.to_owned(), entry);
+    }
+    Some(Manifest { mode, stamp, files })
+}
+
+/// Every path a manifest names, whether it verifies or not (a damaged one, or one written
+/// by an earlier version of salesbook): these files are salesbook's, not someone else's to
+/// carry over.
+fn listed_paths(text: &str) -> HashSet<String> {
     text.lines()
-        .filter_map(|l| {
-            let mut parts = l.splitn(3, '\t');
-            let (a, b, c) = (parts.next(), parts.next(), parts.next());
-            let (entry, path) = match (a, b, c) {
-                (Some(h), Some(p), Some(path)) => (
-                    Entry {
-                        hash: hex(h),
-                        print: hex(p),
-                    },
-                    path,
-                ),
-                (Some(h), Some(path), None) => (
-                    Entry {
-                        hash: hex(h),
-                        print: None,
-                    },
-                    path,
-                ),
-                _ => (
-                    Entry {
-                        hash: None,
-                        print: None,
-                    },
-                    l,
-                ),
-            };
-            let safe =
-                !path.is_empty() && !path.starts_with('/') && !path.split('/').any(|p| p == ".." || p.is_empty());
-            safe.then(|| (path.to_owned(), entry))
+        .filter(|l| !l.starts_with(MANIFEST_FORMAT) && !l.starts_with("checksum\t"))
+        .filter_map(|l| match l.matches('\t').count() {
+            0 => Some(l),
+            1 | 2 => l.rsplit('\t').next(),
+            _ => l.splitn(5, '\t').nth(4),
         })
+        .filter(|p| is_inside(p))
+        .map(str::to_owned)
         .collect()
 }
 
@@ -348,7 +667,6 @@ fn read_manifest(dir: &Path) -> Manifest {
 /// folders in turn. Walking the tree first and making every folder on one thread left the
 /// other core idle for half a second at 10,000 pages (each page is a folder).
 fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
-    use rayon::prelude::*;
     match fs::create_dir(to) {
         Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(to)(e)),
         _ => {}
@@ -364,28 +682,54 @@ fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
                 }
                 Ok(())
             }
-            // Symbolic links and the like are not ours: they are not carried over.
+            // Symbolic links are put back last (see `carry_over_foreign_files`): no page may
+            // be written through one.
             _ => Ok(()),
         }
     })
 }
 
-/// Files someone else put in the output folder go along into the new output.
-fn carry_over_foreign_files(out: &Path, staging: &Path) -> Result<(), WriteError> {
+/// Files someone else put in the output folder go along into the new output; their
+/// symbolic links are returned, to be made again once every page is written (a page
+/// written through a link to a folder would land outside the output).
+fn carry_over_foreign_files(
+    out: &Path,
+    staging: &Path,
+    ours: &HashSet<String>,
+    suspects: &mut HashSet<String>,
+) -> Result<Vec<(String, PathBuf)>, WriteError> {
+    let mut links = Vec::new();
     if !out.is_dir() {
-        return Ok(());
+        return Ok(links);
     }
-    let ours: HashSet<String> = read_manifest(out).into_keys().chain([MANIFEST.to_owned()]).collect();
-    for entry in walkdir::WalkDir::new(out).into_iter().filter_map(Result::ok) {
-        if !entry.file_type().is_file() {
+    for entry in walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let kind = entry.file_type();
+        if kind.is_dir() {
             continue;
         }
         let rel = crate::load::rel(out, entry.path());
-        if ours.contains(&rel) || rel.ends_with(".salesbook-tmp") {
+        if rel == MANIFEST || ours.contains(&rel) || rel.ends_with(".salesbook-tmp") {
+            continue;
+        }
+        if kind.is_symlink() {
+            if let Ok(target) = fs::read_link(entry.path()) {
+                links.push((rel, target));
+            }
+            continue;
+        }
+        if !kind.is_file() {
             continue;
         }
         let target = staging.join(&rel);
-        if target.exists() {
+        if suspects.remove(&rel) {
+            replace_with_link(entry.path(), &target)?;
+            continue;
+        }
+        if fs::symlink_metadata(&target).is_ok() {
             continue;
         }
         if let Some(parent) = target.parent() {
@@ -395,7 +739,37 @@ fn carry_over_foreign_files(out: &Path, staging: &Path) -> Result<(), WriteError
             fs::copy(entry.path(), &target).map_err(err(&target))?;
         }
     }
-    Ok(())
+    Ok(links)
+}
+
+/// Makes the symbolic link `path` → `target` again, unless the build put something there.
+fn place_link(path: &Path, target: &Path) -> Result<(), WriteError> {
+    if fs::symlink_metadata(path).is_ok() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(err(parent))?;
+    }
+    #[cfg(unix)]
+    let made = std::os::unix::fs::symlink(target, path);
+    #[cfg(windows)]
+    let made = {
+        let full = path.parent().map_or_else(|| target.to_owned(), |p| p.join(target));
+        if full.is_dir() {
+            std::os::windows::fs::symlink_dir(target, path)
+        } else {
+            std::os::windows::fs::symlink_file(target, path)
+        }
+    };
+    #[cfg(not(any(unix, windows)))]
+    let made: io::Result<()> = {
+        let _ = target;
+        Ok(())
+    };
+    match made {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(err(path)(e)),
+        _ => Ok(()),
+    }
 }
 
 /// Swaps two folders, in one atomic step where the platform has one (see
@@ -406,7 +780,8 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 
 /// Writes through a temporary file and a rename; returns whether the file changed.
 fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
-    if let Ok(meta) = fs::metadata(path)
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && meta.is_file()
         && meta.len() == bytes.len() as u64
         && fs::read(path).is_ok_and(|old| old == bytes)
     {
@@ -436,7 +811,13 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
             _ => {}
         }
     }
-    fs::write(path, bytes).map_err(err(path))
+    match fs::File::create_new(path) {
+        Ok(mut file) => file.write_all(bytes).map_err(err(path)),
+        // A file of someone else's carried over (perhaps shared with the output): never
+        // written in place.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => write_if_changed(path, bytes).map(|_| ()),
+        Err(e) => Err(err(path)(e)),
+    }
 }
 
 /// Makes `to` another name of `from`'s file (a copy where links are not possible), replacing
@@ -467,5 +848,110 @@ fn remove_empty_parents(root: &Path, file: &Path) {
             break;
         }
         dir = d.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_are_inside_the_output() {
+        for good in ["index.html", "customers/甲/index.html", "a/b.c/d", "..hidden/x", "a..b"] {
+            assert!(is_inside(good), "{good}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "a/../../x",
+            "a/..",
+            "./x",
+            "/etc/passwd",
+            "//server/share",
+            MANIFEST,
+            "a/.b.salesbook-tmp",
+            "a\nb",
+            "a\0b",
+        ] {
+            assert!(!is_inside(bad), "{bad:?}");
+        }
+        #[cfg(windows)]
+        for bad in [r"C:\x", r"a\..\..\x", r"\\server\share\x", r"C:x"] {
+            assert!(!is_inside(bad), "{bad:?}");
+        }
+    }
+
+    fn sample() -> Manifest {
+        let entry = |hash, size| Entry {
+            hash,
+            print: Some(7),
+            size,
+            mtime: Some(1_700_000_000_123_456_789),
+        };
+        Manifest {
+            mode: "public".into(),
+            stamp: 42,
+            files: [
+                ("index.html".to_owned(), entry(1, 10)),
+                (
+                    "a\tb/index.html".to_owned(),
+                    Entry {
+                        print: None,
+                        mtime: None,
+                        ..entry(2, 20)
+                    },
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        }
+    }
+
+    #[test]
+    fn a_manifest_reads_back_only_whole_and_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        write_manifest(dir.path(), &sample()).unwrap();
+        let text = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(parse_manifest(&text), Some(sample()));
+        assert_eq!(
+            listed_paths(&text),
+            ["index.html", "a\tb/index.html"].map(str::to_owned).into()
+        );
+        // Cut anywhere, or with any line changed, it vouches for nothing.
+        for cut in 0..text.len() - 1 {
+            assert_eq!(parse_manifest(&text[..cut]), None, "cut at {cut}");
+        }
+        assert_eq!(parse_manifest(&text.replace("\t10\t", "\t11\t")), None);
+        assert_eq!(parse_manifest(&text.replace("public", "internal")), None);
+        // The format of earlier versions: no header, no checksum.
+        assert_eq!(parse_manifest("0000000000000001\t-\tindex.html\n"), None);
+        assert_eq!(
+            listed_paths("0000000000000001\t-\tindex.html\n0000000000000002\tb/index.html\n"),
+            ["index.html", "b/index.html"].map(str::to_owned).into()
+        );
+    }
+
+    #[test]
+    fn the_writer_leaves_a_file_named_as_the_output_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("notes.txt");
+        fs::write(&out, "mine").unwrap();
+        let files = [OutputFile::new("index.html", "page")];
+        let e = write_output(&out, &files).unwrap_err();
+        assert!(e.to_string().contains("not a folder"), "{e}");
+        assert_eq!(fs::read_to_string(&out).unwrap(), "mine");
+        assert!(write_output(&out, &files).is_err());
+        assert_eq!(fs::read_to_string(&out).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_path_that_leaves_the_folder_makes_the_manifest_void() {
+        let mut m = sample();
+        m.files.insert("../x".into(), m.files["index.html"]);
+        let dir = tempfile::tempdir().unwrap();
+        write_manifest(dir.path(), &m).unwrap();
+        let text = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert_eq!(parse_manifest(&text), None);
+        assert!(!listed_paths(&text).contains("../x"));
     }
 }

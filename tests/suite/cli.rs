@@ -72,3 +72,82 @@ fn new_writes_a_page_that_checks_clean() {
     let again = t.run(&["new", "customer", "华东 精密"]);
     assert_eq!(again.status.code(), Some(2), "never overwrites");
 }
+
+#[test]
+fn an_out_that_is_a_file_is_refused_and_left_alone() {
+    let t = SiteTest::fixture("builder/basic");
+    t.write("notes.txt", "我的笔记");
+    let o = t.run(&["build", "--out", "notes.txt"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{log}");
+    assert!(log.contains("--out notes.txt is a file, not a folder"), "{log}");
+    assert_eq!(std::fs::read_to_string(t.root().join("notes.txt")).unwrap(), "我的笔记");
+    assert!(!t.root().join(".notes.txt.salesbook-next").exists());
+    // And again: a later build is refused the same way, not broken.
+    assert_eq!(t.run(&["build", "--out", "notes.txt"]).status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(t.root().join("notes.txt")).unwrap(), "我的笔记");
+}
+
+#[test]
+fn an_out_inside_an_input_folder_or_holding_the_site_is_refused() {
+    let t = SiteTest::fixture("builder/basic");
+    std::fs::create_dir_all(t.root().join("templates")).unwrap();
+    for (out, folder) in [
+        ("static/pub", "static"),
+        ("static", "static"),
+        ("content", "content"),
+        ("templates/out", "templates"),
+        ("themes/default/static/out", "themes"),
+        ("static/new/../../static/pub", "static"),
+        ("salesbook.yaml/out", "salesbook.yaml"),
+    ] {
+        let o = t.run(&["build", "--out", out]);
+        let log = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {log}");
+        assert!(
+            log.contains(&format!("is inside the site's {folder}")),
+            "--out {out}: {log}"
+        );
+    }
+    for out in [".", "..", "content/.."] {
+        let o = t.run(&["build", "--out", out]);
+        let log = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {log}");
+        assert!(log.contains("would hold the site itself"), "--out {out}: {log}");
+    }
+    for out in [".public.salesbook-next", ".public.salesbook-next/x"] {
+        let o = t.run(&["build", "--out", out]);
+        let log = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {log}");
+        assert!(log.contains("inside a folder salesbook keeps"), "--out {out}: {log}");
+    }
+    assert_eq!(tree_of(&t.root().join("static")), vec!["robots.txt".to_owned()]);
+    // Twice in a row, as the bug did: no pub/pub/… inside the site's folders.
+    assert!(!t.root().join("static/pub").exists());
+    assert!(!t.root().join("static/.pub.salesbook-next").exists());
+    // A sibling of an input folder, with a name that starts like one, is fine.
+    let o = t.run(&["build", "--out", "static-site"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[cfg(unix)]
+#[test]
+fn an_out_that_is_a_link_is_refused() {
+    let t = SiteTest::fixture("builder/basic");
+    let real = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(real.path(), t.root().join("public")).unwrap();
+    let o = t.run(&["build"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{log}");
+    assert!(log.contains("is a symbolic link"), "{log}");
+    assert!(t.root().join("public").is_symlink());
+}
+
+fn tree_of(dir: &std::path::Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| salesbook::load::rel(dir, e.path()))
+        .collect()
+}

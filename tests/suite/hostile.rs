@@ -55,10 +55,13 @@ fn stage_ids_that_are_paths_are_errors_and_nothing_is_written_outside_out() {
     assert!(err.contains("--> salesbook.yaml:2:10"), "{err}");
     assert!(err.contains("--> salesbook.yaml:3:10"), "{err}");
     assert!(err.contains("use letters, digits, - and _"), "{err}");
-    // (The writer's staging folder beside `out` is the writer's business, not an id's.)
+    // (The writer's staging folder and lock beside `out` are the writer's business, not an id's.)
     let after: Vec<_> = files_under(t.root())
         .into_iter()
-        .filter(|p| !p.to_string_lossy().contains(".out.salesbook-next"))
+        .filter(|p| {
+            let p = p.to_string_lossy();
+            !p.contains(".out.salesbook-next") && !p.contains(".out.salesbook-lock")
+        })
         .collect();
     assert_eq!(after, before, "the build wrote files");
     assert!(!abs.exists() && !site.join("out").exists());
@@ -96,9 +99,15 @@ fn owners_and_tags_that_look_like_paths_get_safe_folders() {
         .find(|p| p.to_string_lossy().starts_with("tags/很长"))
         .expect("the long tag's page");
     assert!(long_tag.components().nth(1).unwrap().as_os_str().len() <= 200);
+    // Beside them only the writer's own lock file.
+    let mut names: Vec<_> = std::fs::read_dir(t.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
     assert_eq!(
-        std::fs::read_dir(t.root()).unwrap().count(),
-        2,
+        names,
+        [".public.salesbook-lock", "content", "public"],
         "only content/ and public/ in the site folder"
     );
 }

@@ -2,6 +2,7 @@
 //! previous output as it was; a finished one replaces it whole.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -154,4 +155,325 @@ fn a_rebuild_renders_and_writes_only_what_changed() {
     let clean = t.root().join("clean");
     build(&["build", "--out", clean.to_str().unwrap()]);
     assert!(tree(&t.root().join("public")) == tree(&clean));
+}
+
+/// Every file of the output whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    tree(dir)
+        .into_iter()
+        .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains(needle))
+        .map(|(path, _)| path)
+        .collect()
+}
+
+fn ok(o: &std::process::Output) -> String {
+    let log = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{log}");
+    log
+}
+
+#[test]
+fn a_failed_internal_build_leaves_nothing_for_the_next_public_build() {
+    // A template that fails for one page, at render time: the other pages, the confidential
+    // one among them, have already gone to the staging folder when the build fails.
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        (
+            "content/customers/secret.md",
+            "---\ntitle: 绝密客户丙\nstage: lead\nconfidential: true\n---\n\n绝密正文。\n",
+        ),
+        ("content/customers/open.md", "---\ntitle: 公开客户\nstage: lead\n---\n"),
+        ("content/notes/boom.md", "---\ntitle: 爆炸\nboom: true\n---\n"),
+        (
+            "templates/page.html",
+            "{% extends \"base.html\" %}{% block main %}{% if page.extra.boom %}{{ page.no.such.field }}{% endif %}{{ page.title }}{% endblock main %}",
+        ),
+    ]);
+    let failed = t.run(&["build"]);
+    assert_eq!(
+        failed.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    t.write("content/notes/boom.md", "---\ntitle: 爆炸\n---\n");
+    ok(&t.run(&["build", "--public"]));
+    let out = t.root().join("public");
+    assert!(out.join("customers/open/index.html").exists());
+    assert_eq!(files_containing(&out, "绝密"), Vec::<String>::new());
+    // The same with a previous public output in place, and again after an internal build.
+    t.write("content/notes/boom.md", "---\ntitle: 爆炸\nboom: true\n---\n");
+    assert_eq!(t.run(&["build"]).status.code(), Some(1));
+    t.write("content/notes/boom.md", "---\ntitle: 爆炸\n---\n");
+    ok(&t.run(&["build", "--public"]));
+    assert_eq!(files_containing(&out, "绝密"), Vec::<String>::new());
+    ok(&t.run(&["build"]));
+    assert!(!files_containing(&out, "绝密").is_empty(), "the internal build has it");
+    ok(&t.run(&["build", "--public"]));
+    ok(&t.run(&["build", "--public"]));
+    assert_eq!(files_containing(&out, "绝密"), Vec::<String>::new());
+}
+
+#[test]
+fn what_an_interrupted_build_left_in_staging_is_never_published() {
+    let t = SiteTest::fixture("builder/basic");
+    ok(&t.run(&["build"]));
+    ok(&t.run(&["build"]));
+    let out = t.root().join("public");
+    let staging = salesbook::write::staging_dir(&out);
+    let clean = t.root().join("clean");
+    ok(&t.run(&["build", "--out", clean.to_str().unwrap()]));
+    let mut expected = tree(&clean);
+    // A file of the team's in the output, and an older copy of it in the staging folder.
+    std::fs::write(out.join("CNAME"), "sales.example.com").unwrap();
+    expected.insert("CNAME".into(), b"sales.example.com".to_vec());
+    // A killed build: its manifest gone, a page of its own, a page cut half-way, a
+    // temporary file. Then a staging folder whose manifest is intact but holds a stray page.
+    for keep_manifest in [false, true] {
+        if !keep_manifest {
+            std::fs::remove_file(staging.join(salesbook::write::MANIFEST)).unwrap();
+        }
+        t.write(".public.salesbook-next/customers/stray/index.html", "<p>半个页面");
+        let beta = staging.join("customers/beta/index.html");
+        let bytes = std::fs::read(&beta).unwrap();
+        std::fs::remove_file(&beta).unwrap();
+        std::fs::write(&beta, &bytes[..bytes.len() / 2]).unwrap();
+        t.write(".public.salesbook-next/customers/.x.salesbook-tmp", "tmp");
+        // (Removed first: the staging folder's copy may be a hard link to the output's.)
+        let _ = std::fs::remove_file(staging.join("CNAME"));
+        t.write(".public.salesbook-next/CNAME", "old.example.com");
+        ok(&t.run(&["build"]));
+        let now = tree(&out);
+        let diff: Vec<_> = now
+            .keys()
+            .chain(expected.keys())
+            .filter(|k| now.get(*k) != expected.get(*k))
+            .collect();
+        assert!(diff.is_empty(), "keep_manifest: {keep_manifest}: {diff:?}");
+        ok(&t.run(&["build"]));
+        assert!(
+            tree(&out) == expected,
+            "keep_manifest: {keep_manifest}, one build later"
+        );
+    }
+}
+
+#[test]
+fn a_second_build_of_one_output_is_refused_and_a_dead_builds_lock_blocks_nothing() {
+    let t = SiteTest::fixture("builder/basic");
+    let out = t.root().join("public");
+    let held = salesbook::write::Staging::new(&out, "internal").unwrap();
+    let o = t.run(&["build"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{log}");
+    let expected = format!(
+        "another salesbook build is writing {} (pid {}); wait for it",
+        Path::new(".").join("public").display(),
+        std::process::id()
+    );
+    assert!(log.contains(&expected), "{log}");
+    assert!(!out.exists(), "nothing written");
+    // The lock file stays, with this process's id in it, as after a killed build.
+    drop(held);
+    assert!(salesbook::write::lock_file(&out).exists());
+    ok(&t.run(&["build"]));
+    // Builds started together: each one runs whole or is refused, and the output is right.
+    let clean = t.root().join("clean");
+    ok(&t.run(&["build", "--out", clean.to_str().unwrap()]));
+    t.write(
+        "content/notes/plan.md",
+        "---\ntitle: 计划\n---\n\n新计划见 [[alpha]]。\n",
+    );
+    ok(&t.run(&["build", "--out", clean.to_str().unwrap()]));
+    let bin = env!("CARGO_BIN_EXE_salesbook");
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(bin)
+                .arg("build")
+                .current_dir(t.root())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        let log = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            o.status.success() || (o.status.code() == Some(2) && log.contains("another salesbook build")),
+            "{log}"
+        );
+    }
+    ok(&t.run(&["build"]));
+    assert!(tree(&out) == tree(&clean));
+}
+
+#[test]
+fn a_manifest_that_does_not_match_the_files_is_not_trusted() {
+    // Two builds writing one output at once could leave one build's manifest beside the
+    // other's files: then pages were taken as up to date for ever.
+    let t = SiteTest::fixture("builder/basic");
+    let out = t.root().join("public");
+    let manifest = out.join(salesbook::write::MANIFEST);
+    ok(&t.run(&["build"]));
+    let first = std::fs::read(&manifest).unwrap();
+    let plan = std::fs::read_to_string(t.root().join("content/notes/plan.md")).unwrap();
+    t.write("content/notes/plan.md", &plan.replace("计划见", "新计划见"));
+    ok(&t.run(&["build"]));
+    // The first build's manifest beside the second build's files, and no staging folder to
+    // fall back on (cleaned up by hand).
+    std::fs::write(&manifest, &first).unwrap();
+    let staging = salesbook::write::staging_dir(&out);
+    std::fs::remove_dir_all(&staging).unwrap();
+    t.write("content/notes/plan.md", &plan);
+    ok(&t.run(&["build"]));
+    assert!(!t.read("notes/plan/index.html").contains("新计划见"));
+    ok(&t.run(&["build"]));
+    assert!(!t.read("notes/plan/index.html").contains("新计划见"));
+    // A manifest cut short vouches for nothing.
+    t.write("content/notes/plan.md", &plan.replace("计划见", "新计划见"));
+    ok(&t.run(&["build"]));
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, &text[..text.len() / 2]).unwrap();
+    std::fs::remove_dir_all(&staging).unwrap();
+    t.write("content/notes/plan.md", &plan);
+    ok(&t.run(&["build"]));
+    assert!(!t.read("notes/plan/index.html").contains("新计划见"));
+}
+
+#[test]
+fn generated_files_deleted_or_edited_in_the_output_are_written_again() {
+    let t = SiteTest::fixture("builder/basic");
+    ok(&t.run(&["build"]));
+    ok(&t.run(&["build"]));
+    let out = t.root().join("public");
+    let expected = tree(&out);
+    std::fs::remove_file(out.join("customers/beta/index.html")).unwrap();
+    // Edited in place (the file is shared with the staging folder by a hard link).
+    let alpha = out.join("customers/alpha/index.html");
+    let mut bytes = std::fs::read(&alpha).unwrap();
+    bytes.extend_from_slice(b"<!-- edited -->");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&alpha)
+        .unwrap()
+        .write_all(&bytes)
+        .unwrap();
+    let log = ok(&t.run(&["build"]));
+    assert!(log.contains("2 files written"), "{log}");
+    assert!(tree(&out) == expected);
+    ok(&t.run(&["build"]));
+    assert!(tree(&out) == expected);
+}
+
+#[test]
+fn the_writer_refuses_paths_that_leave_the_output() {
+    let t = SiteTest::with_files(&[]);
+    let abs = t.root().join("abs.html");
+    for bad in [
+        "../escape.html",
+        "a/../../escape.html",
+        "../../escape.html",
+        "./../escape.html",
+        abs.to_str().unwrap(),
+        ".salesbook-manifest",
+    ] {
+        let out = t.root().join("site/public");
+        let files = [
+            salesbook::render::OutputFile::new("index.html", "ok"),
+            salesbook::render::OutputFile::new(bad, "outside"),
+        ];
+        let e = salesbook::write::write_output(&out, &files).unwrap_err();
+        assert!(e.to_string().contains("leaves the output folder"), "{bad}: {e}");
+        assert!(!out.exists(), "{bad}: nothing is published");
+        let outside: Vec<_> = walkdir::WalkDir::new(t.root())
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains("escape") || e.path() == abs)
+            .map(|e| e.into_path())
+            .collect();
+        assert!(outside.is_empty(), "{bad}: {outside:?}");
+    }
+}
+
+#[test]
+fn a_stage_id_that_climbs_out_writes_nothing_outside_the_output() {
+    let t = SiteTest::with_files(&[
+        (
+            "salesbook.yaml",
+            "today: 2026-11-23\nstages:\n  - {id: \"../../x\", label: X, probability: 0.5}\n  - {id: lead, label: L, probability: 0.2}\n",
+        ),
+        ("content/customers/a.md", "---\ntitle: 甲\nstage: \"../../x\"\n---\n"),
+    ]);
+    let before: Vec<_> = walkdir::WalkDir::new(t.root().parent().unwrap())
+        .max_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .collect();
+    let o = t.run(&["build", "--out", "deep/out"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    let out = t.root().join("deep/out");
+    let ours = [salesbook::write::staging_dir(&out), salesbook::write::lock_file(&out)];
+    let made: Vec<_> = walkdir::WalkDir::new(t.root())
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| !p.starts_with(t.root().join("content")) && !p.starts_with(&out))
+        .filter(|p| !ours.iter().any(|o| p.starts_with(o)) && p.is_file())
+        .filter(|p| p.file_name().is_some_and(|n| n != "salesbook.yaml"))
+        .collect();
+    assert!(made.is_empty(), "{made:?}\n{log}");
+    let after: Vec<_> = walkdir::WalkDir::new(t.root().parent().unwrap())
+        .max_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| !before.contains(p))
+        .collect();
+    assert!(
+        after
+            .iter()
+            .all(|p| !p.join("index.html").exists() && !p.ends_with("x")),
+        "{after:?}"
+    );
+    assert!(!o.status.success(), "{log}");
+}
+
+#[cfg(unix)]
+#[test]
+fn links_put_in_the_output_survive_every_build_and_no_page_is_written_through_one() {
+    let t = SiteTest::fixture("builder/basic");
+    ok(&t.run(&["build"]));
+    let out = t.root().join("public");
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("report.pdf"), "pdf").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), out.join("reports")).unwrap();
+    std::os::unix::fs::symlink("robots.txt", out.join("robots-link.txt")).unwrap();
+    std::fs::create_dir_all(out.join("extra")).unwrap();
+    std::os::unix::fs::symlink("../404.html", out.join("extra/missing.html")).unwrap();
+    // A link where the build writes pages: the pages must not follow it out.
+    let trap = tempfile::tempdir().unwrap();
+    std::fs::remove_dir_all(out.join("notes")).unwrap();
+    std::os::unix::fs::symlink(trap.path(), out.join("notes")).unwrap();
+    for _ in 0..3 {
+        ok(&t.run(&["build"]));
+        assert_eq!(std::fs::read_link(out.join("reports")).unwrap(), elsewhere.path());
+        assert_eq!(std::fs::read_to_string(out.join("reports/report.pdf")).unwrap(), "pdf");
+        assert_eq!(
+            std::fs::read_link(out.join("robots-link.txt")).unwrap(),
+            Path::new("robots.txt")
+        );
+        assert_eq!(
+            std::fs::read_link(out.join("extra/missing.html")).unwrap(),
+            Path::new("../404.html")
+        );
+        assert!(out.join("notes/plan/index.html").is_file());
+        assert!(!out.join("notes").is_symlink());
+        assert_eq!(
+            std::fs::read_dir(trap.path()).unwrap().count(),
+            0,
+            "nothing written through a link"
+        );
+    }
 }
