@@ -4,12 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::body;
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::diagnostics::{self, Diagnostic};
 use crate::facts::{Facts, Figures};
@@ -142,10 +142,6 @@ impl BuildMode {
     }
 }
 
-/// How many bytes of page text a lean build keeps in memory; the rest is read again when
-/// the page renders.
-const TEXT_BUDGET: usize = 32 << 20;
-
 /// Where a run's rendered files go.
 enum Sink<'a> {
     /// Into the result (`build`, `rebuild`).
@@ -180,7 +176,7 @@ impl Builder {
         Builder::with_mode(
             opts,
             BuildMode::Stream {
-                text_budget: TEXT_BUDGET,
+                text_budget: body::BUDGET,
             },
         )
     }
@@ -489,9 +485,7 @@ impl Builder {
                 .collect(),
         };
         let cache = &self.cache;
-        let lean = self.mode.lean();
-        let budget = self.mode.text_budget();
-        let kept = AtomicUsize::new(0);
+        let budget = self.mode.lean().then(|| body::Budget::new(self.mode.text_budget()));
         let fresh: Vec<(std::ffi::OsString, CacheEntry)> = todo
             .par_iter()
             .filter_map(|path| {
@@ -519,23 +513,8 @@ impl Builder {
                 } else {
                     match site::parse_doc(&src, config, public) {
                         (Some(mut doc), d) => {
-                            // A body's pre-rendered HTML, or else its text, is kept up to a
-                            // fixed budget: memory stays bounded, and most sites never read a
-                            // file twice. Rendering needs the text only where there is no HTML.
-                            if lean {
-                                match doc.body.html.as_ref().map(|h| h.len()) {
-                                    Some(size) => {
-                                        doc.drop_text();
-                                        if kept.fetch_add(size, Ordering::Relaxed) >= budget {
-                                            doc.body.html = None;
-                                        }
-                                    }
-                                    None => {
-                                        if kept.fetch_add(doc.text_len(), Ordering::Relaxed) >= budget {
-                                            doc.drop_text();
-                                        }
-                                    }
-                                }
+                            if let Some(budget) = &budget {
+                                budget.fit(&mut doc);
                             }
                             (Parsed::Doc(Arc::new(doc)), d)
                         }

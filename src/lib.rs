@@ -21,6 +21,7 @@
 // Diagnostics are this crate's error channel: returned on cold paths, never in hot loops.
 #![allow(clippy::result_large_err)]
 
+pub mod body;
 pub mod build;
 pub mod cli;
 pub mod config;
