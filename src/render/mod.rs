@@ -83,9 +83,7 @@ pub fn scanned_body_html<'t>(
     links: &[Option<LinkTo>],
 ) -> Option<String> {
     if let Some(html) = &body.html {
-        return Some(markdown::resolve_prerendered(html, &|i| {
-            resolved(site, from_path, links, i)
-        }));
+        return Some(html.html(&|i| resolved(site, from_path, links, i)));
     }
     let (text, offset) = text()?;
     Some(body_html(
