@@ -701,6 +701,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_prerendered_body_is_typed_segments_with_its_site_links_open() {
+        let body = scan(
+            "见 [[甲方|乙方]] 和 [[beta]] 与 [外链](https://x.example)。\n",
+            0,
+            "",
+            false,
+        );
+        let html = body.html.expect("pre-rendered");
+        let kinds: Vec<&str> = html
+            .segments()
+            .iter()
+            .map(|s| match s {
+                Segment::Html(_) => "html",
+                Segment::LinkStart { .. } => "start",
+                Segment::LinkEnd => "end",
+                Segment::WikiText(_) => "wiki",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["html", "start", "html", "end", "html", "start", "wiki", "end", "html"]
+        );
+        assert!(
+            html.segments()
+                .iter()
+                .all(|s| !matches!(s, Segment::Html(h) if h.contains('\u{1}'))),
+            "no marker is left in the HTML"
+        );
+        let resolve = |n: usize| {
+            Some(Resolved {
+                url: format!("p{n}/"),
+                title: Some(format!("标题{n}")),
+            })
+        };
+        assert_eq!(
+            html.html(&resolve),
+            "<p>见 <a href=\"p0/\">乙方</a> 和 <a href=\"p1/\">标题1</a> 与 <a href=\"https://x.example\">外链</a>。</p>\n"
+        );
+    }
+
+    #[test]
     fn site_links_are_told_apart_as_classify_does() {
         let dests = [
             "../customers/a.md",
