@@ -94,6 +94,7 @@ fn run_builder(
     public: bool,
     today: Option<&str>,
     out: Option<&salesbook::write::Staging>,
+    page_token: Option<String>,
 ) -> Result<BuildResult, String> {
     check_root(&root)?;
     let today = parse_today(today)?;
@@ -103,6 +104,9 @@ fn run_builder(
         public,
         today,
     });
+    if let Some(token) = page_token {
+        builder = builder.page_token(token);
+    }
     let result = match out {
         Some(out) => builder.build_into(out),
         None => builder.check(),
@@ -135,7 +139,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             check_root(&root)?;
             let staging = salesbook::write::Staging::new(&out);
             staging.start();
-            let result = run_builder(root, drafts, public, today.as_deref(), Some(&staging))?;
+            let result = run_builder(
+                root,
+                drafts,
+                public,
+                today.as_deref(),
+                Some(&staging),
+                Some(salesbook::render::token::for_output(&out)),
+            )?;
             print_human(&result.diagnostics);
             if result.has_errors() {
                 staging.abandon();
@@ -174,7 +185,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             public,
             drafts,
         } => {
-            let result = run_builder(root, drafts, public, today.as_deref(), None)?;
+            let result = run_builder(root, drafts, public, today.as_deref(), None, None)?;
             match format {
                 Format::Json => println!("{}", diagnostics::render_json(&result.diagnostics)),
                 Format::Human => {

@@ -6,6 +6,7 @@ pub mod format;
 pub mod generated;
 pub mod insight;
 pub mod theme;
+pub mod token;
 pub mod views;
 
 use std::collections::{HashMap, HashSet};

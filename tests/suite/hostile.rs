@@ -576,3 +576,51 @@ fn a_content_folder_that_is_a_link_is_read() {
         "{got:#?}"
     );
 }
+
+/// From `file://`, a page hands its text to a frame parent only when asked with the site's
+/// page token: every page carries the same token in its `<meta>`, two builds into one folder
+/// keep it (the pages stay byte for byte the same), and no `.js` file holds it (any local page
+/// can run those with `<script src>`).
+#[test]
+fn pages_answer_text_requests_only_with_the_token_no_script_holds() {
+    let t = SiteTest::with_files(&[
+        (
+            "content/customers/zsecret.md",
+            "---\ntitle: Z\nstage: won\n---\nsecret text\n",
+        ),
+        ("salesbook.yaml", "search: true\n"),
+    ]);
+    let out = t.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = t.root().join("public");
+    let token = std::fs::read_to_string(public.join(".salesbook-token")).unwrap();
+    let token = token.trim();
+    assert!(
+        token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{token}"
+    );
+    let meta = format!("<meta name=\"sb-token\" content=\"{token}\">");
+    let texts = texts_under(&public);
+    let mut pages = 0;
+    for (path, text) in &texts {
+        let name = path.to_string_lossy();
+        if name.ends_with(".html") {
+            pages += 1;
+            assert!(text.contains(&meta), "{name} lacks the token");
+        } else if name != ".salesbook-token" {
+            assert!(!text.contains(token), "{name} holds the token");
+        }
+    }
+    assert!(pages > 10, "{pages}");
+    let search = std::fs::read_to_string(public.join("search.js")).unwrap();
+    assert!(search.contains("'#sb-text=' + token") && !search.contains("hash !== '#sb-text'"));
+    // A second build keeps the token, so nothing changes.
+    let again = t.run(&["build"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(texts_under(&public), texts);
+    // Another output folder gets a token of its own.
+    let other = t.run(&["build", "--out", "other"]);
+    assert!(other.status.success(), "{}", stderr(&other));
+    let other = std::fs::read_to_string(t.root().join("other/.salesbook-token")).unwrap();
+    assert_ne!(other.trim(), token);
+}
