@@ -374,7 +374,6 @@ impl Builder {
             untiered: &untiered,
         };
         let mut statics = theme.statics.clone();
-        statics.push(OutputFile::new(render::token::TOKEN_FILE, cx.page_token.as_bytes()));
         let (static_files, d) = load::static_files(&root);
         diags.extend(d);
         for (name, path) in static_files {
@@ -389,6 +388,8 @@ impl Builder {
                 )),
             }
         }
+        statics.retain(|f| *f.path != *render::token::TOKEN_FILE);
+        statics.push(OutputFile::new(render::token::TOKEN_FILE, cx.page_token.as_bytes()));
         mark("figures+static");
         let collect = render::Collect::new(self.only_changed);
         let out: &dyn render::Output = match sink {

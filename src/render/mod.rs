@@ -613,7 +613,7 @@ pub fn render_all(
         .collect();
     jobs.extend(page_jobs);
     diags.extend(clashes::case_twins(site, &jobs));
-    diags.extend(clashes::file_folder_clashes(site, &jobs, &statics));
+    diags.extend(clashes::file_folder_clashes(site, &jobs, &statics, cx.config.search));
 
     let members_of = &memo.members.1.clone();
     let jobs_len = jobs.len();

@@ -624,3 +624,49 @@ fn pages_answer_text_requests_only_with_the_token_no_script_holds() {
     let other = std::fs::read_to_string(t.root().join("other/.salesbook-token")).unwrap();
     assert_ne!(other.trim(), token);
 }
+
+/// A static file at the path of a file salesbook makes (home page, 404, a section list, the
+/// tag list, `funnel.json`, an export, the search index) used to replace it without a word.
+#[test]
+fn static_files_at_generated_paths_are_errors_naming_both() {
+    let generated = [
+        "index.html",
+        "404.html",
+        "notes/index.html",
+        "tags/index.html",
+        "funnel.json",
+        "exports/visits.ics",
+        "search/meta.js",
+        "search/f/0.js",
+    ];
+    let mut files = vec![
+        (
+            "content/customers/a.md".to_owned(),
+            "---\ntitle: A\nstage: won\ntags: [x]\n---\n".to_owned(),
+        ),
+        ("content/notes/n.md".to_owned(), "---\ntitle: N\n---\n".to_owned()),
+    ];
+    files.extend(generated.iter().map(|p| (format!("static/{p}"), "planted".to_owned())));
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let t = SiteTest::with_files(&files);
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for p in generated {
+        let url = p.strip_suffix("index.html").unwrap_or(p);
+        let msg = format!("static/{p} has the path of the generated /{url}, and would replace it");
+        assert!(err.contains(&msg), "{p}: {err}");
+        assert!(err.contains(&format!("--> static/{p}")), "{p}: {err}");
+    }
+    assert!(!t.root().join("public").exists());
+    // The same files are the user's to publish when they are not salesbook's.
+    let t = SiteTest::with_files(&[
+        ("content/customers/a.md", "---\ntitle: A\nstage: won\n---\n"),
+        ("static/notes/index.html", "mine"),
+        ("static/search/meta.js", "mine"),
+        ("salesbook.yaml", "search: false\n"),
+    ]);
+    let out = t.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.read("search/meta.js"), "mine");
+}
