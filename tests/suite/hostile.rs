@@ -670,3 +670,71 @@ fn static_files_at_generated_paths_are_errors_naming_both() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(t.read("search/meta.js"), "mine");
 }
+
+/// Near misses of `confidential`, `draft` and `private` that used to publish: an invisible
+/// character in the key (compared by bytes, it was no typo), no value, swapped letters, an
+/// `is_` before, `privat`/`privates` (whose values reached the exports and the search
+/// index), and a top-level `Private:` (which was called "`private:` inside `private:`").
+#[test]
+fn near_misses_of_confidential_draft_and_private_are_errors() {
+    let page = |name: &str, fields: &str| {
+        (
+            format!("content/customers/{name}.md"),
+            format!("---\ntitle: {name}\nstage: won\n{fields}\n---\n"),
+        )
+    };
+    let pages = [
+        page("zwsp", "confidential\u{200b}: true"),
+        page("bom", "\"confidential\u{feff}\": true"),
+        page("nbsp", "\"confidential\u{a0}\": true"),
+        page("null", "confidential:"),
+        page("nulldraft", "draft: ~"),
+        page("darft", "darft: true"),
+        page("is", "is_confidential: true"),
+        page("privat", "privat: {phone: SECRET-1}"),
+        page("privates", "privates:\n  phone: SECRET-2"),
+        page("upper", "Private:\n  phone: SECRET-3"),
+        page("nested", "private:\n  confidential\u{200b}: true"),
+        // Other fields that only look alike.
+        page("fine", "privacy: x\ncraft: y\nconfidential_note: z\ndrafted_by: w"),
+    ];
+    let files: Vec<(&str, &str)> = pages.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let t = SiteTest::with_files(&files);
+    for public in [false, true] {
+        let r = t.build_with(salesbook::build::BuildOptions { public, ..t.options() });
+        let got = places(&r.diagnostics);
+        for expected in [
+            "zwsp.md:4:1 unknown field `confidential\\u{200b}`: the page would be published",
+            "bom.md:4:1 unknown field `confidential\\u{feff}`: the page would be published",
+            "nbsp.md:4:1 unknown field `confidential\\u{a0}`: the page would be published",
+            "null.md:4:1 `confidential:` has no value: the page would be published",
+            "nulldraft.md:4:1 `draft:` has no value: the page would be published",
+            "darft.md:4:1 unknown field `darft`: the page would be published",
+            "is.md:4:1 unknown field `is_confidential`: the page would be published",
+            "privat.md:4:1 unknown field `privat`: its fields would be published",
+            "privates.md:4:1 unknown field `privates`: its fields would be published",
+            "upper.md:4:1 unknown field `Private`: its fields would be published",
+        ] {
+            let (file, rest) = expected.split_once(':').unwrap();
+            let want = format!("content/customers/{file}:{rest}");
+            assert!(got.iter().any(|d| *d == want), "public: {public}: {want}: {got:#?}");
+        }
+        // The nested one is dropped unread in a public build, and reported all the same.
+        assert!(
+            got.iter()
+                .any(|d| d.starts_with("content/customers/nested.md:5:3 unknown field `confidential\\u{200b}`")),
+            "public: {public}: {got:#?}"
+        );
+        let errors: std::collections::BTreeSet<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.file.clone())
+            .collect();
+        assert_eq!(errors.len(), 11, "public: {public}: {got:#?}");
+        assert!(!errors.contains("content/customers/fine.md"), "{got:#?}");
+    }
+    let out = t.run(&["build", "--public"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!t.root().join("public").exists());
+}
