@@ -143,10 +143,18 @@ fn walk(root: &Path, dir: &Path, published: bool) -> (Vec<PathBuf>, Vec<Diagnost
                 && target
                     .as_ref()
                     .is_some_and(|p| real_dir.starts_with(p) || p.starts_with(&real_content));
-            if sources {
+            // Nor, when published, links to a hidden folder (`.git`), to a build output (its
+            // manifest: an internal build linked into a public one) or to anything holding a
+            // site's `content/`.
+            let private = published
+                && target
+                    .as_ref()
+                    .is_some_and(|p| p.starts_with(&real_root) && holds_private(&real_root, p));
+            if sources || private {
                 let d = Diagnostic::warning(
                     shown(&rel(root, e.path())),
-                    "symbolic link to the site's sources (content/, or a folder that holds static/); it is skipped",
+                    "symbolic link to the site's sources (content/, a folder that holds static/ or content/, a hidden \
+                     folder, or a build output); it is skipped",
                 );
                 diags.push(d.help("everything under static/ is published: link to the files to publish only"));
                 if e.file_type().is_dir() {
@@ -184,6 +192,22 @@ fn walk(root: &Path, dir: &Path, published: bool) -> (Vec<PathBuf>, Vec<Diagnost
         }
     }
     (files, diags)
+}
+
+/// Whether `target` (a link's real path, inside `root`) is, or is inside, a hidden folder or a
+/// build output, or holds a site's `content/`: not for publishing through a link.
+fn holds_private(root: &Path, target: &Path) -> bool {
+    let Ok(inner) = target.strip_prefix(root) else {
+        return false;
+    };
+    let hidden = inner
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    let output = target
+        .ancestors()
+        .take_while(|a| a.starts_with(root))
+        .any(|a| a.join(crate::write::MANIFEST).exists());
+    hidden || output || target.join("content").is_dir()
 }
 
 /// A name as a diagnostic shows it: control characters escaped (`\n`), so that a line break

@@ -738,3 +738,92 @@ fn near_misses_of_confidential_draft_and_private_are_errors() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!t.root().join("public").exists());
 }
+
+/// `theme:` names a folder under `themes/`, nothing else: an absolute path or `..` read
+/// templates and published a `static/` from outside the site, and so did a theme folder
+/// that is a link out of it.
+#[cfg(unix)]
+#[test]
+fn themes_are_read_only_from_folders_inside_the_site() {
+    let evil = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(evil.path().join("static")).unwrap();
+    std::fs::write(evil.path().join("static/stolen.txt"), "OUTSIDE-SECRET").unwrap();
+    let page = ("content/customers/a.md", "---\ntitle: A\nstage: won\n---\n");
+    for (theme, place) in [
+        (evil.path().display().to_string(), "salesbook.yaml:1:8"),
+        ("../../evil".to_owned(), "salesbook.yaml:1:8"),
+        (".hidden".to_owned(), "salesbook.yaml:1:8"),
+    ] {
+        let t = SiteTest::with_files(&[page, ("salesbook.yaml", &format!("theme: \"{theme}\"\n"))]);
+        let out = t.run(&["build"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{theme}: {err}");
+        assert!(
+            err.contains(&format!("theme `{theme}` is not a folder name under themes/")),
+            "{err}"
+        );
+        assert!(err.contains(&format!("--> {place}")), "{theme}: {err}");
+        assert!(!t.root().join("public").exists());
+    }
+    let t = SiteTest::with_files(&[page, ("salesbook.yaml", "theme: lnk\n")]);
+    std::fs::create_dir_all(t.root().join("themes")).unwrap();
+    std::os::unix::fs::symlink(evil.path(), t.root().join("themes/lnk")).unwrap();
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--> themes/lnk") && err.contains("symbolic link to a place outside the site folder"),
+        "{err}"
+    );
+    assert!(!err.contains(&evil.path().display().to_string()), "{err}");
+    assert!(!t.root().join("public").exists());
+    // A theme inside the site still works.
+    let t = SiteTest::with_files(&[
+        page,
+        ("salesbook.yaml", "theme: mine\n"),
+        ("themes/mine/static/mine.txt", "ok"),
+    ]);
+    let out = t.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.read("mine.txt"), "ok");
+}
+
+/// Links under `static/` to places inside the site that are not for publishing: a hidden
+/// folder (`.git`), a build output (an internal build linked into a public one), a folder
+/// holding another site's `content/`. Each is a warning naming the link, and skipped; a plain
+/// copy is the user's choice.
+#[cfg(unix)]
+#[test]
+fn static_links_to_hidden_folders_build_outputs_and_sites_are_skipped() {
+    use std::os::unix::fs::symlink;
+    let t = SiteTest::with_files(&[
+        (
+            "content/customers/a.md",
+            "---\ntitle: A\nstage: won\nconfidential: true\n---\nINTERNAL-ONLY\n",
+        ),
+        (".git/config", "GIT-SECRET"),
+        ("other/content/x.md", "OTHER-SITE-SECRET"),
+        ("docs/ok.txt", "fine to publish"),
+    ]);
+    let int = t.run(&["build", "--out", "int"]);
+    assert!(int.status.success(), "{}", stderr(&int));
+    std::fs::create_dir_all(t.root().join("static")).unwrap();
+    symlink("../.git", t.root().join("static/repo")).unwrap();
+    symlink("../.git/config", t.root().join("static/gitconfig")).unwrap();
+    symlink("../int", t.root().join("static/oldbuild")).unwrap();
+    symlink("../int/customers", t.root().join("static/oldcustomers")).unwrap();
+    symlink("../other", t.root().join("static/other")).unwrap();
+    symlink("../docs", t.root().join("static/docs")).unwrap();
+    let out = t.run(&["build", "--public"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for link in ["repo", "gitconfig", "oldbuild", "oldcustomers", "other"] {
+        assert!(err.contains(&format!("--> static/{link}")), "{link}: {err}");
+    }
+    for (path, text) in texts_under(&t.root().join("public")) {
+        for secret in ["GIT-SECRET", "INTERNAL-ONLY", "OTHER-SITE-SECRET"] {
+            assert!(!text.contains(secret), "{secret} in {}", path.display());
+        }
+    }
+    assert_eq!(t.read("docs/ok.txt"), "fine to publish");
+}
