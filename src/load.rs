@@ -71,6 +71,27 @@ pub fn stays_inside(root: &Path, path: &Path) -> bool {
         .any(|r| r.canonicalize().is_ok_and(|r| real.starts_with(r)))
 }
 
+/// Whether `import` and `new` may write into `dir` (a folder under `root`, maybe not there
+/// yet): every part of it that exists must pass the build's rule, [`stays_inside`], or the
+/// page would be written through a link to a place the build does not read.
+pub fn writable_folder(root: &Path, dir: &Path) -> Result<(), String> {
+    let inner = dir.strip_prefix(root).unwrap_or(dir);
+    let mut at = root.to_owned();
+    for part in inner.components() {
+        at.push(part);
+        if at.symlink_metadata().is_err() {
+            return Ok(());
+        }
+        if !stays_inside(root, &at) {
+            return Err(format!(
+                "{} is a symbolic link to a place outside the site folder (the build skips it); nothing was written",
+                shown(&rel(root, &at))
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The files under `dir` (editor and hidden files left out), following symbolic links only
 /// where they resolve inside the site root: a link out of the root (to `/etc/passwd`, to
 /// another team's folder) is a warning naming the link, and is skipped.

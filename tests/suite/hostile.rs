@@ -827,3 +827,62 @@ fn static_links_to_hidden_folders_build_outputs_and_sites_are_skipped() {
     }
     assert_eq!(t.read("docs/ok.txt"), "fine to publish");
 }
+
+/// `import` and `new` write only where the build reads: never `_index.md` (a section's own
+/// text), never through a `content/customers` linked out of the site (which the build skips),
+/// never through a link planted at the page's name.
+#[cfg(unix)]
+#[test]
+fn import_and_new_never_write_index_files_or_through_links_out_of_the_site() {
+    use std::os::unix::fs::symlink;
+    let t = SiteTest::with_files(&[("c.csv", "title,slug,stage\nSection,_index,won\nUpper,_INDEX,won\n")]);
+    let out = t.run(&["import", "customers", "c.csv"]);
+    let err = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("row 2, column B (slug): \"_index\" cannot be a file name"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 3, column B (slug): \"_INDEX\" cannot be a file name"),
+        "{err}"
+    );
+    assert!(!t.root().join("content/customers").exists());
+    // `new` slugifies the title: `_index` makes `index.md`, a page.
+    let out = t.run(&["new", "customer", "_index"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!t.root().join("content/customers/_index.md").exists());
+    std::fs::remove_dir_all(t.root().join("content/customers")).unwrap();
+
+    let away = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.root().join("content")).unwrap();
+    symlink(away.path(), t.root().join("content/customers")).unwrap();
+    t.write("d.csv", "title,stage\nOutside,won\n");
+    let out = t.run(&["import", "customers", "d.csv"]);
+    let err = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("content/customers is a symbolic link to a place outside the site folder"),
+        "{err}"
+    );
+    let out = t.run(&["new", "customer", "Outside"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("content/customers is a symbolic link to a place outside the site folder"));
+    assert_eq!(
+        files_under(away.path()),
+        Vec::<PathBuf>::new(),
+        "written through the link"
+    );
+
+    // A link planted at the new page's own name is not written through either.
+    std::fs::remove_file(t.root().join("content/customers")).unwrap();
+    std::fs::create_dir_all(t.root().join("content/customers")).unwrap();
+    symlink(
+        away.path().join("planted.md"),
+        t.root().join("content/customers/planted.md"),
+    )
+    .unwrap();
+    let out = t.run(&["new", "customer", "planted"]);
+    assert!(!out.status.success());
+    assert!(!away.path().join("planted.md").exists());
+}
