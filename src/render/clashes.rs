@@ -100,10 +100,12 @@ fn replaces_generated(path: &str) -> Diagnostic {
 /// Output files whose paths differ only in case (a folder `content/Funnel.md` makes beside the
 /// generated `funnel/`, or two section folders `Notes/` and `notes/`): one file on macOS and
 /// Windows. Two pages are left to the site's index, which reports them at their `slug:`.
-/// Only paths with a capital letter are folded: an all-lowercase site builds no map.
+/// Names that differ only in Unicode normalization (`é` in NFC and NFD) are one folder on
+/// macOS. Only paths with a capital letter or a character beyond ASCII are folded: an
+/// all-lowercase ASCII site builds no map.
 pub(super) fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagnostic> {
     let upper: Vec<usize> = (0..jobs.len())
-        .filter(|i| jobs[*i].0.chars().any(char::is_uppercase))
+        .filter(|i| !jobs[*i].0.is_ascii() || jobs[*i].0.chars().any(char::is_uppercase))
         .collect();
     if upper.is_empty() {
         return Vec::new();
@@ -121,7 +123,7 @@ pub(super) fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagno
     let mut reported = HashSet::new();
     for i in upper {
         let (path, _, job) = &jobs[i];
-        let fold = path.to_lowercase();
+        let fold = crate::site::fold_name(path);
         let other = match exact.get(fold.as_str()) {
             Some(j) => *j,
             None => match folded.get(&fold) {
@@ -144,8 +146,13 @@ pub(super) fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagno
         if !reported.insert(file.clone()) {
             continue;
         }
+        let how = if other_path.to_lowercase() == path.to_lowercase() {
+            "case: macOS and Windows"
+        } else {
+            "case or Unicode normalization (NFC and NFD): macOS"
+        };
         let msg = format!(
-            "{} and {} differ only in case: macOS and Windows would write them to one folder",
+            "{} and {} differ only in {how} would write them to one folder",
             url(other_path),
             url(path)
         );

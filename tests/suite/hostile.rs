@@ -886,3 +886,37 @@ fn import_and_new_never_write_index_files_or_through_links_out_of_the_site() {
     assert!(!out.status.success());
     assert!(!away.path().join("planted.md").exists());
 }
+
+/// `é.md` typed on Linux (NFC, one character) and saved from a Mac (NFD, `e` and an accent)
+/// are two files here and one on macOS: reported like names that differ only in case, for
+/// pages and for section folders.
+#[test]
+fn names_differing_only_in_unicode_normalization_are_an_error_naming_both() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/caf\u{e9}.md", "---\ntitle: one\nstage: won\n---\n"),
+        ("content/customers/cafe\u{301}.md", "---\ntitle: two\nstage: won\n---\n"),
+        ("content/r\u{e9}sum\u{e9}/a.md", "---\ntitle: a\n---\n"),
+        ("content/re\u{301}sume\u{301}/b.md", "---\ntitle: b\n---\n"),
+        // Not twins: other letters.
+        ("content/customers/cafe.md", "---\ntitle: three\nstage: won\n---\n"),
+    ]);
+    let r = t.build();
+    let got = places(&r.diagnostics);
+    let errors: Vec<_> = got.iter().filter(|m| m.contains("Unicode normalization")).collect();
+    assert!(
+        errors.iter().any(
+            |m| m.contains("content/customers/caf\u{e9}.md and content/customers/cafe\u{301}.md")
+                || m.contains("content/customers/cafe\u{301}.md and content/customers/caf\u{e9}.md")
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.contains("r\u{e9}sum\u{e9}") || m.contains("re\u{301}sume\u{301}")),
+        "{got:#?}"
+    );
+    assert!(!got.iter().any(|m| m.contains("cafe.md")), "{got:#?}");
+    let out = t.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
