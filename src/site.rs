@@ -292,7 +292,8 @@ impl Index {
             }
             let fold = fold_name(&d.path);
             let twin = match by_output.get(fold.as_str()) {
-                Some(j) if shown(j.0) => Some(j.0),
+                // (A lowercase name beyond ASCII folds to itself.)
+                Some(j) if shown(j.0) && j.0 != i => Some(j.0),
                 _ => by_folded.get(&fold).map(|j| j.0),
             };
             let Some(j) = twin else {

@@ -125,8 +125,9 @@ pub(super) fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagno
         let (path, _, job) = &jobs[i];
         let fold = crate::site::fold_name(path);
         let other = match exact.get(fold.as_str()) {
-            Some(j) => *j,
-            None => match folded.get(&fold) {
+            // (A lowercase name beyond ASCII folds to itself.)
+            Some(j) if *j != i => *j,
+            _ => match folded.get(&fold) {
                 Some(j) => *j,
                 None => {
                     folded.insert(fold, i);
