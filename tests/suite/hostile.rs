@@ -717,7 +717,7 @@ fn near_misses_of_confidential_draft_and_private_are_errors() {
         ] {
             let (file, rest) = expected.split_once(':').unwrap();
             let want = format!("content/customers/{file}:{rest}");
-            assert!(got.iter().any(|d| *d == want), "public: {public}: {want}: {got:#?}");
+            assert!(got.contains(&want), "public: {public}: {want}: {got:#?}");
         }
         // The nested one is dropped unread in a public build, and reported all the same.
         assert!(
