@@ -116,6 +116,10 @@ impl Theme {
             theme_dir.join("templates"),
             theme_dir.join("static"),
             theme_dir.join("i18n"),
+            theme_dir.join("i18n").join(match config.language {
+                Language::ZhCn => "zh-CN.yaml",
+                Language::En => "en.yaml",
+            }),
             root.join("templates"),
         ]
         .iter()

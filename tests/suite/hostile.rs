@@ -777,6 +777,35 @@ fn themes_are_read_only_from_folders_inside_the_site() {
     );
     assert!(!err.contains(&evil.path().display().to_string()), "{err}");
     assert!(!t.root().join("public").exists());
+    // Nor its labels file linked out (a label file's errors would show its lines).
+    let t = SiteTest::with_files(&[
+        page,
+        (
+            "salesbook.yaml",
+            "theme: mine
+",
+        ),
+        ("themes/mine/static/mine.txt", "ok"),
+    ]);
+    std::fs::create_dir_all(t.root().join("themes/mine/i18n")).unwrap();
+    std::fs::write(
+        evil.path().join("labels.yaml"),
+        "OUTSIDE-LABEL: [
+",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        evil.path().join("labels.yaml"),
+        t.root().join("themes/mine/i18n/zh-CN.yaml"),
+    )
+    .unwrap();
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--> themes/mine/i18n/zh-CN.yaml") && !err.contains("OUTSIDE-LABEL"),
+        "{err}"
+    );
     // A theme inside the site still works.
     let t = SiteTest::with_files(&[
         page,
