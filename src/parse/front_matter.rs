@@ -1012,13 +1012,16 @@ fn hiding_typo(file: &str, text: &str, key: &str, pos: Pos) -> Option<Diagnostic
 }
 
 /// The visibility key (or `private`) that `key` was likely meant to be. Compared by
-/// characters, as letters only: invisible and format characters (U+200B, U+FEFF, U+00AD, …),
+/// characters (in NFKC), as letters only: invisible and format characters (U+200B, U+FEFF, U+00AD, …),
 /// spaces of every width, `_` and `-` are left out, case is ignored, and an `is` before or an
 /// `s` after does not count. A slip of two letters in `confidential`, one in `private`, and
 /// in `draft` only two letters swapped (`craft` is a word of its own) still match.
 fn hiding_key_near(key: &str) -> Option<&'static str> {
+    use unicode_normalization::UnicodeNormalization;
+    // NFKC: full-width letters (`ｃｏｎｆｉｄｅｎｔｉａｌ`, typed with a Chinese input method) are
+    // the ASCII ones.
     let letters: String = key
-        .chars()
+        .nfkc()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect();

@@ -695,6 +695,8 @@ fn near_misses_of_confidential_draft_and_private_are_errors() {
         page("privates", "privates:\n  phone: SECRET-2"),
         page("upper", "Private:\n  phone: SECRET-3"),
         page("nested", "private:\n  confidential\u{200b}: true"),
+        page("fullwidth", "ｃｏｎｆｉｄｅｎｔｉａｌ: true"),
+        page("cyrillic", "c\u{43e}nfidential: true"),
         // Other fields that only look alike.
         page("fine", "privacy: x\ncraft: y\nconfidential_note: z\ndrafted_by: w"),
     ];
@@ -714,6 +716,8 @@ fn near_misses_of_confidential_draft_and_private_are_errors() {
             "privat.md:4:1 unknown field `privat`: its fields would be published",
             "privates.md:4:1 unknown field `privates`: its fields would be published",
             "upper.md:4:1 unknown field `Private`: its fields would be published",
+            "fullwidth.md:4:1 unknown field `ｃｏｎｆｉｄｅｎｔｉａｌ`: the page would be published",
+            "cyrillic.md:4:1 unknown field `c\u{43e}nfidential`: the page would be published",
         ] {
             let (file, rest) = expected.split_once(':').unwrap();
             let want = format!("content/customers/{file}:{rest}");
@@ -731,7 +735,7 @@ fn near_misses_of_confidential_draft_and_private_are_errors() {
             .filter(|d| d.is_error())
             .map(|d| d.file.clone())
             .collect();
-        assert_eq!(errors.len(), 11, "public: {public}: {got:#?}");
+        assert_eq!(errors.len(), 13, "public: {public}: {got:#?}");
         assert!(!errors.contains("content/customers/fine.md"), "{got:#?}");
     }
     let out = t.run(&["build", "--public"]);
