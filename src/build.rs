@@ -101,6 +101,8 @@ pub struct Builder {
     /// Results hold only the files rendered again, and the pages gone (`serve`, which keeps
     /// the rest from the builds before).
     only_changed: bool,
+    /// The page token (see `render::token`); the process's own when none was given.
+    page_token: Option<String>,
 }
 
 /// How many bytes of page text a lean build keeps in memory; the rest is read again when
@@ -148,7 +150,15 @@ impl Builder {
             text_budget: TEXT_BUDGET,
             theme: None,
             only_changed: false,
+            page_token: None,
         }
+    }
+
+    /// The page token to write into every page and into the output (`build` passes the one
+    /// its output folder keeps: see `render::token`).
+    pub fn page_token(mut self, token: String) -> Self {
+        self.page_token = Some(token);
+        self
     }
 
     /// A builder whose results after the first hold only what changed: the files rendered
@@ -350,6 +360,10 @@ impl Builder {
             owners: Default::default(),
             playbooks: Default::default(),
             stamp: program_stamp(&self.opts),
+            page_token: self
+                .page_token
+                .clone()
+                .unwrap_or_else(|| render::token::for_process().to_owned()),
             cells: theme
                 .uses_customer_cells
                 .then(|| (&*theme, tera::Value::from_serializable(&theme.labels))),
@@ -374,6 +388,8 @@ impl Builder {
                 )),
             }
         }
+        statics.retain(|f| *f.path != *render::token::TOKEN_FILE);
+        statics.push(OutputFile::new(render::token::TOKEN_FILE, cx.page_token.as_bytes()));
         mark("figures+static");
         let collect = render::Collect::new(self.only_changed);
         let out: &dyn render::Output = match sink {

@@ -6,6 +6,7 @@ pub mod format;
 pub mod generated;
 pub mod insight;
 pub mod theme;
+pub mod token;
 pub mod views;
 
 use std::collections::{HashMap, HashSet};
@@ -612,7 +613,7 @@ pub fn render_all(
         .collect();
     jobs.extend(page_jobs);
     diags.extend(clashes::case_twins(site, &jobs));
-    diags.extend(clashes::file_folder_clashes(site, &jobs, &statics));
+    diags.extend(clashes::file_folder_clashes(site, &jobs, &statics, cx.config.search));
 
     let members_of = &memo.members.1.clone();
     let jobs_len = jobs.len();

@@ -39,6 +39,8 @@ pub struct Ctx<'a> {
     /// What else decides every page's bytes: the build's options and the program itself
     /// (fingerprints are compared with those an earlier build recorded in its output).
     pub stamp: u64,
+    /// Written into every page, never into a `.js` file (see `render::token`).
+    pub page_token: String,
     /// The theme and its labels as a template value, when it prints `cells_html`: each
     /// customer's list entry then carries its row cells, rendered once (lists of all
     /// customers repeat every row on the funnel, tier, owner and competitor pages).
