@@ -107,6 +107,8 @@ pub struct Builder {
     mode: BuildMode,
     /// The last loaded theme, with the config it was loaded for.
     theme: Option<(u64, Arc<Theme>)>,
+    /// The page token (see `render::token`); the process's own when none was given.
+    page_token: Option<String>,
 }
 
 /// What a builder is used for. It decides what a build keeps in memory and what its result
@@ -195,7 +197,15 @@ impl Builder {
             refs: Vec::new(),
             mode,
             theme: None,
+            page_token: None,
         }
+    }
+
+    /// The page token to write into every page and into the output (`build` passes the one
+    /// its output folder keeps: see `render::token`).
+    pub fn page_token(mut self, token: String) -> Self {
+        self.page_token = Some(token);
+        self
     }
 
     /// Runs the whole pipeline in memory.
@@ -272,7 +282,13 @@ impl Builder {
             today,
             figures,
         };
-        let statics = static_files(&root, &theme, &mut diags);
+        let mut statics = static_files(&root, &theme, &mut diags);
+        let page_token = self
+            .page_token
+            .clone()
+            .unwrap_or_else(|| render::token::for_process().to_owned());
+        statics.retain(|f| *f.path != *render::token::TOKEN_FILE);
+        statics.push(OutputFile::new(render::token::TOKEN_FILE, page_token.as_bytes()));
         stages.mark("figures+static");
         let collect = render::Collect::new(self.mode == BuildMode::Serve);
         let out = match open_output(sink, &collect, &mut diags) {
@@ -283,7 +299,7 @@ impl Builder {
                 return finish(result, start);
             }
         };
-        let (d, stats) = self.render(&facts, &theme, statics, out);
+        let (d, stats) = self.render(&facts, &theme, &page_token, statics, out);
         diags.extend(d);
         // `serve` makes the search index once the pages of a save are served.
         let search = (self.mode == BuildMode::Serve && config.search).then(|| crate::search::input(&facts));
@@ -422,6 +438,7 @@ impl Builder {
         &mut self,
         facts: &Facts,
         theme: &Theme,
+        page_token: &str,
         statics: Vec<OutputFile>,
         out: &dyn render::Output,
     ) -> (Vec<Diagnostic>, render::RenderStats) {
@@ -445,6 +462,7 @@ impl Builder {
                 facts.config,
                 facts.today,
             ),
+            page_token: page_token.to_owned(),
             cells: theme
                 .uses_customer_cells
                 .then(|| (theme, tera::Value::from_serializable(&theme.labels))),

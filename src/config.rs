@@ -159,6 +159,20 @@ fn default_stages() -> Vec<StageDef> {
 
 /// Where each stage's `id:` is written (line, column, width), in the order of the stages:
 /// serde gives values without places, so the text is read again as spanned YAML.
+/// The place of a top-level key's value, for its diagnostics.
+fn top_level_place(text: &str, name: &str) -> Option<(Pos, usize)> {
+    use crate::yaml::{self, Node, Value};
+    let Ok(Node {
+        value: Value::Map(top), ..
+    }) = yaml::parse(text, 0)
+    else {
+        return None;
+    };
+    top.iter()
+        .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == name))
+        .map(|(_, v)| (v.pos, v.width()))
+}
+
 fn stage_id_places(text: &str) -> Vec<(Pos, usize)> {
     use crate::yaml::{self, Node, Value};
     let key = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
@@ -208,6 +222,24 @@ impl SiteConfig {
         let err = |m: String| Diagnostic::error(CONFIG_FILE, m).at(text, Pos::new(1, 1), 1);
         if config.stages.is_empty() {
             diags.push(err("`stages` must list at least one funnel stage".into()));
+        }
+        // A theme is a folder under `themes/`, named plainly: `/tmp/evil` or `../x` would read
+        // templates, and publish a `static/`, from outside the site.
+        let why = match crate::model::PathSegment::new(&config.theme) {
+            Err(p) => Some(p.describe()),
+            Ok(_) if config.theme.starts_with('.') => Some("a name starting with `.` is a hidden folder"),
+            Ok(_) => None,
+        };
+        if let Some(why) = why {
+            let (pos, width) = top_level_place(text, "theme").unwrap_or((Pos::new(1, 1), 1));
+            let d = Diagnostic::error(
+                CONFIG_FILE,
+                format!("theme `{}` is not a folder name under themes/: {why}", config.theme),
+            );
+            diags.push(
+                d.at(text, pos, width)
+                    .help("put the theme in the site's themes/<name>/ folder and write `theme: <name>`"),
+            );
         }
         let id_places = stage_id_places(text);
         for i in 0..config.stages.len() {

@@ -325,7 +325,8 @@ impl std::io::Write for HtmlSafe<'_> {
     }
 }
 
-/// RFC 5545 TEXT: backslash, `;`, `,` and newlines escaped.
+/// RFC 5545 TEXT: backslash, `;`, `,` and newlines escaped; the other control characters,
+/// which TEXT cannot hold (a YAML `"\v"` wrote a raw U+000B), dropped; tabs kept.
 fn ics_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -334,7 +335,8 @@ fn ics_text(s: &str) -> String {
             ';' => out.push_str("\\;"),
             ',' => out.push_str("\\,"),
             '\n' => out.push_str("\\n"),
-            '\r' => {}
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -554,5 +556,12 @@ mod tests {
         }
         assert_eq!(out.replace("\r\n ", ""), format!("SUMMARY:{}\r\n", "客".repeat(40)));
         assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+
+    #[test]
+    fn calendar_text_holds_no_control_characters() {
+        let text = ics_text("a\u{b}b\u{0}c\u{7f}d\te\r\nf\u{1b}[31m\u{85}g");
+        assert_eq!(text, "abcd\te\\nf[31mg");
+        assert!(!text.chars().any(|c| c.is_control() && c != '\t'), "{text:?}");
     }
 }

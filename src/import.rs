@@ -258,6 +258,12 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
     if !report.problems.is_empty() {
         return Ok(report);
     }
+    // The build's rule for links, applied before writing: never through `content/customers`
+    // linked out of the site.
+    if let Err(e) = crate::load::writable_folder(root, &root.join("content/customers")) {
+        report.problems.push(e);
+        return Ok(report);
+    }
     report.written = made.iter().map(|m| m.path.clone()).collect();
     if !dry_run {
         write_all(&made)?;

@@ -71,6 +71,27 @@ pub fn stays_inside(root: &Path, path: &Path) -> bool {
         .any(|r| r.canonicalize().is_ok_and(|r| real.starts_with(r)))
 }
 
+/// Whether `import` and `new` may write into `dir` (a folder under `root`, maybe not there
+/// yet): every part of it that exists must pass the build's rule, [`stays_inside`], or the
+/// page would be written through a link to a place the build does not read.
+pub fn writable_folder(root: &Path, dir: &Path) -> Result<(), String> {
+    let inner = dir.strip_prefix(root).unwrap_or(dir);
+    let mut at = root.to_owned();
+    for part in inner.components() {
+        at.push(part);
+        if at.symlink_metadata().is_err() {
+            return Ok(());
+        }
+        if !stays_inside(root, &at) {
+            return Err(format!(
+                "{} is a symbolic link to a place outside the site folder (the build skips it); nothing was written",
+                shown(&rel(root, &at))
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The files under `dir` (editor and hidden files left out), following symbolic links only
 /// where they resolve inside the site root: a link out of the root (to `/etc/passwd`, to
 /// another team's folder) is a warning naming the link, and is skipped.
@@ -143,10 +164,18 @@ fn walk(root: &Path, dir: &Path, published: bool) -> (Vec<PathBuf>, Vec<Diagnost
                 && target
                     .as_ref()
                     .is_some_and(|p| real_dir.starts_with(p) || p.starts_with(&real_content));
-            if sources {
+            // Nor, when published, links to a hidden folder (`.git`), to a build output (its
+            // manifest: an internal build linked into a public one) or to anything holding a
+            // site's `content/`.
+            let private = published
+                && target
+                    .as_ref()
+                    .is_some_and(|p| p.starts_with(&real_root) && holds_private(&real_root, p));
+            if sources || private {
                 let d = Diagnostic::warning(
                     shown(&rel(root, e.path())),
-                    "symbolic link to the site's sources (content/, or a folder that holds static/); it is skipped",
+                    "symbolic link to the site's sources (content/, a folder that holds static/ or content/, a hidden \
+                     folder, or a build output); it is skipped",
                 );
                 diags.push(d.help("everything under static/ is published: link to the files to publish only"));
                 if e.file_type().is_dir() {
@@ -184,6 +213,22 @@ fn walk(root: &Path, dir: &Path, published: bool) -> (Vec<PathBuf>, Vec<Diagnost
         }
     }
     (files, diags)
+}
+
+/// Whether `target` (a link's real path, inside `root`) is, or is inside, a hidden folder or a
+/// build output, or holds a site's `content/`: not for publishing through a link.
+fn holds_private(root: &Path, target: &Path) -> bool {
+    let Ok(inner) = target.strip_prefix(root) else {
+        return false;
+    };
+    let hidden = inner
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    let output = target
+        .ancestors()
+        .take_while(|a| a.starts_with(root))
+        .any(|a| a.join(crate::output::MANIFEST).exists());
+    hidden || output || target.join("content").is_dir()
 }
 
 /// A name as a diagnostic shows it: control characters escaped (`\n`), so that a line break

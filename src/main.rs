@@ -161,6 +161,7 @@ fn run_builder(
     public: bool,
     today: Option<&str>,
     out: Option<&salesbook::write::Staging>,
+    page_token: Option<String>,
 ) -> Result<BuildResult, String> {
     check_root(&root)?;
     let today = parse_today(today)?;
@@ -170,6 +171,9 @@ fn run_builder(
         public,
         today,
     });
+    if let Some(token) = page_token {
+        builder = builder.page_token(token);
+    }
     let result = match out {
         Some(out) => builder.build_into(out),
         None => builder.check(),
@@ -208,7 +212,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let staging = salesbook::write::Staging::new(&out, mode).map_err(|e| e.to_string())?;
             staging.start();
-            let result = run_builder(root, drafts, public, today.as_deref(), Some(&staging))?;
+            let result = run_builder(
+                root,
+                drafts,
+                public,
+                today.as_deref(),
+                Some(&staging),
+                Some(salesbook::render::token::for_output(&out)),
+            )?;
             print_human(&result.diagnostics);
             if result.has_errors() {
                 staging.abandon();
@@ -247,7 +258,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             public,
             drafts,
         } => {
-            let result = run_builder(root, drafts, public, today.as_deref(), None)?;
+            let result = run_builder(root, drafts, public, today.as_deref(), None, None)?;
             match format {
                 Format::Json => println!("{}", diagnostics::render_json(&result.diagnostics)),
                 Format::Human => {

@@ -27,7 +27,9 @@ pub fn new_page(root: &Path, kind: NewKind, title: &str, today: NaiveDate) -> Re
         NewKind::Spin | NewKind::Fab | NewKind::Guide => "playbooks",
     };
     let path = root.join("content").join(folder).join(format!("{slug}.md"));
-    if path.exists() {
+    // The build's rule for links: never write through a folder linked out of the site.
+    crate::load::writable_folder(root, &root.join("content").join(folder))?;
+    if path.symlink_metadata().is_ok() {
         return Err(format!("{} already exists; not overwritten", path.display()));
     }
     let quoted = serde_json::to_string(title).unwrap_or_else(|_| format!("\"{title}\""));
@@ -53,6 +55,13 @@ pub fn new_page(root: &Path, kind: NewKind, title: &str, today: NaiveDate) -> Re
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    // `create_new`: never through a link planted at the page's own name.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }

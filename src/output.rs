@@ -4,6 +4,11 @@
 
 use std::sync::Arc;
 
+/// The file in an output folder that lists what a build wrote there, with the fingerprint
+/// each file was made from (see `write`). Here, below `load`, which must know an output
+/// folder when it sees one.
+pub const MANIFEST: &str = ".salesbook-manifest";
+
 /// One file of the output, by its path relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {

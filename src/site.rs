@@ -280,17 +280,20 @@ impl Index {
             }
         }
         // Pages whose URLs differ only in case write one folder on the file systems of macOS
-        // and Windows (`ABC.md` and `abc.md`): the site would lose one of them there.
-        // Only paths with a capital letter are folded: one of two twins has one.
+        // and Windows (`ABC.md` and `abc.md`), and so do names that differ only in Unicode
+        // normalization on macOS (`é` as one character, NFC, or as `e` and an accent, NFD):
+        // the site would lose one of them there. Only paths with a capital letter or a
+        // character beyond ASCII are folded: one of two twins has one.
         let mut by_folded: Map<String, DocId> = Map::default();
         for (i, d) in docs.iter().enumerate() {
             let shown = |j: usize| !hidden[j] && by_output.get(docs[j].path.as_str()) == Some(&DocId(j));
-            if !shown(i) || !d.path.chars().any(char::is_uppercase) {
+            if !shown(i) || (d.path.is_ascii() && !d.path.chars().any(char::is_uppercase)) {
                 continue;
             }
-            let fold = d.path.to_lowercase();
+            let fold = fold_name(&d.path);
             let twin = match by_output.get(fold.as_str()) {
-                Some(j) if shown(j.0) => Some(j.0),
+                // (A lowercase name beyond ASCII folds to itself.)
+                Some(j) if shown(j.0) && j.0 != i => Some(j.0),
                 _ => by_folded.get(&fold).map(|j| j.0),
             };
             let Some(j) = twin else {
@@ -299,8 +302,13 @@ impl Index {
             };
             // Reported at the later file of the two, naming the earlier first.
             let (first, d) = (&docs[i.min(j)], &docs[i.max(j)]);
+            let how = if first.path.to_lowercase() == d.path.to_lowercase() {
+                "case"
+            } else {
+                "case or Unicode normalization (NFC and NFD: é as one character or as e and an accent)"
+            };
             let msg = format!(
-                "{} and {} have URLs that differ only in case (/{} and /{})",
+                "{} and {} have URLs that differ only in {how} (/{} and /{})",
                 first.rel_path,
                 d.rel_path,
                 first.path.trim_end_matches("index.html"),
@@ -401,4 +409,11 @@ impl Site {
     pub fn section_text(&self, dir: &str) -> Option<&SectionText> {
         self.sections.iter().find(|s| s.dir == dir)
     }
+}
+
+/// A name as macOS and Windows compare them: without case, and (macOS) in one Unicode
+/// normalization.
+pub fn fold_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfc().collect::<String>().to_lowercase()
 }

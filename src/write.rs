@@ -44,7 +44,7 @@ use rayon::prelude::*;
 
 use crate::render::{Output, OutputFile};
 
-pub const MANIFEST: &str = ".salesbook-manifest";
+pub use crate::output::MANIFEST;
 
 /// The manifest's first word: a manifest of another format vouches for nothing.
 const MANIFEST_FORMAT: &str = "salesbook-manifest 2";

@@ -380,6 +380,8 @@ impl Row<'_> {
             // The build's own check for every id that becomes a path.
             || crate::model::PathSegment::new(&slug).is_err()
             || crate::load::is_ignored_name(&format!("{slug}.md"))
+            // A section's own text, not a customer.
+            || slug.eq_ignore_ascii_case("_index")
             || windows.contains(&slug.split('.').next().unwrap_or_default().to_uppercase().as_str())
         {
             Some(format!(

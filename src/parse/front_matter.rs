@@ -272,8 +272,8 @@ pub fn parse(
     fm.slug = f.str("slug");
     fm.tags = f.str_list("tags");
     fm.aliases = f.str_list("aliases");
-    fm.draft = f.bool("draft").unwrap_or(false);
-    fm.confidential = f.bool("confidential").unwrap_or(false);
+    fm.draft = f.visibility("draft");
+    fm.confidential = f.visibility("confidential");
     fm.updated = f.date("updated");
     let kind = match section_kind {
         Kind::Guide => f.id_enum("kind", &["spin", "fab", "guide"], |s| match s {
@@ -412,8 +412,8 @@ pub fn parse_section(file: &str, text: &str, split: &Split, public: bool) -> (Se
     let mut f = Fields::new(file, &source, &root, &mut diags, "front matter");
     let fields = SectionFields {
         title: f.text("title"),
-        draft: f.bool("draft").unwrap_or(false),
-        confidential: f.bool("confidential").unwrap_or(false),
+        draft: f.visibility("draft"),
+        confidential: f.visibility("confidential"),
     };
     f.finish(&["title", "draft", "confidential"]);
     (fields, diags)
@@ -699,6 +699,24 @@ impl<'a, 'd> Fields<'a, 'd> {
             .collect()
     }
 
+    /// `confidential` or `draft`: true only when written true. Written with no value, it is an
+    /// error, not false: its writer meant to hide the page, which would be published.
+    fn visibility(&mut self, key: &str) -> bool {
+        let null = self
+            .entries
+            .iter()
+            .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))
+            .filter(|(_, v)| v.value == Value::Null)
+            .map(|(k, _)| *k);
+        if let Some(k) = null {
+            let d = Diagnostic::error(self.file, format!("`{key}:` has no value: the page would be published"));
+            let d = self.text.at(d, k.pos, key.chars().count());
+            self.diags
+                .push(d.help(format!("write `{key}: true` (or `{key}: false`, or remove the line)")));
+        }
+        self.bool(key).unwrap_or(false)
+    }
+
     fn bool(&mut self, key: &str) -> Option<bool> {
         let n = self.take(key)?;
         match &n.value {
@@ -950,27 +968,85 @@ fn yaml_11_number(s: &str) -> Option<f64> {
     s.replace('_', "").parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// An unknown field that looks like one of [`VISIBILITY_KEYS`] (`Confidential`, `drafts`,
-/// `confidental`), or a `private:` under `private:`: an error, as the page would be
-/// published where its writer meant it not to be.
+/// An unknown field that looks like one of [`VISIBILITY_KEYS`] or `private` (`Confidential`,
+/// `drafts`, `darft`, `confidental`, `is_confidential`, `privat`, `confidential` with a
+/// zero-width space), or a `private:` under `private:`: an error, as the page or its private
+/// fields would be published where its writer meant them not to be.
 fn hiding_typo(file: &str, text: &str, key: &str, pos: Pos) -> Option<Diagnostic> {
-    let lower = key.to_lowercase();
     let width = key.chars().count();
-    if lower == "private" {
+    // Only a nested one reaches here: the top-level `private:` is taken before.
+    if key == "private" {
         let d = Diagnostic::error(file, "`private:` inside `private:` is not read");
         return Some(
             d.at(text, pos, width)
                 .help("write its fields once, under the top-level `private:`"),
         );
     }
-    // Case, a plural, and for the long key a slip of two letters; not `craft` for `draft`.
-    let near = VISIBILITY_KEYS.iter().find(|v| {
-        lower == **v
-            || lower.strip_suffix('s') == Some(**v)
-            || (v.len() >= 8 && lower.len().abs_diff(v.len()) <= 2 && strsim::damerau_levenshtein(&lower, v) <= 2)
-    })?;
-    let d = Diagnostic::error(file, format!("unknown field `{key}`: the page would be published"));
+    let near = hiding_key_near(key)?;
+    let what = if near == "private" { "its fields" } else { "the page" };
+    let d = Diagnostic::error(
+        file,
+        format!("unknown field `{}`: {what} would be published", show_invisible(key)),
+    );
     Some(d.at(text, pos, width).help(format!("did you mean `{near}`?")))
+}
+
+/// The visibility key (or `private`) that `key` was likely meant to be. Compared by
+/// characters (in NFKC), as letters only: invisible and format characters (U+200B, U+FEFF, U+00AD, …),
+/// spaces of every width, `_` and `-` are left out, case is ignored, and an `is` before or an
+/// `s` after does not count. A slip of two letters in `confidential`, one in `private`, and
+/// in `draft` only two letters swapped (`craft` is a word of its own) still match.
+fn hiding_key_near(key: &str) -> Option<&'static str> {
+    use unicode_normalization::UnicodeNormalization;
+    // NFKC: full-width letters (`ｃｏｎｆｉｄｅｎｔｉａｌ`, typed with a Chinese input method) are
+    // the ASCII ones.
+    let letters: String = key
+        .nfkc()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let core = letters.strip_prefix("is").filter(|c| c.len() >= 5).unwrap_or(&letters);
+    let core = core.strip_suffix('s').filter(|c| c.len() >= 5).unwrap_or(core);
+    ["confidential", "draft", "private"].into_iter().find(|v| {
+        let n = v.chars().count();
+        let (a, b) = (core.chars().count(), letters.chars().count());
+        core == *v
+            || letters == *v
+            || if n >= 7 {
+                // One slip for `private` (two would take `privacy`).
+                let slips = if n >= 8 { 2 } else { 1 };
+                a.abs_diff(n) <= slips && strsim::damerau_levenshtein(core, v) <= slips
+            } else {
+                let mut x: Vec<char> = core.chars().collect();
+                let mut y: Vec<char> = v.chars().collect();
+                x.sort_unstable();
+                y.sort_unstable();
+                a == n && b >= n && x == y && strsim::damerau_levenshtein(core, v) <= 1
+            }
+    })
+}
+
+/// `key` with its invisible characters written out (`confidential\u{200b}`), so that the
+/// diagnostic shows why it is not the key it looks like.
+fn show_invisible(key: &str) -> String {
+    key.chars()
+        .map(|c| {
+            if c == ' ' || !(c.is_whitespace() || c.is_control() || is_format_char(c)) {
+                c.to_string()
+            } else {
+                c.escape_unicode().to_string()
+            }
+        })
+        .collect()
+}
+
+/// Unicode's format characters (category Cf) that appear in pasted text: zero-width spaces
+/// and joiners, direction marks, the byte-order mark, the soft hyphen, word joiners, tags.
+fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{180e}'
+        | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
 }
 
 /// Unknown fields warned about one by one in a file; the rest get one warning.

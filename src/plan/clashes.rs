@@ -1,6 +1,6 @@
 //! Output paths that cannot all be written, found before anything is: the writer would
 //! otherwise fail with an OS error (a file where a folder must be), silently keep one of two
-//! files (a static file at a page's path), or, on macOS and Windows, one of two folders whose
+//! files (a static file at a page's or a generated file's path), or, on macOS and Windows, one of two folders whose
 //! names differ only in case. Each is a diagnostic naming the files that made them.
 
 use std::collections::{HashMap, HashSet};
@@ -10,11 +10,12 @@ use crate::diagnostics::Diagnostic;
 use crate::output::OutputFile;
 use crate::site::Site;
 
-/// Every pair of output paths that cannot both be written: case twins, and a file where a
-/// folder must be (`statics`: the theme's and the site's static files).
-pub fn clashes(site: &Site, routes: &[Route], statics: &[OutputFile]) -> Vec<Diagnostic> {
+/// Every pair of output paths that cannot both be written: case twins, a static file over a
+/// page or a generated file, and a file where a folder must be (`statics`: the theme's and
+/// the site's static files; `search`: whether the search index is made).
+pub fn clashes(site: &Site, routes: &[Route], statics: &[OutputFile], search: bool) -> Vec<Diagnostic> {
     let mut diags = case_twins(site, routes);
-    diags.extend(file_folder_clashes(site, routes, statics));
+    diags.extend(file_folder_clashes(site, routes, statics, search));
     diags
 }
 
@@ -22,7 +23,7 @@ pub fn clashes(site: &Site, routes: &[Route], statics: &[OutputFile]) -> Vec<Dia
 /// silently replace the page), and a file where another path needs a folder (a static file
 /// `customers/a` beside the page `customers/a/`, a page `funnel.json.md`): the write would
 /// fail with an OS error instead of a diagnostic.
-fn file_folder_clashes(site: &Site, jobs: &[Route], statics: &[OutputFile]) -> Vec<Diagnostic> {
+fn file_folder_clashes(site: &Site, jobs: &[Route], statics: &[OutputFile], search: bool) -> Vec<Diagnostic> {
     let page = |job: &Job| match job {
         Job::Page(id) | Job::Brief(id) => Some(site.doc(*id).rel_path.clone()),
         _ => None,
@@ -34,9 +35,18 @@ fn file_folder_clashes(site: &Site, jobs: &[Route], statics: &[OutputFile]) -> V
         if !static_paths.contains(path.as_str()) {
             continue;
         }
-        if let Some(file) = page(job) {
-            let msg = format!("static/{path} has the path of the page {file}, and would replace it");
-            diags.push(Diagnostic::error(file, msg).help("move the static file, or give the page another `slug:`"));
+        match page(job) {
+            Some(file) => {
+                let msg = format!("static/{path} has the path of the page {file}, and would replace it");
+                diags.push(Diagnostic::error(file, msg).help("move the static file, or give the page another `slug:`"));
+            }
+            None => diags.push(replaces_generated(path)),
+        }
+    }
+    // Files made beside the pages: `funnel.json` and, with search, the index's scripts.
+    for f in statics {
+        if &*f.path == "funnel.json" || (search && crate::search::is_index_file(&f.path)) {
+            diags.push(replaces_generated(&f.path));
         }
     }
     // Every page is a folder's `index.html`: only other files can stand where a folder must.
@@ -83,13 +93,24 @@ fn file_folder_clashes(site: &Site, jobs: &[Route], statics: &[OutputFile]) -> V
     diags
 }
 
+/// A static file at the path of a file salesbook makes (the home page, `404.html`, a section
+/// list, an export, the search index): it used to replace it without a word.
+fn replaces_generated(path: &str) -> Diagnostic {
+    let url = path.strip_suffix("index.html").unwrap_or(path);
+    let msg = format!("static/{path} has the path of the generated /{url}, and would replace it");
+    Diagnostic::error(format!("static/{path}"), msg)
+        .help("move or rename the static file: salesbook makes this one (a theme's templates change how it looks)")
+}
+
 /// Output files whose paths differ only in case (a folder `content/Funnel.md` makes beside the
 /// generated `funnel/`, or two section folders `Notes/` and `notes/`): one file on macOS and
 /// Windows. Two pages are left to the site's index, which reports them at their `slug:`.
-/// Only paths with a capital letter are folded: an all-lowercase site builds no map.
+/// Names that differ only in Unicode normalization (`é` in NFC and NFD) are one folder on
+/// macOS. Only paths with a capital letter or a character beyond ASCII are folded: an
+/// all-lowercase ASCII site builds no map.
 fn case_twins(site: &Site, jobs: &[Route]) -> Vec<Diagnostic> {
     let upper: Vec<usize> = (0..jobs.len())
-        .filter(|i| jobs[*i].path.chars().any(char::is_uppercase))
+        .filter(|i| !jobs[*i].path.is_ascii() || jobs[*i].path.chars().any(char::is_uppercase))
         .collect();
     if upper.is_empty() {
         return Vec::new();
@@ -107,10 +128,11 @@ fn case_twins(site: &Site, jobs: &[Route]) -> Vec<Diagnostic> {
     let mut reported = HashSet::new();
     for i in upper {
         let Route { path, job, .. } = &jobs[i];
-        let fold = path.to_lowercase();
+        let fold = crate::site::fold_name(path);
         let other = match exact.get(fold.as_str()) {
-            Some(j) => *j,
-            None => match folded.get(&fold) {
+            // (A lowercase name beyond ASCII folds to itself.)
+            Some(j) if *j != i => *j,
+            _ => match folded.get(&fold) {
                 Some(j) => *j,
                 None => {
                     folded.insert(fold, i);
@@ -134,8 +156,13 @@ fn case_twins(site: &Site, jobs: &[Route]) -> Vec<Diagnostic> {
         if !reported.insert(file.clone()) {
             continue;
         }
+        let how = if other_path.to_lowercase() == path.to_lowercase() {
+            "case: macOS and Windows"
+        } else {
+            "case or Unicode normalization (NFC and NFD): macOS"
+        };
         let msg = format!(
-            "{} and {} differ only in case: macOS and Windows would write them to one folder",
+            "{} and {} differ only in {how} would write them to one folder",
             url(other_path),
             url(path)
         );

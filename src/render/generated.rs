@@ -290,6 +290,8 @@ pub struct SiteView {
     pub base_url: String,
     pub currency: String,
     pub today: String,
+    /// For `<meta name="sb-token">` in every page (see `render::token`).
+    pub page_token: String,
     pub nav: Vec<NavItem>,
     pub sections: Vec<NavItem>,
     /// Tags, industries, regions.
@@ -393,6 +395,7 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
         base_url: cx.config.base_url.clone(),
         currency: cx.config.currency.clone(),
         today: cx.today.format("%Y-%m-%d").to_string(),
+        page_token: cx.page_token.clone(),
         nav,
         sections,
         browse,

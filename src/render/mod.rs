@@ -6,6 +6,7 @@ pub use crate::format;
 pub mod generated;
 pub mod insight;
 pub mod theme;
+pub mod token;
 pub mod views;
 
 use std::collections::HashMap;
@@ -169,7 +170,7 @@ pub fn render_all(
     let all_visible = incremental::all_visible(site);
     let owners = insight::owners(cx);
     let (routes, mut diags) = plan::routes(cx, owners, memo.files.start(all_visible));
-    diags.extend(plan::clashes(site, &routes, &statics));
+    diags.extend(plan::clashes(site, &routes, &statics, cx.config.search));
     // The funnel's figures can count customers no list shows (`count_confidential`).
     let funnel_file = funnel_json(cx.figures.funnel, site, cx.config, cx.today);
     let books = brief::playbooks(cx).print;

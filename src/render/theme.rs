@@ -108,6 +108,28 @@ impl Theme {
                 d.help("remove `theme:` to use the built-in theme, or create the theme folder"),
             ]);
         }
+        // Like static/, a theme is read only from inside the site: `themes/<name>` (or its
+        // `templates/`, `static/`, `i18n/`, or the site's `templates/`) linked elsewhere would
+        // render, and publish, files from outside it.
+        let outside: Vec<String> = [
+            theme_dir.clone(),
+            theme_dir.join("templates"),
+            theme_dir.join("static"),
+            theme_dir.join("i18n"),
+            theme_dir.join("i18n").join(match config.language {
+                Language::ZhCn => "zh-CN.yaml",
+                Language::En => "en.yaml",
+            }),
+            root.join("templates"),
+        ]
+        .iter()
+        .filter(|d| d.exists() && !crate::load::stays_inside(root, d))
+        .map(|d| crate::load::shown(&rel(root, d)))
+        .collect();
+        if let Some(first) = outside.first() {
+            let d = Diagnostic::error(first.as_str(), "symbolic link to a place outside the site folder");
+            return Err(vec![d.help("copy the theme into the site's themes/ folder")]);
+        }
         for dir in [theme_dir.join("templates"), root.join("templates")] {
             for (name, path) in files_under(&dir) {
                 match std::fs::read_to_string(&path) {

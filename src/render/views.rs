@@ -33,6 +33,8 @@ pub struct Ctx<'a> {
     /// The build-wide stamp ([`crate::incremental::build_stamp`]): what else decides every
     /// page's bytes, a list entry's among them.
     pub stamp: u64,
+    /// Written into every page, never into a `.js` file (see `render::token`).
+    pub page_token: String,
     /// The theme and its labels as a template value, when it prints `cells_html`: each
     /// customer's list entry then carries its row cells, rendered once (lists of all
     /// customers repeat every row on the funnel, tier, owner and competitor pages).

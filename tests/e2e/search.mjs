@@ -3,11 +3,12 @@
 // word, traditional, full-width), English (by prefix) and mixed find the expected page first;
 // a facet narrows the results and goes into the URL; `/search/?q=` opens with its results; a
 // match deep in a page gets its snippet from the page; the header box shows results as you
-// type and opens one with the keyboard. Run by scripts/e2e; exits non-zero on the first
+// type and opens one with the keyboard. From file://, a page's text goes only to a frame
+// parent that asks with the site's page token. Run by scripts/e2e; exits non-zero on the first
 // failed expectation.
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
@@ -134,6 +135,28 @@ try {
   step("from file://: each query finds its page first, in under 50 ms");
   const disk = `file://${out}/`;
   await checkQueries(page, disk, "file://");
+
+  step("from file://, another local page framing a page gets no text (wrong or no token), ours does");
+  // evil.html beside the output frames a customer page with every request it could guess,
+  // and with the real token (which only a page of the site can read) as the control.
+  const token = readFileSync(join(out, ".salesbook-token"), "utf8").trim();
+  const evil = join(out, "..", `evil-${Date.now()}.html`);
+  const ask = async (hash) => {
+    writeFileSync(evil, `<!DOCTYPE html><script>window.got = null;
+      addEventListener("message", (e) => { window.got = JSON.stringify(e.data); });</script>
+      <iframe src="file://${out}/customers/huadong/index.html${hash}"></iframe>`);
+    await page.goto(`file://${evil}`);
+    await page.waitForTimeout(1500);
+    return page.evaluate(() => window.got);
+  };
+  try {
+    for (const hash of ["#sb-text", "#sb-text=", "#sb-text=00000000000000000000000000000000", "#sb-text=undefined"]) {
+      assert.equal(await ask(hash), null, `a local page framing with ${hash} got the text`);
+    }
+    assert.match((await ask(`#sb-text=${token}`)) || "", /华东/, "the control: the token is what opens it");
+  } finally {
+    rmSync(evil, { force: true });
+  }
 
   step("a facet narrows the results and goes into the URL; the URL brings it back");
   let r = await searchPage(page, disk, "有限公司");

@@ -585,3 +585,380 @@ fn a_content_folder_that_is_a_link_is_read() {
         "{got:#?}"
     );
 }
+
+/// From `file://`, a page hands its text to a frame parent only when asked with the site's
+/// page token: every page carries the same token in its `<meta>`, two builds into one folder
+/// keep it (the pages stay byte for byte the same), and no `.js` file holds it (any local page
+/// can run those with `<script src>`).
+#[test]
+fn pages_answer_text_requests_only_with_the_token_no_script_holds() {
+    let t = SiteTest::with_files(&[
+        (
+            "content/customers/zsecret.md",
+            "---\ntitle: Z\nstage: won\n---\nsecret text\n",
+        ),
+        ("salesbook.yaml", "search: true\n"),
+    ]);
+    let out = t.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = t.root().join("public");
+    let token = std::fs::read_to_string(public.join(".salesbook-token")).unwrap();
+    let token = token.trim();
+    assert!(
+        token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{token}"
+    );
+    let meta = format!("<meta name=\"sb-token\" content=\"{token}\">");
+    let texts = texts_under(&public);
+    let mut pages = 0;
+    for (path, text) in &texts {
+        let name = path.to_string_lossy();
+        if name.ends_with(".html") {
+            pages += 1;
+            assert!(text.contains(&meta), "{name} lacks the token");
+        } else if name != ".salesbook-token" {
+            assert!(!text.contains(token), "{name} holds the token");
+        }
+    }
+    assert!(pages > 10, "{pages}");
+    let search = std::fs::read_to_string(public.join("search.js")).unwrap();
+    assert!(search.contains("'#sb-text=' + token") && !search.contains("hash !== '#sb-text'"));
+    // A second build keeps the token, so nothing changes.
+    let again = t.run(&["build"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(texts_under(&public), texts);
+    // Another output folder gets a token of its own.
+    let other = t.run(&["build", "--out", "other"]);
+    assert!(other.status.success(), "{}", stderr(&other));
+    let other = std::fs::read_to_string(t.root().join("other/.salesbook-token")).unwrap();
+    assert_ne!(other.trim(), token);
+}
+
+/// A static file at the path of a file salesbook makes (home page, 404, a section list, the
+/// tag list, `funnel.json`, an export, the search index) used to replace it without a word.
+#[test]
+fn static_files_at_generated_paths_are_errors_naming_both() {
+    let generated = [
+        "index.html",
+        "404.html",
+        "notes/index.html",
+        "tags/index.html",
+        "funnel.json",
+        "exports/visits.ics",
+        "search/meta.js",
+        "search/f/0.js",
+    ];
+    let mut files = vec![
+        (
+            "content/customers/a.md".to_owned(),
+            "---\ntitle: A\nstage: won\ntags: [x]\n---\n".to_owned(),
+        ),
+        ("content/notes/n.md".to_owned(), "---\ntitle: N\n---\n".to_owned()),
+    ];
+    files.extend(generated.iter().map(|p| (format!("static/{p}"), "planted".to_owned())));
+    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let t = SiteTest::with_files(&files);
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for p in generated {
+        let url = p.strip_suffix("index.html").unwrap_or(p);
+        let msg = format!("static/{p} has the path of the generated /{url}, and would replace it");
+        assert!(err.contains(&msg), "{p}: {err}");
+        assert!(err.contains(&format!("--> static/{p}")), "{p}: {err}");
+    }
+    assert!(!t.root().join("public").exists());
+    // The same files are the user's to publish when they are not salesbook's.
+    let t = SiteTest::with_files(&[
+        ("content/customers/a.md", "---\ntitle: A\nstage: won\n---\n"),
+        ("static/notes/index.html", "mine"),
+        ("static/search/meta.js", "mine"),
+        ("salesbook.yaml", "search: false\n"),
+    ]);
+    let out = t.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.read("search/meta.js"), "mine");
+}
+
+/// Near misses of `confidential`, `draft` and `private` that used to publish: an invisible
+/// character in the key (compared by bytes, it was no typo), no value, swapped letters, an
+/// `is_` before, `privat`/`privates` (whose values reached the exports and the search
+/// index), and a top-level `Private:` (which was called "`private:` inside `private:`").
+#[test]
+fn near_misses_of_confidential_draft_and_private_are_errors() {
+    let page = |name: &str, fields: &str| {
+        (
+            format!("content/customers/{name}.md"),
+            format!("---\ntitle: {name}\nstage: won\n{fields}\n---\n"),
+        )
+    };
+    let pages = [
+        page("zwsp", "confidential\u{200b}: true"),
+        page("bom", "\"confidential\u{feff}\": true"),
+        page("nbsp", "\"confidential\u{a0}\": true"),
+        page("null", "confidential:"),
+        page("nulldraft", "draft: ~"),
+        page("darft", "darft: true"),
+        page("is", "is_confidential: true"),
+        page("privat", "privat: {phone: SECRET-1}"),
+        page("privates", "privates:\n  phone: SECRET-2"),
+        page("upper", "Private:\n  phone: SECRET-3"),
+        page("nested", "private:\n  confidential\u{200b}: true"),
+        page("fullwidth", "ｃｏｎｆｉｄｅｎｔｉａｌ: true"),
+        page("cyrillic", "c\u{43e}nfidential: true"),
+        // Other fields that only look alike.
+        page("fine", "privacy: x\ncraft: y\nconfidential_note: z\ndrafted_by: w"),
+    ];
+    let files: Vec<(&str, &str)> = pages.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let t = SiteTest::with_files(&files);
+    for public in [false, true] {
+        let r = t.build_with(salesbook::build::BuildOptions { public, ..t.options() });
+        let got = places(&r.diagnostics);
+        for expected in [
+            "zwsp.md:4:1 unknown field `confidential\\u{200b}`: the page would be published",
+            "bom.md:4:1 unknown field `confidential\\u{feff}`: the page would be published",
+            "nbsp.md:4:1 unknown field `confidential\\u{a0}`: the page would be published",
+            "null.md:4:1 `confidential:` has no value: the page would be published",
+            "nulldraft.md:4:1 `draft:` has no value: the page would be published",
+            "darft.md:4:1 unknown field `darft`: the page would be published",
+            "is.md:4:1 unknown field `is_confidential`: the page would be published",
+            "privat.md:4:1 unknown field `privat`: its fields would be published",
+            "privates.md:4:1 unknown field `privates`: its fields would be published",
+            "upper.md:4:1 unknown field `Private`: its fields would be published",
+            "fullwidth.md:4:1 unknown field `ｃｏｎｆｉｄｅｎｔｉａｌ`: the page would be published",
+            "cyrillic.md:4:1 unknown field `c\u{43e}nfidential`: the page would be published",
+        ] {
+            let (file, rest) = expected.split_once(':').unwrap();
+            let want = format!("content/customers/{file}:{rest}");
+            assert!(got.contains(&want), "public: {public}: {want}: {got:#?}");
+        }
+        // The nested one is dropped unread in a public build, and reported all the same.
+        assert!(
+            got.iter()
+                .any(|d| d.starts_with("content/customers/nested.md:5:3 unknown field `confidential\\u{200b}`")),
+            "public: {public}: {got:#?}"
+        );
+        let errors: std::collections::BTreeSet<_> = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.file.clone())
+            .collect();
+        assert_eq!(errors.len(), 13, "public: {public}: {got:#?}");
+        assert!(!errors.contains("content/customers/fine.md"), "{got:#?}");
+    }
+    let out = t.run(&["build", "--public"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!t.root().join("public").exists());
+}
+
+/// `theme:` names a folder under `themes/`, nothing else: an absolute path or `..` read
+/// templates and published a `static/` from outside the site, and so did a theme folder
+/// that is a link out of it.
+#[cfg(unix)]
+#[test]
+fn themes_are_read_only_from_folders_inside_the_site() {
+    let evil = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(evil.path().join("static")).unwrap();
+    std::fs::write(evil.path().join("static/stolen.txt"), "OUTSIDE-SECRET").unwrap();
+    let page = ("content/customers/a.md", "---\ntitle: A\nstage: won\n---\n");
+    for (theme, place) in [
+        (evil.path().display().to_string(), "salesbook.yaml:1:8"),
+        ("../../evil".to_owned(), "salesbook.yaml:1:8"),
+        (".hidden".to_owned(), "salesbook.yaml:1:8"),
+    ] {
+        let t = SiteTest::with_files(&[page, ("salesbook.yaml", &format!("theme: \"{theme}\"\n"))]);
+        let out = t.run(&["build"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{theme}: {err}");
+        assert!(
+            err.contains(&format!("theme `{theme}` is not a folder name under themes/")),
+            "{err}"
+        );
+        assert!(err.contains(&format!("--> {place}")), "{theme}: {err}");
+        assert!(!t.root().join("public").exists());
+    }
+    let t = SiteTest::with_files(&[page, ("salesbook.yaml", "theme: lnk\n")]);
+    std::fs::create_dir_all(t.root().join("themes")).unwrap();
+    std::os::unix::fs::symlink(evil.path(), t.root().join("themes/lnk")).unwrap();
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--> themes/lnk") && err.contains("symbolic link to a place outside the site folder"),
+        "{err}"
+    );
+    assert!(!err.contains(&evil.path().display().to_string()), "{err}");
+    assert!(!t.root().join("public").exists());
+    // Nor its labels file linked out (a label file's errors would show its lines).
+    let t = SiteTest::with_files(&[
+        page,
+        (
+            "salesbook.yaml",
+            "theme: mine
+",
+        ),
+        ("themes/mine/static/mine.txt", "ok"),
+    ]);
+    std::fs::create_dir_all(t.root().join("themes/mine/i18n")).unwrap();
+    std::fs::write(
+        evil.path().join("labels.yaml"),
+        "OUTSIDE-LABEL: [
+",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        evil.path().join("labels.yaml"),
+        t.root().join("themes/mine/i18n/zh-CN.yaml"),
+    )
+    .unwrap();
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--> themes/mine/i18n/zh-CN.yaml") && !err.contains("OUTSIDE-LABEL"),
+        "{err}"
+    );
+    // A theme inside the site still works.
+    let t = SiteTest::with_files(&[
+        page,
+        ("salesbook.yaml", "theme: mine\n"),
+        ("themes/mine/static/mine.txt", "ok"),
+    ]);
+    let out = t.run(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(t.read("mine.txt"), "ok");
+}
+
+/// Links under `static/` to places inside the site that are not for publishing: a hidden
+/// folder (`.git`), a build output (an internal build linked into a public one), a folder
+/// holding another site's `content/`. Each is a warning naming the link, and skipped; a plain
+/// copy is the user's choice.
+#[cfg(unix)]
+#[test]
+fn static_links_to_hidden_folders_build_outputs_and_sites_are_skipped() {
+    use std::os::unix::fs::symlink;
+    let t = SiteTest::with_files(&[
+        (
+            "content/customers/a.md",
+            "---\ntitle: A\nstage: won\nconfidential: true\n---\nINTERNAL-ONLY\n",
+        ),
+        (".git/config", "GIT-SECRET"),
+        ("other/content/x.md", "OTHER-SITE-SECRET"),
+        ("docs/ok.txt", "fine to publish"),
+    ]);
+    let int = t.run(&["build", "--out", "int"]);
+    assert!(int.status.success(), "{}", stderr(&int));
+    std::fs::create_dir_all(t.root().join("static")).unwrap();
+    symlink("../.git", t.root().join("static/repo")).unwrap();
+    symlink("../.git/config", t.root().join("static/gitconfig")).unwrap();
+    symlink("../int", t.root().join("static/oldbuild")).unwrap();
+    symlink("../int/customers", t.root().join("static/oldcustomers")).unwrap();
+    symlink("../other", t.root().join("static/other")).unwrap();
+    symlink("../docs", t.root().join("static/docs")).unwrap();
+    let out = t.run(&["build", "--public"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for link in ["repo", "gitconfig", "oldbuild", "oldcustomers", "other"] {
+        assert!(err.contains(&format!("--> static/{link}")), "{link}: {err}");
+    }
+    for (path, text) in texts_under(&t.root().join("public")) {
+        for secret in ["GIT-SECRET", "INTERNAL-ONLY", "OTHER-SITE-SECRET"] {
+            assert!(!text.contains(secret), "{secret} in {}", path.display());
+        }
+    }
+    assert_eq!(t.read("docs/ok.txt"), "fine to publish");
+}
+
+/// `import` and `new` write only where the build reads: never `_index.md` (a section's own
+/// text), never through a `content/customers` linked out of the site (which the build skips),
+/// never through a link planted at the page's name.
+#[cfg(unix)]
+#[test]
+fn import_and_new_never_write_index_files_or_through_links_out_of_the_site() {
+    use std::os::unix::fs::symlink;
+    let t = SiteTest::with_files(&[("c.csv", "title,slug,stage\nSection,_index,won\nUpper,_INDEX,won\n")]);
+    let out = t.run(&["import", "customers", "c.csv"]);
+    let err = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("row 2, column B (slug): \"_index\" cannot be a file name"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 3, column B (slug): \"_INDEX\" cannot be a file name"),
+        "{err}"
+    );
+    assert!(!t.root().join("content/customers").exists());
+    // `new` slugifies the title: `_index` makes `index.md`, a page.
+    let out = t.run(&["new", "customer", "_index"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!t.root().join("content/customers/_index.md").exists());
+    std::fs::remove_dir_all(t.root().join("content/customers")).unwrap();
+
+    let away = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.root().join("content")).unwrap();
+    symlink(away.path(), t.root().join("content/customers")).unwrap();
+    t.write("d.csv", "title,stage\nOutside,won\n");
+    let out = t.run(&["import", "customers", "d.csv"]);
+    let err = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("content/customers is a symbolic link to a place outside the site folder"),
+        "{err}"
+    );
+    let out = t.run(&["new", "customer", "Outside"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("content/customers is a symbolic link to a place outside the site folder"));
+    assert_eq!(
+        files_under(away.path()),
+        Vec::<PathBuf>::new(),
+        "written through the link"
+    );
+
+    // A link planted at the new page's own name is not written through either.
+    std::fs::remove_file(t.root().join("content/customers")).unwrap();
+    std::fs::create_dir_all(t.root().join("content/customers")).unwrap();
+    symlink(
+        away.path().join("planted.md"),
+        t.root().join("content/customers/planted.md"),
+    )
+    .unwrap();
+    let out = t.run(&["new", "customer", "planted"]);
+    assert!(!out.status.success());
+    assert!(!away.path().join("planted.md").exists());
+}
+
+/// `é.md` typed on Linux (NFC, one character) and saved from a Mac (NFD, `e` and an accent)
+/// are two files here and one on macOS: reported like names that differ only in case, for
+/// pages and for section folders.
+#[test]
+fn names_differing_only_in_unicode_normalization_are_an_error_naming_both() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/caf\u{e9}.md", "---\ntitle: one\nstage: won\n---\n"),
+        ("content/customers/cafe\u{301}.md", "---\ntitle: two\nstage: won\n---\n"),
+        ("content/r\u{e9}sum\u{e9}/a.md", "---\ntitle: a\n---\n"),
+        ("content/re\u{301}sume\u{301}/b.md", "---\ntitle: b\n---\n"),
+        // Not twins: other letters.
+        ("content/customers/cafe.md", "---\ntitle: three\nstage: won\n---\n"),
+    ]);
+    let r = t.build();
+    let got = places(&r.diagnostics);
+    let errors: Vec<_> = got.iter().filter(|m| m.contains("Unicode normalization")).collect();
+    assert!(
+        errors.iter().any(
+            |m| m.contains("content/customers/caf\u{e9}.md and content/customers/cafe\u{301}.md")
+                || m.contains("content/customers/cafe\u{301}.md and content/customers/caf\u{e9}.md")
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.contains("r\u{e9}sum\u{e9}") || m.contains("re\u{301}sume\u{301}")),
+        "{got:#?}"
+    );
+    assert!(!got.iter().any(|m| m.contains("cafe.md")), "{got:#?}");
+    let out = t.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}

@@ -379,6 +379,8 @@
     if (texts.has(url)) return texts.get(url);
     var p;
     if (location.protocol === 'file:') {
+      // No token (a theme without the <meta>): no page would answer.
+      if (!pageToken()) return Promise.resolve('');
       p = new Promise(function (resolve) {
         var frame = document.createElement('iframe');
         var timer;
@@ -396,7 +398,7 @@
         frame.hidden = true;
         frame.setAttribute('aria-hidden', 'true');
         frame.tabIndex = -1;
-        frame.src = url + '#sb-text';
+        frame.src = url + '#sb-text=' + pageToken();
         document.body.appendChild(frame);
       });
     } else {
@@ -407,11 +409,22 @@
     texts.set(url, p);
     return p;
   }
-  // Opened by bodyText from file://: only then, and only to the page that framed it, this
-  // copy of the script answers with its page's text (a served or hosted page never answers:
-  // there, the search page reads pages by fetch, within the browser's same-origin rules).
+  // The site's page token, from this page's own <meta name="sb-token"> (never from a .js
+  // file: any local page can run those). A file:// page cannot read another's HTML.
+  function pageToken() {
+    var m = document.querySelector('meta[name="sb-token"]');
+    var t = m && m.getAttribute('content');
+    return t && /^[0-9a-f]{32}$/.test(t) ? t : '';
+  }
+  // Opened by bodyText from file://: only then, and only when asked with this site's page
+  // token, this copy of the script answers its parent with its page's text. Every file://
+  // page's origin is "null", so the token is what tells our search page from another local
+  // HTML file framing this page. A served or hosted page never answers: there, the search
+  // page reads pages by fetch, within the browser's same-origin rules.
   function frameReply() {
-    if (window.parent === window || location.hash !== '#sb-text' || location.protocol !== 'file:') return false;
+    if (window.parent === window || location.protocol !== 'file:') return false;
+    var token = pageToken();
+    if (!token || location.hash !== '#sb-text=' + token) return false;
     window.parent.postMessage({ sbText: pageText(document) }, '*');
     return true;
   }

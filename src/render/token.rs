@@ -1,0 +1,69 @@
+//! The page token: a secret of each output folder, written into every page (`<meta
+//! name="sb-token">`, by the theme's `base.html`) and into no `.js` file.
+//!
+//! Why: opened from `file://`, the search page reads a page's text through a hidden frame
+//! whose `search.js` posts it back (`fetch` is refused there). Every `file://` page has the
+//! origin `null`, so the framed page cannot tell our search page from any other local HTML
+//! file that frames it. The search page asks with `#sb-text=<token>`, read from its own
+//! `<meta>`; a page answers only when that is its own token. A local page can run our `.js`
+//! files with `<script src>`, but cannot read another `file://` page's HTML, so the token
+//! stays unknown to it.
+//!
+//! It is random, made once per output folder and kept there (`.salesbook-token`), so that
+//! one build after another leaves the pages byte for byte the same. A token derived from the
+//! content would change every page on every edit; one derived from something stable
+//! (`salesbook.yaml`) could be guessed.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The file in the output folder that keeps the token between builds.
+pub const TOKEN_FILE: &str = ".salesbook-token";
+
+/// A token is 32 lowercase hex digits.
+fn valid(token: &str) -> bool {
+    token.len() == 32 && token.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A new random token: 128 bits from two SipHash outputs under the standard library's
+/// randomly keyed `RandomState` (seeded from the operating system; no extra crate).
+pub fn fresh() -> String {
+    let a = RandomState::new().hash_one(std::process::id());
+    let b = RandomState::new().hash_one((std::time::SystemTime::now(), a));
+    format!("{a:016x}{b:016x}")
+}
+
+/// The token of the output folder `out`: the one an earlier build left there, or a new one.
+pub fn for_output(out: &Path) -> String {
+    match std::fs::read_to_string(out.join(TOKEN_FILE)) {
+        Ok(t) if valid(t.trim()) => t.trim().to_owned(),
+        _ => fresh(),
+    }
+}
+
+/// For builds that write no folder (`check`, `serve`, the library's callers): one token for
+/// the whole process, so that two builders of one process render the same bytes.
+pub fn for_process() -> &'static str {
+    static TOKEN: OnceLock<String> = OnceLock::new();
+    TOKEN.get_or_init(fresh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_kept_by_their_folder() {
+        let (a, b) = (fresh(), fresh());
+        assert!(valid(&a) && valid(&b) && a != b, "{a} {b}");
+        let dir = tempfile::tempdir().unwrap();
+        let t = for_output(dir.path());
+        assert!(valid(&t));
+        std::fs::write(dir.path().join(TOKEN_FILE), format!("{t}\n")).unwrap();
+        assert_eq!(for_output(dir.path()), t);
+        std::fs::write(dir.path().join(TOKEN_FILE), "guessable").unwrap();
+        assert_ne!(for_output(dir.path()), "guessable");
+    }
+}
