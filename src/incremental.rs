@@ -6,6 +6,19 @@
 //! must hash it too (`tests/suite/incremental.rs` checks that a rebuild after edits gives the
 //! bytes of a full build).
 //!
+//! What a rebuild reuses, and what decides it (the one table to read before adding a cache):
+//!
+//! | kept                          | where                 | key                                   |
+//! |-------------------------------|-----------------------|---------------------------------------|
+//! | a file's parse                | `build::Builder`      | the file's bytes (`load::hash`), [`parse_stamp`] |
+//! | the loaded theme              | `build::Builder`      | [`config_key`] (rebuilds after markdown edits only) |
+//! | the page index                | `site::Index`         | each page's identity (`identity_hash`) |
+//! | a page's link resolution      | `links::LinkCache`    | the index and the page's own parse    |
+//! | a page's list entry           | `render::views::KeptRef` | the page's summary and the build stamp |
+//! | a section's member order      | [`Memo`]              | [`all_visible`]                       |
+//! | a rendered file               | [`Memo`], the output's manifest | its fingerprint ([`fingerprint`]) |
+//! | a customer's part of an export| `export::Parts`       | [`customer_part`]                     |
+//!
 //! Everything is hashed with one hasher (SipHash with fixed keys: the fingerprints are
 //! written to the output's manifest and compared by the next process), through real `Hash`
 //! implementations (never `Debug` text), and every fingerprint starts from the build-wide
