@@ -48,7 +48,7 @@ pub struct BuildResult {
     /// memory at its end in MiB (Linux; 0 elsewhere), and the CPU time of all threads in it.
     pub timings: Vec<telemetry::Timing>,
     /// The search index's input, when the builder leaves the index to the caller (see
-    /// [`Builder::defer_search`]).
+    /// [`BuildMode::Serve`]).
     pub search: Option<crate::search::Input>,
 }
 
