@@ -266,6 +266,7 @@ impl Builder {
         let Some(theme) = theme else {
             return finish(BuildResult::failed(diags, site.visible().count()), start);
         };
+        diags.extend(section_link_problems(&site));
         stages.mark("links");
         let funnel = funnel::funnel(&site, &config, today);
         let (tiers, untiered) = tiers::tiers(&site, &config);
@@ -577,6 +578,21 @@ impl Builder {
         self.ordered = Some((stamp, ordered.clone()));
         ordered
     }
+}
+
+/// The problems of the links in section texts (`_index.md`), found even when their list page
+/// is not rendered again.
+fn section_link_problems(site: &Site) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for s in &site.sections {
+        let file = if s.dir.is_empty() {
+            "content/_index.md".to_owned()
+        } else {
+            format!("content/{}/_index.md", s.dir)
+        };
+        diags.extend(crate::links::resolve_section(site, s, &file).1);
+    }
+    diags
 }
 
 /// The theme's static files, with the site's `static/` over them.

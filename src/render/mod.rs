@@ -241,15 +241,6 @@ pub fn render_all(
         out.put(f, None);
     }
     stats.removed = memo.files.finish();
-    // Section texts may hold links; check them even when their list page was not rendered.
-    for s in &site.sections {
-        let file = if s.dir.is_empty() {
-            "content/_index.md".to_owned()
-        } else {
-            format!("content/{}/_index.md", s.dir)
-        };
-        diags.extend(crate::links::resolve_section(site, s, &file).1);
-    }
     (diags, stats)
 }
 
