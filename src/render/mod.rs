@@ -1,4 +1,7 @@
-//! Rendering: the theme (built in, overridable file by file), and every output file of a build.
+//! Rendering: the theme (built in, overridable file by file), the typed views templates
+//! receive, and the rendering of the plan's routes (pages, generated pages, briefs; exports
+//! through `export`). Which routes exist is `plan`'s to say, which must be made again is
+//! `incremental`'s.
 
 pub mod brief;
 /// The formatting helpers, long reached through `render`.
