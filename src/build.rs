@@ -270,10 +270,12 @@ impl Builder {
         stages.mark("links");
         let funnel = funnel::funnel(&site, &config, today);
         let (tiers, untiered) = tiers::tiers(&site, &config);
+        let owners = crate::facts::owners(&site);
         let figures = Figures {
             funnel: &funnel,
             tiers: &tiers,
             untiered: &untiered,
+            owners: &owners,
         };
         let facts = Facts {
             site: &site,
@@ -308,7 +310,7 @@ impl Builder {
         if self.mode.lean() {
             // A one-shot build ends with the process: freeing the site's parses, links and
             // views one allocation at a time took a single thread 0.25 s at 50,000 pages.
-            std::mem::forget((site, graph, funnel, tiers, untiered, theme));
+            std::mem::forget((site, graph, funnel, tiers, untiered, owners, theme));
         }
         stages.mark("render+write");
         let result = BuildResult {
@@ -454,7 +456,6 @@ impl Builder {
             refs: (0..facts.site.docs.len()).map(|_| Default::default()).collect(),
             prev_refs: std::mem::take(&mut self.refs),
             ref_values: Default::default(),
-            owners: Default::default(),
             playbooks: Default::default(),
             stamp: incremental::build_stamp(
                 theme.stamp,

@@ -3,6 +3,8 @@
 //! rendered, and never change after: the views, the exports and the search index all read
 //! them, so none of those stages needs another (this module sits below all three).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -29,6 +31,28 @@ pub struct Figures<'a> {
     pub funnel: &'a Funnel,
     pub tiers: &'a [TierFigures],
     pub untiered: &'a [DocId],
+    /// Customers by owner ([`owners`]).
+    pub owners: &'a BTreeMap<String, Vec<DocId>>,
+}
+
+/// Customers by owner, in the order of the site (customers without one are on no owner's
+/// page).
+pub fn owners(site: &Site) -> BTreeMap<String, Vec<DocId>> {
+    let mut map: BTreeMap<String, Vec<DocId>> = BTreeMap::new();
+    let customers = site
+        .of_kind(crate::model::Kind::Customer)
+        .filter_map(|(id, d)| Some((id, d.fm.customer.as_deref()?)));
+    for (id, c) in customers {
+        if let Some(o) = c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            match map.get_mut(o) {
+                Some(ids) => ids.push(id),
+                None => {
+                    map.insert(o.to_owned(), vec![id]);
+                }
+            }
+        }
+    }
+    map
 }
 
 /// An id (a stage's, a tier's) with its label in the site's language.

@@ -142,13 +142,12 @@ pub struct Keys<'a> {
     /// Every visit script and SPIN list (a brief shows some of them).
     books: u64,
     members_of: &'a HashMap<String, Vec<DocId>>,
-    owners: &'a BTreeMap<String, Vec<DocId>>,
     tagged: HashMap<&'a str, Vec<DocId>>,
 }
 
 impl<'a> Keys<'a> {
-    /// `funnel_json` is `funnel.json` as this build writes it; `members_of` and `owners` the
-    /// lists the plan was made from.
+    /// `funnel_json` is `funnel.json` as this build writes it; `members_of` the section lists
+    /// the plan was made from.
     pub fn new(
         facts: &'a Facts<'a>,
         global: u64,
@@ -156,7 +155,6 @@ impl<'a> Keys<'a> {
         funnel_json: &str,
         books: u64,
         members_of: &'a HashMap<String, Vec<DocId>>,
-        owners: &'a BTreeMap<String, Vec<DocId>>,
     ) -> Self {
         let site = facts.site;
         let mut h = hasher();
@@ -178,7 +176,6 @@ impl<'a> Keys<'a> {
             all_customers: h.finish(),
             books,
             members_of,
-            owners,
             tagged,
         }
     }
@@ -270,7 +267,7 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
         Gen::Quadrant | Gen::Visits | Gen::Owners | Gen::Tags | Gen::Industries | Gen::Regions => every,
         // An owner's page and a tag's page show only their own pages.
         Gen::Owner { name, .. } => {
-            k.summaries(k.owners.get(name).into_iter().flatten(), &mut h);
+            k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);
             h.finish()
         }
         Gen::Tag { name, .. } => {

@@ -231,16 +231,11 @@ pub fn has_brief(d: &ParsedDoc) -> bool {
 
 /// The route table of a build: every generated page, export, content page and brief, with
 /// the problems of URLs found on the way (a folder with a reserved name, a page at a URL a
-/// generated page or a brief has). `owners` are the customers by owner; `members_of` the
-/// sections' member lists, kept between builds while no page's summary changes (filled here
-/// for the sections it lacks).
-pub fn routes(
-    facts: &Facts,
-    owners: &BTreeMap<String, Vec<DocId>>,
-    members_of: &mut HashMap<String, Vec<DocId>>,
-) -> (Vec<Route>, Vec<Diagnostic>) {
+/// generated page or a brief has). `members_of` are the sections' member lists, kept between
+/// builds while no page's summary changes (filled here for the sections it lacks).
+pub fn routes(facts: &Facts, members_of: &mut HashMap<String, Vec<DocId>>) -> (Vec<Route>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let mut routes = generated_routes(facts, owners, members_of, &mut diags);
+    let mut routes = generated_routes(facts, members_of, &mut diags);
     content_routes(facts, &mut routes, &mut diags);
     (routes, diags)
 }
@@ -248,7 +243,6 @@ pub fn routes(
 /// The generated pages and the exports.
 fn generated_routes(
     facts: &Facts,
-    owners: &BTreeMap<String, Vec<DocId>>,
     members_of: &mut HashMap<String, Vec<DocId>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Route> {
@@ -288,7 +282,7 @@ fn generated_routes(
     for e in Export::ALL {
         routes.push(Route::new(e.path(), Job::Export(e), None));
     }
-    for (name, slug) in owner_slugs(owners) {
+    for (name, slug) in owner_slugs(facts.figures.owners) {
         routes.push(Route::generated(
             format!("owners/{slug}/index.html"),
             Gen::Owner { name, slug },

@@ -383,22 +383,9 @@ pub struct OwnerView {
     pub overdue_deals: Vec<DatedRef>,
 }
 
-/// Customers by owner (customers without one are on no owner's page), worked out once a build.
+/// Customers by owner (see [`crate::facts::owners`]).
 pub fn owners<'a>(cx: &'a Ctx) -> &'a BTreeMap<String, Vec<DocId>> {
-    cx.owners.get_or_init(|| {
-        let mut map: BTreeMap<String, Vec<DocId>> = BTreeMap::new();
-        for (id, c) in customers(cx) {
-            if let Some(o) = c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-                match map.get_mut(o) {
-                    Some(ids) => ids.push(id),
-                    None => {
-                        map.insert(o.to_owned(), vec![id]);
-                    }
-                }
-            }
-        }
-        map
-    })
+    cx.figures.owners
 }
 
 /// An owner's URL name (`owners/<slug>/`), unique among the owners (see [`crate::plan`]).

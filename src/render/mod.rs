@@ -171,14 +171,13 @@ pub fn render_all(
     let site_json = serde_json::to_string(&site_view).unwrap_or_default();
     let global = incremental::hash_of((cx.stamp, site_json));
     let all_visible = incremental::all_visible(site);
-    let owners = insight::owners(cx);
-    let (routes, mut diags) = plan::routes(cx, owners, memo.files.start(all_visible));
+    let (routes, mut diags) = plan::routes(cx, memo.files.start(all_visible));
     diags.extend(plan::clashes(site, &routes, &statics, cx.config.search));
     // The funnel's figures can count customers no list shows (`count_confidential`).
     let funnel_file = funnel_json(cx.figures.funnel, site, cx.config, cx.today);
     let books = brief::playbooks(cx).print;
     let members_of = memo.files.members().clone();
-    let keys = incremental::Keys::new(cx, global, all_visible, &funnel_file, books, &members_of, owners);
+    let keys = incremental::Keys::new(cx, global, all_visible, &funnel_file, books, &members_of);
     let routes: Vec<(String, u64, Route)> = routes
         .into_par_iter()
         .map(|r| (r.path.clone(), incremental::fingerprint(&keys, &r.job), r))

@@ -26,8 +26,6 @@ pub struct Ctx<'a> {
     pub prev_refs: Vec<Option<KeptRef>>,
     /// How many of them hold a ready template value.
     pub ref_values: std::sync::atomic::AtomicUsize,
-    /// Customers by owner, worked out once (see `insight::owners`).
-    pub owners: std::sync::OnceLock<std::collections::BTreeMap<String, Vec<DocId>>>,
     /// Visit scripts and SPIN lists for the briefs, sorted once (see `brief::playbooks`).
     pub playbooks: std::sync::OnceLock<super::brief::Playbooks>,
     /// The build-wide stamp ([`crate::incremental::build_stamp`]): what else decides every
