@@ -293,6 +293,12 @@ impl Builder {
         statics.retain(|f| *f.path != *render::token::TOKEN_FILE);
         statics.push(OutputFile::new(render::token::TOKEN_FILE, page_token.as_bytes()));
         stages.mark("figures+static");
+        // The section lists are kept between builds while no page's summary changes.
+        let members_of = self.memo.files.start(incremental::all_visible(&site));
+        let (routes, d) = crate::plan::routes(&facts, members_of);
+        diags.extend(d);
+        diags.extend(crate::plan::clashes(&site, &routes, &statics, config.search));
+        stages.mark("plan");
         let collect = render::Collect::new(self.mode == BuildMode::Serve);
         let out = match open_output(sink, &collect, &mut diags) {
             Some(out) => out,
@@ -302,7 +308,7 @@ impl Builder {
                 return finish(result, start);
             }
         };
-        let (d, stats) = self.render(&facts, &theme, &page_token, statics, out);
+        let (d, stats) = self.render(&facts, &theme, &page_token, routes, statics, out);
         diags.extend(d);
         // `serve` makes the search index once the pages of a save are served.
         let search = (self.mode == BuildMode::Serve && config.search).then(|| crate::search::input(&facts));
@@ -442,6 +448,7 @@ impl Builder {
         facts: &Facts,
         theme: &Theme,
         page_token: &str,
+        routes: Vec<crate::plan::Route>,
         statics: Vec<OutputFile>,
         out: &dyn render::Output,
     ) -> (Vec<Diagnostic>, render::RenderStats) {
@@ -469,7 +476,7 @@ impl Builder {
                 .uses_customer_cells
                 .then(|| (theme, tera::Value::from_serializable(&theme.labels))),
         };
-        let result = render::render_all(&cx, theme, statics, search, &mut self.memo, out);
+        let result = render::render_all(&cx, theme, routes, statics, search, &mut self.memo, out);
         if self.mode.lean() {
             std::mem::forget(cx);
         } else {

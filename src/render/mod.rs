@@ -155,12 +155,14 @@ struct Work {
 /// A file made (or not) by a job: its path, fingerprint, and the file when the memo keeps it.
 type Made = (String, u64, Result<Option<OutputFile>, Diagnostic>);
 
-/// Renders the routes of the plan: pages, generated pages and exports; then `funnel.json`
+/// Renders the routes of the plan ([`plan::routes`]): pages, generated pages and exports;
+/// then `funnel.json`
 /// and the static files and the search index (`search`), which are made every build. Files
 /// whose fingerprint did not change since an earlier build are taken from it.
 pub fn render_all(
     cx: &Ctx,
     theme: &Theme,
+    routes: Vec<Route>,
     statics: Vec<OutputFile>,
     search: Vec<OutputFile>,
     memo: &mut RenderMemo,
@@ -171,8 +173,7 @@ pub fn render_all(
     let site_json = serde_json::to_string(&site_view).unwrap_or_default();
     let global = incremental::hash_of((cx.stamp, site_json));
     let all_visible = incremental::all_visible(site);
-    let (routes, mut diags) = plan::routes(cx, memo.files.start(all_visible));
-    diags.extend(plan::clashes(site, &routes, &statics, cx.config.search));
+    let mut diags = Vec::new();
     // The funnel's figures can count customers no list shows (`count_confidential`).
     let funnel_file = funnel_json(cx.figures.funnel, site, cx.config, cx.today);
     let books = brief::playbooks(cx).print;
