@@ -155,10 +155,10 @@ struct Work {
 /// A file made (or not) by a job: its path, fingerprint, and the file when the memo keeps it.
 type Made = (String, u64, Result<Option<OutputFile>, Diagnostic>);
 
-/// Renders the routes of the plan ([`plan::routes`]): pages, generated pages and exports;
-/// then `funnel.json`
-/// and the static files and the search index (`search`), which are made every build. Files
-/// whose fingerprint did not change since an earlier build are taken from it.
+/// Makes the files of the plan's routes ([`plan::routes`]) whose fingerprint changed since an
+/// earlier build (the others are taken from it): pages, generated pages and briefs through
+/// the theme, exports through [`crate::export::make`]. Then hands on what is made every
+/// build: `funnel.json`, the static files and the search index (`search`).
 pub fn render_all(
     cx: &Ctx,
     theme: &Theme,
