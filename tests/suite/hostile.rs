@@ -962,3 +962,28 @@ fn names_differing_only_in_unicode_normalization_are_an_error_naming_both() {
     let out = t.run(&["build"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
+
+/// `base_url` starts the links of the 404 page and the addresses in `visits.ics`: a
+/// `javascript:` one made every such link run a script.
+#[test]
+fn a_base_url_that_is_not_an_http_address_or_a_path_is_an_error_at_its_place() {
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "title: S\nbase_url: \"javascript:alert(1)//\"\n"),
+        ("content/customers/pub.md", "---\ntitle: Public Co\nstage: lead\n---\n"),
+    ]);
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("`base_url: javascript:alert(1)//` is neither an http(s) address nor a path"),
+        "{err}"
+    );
+    assert!(err.contains("--> salesbook.yaml:2:11"), "{err}");
+    assert!(!t.root().join("public").exists(), "nothing written: {err}");
+    for good in ["https://sales.example.com/book", "/book/"] {
+        t.write("salesbook.yaml", &format!("title: S\nbase_url: {good}\n"));
+        let out = t.run(&["build"]);
+        assert!(out.status.success(), "{good}: {}", stderr(&out));
+        assert!(t.read("404.html").contains(&format!("href=\"{}/", good.trim_end_matches('/'))));
+    }
+}
