@@ -46,12 +46,15 @@ pub(super) fn file_folder_clashes(
         }
     }
     // Every page is a folder's `index.html`: only other files can stand where a folder must.
-    let files: HashMap<&str, Option<&Job>, ahash::RandomState> = jobs
+    // Compared folded: on macOS and Windows a file `Customers/A` stands where `customers/a/`
+    // must be a folder.
+    let files: HashMap<Cow<str>, (&str, Option<&Job>), ahash::RandomState> = jobs
         .iter()
         .filter(|(p, _, _)| !p.ends_with("index.html"))
         .map(|(p, _, j)| (p.as_str(), Some(j)))
         .chain(statics.iter().map(|f| (&*f.path, None)))
         .chain([("funnel.json", None)])
+        .map(|(p, j)| (folded(p), (p, j)))
         .collect();
     // A path can only clash when its first folder is the first folder of such a file.
     let tops: HashSet<&str, ahash::RandomState> = files.keys().map(|f| f.split('/').next().unwrap_or(f)).collect();
@@ -61,12 +64,11 @@ pub(super) fn file_folder_clashes(
         .map(|(p, _, j)| (p.as_str(), Some(j)))
         .chain(statics.iter().map(|f| (&*f.path, None)));
     for (path, job) in paths {
-        if !tops.contains(path.split('/').next().unwrap_or(path)) {
+        if !tops.contains(&*folded(path.split('/').next().unwrap_or(path))) {
             continue;
         }
         for (at, _) in path.match_indices('/') {
-            let folder = &path[..at];
-            let Some(file_job) = files.get(folder) else {
+            let Some(&(folder, file_job)) = files.get(&folded(&path[..at])) else {
                 continue;
             };
             if !reported.insert(folder) {
@@ -78,10 +80,13 @@ pub(super) fn file_folder_clashes(
                 None => format!("the static file {p}"),
             };
             let (file, other) = match job.and_then(&page) {
-                Some(page_file) => (page_file, name(*file_job, folder)),
-                None => (name(*file_job, folder), name(job, path)),
+                Some(page_file) => (page_file, name(file_job, folder)),
+                None => (name(file_job, folder), name(job, path)),
             };
-            let msg = format!("/{folder} is a file ({other}), where /{path} needs a folder");
+            let mut msg = format!("/{folder} is a file ({other}), where /{path} needs a folder");
+            if folder != &path[..at] {
+                msg.push_str(" (names that differ only in case or Unicode normalization are one on macOS and Windows)");
+            }
             diags.push(Diagnostic::error(file, msg).help("rename one of them: a name cannot be a file and a folder"));
             break;
         }

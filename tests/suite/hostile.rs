@@ -1007,6 +1007,9 @@ fn static_files_differing_from_pages_or_generated_files_only_in_case_or_normaliz
         ("static/Search/Meta.js", "planted"),
         ("static/notes.TXT", "planted"),
         ("static/Notes.txt", "planted"),
+        // A file where, on macOS and Windows, the page's folder must be.
+        ("content/customers/b.md", "---\ntitle: B\nstage: lead\n---\n"),
+        ("static/Customers/B", "planted"),
         // Not twins: other letters, or only a folder of another case (its files merge).
         ("static/customers/cafe/index.html", "mine"),
         ("static/Customers/logo.png", "mine"),
@@ -1053,7 +1056,12 @@ fn static_files_differing_from_pages_or_generated_files_only_in_case_or_normaliz
         !got.iter().any(|g| g.contains("cafe/") || g.contains("logo.png")),
         "{got:#?}"
     );
-    assert_eq!(r.diagnostics.iter().filter(|d| d.is_error()).count(), 7, "{got:#?}");
+    assert!(
+        got.iter().any(|g| g.starts_with("content/customers/b.md:")
+            && g.contains("/Customers/B is a file (the static file Customers/B), where /customers/b/index.html needs a folder (names that differ only in case")),
+        "{got:#?}"
+    );
+    assert_eq!(r.diagnostics.iter().filter(|d| d.is_error()).count(), 8, "{got:#?}");
     let out = t.run(&["build"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!t.root().join("public").exists());
