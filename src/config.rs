@@ -326,6 +326,14 @@ impl SiteConfig {
                     .help("write the amount in the site's currency unit, e.g. `small_order_threshold: 5000`"),
             );
         }
+        if let Some(why) = base_url_problem(&config.base_url) {
+            let (pos, width) = top_level_place(text, "base_url").unwrap_or_else(|| value_pos(text, "base_url"));
+            let d = Diagnostic::error(CONFIG_FILE, format!("`base_url: {}` {why}", config.base_url));
+            diags.push(
+                d.at(text, pos, width)
+                    .help("write the address the site is published at, e.g. `base_url: https://sales.example.com/` or `base_url: /sales/`"),
+            );
+        }
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
@@ -364,6 +372,30 @@ impl SiteConfig {
 
     pub fn today(&self) -> Option<NaiveDate> {
         self.today.as_deref().and_then(parse_date)
+    }
+}
+
+/// What is wrong with a `base_url`, if anything. It starts the links of the 404 page and the
+/// addresses in `visits.ics`, so only an http(s) address or a path on the site's own host
+/// will do: any other scheme (`javascript:`, `data:`, `file:`) would make every such link run
+/// a script or open something else, and `//host` is another host's address written as a path.
+fn base_url_problem(url: &str) -> Option<&'static str> {
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"'<>`\\{}|^".contains(c))
+    {
+        return Some("has a character that cannot be written in an address (a space, a quote, `<`, `>`, `\\`)");
+    }
+    let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match host {
+        Some(h) if h.is_empty() || h.starts_with('/') => Some("names no host after `://`"),
+        Some(_) => None,
+        None if url.is_empty() => None,
+        None if url.starts_with("//") => {
+            Some("is another host's address without its scheme; write `https://` before it")
+        }
+        None if url.starts_with('/') => None,
+        None => Some("is neither an http(s) address nor a path starting with `/`"),
     }
 }
 
@@ -458,6 +490,39 @@ mod tests {
             err[0].message.contains("`won` and `Won` differ only in case"),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn base_url_is_an_http_address_or_a_path_and_anything_else_an_error_at_its_place() {
+        for good in [
+            "",
+            "/",
+            "/sales",
+            "https://sales.example.com/",
+            "http://10.0.0.5:8080/book/",
+        ] {
+            let c = SiteConfig::parse(&format!("title: x\nbase_url: \"{good}\"\n"));
+            assert!(c.is_ok(), "{good}: {c:?}");
+        }
+        for bad in [
+            "javascript:alert(1)//",
+            "JavaScript:alert(1)",
+            "data:text/html,<b>x</b>",
+            "file:///etc/",
+            "//evil.example/",
+            "https://",
+            "https:///x",
+            "sales/",
+            "/\\evil.example/",
+            "/a b/",
+            "/\"onmouseover=\"x",
+        ] {
+            let text = format!("title: x\nbase_url: '{}'\n", bad.replace('\'', "''"));
+            let err = SiteConfig::parse(&text).unwrap_err();
+            assert_eq!(err.len(), 1, "{bad}: {err:?}");
+            assert_eq!((err[0].line, err[0].column), (2, 11), "{bad}: {err:?}");
+            assert!(err[0].message.starts_with("`base_url: "), "{bad}: {err:?}");
+        }
     }
 
     #[test]

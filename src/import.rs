@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
-use crate::site::ParsedDoc;
+use crate::site::{ParsedDoc, fold_name};
 pub use cells::decode;
 use rows::{Columns, Page, Row, column_letter, columns};
 
@@ -158,11 +158,12 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
         }
     };
     let mut records = Vec::new();
+    let mut lines = Lines::new(&text);
     for record in reader.records() {
         match record {
-            Ok(r) => records.push(r),
+            Ok(r) => records.push((r.position().map_or(0, |p| lines.at(p.byte())), r)),
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 report
                     .problems
                     .push(format!("{shown}, row {line}: cannot read it as CSV: {e}"));
@@ -176,30 +177,35 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
         }
         if !h.is_empty() {
             report.ignored_columns.push(h.clone());
-        } else if records.iter().any(|r| r.get(i).is_some_and(|c| !c.trim().is_empty())) {
+        } else if records
+            .iter()
+            .any(|(_, r)| r.get(i).is_some_and(|c| !c.trim().is_empty()))
+        {
             report
                 .ignored_columns
                 .push(format!("column {} (no header)", column_letter(i)));
         }
     }
     let existing = existing_docs(root, &config);
-    // Compared without case: on the file systems of Windows and macOS, `ABB.md` is `abb.md`.
+    // Compared as the build compares them (`fold_name`): on the file systems of Windows and
+    // macOS, `ABB.md` is `abb.md`, and on macOS `café.md` is the same file whether its `é`
+    // is one character (NFC) or `e` and an accent (NFD).
     let taken_files: HashMap<String, &str> = existing
         .iter()
-        .map(|d| (d.rel_path.to_lowercase(), d.rel_path.as_str()))
+        .map(|d| (fold_name(&d.rel_path), d.rel_path.as_str()))
         .collect();
     let mut urls: HashMap<String, String> = existing
         .iter()
-        .map(|d| (d.path.to_lowercase(), d.rel_path.clone()))
+        .map(|d| (fold_name(&d.path), d.rel_path.clone()))
         .collect();
     let mut ours: HashSet<String> = HashSet::new();
     let mut made: Vec<Made> = Vec::new();
-    for record in &records {
+    for (line, record) in &records {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let mut row = Row {
-            line: record.position().map_or(0, |p| p.line()),
+            line: *line,
             problems: Vec::new(),
             shown: &shown,
             columns: &columns,
@@ -227,13 +233,13 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
             "{}/index.html",
             m.rel_path.trim_start_matches("content/").trim_end_matches(".md")
         );
-        if let Some(file) = taken_files.get(&m.rel_path.to_lowercase()) {
+        if let Some(file) = taken_files.get(&fold_name(&m.rel_path)) {
             report.skipped.push(format!("{place}: {file} exists; not overwritten"));
         } else if m.path.exists() {
             report
                 .skipped
                 .push(format!("{place}: {} exists; not overwritten", m.rel_path));
-        } else if let Some(other) = urls.get(&url.to_lowercase()) {
+        } else if let Some(other) = urls.get(&fold_name(&url)) {
             if ours.contains(other) {
                 report.skipped.push(format!(
                     "{place}: {} comes from an earlier row of this file too; skipped",
@@ -249,7 +255,7 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
                 report.bad_rows += 1;
             }
         } else {
-            urls.insert(url.to_lowercase(), m.rel_path.clone());
+            urls.insert(fold_name(&url), m.rel_path.clone());
             ours.insert(m.rel_path.clone());
             made.push(m);
         }
@@ -269,6 +275,44 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
         write_all(&made)?;
     }
     Ok(report)
+}
+
+/// The line of the file a record starts on, as a spreadsheet or an editor counts them: the
+/// CSV reader's own count is one short for every CRLF line break before the record (it
+/// takes the `\r` as the end of the record, and the `\n` then as an empty line), and misses
+/// lone `\r` breaks (old Mac files) altogether. Records come in order, so the count goes on
+/// from the last one.
+struct Lines<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines {
+            text: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record the reader places at `byte` (the line break that ended the
+    /// record before it may come first: a record never starts with one).
+    fn at(&mut self, byte: u64) -> u64 {
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        while self.text.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start += 1;
+        }
+        for i in self.at..start.max(self.at) {
+            let b = self.text[i];
+            if b == b'\n' || (b == b'\r' && self.text.get(i + 1) != Some(&b'\n')) {
+                self.line += 1;
+            }
+        }
+        self.at = self.at.max(start);
+        self.line
+    }
 }
 
 /// Runs the pages made through the build's own checks, as `check` would with them in the

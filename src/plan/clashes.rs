@@ -3,6 +3,7 @@
 //! files (a static file at a page's or a generated file's path), or, on macOS and Windows, one of two folders whose
 //! names differ only in case. Each is a diagnostic naming the files that made them.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::{Gen, Job, Route};
@@ -50,12 +51,15 @@ fn file_folder_clashes(site: &Site, jobs: &[Route], statics: &[OutputFile], sear
         }
     }
     // Every page is a folder's `index.html`: only other files can stand where a folder must.
-    let files: HashMap<&str, Option<&Job>, ahash::RandomState> = jobs
+    // Compared folded: on macOS and Windows a file `Customers/A` stands where `customers/a/`
+    // must be a folder.
+    let files: HashMap<Cow<str>, (&str, Option<&Job>), ahash::RandomState> = jobs
         .iter()
         .filter(|r| !r.path.ends_with("index.html"))
         .map(|r| (r.path.as_str(), Some(&r.job)))
         .chain(statics.iter().map(|f| (&*f.path, None)))
         .chain([("funnel.json", None)])
+        .map(|(p, j)| (folded(p), (p, j)))
         .collect();
     // A path can only clash when its first folder is the first folder of such a file.
     let tops: HashSet<&str, ahash::RandomState> = files.keys().map(|f| f.split('/').next().unwrap_or(f)).collect();
@@ -65,12 +69,11 @@ fn file_folder_clashes(site: &Site, jobs: &[Route], statics: &[OutputFile], sear
         .map(|r| (r.path.as_str(), Some(&r.job)))
         .chain(statics.iter().map(|f| (&*f.path, None)));
     for (path, job) in paths {
-        if !tops.contains(path.split('/').next().unwrap_or(path)) {
+        if !tops.contains(&*folded(path.split('/').next().unwrap_or(path))) {
             continue;
         }
         for (at, _) in path.match_indices('/') {
-            let folder = &path[..at];
-            let Some(file_job) = files.get(folder) else {
+            let Some(&(folder, file_job)) = files.get(&folded(&path[..at])) else {
                 continue;
             };
             if !reported.insert(folder) {
@@ -82,13 +85,98 @@ fn file_folder_clashes(site: &Site, jobs: &[Route], statics: &[OutputFile], sear
                 None => format!("the static file {p}"),
             };
             let (file, other) = match job.and_then(&page) {
-                Some(page_file) => (page_file, name(*file_job, folder)),
-                None => (name(*file_job, folder), name(job, path)),
+                Some(page_file) => (page_file, name(file_job, folder)),
+                None => (name(file_job, folder), name(job, path)),
             };
-            let msg = format!("/{folder} is a file ({other}), where /{path} needs a folder");
+            let mut msg = format!("/{folder} is a file ({other}), where /{path} needs a folder");
+            if folder != &path[..at] {
+                msg.push_str(" (names that differ only in case or Unicode normalization are one on macOS and Windows)");
+            }
             diags.push(Diagnostic::error(file, msg).help("rename one of them: a name cannot be a file and a folder"));
             break;
         }
+    }
+    diags.extend(static_twins(site, jobs, statics, search));
+    diags
+}
+
+/// A path as macOS and Windows compare it ([`crate::site::fold_name`]); an all-lowercase
+/// ASCII path, most of a site's, is its own fold and is not copied.
+fn folded(path: &str) -> Cow<'_, str> {
+    if path.is_ascii() && !path.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(crate::site::fold_name(path))
+    }
+}
+
+/// Static files whose paths differ from a page's, a generated file's or another static
+/// file's only in case or Unicode normalization (`static/Customers/A/index.html` beside the
+/// page `customers/a/`, `static/Funnel.json`, `static/SEARCH.JS` beside the theme's
+/// `search.js`): both are written on Linux, but on macOS (and, for case, Windows) they are
+/// one file and the later silently replaces the other, as an exact clash would.
+fn static_twins(site: &Site, jobs: &[Route], statics: &[OutputFile], search: bool) -> Vec<Diagnostic> {
+    let how = |a: &str, b: &str| {
+        if a.to_lowercase() == b.to_lowercase() {
+            "case: macOS and Windows"
+        } else {
+            "case or Unicode normalization (NFC and NFD): macOS"
+        }
+    };
+    let twin = |file: String, path: &str, other: &str, other_path: &str| {
+        let msg = format!(
+            "static/{path} and {other} differ only in {} would write them to one file, and one would replace the other",
+            how(path, other_path)
+        );
+        let help = if file.starts_with("static/") {
+            "rename the static file"
+        } else {
+            "rename the static file, or give the page another `slug:`"
+        };
+        Diagnostic::error(file, msg).help(help)
+    };
+    let mut diags = Vec::new();
+    // Statics are few next to pages: only their folds are kept.
+    let mut by_fold: HashMap<Cow<str>, &str, ahash::RandomState> = HashMap::default();
+    for f in statics {
+        let path = &*f.path;
+        let fold = folded(path);
+        let generated = if fold == "funnel.json" && path != "funnel.json" {
+            Some("the generated /funnel.json")
+        } else if search && crate::search::is_index_file(&fold) && !crate::search::is_index_file(path) {
+            Some("the search index's files (/search/*.js)")
+        } else {
+            None
+        };
+        if let Some(g) = generated {
+            diags.push(twin(format!("static/{path}"), path, g, &fold));
+        }
+        match by_fold.get(&fold) {
+            // Site static files follow the theme's: the later one is the site's.
+            Some(first) if *first != path => {
+                let other = format!("the static file /{first} (the theme's or static/'s)");
+                diags.push(twin(format!("static/{path}"), path, &other, first));
+            }
+            _ => {
+                by_fold.insert(fold, path);
+            }
+        }
+    }
+    for Route { path, job, .. } in jobs {
+        let Some(&s) = by_fold.get(&folded(path)) else {
+            continue;
+        };
+        if s == path {
+            continue;
+        }
+        let url = format!("/{}", path.strip_suffix("index.html").unwrap_or(path));
+        diags.push(match job {
+            Job::Page(id) | Job::Brief(id) => {
+                let file = &site.doc(*id).rel_path;
+                twin(file.clone(), s, &format!("the page {file} ({url})"), path)
+            }
+            _ => twin(format!("static/{s}"), s, &format!("the generated {url}"), path),
+        });
     }
     diags
 }

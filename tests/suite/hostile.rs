@@ -962,3 +962,107 @@ fn names_differing_only_in_unicode_normalization_are_an_error_naming_both() {
     let out = t.run(&["build"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
+
+/// `base_url` starts the links of the 404 page and the addresses in `visits.ics`: a
+/// `javascript:` one made every such link run a script.
+#[test]
+fn a_base_url_that_is_not_an_http_address_or_a_path_is_an_error_at_its_place() {
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "title: S\nbase_url: \"javascript:alert(1)//\"\n"),
+        ("content/customers/pub.md", "---\ntitle: Public Co\nstage: lead\n---\n"),
+    ]);
+    let out = t.run(&["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("`base_url: javascript:alert(1)//` is neither an http(s) address nor a path"),
+        "{err}"
+    );
+    assert!(err.contains("--> salesbook.yaml:2:11"), "{err}");
+    assert!(!t.root().join("public").exists(), "nothing written: {err}");
+    for good in ["https://sales.example.com/book", "/book/"] {
+        t.write("salesbook.yaml", &format!("title: S\nbase_url: {good}\n"));
+        let out = t.run(&["build"]);
+        assert!(out.status.success(), "{good}: {}", stderr(&out));
+        assert!(
+            t.read("404.html")
+                .contains(&format!("href=\"{}/", good.trim_end_matches('/')))
+        );
+    }
+}
+
+/// On macOS (and, for case, Windows) a static file whose path differs from a page's or a
+/// generated file's only in case or Unicode normalization is the same file: one of the two
+/// was silently lost there, while Linux wrote both.
+#[test]
+fn static_files_differing_from_pages_or_generated_files_only_in_case_or_normalization_are_errors() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/a.md", "---\ntitle: A\nstage: lead\n---\n"),
+        ("content/customers/caf\u{e9}.md", "---\ntitle: C\nstage: lead\n---\n"),
+        ("static/Customers/A/index.html", "planted"),
+        ("static/customers/cafe\u{301}/index.html", "planted"),
+        ("static/INDEX.HTML", "planted"),
+        ("static/Funnel.json", "planted"),
+        ("static/SEARCH.JS", "planted"),
+        ("static/Search/Meta.js", "planted"),
+        ("static/notes.TXT", "planted"),
+        ("static/Notes.txt", "planted"),
+        // A file where, on macOS and Windows, the page's folder must be.
+        ("content/customers/b.md", "---\ntitle: B\nstage: lead\n---\n"),
+        ("static/Customers/B", "planted"),
+        // Not twins: other letters, or only a folder of another case (its files merge).
+        ("static/customers/cafe/index.html", "mine"),
+        ("static/Customers/logo.png", "mine"),
+    ]);
+    let r = t.build();
+    let got = places(&r.diagnostics);
+    let expect = [
+        (
+            "content/customers/a.md",
+            "static/Customers/A/index.html and the page content/customers/a.md (/customers/a/) differ only in case",
+        ),
+        (
+            "content/customers/caf\u{e9}.md",
+            "static/customers/cafe\u{301}/index.html and the page content/customers/caf\u{e9}.md (/customers/caf\u{e9}/) differ only in case or Unicode normalization",
+        ),
+        (
+            "static/INDEX.HTML",
+            "static/INDEX.HTML and the generated / differ only in case",
+        ),
+        (
+            "static/Funnel.json",
+            "static/Funnel.json and the generated /funnel.json differ only in case",
+        ),
+        ("static/SEARCH.JS", "static/SEARCH.JS and the static file /search.js"),
+        (
+            "static/Search/Meta.js",
+            "static/Search/Meta.js and the search index's files (/search/*.js) differ only in case",
+        ),
+    ];
+    for (file, msg) in expect {
+        assert!(
+            got.iter()
+                .any(|g| g.starts_with(&format!("{file}:")) && g.contains(msg)),
+            "{msg}: {got:#?}"
+        );
+    }
+    assert!(
+        got.iter()
+            .any(|g| g.contains("static/notes.TXT and the static file /Notes.txt")
+                || g.contains("static/Notes.txt and the static file /notes.TXT")),
+        "{got:#?}"
+    );
+    assert!(
+        !got.iter().any(|g| g.contains("cafe/") || g.contains("logo.png")),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter().any(|g| g.starts_with("content/customers/b.md:")
+            && g.contains("/Customers/B is a file (the static file Customers/B), where /customers/b/index.html needs a folder (names that differ only in case")),
+        "{got:#?}"
+    );
+    assert_eq!(r.diagnostics.iter().filter(|d| d.is_error()).count(), 8, "{got:#?}");
+    let out = t.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!t.root().join("public").exists());
+}

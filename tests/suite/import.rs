@@ -530,3 +530,64 @@ fn file_names_that_differ_only_in_case_are_the_same_page() {
     files.sort();
     assert_eq!(files, ["abb.md", "huadong.md"]);
 }
+
+#[test]
+fn file_names_that_differ_only_in_unicode_normalization_are_the_same_page() {
+    // On macOS `café` (NFC) and `cafe` + U+0301 (NFD) name one file: the build refuses the
+    // pair, so the import must not write the second.
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        ("content/customers/caf\u{e9}.md", "---\ntitle: Café\nstage: lead\n---\n"),
+    ]);
+    std::fs::write(
+        t.root().join("t.csv"),
+        "title,slug,stage\nA,cafe\u{301},lead\nB,th\u{e9},lead\nC,THE\u{301},lead\n",
+    )
+    .unwrap();
+    let out = t.run(&["import", "customers", "t.csv"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("t.csv, row 2: content/customers/caf\u{e9}.md exists; not overwritten"),
+        "{log}"
+    );
+    assert!(
+        log.contains("t.csv, row 4: content/customers/THE\u{301}.md comes from an earlier row"),
+        "{log}"
+    );
+    let mut files: Vec<String> = std::fs::read_dir(t.root().join("content/customers"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["caf\u{e9}.md", "th\u{e9}.md"]);
+    assert!(!t.build().has_errors(), "the site still builds");
+}
+
+#[test]
+fn rows_are_numbered_by_their_line_whatever_the_line_breaks() {
+    // Excel on Windows saves CRLF, old Mac files end lines with CR alone: the row named is
+    // the line a spreadsheet shows, as with LF.
+    let t = SiteTest::with_files(&[("salesbook.yaml", "today: 2026-11-23\n")]);
+    for eol in ["\n", "\r\n", "\r"] {
+        let table = [
+            "slug,title,stage",
+            "ok1,A,lead",
+            ".bad,B,lead",
+            "ok3,\"C\nc\",lead",
+            "..x,D,lead",
+            "",
+        ]
+        .join(eol);
+        std::fs::write(t.root().join("t.csv"), table).unwrap();
+        let out = t.run(&["import", "customers", "t.csv"]);
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{eol:?}: {log}");
+        // The quoted cell of row 4 spans two lines: the next row starts on line 6.
+        assert!(
+            log.contains("t.csv, row 3, column A (slug): \".bad\""),
+            "{eol:?}: {log}"
+        );
+        assert!(log.contains("t.csv, row 6, column A (slug): \"..x\""), "{eol:?}: {log}");
+    }
+}

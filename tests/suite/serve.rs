@@ -548,18 +548,25 @@ fn binding_beyond_loopback_warns_and_answers_to_the_address() {
         let port = s.addr.rsplit(':').next().unwrap().to_owned();
         let (status, _, _) = exchange(&format!("127.0.0.1:{port}"), "GET / HTTP/1.0\r\n\r\n");
         assert_eq!(status, 200);
-        let lines = rest.lock().unwrap().clone();
-        (s, port, lines)
+        (s, port, rest)
     };
     let (_, _, quiet) = printed("127.0.0.1");
+    let quiet = quiet.lock().unwrap().clone();
     assert!(!quiet.iter().any(|l| l.contains("warning")), "{quiet:?}");
-    let (_s, port, lines) = printed("0.0.0.0");
-    assert!(
-        lines
+    let (_s, port, rest) = printed("0.0.0.0");
+    // The server printed the warning before it answered, but on a busy machine the thread
+    // reading its output may not have read it yet: wait for it a little.
+    let warned = || {
+        rest.lock()
+            .unwrap()
             .iter()
-            .any(|l| l.starts_with("warning: listening on 0.0.0.0: anyone on the network")),
-        "{lines:?}"
-    );
+            .any(|l| l.starts_with("warning: listening on 0.0.0.0: anyone on the network"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !warned() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(warned(), "{:?}", rest.lock().unwrap());
     // A colleague types this machine's address: any address, but no name.
     for (host, want) in [("10.1.2.3", 200), ("evil.example", 421)] {
         let (status, _, _) = exchange(
