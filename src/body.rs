@@ -1,13 +1,37 @@
-//! How much of the pages' bodies a build keeps in memory. A build whose memory must not grow
-//! with the size of the bodies (`build`, `check`) keeps each body's pre-rendered HTML, or
-//! else its text, until a fixed number of bytes is spent; a body beyond that is read again
-//! from its file when its page renders. Most sites never read a file twice, and a large one
-//! stays in bounded memory. This is the one place that knows the budget: the parse keeps
-//! whole bodies, rendering asks the page for its text.
+//! Page bodies: how much of them a build keeps in memory, and how one becomes HTML. A build
+//! whose memory must not grow with the size of the bodies (`build`, `check`) keeps each
+//! body's pre-rendered HTML, or else its text, until a fixed number of bytes is spent; a body
+//! beyond that is read again from its file when its page renders. Most sites never read a
+//! file twice, and a large one stays in bounded memory. This is the one place that knows the
+//! budget, and the one path from a body to its HTML ([`html`]): rendering does not ask which
+//! form was kept.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::parse::markdown::{self, Body, Resolved};
 use crate::site::ParsedDoc;
+
+/// A body's HTML with its site links written out as `resolve` says: from the segments
+/// [`markdown::scan`] pre-rendered when they were kept, or else rendered from its text (read
+/// by `text` with the body at its offset: from memory, or from its file again when the
+/// budget let it go). `None` when the text cannot be read again (the file changed or went
+/// away during the build).
+pub fn html<'t>(
+    body: &Body,
+    text: impl FnOnce() -> Option<(Cow<'t, str>, usize)>,
+    resolve: &dyn Fn(usize) -> Option<Resolved>,
+) -> Option<String> {
+    if let Some(html) = &body.html {
+        return Some(html.html(resolve));
+    }
+    let (text, offset) = text()?;
+    Some(markdown::render(
+        &text[offset.min(text.len())..],
+        &body.headings,
+        resolve,
+    ))
+}
 
 /// How many bytes of body a streaming build keeps in memory.
 pub const BUDGET: usize = 32 << 20;

@@ -87,17 +87,7 @@ pub fn scanned_body_html<'t>(
     text: impl FnOnce() -> Option<(std::borrow::Cow<'t, str>, usize)>,
     links: &[Option<LinkTo>],
 ) -> Option<String> {
-    if let Some(html) = &body.html {
-        return Some(html.html(&|i| resolved(site, from_path, links, i)));
-    }
-    let (text, offset) = text()?;
-    Some(body_html(
-        site,
-        from_path,
-        &text[offset.min(text.len())..],
-        &body.headings,
-        links,
-    ))
+    crate::body::html(body, text, &|i| resolved(site, from_path, links, i))
 }
 
 /// The n-th site link of a page's body as it is written out.
