@@ -17,6 +17,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::facts::Facts;
+use crate::output::{Made, Output, OutputFile, hand_on};
 use crate::parse::front_matter::{Contact, Customer};
 use crate::site::{DocId, ParsedDoc};
 
@@ -477,6 +478,30 @@ fn part(cx: &Facts, e: Export, id: DocId, out: &mut Vec<u8>) {
         Export::CustomersJson => json_row(cx, id, d, c, out),
         Export::VisitsIcs => ics_event(cx, d, c, out),
     }
+}
+
+/// The exports as a stage of the build: each export whose fingerprint changed (`todo`, from
+/// the route table) made from the facts and handed to `out`; `print` is each customer's
+/// part's fingerprint (see [`Parts`]).
+pub fn stage(
+    facts: &Facts,
+    todo: Vec<(String, u64, Export)>,
+    parts: &Parts,
+    print: &(dyn Fn(DocId) -> u64 + Sync),
+    keep: bool,
+    out: &dyn Output,
+    slowest: Option<&crate::telemetry::Jobs>,
+) -> Vec<Made> {
+    todo.into_par_iter()
+        .map(|(path, fingerprint, e)| {
+            let started = std::time::Instant::now();
+            let file = OutputFile::new(path.clone(), make(facts, e, parts, print));
+            if let Some(s) = slowest {
+                s.record(started, &path, "exports");
+            }
+            hand_on(out, keep, path, fingerprint, Ok(file))
+        })
+        .collect()
 }
 
 /// Export `e`: made customer by customer into one buffer, or, when `parts` keeps them, put

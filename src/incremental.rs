@@ -33,10 +33,11 @@ use rayon::prelude::*;
 use chrono::NaiveDate;
 
 use crate::config::{SiteConfig, StageDef};
+use crate::diagnostics::Diagnostic;
 use crate::export::Export;
 use crate::facts::Facts;
 use crate::model::Kind;
-use crate::output::{Output, OutputFile};
+use crate::output::{Made, Output, OutputFile};
 use crate::plan::{Gen, Job, page_of};
 use crate::site::{DocId, Site};
 
@@ -370,12 +371,30 @@ impl Memo {
         self.files.insert(Arc::clone(&m.file.path), m);
     }
 
-    /// Records that the file at `path` failed to render: the memo's version is the last good
-    /// one, to be made again next time.
-    pub fn failed(&mut self, path: &str) {
-        if let Some(m) = self.files.get_mut(path) {
-            m.print = None;
+    /// Records what the stages made, and returns how many files they made. A file that
+    /// failed keeps the memo's version as the last good one, to be made again next time; its
+    /// problem joins `diags` (once: a template error is the same for every page).
+    pub fn record(&mut self, made: Vec<Made>, diags: &mut Vec<Diagnostic>) -> usize {
+        let mut count = 0;
+        for (path, print, result) in made {
+            match result {
+                Ok(f) => {
+                    count += 1;
+                    if let Some(f) = f {
+                        self.made(f, Some(print));
+                    }
+                }
+                Err(d) => {
+                    if let Some(m) = self.files.get_mut(path.as_str()) {
+                        m.print = None;
+                    }
+                    if !diags.contains(&d) {
+                        diags.push(d);
+                    }
+                }
+            }
         }
+        count
     }
 
     /// Ends a build: forgets the files it did not have, and returns their paths.

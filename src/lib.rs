@@ -4,7 +4,7 @@
 //! source files ─load─▶ SourceFile ─parse─▶ ParsedDoc ─site─▶ Site ─links─▶ LinkGraph
 //!              ─sales─▶ figures ══▶ Facts (site, graph, config, labels, today, figures)
 //!              ─plan─▶ routes (path, job, template) ─incremental─▶ stale routes
-//!              ─search─▶ index files    ─render─▶ pages, generated pages, exports
+//!              ─search─▶ index files  ─export─▶ exports  ─render─▶ pages, generated pages
 //!              ─write─▶ disk (skip unchanged) or memory (serve)
 //! diagnostics accumulate along the way; the command decides what they mean
 //! ```

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use crate::diagnostics::Diagnostic;
+
 /// The file in an output folder that lists what a build wrote there, with the fingerprint
 /// each file was made from (see `write`). Here, below `load`, which must know an output
 /// folder when it sees one.
@@ -81,4 +83,23 @@ impl Collect {
     pub fn into_files(self) -> Vec<OutputFile> {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// A file a stage was asked to make: its path, its fingerprint, and what became of it (the
+/// file, when the memo keeps files).
+pub type Made = (String, u64, Result<Option<OutputFile>, Diagnostic>);
+
+/// Hands a file on to `out` as soon as it is made; a copy is kept for the memo when it keeps
+/// files (`keep`).
+pub fn hand_on(out: &dyn Output, keep: bool, path: String, print: u64, result: Result<OutputFile, Diagnostic>) -> Made {
+    let result = result.map(|mut f| {
+        // Kept files give back the spare room of their buffer.
+        if let Some(bytes) = Arc::get_mut(&mut f.bytes).filter(|_| keep) {
+            bytes.shrink_to_fit();
+        }
+        let kept = keep.then(|| f.clone());
+        out.put(f, Some(print));
+        kept
+    });
+    (path, print, result)
 }

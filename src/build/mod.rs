@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use chrono::NaiveDate;
 
 use crate::body;
@@ -83,7 +85,9 @@ pub struct Builder {
     /// How many files the last build parsed (the rest came from the cache).
     last_parsed: usize,
     /// Rendered pages of the last build, reused when their inputs did not change.
-    memo: render::RenderMemo,
+    memo: incremental::Memo,
+    /// Each customer's part of the exports, kept with the files (see [`crate::export::Parts`]).
+    parts: crate::export::Parts,
     /// The markdown files found by the last walk of `content/`, and what the walk reported.
     paths: Option<Vec<PathBuf>>,
     walk_diags: Vec<Diagnostic>,
@@ -179,7 +183,8 @@ impl Builder {
             cache: HashMap::new(),
             ordered: None,
             last_parsed: 0,
-            memo: render::RenderMemo::default(),
+            memo: incremental::Memo::default(),
+            parts: crate::export::Parts::default(),
             paths: None,
             walk_diags: Vec::new(),
             index: None,
@@ -284,7 +289,7 @@ impl Builder {
         statics.push(OutputFile::new(render::token::TOKEN_FILE, page_token.as_bytes()));
         stages.mark("figures+static");
         // The section lists are kept between builds while no page's summary changes.
-        let members_of = self.memo.files.start(incremental::all_visible(&site));
+        let members_of = self.memo.start(incremental::all_visible(&site));
         let (routes, d) = crate::plan::routes(&facts, members_of);
         diags.extend(d);
         diags.extend(crate::plan::clashes(&site, &routes, &statics, config.search));
@@ -298,7 +303,7 @@ impl Builder {
                 return finish(result, start);
             }
         };
-        let (d, stats) = self.render(&facts, &theme, &page_token, routes, statics, out);
+        let (d, stats) = self.make(&facts, &theme, &page_token, routes, statics, out);
         diags.extend(d);
         // `serve` makes the search index once the pages of a save are served.
         let search = (self.mode == BuildMode::Serve && config.search).then(|| crate::search::input(&facts));
@@ -365,10 +370,13 @@ impl Builder {
         site
     }
 
-    /// The search index (made before the pages: a streaming build writes it at once and lets
-    /// each page's terms go, so that its memory is free again when the pages render) and the
-    /// pages, into `out`.
-    fn render(
+    /// The stages that make files, into `out`: the search index (first: a streaming build
+    /// writes it at once and lets each page's terms go, so that its memory is free again when
+    /// the pages render), then the routes whose fingerprint changed since an earlier build
+    /// (the others are taken from it): the exports by their stage, the pages, generated
+    /// pages and briefs by the renderer. Then what is made every build: `funnel.json`, the
+    /// static files and the search index.
+    fn make(
         &mut self,
         facts: &Facts,
         theme: &Theme,
@@ -378,6 +386,7 @@ impl Builder {
         out: &dyn render::Output,
     ) -> (Vec<Diagnostic>, render::RenderStats) {
         let keep = self.memo.keep;
+        self.parts.keep = keep;
         let search = if facts.config.search && self.mode != BuildMode::Serve {
             crate::search::stage(facts, keep, out)
         } else {
@@ -401,13 +410,60 @@ impl Builder {
                 .uses_customer_cells
                 .then(|| (theme, tera::Value::from_serializable(&theme.labels))),
         };
-        let result = render::render_all(&cx, theme, routes, statics, search, &mut self.memo, out);
+        let members_of = self.memo.members().clone();
+        let renderer = render::Renderer::new(&cx, theme, &members_of, keep, out);
+        // The funnel's figures can count customers no list shows (`count_confidential`).
+        let funnel = funnel::funnel_json(facts.figures.funnel, facts.site, facts.config, facts.today);
+        let global = incremental::hash_of((cx.stamp, renderer.site_hash()));
+        let books = render::brief::playbooks(&cx).print;
+        let all_visible = incremental::all_visible(facts.site);
+        let keys = incremental::Keys::new(facts, global, all_visible, &funnel, books, &members_of);
+        let routes: Vec<(String, u64, crate::plan::Route)> = routes
+            .into_par_iter()
+            .map(|r| (r.path.clone(), incremental::fingerprint(&keys, &r.job), r))
+            .collect();
+        let total = routes.len();
+        let todo = self.memo.stale(routes, out);
+        let reused = total - todo.len();
+        let (exports, pages): (Vec<_>, Vec<_>) = todo
+            .into_iter()
+            .partition(|(_, _, r)| matches!(r.job, crate::plan::Job::Export(_)));
+        let exports = exports
+            .into_iter()
+            .filter_map(|(path, print, r)| match r.job {
+                crate::plan::Job::Export(e) => Some((path, print, e)),
+                _ => None,
+            })
+            .collect();
+        let slowest = telemetry::Jobs::new();
+        let part = |id| incremental::customer_part(&keys, id);
+        let mut made = crate::export::stage(facts, exports, &self.parts, &part, keep, out, slowest.as_ref());
+        let (rendered, mut diags) = renderer.render(pages, slowest.as_ref());
+        made.extend(rendered);
+        let rendered = self.memo.record(made, &mut diags);
+        if let Some(s) = slowest {
+            s.print();
+        }
+        // Made again every build; in the memo only to be told apart from files gone.
+        let funnel = OutputFile::new("funnel.json", funnel.into_bytes());
+        for f in std::iter::once(funnel).chain(statics).chain(search) {
+            if keep {
+                self.memo.made(f.clone(), None);
+            }
+            out.put(f, None);
+        }
+        let removed = self.memo.finish();
         if self.mode.lean() {
             std::mem::forget(cx);
         } else {
             self.refs = cx.kept_refs();
         }
-        result
+        let stats = render::RenderStats {
+            rendered,
+            reused,
+            removed,
+        };
+        (diags, stats)
     }
 }
 

@@ -3,16 +3,18 @@
 //! navigation rendered once per depth) and ends as one file handed to the output.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
+use rayon::prelude::*;
 use tera::{Context, Value};
 
 use super::views::{Ctx, page_view, section_label};
 use super::{Output, OutputFile, Theme, brief, generated, insight, root_of, scanned_body_html};
 use crate::diagnostics::Diagnostic;
 use crate::incremental;
+use crate::output::{Made, hand_on};
 use crate::plan::{self, Gen, Job, Route};
 use crate::site::DocId;
+use crate::telemetry;
 
 /// A customer's fact box and contacts (`partials/factbox.html`, `partials/contacts.html`),
 /// rendered once for its page and its brief from the page's context (they hold no links).
@@ -33,12 +35,9 @@ pub(super) struct Work {
     brief: Option<(Route, u64)>,
 }
 
-/// A file made (or not) by a job: its path, fingerprint, and the file when the memo keeps it.
-pub(super) type Made = (String, u64, Result<Option<OutputFile>, Diagnostic>);
-
 /// The stale routes as units of work: a brief goes with its page when both are stale (the
 /// plan lists each brief right after its page).
-pub(super) fn pair_briefs(todo: Vec<(String, u64, Route)>) -> Vec<Work> {
+fn pair_briefs(todo: Vec<(String, u64, Route)>) -> Vec<Work> {
     let mut work: Vec<Work> = Vec::with_capacity(todo.len());
     for (_, print, route) in todo {
         if let (Job::Brief(id), Some(last)) = (&route.job, work.last_mut())
@@ -58,40 +57,89 @@ pub(super) fn pair_briefs(todo: Vec<(String, u64, Route)>) -> Vec<Work> {
 }
 
 /// What every job of one build renders with.
-pub(super) struct Renderer<'a> {
-    pub(super) cx: &'a Ctx<'a>,
-    pub(super) theme: &'a Theme,
-    pub(super) site_value: Value,
-    pub(super) lang_value: Value,
+pub struct Renderer<'a> {
+    cx: &'a Ctx<'a>,
+    theme: &'a Theme,
+    site_value: Value,
+    /// What the navigation shows of the site, as the JSON the templates get, hashed: every
+    /// page's fingerprint covers it.
+    site_hash: u64,
+    lang_value: Value,
     /// The navigation is the same on every page of one depth and navigation key: rendered
     /// once for each (a tenth of the render time went there), and handed to pages as HTML.
-    pub(super) navs: std::sync::Mutex<HashMap<(String, String), Value>>,
-    pub(super) nav_errors: std::sync::Mutex<Vec<Diagnostic>>,
-    pub(super) members_of: &'a HashMap<String, Vec<DocId>>,
-    pub(super) parts: &'a crate::export::Parts,
-    pub(super) keys: &'a incremental::Keys<'a>,
+    navs: std::sync::Mutex<HashMap<(String, String), Value>>,
+    nav_errors: std::sync::Mutex<Vec<Diagnostic>>,
+    members_of: &'a HashMap<String, Vec<DocId>>,
     /// Whether the memo keeps the files.
-    pub(super) keep: bool,
-    pub(super) out: &'a dyn Output,
+    keep: bool,
+    out: &'a dyn Output,
 }
 
 /// A customer page's template value and the fact box and contacts it shares with its brief.
 type PageParts = (Value, (Value, Value));
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
+    /// `members_of`: the sections' member lists the plan was made from; `keep`: whether the
+    /// memo keeps the files.
+    pub fn new(
+        cx: &'a Ctx<'a>,
+        theme: &'a Theme,
+        members_of: &'a HashMap<String, Vec<DocId>>,
+        keep: bool,
+        out: &'a dyn Output,
+    ) -> Self {
+        let site_view = generated::site_view(cx, theme.uses_site_lists);
+        let site_json = serde_json::to_string(&site_view).unwrap_or_default();
+        Renderer {
+            cx,
+            theme,
+            site_value: Value::from_serializable(&site_view),
+            site_hash: incremental::hash_of(site_json),
+            // The labels as a template value: made once per build (the list rows' cells took
+            // it too).
+            lang_value: match &cx.cells {
+                Some((_, lang)) => lang.clone(),
+                None => Value::from_serializable(cx.labels),
+            },
+            navs: Default::default(),
+            nav_errors: Default::default(),
+            members_of,
+            keep,
+            out,
+        }
+    }
+
+    /// What the navigation of every page shows of the site (see [`incremental::Keys`]).
+    pub fn site_hash(&self) -> u64 {
+        self.site_hash
+    }
+
+    /// Renders the stale routes (`todo`, exports left to their own stage), hands each file to
+    /// the output as soon as it is made, and says what became of each; with the navigation's
+    /// problems.
+    pub fn render(
+        self,
+        todo: Vec<(String, u64, Route)>,
+        slowest: Option<&telemetry::Jobs>,
+    ) -> (Vec<Made>, Vec<Diagnostic>) {
+        let made: Vec<Made> = pair_briefs(todo)
+            .into_par_iter()
+            .flat_map_iter(|w| self.work(w, slowest))
+            .collect();
+        (made, self.nav_errors.into_inner().unwrap_or_else(|e| e.into_inner()))
+    }
+
     /// Makes the file(s) of one unit of work, hands each to the output as soon as it is
     /// made, and says what became of it.
-    pub(super) fn work(&self, w: Work, slowest: Option<&crate::telemetry::Jobs>) -> Vec<Made> {
+    fn work(&self, w: Work, slowest: Option<&telemetry::Jobs>) -> Vec<Made> {
         let mut made = Vec::with_capacity(1 + w.brief.is_some() as usize);
         let started = slowest.map(|_| std::time::Instant::now());
         let mut shared = None;
         let result = match &w.route.job {
             Job::Page(id) => self.page(*id, &w.route, &mut shared),
             Job::Gen(g) => self.generated(g, &w.route),
-            Job::Export(e) => Ok(OutputFile::new(
-                w.route.path.clone(),
-                crate::export::make(self.cx, *e, self.parts, &|id| incremental::customer_part(self.keys, id)),
-            )),
+            // Made by their own stage (`export::stage`), never routed here.
+            Job::Export(_) => return Vec::new(),
             Job::Brief(id) => self.brief(*id, &w.route, None),
         };
         if let (Some(s), Some(t)) = (slowest, started) {
@@ -112,18 +160,8 @@ impl Renderer<'_> {
         made
     }
 
-    /// Hands a made file on as soon as it is made; kept only when the memo keeps files.
     fn hand_on(&self, path: String, print: u64, result: Result<OutputFile, Diagnostic>) -> Made {
-        let result = result.map(|mut f| {
-            // Kept pages give back the spare room of their render buffer.
-            if let Some(bytes) = Arc::get_mut(&mut f.bytes).filter(|_| self.keep) {
-                bytes.shrink_to_fit();
-            }
-            let kept = self.keep.then(|| f.clone());
-            self.out.put(f, Some(print));
-            kept
-        });
-        (path, print, result)
+        hand_on(self.out, self.keep, path, print, result)
     }
 
     fn nav(&self, root: &str, current: &str) -> Value {
@@ -426,7 +464,7 @@ fn section_context(
 }
 
 /// A template error is the same for every page that uses the template: report it once.
-pub(super) fn push_unique(diags: &mut Vec<Diagnostic>, d: Diagnostic) {
+fn push_unique(diags: &mut Vec<Diagnostic>, d: Diagnostic) {
     if !diags.contains(&d) {
         diags.push(d);
     }

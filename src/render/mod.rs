@@ -1,7 +1,7 @@
 //! Rendering: the theme (built in, overridable file by file), the typed views templates
-//! receive, and the rendering of the plan's routes (pages, generated pages, briefs; exports
-//! through `export`). Which routes exist is `plan`'s to say, which must be made again is
-//! `incremental`'s.
+//! receive, and the [`Renderer`] of the plan's routes (pages, generated pages, briefs). Which
+//! routes exist is `plan`'s to say, which must be made again `incremental`'s; the exports
+//! and the search index are stages of their own (`export`, `search`).
 
 pub mod brief;
 /// The formatting helpers, long reached through `render`.
@@ -15,21 +15,13 @@ pub mod views;
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
-use tera::Value;
-
-use crate::diagnostics::Diagnostic;
 pub use crate::facts::Figures;
-use crate::incremental;
 use crate::links::LinkTo;
 pub use crate::output::{Collect, Output, OutputFile};
 use crate::parse::markdown::{self, Resolved};
-use crate::plan::Route;
-use crate::sales::funnel::funnel_json;
 use crate::site::Site;
-use jobs::{Made, Renderer, pair_briefs, push_unique};
+pub use jobs::Renderer;
 pub use theme::Theme;
-use views::Ctx;
 
 /// `../../` for `customers/huadong/index.html`: the way back to the site root.
 pub fn root_of(path: &str) -> String {
@@ -105,16 +97,7 @@ fn resolved(site: &Site, from_path: &str, links: &[Option<LinkTo>], i: usize) ->
     })
 }
 
-/// What rendering keeps between the builds of one builder: the files made (see
-/// [`incremental::Memo`]) and each customer's part of the exports.
-#[derive(Default)]
-pub struct RenderMemo {
-    pub keep: bool,
-    pub files: incremental::Memo,
-    /// Each customer's part of the exports, kept with the pages.
-    parts: crate::export::Parts,
-}
-
+/// What a build made: files made again, files taken unchanged from an earlier build.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RenderStats {
     pub rendered: usize,
@@ -122,98 +105,6 @@ pub struct RenderStats {
     /// Pages an earlier build of this process had and this one has not (their source went
     /// away or moved).
     pub removed: Vec<Arc<str>>,
-}
-
-/// Makes the files of the plan's routes ([`plan::routes`]) whose fingerprint changed since an
-/// earlier build (the others are taken from it): pages, generated pages and briefs through
-/// the theme, exports through [`crate::export::make`]. Then hands on what is made every
-/// build: `funnel.json`, the static files and the search index (`search`).
-pub fn render_all(
-    cx: &Ctx,
-    theme: &Theme,
-    routes: Vec<Route>,
-    statics: Vec<OutputFile>,
-    search: Vec<OutputFile>,
-    memo: &mut RenderMemo,
-    out: &dyn Output,
-) -> (Vec<Diagnostic>, RenderStats) {
-    let site = cx.site;
-    let site_view = generated::site_view(cx, theme.uses_site_lists);
-    let site_json = serde_json::to_string(&site_view).unwrap_or_default();
-    let global = incremental::hash_of((cx.stamp, site_json));
-    let all_visible = incremental::all_visible(site);
-    let mut diags = Vec::new();
-    // The funnel's figures can count customers no list shows (`count_confidential`).
-    let funnel_file = funnel_json(cx.figures.funnel, site, cx.config, cx.today);
-    let books = brief::playbooks(cx).print;
-    let members_of = memo.files.members().clone();
-    let keys = incremental::Keys::new(cx, global, all_visible, &funnel_file, books, &members_of);
-    let routes: Vec<(String, u64, Route)> = routes
-        .into_par_iter()
-        .map(|r| (r.path.clone(), incremental::fingerprint(&keys, &r.job), r))
-        .collect();
-    let total = routes.len();
-    let todo = memo.files.stale(routes, out);
-    let mut stats = RenderStats {
-        reused: total - todo.len(),
-        ..RenderStats::default()
-    };
-    let keep = memo.keep;
-    memo.files.keep = keep;
-    memo.parts.keep = keep;
-    let r = Renderer {
-        cx,
-        theme,
-        site_value: Value::from_serializable(&site_view),
-        // The labels as a template value: made once per build (the list rows' cells took it too).
-        lang_value: match &cx.cells {
-            Some((_, lang)) => lang.clone(),
-            None => Value::from_serializable(cx.labels),
-        },
-        navs: Default::default(),
-        nav_errors: Default::default(),
-        members_of: &members_of,
-        parts: &memo.parts,
-        keys: &keys,
-        keep,
-        out,
-    };
-    let slowest = crate::telemetry::Jobs::new();
-    let made: Vec<Made> = pair_briefs(todo)
-        .into_par_iter()
-        .flat_map_iter(|w| r.work(w, slowest.as_ref()))
-        .collect();
-    for (path, print, result) in made {
-        match result {
-            Ok(f) => {
-                stats.rendered += 1;
-                if let Some(f) = f {
-                    memo.files.made(f, Some(print));
-                }
-            }
-            Err(d) => {
-                // Kept as the last good version, to be rendered again next time.
-                memo.files.failed(&path);
-                push_unique(&mut diags, d)
-            }
-        }
-    }
-    for d in r.nav_errors.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        push_unique(&mut diags, d);
-    }
-    if let Some(s) = slowest {
-        s.print();
-    }
-    // Made again every build; in the memo only to be told apart from files gone.
-    let funnel = OutputFile::new("funnel.json", funnel_file.into_bytes());
-    for f in std::iter::once(funnel).chain(statics).chain(search) {
-        if keep {
-            memo.files.made(f.clone(), None);
-        }
-        out.put(f, None);
-    }
-    stats.removed = memo.files.finish();
-    (diags, stats)
 }
 
 #[cfg(test)]
