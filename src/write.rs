@@ -31,7 +31,17 @@
 //!   open file.
 //! - Every path is checked before it is written: nothing lands outside the output folder.
 //!
-//! Files and symbolic links someone else put in the output folder are carried over.
+//! - The lock file, the page token, the manifest and temporary files are never opened
+//!   through a symbolic link: a link under the lock's name is refused, temporary files are
+//!   made new (`create_new`), the others are read only when they are plain files.
+//! - A folder (or link) standing where this build writes a file in the staging folder, or a
+//!   file where it needs a folder, is removed: left by a person or a failed build, it would
+//!   otherwise fail every build after.
+//!
+//! Files and symbolic links someone else put in the output folder are carried over, but not
+//! what an earlier build made and no manifest lists (the manifest removed, cut short, or the
+//! pages copied in from another output): an internal build's confidential pages would be
+//! republished by the next `--public` build. See [`made_by_a_build`] for the rule.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -476,8 +486,8 @@ fn lock(out: &Path) -> Result<fs::File, OpenError> {
     {
         return Err(err(&path)(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "a symbolic link or a folder stands where salesbook keeps its lock file; nothing was written. \
-             Remove it (it is not salesbook's) and build again",
+            "something other than a plain file (a symbolic link, a folder, a pipe) stands where salesbook \
+             keeps its lock file; nothing was written. Remove it (it is not salesbook's) and build again",
         ))
         .into());
     }

@@ -653,7 +653,7 @@ fn the_lock_file_is_never_written_through_a_link() {
     let o = t.run(&["build", "--public"]);
     let log = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(2), "{log}");
-    assert!(log.contains("symbolic link"), "{log}");
+    assert!(log.contains("a symbolic link, a folder"), "{log}");
     assert_eq!(std::fs::read_to_string(&precious).unwrap(), "precious\n");
     assert!(!t.root().join("public").exists());
     // A dangling link: its target is not made.
@@ -662,10 +662,19 @@ fn the_lock_file_is_never_written_through_a_link() {
     std::os::unix::fs::symlink(&gone, &lock).unwrap();
     assert_eq!(t.run(&["build", "--public"]).status.code(), Some(2));
     assert!(!gone.exists());
+    // A link under the staging folder's name: the link goes, what it points to stays.
+    std::fs::remove_file(&lock).unwrap();
+    let kept = elsewhere.path().join("kept");
+    std::fs::create_dir(&kept).unwrap();
+    std::fs::write(kept.join("f"), "f").unwrap();
+    std::os::unix::fs::symlink(&kept, salesbook::write::staging_dir(&t.root().join("public"))).unwrap();
+    ok(&t.run(&["build", "--public"]));
+    assert_eq!(std::fs::read_dir(&kept).unwrap().count(), 1);
+    ok(&t.run(&["build", "--public"]));
+    assert_eq!(std::fs::read_dir(&kept).unwrap().count(), 1);
+    assert_eq!(std::fs::read_to_string(kept.join("f")).unwrap(), "f");
     // The page token and the manifest, links in the output, are read and written as files of
     // their own, never through the link.
-    std::fs::remove_file(&lock).unwrap();
-    ok(&t.run(&["build", "--public"]));
     let out = t.root().join("public");
     let token_target = elsewhere.path().join("token");
     std::fs::write(&token_target, "0123456789abcdef0123456789abcdef\n").unwrap();
