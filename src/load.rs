@@ -55,8 +55,36 @@ pub fn find_sources(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
 /// published as it is, and the sources hold what `--public` leaves out.
 pub fn static_files(root: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
     let dir = root.join("static");
-    let (found, diags) = walk(root, &dir, true);
-    (found.into_iter().map(|p| (rel(&dir, &p), p)).collect(), diags)
+    let (found, mut diags) = walk(root, &dir, true);
+    let mut files = Vec::with_capacity(found.len());
+    for p in found {
+        let name = rel(&dir, &p);
+        match unpublishable(&name) {
+            Some(why) => {
+                let d = Diagnostic::error(shown(&rel(root, &p)), why);
+                diags.push(d.help("rename the file"));
+            }
+            None => files.push((name, p)),
+        }
+    }
+    (files, diags)
+}
+
+/// Why a static file cannot be published under its name, if it cannot: a control character
+/// (a line break in a name would forge lines of the printed diagnostics, so the name is
+/// shown escaped), or a name of salesbook's own files (`*.salesbook-tmp`, …), which the
+/// writer would take for one of them.
+fn unpublishable(name: &str) -> Option<String> {
+    if name.chars().any(char::is_control) {
+        return Some(
+            "this file name holds a control character (a line break, tab or NUL); it cannot be published".into(),
+        );
+    }
+    let own = name.split('/').find(|n| crate::model::is_salesbook_name(n))?;
+    Some(format!(
+        "`{}` is a name of salesbook's own files in and beside an output folder; it cannot be published",
+        shown(own)
+    ))
 }
 
 /// Whether `path` (a file under the site root, maybe a symbolic link) resolves to a place

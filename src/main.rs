@@ -92,6 +92,31 @@ fn real_path(p: &std::path::Path) -> Result<std::path::PathBuf, String> {
     Ok(real)
 }
 
+/// `--out` as the folder it names: with `..` in it, its folder resolved (links included) and
+/// its last part kept, since the staging folder and the lock are named after that part and
+/// put beside it (`o/a/..` would have put them inside `o`); a last part that is `..` is
+/// resolved too. A link as the last part stays, to be refused by `check_out`.
+fn out_folder(out: std::path::PathBuf) -> Result<std::path::PathBuf, String> {
+    use std::path::{Component, PathBuf};
+    let plain: PathBuf = out.components().collect();
+    let climbs = plain.components().any(|c| c == Component::ParentDir);
+    let named = match plain.components().next_back() {
+        Some(Component::Normal(_)) if !climbs => plain,
+        Some(Component::Normal(name)) => {
+            let parent = plain.parent().unwrap_or(std::path::Path::new("."));
+            real_path(parent)?.join(name)
+        }
+        _ => real_path(&plain)?,
+    };
+    match named.components().next_back() {
+        Some(Component::Normal(_)) => Ok(named),
+        _ => Err(format!(
+            "--out {} names no folder of its own (it is a root or a drive); choose a folder, like ./public",
+            out.display()
+        )),
+    }
+}
+
 /// The output folder is exchanged wholesale on every build, and what it held before is kept
 /// beside it: it must be a folder of its own, neither holding the site nor inside one of the
 /// folders a build reads (the previous output would be read back into the next one).
@@ -201,7 +226,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             drafts,
             today,
         } => {
-            let out = out.unwrap_or_else(|| root.join("public"));
+            let out = out_folder(out.unwrap_or_else(|| root.join("public")))?;
             check_out(&root, &out)?;
             check_root(&root)?;
             let mode = match (public, drafts) {
@@ -218,7 +243,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 public,
                 today.as_deref(),
                 Some(&staging),
-                Some(salesbook::render::token::for_output(&out)),
+                Some(salesbook::render::token::for_output(&out, mode)),
             )?;
             print_human(&result.diagnostics);
             if result.has_errors() {
@@ -236,6 +261,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     "  {:<16} {:>8.1} ms",
                     "commit",
                     started.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+            if !stats.dropped.is_empty() {
+                // Named one by one, escaped: they were in the output, and are gone from it.
+                let names: Vec<String> = stats.dropped.iter().map(|p| salesbook::load::shown(p)).collect();
+                eprintln!(
+                    "warning: removed {} files from {} that no manifest listed but an earlier build made \
+                     (pages, or files in folders salesbook writes): {}\n  = help: keep your own files in static/",
+                    names.len(),
+                    out.display(),
+                    names.join(", ")
                 );
             }
             let result_elapsed = result.elapsed + started.elapsed();

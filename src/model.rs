@@ -157,6 +157,7 @@ pub enum SegmentProblem {
     TrailingDotOrSpace,
     PageFile,
     TooLong,
+    Salesbook,
 }
 
 impl SegmentProblem {
@@ -172,6 +173,9 @@ impl SegmentProblem {
             SegmentProblem::TrailingDotOrSpace => "Windows drops a final `.` or space",
             SegmentProblem::PageFile => "every page's folder holds its own `index.html`",
             SegmentProblem::TooLong => "it is longer than 255 bytes, more than file systems hold",
+            SegmentProblem::Salesbook => {
+                "it is a name of salesbook's own files (`.salesbook-manifest`, `.salesbook-token`, `*.salesbook-tmp`, …)"
+            }
         }
     }
 }
@@ -213,6 +217,9 @@ impl PathSegment {
         if name.len() > MAX_SEGMENT {
             return Err(SegmentProblem::TooLong);
         }
+        if is_salesbook_name(name) {
+            return Err(SegmentProblem::Salesbook);
+        }
         Ok(PathSegment(name.to_owned()))
     }
 
@@ -248,6 +255,18 @@ impl PathSegment {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// Whether `name` is one salesbook gives its own files, in an output folder (its manifest,
+/// page token and temporary files) or beside it (staging folder, lock): a page, a static
+/// file or an id of that name would be taken for one of them, or overwrite it. Compared
+/// without case, as macOS and Windows compare names.
+pub fn is_salesbook_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.starts_with(".salesbook-")
+        || [".salesbook-tmp", ".salesbook-next", ".salesbook-old", ".salesbook-lock"]
+            .iter()
+            .any(|s| name.ends_with(s))
 }
 
 /// Windows' device names, which no file or folder may have, whatever its extension.
@@ -363,12 +382,27 @@ mod tests {
             ("a.", SegmentProblem::TrailingDotOrSpace),
             ("a ", SegmentProblem::TrailingDotOrSpace),
             ("index.html", SegmentProblem::PageFile),
+            (".salesbook-manifest", SegmentProblem::Salesbook),
+            (".SALESBOOK-TOKEN", SegmentProblem::Salesbook),
+            ("x.salesbook-tmp", SegmentProblem::Salesbook),
+            (".public.salesbook-next", SegmentProblem::Salesbook),
+            ("public.salesbook-lock", SegmentProblem::Salesbook),
         ] {
             assert_eq!(PathSegment::new(bad), Err(why), "{bad:?}");
         }
         assert_eq!(PathSegment::new(&"a".repeat(256)), Err(SegmentProblem::TooLong));
         assert!(PathSegment::new(&"a".repeat(255)).is_ok());
-        for good in ["won", "50%off", "q?", "a#b", "华东精密", "com0", "console", "a.b"] {
+        for good in [
+            "won",
+            "50%off",
+            "q?",
+            "a#b",
+            "华东精密",
+            "com0",
+            "console",
+            "a.b",
+            "salesbook-tmp",
+        ] {
             assert_eq!(
                 PathSegment::new(good).map(PathSegment::into_string).as_deref(),
                 Ok(good)

@@ -31,7 +31,17 @@
 //!   open file.
 //! - Every path is checked before it is written: nothing lands outside the output folder.
 //!
-//! Files and symbolic links someone else put in the output folder are carried over.
+//! - The lock file, the page token, the manifest and temporary files are never opened
+//!   through a symbolic link: a link under the lock's name is refused, temporary files are
+//!   made new (`create_new`), the others are read only when they are plain files.
+//! - A folder (or link) standing where this build writes a file in the staging folder, or a
+//!   file where it needs a folder, is removed: left by a person or a failed build, it would
+//!   otherwise fail every build after.
+//!
+//! Files and symbolic links someone else put in the output folder are carried over, but not
+//! what an earlier build made and no manifest lists (the manifest removed, cut short, or the
+//! pages copied in from another output): an internal build's confidential pages would be
+//! republished by the next `--public` build. See [`made_by_a_build`] for the rule.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -49,12 +59,15 @@ pub use crate::output::MANIFEST;
 /// The manifest's first word: a manifest of another format vouches for nothing.
 const MANIFEST_FORMAT: &str = "salesbook-manifest 2";
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct WriteStats {
     /// Files whose bytes were written (to bring the staging folder up to this build).
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// Files no manifest listed that look like an earlier build's (see [`made_by_a_build`]):
+    /// not carried over, and named in a warning.
+    pub dropped: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +106,20 @@ fn sibling(out: &Path, suffix: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{suffix}"))
 }
 
+/// The mode of the build that made `out` (`internal`, `public`, with `+drafts`), as its
+/// manifest says, when that verifies.
+pub fn built_mode(out: &Path) -> Option<String> {
+    parse_manifest(&read_plain(&out.join(MANIFEST))).map(|m| m.mode)
+}
+
+/// A file's text, or nothing when it is not a plain file (a link is not followed).
+fn read_plain(path: &Path) -> String {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => fs::read_to_string(path).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
 /// The folder a build of `out` is prepared in.
 pub fn staging_dir(out: &Path) -> PathBuf {
     sibling(out, "salesbook-next")
@@ -119,23 +146,32 @@ pub fn write_output(out: &Path, files: &[OutputFile]) -> Result<WriteStats, Writ
 }
 
 /// Whether `path` names a file inside the output folder: relative, made only of plain
-/// names (no `..`, root or drive), and not one of salesbook's own files. Every path is
-/// checked before it is written, whatever made it.
+/// names (no `..`, root or drive), without control characters, and without a name of
+/// salesbook's own files (the page token at the top is the one the build writes). Every
+/// path is checked before it is written, whatever made it.
 pub fn is_inside(path: &str) -> bool {
-    !path.is_empty()
-        && !path.contains(['\0', '\n', '\r'])
-        && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
-        && path != MANIFEST
-        && !path.ends_with(".salesbook-tmp")
+    why_not_inside(path).is_none()
+}
+
+fn why_not_inside(path: &str) -> Option<&'static str> {
+    if path.is_empty() || !Path::new(path).components().all(|c| matches!(c, Component::Normal(_))) {
+        return Some("this path leaves the output folder (absolute, or with `..`)");
+    }
+    // (A tab is the one the manifest's format holds: its path is its line's last field.)
+    if path.chars().any(|c| c.is_control() && c != '\t') {
+        return Some("this name holds a control character (a line break or NUL)");
+    }
+    if path != crate::render::token::TOKEN_FILE && path.split(['/', '\\']).any(crate::model::is_salesbook_name) {
+        return Some("this is a name of salesbook's own files (`.salesbook-manifest`, `*.salesbook-tmp`, …)");
+    }
+    None
 }
 
 fn outside(path: &str) -> WriteError {
+    let why = why_not_inside(path).unwrap_or("this path cannot be written");
     WriteError {
-        path: path.to_owned(),
-        source: io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "this path leaves the output folder (absolute, or with `..`); nothing was written",
-        ),
+        path: crate::load::shown(path),
+        source: io::Error::new(io::ErrorKind::InvalidInput, format!("{why}; nothing was written")),
     }
 }
 
@@ -206,12 +242,23 @@ struct Ready {
     listed: HashSet<String>,
     /// Symbolic links someone put in the output folder: path, and where they point.
     links: Vec<(String, PathBuf)>,
+    /// The files carried over from the output as someone else's.
+    carried: Vec<String>,
 }
 
 impl Staging {
     /// Takes the output folder's lock (another build writing it is an error, not a wait).
     /// `mode` says what the build is (`internal`, `public`, with `+drafts`).
     pub fn new(out: &Path, mode: &str) -> Result<Self, OpenError> {
+        // The staging folder and the lock are named after the output's last part and put
+        // beside it: `o/a/..` (or `/`) has none, and they would land inside the output.
+        if !matches!(out.components().next_back(), Some(Component::Normal(_))) {
+            return Err(err(out)(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the output must be named by a path ending in a folder's name (not `..`, `.` or a root)",
+            ))
+            .into());
+        }
         let lock = lock(out)?;
         Ok(Staging {
             out: out.to_owned(),
@@ -289,6 +336,18 @@ impl Staging {
         let ready = self.ready.into_inner().expect("prepared");
         let entries = self.entries.into_inner().unwrap_or_else(|e| e.into_inner());
         let now: HashSet<&str> = entries.iter().map(|e| &*e.0).collect();
+        // What no manifest vouches for but a build made is not someone else's: an earlier
+        // build's pages (an internal one's, before a `--public` build) must not be carried.
+        let tops: HashSet<&str> = now.iter().filter_map(|p| p.split_once('/').map(|(t, _)| t)).collect();
+        let mut dropped = Vec::new();
+        for rel in ready.carried.iter().filter(|p| !now.contains(p.as_str())) {
+            let path = self.dir.join(rel);
+            if made_by_a_build(&path, rel, &tops) && fs::remove_file(&path).is_ok() {
+                remove_empty_parents(&self.dir, &path);
+                dropped.push(rel.clone());
+            }
+        }
+        dropped.sort();
         let before = ready.staged.files.keys().chain(&ready.suspects);
         for old in before.filter(|p| !now.contains(p.as_str())) {
             let path = self.dir.join(old);
@@ -341,7 +400,8 @@ impl Staging {
         Ok(WriteStats {
             written,
             unchanged: entries.len() - written,
-            removed,
+            removed: removed + dropped.len(),
+            dropped,
         })
     }
 }
@@ -383,13 +443,20 @@ impl Output for Staging {
         }
         let target = self.dir.join(&*file.path);
         let kept = ready.staged.files.get(&*file.path).filter(|e| e.hash == hash);
-        let result = if ready.fresh {
-            write_new(&target, &file.bytes)
-        } else if kept.is_some() {
-            Ok(())
-        } else {
-            write_if_changed(&target, &file.bytes).map(|_| ())
+        let write = || {
+            if ready.fresh {
+                write_new(&target, &file.bytes)
+            } else if kept.is_some() {
+                Ok(())
+            } else {
+                write_if_changed(&target, &file.bytes).map(|_| ())
+            }
         };
+        // A file or a folder in the way (left by a person or a failed build): cleared, once.
+        let result = write().or_else(|_| {
+            clear_way(&self.dir, &target);
+            write()
+        });
         match result {
             Ok(()) => self.record(file.path, hash, print, kept),
             Err(e) => self.fail(e),
@@ -412,16 +479,28 @@ fn lock(out: &Path) -> Result<fs::File, OpenError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(err(parent))?;
     }
-    let mut file = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(err(&path))?;
+    // A link (dangling or not) or anything but a plain file under the lock's name is not
+    // ours: opening it would create or truncate what it points to.
+    if let Ok(meta) = fs::symlink_metadata(&path)
+        && !meta.is_file()
+    {
+        return Err(err(&path)(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "something other than a plain file (a symbolic link, a folder, a pipe) stands where salesbook \
+             keeps its lock file; nothing was written. Remove it (it is not salesbook's) and build again",
+        ))
+        .into());
+    }
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    // And never through a link made between that look and the open.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let mut file = options.open(&path).map_err(err(&path))?;
     match file.try_lock() {
         Ok(()) => {
-            // Only informative: the lock is the OS's, not this text.
+            // Only informative: the lock is the OS's, not this text. Written only once the
+            // lock is held.
             let _ = file.set_len(0).and_then(|()| writeln!(file, "{}", std::process::id()));
             Ok(file)
         }
@@ -475,7 +554,7 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
     let stamp = program_stamp();
     let out_exists = out.is_dir();
     let out_text = if out_exists {
-        fs::read_to_string(out.join(MANIFEST)).unwrap_or_default()
+        read_plain(&out.join(MANIFEST))
     } else {
         String::new()
     };
@@ -512,7 +591,7 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
     };
     let (fresh, staged) = match (staging_is_dir, out_manifest) {
         (true, _) => {
-            let m = parse_manifest(&fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default());
+            let m = parse_manifest(&read_plain(&dir.join(MANIFEST)));
             (false, m.unwrap_or_default())
         }
         (false, Some(m)) => {
@@ -530,7 +609,10 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
     };
     // From here until the new manifest is written, this folder's manifest is not to be trusted.
     let manifest_path = dir.join(MANIFEST);
-    match fs::remove_file(&manifest_path) {
+    match fs::remove_file(&manifest_path).or_else(|e| match e.kind() {
+        io::ErrorKind::NotFound => Ok(()),
+        _ => fs::remove_dir_all(&manifest_path),
+    }) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err(&manifest_path)(e)),
         _ => {}
     }
@@ -540,7 +622,7 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         sweep(dir, &staged.files)
     };
     let listed = listed_paths(&out_text);
-    let links = carry_over_foreign_files(out, dir, &listed, &mut suspects)?;
+    let (links, carried) = carry_over_foreign_files(out, dir, &listed, &mut suspects)?;
     Ok(Ready {
         fresh,
         staged,
@@ -548,6 +630,7 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         current,
         listed,
         links,
+        carried,
     })
 }
 
@@ -689,18 +772,50 @@ fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
     })
 }
 
-/// Files someone else put in the output folder go along into the new output; their
-/// symbolic links are returned, to be made again once every page is written (a page
-/// written through a link to a folder would land outside the output).
+/// Folders a build makes whatever the site holds: a file in them is a build's, never someone
+/// else's. (The folders of the content's sections are those the build writes into.)
+const GENERATED_FOLDERS: &[&str] = &[
+    "customers",
+    "competitors",
+    "funnel",
+    "tiers",
+    "owners",
+    "tags",
+    "exports",
+    "search",
+];
+
+/// Whether a file that no manifest lists is an earlier build's all the same (its manifest
+/// removed, cut short, or the files copied in from another output): then it is not carried
+/// over as someone else's. It is when it is a page (every page is a folder's `index.html`),
+/// when it lies in a folder a build makes (`tops`, the first folders of this build's files,
+/// or one of [`GENERATED_FOLDERS`]), or when it is HTML holding a page token's `<meta>`.
+/// What is left is what no build writes: `CNAME`, `.well-known/`, a verification `.html`
+/// at the top (the user's own files belong in `static/`, which every build publishes).
+fn made_by_a_build(path: &Path, rel: &str, tops: &HashSet<&str>) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let top = rel.split_once('/').map(|(t, _)| t);
+    let html = [".html", ".htm"].iter().any(|x| name.to_ascii_lowercase().ends_with(x));
+    name == "index.html"
+        || top.is_some_and(|t| tops.contains(t) || GENERATED_FOLDERS.contains(&t))
+        || (html && fs::read(path).is_ok_and(|b| b.windows(15).any(|w| w == b"name=\"sb-token\"")))
+}
+
+/// Files someone else put in the output folder go along into the new output (and are
+/// returned, to be checked at the end by [`made_by_a_build`]); their symbolic links are
+/// returned, to be made again once every page is written (a page written through a link to
+/// a folder would land outside the output).
+#[allow(clippy::type_complexity)]
 fn carry_over_foreign_files(
     out: &Path,
     staging: &Path,
     ours: &HashSet<String>,
     suspects: &mut HashSet<String>,
-) -> Result<Vec<(String, PathBuf)>, WriteError> {
+) -> Result<(Vec<(String, PathBuf)>, Vec<String>), WriteError> {
     let mut links = Vec::new();
+    let mut carried = Vec::new();
     if !out.is_dir() {
-        return Ok(links);
+        return Ok((links, carried));
     }
     for entry in walkdir::WalkDir::new(out)
         .min_depth(1)
@@ -727,6 +842,7 @@ fn carry_over_foreign_files(
         let target = staging.join(&rel);
         if suspects.remove(&rel) {
             replace_with_link(entry.path(), &target)?;
+            carried.push(rel);
             continue;
         }
         if fs::symlink_metadata(&target).is_ok() {
@@ -738,8 +854,9 @@ fn carry_over_foreign_files(
         if fs::hard_link(entry.path(), &target).is_err() {
             fs::copy(entry.path(), &target).map_err(err(&target))?;
         }
+        carried.push(rel);
     }
-    Ok(links)
+    Ok((links, carried))
 }
 
 /// Makes the symbolic link `path` → `target` again, unless the build put something there.
@@ -795,7 +912,16 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.salesbook-tmp"));
-    fs::write(&tmp, bytes).map_err(err(&tmp))?;
+    // Made new, never opened through a link left under its name.
+    let _ = fs::remove_file(&tmp);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(err(&tmp))?;
+    file.write_all(bytes).map_err(err(&tmp))?;
+    drop(file);
+    clear_folder(path);
     fs::rename(&tmp, path).map_err(err(path))?;
     Ok(true)
 }
@@ -839,6 +965,35 @@ fn replace_with_link(from: &Path, to: &Path) -> Result<(), WriteError> {
     // When `to` already was another name of the same file, rename(2) leaves both names.
     let _ = fs::remove_file(&tmp);
     renamed
+}
+
+/// Removes a folder (or a link to one) standing where a file is to be written in the staging
+/// folder: left by a person, or by a build that failed on it, it would fail every build after.
+fn clear_folder(path: &Path) {
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && !meta.is_file()
+    {
+        let _ = fs::remove_file(path).or_else(|_| fs::remove_dir_all(path));
+    }
+}
+
+/// Removes files (and links) standing where `path`, a file in the staging folder `root`,
+/// needs a folder, and a folder where it goes: what a failed build or a person left there.
+fn clear_way(root: &Path, path: &Path) {
+    let mut at = root.to_owned();
+    if let Ok(inner) = path.strip_prefix(root) {
+        let parts: Vec<_> = inner.components().collect();
+        for part in parts.iter().take(parts.len().saturating_sub(1)) {
+            at.push(part);
+            match fs::symlink_metadata(&at) {
+                Ok(meta) if !meta.is_dir() => {
+                    let _ = fs::remove_file(&at);
+                }
+                _ => {}
+            }
+        }
+    }
+    clear_folder(path);
 }
 
 fn remove_empty_parents(root: &Path, file: &Path) {

@@ -12,7 +12,9 @@
 //! It is random, made once per output folder and kept there (`.salesbook-token`), so that
 //! one build after another leaves the pages byte for byte the same. A token derived from the
 //! content would change every page on every edit; one derived from something stable
-//! (`salesbook.yaml`) could be guessed.
+//! (`salesbook.yaml`) could be guessed. A build of another mode (internal, public, with
+//! drafts) than the folder's last one gets a new token: a public site's pages never carry
+//! the token an internal build's pages had, which a copy of those pages would give away.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -35,9 +37,16 @@ pub fn fresh() -> String {
     format!("{a:016x}{b:016x}")
 }
 
-/// The token of the output folder `out`: the one an earlier build left there, or a new one.
-pub fn for_output(out: &Path) -> String {
-    match std::fs::read_to_string(out.join(TOKEN_FILE)) {
+/// The token of the output folder `out` for a build of `mode`: the one an earlier build of
+/// that mode left there (its manifest says the mode), or a new one. Read only from a plain
+/// file, never through a link.
+pub fn for_output(out: &Path, mode: &str) -> String {
+    let path = out.join(TOKEN_FILE);
+    let plain = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+    if !plain || crate::write::built_mode(out).as_deref() != Some(mode) {
+        return fresh();
+    }
+    match std::fs::read_to_string(&path) {
         Ok(t) if valid(t.trim()) => t.trim().to_owned(),
         _ => fresh(),
     }
@@ -59,11 +68,15 @@ mod tests {
         let (a, b) = (fresh(), fresh());
         assert!(valid(&a) && valid(&b) && a != b, "{a} {b}");
         let dir = tempfile::tempdir().unwrap();
-        let t = for_output(dir.path());
+        let out = dir.path().join("out");
+        let t = for_output(&out, "internal");
         assert!(valid(&t));
-        std::fs::write(dir.path().join(TOKEN_FILE), format!("{t}\n")).unwrap();
-        assert_eq!(for_output(dir.path()), t);
-        std::fs::write(dir.path().join(TOKEN_FILE), "guessable").unwrap();
-        assert_ne!(for_output(dir.path()), "guessable");
+        let files = [crate::render::OutputFile::new(TOKEN_FILE, format!("{t}\n"))];
+        crate::write::write_output(&out, &files).unwrap();
+        assert_eq!(for_output(&out, "internal"), t);
+        assert_ne!(for_output(&out, "public"), t, "another mode, another token");
+        let files = [crate::render::OutputFile::new(TOKEN_FILE, "guessable")];
+        crate::write::write_output(&out, &files).unwrap();
+        assert_ne!(for_output(&out, "internal"), "guessable");
     }
 }

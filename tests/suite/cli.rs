@@ -151,3 +151,38 @@ fn tree_of(dir: &std::path::Path) -> Vec<String> {
         .map(|e| salesbook::load::rel(dir, e.path()))
         .collect()
 }
+
+#[test]
+fn an_out_ending_in_dot_dot_is_the_folder_it_names_and_its_staging_stays_beside_it() {
+    let t = SiteTest::fixture("builder/basic");
+    let parent = tempfile::tempdir().unwrap();
+    let o = parent.path().join("o");
+    std::fs::create_dir_all(o.join("a")).unwrap();
+    let arg = o.join("a/..");
+    let run = t.run(&["build", "--out", arg.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{log}");
+    assert!(o.join("customers/alpha/index.html").is_file(), "{log}");
+    // Nothing of salesbook's own inside the output, and the lock and staging beside it.
+    let own: Vec<String> = tree_of(&o)
+        .into_iter()
+        .filter(|p| {
+            p.contains(".salesbook-") && !p.ends_with(".salesbook-token") && !p.ends_with(".salesbook-manifest")
+        })
+        .collect();
+    assert_eq!(own, Vec::<String>::new());
+    assert!(salesbook::write::lock_file(&o).exists());
+    // The same folder named plainly, in public mode: a folder of its own, no internal build inside.
+    let run = t.run(&["build", "--public", "--out", o.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let own: Vec<String> = tree_of(&o)
+        .into_iter()
+        .filter(|p| p.contains("salesbook-next"))
+        .collect();
+    assert_eq!(own, Vec::<String>::new());
+    // A path with no folder name at all is refused, with nothing made and no OS error text.
+    let run = t.run(&["build", "--out", "/"]);
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{log}");
+    assert!(!log.contains("os error"), "{log}");
+}

@@ -1066,3 +1066,62 @@ fn static_files_differing_from_pages_or_generated_files_only_in_case_or_normaliz
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!t.root().join("public").exists());
 }
+
+#[test]
+fn salesbooks_own_file_names_and_control_characters_are_diagnostics_not_os_errors() {
+    let t = SiteTest::with_files(&[
+        ("content/customers/ok.md", "---\ntitle: ok\nstage: won\n---\n"),
+        (
+            "content/customers/m.md",
+            "---\ntitle: m\nstage: won\nslug: .salesbook-manifest\n---\n",
+        ),
+        ("content/t.md", "---\ntitle: t\nslug: .salesbook-manifest\n---\n"),
+        ("content/notes/k.md", "---\ntitle: k\nslug: .Salesbook-Token\n---\n"),
+        ("content/notes/n.md", "---\ntitle: n\nslug: x.salesbook-tmp\n---\n"),
+        (
+            "content/notes/l.md",
+            "---\ntitle: l\nslug: public.salesbook-lock\n---\n",
+        ),
+        ("static/sub/x\nerror: forged", "a"),
+        ("static/sub/y\rerror: forged2", "a"),
+        ("static/sub/foo.salesbook-tmp", "a"),
+        ("static/ok.txt", "a"),
+    ]);
+    for _ in 0..2 {
+        let out = t.run(&["build"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        for line in err.lines() {
+            assert!(!line.starts_with("error: forged"), "a forged line: {err}");
+        }
+        for expected in [
+            "--> content/customers/m.md",
+            "--> content/t.md",
+            "--> content/notes/k.md",
+            "--> content/notes/n.md",
+            "--> content/notes/l.md",
+            "salesbook's own",
+            "--> static/sub/x\\nerror: forged",
+            "--> static/sub/y\\rerror: forged2",
+            "--> static/sub/foo.salesbook-tmp",
+            "control character",
+        ] {
+            assert!(err.contains(expected), "{expected:?} missing in:\n{err}");
+        }
+        assert!(!err.contains("leaves the output folder"), "{err}");
+        assert!(!t.root().join("public").exists());
+    }
+    // Fixed, the site builds (nothing broken left behind in the staging folder).
+    for f in [
+        "content/customers/m.md",
+        "content/t.md",
+        "content/notes/k.md",
+        "content/notes/n.md",
+        "content/notes/l.md",
+    ] {
+        std::fs::remove_file(t.root().join(f)).unwrap();
+    }
+    std::fs::remove_dir_all(t.root().join("static/sub")).unwrap();
+    let out = t.run(&["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -61,7 +61,7 @@ fn a_killed_build_leaves_the_previous_output_complete() {
     site(&t, "第二版");
     // With the output folder's page token, as the binary's build into it has, written as
     // `tree` writes it.
-    let token = salesbook::render::token::for_output(&out);
+    let token = salesbook::render::token::for_output(&out, "internal");
     let second: BTreeMap<String, Vec<u8>> = salesbook::build::Builder::new(t.options())
         .page_token(token.clone())
         .build()
@@ -415,7 +415,12 @@ fn the_writer_refuses_paths_that_leave_the_output() {
             salesbook::render::OutputFile::new(bad, "outside"),
         ];
         let e = salesbook::write::write_output(&out, &files).unwrap_err();
-        assert!(e.to_string().contains("leaves the output folder"), "{bad}: {e}");
+        let why = if bad.contains(".salesbook-") {
+            "a name of salesbook's own files"
+        } else {
+            "leaves the output folder"
+        };
+        assert!(e.to_string().contains(why), "{bad}: {e}");
         assert!(!out.exists(), "{bad}: nothing is published");
         let outside: Vec<_> = walkdir::WalkDir::new(t.root())
             .into_iter()
@@ -507,4 +512,183 @@ fn links_put_in_the_output_survive_every_build_and_no_page_is_written_through_on
             "nothing written through a link"
         );
     }
+}
+
+/// The base site of issue 20's second pass: a public customer and a confidential one.
+fn base_site() -> SiteTest {
+    SiteTest::with_files(&[
+        ("content/customers/pub.md", "---\ntitle: Public Co\nstage: lead\n---\n"),
+        (
+            "content/customers/sec.md",
+            "---\ntitle: TOPSECRET Co\nstage: quote\nconfidential: true\n---\n",
+        ),
+        // A confidential page in a section of its own: the public build writes no folder there.
+        (
+            "content/deals/big.md",
+            "---\ntitle: TOPSECRET deal\nconfidential: true\n---\n",
+        ),
+    ])
+}
+
+#[test]
+fn an_earlier_builds_pages_are_not_carried_over_without_a_manifest_listing_them() {
+    // The user's own files, which no build makes: kept through every build.
+    let foreign = |out: &Path| {
+        std::fs::write(out.join("CNAME"), "sales.example.com").unwrap();
+        std::fs::create_dir_all(out.join(".well-known")).unwrap();
+        std::fs::write(out.join(".well-known/security.txt"), "Contact: x").unwrap();
+        std::fs::write(out.join("google1234.html"), "google-site-verification").unwrap();
+    };
+    let kept = |out: &Path| {
+        assert_eq!(std::fs::read_to_string(out.join("CNAME")).unwrap(), "sales.example.com");
+        assert!(out.join(".well-known/security.txt").is_file());
+        assert!(out.join("google1234.html").is_file());
+    };
+    // The manifest gone, cut short, or not listing the pages (copied in from another output).
+    for case in ["missing", "truncated", "copied"] {
+        let t = base_site();
+        let (int, out) = (t.root().join("int"), t.root().join("out"));
+        ok(&t.run(&["build", "--out", "int"]));
+        assert!(
+            !files_containing(&int, "TOPSECRET").is_empty(),
+            "the internal build has it"
+        );
+        match case {
+            "missing" => {
+                ok(&t.run(&["build", "--out", "out"]));
+                std::fs::remove_file(out.join(salesbook::write::MANIFEST)).unwrap();
+            }
+            "truncated" => {
+                ok(&t.run(&["build", "--out", "out"]));
+                let m = out.join(salesbook::write::MANIFEST);
+                let text = std::fs::read(&m).unwrap();
+                std::fs::write(&m, &text[..text.len() / 2]).unwrap();
+            }
+            _ => {
+                ok(&t.run(&["build", "--public", "--out", "out"]));
+                let cp = Command::new("sh")
+                    .arg("-c")
+                    .arg("cp -a int/* out/")
+                    .current_dir(t.root())
+                    .status()
+                    .unwrap();
+                assert!(cp.success());
+            }
+        }
+        foreign(&out);
+        let log = ok(&t.run(&["build", "--public", "--out", "out"]));
+        assert_eq!(
+            files_containing(&out, "TOPSECRET"),
+            Vec::<String>::new(),
+            "{case}: {log}"
+        );
+        assert!(!out.join("customers/sec").exists(), "{case}");
+        assert!(!out.join("deals").exists(), "{case}");
+        if case != "truncated" {
+            // (A damaged manifest's paths are the build's anyway, and removed without a word.)
+            assert!(
+                log.contains("customers/sec/index.html"),
+                "{case}: the warning names it: {log}"
+            );
+        }
+        kept(&out);
+        ok(&t.run(&["build", "--public", "--out", "out"]));
+        assert_eq!(files_containing(&out, "TOPSECRET"), Vec::<String>::new(), "{case}");
+        kept(&out);
+    }
+}
+
+#[test]
+fn a_folder_or_link_where_a_generated_file_goes_does_not_stop_later_builds() {
+    let t = base_site();
+    let out = t.root().join("r");
+    ok(&t.run(&["build", "--public", "--out", "r"]));
+    std::fs::remove_file(out.join("funnel.json")).unwrap();
+    std::fs::create_dir(out.join("funnel.json")).unwrap();
+    std::fs::write(out.join("funnel.json/x"), "x").unwrap();
+    ok(&t.run(&["build", "--public", "--out", "r"]));
+    assert!(out.join("funnel.json").is_file());
+    // Left in the staging folder (the build before last), a folder and a file where a folder goes.
+    let staging = salesbook::write::staging_dir(&out);
+    let gone = staging.join("funnel.json");
+    std::fs::remove_file(&gone)
+        .or_else(|_| std::fs::remove_dir_all(&gone))
+        .unwrap();
+    std::fs::create_dir(staging.join("funnel.json")).unwrap();
+    std::fs::remove_dir_all(staging.join("customers")).unwrap();
+    std::fs::write(staging.join("customers"), "not a folder").unwrap();
+    ok(&t.run(&["build", "--public", "--out", "r"]));
+    ok(&t.run(&["build", "--public", "--out", "r"]));
+    assert!(out.join("funnel.json").is_file());
+    assert!(out.join("customers/pub/index.html").is_file());
+}
+
+#[test]
+fn the_page_token_changes_when_the_build_mode_does() {
+    let t = base_site();
+    let token = || std::fs::read_to_string(t.root().join("public").join(salesbook::render::token::TOKEN_FILE)).unwrap();
+    ok(&t.run(&["build"]));
+    let internal = token();
+    ok(&t.run(&["build"]));
+    assert_eq!(token(), internal, "kept between builds of one mode");
+    ok(&t.run(&["build", "--public"]));
+    let public = token();
+    assert_ne!(public, internal);
+    ok(&t.run(&["build", "--public"]));
+    assert_eq!(token(), public);
+    ok(&t.run(&["build"]));
+    assert_ne!(token(), internal);
+    assert_ne!(token(), public);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_lock_file_is_never_written_through_a_link() {
+    let t = base_site();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let precious = elsewhere.path().join("precious.txt");
+    std::fs::write(&precious, "precious\n").unwrap();
+    let lock = salesbook::write::lock_file(&t.root().join("public"));
+    std::os::unix::fs::symlink(&precious, &lock).unwrap();
+    let o = t.run(&["build", "--public"]);
+    let log = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{log}");
+    assert!(log.contains("a symbolic link, a folder"), "{log}");
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "precious\n");
+    assert!(!t.root().join("public").exists());
+    // A dangling link: its target is not made.
+    std::fs::remove_file(&lock).unwrap();
+    let gone = elsewhere.path().join("made.txt");
+    std::os::unix::fs::symlink(&gone, &lock).unwrap();
+    assert_eq!(t.run(&["build", "--public"]).status.code(), Some(2));
+    assert!(!gone.exists());
+    // A link under the staging folder's name: the link goes, what it points to stays.
+    std::fs::remove_file(&lock).unwrap();
+    let kept = elsewhere.path().join("kept");
+    std::fs::create_dir(&kept).unwrap();
+    std::fs::write(kept.join("f"), "f").unwrap();
+    std::os::unix::fs::symlink(&kept, salesbook::write::staging_dir(&t.root().join("public"))).unwrap();
+    ok(&t.run(&["build", "--public"]));
+    assert_eq!(std::fs::read_dir(&kept).unwrap().count(), 1);
+    ok(&t.run(&["build", "--public"]));
+    assert_eq!(std::fs::read_dir(&kept).unwrap().count(), 1);
+    assert_eq!(std::fs::read_to_string(kept.join("f")).unwrap(), "f");
+    // The page token and the manifest, links in the output, are read and written as files of
+    // their own, never through the link.
+    let out = t.root().join("public");
+    let token_target = elsewhere.path().join("token");
+    std::fs::write(&token_target, "0123456789abcdef0123456789abcdef\n").unwrap();
+    std::fs::remove_file(out.join(salesbook::render::token::TOKEN_FILE)).unwrap();
+    std::os::unix::fs::symlink(&token_target, out.join(salesbook::render::token::TOKEN_FILE)).unwrap();
+    ok(&t.run(&["build", "--public"]));
+    assert_eq!(
+        std::fs::read_to_string(&token_target).unwrap(),
+        "0123456789abcdef0123456789abcdef\n"
+    );
+    assert!(!out.join(salesbook::render::token::TOKEN_FILE).is_symlink());
+    // Not taken as this folder's token either (read as bytes: `tree` hides the token).
+    let token = std::fs::read_to_string(out.join(salesbook::render::token::TOKEN_FILE)).unwrap();
+    assert_ne!(token.trim(), "0123456789abcdef0123456789abcdef");
+    let page = std::fs::read_to_string(out.join("customers/pub/index.html")).unwrap();
+    assert!(!page.contains("0123456789abcdef0123456789abcdef"));
 }
