@@ -243,7 +243,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 public,
                 today.as_deref(),
                 Some(&staging),
-                Some(salesbook::render::token::for_output(&out, mode)),
+                Some(salesbook::render::token::for_output(
+                    &out,
+                    salesbook::write::built_mode(&out).as_deref(),
+                    mode,
+                )),
             )?;
             print_human(&result.diagnostics);
             if result.has_errors() {
