@@ -58,11 +58,21 @@ pub fn hash_of(value: impl Hash) -> u64 {
 /// build's options (an earlier build's fingerprints are compared with this one's through the
 /// output's manifest), the config and the day.
 pub fn build_stamp(theme: u64, public: bool, drafts: bool, config: &SiteConfig, today: NaiveDate) -> u64 {
-    let exe = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|m| (m.len(), m.modified().ok()))
-        .ok();
-    hash_of((theme, env!("CARGO_PKG_VERSION"), exe, public, drafts, config, today))
+    hash_of((theme, program_stamp(), public, drafts, config, today))
+}
+
+/// The program itself: its version, and its binary's size and time. A fingerprint made by
+/// another version or another binary is not trusted (the files it stands for were made by
+/// other code). Worked out once per process.
+pub fn program_stamp() -> u64 {
+    static STAMP: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *STAMP.get_or_init(|| {
+        let exe = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| (m.len(), m.modified().ok()))
+            .ok();
+        hash_of((env!("CARGO_PKG_VERSION"), exe))
+    })
 }
 
 /// What a theme is made of that decides the pages' bytes: its labels and templates.
