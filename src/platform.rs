@@ -163,18 +163,24 @@ pub fn lower_thread_priority() {
 mod tests {
     use super::*;
 
-    #[test]
-    fn swap_dirs_exchanges_contents() {
+    /// Two folders `a` (file `f` = "new") and `b` (`f` = "old") swapped by `swap`: each then
+    /// holds the other's file, and nothing is left aside.
+    fn assert_swaps(swap: fn(&Path, &Path) -> io::Result<()>) {
         let tmp = tempfile::tempdir().unwrap();
         let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
         fs::create_dir(&a).unwrap();
         fs::create_dir(&b).unwrap();
         fs::write(a.join("f"), "new").unwrap();
         fs::write(b.join("f"), "old").unwrap();
-        swap_dirs(&a, &b).unwrap();
+        swap(&a, &b).unwrap();
         assert_eq!(fs::read_to_string(b.join("f")).unwrap(), "new");
         assert_eq!(fs::read_to_string(a.join("f")).unwrap(), "old");
         assert!(!tmp.path().join(".b.salesbook-old").exists());
+    }
+
+    #[test]
+    fn swap_dirs_exchanges_contents() {
+        assert_swaps(swap_dirs);
     }
 
     #[test]
@@ -189,16 +195,7 @@ mod tests {
 
     #[test]
     fn swap_by_renames_exchanges_contents() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-        fs::create_dir(&a).unwrap();
-        fs::create_dir(&b).unwrap();
-        fs::write(a.join("f"), "new").unwrap();
-        fs::write(b.join("f"), "old").unwrap();
-        swap_by_renames(&a, &b).unwrap();
-        assert_eq!(fs::read_to_string(b.join("f")).unwrap(), "new");
-        assert_eq!(fs::read_to_string(a.join("f")).unwrap(), "old");
-        assert!(!tmp.path().join(".b.salesbook-old").exists());
+        assert_swaps(swap_by_renames);
     }
 
     #[test]

@@ -500,67 +500,64 @@ fn every_value_check_refuses_is_refused_by_import() {
     assert_eq!(written, 0, "nothing written: {log}");
 }
 
-#[test]
-fn file_names_that_differ_only_in_case_are_the_same_page() {
-    // On Windows and macOS `Huadong.md` is `huadong.md`: writing it would overwrite the page.
+/// Imports `rows` (title,slug,stage) beside the page `existing` and expects row 2 to be
+/// that page, row 4 a twin of row 3, and `files` in `content/customers/` afterwards.
+fn assert_twins_are_one_page(existing: &str, rows: &str, row2: &str, row4: &str, files: &[&str]) -> SiteTest {
     let t = SiteTest::with_files(&[
         ("salesbook.yaml", "today: 2026-11-23\n"),
-        ("content/customers/huadong.md", "---\ntitle: 华东\nstage: lead\n---\n"),
+        (
+            &format!("content/customers/{existing}"),
+            "---\ntitle: 有\nstage: lead\n---\n",
+        ),
     ]);
-    std::fs::write(
-        t.root().join("t.csv"),
-        "title,slug,stage\nA,Huadong,lead\nB,abb,lead\nC,ABB,lead\n",
-    )
-    .unwrap();
+    std::fs::write(t.root().join("t.csv"), format!("title,slug,stage\n{rows}")).unwrap();
     let out = t.run(&["import", "customers", "t.csv"]);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     assert!(
-        log.contains("t.csv, row 2: content/customers/huadong.md exists; not overwritten"),
+        log.contains(&format!(
+            "t.csv, row 2: content/customers/{row2} exists; not overwritten"
+        )),
         "{log}"
     );
     assert!(
-        log.contains("t.csv, row 4: content/customers/ABB.md comes from an earlier row"),
+        log.contains(&format!(
+            "t.csv, row 4: content/customers/{row4} comes from an earlier row"
+        )),
         "{log}"
     );
-    let mut files: Vec<String> = std::fs::read_dir(t.root().join("content/customers"))
+    let mut found: Vec<String> = std::fs::read_dir(t.root().join("content/customers"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    files.sort();
-    assert_eq!(files, ["abb.md", "huadong.md"]);
+    found.sort();
+    assert_eq!(found, files);
+    t
+}
+
+#[test]
+fn file_names_that_differ_only_in_case_are_the_same_page() {
+    // On Windows and macOS `Huadong.md` is `huadong.md`: writing it would overwrite the page.
+    assert_twins_are_one_page(
+        "huadong.md",
+        "A,Huadong,lead\nB,abb,lead\nC,ABB,lead\n",
+        "huadong.md",
+        "ABB.md",
+        &["abb.md", "huadong.md"],
+    );
 }
 
 #[test]
 fn file_names_that_differ_only_in_unicode_normalization_are_the_same_page() {
     // On macOS `café` (NFC) and `cafe` + U+0301 (NFD) name one file: the build refuses the
     // pair, so the import must not write the second.
-    let t = SiteTest::with_files(&[
-        ("salesbook.yaml", "today: 2026-11-23\n"),
-        ("content/customers/caf\u{e9}.md", "---\ntitle: Café\nstage: lead\n---\n"),
-    ]);
-    std::fs::write(
-        t.root().join("t.csv"),
-        "title,slug,stage\nA,cafe\u{301},lead\nB,th\u{e9},lead\nC,THE\u{301},lead\n",
-    )
-    .unwrap();
-    let out = t.run(&["import", "customers", "t.csv"]);
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{log}");
-    assert!(
-        log.contains("t.csv, row 2: content/customers/caf\u{e9}.md exists; not overwritten"),
-        "{log}"
+    let t = assert_twins_are_one_page(
+        "caf\u{e9}.md",
+        "A,cafe\u{301},lead\nB,th\u{e9},lead\nC,THE\u{301},lead\n",
+        "caf\u{e9}.md",
+        "THE\u{301}.md",
+        &["caf\u{e9}.md", "th\u{e9}.md"],
     );
-    assert!(
-        log.contains("t.csv, row 4: content/customers/THE\u{301}.md comes from an earlier row"),
-        "{log}"
-    );
-    let mut files: Vec<String> = std::fs::read_dir(t.root().join("content/customers"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    files.sort();
-    assert_eq!(files, ["caf\u{e9}.md", "th\u{e9}.md"]);
     assert!(!t.build().has_errors(), "the site still builds");
 }
 
