@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Pos};
 use crate::model::StageIx;
-use crate::parse::front_matter::{MAX_NUMBER, parse_date};
+use crate::model::{MAX_NUMBER, parse_date};
 
 pub const CONFIG_FILE: &str = "salesbook.yaml";
 
@@ -161,7 +161,7 @@ fn default_stages() -> Vec<StageDef> {
 /// serde gives values without places, so the text is read again as spanned YAML.
 /// The place of a top-level key's value, for its diagnostics.
 fn top_level_place(text: &str, name: &str) -> Option<(Pos, usize)> {
-    use crate::parse::yaml::{self, Node, Value};
+    use crate::yaml::{self, Node, Value};
     let Ok(Node {
         value: Value::Map(top), ..
     }) = yaml::parse(text, 0)
@@ -174,7 +174,7 @@ fn top_level_place(text: &str, name: &str) -> Option<(Pos, usize)> {
 }
 
 fn stage_id_places(text: &str) -> Vec<(Pos, usize)> {
-    use crate::parse::yaml::{self, Node, Value};
+    use crate::yaml::{self, Node, Value};
     let key = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
     let Ok(Node {
         value: Value::Map(top), ..

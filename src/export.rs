@@ -16,8 +16,9 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::facts::Facts;
+use crate::output::{Made, Output, OutputFile, hand_on};
 use crate::parse::front_matter::{Contact, Customer};
-use crate::render::views::Ctx;
 use crate::site::{DocId, ParsedDoc};
 
 /// The CSV columns, in order: front-matter fields by their own names (what `salesbook
@@ -46,14 +47,14 @@ pub const CSV_COLUMNS: &[&str] = &[
     "dso_days",
 ];
 
-fn customers<'a>(cx: &'a Ctx) -> impl Iterator<Item = (DocId, &'a ParsedDoc, &'a Customer)> + 'a {
+fn customers<'a>(cx: &'a Facts) -> impl Iterator<Item = (DocId, &'a ParsedDoc, &'a Customer)> + 'a {
     cx.site
         .of_kind(crate::model::Kind::Customer)
         .filter_map(|(id, d)| Some((id, d, d.fm.customer.as_deref()?)))
 }
 
 fn date(d: Option<NaiveDate>) -> String {
-    d.map(crate::render::format::ymd).unwrap_or_default()
+    d.map(crate::format::ymd).unwrap_or_default()
 }
 
 fn number(v: Option<f64>) -> String {
@@ -120,7 +121,7 @@ pub fn neutralise(cell: String) -> String {
     }
 }
 
-fn competitor_slugs(cx: &Ctx, id: DocId) -> Vec<String> {
+fn competitor_slugs(cx: &Facts, id: DocId) -> Vec<String> {
     cx.graph.competitor_refs[id.0]
         .iter()
         .map(|c| cx.site.doc(*c).slug.clone())
@@ -139,7 +140,7 @@ fn exact(v: Option<f64>) -> String {
 }
 
 /// One customer's CSV record.
-fn csv_row(cx: &Ctx, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
+fn csv_row(cx: &Facts, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
     let dso =
         crate::sales::dso::dso(&c.orders, cx.today).filter(|d| d.receivable > crate::sales::deal::MONEY_TOLERANCE);
     let unpaid = crate::sales::deal::balance(&c.orders).unpaid;
@@ -237,10 +238,10 @@ struct OrderJson {
 }
 
 fn ymd(d: Option<NaiveDate>) -> Option<String> {
-    d.map(crate::render::format::ymd)
+    d.map(crate::format::ymd)
 }
 
-fn customer_json<'a>(cx: &'a Ctx, id: DocId, d: &'a ParsedDoc, c: &'a Customer) -> CustomerJson<'a> {
+fn customer_json<'a>(cx: &'a Facts, id: DocId, d: &'a ParsedDoc, c: &'a Customer) -> CustomerJson<'a> {
     CustomerJson {
         slug: &d.slug,
         title: &d.fm.title,
@@ -299,7 +300,7 @@ fn customer_json<'a>(cx: &'a Ctx, id: DocId, d: &'a ParsedDoc, c: &'a Customer) 
     }
 }
 
-fn json_row(cx: &Ctx, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
+fn json_row(cx: &Facts, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
     let _ = serde_json::to_writer(HtmlSafe(out), &customer_json(cx, id, d, c));
 }
 
@@ -357,7 +358,7 @@ fn ics_line(out: &mut String, line: &str) {
     out.push_str("\r\n");
 }
 
-fn ics_head(cx: &Ctx) -> Vec<u8> {
+fn ics_head(cx: &Facts) -> Vec<u8> {
     let mut out = String::new();
     let name = format!("{} · {}", cx.config.title, cx.labels.get("visit_calendar"));
     for line in [
@@ -374,7 +375,7 @@ fn ics_head(cx: &Ctx) -> Vec<u8> {
 }
 
 /// The customers with a next visit, soonest first.
-fn ics_members(cx: &Ctx) -> Vec<DocId> {
+fn ics_members(cx: &Facts) -> Vec<DocId> {
     let mut visits: Vec<(NaiveDate, &str, DocId)> = customers(cx)
         .filter_map(|(id, d, c)| Some((c.next_visit?, d.slug.as_str(), id)))
         .collect();
@@ -383,7 +384,7 @@ fn ics_members(cx: &Ctx) -> Vec<DocId> {
 }
 
 /// One customer's next visit as an all-day event.
-fn ics_event(cx: &Ctx, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
+fn ics_event(cx: &Facts, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
     let Some(day) = c.next_visit else { return };
     let mut ev = String::new();
     let stamp = cx.today.format("%Y%m%dT000000Z");
@@ -426,7 +427,7 @@ fn ics_event(cx: &Ctx, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
         let url = format!(
             "{}/{}",
             cx.config.base_url.trim_end_matches('/'),
-            crate::render::url_escape(d.path.trim_end_matches("index.html"))
+            crate::model::url_escape(d.path.trim_end_matches("index.html"))
         );
         ics_line(&mut ev, &format!("URL:{url}"));
     }
@@ -469,7 +470,7 @@ pub struct Parts {
 type Part = (u64, Arc<[u8]>);
 
 /// One customer's part of export `e`.
-fn part(cx: &Ctx, e: Export, id: DocId, out: &mut Vec<u8>) {
+fn part(cx: &Facts, e: Export, id: DocId, out: &mut Vec<u8>) {
     let d = cx.site.doc(id);
     let Some(c) = d.fm.customer.as_deref() else { return };
     match e {
@@ -479,9 +480,33 @@ fn part(cx: &Ctx, e: Export, id: DocId, out: &mut Vec<u8>) {
     }
 }
 
+/// The exports as a stage of the build: each export whose fingerprint changed (`todo`, from
+/// the route table) made from the facts and handed to `out`; `print` is each customer's
+/// part's fingerprint (see [`Parts`]).
+pub fn stage(
+    facts: &Facts,
+    todo: Vec<(String, u64, Export)>,
+    parts: &Parts,
+    print: &(dyn Fn(DocId) -> u64 + Sync),
+    keep: bool,
+    out: &dyn Output,
+    slowest: Option<&crate::telemetry::Jobs>,
+) -> Vec<Made> {
+    todo.into_par_iter()
+        .map(|(path, fingerprint, e)| {
+            let started = std::time::Instant::now();
+            let file = OutputFile::new(path.clone(), make(facts, e, parts, print));
+            if let Some(s) = slowest {
+                s.record(started, &path, "exports");
+            }
+            hand_on(out, keep, path, fingerprint, Ok(file))
+        })
+        .collect()
+}
+
 /// Export `e`: made customer by customer into one buffer, or, when `parts` keeps them, put
 /// together from the parts whose fingerprint (`print`) did not change.
-pub fn make(cx: &Ctx, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 + Sync)) -> Vec<u8> {
+pub fn make(cx: &Facts, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 + Sync)) -> Vec<u8> {
     let members: Vec<DocId> = match e {
         Export::VisitsIcs => ics_members(cx),
         _ => customers(cx).map(|(id, _, _)| id).collect(),

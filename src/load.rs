@@ -255,7 +255,7 @@ fn holds_private(root: &Path, target: &Path) -> bool {
     let output = target
         .ancestors()
         .take_while(|a| a.starts_with(root))
-        .any(|a| a.join(crate::write::MANIFEST).exists());
+        .any(|a| a.join(crate::output::MANIFEST).exists());
     hidden || output || target.join("content").is_dir()
 }
 

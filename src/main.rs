@@ -58,15 +58,7 @@ fn check_root(root: &std::path::Path) -> Result<(), String> {
 
 /// `SALESBOOK_TIMINGS=1`: where a build's time went, stage by stage.
 fn print_timings(result: &salesbook::build::BuildResult) {
-    if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
-        for (stage, d, rss, cpu) in &result.timings {
-            eprintln!(
-                "  {stage:<16} {:>8.1} ms {rss:>6} MiB {:>8.1} ms cpu",
-                d.as_secs_f64() * 1000.0,
-                cpu.as_secs_f64() * 1000.0
-            );
-        }
-    }
+    salesbook::telemetry::print_stages(&result.timings);
 }
 
 /// `p` made absolute with every link resolved, for the part that exists; the rest (which
@@ -251,7 +243,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 public,
                 today.as_deref(),
                 Some(&staging),
-                Some(salesbook::render::token::for_output(&out, mode)),
+                Some(salesbook::render::token::for_output(
+                    &out,
+                    salesbook::write::built_mode(&out).as_deref(),
+                    mode,
+                )),
             )?;
             print_human(&result.diagnostics);
             if result.has_errors() {

@@ -296,6 +296,61 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// The largest number a field takes, either way: money far beyond any deal, and small
+/// enough that the sums of a site's values stay exact to the unit and finite.
+pub const MAX_NUMBER: f64 = 1e15;
+
+/// A date written as YYYY-MM-DD, years 0001 to 9999 (what an ISO calendar file can hold):
+/// chrono alone also reads `+10000-01-01` and `-0001-01-01`. The one date parser for
+/// front matter, `salesbook.yaml` and `--today`.
+pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shape || s.starts_with("0000") {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Escapes the characters that would end or change a URL (`%`, `?`, `#`, `\\`, spaces,
+/// quotes, control characters); CJK stays readable. Every href made from a file name, a
+/// folder name or a `slug:` goes through this: the file on disk keeps its name.
+pub fn url_escape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    push_url_escaped(&mut out, path);
+    out
+}
+
+pub fn push_url_escaped(out: &mut String, path: &str) {
+    let special = |b: &u8| {
+        matches!(
+            b,
+            b' ' | b'%' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+        ) || b.is_ascii_control()
+    };
+    if !path.as_bytes().iter().any(special) && !path.chars().any(char::is_control) {
+        out.push_str(path);
+        return;
+    }
+    for c in path.chars() {
+        if (c.is_ascii() && special(&(c as u8))) || c.is_control() {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

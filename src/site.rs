@@ -71,7 +71,7 @@ impl ParsedDoc {
     pub fn url(&self) -> String {
         format!(
             "/{}",
-            crate::render::url_escape(self.path.trim_end_matches("index.html"))
+            crate::model::url_escape(self.path.trim_end_matches("index.html"))
         )
     }
 }

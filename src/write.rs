@@ -54,7 +54,7 @@ use rayon::prelude::*;
 
 use crate::render::{Output, OutputFile};
 
-pub const MANIFEST: &str = ".salesbook-manifest";
+pub use crate::output::MANIFEST;
 
 /// The manifest's first word: a manifest of another format vouches for nothing.
 const MANIFEST_FORMAT: &str = "salesbook-manifest 2";
@@ -200,14 +200,7 @@ type Written = (Arc<str>, u64, Option<u64>, Option<(u64, Option<u128>)>);
 /// The program that writes: a fingerprint made by another version or another binary is not
 /// trusted, since the pages it stands for were rendered by other code.
 fn program_stamp() -> u64 {
-    static STAMP: OnceLock<u64> = OnceLock::new();
-    *STAMP.get_or_init(|| {
-        let exe = std::env::current_exe()
-            .and_then(fs::metadata)
-            .map(|m| (m.len(), m.modified().ok()))
-            .ok();
-        crate::load::hash(format!("{} {exe:?}", env!("CARGO_PKG_VERSION")).as_bytes())
-    })
+    crate::incremental::program_stamp()
 }
 
 /// The next build, being written into the staging folder as its files render.

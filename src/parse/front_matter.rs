@@ -934,28 +934,8 @@ impl<'a, 'd> Fields<'a, 'd> {
     }
 }
 
-/// The largest number a field takes, either way: money far beyond any deal, and small
-/// enough that the sums of a site's values stay exact to the unit and finite.
-pub const MAX_NUMBER: f64 = 1e15;
-
-/// A date written as YYYY-MM-DD, years 0001 to 9999 (what an ISO calendar file can hold):
-/// chrono alone also reads `+10000-01-01` and `-0001-01-01`. The one date parser for
-/// front matter, `salesbook.yaml` and `--today`.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if !shape || s.starts_with("0000") {
-        return None;
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
+// The number limit and the date parser live in `model`, below `config`, which reads them too.
+pub use crate::model::{MAX_NUMBER, parse_date};
 
 /// YAML 1.1's words for true and false (text in YAML 1.2), for a true/false field.
 fn yaml_11_bool(s: &str) -> Option<bool> {

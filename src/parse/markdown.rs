@@ -1,8 +1,9 @@
 //! Markdown bodies: headings with GitHub-style ids, links with their positions, and the
 //! rendering that rewrites `.md` links and `[[wiki links]]` to page URLs. A body is parsed
-//! once: [`scan`] also renders it, its site links left as markers, and
-//! [`resolve_prerendered`] writes them out once the site knows their targets; [`render`]
-//! renders from the text where markers cannot stand in (and where the HTML was not kept).
+//! once: [`scan`] also renders it into typed segments ([`Prerendered`]), its site links left
+//! open, and [`Prerendered::html`] writes them out once the site knows their targets;
+//! [`render`] renders from the text where that cannot stand in (and where the HTML was not
+//! kept).
 
 use std::collections::{HashMap, HashSet};
 
@@ -53,13 +54,13 @@ pub struct Body {
     pub links: Vec<Link>,
     /// Plain text of the body, for excerpts.
     pub excerpt: String,
-    /// The body's search terms (see [`crate::search::text`]).
-    pub terms: crate::search::text::Terms,
-    /// The body's HTML, rendered while it was scanned, its site links left as markers that
-    /// [`resolve_prerendered`] writes out once the site knows where they go: a page is parsed
-    /// once, not twice. `None` where markers cannot stand for what [`render`] would do (see
-    /// [`Prerender`]); then the page is rendered from its text.
-    pub html: Option<Box<str>>,
+    /// The body's search terms (see [`crate::text`]).
+    pub terms: crate::text::Terms,
+    /// The body's HTML, rendered while it was scanned, its site links left open until the
+    /// site knows where they go ([`Prerendered::html`]): a page is parsed once, not twice.
+    /// `None` where that cannot stand for what [`render`] would do (see [`Prerender`]); then
+    /// the page is rendered from its text.
+    pub html: Option<Prerendered>,
 }
 
 /// How a link is written out, once resolved.
@@ -93,7 +94,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
     let mut excerpt_done = false;
     let mut in_paragraph = false;
     let mut cursor = PosCursor::new(file_text);
-    let mut terms = terms.then(|| crate::search::text::Tokenizer::new(false));
+    let mut terms = terms.then(|| crate::text::Tokenizer::new(false));
     let mut pre = Prerender::new(body);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         pre.take(&event);
@@ -164,7 +165,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
         }
     }
     if let Some(terms) = terms {
-        out.terms = crate::search::text::Terms::new(terms.into_packed());
+        out.terms = crate::text::Terms::new(terms.into_packed());
     }
     out.html = pre.finish();
     if out.excerpt.chars().count() > 160 {
@@ -302,72 +303,142 @@ impl<'a> Prerender<'a> {
         }
     }
 
-    fn finish(self) -> Option<Box<str>> {
+    fn finish(self) -> Option<Prerendered> {
         if !self.ok {
             return None;
         }
         let mut out = String::with_capacity(self.events.len() * 16);
         html::push_html(&mut out, self.events.into_iter());
-        Some(out.into_boxed_str())
+        Some(Prerendered::from_marked(&out))
     }
 }
 
-/// Writes out a body pre-rendered by [`scan`] (see [`Prerender`]): each site link as
-/// `resolve` says, exactly as [`render`] writes it.
-pub fn resolve_prerendered(html: &str, resolve: &dyn Fn(usize) -> Option<Resolved>) -> String {
-    let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut rest = html;
-    // The open site link: dropped (its target is left out of this build); and, as in
-    // `render`, the title that replaces a bare wiki link's text: Some(Some(title)) until it
-    // is written, then Some(None) to drop the rest of the text.
-    let mut dropped = false;
-    let mut wiki_text: Option<Option<String>> = None;
-    while let Some(at) = memchr::memchr(MARK as u8, rest.as_bytes()) {
-        out.push_str(&rest[..at]);
-        let mut parts = rest[at + 1..].splitn(2, MARK);
-        let head = parts.next().unwrap_or_default();
-        rest = parts.next().unwrap_or_default();
-        match head.as_bytes().first() {
-            Some(b'S') => {
-                let n: usize = head[1..].parse().unwrap_or(usize::MAX);
-                let mut parts = rest.splitn(3, MARK);
-                let written = parts.next().unwrap_or_default();
-                let tail = parts.next().unwrap_or_default();
-                rest = parts.next().unwrap_or_default();
-                let r = resolve(n);
-                dropped = r.as_ref().is_some_and(|r| r.url.is_empty());
-                if !dropped {
-                    out.push_str("<a href=\"");
-                    match r {
-                        Some(r) => {
-                            let _ = pulldown_cmark_escape::escape_href(&mut out, &r.url);
-                            // Only a bare wiki link has texts marked to replace.
-                            wiki_text = r.title.map(Some);
-                        }
-                        None => out.push_str(written),
-                    }
-                    out.push_str(tail);
-                }
+/// A piece of a body pre-rendered by [`scan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// HTML, written out as it is.
+    Html(Box<str>),
+    /// The start tag of the `n`-th site link (counted as [`render`] counts them): its href as
+    /// written (kept when the link resolves to nothing known), and the rest of the tag (title
+    /// and `>`).
+    LinkStart {
+        n: usize,
+        written: Box<str>,
+        tail: Box<str>,
+    },
+    /// The end tag of the site link open.
+    LinkEnd,
+    /// A text inside a bare `[[wiki link]]`, escaped: its target's title may replace it.
+    WikiText(Box<str>),
+}
+
+/// A body's HTML in typed segments, its site links open until [`Prerendered::html`] is told
+/// where they go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prerendered {
+    segments: Box<[Segment]>,
+    /// The bytes of the HTML as it was rendered (what keeping it costs, roughly).
+    len: usize,
+}
+
+impl Prerendered {
+    /// Reads the markers that [`Prerender`] left in the rendered HTML into segments.
+    fn from_marked(html: &str) -> Self {
+        let mut segments = Vec::new();
+        let mut rest = html;
+        while let Some(at) = memchr::memchr(MARK as u8, rest.as_bytes()) {
+            if at > 0 {
+                segments.push(Segment::Html(rest[..at].into()));
             }
-            Some(b'E') => {
-                if !std::mem::take(&mut dropped) {
-                    out.push_str("</a>");
+            let mut parts = rest[at + 1..].splitn(2, MARK);
+            let head = parts.next().unwrap_or_default();
+            rest = parts.next().unwrap_or_default();
+            segments.push(match head.as_bytes().first() {
+                Some(b'S') => {
+                    let n: usize = head[1..].parse().unwrap_or(usize::MAX);
+                    let mut parts = rest.splitn(3, MARK);
+                    let written = parts.next().unwrap_or_default().into();
+                    let tail = parts.next().unwrap_or_default().into();
+                    rest = parts.next().unwrap_or_default();
+                    Segment::LinkStart { n, written, tail }
                 }
-                wiki_text = None;
-            }
-            Some(b'T') => match wiki_text.as_mut() {
-                Some(title) => {
-                    if let Some(t) = title.take() {
-                        let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, &t);
-                    }
-                }
-                None => out.push_str(&head[1..]),
-            },
-            _ => out.push_str(head),
+                Some(b'E') => Segment::LinkEnd,
+                Some(b'T') => Segment::WikiText(head[1..].into()),
+                _ => Segment::Html(head.into()),
+            });
+        }
+        if !rest.is_empty() {
+            segments.push(Segment::Html(rest.into()));
+        }
+        Prerendered {
+            segments: segments.into_boxed_slice(),
+            len: html.len(),
         }
     }
-    out.push_str(rest);
-    out
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// The body's HTML with each site link written out as `resolve` says, exactly as
+    /// [`render`] writes it.
+    pub fn html(&self, resolve: &dyn Fn(usize) -> Option<Resolved>) -> String {
+        let mut out = String::with_capacity(self.len + self.len / 8);
+        // The open site link: dropped (its target is left out of this build); and, as in
+        // `render`, the title that replaces a bare wiki link's text: Some(Some(title)) until
+        // it is written, then Some(None) to drop the rest of the text.
+        let mut dropped = false;
+        let mut wiki_text: Option<Option<String>> = None;
+        for segment in self.segments.iter() {
+            match segment {
+                Segment::Html(html) => out.push_str(html),
+                Segment::LinkStart { n, written, tail } => {
+                    let r = resolve(*n);
+                    dropped = r.as_ref().is_some_and(|r| r.url.is_empty());
+                    if !dropped {
+                        out.push_str("<a href=\"");
+                        match r {
+                            Some(r) => {
+                                let _ = pulldown_cmark_escape::escape_href(&mut out, &r.url);
+                                // Only a bare wiki link has texts marked to replace.
+                                wiki_text = r.title.map(Some);
+                            }
+                            None => out.push_str(written),
+                        }
+                        out.push_str(tail);
+                    }
+                }
+                Segment::LinkEnd => {
+                    if !std::mem::take(&mut dropped) {
+                        out.push_str("</a>");
+                    }
+                    wiki_text = None;
+                }
+                Segment::WikiText(text) => match wiki_text.as_mut() {
+                    Some(title) => {
+                        if let Some(t) = title.take() {
+                            let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, &t);
+                        }
+                    }
+                    None => out.push_str(text),
+                },
+            }
+        }
+        out
+    }
+}
+
+/// Writes out a body pre-rendered by [`scan`] (see [`Prerendered::html`]).
+pub fn resolve_prerendered(html: &Prerendered, resolve: &dyn Fn(usize) -> Option<Resolved>) -> String {
+    html.html(resolve)
 }
 
 fn level_num(level: HeadingLevel) -> u8 {
@@ -628,6 +699,47 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prerendered_body_is_typed_segments_with_its_site_links_open() {
+        let body = scan(
+            "见 [[甲方|乙方]] 和 [[beta]] 与 [外链](https://x.example)。\n",
+            0,
+            "",
+            false,
+        );
+        let html = body.html.expect("pre-rendered");
+        let kinds: Vec<&str> = html
+            .segments()
+            .iter()
+            .map(|s| match s {
+                Segment::Html(_) => "html",
+                Segment::LinkStart { .. } => "start",
+                Segment::LinkEnd => "end",
+                Segment::WikiText(_) => "wiki",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["html", "start", "html", "end", "html", "start", "wiki", "end", "html"]
+        );
+        assert!(
+            html.segments()
+                .iter()
+                .all(|s| !matches!(s, Segment::Html(h) if h.contains('\u{1}'))),
+            "no marker is left in the HTML"
+        );
+        let resolve = |n: usize| {
+            Some(Resolved {
+                url: format!("p{n}/"),
+                title: Some(format!("标题{n}")),
+            })
+        };
+        assert_eq!(
+            html.html(&resolve),
+            "<p>见 <a href=\"p0/\">乙方</a> 和 <a href=\"p1/\">标题1</a> 与 <a href=\"https://x.example\">外链</a>。</p>\n"
+        );
+    }
 
     #[test]
     fn site_links_are_told_apart_as_classify_does() {

@@ -2,4 +2,5 @@
 
 pub mod front_matter;
 pub mod markdown;
-pub mod yaml;
+/// The YAML reader, below `config` too (which reads the places of its stages with it).
+pub use crate::yaml;

@@ -10,16 +10,14 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use super::views::{Ctx, IdLabel, PageRef, QuestionBank, VisitView, page_ref, spin_banks, visit_view};
-use crate::model::{Kind, StageIx};
-use crate::site::{DocId, ParsedDoc};
+use crate::model::StageIx;
+use crate::site::DocId;
 
 /// How many other suitable scripts and SPIN lists a brief names besides the ones it shows.
 const ALSO: usize = 5;
 
 /// Where a customer's brief is written: `customers/<slug>/brief/index.html`.
-pub fn path_of(d: &ParsedDoc) -> String {
-    format!("{}brief/index.html", d.path.trim_end_matches("index.html"))
-}
+pub use crate::plan::brief_path as path_of;
 
 /// The site's visit scripts and SPIN lists, sorted once per build, and the rendered steps
 /// of the scripts that briefs show (a few scripts serve thousands of briefs).
@@ -91,7 +89,7 @@ pub fn has_playbook(cx: &Ctx, key: &PlaybookKey) -> bool {
 pub fn playbooks<'a>(cx: &'a Ctx) -> &'a Playbooks {
     cx.playbooks.get_or_init(|| {
         let site = cx.site;
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = crate::incremental::hasher();
         let mut scripts: HashMap<StageIx, Vec<DocId>> = HashMap::new();
         let mut spins: HashMap<String, Vec<DocId>> = HashMap::new();
         for (id, d) in site.visible() {
@@ -298,9 +296,7 @@ fn section_of(html: &str, k: usize, level: u8) -> Option<String> {
 }
 
 /// Whether a page kind has a brief.
-pub fn has_brief(d: &ParsedDoc) -> bool {
-    d.kind == Kind::Customer
-}
+pub use crate::plan::has_brief;
 
 #[cfg(test)]
 mod tests {

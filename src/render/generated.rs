@@ -83,8 +83,7 @@ pub const TOP: usize = 20;
 pub const HOME_LIST: usize = 20;
 /// How many overdue deals the funnel page lists.
 pub const OVERDUE_LIST: usize = 100;
-/// Pages per section list page.
-pub const PER_PAGE: usize = 100;
+pub use crate::plan::{PER_PAGE, list_page_path, sections};
 
 /// `limit`: how many customers each stage lists (None: all).
 /// `only`: list customers of that stage alone (a stage's own page).
@@ -313,21 +312,6 @@ pub struct SiteView {
     pub tiers: Vec<IdLabel>,
 }
 
-/// Top-level folders that hold pages, in navigation order (the four sales sections first).
-pub fn sections(cx: &Ctx) -> Vec<String> {
-    let mut out: Vec<String> = ["customers", "competitors", "scripts", "playbooks"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    for (_, d) in cx.site.visible() {
-        if !d.section.is_empty() && !out.contains(&d.section) {
-            out.push(d.section.clone());
-        }
-    }
-    out[4..].sort();
-    out
-}
-
 pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
     let by_kind = |kinds: &[Kind]| {
         if !with_lists {
@@ -460,20 +444,10 @@ pub struct PagerLink {
 
 /// The summaries of page `n` (1-based) of a list, `PER_PAGE` a page.
 pub fn page_slice(cx: &Ctx, ids: &[DocId], n: usize) -> Vec<PageRef> {
-    ids.iter()
-        .skip((n - 1) * PER_PAGE)
-        .take(PER_PAGE)
+    crate::plan::page_of(ids, n)
+        .iter()
         .map(|id| page_ref(cx, *id))
         .collect()
-}
-
-/// The output path of page `n` (1-based) of the list at `base` (`customers`).
-pub fn list_page_path(base: &str, n: usize) -> String {
-    if n <= 1 {
-        format!("{base}/index.html")
-    } else {
-        format!("{base}/page/{n}/index.html")
-    }
 }
 
 pub fn pager(base: &str, current: usize, last: usize) -> Option<Pager> {

@@ -383,46 +383,14 @@ pub struct OwnerView {
     pub overdue_deals: Vec<DatedRef>,
 }
 
-/// Customers by owner (customers without one are on no owner's page), worked out once a build.
+/// Customers by owner (see [`crate::facts::owners`]).
 pub fn owners<'a>(cx: &'a Ctx) -> &'a BTreeMap<String, Vec<DocId>> {
-    cx.owners.get_or_init(|| {
-        let mut map: BTreeMap<String, Vec<DocId>> = BTreeMap::new();
-        for (id, c) in customers(cx) {
-            if let Some(o) = c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-                match map.get_mut(o) {
-                    Some(ids) => ids.push(id),
-                    None => {
-                        map.insert(o.to_owned(), vec![id]);
-                    }
-                }
-            }
-        }
-        map
-    })
+    cx.figures.owners
 }
 
-/// An owner's URL name (`owners/<slug>/`), unique among the owners.
+/// An owner's URL name (`owners/<slug>/`), unique among the owners (see [`crate::plan`]).
 pub fn owner_slugs(cx: &Ctx) -> Vec<(String, String)> {
-    unique_slugs(owners(cx).keys().cloned(), "owner")
-}
-
-/// Each name with a URL name made from it, unique among them (`-2`, `-3` … on a clash;
-/// `fallback` for a name with nothing to make one from).
-fn unique_slugs(names: impl Iterator<Item = String>, fallback: &str) -> Vec<(String, String)> {
-    let mut used = std::collections::HashSet::new();
-    names
-        .map(|name| {
-            // Owners and tags are free text: checked into a folder name like every id.
-            let base = crate::model::PathSegment::from_text(&name, fallback).into_string();
-            let mut slug = base.clone();
-            let mut n = 1;
-            while !used.insert(slug.clone()) {
-                n += 1;
-                slug = format!("{base}-{n}");
-            }
-            (name, slug)
-        })
-        .collect()
+    crate::plan::owner_slugs(owners(cx))
 }
 
 pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerView {
@@ -502,12 +470,7 @@ pub struct Term {
 }
 
 /// Every tag of the visible pages, with a URL name each.
-pub fn tag_slugs(cx: &Ctx) -> Vec<(String, String)> {
-    let mut tags: Vec<String> = cx.site.visible().flat_map(|(_, d)| d.fm.tags.iter().cloned()).collect();
-    tags.sort();
-    tags.dedup();
-    unique_slugs(tags.into_iter(), "tag")
-}
+pub use crate::plan::tag_slugs;
 
 /// The pages with a tag, customers first by deal size, then the others by title.
 pub fn tag_view(cx: &Ctx, tag: &str, slug: &str, limit: usize) -> Term {

@@ -174,11 +174,6 @@ impl Theme {
         if !diags.is_empty() {
             return Err(diags);
         }
-        let mut stamp_text = format!("{:?}", labels.0);
-        for (name, text) in &templates {
-            stamp_text.push_str(name);
-            stamp_text.push_str(text);
-        }
         let lists = [
             "site.customers",
             "site.competitors",
@@ -189,7 +184,7 @@ impl Theme {
         ];
         let uses_site_lists = templates.values().any(|t| lists.iter().any(|k| t.contains(k)));
         let uses_customer_cells = templates.values().any(|t| t.contains("cells_html"));
-        let stamp = crate::load::hash(stamp_text.as_bytes());
+        let stamp = crate::incremental::theme_stamp(&labels, &templates);
         Ok(Theme {
             tera,
             labels,

@@ -38,12 +38,12 @@ pub fn fresh() -> String {
 }
 
 /// The token of the output folder `out` for a build of `mode`: the one an earlier build of
-/// that mode left there (its manifest says the mode), or a new one. Read only from a plain
-/// file, never through a link.
-pub fn for_output(out: &Path, mode: &str) -> String {
+/// that mode left there (`built`: the mode its manifest says, see `write::built_mode`), or a
+/// new one. Read only from a plain file, never through a link.
+pub fn for_output(out: &Path, built: Option<&str>, mode: &str) -> String {
     let path = out.join(TOKEN_FILE);
     let plain = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-    if !plain || crate::write::built_mode(out).as_deref() != Some(mode) {
+    if !plain || built != Some(mode) {
         return fresh();
     }
     match std::fs::read_to_string(&path) {
@@ -69,14 +69,18 @@ mod tests {
         assert!(valid(&a) && valid(&b) && a != b, "{a} {b}");
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let t = for_output(&out, "internal");
+        let t = for_output(&out, None, "internal");
         assert!(valid(&t));
-        let files = [crate::render::OutputFile::new(TOKEN_FILE, format!("{t}\n"))];
-        crate::write::write_output(&out, &files).unwrap();
-        assert_eq!(for_output(&out, "internal"), t);
-        assert_ne!(for_output(&out, "public"), t, "another mode, another token");
-        let files = [crate::render::OutputFile::new(TOKEN_FILE, "guessable")];
-        crate::write::write_output(&out, &files).unwrap();
-        assert_ne!(for_output(&out, "internal"), "guessable");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join(TOKEN_FILE), format!("{t}\n")).unwrap();
+        assert_eq!(for_output(&out, Some("internal"), "internal"), t);
+        assert_ne!(
+            for_output(&out, Some("internal"), "public"),
+            t,
+            "another mode, another token"
+        );
+        assert_ne!(for_output(&out, None, "internal"), t, "no build vouches for it");
+        std::fs::write(out.join(TOKEN_FILE), "guessable").unwrap();
+        assert_ne!(for_output(&out, Some("internal"), "internal"), "guessable");
     }
 }

@@ -3,41 +3,33 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::format::{DateView, Labels, date_view, money, percent, plain_number};
-use crate::config::SiteConfig;
-use crate::links::LinkGraph;
-use crate::model::{Kind, Level, StageIx, Tier};
+use crate::facts::Facts;
+pub use crate::facts::IdLabel;
+use crate::format::{DateView, percent, plain_number};
+use crate::model::{Kind, Level};
 use crate::parse::front_matter::Customer;
 pub use crate::sales::deal::quadrant;
 use crate::sales::{self, deal, funnel};
-use crate::site::{DocId, ParsedDoc, Site};
+use crate::site::{DocId, ParsedDoc};
 
-/// Everything views are built from.
+/// What views are built from: the build's [`Facts`] (reached through `Deref`), and what
+/// rendering works out once per build and shares between pages.
 pub struct Ctx<'a> {
-    pub site: &'a Site,
-    pub graph: &'a LinkGraph,
-    pub config: &'a SiteConfig,
-    pub labels: &'a Labels,
-    pub today: NaiveDate,
+    pub facts: &'a Facts<'a>,
     /// Each page's [`PageRef`], made once per build on first use: a page appears in many
     /// lists and backlinks, and the template value is shared, not rebuilt.
     pub refs: Vec<std::sync::OnceLock<PageRef>>,
     /// The previous build's list entries (`serve`): one is taken again when its page's
-    /// summary and `ref_stamp` are the same (a page appears in lists on every save).
+    /// summary and `stamp` are the same (a page appears in lists on every save).
     pub prev_refs: Vec<Option<KeptRef>>,
-    /// What else a list entry is made from: config, labels, today.
-    pub ref_stamp: u64,
     /// How many of them hold a ready template value.
     pub ref_values: std::sync::atomic::AtomicUsize,
-    /// Customers by owner, worked out once (see `insight::owners`).
-    pub owners: std::sync::OnceLock<std::collections::BTreeMap<String, Vec<DocId>>>,
     /// Visit scripts and SPIN lists for the briefs, sorted once (see `brief::playbooks`).
     pub playbooks: std::sync::OnceLock<super::brief::Playbooks>,
-    /// What else decides every page's bytes: the build's options and the program itself
-    /// (fingerprints are compared with those an earlier build recorded in its output).
+    /// The build-wide stamp ([`crate::incremental::build_stamp`]): what else decides every
+    /// page's bytes, a list entry's among them.
     pub stamp: u64,
     /// Written into every page, never into a `.js` file (see `render::token`).
     pub page_token: String,
@@ -47,45 +39,11 @@ pub struct Ctx<'a> {
     pub cells: Option<(&'a super::theme::Theme, tera::Value)>,
 }
 
-impl Ctx<'_> {
-    pub fn money(&self, v: f64) -> String {
-        money(v, &self.config.currency, self.config.money_in_wan)
-    }
+impl<'a> std::ops::Deref for Ctx<'a> {
+    type Target = Facts<'a>;
 
-    pub fn date(&self, d: NaiveDate, deadline: bool) -> DateView {
-        date_view(d, self.today, self.labels, deadline)
-    }
-
-    /// An id with its label (`prefix_id` in the theme's labels).
-    pub fn id_label(&self, prefix: &str, id: &str) -> IdLabel {
-        IdLabel {
-            id: id.to_owned(),
-            label: self.label(prefix, id),
-        }
-    }
-
-    pub fn label(&self, prefix: &str, id: &str) -> String {
-        // Built by hand: this runs for every badge of every list entry (format! and replace
-        // took 1% of a build).
-        let mut key = String::with_capacity(prefix.len() + 1 + id.len());
-        key.push_str(prefix);
-        key.push('_');
-        key.extend(id.chars().map(|c| if c == '-' { '_' } else { c }));
-        self.labels.get(&key)
-    }
-
-    pub fn stage(&self, ix: StageIx) -> IdLabel {
-        IdLabel {
-            id: self.config.stage_def(ix).id.clone(),
-            label: self.config.stage_label(ix).to_owned(),
-        }
-    }
-
-    pub fn tier(&self, t: Tier) -> IdLabel {
-        IdLabel {
-            id: t.id().to_owned(),
-            label: self.label("tier", t.id()),
-        }
+    fn deref(&self) -> &Facts<'a> {
+        self.facts
     }
 }
 
@@ -95,12 +53,6 @@ pub struct DsoView {
     pub days: i64,
     pub text: String,
     pub receivable_fmt: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct IdLabel {
-    pub id: String,
-    pub label: String,
 }
 
 /// What names and locates a page: shared by its summary and its full view.
@@ -207,7 +159,7 @@ impl Serialize for RefFields {
     }
 }
 
-/// A list entry kept for the next build: made with this `ref_stamp` from this summary.
+/// A list entry kept for the next build: made with this `stamp` from this summary.
 #[derive(Debug, Clone)]
 pub struct KeptRef {
     pub stamp: u64,
@@ -218,7 +170,7 @@ pub struct KeptRef {
 impl Ctx<'_> {
     /// The list entries this build made or took again, to be kept for the next one.
     pub fn kept_refs(self) -> Vec<Option<KeptRef>> {
-        let (site, stamp) = (self.site, self.ref_stamp);
+        let (site, stamp) = (self.site, self.stamp);
         let mut prev = self.prev_refs;
         self.refs
             .into_iter()
@@ -240,7 +192,7 @@ pub fn page_ref(cx: &Ctx, id: DocId) -> PageRef {
         .get_or_init(|| {
             let d = cx.site.doc(id);
             let kept = cx.prev_refs.get(id.0).and_then(Option::as_ref).filter(|k| {
-                k.stamp == cx.ref_stamp
+                k.stamp == cx.stamp
                     && k.summary == d.summary_hash
                     && k.page.fields.id.path == super::url_escape(&d.path)
             });

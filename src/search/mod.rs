@@ -15,7 +15,8 @@
 //! of this build are indexed: a `--public` build has no confidential page or private field
 //! to leak here.
 
-pub mod text;
+/// The tokenizer, shared with the markdown scanner (see [`crate::text`]).
+pub use crate::text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -25,9 +26,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::facts::Facts;
 use crate::model::{Kind, Tier};
-use crate::render::OutputFile;
-use crate::render::views::Ctx;
+use crate::output::{Output, OutputFile};
 use crate::site::{DocId, ParsedDoc};
 use text::{Term, Tokenizer};
 
@@ -125,9 +126,30 @@ pub struct Input {
     pub release_terms: bool,
 }
 
+/// The search index as a stage of the build: its files are handed to `out` at once by a
+/// streaming build (each page's terms let go as they are indexed), or returned to be kept
+/// with the other files (`keep`).
+pub fn stage(facts: &Facts, keep: bool, out: &dyn Output) -> Vec<OutputFile> {
+    let started = std::time::Instant::now();
+    let mut input = input(facts);
+    let (search, files) = if keep {
+        let search = input.files();
+        let n = search.len();
+        (search, n)
+    } else {
+        input.release_terms = true;
+        (Vec::new(), input.make(&|f| out.put(f, None)))
+    };
+    if crate::telemetry::enabled() {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        eprintln!("  search index {ms:>9.1} ms wall, {files} files");
+    }
+    search
+}
+
 /// The search index's input from a build: the visible pages in the order results of equal
 /// score are shown, and the labels.
-pub fn input(cx: &Ctx) -> Input {
+pub fn input(cx: &Facts) -> Input {
     let site = cx.site;
     let mut docs: Vec<(usize, f64, &str, DocId)> = site
         .visible()
@@ -359,7 +381,7 @@ impl ByPart {
 
 /// Appends `v` in decimal.
 fn push_number(out: &mut String, v: u32) {
-    out.push_str(crate::render::format::decimal(v.into(), &mut [0; 20]));
+    out.push_str(crate::format::decimal(v.into(), &mut [0; 20]));
 }
 
 /// `sbSearch.t(5,{"精密":[…],"客户":"…",…})`: each term's pages, as a list of deltas
@@ -445,7 +467,7 @@ fn fragment_file(k: usize, pages: &[(Arc<ParsedDoc>, Vec<String>)]) -> OutputFil
                 .map_or(-1, |t| t as i64);
             Shown(
                 &d.fm.title,
-                crate::render::url_escape(d.path.strip_suffix("index.html").unwrap_or(&d.path)),
+                crate::model::url_escape(d.path.strip_suffix("index.html").unwrap_or(&d.path)),
                 kind,
                 stage,
                 tier,

@@ -16,7 +16,7 @@ use notify_debouncer_full::notify::event::{AccessKind, AccessMode};
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
-use crate::build::{BuildOptions, BuildResult, Builder};
+use crate::build::{BuildMode, BuildOptions, BuildResult, Builder};
 use crate::diagnostics::{self, Diagnostic};
 use crate::render::OutputFile;
 use watch::{Change, WATCHED, classify};
@@ -237,14 +237,13 @@ fn index_later(shared: &Arc<Shared>, input: crate::search::Input) {
 /// Each build hands over only the files it rendered again and the pages gone; the server
 /// keeps the rest (at 10,000 pages, going through every file cost a save 20 ms).
 fn new_builder(root: &Path, drafts: bool) -> Builder {
-    Builder::new(BuildOptions {
+    let opts = BuildOptions {
         root: root.to_owned(),
         drafts,
         public: false,
         today: None,
-    })
-    .only_changed()
-    .defer_search()
+    };
+    Builder::with_mode(opts, BuildMode::Serve)
 }
 
 /// At most `max` bytes of `s`, cut at a character boundary (paths hold Chinese).

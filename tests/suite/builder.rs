@@ -570,3 +570,61 @@ fn customer_rows_take_their_cells_from_the_partial_on_every_list() {
         .find(|d| d.file == "templates/partials/customer_cells.html");
     assert_eq!(d.map(|d| d.line), Some(2), "{:?}", r.diagnostics);
 }
+
+/// Records whether a streaming build opened it, and what it was handed.
+#[derive(Default)]
+struct Watched {
+    opened: std::sync::atomic::AtomicBool,
+    files: std::sync::atomic::AtomicUsize,
+}
+
+impl salesbook::render::Output for Watched {
+    fn put(&self, _file: salesbook::render::OutputFile, _print: Option<u64>) {
+        self.files.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl salesbook::build::Target for Watched {
+    fn open(&self) -> Result<(), salesbook::diagnostics::Diagnostic> {
+        self.opened.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// The route table is made before a streaming build opens its output: a folder with a
+/// generated page's name, a page at a generated URL, a section text's broken link or a
+/// static file over a generated file is known before anything is written, and the output
+/// is not even opened.
+#[test]
+fn url_and_section_link_problems_are_found_before_the_output_opens() {
+    let cases: [(&str, &str, &str); 3] = [
+        (
+            "content/funnel/x.md",
+            "---\ntitle: X\n---\n",
+            "has the name of a generated page",
+        ),
+        (
+            "content/notes/_index.md",
+            "---\ntitle: N\n---\n[[nowhere]]\n",
+            "nowhere",
+        ),
+        ("static/funnel.json", "{}", "funnel.json"),
+    ];
+    for (path, text, message) in cases {
+        let t = SiteTest::with_files(&[("content/notes/a.md", "---\ntitle: A\n---\n"), (path, text)]);
+        let target = Watched::default();
+        let r = salesbook::build::Builder::lean(t.options()).build_into(&target);
+        assert!(
+            r.diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.message.contains(message)),
+            "{path}: {:#?}",
+            r.diagnostics
+        );
+        assert!(
+            !target.opened.load(std::sync::atomic::Ordering::SeqCst),
+            "{path}: the output was opened"
+        );
+        assert_eq!(target.files.load(std::sync::atomic::Ordering::SeqCst), 0, "{path}");
+    }
+}

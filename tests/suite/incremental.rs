@@ -1,10 +1,10 @@
 //! The reused Builder (what `serve` runs) must produce exactly what a fresh build produces,
 //! after every kind of edit, while rendering only the pages an edit touches.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
 
-use salesbook::build::{BuildResult, Builder};
+use salesbook::build::{BuildMode, BuildResult, Builder};
 
 use crate::helper::SiteTest;
 
@@ -185,4 +185,151 @@ fn long_lists_are_paginated_and_capped() {
         "the figures are on the first page"
     );
     assert!(t.exists("tiers/basic/page/3/index.html") && !t.exists("tiers/basic/page/4/index.html"));
+}
+
+/// The files a rebuild after `edit` renders again, for the fixture `builder/basic` built once
+/// before. A `serve` builder's result holds only those (besides `funnel.json` and the static
+/// files, which are made every build, and the search index, which it leaves to the caller).
+fn rerendered(edit: impl FnOnce(&SiteTest, &dyn Fn(&str) -> String)) -> BTreeSet<String> {
+    let t = SiteTest::fixture("builder/basic");
+    let mut b = Builder::with_mode(t.options(), BuildMode::Serve);
+    let first = b.build();
+    assert!(!first.has_errors(), "{:#?}", first.diagnostics);
+    let statics: BTreeSet<String> = b.build().files.iter().map(|f| f.path.to_string()).collect();
+    let read = |p: &str| std::fs::read_to_string(t.root().join(p)).unwrap();
+    let before = snapshot(&t);
+    edit(&t, &read);
+    let changed: HashSet<PathBuf> = snapshot(&t)
+        .into_iter()
+        .filter(|(p, bytes)| before.get(p) != Some(bytes))
+        .map(|(p, _)| p)
+        .collect();
+    let r = b.rebuild(&changed);
+    assert!(!r.has_errors(), "{:#?}", r.diagnostics);
+    r.files
+        .iter()
+        .map(|f| f.path.to_string())
+        .filter(|p| !statics.contains(p))
+        .collect()
+}
+
+fn set(paths: &[&str]) -> BTreeSet<String> {
+    paths.iter().map(|p| p.to_string()).collect()
+}
+
+/// The generated pages that show every page's summary, and the exports: re-rendered by any
+/// edit of a page's front matter.
+const EVERY: [&str; 10] = [
+    "index.html",
+    "quadrant/index.html",
+    "visits/index.html",
+    "owners/index.html",
+    "tags/index.html",
+    "industries/index.html",
+    "regions/index.html",
+    "exports/customers.csv",
+    "exports/customers.json",
+    "exports/visits.ics",
+];
+
+fn with_every(paths: &[&str]) -> BTreeSet<String> {
+    set(paths).into_iter().chain(set(&EVERY)).collect()
+}
+
+/// `incremental::page`: a page's own file decides its page; a body edit below the excerpt
+/// changes no summary, so no other page shows it.
+#[test]
+fn editing_a_body_rerenders_exactly_its_page() {
+    let r = rerendered(|t, read| {
+        let beta = read("content/customers/beta.md");
+        t.write("content/customers/beta.md", &format!("{beta}\n## 更多\n\n新的一段。\n"));
+    });
+    assert_eq!(r, set(&["customers/beta/index.html"]));
+}
+
+/// `incremental::brief`: a brief shows its customer's front matter, the competitors it names
+/// and the visit scripts and SPIN lists: editing a competitor re-renders the briefs of the
+/// customers that name it (alpha and beta name rival; delta, gamma and hostile do not), and
+/// editing a SPIN list re-renders every brief.
+#[test]
+fn editing_a_competitor_or_a_spin_list_rerenders_exactly_the_briefs_that_show_it() {
+    let r = rerendered(|t, read| {
+        let s = read("content/competitors/rival.md");
+        t.write(
+            "content/competitors/rival.md",
+            &s.replace("strategy: 强调总拥有成本", "strategy: 强调服务"),
+        );
+    });
+    let expected = with_every(&[
+        "competitors/rival/index.html",
+        "competitors/index.html",
+        // They name rival: their pages and briefs show it.
+        "customers/alpha/index.html",
+        "customers/alpha/brief/index.html",
+        "customers/beta/index.html",
+        "customers/beta/brief/index.html",
+    ]);
+    assert_eq!(r, expected);
+
+    let r = rerendered(|t, read| {
+        let s = read("content/playbooks/spin.md");
+        t.write("content/playbooks/spin.md", &s.replace("效益问题一", "效益问题二"));
+    });
+    let expected = with_every(&[
+        "playbooks/spin/index.html",
+        "playbooks/index.html",
+        "customers/alpha/brief/index.html",
+        "customers/beta/brief/index.html",
+        "customers/delta/brief/index.html",
+        "customers/gamma/brief/index.html",
+        "customers/hostile/brief/index.html",
+    ]);
+    assert_eq!(r, expected);
+}
+
+/// `incremental::generated`: a list page shows the summaries of its own entries and, on its
+/// first page, its figures. A won deal's value re-renders its stage (won) and tier
+/// (proactive) pages, the funnel and tiers overviews, the customers list and the competitor
+/// matrix, not the other stages' or tiers' pages.
+#[test]
+fn editing_a_deal_value_rerenders_exactly_the_lists_and_figures_that_show_it() {
+    let r = rerendered(|t, read| {
+        let s = read("content/customers/gamma.md");
+        t.write(
+            "content/customers/gamma.md",
+            &s.replace("value: 200000", "value: 250000"),
+        );
+    });
+    let expected = with_every(&[
+        "customers/gamma/index.html",
+        "customers/gamma/brief/index.html",
+        "customers/index.html",
+        "competitors/index.html",
+        "funnel/index.html",
+        "funnel/won/index.html",
+        "tiers/index.html",
+        "tiers/proactive/index.html",
+    ]);
+    assert_eq!(r, expected);
+}
+
+/// `incremental::export` (and `generated` for tag pages): the exports are re-made when any
+/// page's summary changes, here a note's new tag; the note's section list, the new tag's
+/// page and the page that links to the note (alpha shows its title) follow, no brief does.
+#[test]
+fn tagging_a_note_rerenders_exactly_the_exports_and_the_pages_that_show_the_note() {
+    let r = rerendered(|t, read| {
+        let s = read("content/notes/plan.md");
+        t.write(
+            "content/notes/plan.md",
+            &s.replace("draft: false", "draft: false\ntags: [q4]"),
+        );
+    });
+    let expected = with_every(&[
+        "notes/plan/index.html",
+        "notes/index.html",
+        "tags/q4/index.html",
+        "customers/alpha/index.html",
+    ]);
+    assert_eq!(r, expected);
 }

@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use salesbook::build::{Builder, Target};
+use salesbook::build::{BuildMode, Builder, Target};
 use salesbook::diagnostics::Diagnostic;
 use salesbook::render::{Output, OutputFile};
 
@@ -127,7 +127,7 @@ fn a_file_that_goes_away_during_the_build_fails_it_cleanly() {
         ),
     ]);
     let target = Deleting(t.root().join("content/customers/gone.md"), Mutex::default());
-    let r = Builder::lean(t.options()).text_budget(0).build_into(&target);
+    let r = Builder::with_mode(t.options(), BuildMode::Stream { text_budget: 0 }).build_into(&target);
     assert_eq!(
         places(&r.diagnostics),
         ["content/customers/gone.md:0:0 this file changed or went away during the build"]

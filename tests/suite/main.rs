@@ -19,3 +19,4 @@ mod output;
 mod sales;
 mod search;
 mod serve;
+mod telemetry;

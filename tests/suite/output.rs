@@ -61,7 +61,8 @@ fn a_killed_build_leaves_the_previous_output_complete() {
     site(&t, "第二版");
     // With the output folder's page token, as the binary's build into it has, written as
     // `tree` writes it.
-    let token = salesbook::render::token::for_output(&out, "internal");
+    let built = salesbook::write::built_mode(&out);
+    let token = salesbook::render::token::for_output(&out, built.as_deref(), "internal");
     let second: BTreeMap<String, Vec<u8>> = salesbook::build::Builder::new(t.options())
         .page_token(token.clone())
         .build()

@@ -6,20 +6,25 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use super::{Gen, Job, OutputFile};
+use super::{Gen, Job, Route};
 use crate::diagnostics::Diagnostic;
+use crate::output::OutputFile;
 use crate::site::Site;
+
+/// Every pair of output paths that cannot both be written: case twins, a static file over a
+/// page or a generated file, and a file where a folder must be (`statics`: the theme's and
+/// the site's static files; `search`: whether the search index is made).
+pub fn clashes(site: &Site, routes: &[Route], statics: &[OutputFile], search: bool) -> Vec<Diagnostic> {
+    let mut diags = case_twins(site, routes);
+    diags.extend(file_folder_clashes(site, routes, statics, search));
+    diags
+}
 
 /// Output paths that cannot both be written: a static file at a page's path (it would
 /// silently replace the page), and a file where another path needs a folder (a static file
 /// `customers/a` beside the page `customers/a/`, a page `funnel.json.md`): the write would
 /// fail with an OS error instead of a diagnostic.
-pub(super) fn file_folder_clashes(
-    site: &Site,
-    jobs: &[(String, u64, Job)],
-    statics: &[OutputFile],
-    search: bool,
-) -> Vec<Diagnostic> {
+fn file_folder_clashes(site: &Site, jobs: &[Route], statics: &[OutputFile], search: bool) -> Vec<Diagnostic> {
     let page = |job: &Job| match job {
         Job::Page(id) | Job::Brief(id) => Some(site.doc(*id).rel_path.clone()),
         _ => None,
@@ -27,7 +32,7 @@ pub(super) fn file_folder_clashes(
     // Looked up for every output path: kept to the few files that are not pages.
     let static_paths: HashSet<&str, ahash::RandomState> = statics.iter().map(|f| &*f.path).collect();
     let mut diags = Vec::new();
-    for (path, _, job) in jobs {
+    for Route { path, job, .. } in jobs {
         if !static_paths.contains(path.as_str()) {
             continue;
         }
@@ -50,8 +55,8 @@ pub(super) fn file_folder_clashes(
     // must be a folder.
     let files: HashMap<Cow<str>, (&str, Option<&Job>), ahash::RandomState> = jobs
         .iter()
-        .filter(|(p, _, _)| !p.ends_with("index.html"))
-        .map(|(p, _, j)| (p.as_str(), Some(j)))
+        .filter(|r| !r.path.ends_with("index.html"))
+        .map(|r| (r.path.as_str(), Some(&r.job)))
         .chain(statics.iter().map(|f| (&*f.path, None)))
         .chain([("funnel.json", None)])
         .map(|(p, j)| (folded(p), (p, j)))
@@ -61,7 +66,7 @@ pub(super) fn file_folder_clashes(
     let mut reported = HashSet::new();
     let paths = jobs
         .iter()
-        .map(|(p, _, j)| (p.as_str(), Some(j)))
+        .map(|r| (r.path.as_str(), Some(&r.job)))
         .chain(statics.iter().map(|f| (&*f.path, None)));
     for (path, job) in paths {
         if !tops.contains(&*folded(path.split('/').next().unwrap_or(path))) {
@@ -110,7 +115,7 @@ fn folded(path: &str) -> Cow<'_, str> {
 /// page `customers/a/`, `static/Funnel.json`, `static/SEARCH.JS` beside the theme's
 /// `search.js`): both are written on Linux, but on macOS (and, for case, Windows) they are
 /// one file and the later silently replaces the other, as an exact clash would.
-fn static_twins(site: &Site, jobs: &[(String, u64, Job)], statics: &[OutputFile], search: bool) -> Vec<Diagnostic> {
+fn static_twins(site: &Site, jobs: &[Route], statics: &[OutputFile], search: bool) -> Vec<Diagnostic> {
     let how = |a: &str, b: &str| {
         if a.to_lowercase() == b.to_lowercase() {
             "case: macOS and Windows"
@@ -157,7 +162,7 @@ fn static_twins(site: &Site, jobs: &[(String, u64, Job)], statics: &[OutputFile]
             }
         }
     }
-    for (path, _, job) in jobs {
+    for Route { path, job, .. } in jobs {
         let Some(&s) = by_fold.get(&folded(path)) else {
             continue;
         };
@@ -191,15 +196,15 @@ fn replaces_generated(path: &str) -> Diagnostic {
 /// Names that differ only in Unicode normalization (`é` in NFC and NFD) are one folder on
 /// macOS. Only paths with a capital letter or a character beyond ASCII are folded: an
 /// all-lowercase ASCII site builds no map.
-pub(super) fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagnostic> {
+fn case_twins(site: &Site, jobs: &[Route]) -> Vec<Diagnostic> {
     let upper: Vec<usize> = (0..jobs.len())
-        .filter(|i| !jobs[*i].0.is_ascii() || jobs[*i].0.chars().any(char::is_uppercase))
+        .filter(|i| !jobs[*i].path.is_ascii() || jobs[*i].path.chars().any(char::is_uppercase))
         .collect();
     if upper.is_empty() {
         return Vec::new();
     }
     let exact: HashMap<&str, usize, ahash::RandomState> =
-        jobs.iter().enumerate().map(|(i, (p, _, _))| (p.as_str(), i)).collect();
+        jobs.iter().enumerate().map(|(i, r)| (r.path.as_str(), i)).collect();
     let mut folded: HashMap<String, usize, ahash::RandomState> = HashMap::default();
     let source = |job: &Job| match job {
         Job::Page(id) | Job::Brief(id) => Some(site.doc(*id).rel_path.clone()),
@@ -210,7 +215,7 @@ pub(super) fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagno
     // A list's later pages twin with its first: one report per file.
     let mut reported = HashSet::new();
     for i in upper {
-        let (path, _, job) = &jobs[i];
+        let Route { path, job, .. } = &jobs[i];
         let fold = crate::site::fold_name(path);
         let other = match exact.get(fold.as_str()) {
             // (A lowercase name beyond ASCII folds to itself.)
@@ -223,7 +228,11 @@ pub(super) fn case_twins(site: &Site, jobs: &[(String, u64, Job)]) -> Vec<Diagno
                 }
             },
         };
-        let (other_path, _, other_job) = &jobs[other];
+        let Route {
+            path: other_path,
+            job: other_job,
+            ..
+        } = &jobs[other];
         let pages = |j: &Job| matches!(j, Job::Page(_) | Job::Brief(_));
         if pages(job) && pages(other_job) {
             continue;

@@ -1,0 +1,555 @@
+//! The Builder: the one pipeline that `build`, `check` and `serve` all use. It keeps each
+//! file's parse keyed by content hash, so a rebuild re-parses only what changed.
+
+mod sources;
+
+use sources::CacheEntry;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use chrono::NaiveDate;
+
+use crate::body;
+use crate::config::{CONFIG_FILE, SiteConfig};
+use crate::diagnostics::{self, Diagnostic};
+use crate::facts::{Facts, Figures};
+use crate::incremental;
+use crate::load;
+use crate::render::views::Ctx;
+use crate::render::{self, OutputFile, Theme};
+use crate::sales::{funnel, tiers};
+use crate::site::{self, ParsedDoc, SectionText, Site};
+use crate::telemetry;
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Include `draft: true` pages.
+    pub drafts: bool,
+    /// Leave confidential pages out.
+    pub public: bool,
+    /// Overrides `today:` of the config and the real date.
+    pub today: Option<NaiveDate>,
+}
+
+/// What one run of the pipeline produced.
+#[derive(Debug, Default)]
+pub struct BuildResult {
+    /// Everything that rendered. With errors this is partial: `build` writes nothing then,
+    /// `serve` keeps the last good version of the broken pages.
+    pub files: Vec<OutputFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub pages: usize,
+    pub parsed: usize,
+    /// Pages rendered by this build, and pages taken unchanged from the previous one.
+    pub render: render::RenderStats,
+    pub elapsed: Duration,
+    /// For `SALESBOOK_TIMINGS=1` and benchmarks, per stage: its name, wall time, resident
+    /// memory at its end in MiB (Linux; 0 elsewhere), and the CPU time of all threads in it.
+    pub timings: Vec<telemetry::Timing>,
+    /// The search index's input, when the builder leaves the index to the caller (see
+    /// [`BuildMode::Serve`]).
+    pub search: Option<crate::search::Input>,
+}
+
+impl BuildResult {
+    /// The result of a build that stopped early with `diagnostics`.
+    fn failed(diagnostics: Vec<Diagnostic>, pages: usize) -> Self {
+        BuildResult {
+            diagnostics,
+            pages,
+            ..BuildResult::default()
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// A reusable pipeline. `build` may be called again after files change.
+pub struct Builder {
+    pub opts: BuildOptions,
+    /// Parses by file path (as an OsString: hashing its bytes is far cheaper than a Path's
+    /// components, and this map is looked up for every file on every rebuild).
+    cache: HashMap<std::ffi::OsString, Arc<CacheEntry>>,
+    /// The cache's entries in the order of `paths`, with the config stamp they were made
+    /// for: a rebuild of a few known files updates just those places (looking up every file
+    /// in the cache cost a rebuild 10 ms at 10,000 pages).
+    ordered: Option<(u64, Vec<Arc<CacheEntry>>)>,
+    /// How many files the last build parsed (the rest came from the cache).
+    last_parsed: usize,
+    /// Rendered pages of the last build, reused when their inputs did not change.
+    memo: incremental::Memo,
+    /// Each customer's part of the exports, kept with the files (see [`crate::export::Parts`]).
+    parts: crate::export::Parts,
+    /// The markdown files found by the last walk of `content/`, and what the walk reported.
+    paths: Option<Vec<PathBuf>>,
+    walk_diags: Vec<Diagnostic>,
+    /// The last build's page index, reused while no page's identity changes.
+    index: Option<Arc<site::Index>>,
+    /// The last build's list entries, by page (see `Ctx::prev_refs`).
+    refs: Vec<Option<crate::render::views::KeptRef>>,
+    /// The last build's per-page link resolutions.
+    links: crate::links::LinkCache,
+    /// What the builder is for, which decides what it keeps between builds.
+    mode: BuildMode,
+    /// The last loaded theme, with the config it was loaded for.
+    theme: Option<(u64, Arc<Theme>)>,
+    /// The page token (see `render::token`); the process's own when none was given.
+    page_token: Option<String>,
+}
+
+/// What a builder is used for. It decides what a build keeps in memory and what its result
+/// holds; the output's bytes are the same in every mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildMode {
+    /// Tests and tools: every result holds every file, and rendered pages are kept for the
+    /// next build.
+    Memory,
+    /// One build whose memory does not grow with the size of the bodies or the output
+    /// (`build`, `check`): at most `text_budget` bytes of page text are kept (the rest is read
+    /// again when its page renders), and rendered pages go straight to the output.
+    Stream { text_budget: usize },
+    /// `serve`: results after the first hold only the files rendered again and, in
+    /// `render.removed`, the pages gone (the server keeps the rest from the builds before);
+    /// the search index is left out and its input handed over ([`BuildResult::search`]), to
+    /// be made once the pages of a save are served.
+    Serve,
+}
+
+impl BuildMode {
+    /// Keeps nothing that grows with the size of the bodies or the output.
+    fn lean(self) -> bool {
+        matches!(self, BuildMode::Stream { .. })
+    }
+
+    /// How many bytes of page text a lean build keeps.
+    fn text_budget(self) -> usize {
+        match self {
+            BuildMode::Stream { text_budget } => text_budget,
+            _ => usize::MAX,
+        }
+    }
+}
+
+/// Where a run's rendered files go.
+enum Sink<'a> {
+    /// Into the result (`build`, `rebuild`).
+    Collect,
+    /// Into a [`Target`], opened only if nothing failed before rendering (`build_into`).
+    Into(&'a dyn Target),
+    /// Nowhere (`check`).
+    Discard,
+}
+
+/// Drops every file it is given.
+struct Discard;
+
+impl render::Output for Discard {
+    fn put(&self, _file: OutputFile, _print: Option<u64>) {}
+    fn reused(&self, _file: &OutputFile, _print: u64) {}
+}
+
+/// Where a streaming build writes: opened only once the build is known to have no errors
+/// before rendering, so that a failed build touches nothing.
+pub trait Target: render::Output {
+    fn open(&self) -> Result<(), Diagnostic>;
+}
+
+impl Builder {
+    pub fn new(opts: BuildOptions) -> Self {
+        Builder::with_mode(opts, BuildMode::Memory)
+    }
+
+    /// A builder for one streaming build into a [`Target`] (see [`Builder::build_into`]).
+    pub fn lean(opts: BuildOptions) -> Self {
+        Builder::with_mode(
+            opts,
+            BuildMode::Stream {
+                text_budget: body::BUDGET,
+            },
+        )
+    }
+
+    pub fn with_mode(opts: BuildOptions, mode: BuildMode) -> Self {
+        Builder {
+            opts,
+            cache: HashMap::new(),
+            ordered: None,
+            last_parsed: 0,
+            memo: incremental::Memo::default(),
+            parts: crate::export::Parts::default(),
+            paths: None,
+            walk_diags: Vec::new(),
+            index: None,
+            links: crate::links::LinkCache::default(),
+            refs: Vec::new(),
+            mode,
+            theme: None,
+            page_token: None,
+        }
+    }
+
+    /// The page token to write into every page and into the output (`build` passes the one
+    /// its output folder keeps: see `render::token`).
+    pub fn page_token(mut self, token: String) -> Self {
+        self.page_token = Some(token);
+        self
+    }
+
+    /// Runs the whole pipeline in memory.
+    pub fn build(&mut self) -> BuildResult {
+        self.memo.keep = !self.mode.lean();
+        self.run(None, Sink::Collect)
+    }
+
+    /// `check`: the whole pipeline, every page rendered (some problems show only then), and
+    /// each file dropped as it renders; the result holds no files. A lean builder checks in
+    /// the memory of a streaming build, where collecting the output would hold the whole site.
+    pub fn check(&mut self) -> BuildResult {
+        self.memo.keep = false;
+        self.run(None, Sink::Discard)
+    }
+
+    /// Runs the whole pipeline and hands each file to `target` as it renders; the result
+    /// holds no files. Nothing is rendered (and `target` is not opened) when an error is
+    /// found before rendering.
+    pub fn build_into(&mut self, target: &dyn Target) -> BuildResult {
+        self.memo.keep = false;
+        self.run(None, Sink::Into(target))
+    }
+
+    /// Runs the pipeline after the given markdown files changed in place: only they are read
+    /// again (no walk of `content/`). Anything else (files created or removed, templates,
+    /// config) needs [`Builder::build`].
+    pub fn rebuild(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
+        self.memo.keep = !self.mode.lean();
+        self.run(Some(changed), Sink::Collect)
+    }
+
+    /// The pipeline, one stage a line: each takes what the stages before it made.
+    fn run(&mut self, changed: Option<&HashSet<PathBuf>>, sink: Sink) -> BuildResult {
+        let start = Instant::now();
+        let root = self.opts.root.clone();
+        let config = match load_config(&root) {
+            Ok(c) => c,
+            Err(d) => return finish(BuildResult::failed(d, 0), start),
+        };
+        let today = self
+            .opts
+            .today
+            .or_else(|| config.today())
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
+        let mut stages = telemetry::Stages::start();
+        let mut diags = Vec::new();
+        let theme = self.theme(&root, &config, changed, &mut diags);
+        stages.mark("config+theme");
+        let paths = self.sources(&root, changed, &mut diags);
+        stages.mark("load");
+        let (docs, sections) = self.parse(&root, paths, changed, &config, &mut diags);
+        stages.mark("parse");
+        let site = self.site(docs, sections, &mut diags);
+        stages.mark("index");
+        let (graph, d) = crate::links::resolve_cached(&site, &mut self.links);
+        diags.extend(d);
+        let Some(theme) = theme else {
+            return finish(BuildResult::failed(diags, site.visible().count()), start);
+        };
+        diags.extend(section_link_problems(&site));
+        stages.mark("links");
+        let funnel = funnel::funnel(&site, &config, today);
+        let (tiers, untiered) = tiers::tiers(&site, &config);
+        let owners = crate::facts::owners(&site);
+        let figures = Figures {
+            funnel: &funnel,
+            tiers: &tiers,
+            untiered: &untiered,
+            owners: &owners,
+        };
+        let facts = Facts {
+            site: &site,
+            graph: &graph,
+            config: &config,
+            labels: &theme.labels,
+            today,
+            figures,
+        };
+        let mut statics = static_files(&root, &theme, &mut diags);
+        let page_token = self
+            .page_token
+            .clone()
+            .unwrap_or_else(|| render::token::for_process().to_owned());
+        statics.retain(|f| *f.path != *render::token::TOKEN_FILE);
+        statics.push(OutputFile::new(render::token::TOKEN_FILE, page_token.as_bytes()));
+        stages.mark("figures+static");
+        // The section lists are kept between builds while no page's summary changes.
+        let members_of = self.memo.start(incremental::all_visible(&site));
+        let (routes, d) = crate::plan::routes(&facts, members_of);
+        diags.extend(d);
+        diags.extend(crate::plan::clashes(&site, &routes, &statics, config.search));
+        stages.mark("plan");
+        let collect = render::Collect::new(self.mode == BuildMode::Serve);
+        let out = match open_output(sink, &collect, &mut diags) {
+            Some(out) => out,
+            None => {
+                let mut result = BuildResult::failed(diags, site.visible().count());
+                (result.parsed, result.timings) = (self.last_parsed, stages.timings);
+                return finish(result, start);
+            }
+        };
+        let (d, stats) = self.make(&facts, &theme, &page_token, routes, statics, out);
+        diags.extend(d);
+        // `serve` makes the search index once the pages of a save are served.
+        let search = (self.mode == BuildMode::Serve && config.search).then(|| crate::search::input(&facts));
+        let pages = site.visible().count();
+        if self.mode.lean() {
+            // A one-shot build ends with the process: freeing the site's parses, links and
+            // views one allocation at a time took a single thread 0.25 s at 50,000 pages.
+            std::mem::forget((site, graph, funnel, tiers, untiered, owners, theme));
+        }
+        stages.mark("render+write");
+        let result = BuildResult {
+            files: collect.into_files(),
+            diagnostics: diags,
+            pages,
+            parsed: self.last_parsed,
+            render: stats,
+            elapsed: Duration::ZERO,
+            timings: stages.timings,
+            search,
+        };
+        finish(result, start)
+    }
+
+    /// The theme for `config`. Templates and labels change only with a full build (the
+    /// watcher says so); a rebuild after markdown edits reuses the loaded theme.
+    fn theme(
+        &mut self,
+        root: &Path,
+        config: &SiteConfig,
+        changed: Option<&HashSet<PathBuf>>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Arc<Theme>> {
+        let config_key = incremental::config_key(config);
+        if let (Some((key, t)), Some(_)) = (&self.theme, changed)
+            && *key == config_key
+        {
+            return Some(Arc::clone(t));
+        }
+        match Theme::load(root, config) {
+            Ok(t) => {
+                let t = Arc::new(t);
+                self.theme = Some((config_key, Arc::clone(&t)));
+                Some(t)
+            }
+            Err(d) => {
+                self.theme = None;
+                diags.extend(d);
+                None
+            }
+        }
+    }
+
+    /// The site: every page indexed, drafts and (`--public`) confidential pages hidden.
+    fn site(&mut self, docs: Vec<Arc<ParsedDoc>>, sections: Vec<SectionText>, diags: &mut Vec<Diagnostic>) -> Site {
+        let opts = &self.opts;
+        let (site, d) = Site::new(
+            docs,
+            sections,
+            |doc| (doc.fm.draft && !opts.drafts) || (doc.fm.confidential && opts.public),
+            self.index.as_ref(),
+        );
+        self.index = Some(Arc::clone(&site.index));
+        diags.extend(d);
+        site
+    }
+
+    /// The stages that make files, into `out`: the search index (first: a streaming build
+    /// writes it at once and lets each page's terms go, so that its memory is free again when
+    /// the pages render), then the routes whose fingerprint changed since an earlier build
+    /// (the others are taken from it): the exports by their stage, the pages, generated
+    /// pages and briefs by the renderer. Then what is made every build: `funnel.json`, the
+    /// static files and the search index.
+    fn make(
+        &mut self,
+        facts: &Facts,
+        theme: &Theme,
+        page_token: &str,
+        routes: Vec<crate::plan::Route>,
+        statics: Vec<OutputFile>,
+        out: &dyn render::Output,
+    ) -> (Vec<Diagnostic>, render::RenderStats) {
+        let keep = self.memo.keep;
+        self.parts.keep = keep;
+        let search = if facts.config.search && self.mode != BuildMode::Serve {
+            crate::search::stage(facts, keep, out)
+        } else {
+            Vec::new()
+        };
+        let cx = Ctx {
+            facts,
+            refs: (0..facts.site.docs.len()).map(|_| Default::default()).collect(),
+            prev_refs: std::mem::take(&mut self.refs),
+            ref_values: Default::default(),
+            playbooks: Default::default(),
+            stamp: incremental::build_stamp(
+                theme.stamp,
+                self.opts.public,
+                self.opts.drafts,
+                facts.config,
+                facts.today,
+            ),
+            page_token: page_token.to_owned(),
+            cells: theme
+                .uses_customer_cells
+                .then(|| (theme, tera::Value::from_serializable(&theme.labels))),
+        };
+        let members_of = self.memo.members().clone();
+        let renderer = render::Renderer::new(&cx, theme, &members_of, keep, out);
+        // The funnel's figures can count customers no list shows (`count_confidential`).
+        let funnel = funnel::funnel_json(facts.figures.funnel, facts.site, facts.config, facts.today);
+        let global = incremental::hash_of((cx.stamp, renderer.site_hash()));
+        let books = render::brief::playbooks(&cx).print;
+        let all_visible = incremental::all_visible(facts.site);
+        let keys = incremental::Keys::new(facts, global, all_visible, &funnel, books, &members_of);
+        let routes: Vec<(String, u64, crate::plan::Route)> = routes
+            .into_par_iter()
+            .map(|r| (r.path.clone(), incremental::fingerprint(&keys, &r.job), r))
+            .collect();
+        let total = routes.len();
+        let todo = self.memo.stale(routes, out);
+        let reused = total - todo.len();
+        let (exports, pages): (Vec<_>, Vec<_>) = todo
+            .into_iter()
+            .partition(|(_, _, r)| matches!(r.job, crate::plan::Job::Export(_)));
+        let exports = exports
+            .into_iter()
+            .filter_map(|(path, print, r)| match r.job {
+                crate::plan::Job::Export(e) => Some((path, print, e)),
+                _ => None,
+            })
+            .collect();
+        let slowest = telemetry::Jobs::new();
+        let part = |id| incremental::customer_part(&keys, id);
+        let mut made = crate::export::stage(facts, exports, &self.parts, &part, keep, out, slowest.as_ref());
+        let (rendered, mut diags) = renderer.render(pages, slowest.as_ref());
+        made.extend(rendered);
+        let rendered = self.memo.record(made, &mut diags);
+        if let Some(s) = slowest {
+            s.print();
+        }
+        // Made again every build; in the memo only to be told apart from files gone.
+        let funnel = OutputFile::new("funnel.json", funnel.into_bytes());
+        for f in std::iter::once(funnel).chain(statics).chain(search) {
+            if keep {
+                self.memo.made(f.clone(), None);
+            }
+            out.put(f, None);
+        }
+        let removed = self.memo.finish();
+        if self.mode.lean() {
+            std::mem::forget(cx);
+        } else {
+            self.refs = cx.kept_refs();
+        }
+        let stats = render::RenderStats {
+            rendered,
+            reused,
+            removed,
+        };
+        (diags, stats)
+    }
+}
+
+/// The problems of the links in section texts (`_index.md`), found even when their list page
+/// is not rendered again.
+fn section_link_problems(site: &Site) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for s in &site.sections {
+        let file = if s.dir.is_empty() {
+            "content/_index.md".to_owned()
+        } else {
+            format!("content/{}/_index.md", s.dir)
+        };
+        diags.extend(crate::links::resolve_section(site, s, &file).1);
+    }
+    diags
+}
+
+/// The theme's static files, with the site's `static/` over them.
+fn static_files(root: &Path, theme: &Theme, diags: &mut Vec<Diagnostic>) -> Vec<OutputFile> {
+    let mut statics = theme.statics.clone();
+    let (static_files, d) = load::static_files(root);
+    diags.extend(d);
+    for (name, path) in static_files {
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                statics.retain(|f| *f.path != *name);
+                statics.push(OutputFile::new(name, bytes));
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                load::rel(root, &path),
+                format!("cannot read static file: {e}"),
+            )),
+        }
+    }
+    statics
+}
+
+/// Where the rendered files go. A [`Target`] is opened only when nothing failed before
+/// rendering; `None` when it was not (the problems are in `diags`).
+fn open_output<'a>(
+    sink: Sink<'a>,
+    collect: &'a render::Collect,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a dyn render::Output> {
+    match sink {
+        Sink::Into(target) => {
+            if diags.iter().any(Diagnostic::is_error) {
+                return None;
+            }
+            match target.open() {
+                Ok(()) => Some(target),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            }
+        }
+        Sink::Discard => Some(&Discard),
+        Sink::Collect => Some(collect),
+    }
+}
+
+fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
+    diagnostics::sort(&mut r.diagnostics);
+    r.diagnostics.dedup();
+    r.elapsed = start.elapsed();
+    r
+}
+
+pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let path = root.join(CONFIG_FILE);
+    // Like a page, the config is read only from inside the site: a link elsewhere would have
+    // its lines shown in the config's diagnostics.
+    if path.is_symlink() && path.exists() && !load::stays_inside(root, &path) {
+        let d = Diagnostic::error(CONFIG_FILE, "symbolic link to a place outside the site folder");
+        return Err(vec![d.help("copy the config into the site folder")]);
+    }
+    match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => SiteConfig::parse(text.strip_prefix('\u{feff}').unwrap_or(&text)),
+            Err(_) => Err(vec![
+                Diagnostic::error(CONFIG_FILE, "salesbook.yaml is not UTF-8 text").help("save it as UTF-8"),
+            ]),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SiteConfig::default()),
+        Err(e) => Err(vec![Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}"))]),
+    }
+}

@@ -1,0 +1,105 @@
+//! The facts of one build: the site, its link graph, the config, the theme's labels, the day
+//! the build counts from, and the sales figures. They are worked out once, before anything is
+//! rendered, and never change after: the views, the exports and the search index all read
+//! them, so none of those stages needs another (this module sits below all three).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::format::{DateView, Labels, date_view, money};
+use crate::links::LinkGraph;
+use crate::model::{StageIx, Tier};
+use crate::sales::funnel::Funnel;
+use crate::sales::tiers::TierFigures;
+use crate::site::{DocId, Site};
+
+/// Everything a build's output is made from, but the theme's templates.
+pub struct Facts<'a> {
+    pub site: &'a Site,
+    pub graph: &'a LinkGraph,
+    pub config: &'a SiteConfig,
+    pub labels: &'a Labels,
+    pub today: NaiveDate,
+    pub figures: Figures<'a>,
+}
+
+/// The figures computed once per build and shared by every page.
+pub struct Figures<'a> {
+    pub funnel: &'a Funnel,
+    pub tiers: &'a [TierFigures],
+    pub untiered: &'a [DocId],
+    /// Customers by owner ([`owners`]).
+    pub owners: &'a BTreeMap<String, Vec<DocId>>,
+}
+
+/// Customers by owner, in the order of the site (customers without one are on no owner's
+/// page).
+pub fn owners(site: &Site) -> BTreeMap<String, Vec<DocId>> {
+    let mut map: BTreeMap<String, Vec<DocId>> = BTreeMap::new();
+    let customers = site
+        .of_kind(crate::model::Kind::Customer)
+        .filter_map(|(id, d)| Some((id, d.fm.customer.as_deref()?)));
+    for (id, c) in customers {
+        if let Some(o) = c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            match map.get_mut(o) {
+                Some(ids) => ids.push(id),
+                None => {
+                    map.insert(o.to_owned(), vec![id]);
+                }
+            }
+        }
+    }
+    map
+}
+
+/// An id (a stage's, a tier's) with its label in the site's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct IdLabel {
+    pub id: String,
+    pub label: String,
+}
+
+impl Facts<'_> {
+    pub fn money(&self, v: f64) -> String {
+        money(v, &self.config.currency, self.config.money_in_wan)
+    }
+
+    pub fn date(&self, d: NaiveDate, deadline: bool) -> DateView {
+        date_view(d, self.today, self.labels, deadline)
+    }
+
+    /// An id with its label (`prefix_id` in the theme's labels).
+    pub fn id_label(&self, prefix: &str, id: &str) -> IdLabel {
+        IdLabel {
+            id: id.to_owned(),
+            label: self.label(prefix, id),
+        }
+    }
+
+    pub fn label(&self, prefix: &str, id: &str) -> String {
+        // Built by hand: this runs for every badge of every list entry (format! and replace
+        // took 1% of a build).
+        let mut key = String::with_capacity(prefix.len() + 1 + id.len());
+        key.push_str(prefix);
+        key.push('_');
+        key.extend(id.chars().map(|c| if c == '-' { '_' } else { c }));
+        self.labels.get(&key)
+    }
+
+    pub fn stage(&self, ix: StageIx) -> IdLabel {
+        IdLabel {
+            id: self.config.stage_def(ix).id.clone(),
+            label: self.config.stage_label(ix).to_owned(),
+        }
+    }
+
+    pub fn tier(&self, t: Tier) -> IdLabel {
+        IdLabel {
+            id: t.id().to_owned(),
+            label: self.label("tier", t.id()),
+        }
+    }
+}
