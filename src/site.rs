@@ -91,7 +91,6 @@ pub struct SectionText {
 }
 
 /// Parses one source file. `None` when the file is not a page at all (no front matter).
-/// Parses one source file. `None` when the file is not a page at all (no front matter).
 /// `public`: a `--public` build, which leaves out the page's `private:` fields.
 pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option<ParsedDoc>, Vec<Diagnostic>) {
     let file = src.rel_path.as_str();

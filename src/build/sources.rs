@@ -19,7 +19,8 @@ use crate::site::{self, ParsedDoc, SectionText};
 
 pub(super) enum Parsed {
     Doc(Arc<ParsedDoc>),
-    Section(SectionText),
+    // Boxed: a section's text is far larger than the other variants.
+    Section(Box<SectionText>),
     Nothing,
 }
 
@@ -87,7 +88,7 @@ impl Builder {
             match &entry.parsed {
                 Parsed::Doc(d) => docs.push(Arc::clone(d)),
                 Parsed::Section(s) if !((s.draft && !self.opts.drafts) || (s.confidential && self.opts.public)) => {
-                    sections.push(s.clone())
+                    sections.push((**s).clone())
                 }
                 Parsed::Section(_) => {}
                 Parsed::Nothing => {}
@@ -147,7 +148,7 @@ impl Builder {
                 }
                 let (parsed, diags) = if src.content_path.ends_with("_index") {
                     let (s, d) = site::parse_section_text(&src, public);
-                    (Parsed::Section(s), d)
+                    (Parsed::Section(Box::new(s)), d)
                 } else {
                     match site::parse_doc(&src, config, public) {
                         (Some(mut doc), d) => {
