@@ -627,22 +627,25 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
     })
 }
 
+/// Everything below `dir` but its folders (files and links, not followed), each with its
+/// path relative to `dir`: what the staging sweep and the carry-over both look at.
+fn files_below(dir: &Path) -> impl Iterator<Item = (String, walkdir::DirEntry)> + '_ {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(move |e| (crate::load::rel(dir, e.path()), e))
+}
+
 /// Removes links and temporary files from the staging folder, and returns the files there
 /// that `keep` does not vouch for (pages of a failed or killed build, files cut short, files
 /// changed since): they are compared byte by byte, and removed unless this build makes them.
 fn sweep(dir: &Path, keep: &HashMap<String, Entry>) -> HashSet<String> {
     let mut suspects = HashSet::new();
     let mut strays = Vec::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
+    for (rel, entry) in files_below(dir) {
         let kind = entry.file_type();
-        if kind.is_dir() {
-            continue;
-        }
-        let rel = crate::load::rel(dir, entry.path());
         if keep.contains_key(&rel) {
             continue;
         }
@@ -810,16 +813,8 @@ fn carry_over_foreign_files(
     if !out.is_dir() {
         return Ok((links, carried));
     }
-    for entry in walkdir::WalkDir::new(out)
-        .min_depth(1)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
+    for (rel, entry) in files_below(out) {
         let kind = entry.file_type();
-        if kind.is_dir() {
-            continue;
-        }
-        let rel = crate::load::rel(out, entry.path());
         if rel == MANIFEST || ours.contains(&rel) || rel.ends_with(".salesbook-tmp") {
             continue;
         }
