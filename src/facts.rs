@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::format::{DateView, Labels, date_view, money};
+use crate::history::History;
 use crate::links::LinkGraph;
 use crate::model::{StageIx, Tier};
 use crate::sales::funnel::Funnel;
@@ -24,6 +25,8 @@ pub struct Facts<'a> {
     pub labels: &'a Labels,
     pub today: NaiveDate,
     pub figures: Figures<'a>,
+    /// The site's git history (empty when there is none: see [`History::unavailable`]).
+    pub history: &'a History,
 }
 
 /// The figures computed once per build and shared by every page.

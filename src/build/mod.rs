@@ -266,6 +266,8 @@ impl Builder {
         let funnel = funnel::funnel(&site, &config, today);
         let (tiers, untiered) = tiers::tiers(&site, &config);
         let owners = crate::facts::owners(&site);
+        // Not read yet: the history reader lands with issue 17.
+        let history = crate::history::History::default();
         let figures = Figures {
             funnel: &funnel,
             tiers: &tiers,
@@ -279,6 +281,7 @@ impl Builder {
             labels: &theme.labels,
             today,
             figures,
+            history: &history,
         };
         let mut statics = static_files(&root, &theme, &mut diags);
         let page_token = self
