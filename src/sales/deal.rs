@@ -42,6 +42,13 @@ pub fn is_small_order(c: &Customer, config: &SiteConfig) -> bool {
     config.small_order_threshold > 0.0 && c.value.is_some_and(|v| v < config.small_order_threshold)
 }
 
+/// What a deal adds to the weighted open pipeline (销售预计, the dashboard's weighted
+/// total): its weighted value (0 without a value) when it is open and not a small order;
+/// `None` when it is not in the pipeline.
+pub fn pipeline_weight(c: &Customer, config: &SiteConfig) -> Option<f64> {
+    (is_open(c, config) && !is_small_order(c, config)).then(|| weighted_value(c, config).unwrap_or(0.0))
+}
+
 /// Whether the expected close date is a deadline still to meet: the deal is open.
 pub fn close_is_deadline(c: &Customer, config: &SiteConfig) -> bool {
     is_open(c, config)

@@ -6,6 +6,8 @@ pub mod competitors;
 pub mod deal;
 pub mod dso;
 pub mod funnel;
+pub mod period;
+pub mod progress;
 pub mod tiers;
 
 use chrono::NaiveDate;
