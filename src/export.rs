@@ -443,16 +443,24 @@ pub enum Export {
     CustomersCsv,
     CustomersJson,
     VisitsIcs,
+    /// `progress.json` at the site root: the weekly figures (`sales::progress`).
+    ProgressJson,
 }
 
 impl Export {
-    pub const ALL: [Export; 3] = [Export::CustomersCsv, Export::CustomersJson, Export::VisitsIcs];
+    pub const ALL: [Export; 4] = [
+        Export::CustomersCsv,
+        Export::CustomersJson,
+        Export::VisitsIcs,
+        Export::ProgressJson,
+    ];
 
     pub fn path(self) -> &'static str {
         match self {
             Export::CustomersCsv => "exports/customers.csv",
             Export::CustomersJson => "exports/customers.json",
             Export::VisitsIcs => "exports/visits.ics",
+            Export::ProgressJson => "progress.json",
         }
     }
 }
@@ -477,6 +485,8 @@ fn part(cx: &Facts, e: Export, id: DocId, out: &mut Vec<u8>) {
         Export::CustomersCsv => csv_row(cx, id, d, c, out),
         Export::CustomersJson => json_row(cx, id, d, c, out),
         Export::VisitsIcs => ics_event(cx, d, c, out),
+        // Made whole, never in parts (see `make`).
+        Export::ProgressJson => {}
     }
 }
 
@@ -507,6 +517,9 @@ pub fn stage(
 /// Export `e`: made customer by customer into one buffer, or, when `parts` keeps them, put
 /// together from the parts whose fingerprint (`print`) did not change.
 pub fn make(cx: &Facts, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 + Sync)) -> Vec<u8> {
+    if e == Export::ProgressJson {
+        return crate::sales::progress::progress_json(cx.progress(), cx.history).into_bytes();
+    }
     let members: Vec<DocId> = match e {
         Export::VisitsIcs => ics_members(cx),
         _ => customers(cx).map(|(id, _, _)| id).collect(),
@@ -515,6 +528,7 @@ pub fn make(cx: &Facts, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 
         Export::CustomersCsv => (csv_head(), b""),
         Export::CustomersJson => (Vec::with_capacity(members.len() * 512 + 2), b"]\n"),
         Export::VisitsIcs => (ics_head(cx), b"END:VCALENDAR\r\n"),
+        Export::ProgressJson => (Vec::new(), b""),
     };
     if e == Export::CustomersJson {
         out.push(b'[');

@@ -14,6 +14,7 @@ use crate::history::History;
 use crate::links::LinkGraph;
 use crate::model::{StageIx, Tier};
 use crate::sales::funnel::Funnel;
+use crate::sales::progress::Progress;
 use crate::sales::tiers::TierFigures;
 use crate::site::{DocId, Site};
 
@@ -27,6 +28,10 @@ pub struct Facts<'a> {
     pub figures: Figures<'a>,
     /// The site's git history (empty when there is none: see [`History::unavailable`]).
     pub history: &'a History,
+    /// The figures over time ([`Facts::progress`]), worked out on first use: only the pages
+    /// and the file that show them need them, and a rebuild that makes none of those skips
+    /// the walk through every week's snapshot.
+    pub over_time: std::sync::OnceLock<Progress>,
 }
 
 /// The figures computed once per build and shared by every page.
@@ -66,6 +71,12 @@ pub struct IdLabel {
 }
 
 impl Facts<'_> {
+    /// The weekly series of the team and of each rep (`sales::progress`).
+    pub fn progress(&self) -> &Progress {
+        self.over_time
+            .get_or_init(|| crate::sales::progress::of_site(self.site, self.config, self.history, self.today))
+    }
+
     pub fn money(&self, v: f64) -> String {
         money(v, &self.config.currency, self.config.money_in_wan)
     }

@@ -156,6 +156,9 @@ pub struct Keys<'a> {
     all_customers: u64,
     /// Every visit script and SPIN list (a brief shows some of them).
     books: u64,
+    /// What the figures over time are made of: the history ([`history_stamp`]) and every
+    /// customer page they count, anonymously counted ones too.
+    over_time: u64,
     members_of: &'a HashMap<String, Vec<DocId>>,
     tagged: HashMap<&'a str, Vec<DocId>>,
 }
@@ -184,12 +187,18 @@ impl<'a> Keys<'a> {
                 tagged.entry(t.as_str()).or_default().push(id);
             }
         }
+        let mut t = hasher();
+        history_stamp(facts.history).hash(&mut t);
+        for (id, _, _) in crate::sales::funnel::counted(site, facts.config) {
+            site.doc(id).summary_hash.hash(&mut t);
+        }
         Keys {
             facts,
             global,
             all_visible,
             all_customers: h.finish(),
             books,
+            over_time: t.finish(),
             members_of,
             tagged,
         }
@@ -200,6 +209,24 @@ impl<'a> Keys<'a> {
             self.facts.site.doc(*id).summary_hash.hash(h);
         }
     }
+}
+
+/// What decides everything worked out from the history: why there is none, or its commits
+/// (a commit fixes every version of every page it holds).
+pub fn history_stamp(history: &crate::history::History) -> u64 {
+    use crate::history::Unavailable;
+    let why = history.unavailable.as_ref().map(|u| match u {
+        Unavailable::NotARepository => "not a repository",
+        Unavailable::NoCommits => "no commits",
+        Unavailable::Shallow => "shallow",
+        Unavailable::Unreadable(why) => why.as_str(),
+    });
+    let mut h = hasher();
+    why.hash(&mut h);
+    for c in &history.commits {
+        c.id.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// The fingerprint of a route's job.
@@ -300,6 +327,9 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
             k.summaries(page_of(members, *page), &mut h);
             h.finish()
         }
+        // The weekly figures: the history and every customer they count (an owner's page
+        // shows its owner's figures, which any page of any week can change).
+        Gen::Progress { .. } => k.over_time,
         Gen::Search | Gen::NotFound => 0,
     };
     generated_print(k, g, extra)
@@ -308,6 +338,9 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
 /// An export: every customer's summary (each customer's part has its own print,
 /// [`customer_part`]).
 pub fn export(k: &Keys, e: Export) -> u64 {
+    if e == Export::ProgressJson {
+        return hash_of((k.global, e, k.over_time));
+    }
     let every = k.all_visible ^ k.all_customers;
     hash_of((k.global, e, every))
 }

@@ -282,6 +282,7 @@ impl Builder {
             today,
             figures,
             history: &history,
+            over_time: Default::default(),
         };
         let mut statics = static_files(&root, &theme, &mut diags);
         let page_token = self

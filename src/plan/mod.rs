@@ -32,6 +32,8 @@ pub enum Gen {
     Visits,
     Owners,
     Owner { name: String, slug: String },
+    /// 销售进展: the team's (`owner` None) or one rep's weekly figures.
+    Progress { owner: Option<(String, String)> },
     Tags,
     Tag { name: String, slug: String },
     Industries,
@@ -54,6 +56,7 @@ impl Gen {
             Gen::Visits => "visits.html",
             Gen::Owners => "owners.html",
             Gen::Owner { .. } => "owner.html",
+            Gen::Progress { .. } => "progress.html",
             Gen::Tags => "tags.html",
             Gen::Tag { .. } => "tag.html",
             Gen::Industries | Gen::Regions => "groups.html",
@@ -112,8 +115,9 @@ impl Route {
 }
 
 /// Top-level names the generated pages use: no content folder may have them.
-pub const RESERVED: [&str; 10] = [
+pub const RESERVED: [&str; 11] = [
     "funnel",
+    "progress",
     "tiers",
     "quadrant",
     "visits",
@@ -273,6 +277,7 @@ fn generated_routes(
         ("quadrant/index.html", Gen::Quadrant),
         ("visits/index.html", Gen::Visits),
         ("owners/index.html", Gen::Owners),
+        ("progress/index.html", Gen::Progress { owner: None }),
         ("tags/index.html", Gen::Tags),
         ("industries/index.html", Gen::Industries),
         ("regions/index.html", Gen::Regions),
@@ -283,6 +288,12 @@ fn generated_routes(
         routes.push(Route::new(e.path(), Job::Export(e), None));
     }
     for (name, slug) in owner_slugs(facts.figures.owners) {
+        routes.push(Route::generated(
+            format!("owners/{slug}/progress/index.html"),
+            Gen::Progress {
+                owner: Some((name.clone(), slug.clone())),
+            },
+        ));
         routes.push(Route::generated(
             format!("owners/{slug}/index.html"),
             Gen::Owner { name, slug },

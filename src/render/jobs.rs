@@ -318,6 +318,12 @@ fn generated_context(
             c.insert("owner", &insight::owner_view(cx, name, slug, true));
             c
         }
+        Gen::Progress { owner } => {
+            let mut c = base(path, if owner.is_some() { "owners" } else { "progress" });
+            let owner = owner.as_ref().map(|(n, s)| (n.as_str(), s.as_str()));
+            c.insert("progress", &super::progress::progress_view(cx, owner));
+            c
+        }
         Gen::Tags => {
             let mut c = base(path, "tags");
             let tags: Vec<insight::Term> = insight::tag_slugs(cx)

@@ -9,6 +9,7 @@ pub use crate::format;
 pub mod generated;
 pub mod insight;
 mod jobs;
+pub mod progress;
 pub mod theme;
 pub mod token;
 pub mod views;

@@ -16,15 +16,19 @@
 //!
 //! Nothing here reads git or the disk: the series are pure functions of their inputs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use super::deal::pipeline_weight;
+use super::funnel::{counted, html_safe, round2};
 use super::period::{Quarter, Week};
 use crate::config::SiteConfig;
 use crate::history::History;
+use crate::format::ymd;
 use crate::parse::front_matter::Customer;
+use crate::site::{DocId, Site};
 
 /// How a customer page takes part in the figures of a build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +217,97 @@ fn series(
             }
         })
         .collect()
+}
+
+/// The series of a build: the working tree is the site's customer pages, and a page of the
+/// history takes part as the page at its path does now (drafts and, in a `--public` build,
+/// confidential pages are left out of the figures of every week, or counted anonymously by
+/// the funnel's rule, [`counted`]).
+pub fn of_site(site: &Site, config: &SiteConfig, history: &History, today: NaiveDate) -> Progress {
+    let mut scopes: HashMap<&str, Scope> = site
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| site.is_hidden(DocId(*i)))
+        .map(|(_, d)| (d.rel_path.as_str(), Scope::Out))
+        .collect();
+    let now: Vec<(&str, &Customer, Scope)> = counted(site, config)
+        .map(|(id, c, anonymous)| {
+            let path = site.doc(id).rel_path.as_str();
+            let s = if anonymous { Scope::Anonymous } else { Scope::Named };
+            scopes.insert(path, s);
+            (path, c, s)
+        })
+        .collect();
+    progress(
+        history,
+        &now,
+        |path| scopes.get(path).copied().unwrap_or(Scope::Named),
+        config,
+        today,
+    )
+}
+
+/// One week of `progress.json`.
+#[derive(Serialize)]
+struct WeekJson<'h> {
+    week: String,
+    start: String,
+    end: String,
+    /// The snapshot's commit id; null for the working tree.
+    commit: Option<&'h str>,
+    forecast: f64,
+    quarter: String,
+    quarter_sales: f64,
+    quota: Option<f64>,
+    progress: Option<f64>,
+}
+
+fn weeks_json<'h>(weeks: &[WeekFigures], history: &'h History) -> Vec<WeekJson<'h>> {
+    weeks
+        .iter()
+        .map(|w| WeekJson {
+            week: w.week.to_string(),
+            start: ymd(w.week.monday),
+            end: ymd(w.week.sunday()),
+            commit: w.commit.and_then(|i| history.commits.get(i)).map(|c| c.id.as_str()),
+            forecast: round2(w.forecast),
+            quarter: w.quarter.to_string(),
+            quarter_sales: round2(w.quarter_sales),
+            quota: w.quota.map(round2),
+            // A share to a hundredth of a percent: float noise stays out.
+            progress: w.progress.map(|p| (p * 10_000.0).round() / 10_000.0),
+        })
+        .collect()
+}
+
+/// `progress.json` at the site root, as docs/progress.md specifies it.
+pub fn progress_json(p: &Progress, history: &History) -> String {
+    #[derive(Serialize)]
+    struct Series<'h> {
+        weeks: Vec<WeekJson<'h>>,
+    }
+    #[derive(Serialize)]
+    struct Json<'h> {
+        weeks: Vec<WeekJson<'h>>,
+        owners: BTreeMap<&'h str, Series<'h>>,
+    }
+    let json = Json {
+        weeks: weeks_json(&p.team, history),
+        owners: p
+            .owners
+            .iter()
+            .map(|(name, weeks)| {
+                (
+                    name.as_str(),
+                    Series {
+                        weeks: weeks_json(weeks, history),
+                    },
+                )
+            })
+            .collect(),
+    };
+    html_safe(serde_json::to_string_pretty(&json).unwrap_or_default()) + "\n"
 }
 
 #[cfg(test)]
