@@ -159,6 +159,8 @@ pub struct Keys<'a> {
     /// What the figures over time are made of: the history ([`history_stamp`]) and every
     /// customer page they count, anonymously counted ones too.
     over_time: u64,
+    /// [`history_stamp`].
+    history: u64,
     members_of: &'a HashMap<String, Vec<DocId>>,
     tagged: HashMap<&'a str, Vec<DocId>>,
 }
@@ -187,8 +189,9 @@ impl<'a> Keys<'a> {
                 tagged.entry(t.as_str()).or_default().push(id);
             }
         }
+        let history = history_stamp(facts.history);
         let mut t = hasher();
-        history_stamp(facts.history).hash(&mut t);
+        history.hash(&mut t);
         for (id, _, _) in crate::sales::funnel::counted(site, facts.config) {
             site.doc(id).summary_hash.hash(&mut t);
         }
@@ -199,6 +202,7 @@ impl<'a> Keys<'a> {
             all_customers: h.finish(),
             books,
             over_time: t.finish(),
+            history,
             members_of,
             tagged,
         }
@@ -327,9 +331,17 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
             k.summaries(page_of(members, *page), &mut h);
             h.finish()
         }
-        // The weekly figures: the history and every customer they count (an owner's page
-        // shows its owner's figures, which any page of any week can change).
-        Gen::Progress { .. } => k.over_time,
+        // The weekly figures: the history and every customer they count; a rep's page, the
+        // history and the rep's own customers of the working tree (the weeks before are
+        // fixed by the history).
+        Gen::Progress { owner: None } => k.over_time,
+        Gen::Progress {
+            owner: Some((name, _)),
+        } => {
+            k.history.hash(&mut h);
+            k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);
+            h.finish()
+        }
         Gen::Search | Gen::NotFound => 0,
     };
     generated_print(k, g, extra)

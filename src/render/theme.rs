@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "visits.html",
     "owners.html",
     "owner.html",
+    "progress.html",
     "tags.html",
     "tag.html",
     "groups.html",

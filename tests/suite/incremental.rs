@@ -81,8 +81,8 @@ fn incremental_builds_equal_full_builds() {
     // beta and its brief; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
     // list; the opportunity and quote stage pages; the quadrant, visits, owners, tags,
     // industries and regions pages and the competitor matrix (they show every customer); the
-    // three exports.
-    assert_eq!(r.render.rendered, 21, "{:?}", r.render);
+    // three exports; the team's figures over time (page and progress.json).
+    assert_eq!(r.render.rendered, 23, "{:?}", r.render);
 
     check(&t, &mut b, "a title change shown by links and backlinks", |t| {
         t.write(
@@ -290,7 +290,8 @@ fn editing_a_competitor_or_a_spin_list_rerenders_exactly_the_briefs_that_show_it
 /// `incremental::generated`: a list page shows the summaries of its own entries and, on its
 /// first page, its figures. A won deal's value re-renders its stage (won) and tier
 /// (proactive) pages, the funnel and tiers overviews, the customers list and the competitor
-/// matrix, not the other stages' or tiers' pages.
+/// matrix, not the other stages' or tiers' pages; and the figures over time of the team
+/// (`progress/`, `progress.json`), but no rep's (gamma has no owner).
 #[test]
 fn editing_a_deal_value_rerenders_exactly_the_lists_and_figures_that_show_it() {
     let r = rerendered(|t, read| {
@@ -309,8 +310,26 @@ fn editing_a_deal_value_rerenders_exactly_the_lists_and_figures_that_show_it() {
         "funnel/won/index.html",
         "tiers/index.html",
         "tiers/proactive/index.html",
+        "progress/index.html",
+        "progress.json",
     ]);
     assert_eq!(r, expected);
+}
+
+/// Issue 17: a rep's figures over time re-render with the rep's own customers only.
+#[test]
+fn editing_a_reps_deal_rerenders_that_reps_progress_and_no_other_reps() {
+    let r = rerendered(|t, read| {
+        let s = read("content/customers/alpha.md");
+        assert!(s.contains("stage: quote"), "{s}");
+        t.write("content/customers/alpha.md", &s.replace("stage: quote", "stage: opportunity"));
+    });
+    assert!(r.contains("owners/张伟/progress/index.html"), "{r:?}");
+    assert!(r.contains("progress/index.html") && r.contains("progress.json"), "{r:?}");
+    assert!(
+        !r.iter().any(|p| p.starts_with("owners/img") && p.contains("progress")),
+        "another rep's progress is not touched: {r:?}"
+    );
 }
 
 /// `incremental::export` (and `generated` for tag pages): the exports are re-made when any
