@@ -287,7 +287,9 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
     let mut h = hasher();
     let extra = match g {
         Gen::Home => every,
-        Gen::Funnel | Gen::Tiers => k.all_customers,
+        // The funnel's forecast by period counts anonymously counted customers too.
+        Gen::Funnel => hash_of((k.all_customers, k.over_time)),
+        Gen::Tiers => k.all_customers,
         // Stage and tier pages are paginated; only page 1 shows the figures, so a deal moving
         // re-renders the pages its row leaves or joins, not every page of the stage.
         Gen::Stage { ix, page, .. } => {

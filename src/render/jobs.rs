@@ -316,6 +316,7 @@ fn generated_context(
         Gen::Owner { name, slug } => {
             let mut c = base(path, "owners");
             c.insert("owner", &insight::owner_view(cx, name, slug, true));
+            c.insert("forecast", &super::progress::forecast_view(cx, Some(name)));
             c
         }
         Gen::Progress { owner } => {
@@ -392,6 +393,7 @@ fn figures_context(cx: &Ctx, g: &Gen, path: &str, base: impl Fn(&str, &str) -> C
                 "funnel",
                 &generated::funnel_view(cx, figures.funnel, Some(generated::TOP), None),
             );
+            c.insert("forecast", &super::progress::forecast_view(cx, None));
             c
         }
         Gen::Stage { ix, page, last } => {

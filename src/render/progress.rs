@@ -130,6 +130,81 @@ pub fn progress_view(cx: &Ctx, owner: Option<(&str, &str)>) -> ProgressView {
     }
 }
 
+/// One row of the forecast by period.
+#[derive(Debug, Serialize)]
+pub struct BucketRow {
+    pub period: String,
+    pub count: usize,
+    pub value_fmt: String,
+    pub weighted_fmt: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BucketTable {
+    pub caption: String,
+    pub rows: Vec<BucketRow>,
+}
+
+/// The forecast by period (`partials/forecast.html`) of `/funnel/` and a rep's page.
+#[derive(Debug, Serialize)]
+pub struct ForecastView {
+    /// By month, then by quarter.
+    pub tables: [BucketTable; 2],
+    pub overdue: BucketRow,
+    pub undated: BucketRow,
+    pub quarter: String,
+    pub quota_fmt: Option<String>,
+    pub won_so_far_fmt: String,
+    /// Won so far as a share of the quota (`42.0%`).
+    pub attained_fmt: Option<String>,
+}
+
+/// The forecast of the team (`owner` None: every customer the funnel counts) or of a rep.
+pub fn forecast_view(cx: &Ctx, owner: Option<&str>) -> ForecastView {
+    use crate::sales::forecast::{Bucket, forecast};
+    let f = match owner {
+        None => forecast(
+            crate::sales::funnel::counted(cx.site, cx.config).map(|(_, c, _)| c),
+            cx.config,
+            cx.today,
+            None,
+        ),
+        Some(name) => {
+            let ids = cx.figures.owners.get(name).map(Vec::as_slice).unwrap_or_default();
+            let customers = ids.iter().filter_map(|id| cx.site.doc(*id).fm.customer.as_deref());
+            forecast(customers, cx.config, cx.today, Some(name))
+        }
+    };
+    let row = |period: String, b: &Bucket| BucketRow {
+        period,
+        count: b.count,
+        value_fmt: cx.money(b.value),
+        weighted_fmt: cx.money(b.weighted),
+    };
+    ForecastView {
+        tables: [
+            BucketTable {
+                caption: cx.labels.get("forecast_by_month"),
+                rows: f
+                    .months
+                    .iter()
+                    .map(|(m, b)| row(m.format("%Y-%m").to_string(), b))
+                    .collect(),
+            },
+            BucketTable {
+                caption: cx.labels.get("forecast_by_quarter"),
+                rows: f.quarters.iter().map(|(q, b)| row(q.to_string(), b)).collect(),
+            },
+        ],
+        overdue: row(cx.labels.get("overdue_closes"), &f.overdue),
+        undated: row(cx.labels.get("forecast_undated"), &f.undated),
+        quarter: f.quarter.to_string(),
+        quota_fmt: f.quota.map(|q| cx.money(q)),
+        won_so_far_fmt: cx.money(f.won_so_far),
+        attained_fmt: f.quota.map(|q| format!("{:.1}%", f.won_so_far / q * 100.0)),
+    }
+}
+
 /// The words of the chart.
 pub struct ChartLabels {
     pub title: String,

@@ -58,6 +58,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/customer_cells.html",
     "partials/badges.html",
     "partials/funnel_chart.html",
+    "partials/forecast.html",
 );
 
 const STATIC: &[(&str, &[u8])] = &[

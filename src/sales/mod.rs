@@ -5,6 +5,7 @@
 pub mod competitors;
 pub mod deal;
 pub mod dso;
+pub mod forecast;
 pub mod funnel;
 pub mod period;
 pub mod progress;

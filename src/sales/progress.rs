@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::deal::pipeline_weight;
+use super::deal::{pipeline_weight, sales_between};
 use super::funnel::{counted, html_safe, round2};
 use super::period::{Quarter, Week};
 use crate::config::SiteConfig;
@@ -79,15 +79,8 @@ struct Sums {
 impl Sums {
     fn add(&mut self, c: &Customer, config: &SiteConfig, this: (NaiveDate, NaiveDate), next_from: NaiveDate) {
         self.forecast += pipeline_weight(c, config).unwrap_or(0.0);
-        for o in &c.orders {
-            let Some(d) = o.date else { continue };
-            if this.0 <= d && d <= this.1 {
-                self.sales += o.amount;
-            }
-            if next_from <= d && d <= this.1 {
-                self.sales_for_next += o.amount;
-            }
-        }
+        self.sales += sales_between(c, this.0, this.1);
+        self.sales_for_next += sales_between(c, next_from, this.1);
     }
 }
 

@@ -161,3 +161,32 @@ fn a_content_folder_named_progress_is_refused() {
         r.diagnostics
     );
 }
+
+/// Forecast by period on `/funnel/` and on a rep's page: open deals by expected-close month
+/// and quarter, overdue and undated apart, the quarter's quota and what was sold so far.
+#[test]
+fn the_funnel_and_each_reps_page_show_the_forecast_by_period() {
+    let t = site();
+    t.build_ok();
+    let funnel = t.read("funnel/index.html");
+    let row = |html: &str, period: &str| -> String {
+        let at = html.find(&format!("<th scope=\"row\">{period}</th>")).unwrap_or_else(|| panic!("{period}: {html}"));
+        html[at..].split("</tr>").next().unwrap().to_owned()
+    };
+    assert!(funnel.contains("按期预测"), "{funnel}");
+    // a: quote 100,000 closing 2026-12-15 (×0.6 = 60,000).
+    let dec = row(&funnel, "2026-12");
+    assert!(dec.contains(">1<") && dec.contains("¥100,000") && dec.contains("¥60,000"), "{dec}");
+    let q4 = row(&funnel, "2026-Q4");
+    assert!(q4.contains(">1<") && q4.contains("¥60,000"), "{q4}");
+    // b closes 2026-11-01, before today: overdue, apart; secret has no close date.
+    let overdue = row(&funnel, "已过预计成交日期");
+    assert!(overdue.contains("¥200,000") && overdue.contains("¥40,000"), "{overdue}");
+    let undated = row(&funnel, "未填预计成交日期");
+    assert!(undated.contains("¥1,000,000"), "{undated}");
+    // Sold in Q4 to today (11-18): 30,000 + 20,000 + 90,000 = 140,000 of 1,000,000 = 14.0%.
+    assert!(funnel.contains("¥140,000 <span class=\"muted\">14.0%</span>"), "{funnel}");
+    let mine = t.read("owners/张伟/index.html");
+    assert!(row(&mine, "2026-12").contains("¥60,000"), "{mine}");
+    assert!(mine.contains("¥30,000 <span class=\"muted\">7.5%</span>"), "a rep's own quota: {mine}");
+}
