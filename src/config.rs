@@ -121,6 +121,8 @@ pub struct SiteConfig {
     pub quota: BTreeMap<String, f64>,
     /// Each rep's quota by quarter: `owner_quota: {张伟: {2026-Q4: 2000000}}`.
     pub owner_quota: BTreeMap<String, BTreeMap<String, f64>>,
+    /// The window of the measured rates, in quarters back from today's (1: this quarter).
+    pub rates_quarters: u32,
 }
 
 impl Default for SiteConfig {
@@ -140,6 +142,7 @@ impl Default for SiteConfig {
             stages: default_stages(),
             quota: BTreeMap::new(),
             owner_quota: BTreeMap::new(),
+            rates_quarters: 2,
         }
     }
 }
@@ -336,6 +339,17 @@ impl SiteConfig {
             );
         }
         diags.extend(quota_problems(text, &config));
+        if !(1..=40).contains(&config.rates_quarters) {
+            let (pos, width) = value_pos(text, "rates_quarters");
+            let d = Diagnostic::error(
+                CONFIG_FILE,
+                format!("`rates_quarters: {}` is outside 1..40", config.rates_quarters),
+            );
+            diags.push(
+                d.at(text, pos, width)
+                    .help("the measured rates look back this many quarters, this one included, e.g. `rates_quarters: 2`"),
+            );
+        }
         if let Some(why) = base_url_problem(&config.base_url) {
             let (pos, width) = top_level_place(text, "base_url").unwrap_or_else(|| value_pos(text, "base_url"));
             let d = Diagnostic::error(CONFIG_FILE, format!("`base_url: {}` {why}", config.base_url));

@@ -111,12 +111,14 @@ impl Hash for SiteConfig {
             stages,
             quota,
             owner_quota,
+            rates_quarters,
         } = self;
         (title, std::mem::discriminant(language), base_url, theme, currency).hash(h);
         (money_in_wan, today, stale_after_days, small_order_threshold.to_bits()).hash(h);
         (count_confidential, search, stages).hash(h);
         let bits = |m: &BTreeMap<String, f64>| m.iter().map(|(k, v)| (k.clone(), v.to_bits())).collect::<Vec<_>>();
         (bits(quota), owner_quota.iter().map(|(o, m)| (o, bits(m))).collect::<Vec<_>>()).hash(h);
+        rates_quarters.hash(h);
     }
 }
 

@@ -7,9 +7,12 @@ pub mod deal;
 pub mod dso;
 pub mod forecast;
 pub mod funnel;
+pub mod movement;
 pub mod period;
 pub mod progress;
+pub mod rates;
 pub mod tiers;
+pub mod timeline;
 
 use chrono::NaiveDate;
 
