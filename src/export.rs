@@ -207,7 +207,16 @@ struct CustomerJson<'a> {
     orders: Vec<OrderJson>,
     tags: &'a [String],
     updated: Option<String>,
+    /// One entry per stage change, the first appearance included, dated by its commit
+    /// (`sales::timeline`); empty without history.
+    stage_history: Vec<StageChangeJson<'a>>,
     extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(serde::Serialize)]
+struct StageChangeJson<'a> {
+    date: String,
+    stage: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
@@ -296,6 +305,16 @@ fn customer_json<'a>(cx: &'a Facts, id: DocId, d: &'a ParsedDoc, c: &'a Customer
             .collect(),
         tags: &d.fm.tags,
         updated: ymd(d.fm.updated),
+        stage_history: {
+            let events = crate::sales::timeline::timeline(cx.history, &d.rel_path, Some(c), cx.today);
+            crate::sales::movement::stage_history_of(&events, cx.config)
+                .into_iter()
+                .map(|(date, stage)| StageChangeJson {
+                    date: crate::format::ymd(date),
+                    stage,
+                })
+                .collect()
+        },
         extra: &d.fm.extra,
     }
 }

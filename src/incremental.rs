@@ -253,6 +253,10 @@ pub fn page(k: &Keys, id: DocId) -> u64 {
     let d = site.doc(id);
     let mut h = hasher();
     (k.global, d.hash, &d.path).hash(&mut h);
+    if d.kind == Kind::Customer {
+        // A customer page shows its timeline from the history.
+        k.history.hash(&mut h);
+    }
     k.summaries(&g.backlinks[id.0], &mut h);
     for l in g.body_links[id.0].iter() {
         l.as_ref()
@@ -277,7 +281,8 @@ pub fn customer_part(k: &Keys, id: DocId) -> u64 {
 fn customer(k: &Keys, id: DocId, extra: u64) -> u64 {
     let d = k.facts.site.doc(id);
     let mut h = hasher();
-    (k.global, extra, d.summary_hash, &d.path).hash(&mut h);
+    // The history: the page's timeline and `stage_history` (`sales::timeline`).
+    (k.global, extra, d.summary_hash, &d.path, k.history).hash(&mut h);
     k.summaries(&k.facts.graph.competitor_refs[id.0], &mut h);
     h.finish()
 }

@@ -221,6 +221,9 @@ impl<'a> Renderer<'a> {
         let mut c = self.base(&d.path, &d.section);
         let value = page_view(cx, id, html).into_value();
         c.insert_value("page", value.clone());
+        if d.kind == crate::model::Kind::Customer {
+            c.insert("timeline", &super::progress::timeline_view(cx, id));
+        }
         if plan::has_brief(d) {
             // The fact box and the contacts, shown alike by the page and its brief.
             let parts = customer_parts(self.theme, &c)?;
@@ -394,6 +397,7 @@ fn figures_context(cx: &Ctx, g: &Gen, path: &str, base: impl Fn(&str, &str) -> C
                 &generated::funnel_view(cx, figures.funnel, Some(generated::TOP), None),
             );
             c.insert("forecast", &super::progress::forecast_view(cx, None));
+            c.insert("rates", &super::progress::rates_view(cx));
             c
         }
         Gen::Stage { ix, page, last } => {

@@ -6,9 +6,12 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::views::Ctx;
+use super::views::{Ctx, PageRef, page_ref};
 use crate::history::Unavailable;
+use crate::sales::movement::{Kind, movement};
 use crate::sales::progress::WeekFigures;
+use crate::sales::timeline::{Event, What, days_in_stage, timeline};
+use crate::site::DocId;
 
 /// One week's row.
 #[derive(Debug, Serialize)]
@@ -48,6 +51,8 @@ pub struct ProgressView {
     pub chart: String,
     /// The reps' own progress pages (the team's page only).
     pub owners: Vec<OwnerLink>,
+    /// This week's movement, by kind (empty without history).
+    pub movement: Vec<MovementGroup>,
 }
 
 /// A percentage with its sign, to a tenth.
@@ -127,6 +132,7 @@ pub fn progress_view(cx: &Ctx, owner: Option<(&str, &str)>) -> ProgressView {
         current: weeks.last().map(|w| row(cx, w)),
         chart: chart_svg(weeks, &labels, |v| cx.money(v)),
         owners,
+        movement: movement_view(cx, owner.map(|(n, _)| n)),
     }
 }
 
@@ -202,6 +208,181 @@ pub fn forecast_view(cx: &Ctx, owner: Option<&str>) -> ForecastView {
         quota_fmt: f.quota.map(|q| cx.money(q)),
         won_so_far_fmt: cx.money(f.won_so_far),
         attained_fmt: f.quota.map(|q| format!("{:.1}%", f.won_so_far / q * 100.0)),
+    }
+}
+
+/// One change of a customer, in words.
+#[derive(Debug, Serialize)]
+pub struct ChangeRow {
+    pub date: String,
+    /// The commit's author, or "uncommitted".
+    pub author: String,
+    pub uncommitted: bool,
+    pub text: String,
+}
+
+/// A customer page's timeline: its changes newest first and its days in the current stage.
+#[derive(Debug, Serialize)]
+pub struct TimelineView {
+    pub unavailable: Option<String>,
+    pub changes: Vec<ChangeRow>,
+    pub days_in_stage: Option<i64>,
+}
+
+fn stage_name(cx: &Ctx, s: Option<crate::model::StageIx>) -> String {
+    s.map_or_else(|| "–".to_owned(), |s| cx.config.stage_label(s).to_owned())
+}
+
+/// A change in words: `阶段：线索 → 报价`.
+pub fn change_text(cx: &Ctx, what: &What) -> String {
+    let money = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| cx.money(v));
+    let day = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "–".to_owned(), crate::format::ymd);
+    match what {
+        What::Appeared { stage } => format!("{} ({})", cx.labels.get("change_appeared"), stage_name(cx, *stage)),
+        What::Stage { from, to } => format!(
+            "{}: {} → {}",
+            cx.labels.get("stage"),
+            stage_name(cx, *from),
+            stage_name(cx, *to)
+        ),
+        What::Value { from, to } => format!("{}: {} → {}", cx.labels.get("value"), money(*from), money(*to)),
+        What::Close { from, to } => format!("{}: {} → {}", cx.labels.get("expected_close"), day(*from), day(*to)),
+        What::Removed => cx.labels.get("change_removed"),
+    }
+}
+
+fn change_row(cx: &Ctx, e: &Event) -> ChangeRow {
+    ChangeRow {
+        date: crate::format::ymd(e.date),
+        author: e
+            .author(cx.history)
+            .map_or_else(|| cx.labels.get("progress_uncommitted"), str::to_owned),
+        uncommitted: e.commit.is_none(),
+        text: change_text(cx, &e.what),
+    }
+}
+
+/// The timeline of the customer page `id`.
+pub fn timeline_view(cx: &Ctx, id: DocId) -> TimelineView {
+    let d = cx.site.doc(id);
+    let events = timeline(cx.history, &d.rel_path, d.fm.customer.as_deref(), cx.today);
+    TimelineView {
+        unavailable: unavailable(cx),
+        changes: events.iter().rev().map(|e| change_row(cx, e)).collect(),
+        days_in_stage: days_in_stage(&events, cx.today),
+    }
+}
+
+/// One item of this week's movement.
+#[derive(Debug, Serialize)]
+pub struct MovementRow {
+    pub page: PageRef,
+    pub change: ChangeRow,
+    /// For a stalled deal: `45 / 30` days.
+    pub stalled: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MovementGroup {
+    pub id: &'static str,
+    pub label: String,
+    pub items: Vec<MovementRow>,
+}
+
+/// This week's movement of the team (`owner` None) or of one rep's customers.
+pub fn movement_view(cx: &Ctx, owner: Option<&str>) -> Vec<MovementGroup> {
+    let over = cx.over_time();
+    let Some(rates) = over.rates.as_ref() else {
+        return Vec::new();
+    };
+    let customers = over.events.iter().filter_map(|(id, events)| {
+        let c = cx.site.doc(*id).fm.customer.as_deref()?;
+        let mine = owner.is_none_or(|o| crate::sales::progress::owner_of(c) == Some(o));
+        mine.then_some((*id, events.as_slice(), c))
+    });
+    let items = movement(customers, rates, cx.config, cx.today);
+    Kind::ALL
+        .iter()
+        .map(|k| MovementGroup {
+            id: k.id(),
+            label: cx.label("movement", k.id()),
+            items: items
+                .iter()
+                .filter(|i| i.kind == *k)
+                .take(super::insight::LIST)
+                .map(|i| MovementRow {
+                    page: page_ref(cx, i.doc),
+                    change: change_row(
+                        cx,
+                        &Event {
+                            commit: i.commit,
+                            date: i.date,
+                            what: i.what.clone(),
+                        },
+                    ),
+                    stalled: i.stalled.map(|(days, usual)| format!("{days} / {usual:.0}")),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The measured rates beside the configured probabilities (on `/funnel/`).
+#[derive(Debug, Serialize)]
+pub struct RatesView {
+    pub unavailable: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub stages: Vec<RateRow>,
+    pub won: usize,
+    pub lost: usize,
+    pub win_rate_fmt: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RateRow {
+    pub id: String,
+    pub label: String,
+    pub probability_fmt: String,
+    pub exits: usize,
+    pub conversion_fmt: Option<String>,
+    pub median_days: Option<String>,
+    pub usual_days: String,
+}
+
+pub fn rates_view(cx: &Ctx) -> RatesView {
+    let Some(rates) = cx.over_time().rates.as_ref() else {
+        return RatesView {
+            unavailable: unavailable(cx),
+            from: String::new(),
+            to: String::new(),
+            stages: Vec::new(),
+            won: 0,
+            lost: 0,
+            win_rate_fmt: None,
+        };
+    };
+    let pct = |v: f64| format!("{:.0}%", v * 100.0);
+    RatesView {
+        unavailable: unavailable(cx),
+        from: crate::format::ymd(rates.from),
+        to: crate::format::ymd(rates.to),
+        stages: rates
+            .stages
+            .iter()
+            .map(|r| RateRow {
+                id: cx.config.stage_def(r.stage).id.clone(),
+                label: cx.config.stage_label(r.stage).to_owned(),
+                probability_fmt: pct(cx.config.stage_def(r.stage).probability),
+                exits: r.exits,
+                conversion_fmt: r.conversion.map(pct),
+                median_days: r.median_days.map(|d| format!("{d:.0}")),
+                usual_days: format!("{:.0}", crate::sales::rates::usual_days(rates, r.stage, cx.config)),
+            })
+            .collect(),
+        won: rates.won,
+        lost: rates.lost,
+        win_rate_fmt: rates.win_rate.map(pct),
     }
 }
 
