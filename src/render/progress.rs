@@ -226,6 +226,8 @@ pub struct ChangeRow {
 pub struct TimelineView {
     pub unavailable: Option<String>,
     pub changes: Vec<ChangeRow>,
+    /// Older changes left out (the page shows the latest [`super::insight::LIST`]).
+    pub more: usize,
     pub days_in_stage: Option<i64>,
 }
 
@@ -268,7 +270,13 @@ pub fn timeline_view(cx: &Ctx, id: DocId) -> TimelineView {
     let events = timeline(cx.history, &d.rel_path, d.fm.customer.as_deref(), cx.today);
     TimelineView {
         unavailable: unavailable(cx),
-        changes: events.iter().rev().map(|e| change_row(cx, e)).collect(),
+        changes: events
+            .iter()
+            .rev()
+            .take(super::insight::LIST)
+            .map(|e| change_row(cx, e))
+            .collect(),
+        more: events.len().saturating_sub(super::insight::LIST),
         days_in_stage: days_in_stage(&events, cx.today),
     }
 }

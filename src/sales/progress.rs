@@ -84,6 +84,9 @@ impl Sums {
     }
 }
 
+/// The most weeks a series holds (ten years): the latest ones.
+pub const MAX_WEEKS: usize = 520;
+
 /// The weeks of the series and each one's snapshot: `Some(commit)`, or `None` for the
 /// working tree (the week of `today`).
 pub fn weeks(history: &History, today: NaiveDate) -> Vec<(Week, Option<usize>)> {
@@ -102,6 +105,15 @@ pub fn weeks(history: &History, today: NaiveDate) -> Vec<(Week, Option<usize>)> 
         .map(|c| Week::of(c.date()));
     let mut out = Vec::new();
     let mut w = first.unwrap_or(now).min(now);
+    // A commit dated decades back (or `today:` far ahead) would make a series of thousands
+    // of weeks, each a walk through every page: the series keeps the latest MAX_WEEKS.
+    let earliest = now
+        .monday
+        .checked_sub_days(chrono::Days::new(7 * (MAX_WEEKS as u64 - 1)))
+        .map(Week::of);
+    if let Some(earliest) = earliest {
+        w = w.max(earliest);
+    }
     while w < now {
         let sunday = w.sunday();
         let commit = history.commits.iter().rposition(|c| c.date() <= sunday);
@@ -473,6 +485,24 @@ pub(crate) mod tests {
         assert_eq!(t.iter().map(|w| w.quarter_sales).collect::<Vec<_>>(), [300_000.0, 300_000.0, 10_000.0]);
         assert_eq!(t[1].progress, Some(0.0));
         assert!((t[2].progress.unwrap() - 0.01).abs() < 1e-12, "{:?}", t[2]);
+    }
+
+    #[test]
+    fn a_series_keeps_the_latest_ten_years() {
+        let config = config();
+        let h = History {
+            unavailable: None,
+            commits: vec![commit("c0", "1970-01-01T00:00:00+00:00", "x")],
+            customers: BTreeMap::from([(
+                "content/customers/a.md".to_owned(),
+                vec![version(0, Some(deal(&config, "x", "lead", 1.0, &[])))],
+            )]),
+            last_change: Default::default(),
+        };
+        let w = weeks(&h, day(9999, 12, 31));
+        assert_eq!(w.len(), MAX_WEEKS);
+        assert_eq!(w.last().map(|w| w.0), Some(Week::of(day(9999, 12, 31))));
+        assert!(w[..MAX_WEEKS - 1].iter().all(|(_, c)| *c == Some(0)));
     }
 
     #[test]
