@@ -445,7 +445,16 @@ pub fn chart_svg(weeks: &[WeekFigures], labels: &ChartLabels, money: impl Fn(f64
         .flat_map(|w| [w.forecast, w.quarter_sales])
         .filter(|v| v.is_finite())
         .fold(0.0_f64, f64::min);
-    let (lo, hi) = (min, if max > min { max * 1.08 } else { min + 1.0 });
+    // Round gridlines: a step of 1, 2 or 5 × 10^k, about four of them.
+    let raw = ((max - min) / 4.0).max(1.0);
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let (lo, hi) = ((min / step).floor() * step, ((max / step).ceil() * step).max(step));
+    let ticks = ((hi - lo) / step).round().clamp(1.0, 12.0) as i32;
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
     let slot = plot_w / n.max(1) as f64;
@@ -458,8 +467,8 @@ pub fn chart_svg(weeks: &[WeekFigures], labels: &ChartLabels, money: impl Fn(f64
     );
     let _ = write!(s, "<title>{}</title>", esc(&labels.title));
     // Grid and money axis.
-    for k in 0..=4 {
-        let v = lo + (hi - lo) * f64::from(k) / 4.0;
+    for k in 0..=ticks {
+        let v = lo + step * f64::from(k);
         let gy = y(v);
         let _ = write!(
             s,
@@ -473,7 +482,7 @@ pub fn chart_svg(weeks: &[WeekFigures], labels: &ChartLabels, money: impl Fn(f64
     // Quarter sales as bars.
     for (i, w) in weeks.iter().enumerate() {
         let (top, base) = (y(w.quarter_sales.max(0.0)), y(0.0_f64.max(lo)));
-        let bw = (slot * 0.5).max(1.0);
+        let bw = (slot * 0.5).clamp(1.0, 36.0);
         let _ = write!(
             s,
             "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{:.1}\" fill=\"{SALES}\" fill-opacity=\"0.55\"><title>{} {}: {}</title></rect>",
