@@ -346,8 +346,9 @@ impl SiteConfig {
                 format!("`rates_quarters: {}` is outside 1..40", config.rates_quarters),
             );
             diags.push(
-                d.at(text, pos, width)
-                    .help("the measured rates look back this many quarters, this one included, e.g. `rates_quarters: 2`"),
+                d.at(text, pos, width).help(
+                    "the measured rates look back this many quarters, this one included, e.g. `rates_quarters: 2`",
+                ),
             );
         }
         if let Some(why) = base_url_problem(&config.base_url) {

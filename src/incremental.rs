@@ -117,7 +117,11 @@ impl Hash for SiteConfig {
         (money_in_wan, today, stale_after_days, small_order_threshold.to_bits()).hash(h);
         (count_confidential, search, stages).hash(h);
         let bits = |m: &BTreeMap<String, f64>| m.iter().map(|(k, v)| (k.clone(), v.to_bits())).collect::<Vec<_>>();
-        (bits(quota), owner_quota.iter().map(|(o, m)| (o, bits(m))).collect::<Vec<_>>()).hash(h);
+        (
+            bits(quota),
+            owner_quota.iter().map(|(o, m)| (o, bits(m))).collect::<Vec<_>>(),
+        )
+            .hash(h);
         rates_quarters.hash(h);
     }
 }
@@ -344,9 +348,7 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
         // history and the rep's own customers of the working tree (the weeks before are
         // fixed by the history).
         Gen::Progress { owner: None } => k.over_time,
-        Gen::Progress {
-            owner: Some((name, _)),
-        } => {
+        Gen::Progress { owner: Some((name, _)) } => {
             k.history.hash(&mut h);
             k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);
             h.finish()

@@ -19,7 +19,8 @@ use crate::facts::Facts;
 use crate::model::{Kind, Tier};
 use crate::site::{DocId, ParsedDoc};
 
-/// A generated page: one made from the site as a whole, not from one content file.
+/// A generated page: one made from the site as a whole, not from one content file
+/// (`Progress` is 销售进展: the team's, `owner` None, or one rep's, name and slug).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Gen {
     Home,
@@ -32,7 +33,6 @@ pub enum Gen {
     Visits,
     Owners,
     Owner { name: String, slug: String },
-    /// 销售进展: the team's (`owner` None) or one rep's weekly figures.
     Progress { owner: Option<(String, String)> },
     Tags,
     Tag { name: String, slug: String },

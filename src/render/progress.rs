@@ -568,7 +568,9 @@ pub fn chart_svg(weeks: &[WeekFigures], labels: &ChartLabels, money: impl Fn(f64
     let mut lx = LEFT;
     for (colour, text, kind) in legend {
         let mark = match kind {
-            "bar" => format!("<rect x=\"{lx:.1}\" y=\"10\" width=\"14\" height=\"10\" fill=\"{colour}\" fill-opacity=\"0.55\"/>"),
+            "bar" => format!(
+                "<rect x=\"{lx:.1}\" y=\"10\" width=\"14\" height=\"10\" fill=\"{colour}\" fill-opacity=\"0.55\"/>"
+            ),
             "dash" => format!(
                 "<line x1=\"{lx:.1}\" y1=\"15\" x2=\"{:.1}\" y2=\"15\" stroke=\"{colour}\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>",
                 lx + 14.0
@@ -579,7 +581,12 @@ pub fn chart_svg(weeks: &[WeekFigures], labels: &ChartLabels, money: impl Fn(f64
             ),
         };
         s.push_str(&mark);
-        let _ = write!(s, "<text x=\"{:.1}\" y=\"19\" fill=\"#18181b\">{}</text>", lx + 18.0, esc(text));
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"19\" fill=\"#18181b\">{}</text>",
+            lx + 18.0,
+            esc(text)
+        );
         lx += 18.0 + 12.0 * text.chars().count() as f64 + 24.0;
     }
     s.push_str("</svg>");

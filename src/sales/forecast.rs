@@ -96,7 +96,13 @@ mod tests {
             expected_close: close,
             ..deal(&config, "x", stage, value, &[])
         };
-        let won = deal(&config, "x", "won", 5.0, &[(day(2026, 10, 2), 70_000.0), (day(2026, 11, 30), 1.0)]);
+        let won = deal(
+            &config,
+            "x",
+            "won",
+            5.0,
+            &[(day(2026, 10, 2), 70_000.0), (day(2026, 11, 30), 1.0)],
+        );
         let cs = [
             at("quote", 100_000.0, Some(day(2026, 11, 30))),     // Nov, Q4: 60,000
             at("lead", 200_000.0, Some(day(2026, 12, 1))),       // Dec, Q4: 40,000
@@ -117,7 +123,15 @@ mod tests {
         assert_eq!(f.quarters[&Quarter::parse("2027-Q1").unwrap()].count, 1);
         assert_eq!((f.overdue.count, f.overdue.weighted), (1, 6_000.0));
         assert_eq!((f.undated.count, f.undated.value), (1, 30_000.0));
-        assert_eq!((f.quota, f.won_so_far), (Some(1e6), 70_000.0), "sold to today, not after");
-        assert_eq!(forecast(&cs, &config, today, Some("x")).quota, None, "a rep's own quota");
+        assert_eq!(
+            (f.quota, f.won_so_far),
+            (Some(1e6), 70_000.0),
+            "sold to today, not after"
+        );
+        assert_eq!(
+            forecast(&cs, &config, today, Some("x")).quota,
+            None,
+            "a rep's own quota"
+        );
     }
 }

@@ -59,10 +59,7 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
 /// Confidential customers a --public build leaves out still count, anonymously, when the
 /// config says so: in the figures, never in a list. Every figure of the whole team (the
 /// funnel, the figures over time) counts these.
-pub fn counted<'a>(
-    site: &'a Site,
-    config: &'a SiteConfig,
-) -> impl Iterator<Item = (DocId, &'a Customer, bool)> + 'a {
+pub fn counted<'a>(site: &'a Site, config: &'a SiteConfig) -> impl Iterator<Item = (DocId, &'a Customer, bool)> + 'a {
     site.docs.iter().enumerate().filter_map(|(i, d)| {
         let hidden = site.is_hidden(DocId(i));
         let anonymous = hidden && config.count_confidential && d.fm.confidential && !d.fm.draft;

@@ -77,7 +77,11 @@ pub struct Item {
 pub fn classify(from: Option<StageIx>, to: Option<StageIx>, config: &SiteConfig) -> Option<Kind> {
     let (from, to) = (from?, to?);
     let open_place = |s: StageIx| {
-        (config.outcome(s) == Outcome::Open).then(|| (0..=s.0).filter(|i| config.outcome(StageIx(*i)) == Outcome::Open).count())
+        (config.outcome(s) == Outcome::Open).then(|| {
+            (0..=s.0)
+                .filter(|i| config.outcome(StageIx(*i)) == Outcome::Open)
+                .count()
+        })
     };
     match (config.outcome(from), config.outcome(to)) {
         (a, Outcome::Won) if a != Outcome::Won => Some(Kind::Won),
@@ -133,7 +137,10 @@ pub fn movement<'a>(
         };
         let (Some(days), Some(last)) = (
             days_in_stage(events, today),
-            events.iter().rev().find(|e| matches!(e.what, What::Appeared { .. } | What::Stage { .. })),
+            events
+                .iter()
+                .rev()
+                .find(|e| matches!(e.what, What::Appeared { .. } | What::Stage { .. })),
         ) else {
             continue;
         };
@@ -179,7 +186,10 @@ pub fn of_site(site: &Site, config: &SiteConfig, history: &History, today: Naive
     }
     let rates = history.is_available().then(|| {
         rates(
-            named.iter().map(|(_, e)| e.as_slice()).chain(all.iter().map(Vec::as_slice)),
+            named
+                .iter()
+                .map(|(_, e)| e.as_slice())
+                .chain(all.iter().map(Vec::as_slice)),
             config,
             today,
         )
@@ -217,7 +227,11 @@ mod tests {
         assert_eq!(classify(s("quote"), s("potential"), &config), Some(Kind::WentBack));
         assert_eq!(classify(s("quote"), s("won"), &config), Some(Kind::Won));
         assert_eq!(classify(s("lead"), s("lost"), &config), Some(Kind::Lost));
-        assert_eq!(classify(s("won"), s("quote"), &config), Some(Kind::WentBack), "reopened");
+        assert_eq!(
+            classify(s("won"), s("quote"), &config),
+            Some(Kind::WentBack),
+            "reopened"
+        );
         assert_eq!(classify(None, s("quote"), &config), None);
     }
 
@@ -231,8 +245,22 @@ mod tests {
         let a_now = deal(&config, "x", "quote", 100.0, &[]);
         let a = [
             ev(Some(0), day(2026, 11, 10), What::Appeared { stage: s("lead") }),
-            ev(Some(1), day(2026, 11, 16), What::Stage { from: s("lead"), to: s("quote") }),
-            ev(None, today, What::Value { from: Some(80.0), to: Some(100.0) }),
+            ev(
+                Some(1),
+                day(2026, 11, 16),
+                What::Stage {
+                    from: s("lead"),
+                    to: s("quote"),
+                },
+            ),
+            ev(
+                None,
+                today,
+                What::Value {
+                    from: Some(80.0),
+                    to: Some(100.0),
+                },
+            ),
         ];
         let b_now = deal(&config, "x", "lead", 10.0, &[]);
         let b = [

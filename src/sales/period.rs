@@ -131,7 +131,9 @@ mod tests {
         assert_eq!((q.first_day(), q.last_day()), (day(2026, 10, 1), day(2026, 12, 31)));
         assert_eq!(Quarter::parse("2026-Q1").unwrap().last_day(), day(2026, 3, 31));
         assert_eq!(Quarter::of(day(2026, 7, 1)).to_string(), "2026-Q3");
-        for bad in ["2026-Q0", "2026-Q5", "2026Q4", "26-Q4", "2026-q4", "2026-Q10", "0000-Q1", "+202-Q1", ""] {
+        for bad in [
+            "2026-Q0", "2026-Q5", "2026Q4", "26-Q4", "2026-q4", "2026-Q10", "0000-Q1", "+202-Q1", "",
+        ] {
             assert_eq!(Quarter::parse(bad), None, "{bad}");
         }
     }

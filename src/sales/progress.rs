@@ -25,8 +25,8 @@ use super::deal::{pipeline_weight, sales_between};
 use super::funnel::{counted, html_safe, round2};
 use super::period::{Quarter, Week};
 use crate::config::SiteConfig;
-use crate::history::History;
 use crate::format::ymd;
+use crate::history::History;
 use crate::parse::front_matter::Customer;
 use crate::site::{DocId, Site};
 
@@ -193,11 +193,7 @@ pub fn progress(
 }
 
 /// The weekly figures from each week's sums.
-fn series(
-    weeks: &[(Week, Option<usize>)],
-    sums: &[Sums],
-    quota: impl Fn(Quarter) -> Option<f64>,
-) -> Vec<WeekFigures> {
+fn series(weeks: &[(Week, Option<usize>)], sums: &[Sums], quota: impl Fn(Quarter) -> Option<f64>) -> Vec<WeekFigures> {
     weeks
         .iter()
         .zip(sums)
@@ -367,7 +363,8 @@ pub(crate) mod tests {
     }
 
     fn config() -> SiteConfig {
-        SiteConfig::parse("quota: {2026-Q4: 1000000, 2026-Q3: 500000}\nowner_quota: {张伟: {2026-Q4: 400000}}\n").unwrap()
+        SiteConfig::parse("quota: {2026-Q4: 1000000, 2026-Q3: 500000}\nowner_quota: {张伟: {2026-Q4: 400000}}\n")
+            .unwrap()
     }
 
     /// Three weeks by hand. Commits: c0 Wed 2026-09-30 (Q3 day, week 2026-09-28..10-04 whose
@@ -387,7 +384,16 @@ pub(crate) mod tests {
                     "content/customers/a.md".to_owned(),
                     vec![
                         // a: quote 100,000 (×0.6 = 60,000), an order in Q3 (2026-09-29: 50,000)
-                        version(0, Some(deal(&config, "张伟", "quote", 100_000.0, &[(day(2026, 9, 29), 50_000.0)]))),
+                        version(
+                            0,
+                            Some(deal(
+                                &config,
+                                "张伟",
+                                "quote",
+                                100_000.0,
+                                &[(day(2026, 9, 29), 50_000.0)],
+                            )),
+                        ),
                         // c1: won, with an order on 2026-10-05 of 100,000
                         version(
                             1,
@@ -430,21 +436,36 @@ pub(crate) mod tests {
         let t = &p.team;
         // W40 (Sun 10-04, Q4): snapshot c0 (c1 is dated 10-05). Forecast 60,000; Q4 sales
         // from 10-01 to 10-04: none (the 09-29 order is Q3). First week: no progress.
-        assert_eq!((t[0].commit, t[0].forecast, t[0].quarter_sales), (Some(0), 60_000.0, 0.0));
-        assert_eq!((t[0].quarter.to_string(), t[0].quota, t[0].progress), ("2026-Q4".into(), Some(1e6), None));
+        assert_eq!(
+            (t[0].commit, t[0].forecast, t[0].quarter_sales),
+            (Some(0), 60_000.0, 0.0)
+        );
+        assert_eq!(
+            (t[0].quarter.to_string(), t[0].quota, t[0].progress),
+            ("2026-Q4".into(), Some(1e6), None)
+        );
         // W41 (Sun 10-11): snapshot c1. Forecast 40,000 (b); sales 100,000 (10-05).
         // Progress = ((40,000 − 60,000) + (100,000 − 0)) / 1,000,000 = 0.08.
-        assert_eq!((t[1].commit, t[1].forecast, t[1].quarter_sales), (Some(1), 40_000.0, 100_000.0));
+        assert_eq!(
+            (t[1].commit, t[1].forecast, t[1].quarter_sales),
+            (Some(1), 40_000.0, 100_000.0)
+        );
         assert!((t[1].progress.unwrap() - 0.08).abs() < 1e-12, "{:?}", t[1]);
         // W42: the working tree. Forecast 20,000 (c); sales 100,000.
         // Progress = ((20,000 − 40,000) + (100,000 − 100,000)) / 1,000,000 = −0.02.
-        assert_eq!((t[2].commit, t[2].forecast, t[2].quarter_sales), (None, 20_000.0, 100_000.0));
+        assert_eq!(
+            (t[2].commit, t[2].forecast, t[2].quarter_sales),
+            (None, 20_000.0, 100_000.0)
+        );
         assert!((t[2].progress.unwrap() + 0.02).abs() < 1e-12, "{:?}", t[2]);
         // 张伟 (quota 400,000): W40 60,000/0; W41 0/100,000: (−60,000 + 100,000)/400,000 = 0.1;
         // W42 20,000 (c, its owner trimmed)/100,000: 20,000/400,000 = 0.05.
         let z = &p.owners["张伟"];
         assert_eq!(z.len(), 3, "every owner covers the team's weeks");
-        assert_eq!(z.iter().map(|w| w.forecast).collect::<Vec<_>>(), [60_000.0, 0.0, 20_000.0]);
+        assert_eq!(
+            z.iter().map(|w| w.forecast).collect::<Vec<_>>(),
+            [60_000.0, 0.0, 20_000.0]
+        );
         assert!((z[1].progress.unwrap() - 0.1).abs() < 1e-12);
         assert!((z[2].progress.unwrap() - 0.05).abs() < 1e-12);
         // 李娜 has no quota: no progress, but her figures (absent in W40: 0).
@@ -482,7 +503,10 @@ pub(crate) mod tests {
         // W38 (09-14..09-20, Q3): sales 300,000. W39 (09-21..09-27, Q3): 300,000, progress
         // (0 + 0)/500,000 = 0. W40 (09-28..10-04, Q4): 10,000; last week's from 10-01: 0.
         let t = &p.team;
-        assert_eq!(t.iter().map(|w| w.quarter_sales).collect::<Vec<_>>(), [300_000.0, 300_000.0, 10_000.0]);
+        assert_eq!(
+            t.iter().map(|w| w.quarter_sales).collect::<Vec<_>>(),
+            [300_000.0, 300_000.0, 10_000.0]
+        );
         assert_eq!(t[1].progress, Some(0.0));
         assert!((t[2].progress.unwrap() - 0.01).abs() < 1e-12, "{:?}", t[2]);
     }
@@ -518,9 +542,16 @@ pub(crate) mod tests {
         ];
         let p = progress(&History::default(), &now, |_| Scope::Named, &config, day(2026, 11, 18));
         assert_eq!(p.team.len(), 1);
-        assert_eq!((p.team[0].week.to_string(), p.team[0].commit), ("2026-W47".into(), None));
+        assert_eq!(
+            (p.team[0].week.to_string(), p.team[0].commit),
+            ("2026-W47".into(), None)
+        );
         assert_eq!(p.team[0].forecast, 660.0, "a and b (anonymously), never c");
         assert_eq!(p.team[0].progress, None, "the first week has none");
-        assert_eq!(p.owners.keys().collect::<Vec<_>>(), ["x"], "an anonymous page names no owner");
+        assert_eq!(
+            p.owners.keys().collect::<Vec<_>>(),
+            ["x"],
+            "an anonymous page names no owner"
+        );
     }
 }

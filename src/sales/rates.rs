@@ -62,7 +62,11 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let n = v.len();
-    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
 }
 
 /// The rates over the events of many customers (each customer's events oldest first).
@@ -165,18 +169,48 @@ mod tests {
         let a = [
             ev(day(2026, 8, 1), What::Appeared { stage: s("lead") }),
             // lead 10 days, forward
-            ev(day(2026, 8, 11), What::Stage { from: s("lead"), to: s("quote") }),
+            ev(
+                day(2026, 8, 11),
+                What::Stage {
+                    from: s("lead"),
+                    to: s("quote"),
+                },
+            ),
             // quote 20 days, won
-            ev(day(2026, 8, 31), What::Stage { from: s("quote"), to: s("won") }),
+            ev(
+                day(2026, 8, 31),
+                What::Stage {
+                    from: s("quote"),
+                    to: s("won"),
+                },
+            ),
         ];
         let b = [
             // A stint that ended before the window does not count.
             ev(day(2026, 5, 1), What::Appeared { stage: s("lead") }),
-            ev(day(2026, 6, 1), What::Stage { from: s("lead"), to: s("opportunity") }),
+            ev(
+                day(2026, 6, 1),
+                What::Stage {
+                    from: s("lead"),
+                    to: s("opportunity"),
+                },
+            ),
             // opportunity → lead: back (40 days from 06-01 to 07-11)
-            ev(day(2026, 7, 11), What::Stage { from: s("opportunity"), to: s("lead") }),
+            ev(
+                day(2026, 7, 11),
+                What::Stage {
+                    from: s("opportunity"),
+                    to: s("lead"),
+                },
+            ),
             // lead → lost, 30 days
-            ev(day(2026, 8, 10), What::Stage { from: s("lead"), to: s("lost") }),
+            ev(
+                day(2026, 8, 10),
+                What::Stage {
+                    from: s("lead"),
+                    to: s("lost"),
+                },
+            ),
         ];
         let c = [ev(day(2026, 9, 1), What::Appeared { stage: s("won") })];
         let r = rates([&a[..], &b[..], &c[..]], &config, today);
@@ -186,8 +220,16 @@ mod tests {
         assert_eq!(at("lead").median_days, Some(20.0), "10 and 30 days");
         assert_eq!((at("opportunity").exits, at("opportunity").conversion), (1, Some(0.0)));
         assert_eq!(at("quote").median_days, Some(20.0));
-        assert_eq!((r.won, r.lost, r.win_rate), (1, 1, Some(0.5)), "c appeared won: not counted");
-        assert_eq!(usual_days(&r, s("lead").unwrap(), &config), 30.0, "too few stints: the default");
+        assert_eq!(
+            (r.won, r.lost, r.win_rate),
+            (1, 1, Some(0.5)),
+            "c appeared won: not counted"
+        );
+        assert_eq!(
+            usual_days(&r, s("lead").unwrap(), &config),
+            30.0,
+            "too few stints: the default"
+        );
         assert!(r.stages.iter().all(|x| config.outcome(x.stage) == Outcome::Open));
     }
 }

@@ -13,10 +13,21 @@ use crate::parse::front_matter::Customer;
 #[derive(Debug, Clone, PartialEq)]
 pub enum What {
     /// The page appeared (first, or again after it was removed), at this stage.
-    Appeared { stage: Option<StageIx> },
-    Stage { from: Option<StageIx>, to: Option<StageIx> },
-    Value { from: Option<f64>, to: Option<f64> },
-    Close { from: Option<NaiveDate>, to: Option<NaiveDate> },
+    Appeared {
+        stage: Option<StageIx>,
+    },
+    Stage {
+        from: Option<StageIx>,
+        to: Option<StageIx>,
+    },
+    Value {
+        from: Option<f64>,
+        to: Option<f64>,
+    },
+    Close {
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    },
     /// The page was removed (or stopped being a customer page).
     Removed,
 }
@@ -148,7 +159,14 @@ mod tests {
             [
                 (Some(0), day(2026, 11, 2), What::Appeared { stage: lead }),
                 (Some(2), day(2026, 11, 10), What::Stage { from: lead, to: quote }),
-                (None, today, What::Value { from: Some(100.0), to: Some(150.0) }),
+                (
+                    None,
+                    today,
+                    What::Value {
+                        from: Some(100.0),
+                        to: Some(150.0)
+                    }
+                ),
                 (
                     None,
                     today,
@@ -161,7 +179,10 @@ mod tests {
         );
         assert_eq!(e[1].author(&h), Some("李娜"));
         assert_eq!(e[2].author(&h), None);
-        assert_eq!(stage_history(&e), [(day(2026, 11, 2), lead), (day(2026, 11, 10), quote)]);
+        assert_eq!(
+            stage_history(&e),
+            [(day(2026, 11, 2), lead), (day(2026, 11, 10), quote)]
+        );
         assert_eq!(days_in_stage(&e, today), Some(8));
         assert!(timeline(&History::default(), "content/customers/a.md", Some(&v2), today).is_empty());
     }

@@ -322,10 +322,16 @@ fn editing_a_reps_deal_rerenders_that_reps_progress_and_no_other_reps() {
     let r = rerendered(|t, read| {
         let s = read("content/customers/alpha.md");
         assert!(s.contains("stage: quote"), "{s}");
-        t.write("content/customers/alpha.md", &s.replace("stage: quote", "stage: opportunity"));
+        t.write(
+            "content/customers/alpha.md",
+            &s.replace("stage: quote", "stage: opportunity"),
+        );
     });
     assert!(r.contains("owners/张伟/progress/index.html"), "{r:?}");
-    assert!(r.contains("progress/index.html") && r.contains("progress.json"), "{r:?}");
+    assert!(
+        r.contains("progress/index.html") && r.contains("progress.json"),
+        "{r:?}"
+    );
     assert!(
         !r.iter().any(|p| p.starts_with("owners/img") && p.contains("progress")),
         "another rep's progress is not touched: {r:?}"

@@ -56,7 +56,10 @@ fn progress_json_without_history_holds_the_current_week_worked_by_hand() {
     assert_eq!(weeks.len(), 1, "{p:#}");
     let w = &weeks[0];
     assert_eq!(w["week"], "2026-W47");
-    assert_eq!((w["start"].as_str(), w["end"].as_str()), (Some("2026-11-16"), Some("2026-11-22")));
+    assert_eq!(
+        (w["start"].as_str(), w["end"].as_str()),
+        (Some("2026-11-16"), Some("2026-11-22"))
+    );
     assert!(w["commit"].is_null());
     // 60,000 (a) + 40,000 (b) + 600,000 (secret, visible in a private build) = 700,000.
     assert_eq!(w["forecast"], 700_000.0);
@@ -70,7 +73,10 @@ fn progress_json_without_history_holds_the_current_week_worked_by_hand() {
     let owners = p["owners"].as_object().unwrap();
     assert_eq!(owners.keys().collect::<Vec<_>>(), ["张伟", "李娜", "王芳"]);
     let z = &owners["张伟"]["weeks"][0];
-    assert_eq!((z["forecast"].as_f64(), z["quarter_sales"].as_f64()), (Some(60_000.0), Some(30_000.0)));
+    assert_eq!(
+        (z["forecast"].as_f64(), z["quarter_sales"].as_f64()),
+        (Some(60_000.0), Some(30_000.0))
+    );
     assert_eq!(z["quota"], 400_000.0);
     assert!(owners["李娜"]["weeks"][0]["quota"].is_null(), "no owner quota set");
 }
@@ -110,16 +116,28 @@ fn progress_pages_show_the_chart_the_week_and_that_history_is_unavailable() {
     t.build_ok();
     let page = t.read("progress/index.html");
     assert!(page.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{page}");
-    assert!(page.contains("没有历史记录"), "the page says there is no history: {page}");
+    assert!(
+        page.contains("没有历史记录"),
+        "the page says there is no history: {page}"
+    );
     assert!(page.contains("2026-W47") && page.contains("¥"), "{page}");
     assert!(page.contains("href=\"../owners/张伟/progress/index.html\""), "{page}");
     let home = t.read("index.html");
-    assert!(home.contains("href=\"progress/index.html\""), "navigation links it: {home}");
+    assert!(
+        home.contains("href=\"progress/index.html\""),
+        "navigation links it: {home}"
+    );
     let owner = t.read("owners/张伟/index.html");
-    assert!(owner.contains("href=\"../../owners/张伟/progress/index.html\""), "{owner}");
+    assert!(
+        owner.contains("href=\"../../owners/张伟/progress/index.html\""),
+        "{owner}"
+    );
     let mine = t.read("owners/张伟/progress/index.html");
     assert!(mine.contains("张伟") && mine.contains("<svg"), "{mine}");
-    assert!(!mine.contains("李娜"), "a rep's page shows the rep's figures only: {mine}");
+    assert!(
+        !mine.contains("李娜"),
+        "a rep's page shows the rep's figures only: {mine}"
+    );
     // English labels.
     t.write("salesbook.yaml", &format!("{CONFIG}language: en\n"));
     t.build_ok();
@@ -156,7 +174,9 @@ fn a_content_folder_named_progress_is_refused() {
     let t = SiteTest::with_files(&[("content/progress/x.md", "---\ntitle: x\n---\n")]);
     let r = t.build();
     assert!(
-        places(&r.diagnostics).iter().any(|p| p.contains("content/progress") && p.contains("/progress/")),
+        places(&r.diagnostics)
+            .iter()
+            .any(|p| p.contains("content/progress") && p.contains("/progress/")),
         "{:#?}",
         r.diagnostics
     );
@@ -170,13 +190,18 @@ fn the_funnel_and_each_reps_page_show_the_forecast_by_period() {
     t.build_ok();
     let funnel = t.read("funnel/index.html");
     let row = |html: &str, period: &str| -> String {
-        let at = html.find(&format!("<th scope=\"row\">{period}</th>")).unwrap_or_else(|| panic!("{period}: {html}"));
+        let at = html
+            .find(&format!("<th scope=\"row\">{period}</th>"))
+            .unwrap_or_else(|| panic!("{period}: {html}"));
         html[at..].split("</tr>").next().unwrap().to_owned()
     };
     assert!(funnel.contains("按期预测"), "{funnel}");
     // a: quote 100,000 closing 2026-12-15 (×0.6 = 60,000).
     let dec = row(&funnel, "2026-12");
-    assert!(dec.contains(">1<") && dec.contains("¥100,000") && dec.contains("¥60,000"), "{dec}");
+    assert!(
+        dec.contains(">1<") && dec.contains("¥100,000") && dec.contains("¥60,000"),
+        "{dec}"
+    );
     let q4 = row(&funnel, "2026-Q4");
     assert!(q4.contains(">1<") && q4.contains("¥60,000"), "{q4}");
     // b closes 2026-11-01, before today: overdue, apart; secret has no close date.
@@ -185,8 +210,14 @@ fn the_funnel_and_each_reps_page_show_the_forecast_by_period() {
     let undated = row(&funnel, "未填预计成交日期");
     assert!(undated.contains("¥1,000,000"), "{undated}");
     // Sold in Q4 to today (11-18): 30,000 + 20,000 + 90,000 = 140,000 of 1,000,000 = 14.0%.
-    assert!(funnel.contains("¥140,000 <span class=\"muted\">14.0%</span>"), "{funnel}");
+    assert!(
+        funnel.contains("¥140,000 <span class=\"muted\">14.0%</span>"),
+        "{funnel}"
+    );
     let mine = t.read("owners/张伟/index.html");
     assert!(row(&mine, "2026-12").contains("¥60,000"), "{mine}");
-    assert!(mine.contains("¥30,000 <span class=\"muted\">7.5%</span>"), "a rep's own quota: {mine}");
+    assert!(
+        mine.contains("¥30,000 <span class=\"muted\">7.5%</span>"),
+        "a rep's own quota: {mine}"
+    );
 }
