@@ -113,6 +113,10 @@ pub struct SiteConfig {
     pub count_confidential: bool,
     /// Build the search index, the search page and the search box (see `search/`).
     pub search: bool,
+    /// Let search engines index an internal build: without it, every build but a `--public`
+    /// one carries `noindex` and a `robots.txt` that disallows all (an internal build holds
+    /// confidential data). For a site that is public as it is.
+    pub allow_indexing: bool,
     pub stages: Vec<StageDef>,
 }
 
@@ -130,6 +134,7 @@ impl Default for SiteConfig {
             small_order_threshold: 0.0,
             count_confidential: false,
             search: true,
+            allow_indexing: false,
             stages: default_stages(),
         }
     }

@@ -24,6 +24,8 @@ pub struct Facts<'a> {
     pub config: &'a SiteConfig,
     pub labels: &'a Labels,
     pub today: NaiveDate,
+    /// A `--public` build: confidential pages and `private:` fields are left out.
+    pub public: bool,
     pub figures: Figures<'a>,
     /// The site's git history (empty when there is none: see [`History::unavailable`]).
     pub history: &'a History,
@@ -66,6 +68,12 @@ pub struct IdLabel {
 }
 
 impl Facts<'_> {
+    /// Whether search engines are kept out: every internal build (it holds confidential data)
+    /// unless the config allows indexing.
+    pub fn noindex(&self) -> bool {
+        !self.public && !self.config.allow_indexing
+    }
+
     pub fn money(&self, v: f64) -> String {
         money(v, &self.config.currency, self.config.money_in_wan)
     }

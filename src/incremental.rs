@@ -108,11 +108,12 @@ impl Hash for SiteConfig {
             small_order_threshold,
             count_confidential,
             search,
+            allow_indexing,
             stages,
         } = self;
         (title, std::mem::discriminant(language), base_url, theme, currency).hash(h);
         (money_in_wan, today, stale_after_days, small_order_threshold.to_bits()).hash(h);
-        (count_confidential, search, stages).hash(h);
+        (count_confidential, search, allow_indexing, stages).hash(h);
     }
 }
 

@@ -280,10 +280,12 @@ impl Builder {
             config: &config,
             labels: &theme.labels,
             today,
+            public: self.opts.public,
             figures,
             history: &history,
         };
         let mut statics = static_files(&root, &theme, &mut diags);
+        robots_txt(&facts, &mut statics, &mut diags);
         let page_token = self
             .page_token
             .clone()
@@ -503,6 +505,28 @@ fn static_files(root: &Path, theme: &Theme, diags: &mut Vec<Diagnostic>) -> Vec<
         }
     }
     statics
+}
+
+/// An internal build keeps search engines out with a `robots.txt` that disallows all; one of
+/// the site's own (`static/robots.txt`) gives way to it, with a warning, since it could let
+/// them in (see [`Facts::noindex`]).
+fn robots_txt(facts: &Facts, statics: &mut Vec<OutputFile>, diags: &mut Vec<Diagnostic>) {
+    const PATH: &str = "robots.txt";
+    if !facts.noindex() {
+        return;
+    }
+    let before = statics.len();
+    statics.retain(|f| *f.path != *PATH);
+    if statics.len() < before {
+        diags.push(
+            Diagnostic::warning(
+                "static/robots.txt",
+                "not copied: an internal build writes its own robots.txt, which keeps search engines out",
+            )
+            .help("an internal build holds confidential data; build with `--public` to publish, or set `allow_indexing: true` in salesbook.yaml for a site that is public as it is"),
+        );
+    }
+    statics.push(OutputFile::new(PATH, b"User-agent: *\nDisallow: /\n".to_vec()));
 }
 
 /// Where the rendered files go. A [`Target`] is opened only when nothing failed before
