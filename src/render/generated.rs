@@ -252,7 +252,7 @@ pub struct HomeView {
 }
 
 pub fn home_view(cx: &Ctx, intro: Option<String>) -> HomeView {
-    let (upcoming, overdue) = visit_plan(cx.site, cx.today, 14);
+    let (upcoming, overdue) = visit_plan(cx.site, cx.config, cx.today, 14);
     let dated = |v: &[(chrono::NaiveDate, DocId)], deadline: bool| {
         v.iter()
             .take(HOME_LIST)
