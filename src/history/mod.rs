@@ -38,6 +38,16 @@ pub struct History {
     pub last_change: HashMap<String, usize>,
 }
 
+/// "Last changed on <date> by <author>": the template value `page.git`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct LastChange {
+    /// The commit's day, in its own UTC offset (`2026-11-23`).
+    pub date: String,
+    pub author: String,
+    /// The commit's full id.
+    pub commit: String,
+}
+
 /// Why a site has no (full) history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unavailable {
@@ -111,6 +121,22 @@ impl History {
             h.last_change.remove(*p);
         }
         h
+    }
+
+    /// What a page shows of the last commit that changed its file (`page.git`), by the file's
+    /// path relative to the site root; `None` without history or for a file never committed.
+    pub fn last_change_of(&self, path: &str) -> Option<LastChange> {
+        let c = self.last_commit_of(path)?;
+        Some(LastChange {
+            date: crate::format::ymd(c.date()),
+            author: c.author.clone(),
+            commit: c.id.clone(),
+        })
+    }
+
+    /// The last commit that changed the file at `path` (relative to the site root).
+    pub fn last_commit_of(&self, path: &str) -> Option<&Commit> {
+        self.commits.get(*self.last_change.get(path)?)
     }
 
     /// Whether there is a history to show.

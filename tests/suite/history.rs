@@ -455,3 +455,104 @@ fn a_public_build_sees_nothing_of_a_page_confidential_now_or_in_a_version() {
     let shown = History::clone(&public).without(&["content/customers/a.md"]);
     assert!(shown.at(0).all(|(p, _)| p != "content/customers/a.md"));
 }
+
+/// The HTML of `path` in a build's files.
+fn html(r: &salesbook::build::BuildResult, path: &str) -> String {
+    let f = r
+        .files
+        .iter()
+        .find(|f| &*f.path == path)
+        .unwrap_or_else(|| panic!("no {path}"));
+    String::from_utf8_lossy(&f.bytes).into_owned()
+}
+
+#[test]
+fn every_page_shows_its_last_change_from_the_last_commit_that_touched_its_file() {
+    let r = merged_repo();
+    r.write("content/customers/a.md", &customer("甲公司", "won", 100));
+    // Uncommitted: the working tree is "now", its last change is still the commit's.
+    let b = Builder::new(options(r.path())).build();
+    assert!(!b.has_errors(), "{:#?}", b.diagnostics);
+    let a = html(&b, "customers/a/index.html");
+    assert!(a.contains("张三 最后修改于 2026-11-04"), "{a}");
+    // The side branch's change is the merge's (its committer, its date).
+    let side = html(&b, "customers/b/index.html");
+    assert!(side.contains("测试 最后修改于 2026-11-05"), "{side}");
+    assert!(html(&b, "guide/index.html").contains("张三 最后修改于 2026-11-02"));
+    // A page never committed shows none; nor does a site without history.
+    r.write("content/new.md", "---\ntitle: 新页\n---\n");
+    let b = Builder::new(options(r.path())).build();
+    assert!(!html(&b, "new/index.html").contains("最后修改于"));
+    let t = SiteTest::with_files(&[("content/customers/a.md", &customer("甲公司", "lead", 100))]);
+    let b = Builder::new(options(t.root())).build();
+    assert!(!html(&b, "customers/a/index.html").contains("最后修改于"));
+}
+
+#[test]
+fn page_git_reaches_templates_with_date_author_and_commit_in_english_too() {
+    let r = merged_repo();
+    r.write("salesbook.yaml", "language: en\n");
+    r.write(
+        "templates/page.html",
+        "{{ page.git.date }}|{{ page.git.author }}|{{ page.git.commit }}|{{ page.content | safe }}",
+    );
+    let b = Builder::new(options(r.path())).build();
+    assert!(!b.has_errors(), "{:#?}", b.diagnostics);
+    let guide = html(&b, "guide/index.html");
+    let c0 = r.git(&["rev-list", "--max-parents=0", "HEAD"], None);
+    assert!(guide.starts_with(&format!("2026-11-02|张三|{}|", c0.trim())), "{guide}");
+    std::fs::remove_file(r.path().join("templates/page.html")).unwrap();
+    let b = Builder::new(options(r.path())).build();
+    let a = html(&b, "customers/a/index.html");
+    assert!(a.contains("Last changed on 2026-11-04 by 张三"), "{a}");
+}
+
+#[test]
+fn an_author_name_is_escaped_in_the_page() {
+    let r = Repo::new();
+    r.write("content/a.md", "---\ntitle: A\n---\n");
+    // git itself drops `<` and `>` from names (they delimit the e-mail).
+    r.commit("2026-11-02T10:00:00+08:00", "A & \"B\" '/x", "c0");
+    let b = Builder::new(options(r.path())).build();
+    let a = html(&b, "a/index.html");
+    assert!(!a.contains("A & \""), "{a}");
+    assert!(a.contains("A &amp; &quot;B&quot; &#39;/x 最后修改于"), "{a}");
+}
+
+/// The HTML files a build made again.
+fn rendered(r: &salesbook::build::BuildResult) -> Vec<String> {
+    let mut v: Vec<String> = r
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .map(|f| f.path.to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_new_commit_re_renders_exactly_the_pages_whose_last_change_it_is() {
+    let r = merged_repo();
+    let mut b = Builder::with_mode(options(r.path()), salesbook::build::BuildMode::Serve);
+    // `serve` goes on without history until its background reader hands it in.
+    let first = b.build();
+    assert!(!html(&first, "customers/a/index.html").contains("最后修改于"));
+    assert_eq!(first.history, None);
+    b.set_history(b.history_job().run().unwrap());
+    let ready = b.build();
+    assert!(rendered(&ready).contains(&"customers/a/index.html".to_owned()));
+    // The same history again: nothing renders.
+    b.set_history(b.history_job().run().unwrap());
+    assert_eq!(rendered(&b.build()), Vec::<String>::new());
+    // A save, then its commit: the save re-renders what it changes, the commit only the
+    // page whose last change it is.
+    r.write("content/guide.md", "---\ntitle: 指南\n---\n新的正文\n");
+    let saved = b.rebuild(&[r.path().join("content/guide.md")].into_iter().collect());
+    assert!(rendered(&saved).contains(&"guide/index.html".to_owned()));
+    r.commit("2026-11-10T09:00:00+08:00", "李四", "guide");
+    b.set_history(b.history_job().run().unwrap());
+    let committed = b.build();
+    assert_eq!(rendered(&committed), ["guide/index.html"]);
+    assert!(html(&committed, "guide/index.html").contains("李四 最后修改于 2026-11-10"));
+}
