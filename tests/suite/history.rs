@@ -29,6 +29,11 @@ impl Repo {
         self.dir.path()
     }
 
+    /// The repository as a site to serve (its folder goes with it).
+    fn into_site(self) -> SiteTest {
+        SiteTest { dir: self.dir }
+    }
+
     /// Runs git in the repository; `date` (`2026-11-23T01:00:00+08:00`) is the commit's
     /// author and committer date.
     fn git(&self, args: &[&str], date: Option<&str>) -> String {
@@ -555,4 +560,37 @@ fn a_new_commit_re_renders_exactly_the_pages_whose_last_change_it_is() {
     let committed = b.build();
     assert_eq!(rendered(&committed), ["guide/index.html"]);
     assert!(html(&committed, "guide/index.html").contains("李四 最后修改于 2026-11-10"));
+}
+
+/// Waits until `path` served by `s` contains `text`.
+fn served_with(s: &crate::serve::Server, path: &str, text: &str) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let (_, _, body) = crate::serve::get(s, path);
+        if body.contains(text) {
+            return body;
+        }
+        assert!(start.elapsed().as_secs() < 20, "{path} never showed {text:?}:\n{body}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_reads_the_history_in_the_background_and_follows_a_new_commit() {
+    let t = merged_repo().into_site();
+    let (s, _, log) = crate::serve::start_with(&t, &[]);
+    served_with(&s, "/customers/a/", "张三 最后修改于 2026-11-04");
+    // A save changes "now" only; its commit (no file of the site changes) is a new history.
+    t.write("content/guide.md", "---\ntitle: 指南\n---\n新的正文\n");
+    let saved = served_with(&s, "/guide/", "新的正文");
+    assert!(saved.contains("张三 最后修改于 2026-11-02"), "{saved}");
+    git_in(t.root(), &["add", "-A"], None);
+    git_in(
+        t.root(),
+        &["-c", "user.name=李四", "commit", "-q", "-m", "guide"],
+        Some("2026-11-10T09:00:00+08:00"),
+    );
+    served_with(&s, "/guide/", "李四 最后修改于 2026-11-10");
+    let log = log.lock().unwrap().join("\n");
+    assert!(!log.contains("git repository"), "no warning for a full clone: {log}");
 }
