@@ -30,6 +30,11 @@ pub fn parse(path: &str, bytes: &[u8], rules: Rules) -> Option<Arc<PageVersion>>
     let text = std::str::from_utf8(bytes).ok()?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let section = section_of(path)?;
+    // A page's kind is its folder's (`kind:` only tells playbooks apart): the other
+    // folders' versions need no parse.
+    if Kind::of_section(section) != Kind::Customer {
+        return None;
+    }
     let split = front_matter::split(path, text).ok()?;
     let (fm, _) = front_matter::parse(
         path,
@@ -111,6 +116,11 @@ mod tests {
         let config = SiteConfig::default();
         let r = rules(&config, false);
         assert!(parse("content/guide.md", b"---\ntitle: x\n---\n", r).is_none());
+        let elsewhere = b"---\ntitle: x\nkind: customer\nstage: lead\n---\n";
+        assert!(
+            parse("content/accounts/x.md", elsewhere, r).is_none(),
+            "the folder decides"
+        );
         assert!(parse("content/customers/a.md", b"no front matter", r).is_none());
         assert!(parse("content/customers/a.md", b"---\ntitle: \xff\n---\n", r).is_none());
         assert!(parse("content/customers/a.md", b"---\ntitle: a\ndraft: true\n---\n", r).is_none());
