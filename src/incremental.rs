@@ -18,6 +18,7 @@
 //! | a section's member order      | [`Memo`]              | [`all_visible`]                       |
 //! | a rendered file               | [`Memo`], the output's manifest | its fingerprint ([`fingerprint`]) |
 //! | a customer's part of an export| `export::Parts`       | [`customer_part`]                     |
+//! | the site's git history        | `build::Builder`, and `.git/salesbook/` | the parse rules; commit ids (`history::read`) |
 //!
 //! Everything is hashed with one hasher (SipHash with fixed keys: the fingerprints are
 //! written to the output's manifest and compared by the next process), through real `Hash`
@@ -217,6 +218,8 @@ pub fn page(k: &Keys, id: DocId) -> u64 {
     let d = site.doc(id);
     let mut h = hasher();
     (k.global, d.hash, &d.path).hash(&mut h);
+    // `page.git`: the last commit that changed the file (its id decides its date and author).
+    k.facts.history.last_commit_of(&d.rel_path).map(|c| &c.id).hash(&mut h);
     k.summaries(&g.backlinks[id.0], &mut h);
     for l in g.body_links[id.0].iter() {
         l.as_ref()
