@@ -115,6 +115,10 @@ pub struct SiteConfig {
     pub count_confidential: bool,
     /// Build the search index, the search page and the search box (see `search/`).
     pub search: bool,
+    /// Let search engines index an internal build: without it, every build but a `--public`
+    /// one carries `noindex` and a `robots.txt` that disallows all (an internal build holds
+    /// confidential data). For a site that is public as it is.
+    pub allow_indexing: bool,
     pub stages: Vec<StageDef>,
     /// The team's sales quota (销售任务) by quarter: `quota: {2026-Q4: 6000000}`; keys are
     /// checked as quarters ([`crate::sales::period::Quarter`]).
@@ -139,6 +143,7 @@ impl Default for SiteConfig {
             small_order_threshold: 0.0,
             count_confidential: false,
             search: true,
+            allow_indexing: false,
             stages: default_stages(),
             quota: BTreeMap::new(),
             owner_quota: BTreeMap::new(),

@@ -26,6 +26,8 @@ pub struct Facts<'a> {
     pub config: &'a SiteConfig,
     pub labels: &'a Labels,
     pub today: NaiveDate,
+    /// A `--public` build: confidential pages and `private:` fields are left out.
+    pub public: bool,
     pub figures: Figures<'a>,
     /// The site's git history (empty when there is none: see [`History::unavailable`]).
     pub history: &'a History,
@@ -81,6 +83,12 @@ impl Facts<'_> {
     pub fn over_time(&self) -> &OverTime {
         self.over_time
             .get_or_init(|| crate::sales::movement::of_site(self.site, self.config, self.history, self.today))
+    }
+
+    /// Whether search engines are kept out: every internal build (it holds confidential data)
+    /// unless the config allows indexing.
+    pub fn noindex(&self) -> bool {
+        !self.public && !self.config.allow_indexing
     }
 
     pub fn money(&self, v: f64) -> String {

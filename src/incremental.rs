@@ -18,6 +18,7 @@
 //! | a section's member order      | [`Memo`]              | [`all_visible`]                       |
 //! | a rendered file               | [`Memo`], the output's manifest | its fingerprint ([`fingerprint`]) |
 //! | a customer's part of an export| `export::Parts`       | [`customer_part`]                     |
+//! | the site's git history        | `build::Builder`, and `.git/salesbook/` | the parse rules; commit ids (`history::read`) |
 //!
 //! Everything is hashed with one hasher (SipHash with fixed keys: the fingerprints are
 //! written to the output's manifest and compared by the next process), through real `Hash`
@@ -108,6 +109,7 @@ impl Hash for SiteConfig {
             small_order_threshold,
             count_confidential,
             search,
+            allow_indexing,
             stages,
             quota,
             owner_quota,
@@ -115,7 +117,7 @@ impl Hash for SiteConfig {
         } = self;
         (title, std::mem::discriminant(language), base_url, theme, currency).hash(h);
         (money_in_wan, today, stale_after_days, small_order_threshold.to_bits()).hash(h);
-        (count_confidential, search, stages).hash(h);
+        (count_confidential, search, allow_indexing, stages).hash(h);
         let bits = |m: &BTreeMap<String, f64>| m.iter().map(|(k, v)| (k.clone(), v.to_bits())).collect::<Vec<_>>();
         (
             bits(quota),
@@ -167,6 +169,9 @@ pub struct Keys<'a> {
     over_time: u64,
     /// [`history_stamp`].
     history: u64,
+    /// [`all_versions`], with every customer page the rates count: what `/funnel/` shows of
+    /// the history.
+    rates: u64,
     members_of: &'a HashMap<String, Vec<DocId>>,
     tagged: HashMap<&'a str, Vec<DocId>>,
 }
@@ -195,20 +200,21 @@ impl<'a> Keys<'a> {
                 tagged.entry(t.as_str()).or_default().push(id);
             }
         }
-        let history = history_stamp(facts.history);
-        let mut t = hasher();
-        history.hash(&mut t);
+        let history = history_stamp(facts.history, facts.today);
+        let mut counted = hasher();
         for (id, _, _) in crate::sales::funnel::counted(site, facts.config) {
-            site.doc(id).summary_hash.hash(&mut t);
+            site.doc(id).summary_hash.hash(&mut counted);
         }
+        let counted = counted.finish();
         Keys {
             facts,
             global,
             all_visible,
             all_customers: h.finish(),
             books,
-            over_time: t.finish(),
+            over_time: hash_of((history, counted)),
             history,
+            rates: hash_of((all_versions(facts.history), counted)),
             members_of,
             tagged,
         }
@@ -221,21 +227,54 @@ impl<'a> Keys<'a> {
     }
 }
 
-/// What decides everything worked out from the history: why there is none, or its commits
-/// (a commit fixes every version of every page it holds).
-pub fn history_stamp(history: &crate::history::History) -> u64 {
+/// Why there is no history, when there is none.
+fn unavailable(history: &crate::history::History) -> Option<&str> {
     use crate::history::Unavailable;
-    let why = history.unavailable.as_ref().map(|u| match u {
+    history.unavailable.as_ref().map(|u| match u {
         Unavailable::NotARepository => "not a repository",
         Unavailable::NoCommits => "no commits",
         Unavailable::Shallow => "shallow",
         Unavailable::Unreadable(why) => why.as_str(),
-    });
-    let mut h = hasher();
-    why.hash(&mut h);
-    for c in &history.commits {
-        c.id.hash(&mut h);
+    })
+}
+
+/// The commit ids of a page's versions: with the parse rules (in the build stamp) they fix
+/// every version, its date and its author.
+fn versions(history: &crate::history::History, path: &str, h: &mut DefaultHasher) {
+    for v in history.customers.get(path).into_iter().flatten() {
+        history.commits.get(v.commit).map(|c| &c.id).hash(h);
     }
+}
+
+/// What decides everything worked out from the history (`sales::progress`, `rates`,
+/// `movement`): why there is none, each week's snapshot, and every customer page's versions.
+/// A commit that changes no customer page and is no week's snapshot changes none of it.
+pub fn history_stamp(history: &crate::history::History, today: NaiveDate) -> u64 {
+    let mut h = hasher();
+    all_versions(history).hash(&mut h);
+    for (week, commit) in crate::sales::progress::weeks(history, today) {
+        (week.monday, commit.and_then(|i| history.commits.get(i)).map(|c| &c.id)).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Why there is no history, and every customer page's versions: what the measured rates
+/// and the timelines are made of (not the weeks' snapshots).
+pub fn all_versions(history: &crate::history::History) -> u64 {
+    let mut h = hasher();
+    unavailable(history).hash(&mut h);
+    for path in history.customers.keys() {
+        path.hash(&mut h);
+        versions(history, path, &mut h);
+    }
+    h.finish()
+}
+
+/// What decides one customer page's timeline and `stage_history`: its versions.
+pub fn page_history(history: &crate::history::History, path: &str) -> u64 {
+    let mut h = hasher();
+    (unavailable(history), history.is_available()).hash(&mut h);
+    versions(history, path, &mut h);
     h.finish()
 }
 
@@ -257,9 +296,11 @@ pub fn page(k: &Keys, id: DocId) -> u64 {
     let d = site.doc(id);
     let mut h = hasher();
     (k.global, d.hash, &d.path).hash(&mut h);
+    // `page.git`: the last commit that changed the file (its id decides its date and author).
+    k.facts.history.last_commit_of(&d.rel_path).map(|c| &c.id).hash(&mut h);
     if d.kind == Kind::Customer {
         // A customer page shows its timeline from the history.
-        k.history.hash(&mut h);
+        page_history(k.facts.history, &d.rel_path).hash(&mut h);
     }
     k.summaries(&g.backlinks[id.0], &mut h);
     for l in g.body_links[id.0].iter() {
@@ -277,16 +318,16 @@ pub fn brief(k: &Keys, id: DocId) -> u64 {
     customer(k, id, k.books)
 }
 
-/// A customer's part of the exports: its front matter and the competitors it names.
+/// A customer's part of the exports: its front matter, the competitors it names and its
+/// versions (`stage_history`).
 pub fn customer_part(k: &Keys, id: DocId) -> u64 {
-    customer(k, id, 0)
+    customer(k, id, page_history(k.facts.history, &k.facts.site.doc(id).rel_path))
 }
 
 fn customer(k: &Keys, id: DocId, extra: u64) -> u64 {
     let d = k.facts.site.doc(id);
     let mut h = hasher();
-    // The history: the page's timeline and `stage_history` (`sales::timeline`).
-    (k.global, extra, d.summary_hash, &d.path, k.history).hash(&mut h);
+    (k.global, extra, d.summary_hash, &d.path).hash(&mut h);
     k.summaries(&k.facts.graph.competitor_refs[id.0], &mut h);
     h.finish()
 }
@@ -299,7 +340,7 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
     let extra = match g {
         Gen::Home => every,
         // The funnel's forecast by period counts anonymously counted customers too.
-        Gen::Funnel => hash_of((k.all_customers, k.over_time)),
+        Gen::Funnel => hash_of((k.all_customers, k.rates)),
         Gen::Tiers => k.all_customers,
         // Stage and tier pages are paginated; only page 1 shows the figures, so a deal moving
         // re-renders the pages its row leaves or joins, not every page of the stage.
@@ -364,8 +405,10 @@ pub fn export(k: &Keys, e: Export) -> u64 {
     if e == Export::ProgressJson {
         return hash_of((k.global, e, k.over_time));
     }
+    // `customers.json` holds every customer's `stage_history`.
+    let history = (e == Export::CustomersJson).then_some(k.rates);
     let every = k.all_visible ^ k.all_customers;
-    hash_of((k.global, e, every))
+    hash_of((k.global, e, every, history))
 }
 
 fn generated_print(k: &Keys, g: &Gen, extra: u64) -> u64 {

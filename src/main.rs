@@ -203,6 +203,10 @@ fn run_builder(
         Some(out) => builder.build_into(out),
         None => builder.check(),
     };
+    let mut result = result;
+    if let Some(w) = result.history_warning.take() {
+        result.diagnostics.insert(0, w);
+    }
     // The process ends soon: freeing every parse one by one would only cost time.
     std::mem::forget(builder);
     print_timings(&result);

@@ -18,6 +18,7 @@ use crate::body;
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::diagnostics::{self, Diagnostic};
 use crate::facts::{Facts, Figures};
+use crate::history::{History, Unavailable};
 use crate::incremental;
 use crate::load;
 use crate::render::views::Ctx;
@@ -55,6 +56,12 @@ pub struct BuildResult {
     /// The search index's input, when the builder leaves the index to the caller (see
     /// [`BuildMode::Serve`]).
     pub search: Option<crate::search::Input>,
+    /// What reading the git history did, when this build read it (see [`Builder::set_history`]).
+    pub history: Option<crate::history::ReadStats>,
+    /// The warning of a site without history (why, and what to do), once per builder. Kept
+    /// apart from `diagnostics`, which are the content's and the same wherever the site is
+    /// built (a copy in a temporary folder has no history); the command prints it with them.
+    pub history_warning: Option<Diagnostic>,
 }
 
 impl BuildResult {
@@ -103,6 +110,13 @@ pub struct Builder {
     theme: Option<(u64, Arc<Theme>)>,
     /// The page token (see `render::token`); the process's own when none was given.
     page_token: Option<String>,
+    /// The site's git history, with the key of the parse rules it was read with: read by the
+    /// first build, or handed in by `serve`'s background reader ([`Builder::set_history`]).
+    history: Option<(u64, Arc<History>)>,
+    /// The history as a `--public` build shows it, with the key it was made for.
+    shown_history: Option<(u64, Arc<History>)>,
+    /// The warning of a history handed in, for the next build to report once.
+    history_warning: Option<Diagnostic>,
 }
 
 /// What a builder is used for. It decides what a build keeps in memory and what its result
@@ -193,6 +207,9 @@ impl Builder {
             mode,
             theme: None,
             page_token: None,
+            history: None,
+            shown_history: None,
+            history_warning: None,
         }
     }
 
@@ -233,6 +250,70 @@ impl Builder {
         self.run(Some(changed), Sink::Collect)
     }
 
+    /// Hands in the history read elsewhere (`serve` reads it in the background): the next
+    /// build shows it, and reports its warning if it has one.
+    pub fn set_history(&mut self, read: HistoryRead) {
+        self.history_warning = read.history.unavailable.as_ref().map(Unavailable::warning);
+        self.history = Some((read.rules, Arc::new(read.history)));
+    }
+
+    /// What reading this site's history needs, to read it on another thread
+    /// ([`HistoryJob::run`]) and hand it in with [`Builder::set_history`].
+    pub fn history_job(&self) -> HistoryJob {
+        HistoryJob {
+            root: self.opts.root.clone(),
+            public: self.opts.public,
+            drafts: self.opts.drafts,
+        }
+    }
+
+    /// The history this build shows: read now if none was read for these parse rules (the
+    /// first build, or the config's stages changed), except in `serve`, whose first builds
+    /// go on without it until the background reader hands it in. A `--public` build shows
+    /// nothing of a page that is confidential now. `skip`: `check`, which reports nothing
+    /// that depends on the history, does not read it.
+    fn history(
+        &mut self,
+        config: &SiteConfig,
+        site: &Site,
+        skip: bool,
+    ) -> (Arc<History>, Option<crate::history::ReadStats>) {
+        if skip {
+            return (Arc::new(History::default()), None);
+        }
+        let job = self.history_job();
+        let rules = job.rules(config);
+        let key = crate::history::rules_key(rules);
+        let mut stats = None;
+        let stale = self.history.as_ref().is_none_or(|(k, _)| *k != key);
+        if stale && (self.mode != BuildMode::Serve || self.history.is_some()) {
+            let (history, s) = crate::history::read(&job.root, rules);
+            stats = Some(s);
+            self.set_history(HistoryRead { rules: key, history });
+        }
+        let Some((_, history)) = &self.history else {
+            return (Arc::new(History::default()), stats);
+        };
+        if !self.opts.public {
+            return (Arc::clone(history), stats);
+        }
+        let secret: Vec<&str> = site
+            .docs
+            .iter()
+            .filter(|d| d.fm.confidential)
+            .map(|d| d.rel_path.as_str())
+            .collect();
+        let shown_key = incremental::hash_of((Arc::as_ptr(history) as usize, &secret));
+        if let Some((k, shown)) = &self.shown_history
+            && *k == shown_key
+        {
+            return (Arc::clone(shown), stats);
+        }
+        let shown = Arc::new(history.without(&secret));
+        self.shown_history = Some((shown_key, Arc::clone(&shown)));
+        (shown, stats)
+    }
+
     /// The pipeline, one stage a line: each takes what the stages before it made.
     fn run(&mut self, changed: Option<&HashSet<PathBuf>>, sink: Sink) -> BuildResult {
         let start = Instant::now();
@@ -263,11 +344,12 @@ impl Builder {
         };
         diags.extend(section_link_problems(&site));
         stages.mark("links");
+        let skip_history = matches!(sink, Sink::Discard);
+        let (history, history_stats) = self.history(&config, &site, skip_history);
+        stages.mark("history");
         let funnel = funnel::funnel(&site, &config, today);
         let (tiers, untiered) = tiers::tiers(&site, &config);
         let owners = crate::facts::owners(&site);
-        // Not read yet: the history reader lands with issue 17.
-        let history = crate::history::History::default();
         let figures = Figures {
             funnel: &funnel,
             tiers: &tiers,
@@ -280,11 +362,13 @@ impl Builder {
             config: &config,
             labels: &theme.labels,
             today,
+            public: self.opts.public,
             figures,
             history: &history,
             over_time: Default::default(),
         };
         let mut statics = static_files(&root, &theme, &mut diags);
+        robots_txt(&facts, &mut statics, &mut diags);
         let page_token = self
             .page_token
             .clone()
@@ -327,6 +411,8 @@ impl Builder {
             elapsed: Duration::ZERO,
             timings: stages.timings,
             search,
+            history: history_stats,
+            history_warning: self.history_warning.take(),
         };
         finish(result, start)
     }
@@ -471,6 +557,40 @@ impl Builder {
     }
 }
 
+/// Reads a site's history on any thread (see [`Builder::history_job`]).
+pub struct HistoryJob {
+    root: PathBuf,
+    public: bool,
+    drafts: bool,
+}
+
+/// A history read by a [`HistoryJob`], with the key of the rules it was read with.
+pub struct HistoryRead {
+    rules: u64,
+    history: History,
+}
+
+impl HistoryJob {
+    fn rules<'c>(&self, config: &'c SiteConfig) -> crate::history::Rules<'c> {
+        crate::history::Rules {
+            config,
+            public: self.public,
+            drafts: self.drafts,
+        }
+    }
+
+    /// Reads the history; `None` when the config cannot be read (the build reports why).
+    pub fn run(&self) -> Option<HistoryRead> {
+        let config = load_config(&self.root).ok()?;
+        let rules = self.rules(&config);
+        let (history, _) = crate::history::read(&self.root, rules);
+        Some(HistoryRead {
+            rules: crate::history::rules_key(rules),
+            history,
+        })
+    }
+}
+
 /// The problems of the links in section texts (`_index.md`), found even when their list page
 /// is not rendered again.
 fn section_link_problems(site: &Site) -> Vec<Diagnostic> {
@@ -504,6 +624,28 @@ fn static_files(root: &Path, theme: &Theme, diags: &mut Vec<Diagnostic>) -> Vec<
         }
     }
     statics
+}
+
+/// An internal build keeps search engines out with a `robots.txt` that disallows all; one of
+/// the site's own (`static/robots.txt`) gives way to it, with a warning, since it could let
+/// them in (see [`Facts::noindex`]).
+fn robots_txt(facts: &Facts, statics: &mut Vec<OutputFile>, diags: &mut Vec<Diagnostic>) {
+    const PATH: &str = "robots.txt";
+    if !facts.noindex() {
+        return;
+    }
+    let before = statics.len();
+    statics.retain(|f| *f.path != *PATH);
+    if statics.len() < before {
+        diags.push(
+            Diagnostic::warning(
+                "static/robots.txt",
+                "not copied: an internal build writes its own robots.txt, which keeps search engines out",
+            )
+            .help("an internal build holds confidential data; build with `--public` to publish, or set `allow_indexing: true` in salesbook.yaml for a site that is public as it is"),
+        );
+    }
+    statics.push(OutputFile::new(PATH, b"User-agent: *\nDisallow: /\n".to_vec()));
 }
 
 /// Where the rendered files go. A [`Target`] is opened only when nothing failed before

@@ -6,6 +6,13 @@
 //! The data model below is the contract between reading (this module) and the figures. What a
 //! version keeps of a page is only what the figures need, so that the cache stays small.
 
+mod cache;
+mod read;
+pub mod versions;
+
+pub use read::{ReadStats, Repo, open, rules_key};
+pub use versions::Rules;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -29,6 +36,16 @@ pub struct History {
     /// The last commit (an index into `commits`) that changed each file under `content/`, by
     /// the same paths.
     pub last_change: HashMap<String, usize>,
+}
+
+/// "Last changed on <date> by <author>": the template value `page.git`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct LastChange {
+    /// The commit's day, in its own UTC offset (`2026-11-23`).
+    pub date: String,
+    pub author: String,
+    /// The commit's full id.
+    pub commit: String,
 }
 
 /// Why a site has no (full) history.
@@ -95,8 +112,78 @@ impl History {
         })
     }
 
+    /// The history without anything of the pages at `paths` (a `--public` build hides a
+    /// page that is confidential now, with all its past).
+    pub fn without(&self, paths: &[&str]) -> History {
+        let mut h = self.clone();
+        for p in paths {
+            h.customers.remove(*p);
+            h.last_change.remove(*p);
+        }
+        h
+    }
+
+    /// What a page shows of the last commit that changed its file (`page.git`), by the file's
+    /// path relative to the site root; `None` without history or for a file never committed.
+    pub fn last_change_of(&self, path: &str) -> Option<LastChange> {
+        let c = self.last_commit_of(path)?;
+        Some(LastChange {
+            date: crate::format::ymd(c.date()),
+            author: c.author.clone(),
+            commit: c.id.clone(),
+        })
+    }
+
+    /// The last commit that changed the file at `path` (relative to the site root).
+    pub fn last_commit_of(&self, path: &str) -> Option<&Commit> {
+        self.commits.get(*self.last_change.get(path)?)
+    }
+
     /// Whether there is a history to show.
     pub fn is_available(&self) -> bool {
         self.unavailable.is_none() && !self.commits.is_empty()
+    }
+}
+
+/// Reads the history of the site at `root` (see [`read`](read::Repo::read)): a history
+/// that says why it is unavailable when there is none.
+pub fn read(root: &std::path::Path, rules: Rules) -> (History, ReadStats) {
+    match open(root) {
+        Ok(repo) => repo.read(rules),
+        Err(why) => (
+            History {
+                unavailable: Some(why),
+                ..History::default()
+            },
+            ReadStats::default(),
+        ),
+    }
+}
+
+impl Unavailable {
+    /// The one warning a build prints when the site has no history: why, and what to do.
+    pub fn warning(&self) -> crate::diagnostics::Diagnostic {
+        let (why, help) = match self {
+            Unavailable::NotARepository => (
+                "the site is not in a git repository, so it has no history: the pages over time show the current week only"
+                    .to_owned(),
+                "build from a git clone of the site (in CI, a full checkout: `fetch-depth: 0` in GitHub Actions' checkout step)",
+            ),
+            Unavailable::NoCommits => (
+                "the site's git repository has no commits yet, so it has no history: the pages over time show the current week only"
+                    .to_owned(),
+                "commit the site (`git add -A` then `git commit`); the history starts with the first commit",
+            ),
+            Unavailable::Shallow => (
+                "the site's git repository is a shallow clone, so its history is cut short: the pages over time show the current week only"
+                    .to_owned(),
+                "fetch the full history (`git fetch --unshallow`; in CI, `fetch-depth: 0` in GitHub Actions' checkout step)",
+            ),
+            Unavailable::Unreadable(e) => (
+                format!("the site's git history could not be read ({e}): the pages over time show the current week only"),
+                "check that `git log` works in the site folder; in CI, use a full checkout (`fetch-depth: 0` in GitHub Actions)",
+            ),
+        };
+        crate::diagnostics::Diagnostic::warning("history", why).help(help)
     }
 }

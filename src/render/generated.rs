@@ -252,7 +252,7 @@ pub struct HomeView {
 }
 
 pub fn home_view(cx: &Ctx, intro: Option<String>) -> HomeView {
-    let (upcoming, overdue) = visit_plan(cx.site, cx.today, 14);
+    let (upcoming, overdue) = visit_plan(cx.site, cx.config, cx.today, 14);
     let dated = |v: &[(chrono::NaiveDate, DocId)], deadline: bool| {
         v.iter()
             .take(HOME_LIST)
@@ -292,6 +292,8 @@ pub struct SiteView {
     pub today: String,
     /// For `<meta name="sb-token">` in every page (see `render::token`).
     pub page_token: String,
+    /// `<meta name="robots" content="noindex">` in every page ([`crate::facts::Facts::noindex`]).
+    pub noindex: bool,
     pub nav: Vec<NavItem>,
     pub sections: Vec<NavItem>,
     /// Tags, industries, regions.
@@ -402,6 +404,7 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
         currency: cx.config.currency.clone(),
         today: cx.today.format("%Y-%m-%d").to_string(),
         page_token: cx.page_token.clone(),
+        noindex: cx.noindex(),
         nav,
         sections,
         browse,

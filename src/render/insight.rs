@@ -13,7 +13,7 @@ use super::views::{Ctx, PageRef, page_ref, quadrant};
 use crate::model::{Kind, slugify};
 use crate::parse::front_matter::Customer;
 use crate::sales::competitors::competitor_record;
-use crate::sales::deal::{deal_value as value, larger_first, stale_priority};
+use crate::sales::deal::{deal_value as value, larger_first, stale_priority, visit_overdue};
 use crate::sales::funnel::funnel_of;
 use crate::site::DocId;
 
@@ -279,10 +279,9 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
     let mut recent: Vec<(NaiveDate, DocId, usize)> = Vec::new();
     for (id, c) in customers(cx) {
         if let Some(next) = c.next_visit {
-            let delta = (next - cx.today).num_days();
-            if delta < 0 {
+            if visit_overdue(c, cx.config, cx.today) {
                 overdue.push((next, id, c));
-            } else if delta < 14 {
+            } else if (0..14).contains(&(next - cx.today).num_days()) {
                 upcoming.push((next, id, c));
             }
         }
@@ -416,7 +415,10 @@ pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerVi
         let Some(c) = cx.site.doc(*id).fm.customer.as_deref() else {
             continue;
         };
-        if let Some(next) = c.next_visit.filter(|d| (*d - cx.today).num_days() < 14) {
+        // Due: in the next two weeks, or overdue ([`visit_overdue`]).
+        if let Some(next) = c.next_visit
+            && ((0..14).contains(&(next - cx.today).num_days()) || visit_overdue(c, config, cx.today))
+        {
             due.push((next, *id));
         }
     }

@@ -258,6 +258,8 @@ pub struct PageView {
     pub draft: bool,
     pub confidential: bool,
     pub updated: Option<String>,
+    /// The last commit that changed the page's file; `None` without history.
+    pub git: Option<crate::history::LastChange>,
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
     #[serde(skip)]
     pub customer: Option<CustomerView>,
@@ -316,6 +318,7 @@ pub fn page_view(cx: &Ctx, id: DocId, content: String) -> PageView {
         draft: d.fm.draft,
         confidential: d.fm.confidential,
         updated: d.fm.updated.map(crate::render::format::ymd),
+        git: cx.history.last_change_of(&d.rel_path),
         extra: d.fm.extra.clone(),
         customer: d.fm.customer.as_deref().map(|c| customer_view(cx, id, c)),
         competitor: (d.kind == Kind::Competitor).then(|| competitor_view(cx, id, d)),

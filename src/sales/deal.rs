@@ -69,6 +69,17 @@ pub fn close_overdue(c: &Customer, config: &SiteConfig, today: NaiveDate) -> boo
     close_is_deadline(c, config) && c.expected_close.is_some_and(|d| d < today)
 }
 
+/// A visit due and not made (逾期未拜访): `next_visit` has passed, no visit is logged on or
+/// after it (a visit dated after `today` is a plan, not a visit), and the deal is open. Won
+/// and lost customers are not chased by this date (see [`stale_priority`]).
+pub fn visit_overdue(c: &Customer, config: &SiteConfig, today: NaiveDate) -> bool {
+    let Some(next) = c.next_visit else {
+        return false;
+    };
+    let visited = c.visits.iter().filter_map(|v| v.date).any(|d| d >= next && d <= today);
+    next < today && !visited && is_open(c, config)
+}
+
 /// The deal's value for ordering and sums: its `value:`, 0 without one.
 pub fn deal_value(c: &Customer) -> f64 {
     c.value.unwrap_or(0.0)

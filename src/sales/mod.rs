@@ -16,6 +16,7 @@ pub mod timeline;
 
 use chrono::NaiveDate;
 
+use crate::config::SiteConfig;
 use crate::model::Kind;
 use crate::parse::front_matter::Customer;
 use crate::site::{DocId, Site};
@@ -29,18 +30,20 @@ pub fn last_visit(c: &Customer) -> Option<NaiveDate> {
 pub type Dated = Vec<(NaiveDate, DocId)>;
 
 /// Customers whose next visit falls in `today..=today+days`, soonest first, and those whose
-/// next visit date has passed (most overdue first).
-pub fn visit_plan(site: &Site, today: NaiveDate, days: i64) -> (Dated, Dated) {
+/// visit is overdue ([`deal::visit_overdue`]), most overdue first.
+pub fn visit_plan(site: &Site, config: &SiteConfig, today: NaiveDate, days: i64) -> (Dated, Dated) {
     let mut upcoming = Vec::new();
     let mut overdue = Vec::new();
     for (id, doc) in site.of_kind(Kind::Customer) {
-        let Some(next) = doc.fm.customer.as_ref().and_then(|c| c.next_visit) else {
+        let Some(c) = doc.fm.customer.as_deref() else {
             continue;
         };
-        let delta = (next - today).num_days();
-        if delta < 0 {
+        let Some(next) = c.next_visit else {
+            continue;
+        };
+        if deal::visit_overdue(c, config, today) {
             overdue.push((next, id));
-        } else if delta <= days {
+        } else if (0..=days).contains(&(next - today).num_days()) {
             upcoming.push((next, id));
         }
     }

@@ -2,6 +2,7 @@
 //! HTTP server that serves the last good build from memory; a WebSocket per open tab that
 //! reloads it, or shows the errors of a broken save in an overlay until they are fixed.
 
+mod history;
 pub mod http;
 pub mod watch;
 
@@ -59,6 +60,12 @@ struct Shared {
     search: std::sync::atomic::AtomicU64,
 }
 
+/// What wakes the main loop: the watcher's file events, or the history reader's result.
+enum Event {
+    Files(DebounceEventResult),
+    History(Box<history::Ready>),
+}
+
 /// Runs the dev server until the process is stopped.
 pub fn run(opts: ServeOptions) -> Result<(), String> {
     let root = opts
@@ -81,12 +88,19 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
 
     // Watch before announcing the URL: a save right after start must not be missed.
     let (tx, rx) = mpsc::channel();
+    let files_tx = tx.clone();
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
-        let _ = tx.send(r);
+        let _ = files_tx.send(Event::Files(r));
     })
     .map_err(|e| format!("cannot watch files: {e}"))?;
     let mut watched: HashSet<PathBuf> = HashSet::new();
     watch_site(&mut debouncer, &root, &mut watched);
+    // The history is read in the background: the site is served without it until then.
+    let reader = history::Reader::spawn(&root, builder.history_job(), move |ready| {
+        tx.send(Event::History(Box::new(ready))).is_ok()
+    });
+    // `HEAD`, the branch's ref and `packed-refs`: a change to one is a new commit.
+    let mut head_files: HashSet<PathBuf> = HashSet::new();
     let listener = std::net::TcpListener::bind((opts.bind, opts.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let port = listener.local_addr().map_or(opts.port, |a| a.port());
@@ -112,11 +126,21 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     // An event that arrived while the site's summaries were waiting (see below).
     while let Ok(first) = rx.recv() {
         // Everything that queued up while the last rebuild ran goes into this one.
+        let mut history = None;
         let events: Vec<_> = std::iter::once(first)
             .chain(rx.try_iter())
-            .filter_map(Result::ok)
+            .filter_map(|e| match e {
+                Event::Files(r) => r.ok(),
+                Event::History(ready) => {
+                    history = Some(ready);
+                    None
+                }
+            })
             .flatten()
             .collect();
+        if events.iter().any(|e| e.paths.iter().any(|p| head_files.contains(p))) {
+            reader.wake();
+        }
         // Markdown files changed, created or removed: re-read just those. Anything else
         // (a folder, a template, the config, a static file): walk and read everything.
         let mut changed = HashSet::new();
@@ -140,7 +164,27 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
                 watch_site(&mut debouncer, &root, &mut watched);
             }
         }
-        if !full && changed.is_empty() {
+        let new_history = history.is_some();
+        if let Some(ready) = history {
+            for f in &ready.head_files {
+                // Git replaces these files (a lock file renamed over them): their folders
+                // are watched.
+                if let Some(dir) = f.parent()
+                    && dir.is_dir()
+                    && watched.insert(dir.to_owned())
+                {
+                    let _ = debouncer.watch(dir, RecursiveMode::NonRecursive);
+                }
+            }
+            head_files = ready.head_files.into_iter().collect();
+            builder.set_history(ready.read);
+        }
+        if full {
+            // The config may have been fixed or its stages changed: the reader reads again
+            // if it has not read yet.
+            reader.wake();
+        }
+        if !full && changed.is_empty() && !new_history {
             continue;
         }
         let start = Instant::now();
@@ -162,10 +206,17 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
                 );
                 builder = new_builder(&root, opts.drafts);
                 rebuild_all = true;
+                reader.resend();
                 continue;
             }
         };
         let since = start.elapsed();
+        if let Some(w) = result.history_warning.take() {
+            eprint!(
+                "{}",
+                diagnostics::render_human(&[w], std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            );
+        }
         printed = print_outcome(&result, Some(since), &printed);
         // A site with errors keeps its last good index, as its pages keep their last good
         // versions.

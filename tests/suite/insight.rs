@@ -12,7 +12,7 @@ fn site() -> SiteTest {
         ),
         customer(
             "b",
-            "title: 乙公司\nstage: won\nowner: 张伟\nvalue: 3000\npotential: high\nshare: high\nindustry: 机械\ntags: [重点, 老客户]\ncompetitors: [rival]",
+            "title: 乙公司\nstage: won\nowner: 张伟\nvalue: 3000\npotential: high\nshare: high\nindustry: 机械\ntags: [重点, 老客户]\ncompetitors: [rival]\nnext_visit: 2026-10-15",
         ),
         customer(
             "c",
@@ -20,9 +20,12 @@ fn site() -> SiteTest {
         ),
         customer(
             "d",
-            "title: 丁公司\nstage: target\nowner: 李娜\npotential: low\nshare: low\nvisits:\n  - {date: 2026-01-01, kind: phone}",
+            "title: 丁公司\nstage: target\nowner: 李娜\npotential: low\nshare: low\nnext_visit: 2026-11-10\nvisits:\n  - {date: 2026-01-01, kind: phone}\n  - {date: 2026-12-01, kind: cold, goal: 已约}",
         ),
-        customer("e", "title: 戊公司\nstage: lost\nvalue: 100\ncompetitors: [rival]"),
+        customer(
+            "e",
+            "title: 戊公司\nstage: lost\nvalue: 100\ncompetitors: [rival]\nnext_visit: 2026-09-01",
+        ),
         customer(
             "f",
             "title: 己公司\nstage: opportunity\nowner: 张伟\nvalue: 2000\npotential: high\nshare: low\nexpected_close: 2026-11-01\ncompetitors: [rival, other]\nvisits:\n  - {date: 2026-10-01, kind: follow-up}",
@@ -115,7 +118,17 @@ fn visit_plan_lists_upcoming_overdue_stale_and_recent() {
         "the script for the customer's stage: {upcoming}"
     );
     assert!(!upcoming.contains("老客户回访话术"));
-    assert_eq!(order(&part(&html, "overdue"), &ALL), ["丙公司"]);
+    // Overdue: an open deal whose next visit passed with no visit since (丁: the visit of
+    // 12-01 is planned, not made). Not 丙 (visited on 11-20, after its next visit of 11-01),
+    // not the won 乙 or the lost 戊 (old next visits: closed deals are not chased).
+    assert_eq!(order(&part(&html, "overdue"), &ALL), ["丁公司"]);
+    let home = t.read("index.html");
+    let home = &home[home.find("<h2>逾期未拜访</h2>").unwrap()..];
+    assert_eq!(
+        order(&home[..home[4..].find("<h2").unwrap()], &ALL),
+        ["丁公司"],
+        "the dashboard"
+    );
     // Stale: quote first, then won, opportunity, lead/potential, target; lost never.
     let stale = part(&html, "stale");
     assert_eq!(order(&stale, &ALL), ["甲公司", "乙公司", "己公司", "丁公司"], "{stale}");
@@ -150,7 +163,7 @@ fn each_owner_has_their_own_figures() {
     assert_eq!(order(&part(&page, "visits-due"), &ALL), ["甲公司"]);
     assert_eq!(
         order(&part(&t.read("owners/李娜/index.html"), "visits-due"), &ALL),
-        ["丙公司"]
+        ["丁公司"]
     );
 }
 

@@ -10,6 +10,7 @@ mod example;
 mod exports;
 mod fuzz;
 mod helper;
+mod history;
 mod hostile;
 mod import;
 mod incremental;

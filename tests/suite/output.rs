@@ -693,3 +693,63 @@ fn the_lock_file_is_never_written_through_a_link() {
     let page = std::fs::read_to_string(out.join("customers/pub/index.html")).unwrap();
     assert!(!page.contains("0123456789abcdef0123456789abcdef"));
 }
+
+/// An internal build holds confidential data: every page says `noindex` and `robots.txt`
+/// disallows all, the site's own robots.txt giving way with a warning. A `--public` build, or
+/// `allow_indexing: true`, leaves search engines free and copies the site's robots.txt.
+#[test]
+fn internal_builds_keep_search_engines_out() {
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "title: t\ntoday: 2026-11-23\n"),
+        ("content/customers/a.md", "---\ntitle: A\nstage: lead\n---\nbody\n"),
+        ("static/robots.txt", "User-agent: *\nAllow: /\n"),
+    ]);
+    let html_pages = |out: &Path| {
+        walkdir::WalkDir::new(out)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect::<Vec<_>>()
+    };
+    const META: &str = r#"<meta name="robots" content="noindex">"#;
+
+    let internal = t.run(&["build", "--out", "internal"]);
+    assert!(internal.status.success(), "{internal:?}");
+    let stderr = String::from_utf8_lossy(&internal.stderr);
+    assert!(
+        stderr.contains("static/robots.txt") && stderr.contains("allow_indexing"),
+        "{stderr}"
+    );
+    let out = t.root().join("internal");
+    assert_eq!(
+        std::fs::read_to_string(out.join("robots.txt")).unwrap(),
+        "User-agent: *\nDisallow: /\n"
+    );
+    let pages = html_pages(&out);
+    assert!(pages.len() > 10, "{}", pages.len());
+    assert!(
+        pages.iter().all(|p| p.contains(META)),
+        "every internal page says noindex"
+    );
+
+    let public = t.run(&["build", "--public", "--out", "public-site"]);
+    assert!(public.status.success(), "{public:?}");
+    assert!(!String::from_utf8_lossy(&public.stderr).contains("robots.txt"));
+    let out = t.root().join("public-site");
+    assert_eq!(
+        std::fs::read_to_string(out.join("robots.txt")).unwrap(),
+        "User-agent: *\nAllow: /\n"
+    );
+    assert!(html_pages(&out).iter().all(|p| !p.contains(META)));
+
+    t.write("salesbook.yaml", "title: t\ntoday: 2026-11-23\nallow_indexing: true\n");
+    let open = t.run(&["build", "--out", "open"]);
+    assert!(open.status.success(), "{open:?}");
+    let out = t.root().join("open");
+    assert_eq!(
+        std::fs::read_to_string(out.join("robots.txt")).unwrap(),
+        "User-agent: *\nAllow: /\n"
+    );
+    assert!(html_pages(&out).iter().all(|p| !p.contains(META)));
+}

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::helper::SiteTest;
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
     addr: String,
 }
@@ -26,7 +26,7 @@ fn start(t: &SiteTest) -> Server {
 
 /// Starts `serve` with more arguments; returns it, the lines it printed up to its address,
 /// and the lines it prints after.
-fn start_with(t: &SiteTest, args: &[&str]) -> (Server, Vec<String>, Arc<Mutex<Vec<String>>>) {
+pub(crate) fn start_with(t: &SiteTest, args: &[&str]) -> (Server, Vec<String>, Arc<Mutex<Vec<String>>>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_salesbook"))
         .args(["serve", "--port", "0"])
         .args(args)
@@ -70,7 +70,7 @@ fn raw(s: &Server, request_line: &str) -> (u16, String, Vec<u8>) {
     (status, head, buf[split + 4..].to_vec())
 }
 
-fn get(s: &Server, path: &str) -> (u16, String, String) {
+pub(crate) fn get(s: &Server, path: &str) -> (u16, String, String) {
     let (status, head, body) = raw(s, &format!("GET {path} HTTP/1.0"));
     (status, head, String::from_utf8_lossy(&body).into_owned())
 }
