@@ -294,6 +294,9 @@ pub struct MovementRow {
 pub struct MovementGroup {
     pub id: &'static str,
     pub label: String,
+    /// All of the kind; `items` shows the first [`super::insight::LIST`].
+    pub count: usize,
+    pub more: usize,
     pub items: Vec<MovementRow>,
 }
 
@@ -314,6 +317,12 @@ pub fn movement_view(cx: &Ctx, owner: Option<&str>) -> Vec<MovementGroup> {
         .map(|k| MovementGroup {
             id: k.id(),
             label: cx.label("movement", k.id()),
+            count: items.iter().filter(|i| i.kind == *k).count(),
+            more: items
+                .iter()
+                .filter(|i| i.kind == *k)
+                .count()
+                .saturating_sub(super::insight::LIST),
             items: items
                 .iter()
                 .filter(|i| i.kind == *k)

@@ -9,6 +9,7 @@
 //! an open stage is "went back".
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use super::period::Week;
 use super::progress::Progress;
@@ -97,7 +98,8 @@ pub fn classify(from: Option<StageIx>, to: Option<StageIx>, config: &SiteConfig)
 }
 
 /// The movement of the week of `today` among `customers` (each with its events, oldest
-/// first, and its page now), in list order: by kind, then newest first.
+/// first, and its page now), in list order: by kind, then newest first (stalled deals:
+/// longest stalled first).
 pub fn movement<'a>(
     customers: impl IntoIterator<Item = (DocId, &'a [Event], &'a Customer)>,
     rates: &Rates,
@@ -156,7 +158,15 @@ pub fn movement<'a>(
             });
         }
     }
-    items.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.date.cmp(&a.date)).then(a.doc.cmp(&b.doc)));
+    // Newest first; stalled deals longest stalled first.
+    items.sort_by(|a, b| {
+        let newest = if a.kind == Kind::Stalled {
+            a.date.cmp(&b.date)
+        } else {
+            b.date.cmp(&a.date)
+        };
+        a.kind.cmp(&b.kind).then(newest).then(a.doc.cmp(&b.doc))
+    });
     items
 }
 
@@ -174,10 +184,20 @@ pub struct OverTime {
 /// The figures over time of a build (see [`super::progress::of_site`]).
 pub fn of_site(site: &Site, config: &SiteConfig, history: &History, today: NaiveDate) -> OverTime {
     let progress = super::progress::of_site(site, config, history, today);
+    let counted: Vec<(DocId, &Customer, bool)> = super::funnel::counted(site, config).collect();
+    let timelines: Vec<(DocId, bool, Vec<Event>)> = counted
+        .par_iter()
+        .map(|(id, c, anonymous)| {
+            (
+                *id,
+                *anonymous,
+                timeline(history, &site.doc(*id).rel_path, Some(c), today),
+            )
+        })
+        .collect();
     let mut named = Vec::new();
     let mut all = Vec::new();
-    for (id, c, anonymous) in super::funnel::counted(site, config) {
-        let events = timeline(history, &site.doc(id).rel_path, Some(c), today);
+    for (id, anonymous, events) in timelines {
         if anonymous {
             all.push(events);
         } else {

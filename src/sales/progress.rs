@@ -19,6 +19,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::deal::{pipeline_weight, sales_between};
@@ -132,50 +133,53 @@ pub fn owner_of(c: &Customer) -> Option<&str> {
 /// The series over the weeks of [`weeks`]. `now` is the working tree's customer pages by
 /// path; `scope` says how a page of the history takes part (a page of the working tree
 /// decides for its path; a page since removed is [`Scope::Named`]).
-pub fn progress(
-    history: &History,
-    now: &[(&str, &Customer, Scope)],
-    scope: impl Fn(&str) -> Scope,
+pub fn progress<'a>(
+    history: &'a History,
+    now: &[(&'a str, &'a Customer, Scope)],
+    scope: impl Fn(&str) -> Scope + Sync,
     config: &SiteConfig,
     today: NaiveDate,
 ) -> Progress {
     let weeks = weeks(history, today);
-    let mut team_sums = Vec::with_capacity(weeks.len());
-    let mut owner_sums: Vec<BTreeMap<String, Sums>> = Vec::with_capacity(weeks.len());
-    for (i, (week, commit)) in weeks.iter().enumerate() {
-        let q = week.quarter();
-        let this = (q.first_day(), week.sunday());
-        let next_from = week.next().quarter().first_day();
-        let mut team = Sums::default();
-        let mut owners: BTreeMap<String, Sums> = BTreeMap::new();
-        let mut add = |c: &Customer, s: Scope| {
-            if s == Scope::Out {
-                return;
-            }
-            team.add(c, config, this, next_from);
-            if let (Scope::Named, Some(o)) = (s, owner_of(c)) {
-                owners.entry(o.to_owned()).or_default().add(c, config, this, next_from);
-            }
-        };
-        match commit {
-            Some(at) => {
-                for (path, page) in history.at(*at) {
-                    add(&page.customer, scope(path));
+    // Each week's snapshot is summed on its own: the weeks run in parallel.
+    let sums: Vec<(Sums, BTreeMap<&str, Sums>)> = weeks
+        .par_iter()
+        .enumerate()
+        .map(|(i, (week, commit))| {
+            let q = week.quarter();
+            let this = (q.first_day(), week.sunday());
+            let next_from = week.next().quarter().first_day();
+            let mut team = Sums::default();
+            let mut owners: BTreeMap<&str, Sums> = BTreeMap::new();
+            let mut add = |c: &'a Customer, s: Scope| {
+                if s == Scope::Out {
+                    return;
                 }
-            }
-            None if i + 1 == weeks.len() => {
-                for (_, c, s) in now {
-                    add(c, *s);
+                team.add(c, config, this, next_from);
+                if let (Scope::Named, Some(o)) = (s, owner_of(c)) {
+                    owners.entry(o).or_default().add(c, config, this, next_from);
                 }
+            };
+            match commit {
+                Some(at) => {
+                    for (path, page) in history.at(*at) {
+                        add(&page.customer, scope(path));
+                    }
+                }
+                None if i + 1 == weeks.len() => {
+                    for (_, c, s) in now {
+                        add(c, *s);
+                    }
+                }
+                // A week before any commit (a commit dated after a later one): nothing yet.
+                None => {}
             }
-            // A week before any commit (a commit dated after a later one): nothing yet.
-            None => {}
-        }
-        team_sums.push(team);
-        owner_sums.push(owners);
-    }
+            (team, owners)
+        })
+        .collect();
+    let (team_sums, owner_sums): (Vec<Sums>, Vec<BTreeMap<&str, Sums>>) = sums.into_iter().unzip();
     let team = series(&weeks, &team_sums, |q| config.quota_for(None, q));
-    let mut names: Vec<&String> = owner_sums.iter().flat_map(|m| m.keys()).collect();
+    let mut names: Vec<&str> = owner_sums.iter().flat_map(|m| m.keys().copied()).collect();
     names.sort();
     names.dedup();
     let owners = names
@@ -186,7 +190,7 @@ pub fn progress(
                 .map(|m| m.get(name).copied().unwrap_or_default())
                 .collect();
             let s = series(&weeks, &sums, |q| config.quota_for(Some(name), q));
-            (name.clone(), s)
+            (name.to_owned(), s)
         })
         .collect();
     Progress { team, owners }
