@@ -176,48 +176,30 @@ pub fn movement<'a>(
 pub struct OverTime {
     pub progress: Progress,
     pub rates: Option<Rates>,
-    /// The events of every customer a list may name (not those counted anonymously), by
-    /// page.
+    /// The events of every customer the figures count, by page.
     pub events: Vec<(DocId, Vec<Event>)>,
 }
 
 /// The figures over time of a build (see [`super::progress::of_site`]).
 pub fn of_site(site: &Site, config: &SiteConfig, history: &History, today: NaiveDate) -> OverTime {
     let progress = super::progress::of_site(site, config, history, today);
-    let counted: Vec<(DocId, &Customer, bool)> = super::funnel::counted(site, config).collect();
-    let timelines: Vec<(DocId, bool, Vec<Event>)> = counted
-        .par_iter()
-        .map(|(id, c, anonymous)| {
-            (
-                *id,
-                *anonymous,
-                timeline(history, &site.doc(*id).rel_path, Some(c), today),
-            )
-        })
+    // Confidential pages a public build counts anonymously have no history there: like the
+    // series (`progress::of_site`), the rates and the movement leave them out.
+    let named: Vec<(DocId, &Customer)> = super::funnel::counted(site, config)
+        .filter(|(_, _, anonymous)| !anonymous)
+        .map(|(id, c, _)| (id, c))
         .collect();
-    let mut named = Vec::new();
-    let mut all = Vec::new();
-    for (id, anonymous, events) in timelines {
-        if anonymous {
-            all.push(events);
-        } else {
-            named.push((id, events));
-        }
-    }
-    let rates = history.is_available().then(|| {
-        rates(
-            named
-                .iter()
-                .map(|(_, e)| e.as_slice())
-                .chain(all.iter().map(Vec::as_slice)),
-            config,
-            today,
-        )
-    });
+    let events: Vec<(DocId, Vec<Event>)> = named
+        .par_iter()
+        .map(|(id, c)| (*id, timeline(history, &site.doc(*id).rel_path, Some(c), today)))
+        .collect();
+    let rates = history
+        .is_available()
+        .then(|| rates(events.iter().map(|(_, e)| e.as_slice()), config, today));
     OverTime {
         progress,
         rates,
-        events: named,
+        events,
     }
 }
 

@@ -34,11 +34,8 @@ use crate::site::{DocId, Site};
 /// How a customer page takes part in the figures of a build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// Counted and named: in the team's and its owner's figures.
+    /// Counted: in the team's and its owner's figures.
     Named,
-    /// Counted in the team's figures only (a confidential customer a `--public` build counts
-    /// anonymously): an owner's figures would tell who it is.
-    Anonymous,
     /// Left out of every figure (a draft, a confidential page of a `--public` build).
     Out,
 }
@@ -156,7 +153,7 @@ pub fn progress<'a>(
                     return;
                 }
                 team.add(c, config, this, next_from);
-                if let (Scope::Named, Some(o)) = (s, owner_of(c)) {
+                if let Some(o) = owner_of(c) {
                     owners.entry(o).or_default().add(c, config, this, next_from);
                 }
             };
@@ -225,9 +222,11 @@ fn series(weeks: &[(Week, Option<usize>)], sums: &[Sums], quota: impl Fn(Quarter
 }
 
 /// The series of a build: the working tree is the site's customer pages, and a page of the
-/// history takes part as the page at its path does now (drafts and, in a `--public` build,
-/// confidential pages are left out of the figures of every week, or counted anonymously by
-/// the funnel's rule, [`counted`]).
+/// history takes part as the page at its path does now: drafts and, in a `--public` build,
+/// confidential pages are left out of the figures of every week. Unlike the funnel's, these
+/// figures never count a confidential page anonymously (`count_confidential`): a public
+/// build reads none of its history, so counting it in the current week alone would show its
+/// whole value as one week's progress.
 pub fn of_site(site: &Site, config: &SiteConfig, history: &History, today: NaiveDate) -> Progress {
     let mut scopes: HashMap<&str, Scope> = site
         .docs
@@ -239,7 +238,7 @@ pub fn of_site(site: &Site, config: &SiteConfig, history: &History, today: Naive
     let now: Vec<(&str, &Customer, Scope)> = counted(site, config)
         .map(|(id, c, anonymous)| {
             let path = site.doc(id).rel_path.as_str();
-            let s = if anonymous { Scope::Anonymous } else { Scope::Named };
+            let s = if anonymous { Scope::Out } else { Scope::Named };
             scopes.insert(path, s);
             (path, c, s)
         })
@@ -541,7 +540,7 @@ pub(crate) mod tests {
         let c = deal(&config, "z", "quote", 10_000.0, &[]);
         let now = [
             ("content/customers/a.md", &a, Scope::Named),
-            ("content/customers/b.md", &b, Scope::Anonymous),
+            ("content/customers/b.md", &b, Scope::Named),
             ("content/customers/c.md", &c, Scope::Out),
         ];
         let p = progress(&History::default(), &now, |_| Scope::Named, &config, day(2026, 11, 18));
@@ -550,12 +549,12 @@ pub(crate) mod tests {
             (p.team[0].week.to_string(), p.team[0].commit),
             ("2026-W47".into(), None)
         );
-        assert_eq!(p.team[0].forecast, 660.0, "a and b (anonymously), never c");
+        assert_eq!(p.team[0].forecast, 660.0, "a and b, never c");
         assert_eq!(p.team[0].progress, None, "the first week has none");
         assert_eq!(
             p.owners.keys().collect::<Vec<_>>(),
-            ["x"],
-            "an anonymous page names no owner"
+            ["x", "y"],
+            "c's owner is no owner here"
         );
     }
 }

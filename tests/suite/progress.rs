@@ -97,15 +97,18 @@ fn a_public_build_leaves_confidential_customers_out_of_the_figures_over_time() {
     assert!(p["owners"].get("王芳").is_none(), "{p:#}");
     let page = t.read("progress/index.html");
     assert!(!page.contains("王芳") && !page.contains("密"), "{page}");
-    // Counted anonymously when the config says so: in the team's figures, under no owner.
+    // `count_confidential` counts them in the funnel (and its forecast by period), never in
+    // the figures over time: a public build reads none of their history, and counting them
+    // this week only would show their whole value as this week's progress.
     t.write("salesbook.yaml", &format!("{CONFIG}count_confidential: true\n"));
     let mut opts = t.options();
     opts.public = true;
     let r = t.build_with(opts);
     salesbook::write::write_output(&t.root().join("public"), &r.files).unwrap();
     let p = json(&t, "progress.json");
-    assert_eq!(p["weeks"][0]["forecast"], 700_000.0, "{p:#}");
+    assert_eq!(p["weeks"][0]["forecast"], 100_000.0, "{p:#}");
     assert!(p["owners"].get("王芳").is_none(), "{p:#}");
+    assert_eq!(json(&t, "funnel.json")["weighted_total"], 700_000.0);
 }
 
 /// The pages: the team's and each rep's, linked from the navigation and the rep's page, with
