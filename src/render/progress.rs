@@ -89,7 +89,9 @@ pub fn unavailable(cx: &Ctx) -> Option<String> {
         return None;
     }
     let key = match &h.unavailable {
-        Some(Unavailable::NotARepository) | None => "history_none",
+        // Not read yet: `serve` reads it in the background and renders again when it is in.
+        None => "history_pending",
+        Some(Unavailable::NotARepository) => "history_none",
         Some(Unavailable::NoCommits) => "history_no_commits",
         Some(Unavailable::Shallow) => "history_shallow",
         Some(Unavailable::Unreadable(_)) => "history_unreadable",
