@@ -508,7 +508,11 @@ fn weekly_figures_from_a_scripted_repository_match_the_hand_worked_ones() {
 fn a_new_commit_rerenders_the_figures_over_time_as_a_full_build_would() {
     let t = repository();
     let mut b = salesbook::build::Builder::with_mode(t.options(), salesbook::build::BuildMode::Serve);
-    // `serve` reads the history in the background and hands it in.
+    // `serve` reads the history in the background and hands it in; until then the page says
+    // it is being read (not that there is none).
+    let before = b.build();
+    let page = before.files.iter().find(|f| &*f.path == "progress/index.html").unwrap();
+    assert!(String::from_utf8_lossy(&page.bytes).contains("正在读取历史记录"));
     b.set_history(b.history_job().run().unwrap());
     let first = b.build();
     assert!(!first.has_errors(), "{:#?}", first.diagnostics);
