@@ -590,3 +590,24 @@ fn a_public_build_shows_nothing_private_or_confidential_from_the_history() {
         }
     }
 }
+
+/// A commit's author is text from outside the site: escaped wherever a page names it (git
+/// itself drops `<` and `>` from a name; quotes and `&` stay).
+#[test]
+fn a_hostile_author_name_is_escaped_in_the_movement_and_the_timeline() {
+    let t = repository();
+    commit(&t, "A & \"B\" 'x' onerror=alert(1)", "2026-10-13T09:00:00+08:00", "c5");
+    t.build_ok();
+    for page in [
+        "progress/index.html",
+        "owners/张伟/progress/index.html",
+        "customers/c/index.html",
+    ] {
+        let html = t.read(page);
+        assert!(!html.contains("\"B\" 'x'"), "{page}: {html}");
+        assert!(
+            html.contains("A &amp; &quot;B&quot; &#39;x&#39; onerror=alert(1)"),
+            "{page}: {html}"
+        );
+    }
+}
