@@ -29,6 +29,7 @@ pub mod diagnostics;
 pub mod export;
 pub mod facts;
 pub mod format;
+pub mod hasher;
 pub mod history;
 pub mod import;
 pub mod incremental;
