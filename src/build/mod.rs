@@ -103,6 +103,8 @@ pub struct Builder {
     theme: Option<(u64, Arc<Theme>)>,
     /// The page token (see `render::token`); the process's own when none was given.
     page_token: Option<String>,
+    /// The search terms a lean build took out of its pages, until the index takes them.
+    taken: body::Taken,
 }
 
 /// What a builder is used for. It decides what a build keeps in memory and what its result
@@ -193,6 +195,7 @@ impl Builder {
             mode,
             theme: None,
             page_token: None,
+            taken: body::Taken::default(),
         }
     }
 
@@ -391,7 +394,7 @@ impl Builder {
         let keep = self.memo.keep;
         self.parts.keep = keep;
         let search = if facts.config.search && self.mode != BuildMode::Serve {
-            crate::search::stage(facts, keep, out)
+            crate::search::stage(facts, std::mem::take(&mut self.taken), keep, out)
         } else {
             Vec::new()
         };

@@ -140,9 +140,11 @@ impl Builder {
                         return Some((path.as_os_str().to_owned(), entry));
                     }
                 };
-                if cache
-                    .get(path.as_os_str())
-                    .is_some_and(|e| e.hash == src.hash && e.config_stamp == stamp)
+                // A lean build's pages gave their search terms to its index: parsed again.
+                if budget.is_none()
+                    && cache
+                        .get(path.as_os_str())
+                        .is_some_and(|e| e.hash == src.hash && e.config_stamp == stamp)
                 {
                     return None;
                 }
@@ -172,6 +174,9 @@ impl Builder {
             })
             .collect();
         self.last_parsed = fresh.len();
+        if let Some(budget) = budget {
+            self.taken = budget.taken();
+        }
         let ordered = match known {
             Some((_, mut ordered)) => {
                 for (path, entry) in fresh {
