@@ -191,7 +191,7 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
 }
 
 /// Parses an `_index.md`: optional front matter (title, `confidential`, `draft`) and
-/// markdown text. `public`: a `--public` build (see [`front_matter::apply_private`]).
+/// markdown text. `public`: a `--public` build (see `front_matter::apply_private`).
 pub fn parse_section_text(src: &SourceFile, public: bool) -> (SectionText, Vec<Diagnostic>) {
     let dir = src
         .content_path

@@ -59,7 +59,7 @@ pub struct Body {
     pub terms: crate::text::Packed,
     /// The body's HTML, rendered while it was scanned, its site links left open until the
     /// site knows where they go ([`Prerendered::html`]): a page is parsed once, not twice.
-    /// `None` where that cannot stand for what [`render`] would do (see [`Prerender`]); then
+    /// `None` where that cannot stand for what [`render`] would do (see `Prerender`); then
     /// the page is rendered from its text.
     pub html: Option<Prerendered>,
 }
