@@ -108,6 +108,12 @@ impl Builder {
     ) -> Vec<Arc<CacheEntry>> {
         let public = self.opts.public;
         let stamp = incremental::parse_stamp(config, public);
+        // A lean build's pages gave their search terms to its index (see `body::Budget`): a
+        // later build on the same builder parses every file again.
+        if self.mode.lean() {
+            self.cache.clear();
+            self.ordered = None;
+        }
         // A rebuild of known files with the same list and config: only those files.
         let known = self
             .ordered
@@ -140,11 +146,9 @@ impl Builder {
                         return Some((path.as_os_str().to_owned(), entry));
                     }
                 };
-                // A lean build's pages gave their search terms to its index: parsed again.
-                if budget.is_none()
-                    && cache
-                        .get(path.as_os_str())
-                        .is_some_and(|e| e.hash == src.hash && e.config_stamp == stamp)
+                if cache
+                    .get(path.as_os_str())
+                    .is_some_and(|e| e.hash == src.hash && e.config_stamp == stamp)
                 {
                     return None;
                 }
