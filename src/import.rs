@@ -136,57 +136,111 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
             return Ok(report);
         }
     };
-    let labels = crate::render::theme::default_labels();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::Headers)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_owned).collect(),
-        Err(e) => {
-            report
-                .problems
-                .push(format!("{shown}: cannot read the header row: {e}"));
-            return Ok(report);
-        }
+    let Some(table) = Table::read(&text, &shown, &mut report) else {
+        return Ok(report);
     };
-    let columns = match columns(&headers, &shown) {
-        Ok(c) => c,
-        Err(p) => {
-            report.problems = p;
-            return Ok(report);
-        }
-    };
-    let mut records = Vec::new();
-    let mut lines = Lines::new(&text);
-    for record in reader.records() {
-        match record {
-            Ok(r) => records.push((r.position().map_or(0, |p| lines.at(p.byte())), r)),
+    report.ignored_columns = table.ignored_columns();
+    let existing = existing_docs(root, &config);
+    let made = new_pages(root, &table, &config, &shown, &existing, &mut report);
+    check_pages(&made, existing, &config, &table.columns, &shown, &mut report);
+    if !report.problems.is_empty() {
+        return Ok(report);
+    }
+    // The build's rule for links, applied before writing: never through `content/customers`
+    // linked out of the site.
+    if let Err(e) = crate::load::writable_folder(root, &root.join("content/customers")) {
+        report.problems.push(e);
+        return Ok(report);
+    }
+    report.written = made.iter().map(|m| m.path.clone()).collect();
+    if !dry_run {
+        write_all(&made)?;
+    }
+    Ok(report)
+}
+
+/// The table as read: the fields its headers name, and its records with the lines they
+/// start on.
+struct Table {
+    columns: Columns,
+    records: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Table {
+    /// Reads the header row and the records; `None` when the headers cannot be read or name
+    /// no usable columns. A record that is not CSV is a problem of its row (in `report`).
+    fn read(text: &str, shown: &str, report: &mut Report) -> Option<Table> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::Headers)
+            .from_reader(text.as_bytes());
+        let headers: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(str::to_owned).collect(),
             Err(e) => {
-                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 report
                     .problems
-                    .push(format!("{shown}, row {line}: cannot read it as CSV: {e}"));
-                report.bad_rows += 1;
+                    .push(format!("{shown}: cannot read the header row: {e}"));
+                return None;
+            }
+        };
+        let columns = match columns(&headers, shown) {
+            Ok(c) => c,
+            Err(p) => {
+                report.problems = p;
+                return None;
+            }
+        };
+        let mut records = Vec::new();
+        let mut lines = Lines::new(text);
+        for record in reader.records() {
+            match record {
+                Ok(r) => records.push((r.position().map_or(0, |p| lines.at(p.byte())), r)),
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| lines.at(p.byte()));
+                    report
+                        .problems
+                        .push(format!("{shown}, row {line}: cannot read it as CSV: {e}"));
+                    report.bad_rows += 1;
+                }
             }
         }
+        Some(Table { columns, records })
     }
-    for (i, h) in headers.iter().enumerate() {
-        if columns.fields[i].is_some() || DERIVED.contains(&h.as_str()) {
-            continue;
+
+    /// The columns that name no field (the export's derived figures aside), and the columns
+    /// without a header that hold something.
+    fn ignored_columns(&self) -> Vec<String> {
+        let mut ignored = Vec::new();
+        for (i, h) in self.columns.headers.iter().enumerate() {
+            if self.columns.fields[i].is_some() || DERIVED.contains(&h.as_str()) {
+                continue;
+            }
+            if !h.is_empty() {
+                ignored.push(h.clone());
+            } else if self
+                .records
+                .iter()
+                .any(|(_, r)| r.get(i).is_some_and(|c| !c.trim().is_empty()))
+            {
+                ignored.push(format!("column {} (no header)", column_letter(i)));
+            }
         }
-        if !h.is_empty() {
-            report.ignored_columns.push(h.clone());
-        } else if records
-            .iter()
-            .any(|(_, r)| r.get(i).is_some_and(|c| !c.trim().is_empty()))
-        {
-            report
-                .ignored_columns
-                .push(format!("column {} (no header)", column_letter(i)));
-        }
+        ignored
     }
-    let existing = existing_docs(root, &config);
+}
+
+/// The pages the rows make, each checked on its own (its problems and the rows skipped go
+/// to `report`): a row whose page exists is skipped, and one whose URL another page has is
+/// a problem, unless an earlier row of this file made that page.
+fn new_pages(
+    root: &Path,
+    table: &Table,
+    config: &SiteConfig,
+    shown: &str,
+    existing: &[Arc<ParsedDoc>],
+    report: &mut Report,
+) -> Vec<Made> {
+    let labels = crate::render::theme::default_labels();
     // Compared as the build compares them (`fold_name`): on the file systems of Windows and
     // macOS, `ABB.md` is `abb.md`, and on macOS `café.md` is the same file whether its `é`
     // is one character (NFC) or `e` and an accent (NFD).
@@ -200,16 +254,16 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
         .collect();
     let mut ours: HashSet<String> = HashSet::new();
     let mut made: Vec<Made> = Vec::new();
-    for (line, record) in &records {
+    for (line, record) in &table.records {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let mut row = Row {
             line: *line,
             problems: Vec::new(),
-            shown: &shown,
-            columns: &columns,
-            config: &config,
+            shown,
+            columns: &table.columns,
+            config,
             labels: &labels,
         };
         let (page, given) = row.page(record);
@@ -246,7 +300,11 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
                     m.rel_path
                 ));
             } else {
-                let column = if columns.of("slug").is_some() { "slug" } else { "title" };
+                let column = if table.columns.of("slug").is_some() {
+                    "slug"
+                } else {
+                    "title"
+                };
                 report.problems.push(format!(
                     "{}: {other} has the same URL as {} would; add a `slug` column with another name",
                     row.place(Some(column)),
@@ -260,21 +318,7 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
             made.push(m);
         }
     }
-    check_pages(&made, existing, &config, &columns, &shown, &mut report);
-    if !report.problems.is_empty() {
-        return Ok(report);
-    }
-    // The build's rule for links, applied before writing: never through `content/customers`
-    // linked out of the site.
-    if let Err(e) = crate::load::writable_folder(root, &root.join("content/customers")) {
-        report.problems.push(e);
-        return Ok(report);
-    }
-    report.written = made.iter().map(|m| m.path.clone()).collect();
-    if !dry_run {
-        write_all(&made)?;
-    }
-    Ok(report)
+    made
 }
 
 /// The line of the file a record starts on, as a spreadsheet or an editor counts them: the

@@ -20,10 +20,12 @@
 //! | a customer's part of an export| `export::Parts`       | [`customer_part`]                     |
 //! | the site's git history        | `build::Builder`, and `.git/salesbook/` | the parse rules; commit ids (`history::read`) |
 //!
-//! Everything is hashed with one hasher (SipHash with fixed keys: the fingerprints are
-//! written to the output's manifest and compared by the next process), through real `Hash`
-//! implementations (never `Debug` text), and every fingerprint starts from the build-wide
-//! stamp ([`build_stamp`]).
+//! Everything is hashed with one hasher ([`hasher`], from `crate::hasher`: SipHash with fixed
+//! keys, as the fingerprints are written to the output's manifest and compared by the next
+//! process), the page identities and summaries that `site` keeps included, through real
+//! `Hash` implementations (never `Debug` text), and every fingerprint starts from the
+//! build-wide stamp ([`build_stamp`]). Only the content hashes of file bytes (sources, output
+//! files) are `load::hash`'s, a faster hasher for a different job.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -42,17 +44,7 @@ use crate::output::{Made, Output, OutputFile};
 use crate::plan::{Gen, Job, page_of};
 use crate::site::{DocId, Site};
 
-/// The one hasher of fingerprints: stable across processes (fixed keys).
-pub fn hasher() -> DefaultHasher {
-    DefaultHasher::new()
-}
-
-/// Hashes `value` with the fingerprint hasher.
-pub fn hash_of(value: impl Hash) -> u64 {
-    let mut h = hasher();
-    value.hash(&mut h);
-    h.finish()
-}
+pub use crate::hasher::{hash_of, hasher};
 
 /// The build-wide stamp: what decides every file's bytes besides its own inputs. The
 /// theme's templates and labels (`theme`, [`theme_stamp`]), the program itself and the

@@ -16,7 +16,9 @@
 //! again, `search` and `export` make their files from the facts, `render` turns views into
 //! HTML through the theme, `output` carries the files and `write` puts them on disk.
 //! `build::Builder` runs the stages in order for `build`, `check` and `serve`;
-//! `telemetry` reports where the time went (`SALESBOOK_TIMINGS=1`).
+//! `telemetry` reports where the time went (`SALESBOOK_TIMINGS=1`). `body` decides what a
+//! build keeps of the page bodies (HTML segments, text, search terms), and `hasher` is the
+//! one hasher of every fingerprint.
 
 // Diagnostics are this crate's error channel: returned on cold paths, never in hot loops.
 #![allow(clippy::result_large_err)]
@@ -29,6 +31,7 @@ pub mod diagnostics;
 pub mod export;
 pub mod facts;
 pub mod format;
+pub mod hasher;
 pub mod history;
 pub mod import;
 pub mod incremental;

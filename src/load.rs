@@ -389,11 +389,12 @@ pub fn utf8_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The content hash for change detection (sources, summaries, stamps, the output manifest):
-/// aHash with fixed keys (a build hashes every source and every output file, 220 MB at
-/// 10,000 pages: SipHash took 0.1 s of CPU for it). Not for security; another version of
-/// the hasher may give other values, which only makes the first build after it compare
-/// output bytes again.
+/// The content hash of file bytes, for change detection (sources, output files, the output
+/// manifest's checksum): aHash with fixed keys, as a build hashes every source and every
+/// output file, where SipHash cost far more CPU. Not for security; another version of the
+/// hasher may give other values, which only makes the first build after it compare output
+/// bytes again. Fingerprints and stamps of anything else go through the one hasher of
+/// `crate::hasher` (see [`crate::incremental`]).
 pub fn hash(bytes: &[u8]) -> u64 {
     static KEYS: std::sync::OnceLock<ahash::RandomState> = std::sync::OnceLock::new();
     KEYS.get_or_init(|| ahash::RandomState::with_seeds(0x5a1e_5b00, 0x6b6f_6f6b, 0x0d15_ea5e, 0xfee1_600d))

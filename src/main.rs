@@ -221,6 +221,7 @@ fn print_human(diags: &[Diagnostic]) {
     eprint!("{}", diagnostics::render_human(diags, color));
 }
 
+/// One command: each has its own function, and every exit code is decided there.
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Build {
@@ -229,95 +230,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             public,
             drafts,
             today,
-        } => {
-            let out = out_folder(out.unwrap_or_else(|| root.join("public")))?;
-            check_out(&root, &out)?;
-            check_root(&root)?;
-            let mode = match (public, drafts) {
-                (false, false) => "internal",
-                (false, true) => "internal+drafts",
-                (true, false) => "public",
-                (true, true) => "public+drafts",
-            };
-            let staging = salesbook::write::Staging::new(&out, mode).map_err(|e| e.to_string())?;
-            staging.start();
-            let result = run_builder(
-                root,
-                drafts,
-                public,
-                today.as_deref(),
-                Some(&staging),
-                Some(salesbook::render::token::for_output(
-                    &out,
-                    salesbook::write::built_mode(&out).as_deref(),
-                    mode,
-                )),
-            )?;
-            print_human(&result.diagnostics);
-            if result.has_errors() {
-                staging.abandon();
-                eprintln!(
-                    "build failed: nothing was written to {}; it is unchanged",
-                    out.display()
-                );
-                return Ok(ExitCode::from(1));
-            }
-            let started = std::time::Instant::now();
-            let stats = staging.commit().map_err(|e| e.to_string())?;
-            if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
-                eprintln!(
-                    "  {:<16} {:>8.1} ms",
-                    "commit",
-                    started.elapsed().as_secs_f64() * 1000.0
-                );
-            }
-            if !stats.dropped.is_empty() {
-                // Named one by one, escaped: they were in the output, and are gone from it.
-                let names: Vec<String> = stats.dropped.iter().map(|p| salesbook::load::shown(p)).collect();
-                eprintln!(
-                    "warning: removed {} files from {} that no manifest listed but an earlier build made \
-                     (pages, or files in folders salesbook writes): {}\n  = help: keep your own files in static/",
-                    names.len(),
-                    out.display(),
-                    names.join(", ")
-                );
-            }
-            let result_elapsed = result.elapsed + started.elapsed();
-            eprintln!(
-                "built {} pages in {} ms → {} ({} rendered, {} files written, {} unchanged, {} removed)",
-                result.pages,
-                result_elapsed.as_millis(),
-                out.display(),
-                result.render.rendered,
-                stats.written,
-                stats.unchanged,
-                stats.removed
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => build(root, out, public, drafts, today.as_deref()),
         Command::Check {
             root,
             format,
             today,
             public,
             drafts,
-        } => {
-            let result = run_builder(root, drafts, public, today.as_deref(), None, None)?;
-            match format {
-                Format::Json => println!("{}", diagnostics::render_json(&result.diagnostics)),
-                Format::Human => {
-                    print_human(&result.diagnostics);
-                    if result.diagnostics.is_empty() {
-                        eprintln!("checked {} pages: no problems", result.pages);
-                    }
-                }
-            }
-            Ok(if result.has_errors() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        } => check(root, format, today.as_deref(), public, drafts),
         Command::Serve {
             root,
             bind,
@@ -340,46 +260,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             file,
             root,
             dry_run,
-        } => {
-            check_root(&root)?;
-            let report = salesbook::import::import_customers(&root, &file, dry_run)?;
-            for p in &report.problems {
-                eprintln!("error: {p}");
-            }
-            for s in report.skipped.iter().chain(&report.warnings) {
-                eprintln!("warning: {s}");
-            }
-            if !report.ignored_columns.is_empty() {
-                eprintln!(
-                    "warning: columns not imported (no such field): {}",
-                    report.ignored_columns.join(", ")
-                );
-            }
-            if !report.problems.is_empty() {
-                // Every row is checked before any is written: one bad row, nothing written.
-                eprintln!(
-                    "nothing written: {} problems ({} rows with errors); fix them and import the file again",
-                    report.problems.len(),
-                    report.bad_rows
-                );
-                return Ok(ExitCode::from(1));
-            }
-            let verb = if dry_run { "would write" } else { "wrote" };
-            for p in &report.written {
-                eprintln!("  {verb} {}", salesbook::load::rel(&root, p));
-            }
-            eprintln!(
-                "{verb} {} customer pages; {} rows skipped{}",
-                report.written.len(),
-                report.skipped.len(),
-                if dry_run {
-                    " (dry run: nothing written)"
-                } else {
-                    "; run `salesbook check` next"
-                }
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => import_customers(&root, &file, dry_run),
         Command::New { kind, title, root } => {
             let today = chrono::Local::now().date_naive();
             let path = salesbook::new::new_page(&root, kind, &title, today)?;
@@ -387,4 +268,141 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `build`: the site built into a staging folder beside the output, which takes the output's
+/// place only when the build had no errors.
+fn build(
+    root: std::path::PathBuf,
+    out: Option<std::path::PathBuf>,
+    public: bool,
+    drafts: bool,
+    today: Option<&str>,
+) -> Result<ExitCode, String> {
+    let out = out_folder(out.unwrap_or_else(|| root.join("public")))?;
+    check_out(&root, &out)?;
+    check_root(&root)?;
+    let mode = match (public, drafts) {
+        (false, false) => "internal",
+        (false, true) => "internal+drafts",
+        (true, false) => "public",
+        (true, true) => "public+drafts",
+    };
+    let staging = salesbook::write::Staging::new(&out, mode).map_err(|e| e.to_string())?;
+    staging.start();
+    let token = salesbook::render::token::for_output(&out, salesbook::write::built_mode(&out).as_deref(), mode);
+    let result = run_builder(root, drafts, public, today, Some(&staging), Some(token))?;
+    print_human(&result.diagnostics);
+    if result.has_errors() {
+        staging.abandon();
+        eprintln!(
+            "build failed: nothing was written to {}; it is unchanged",
+            out.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let started = std::time::Instant::now();
+    let stats = staging.commit().map_err(|e| e.to_string())?;
+    if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+        eprintln!(
+            "  {:<16} {:>8.1} ms",
+            "commit",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    warn_dropped(&stats.dropped, &out);
+    eprintln!(
+        "built {} pages in {} ms → {} ({} rendered, {} files written, {} unchanged, {} removed)",
+        result.pages,
+        (result.elapsed + started.elapsed()).as_millis(),
+        out.display(),
+        result.render.rendered,
+        stats.written,
+        stats.unchanged,
+        stats.removed
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Files the commit removed from the output that no manifest listed: named one by one,
+/// escaped (they were in the output, and are gone from it).
+fn warn_dropped(dropped: &[String], out: &std::path::Path) {
+    if dropped.is_empty() {
+        return;
+    }
+    let names: Vec<String> = dropped.iter().map(|p| salesbook::load::shown(p)).collect();
+    eprintln!(
+        "warning: removed {} files from {} that no manifest listed but an earlier build made \
+         (pages, or files in folders salesbook writes): {}\n  = help: keep your own files in static/",
+        names.len(),
+        out.display(),
+        names.join(", ")
+    );
+}
+
+/// `check`: the whole build, nothing written; the problems as text or JSON.
+fn check(
+    root: std::path::PathBuf,
+    format: Format,
+    today: Option<&str>,
+    public: bool,
+    drafts: bool,
+) -> Result<ExitCode, String> {
+    let result = run_builder(root, drafts, public, today, None, None)?;
+    match format {
+        Format::Json => println!("{}", diagnostics::render_json(&result.diagnostics)),
+        Format::Human => {
+            print_human(&result.diagnostics);
+            if result.diagnostics.is_empty() {
+                eprintln!("checked {} pages: no problems", result.pages);
+            }
+        }
+    }
+    Ok(if result.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `import customers`: every row checked before any page is written; one bad row, nothing
+/// written.
+fn import_customers(root: &std::path::Path, file: &std::path::Path, dry_run: bool) -> Result<ExitCode, String> {
+    check_root(root)?;
+    let report = salesbook::import::import_customers(root, file, dry_run)?;
+    for p in &report.problems {
+        eprintln!("error: {p}");
+    }
+    for s in report.skipped.iter().chain(&report.warnings) {
+        eprintln!("warning: {s}");
+    }
+    if !report.ignored_columns.is_empty() {
+        eprintln!(
+            "warning: columns not imported (no such field): {}",
+            report.ignored_columns.join(", ")
+        );
+    }
+    if !report.problems.is_empty() {
+        eprintln!(
+            "nothing written: {} problems ({} rows with errors); fix them and import the file again",
+            report.problems.len(),
+            report.bad_rows
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let verb = if dry_run { "would write" } else { "wrote" };
+    for p in &report.written {
+        eprintln!("  {verb} {}", salesbook::load::rel(root, p));
+    }
+    eprintln!(
+        "{verb} {} customer pages; {} rows skipped{}",
+        report.written.len(),
+        report.skipped.len(),
+        if dry_run {
+            " (dry run: nothing written)"
+        } else {
+            "; run `salesbook check` next"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Pos};
+use crate::hasher::hash_of;
 use crate::load::SourceFile;
 use crate::model::{Kind, PathSegment};
 use crate::parse::front_matter::{self, FrontMatter};
@@ -36,7 +37,8 @@ pub struct ParsedDoc {
     /// Hash of the whole file: any change.
     pub hash: u64,
     /// Hash of what lists and links show of this page (front matter, path, excerpt): pages
-    /// that list or link it re-render only when this changes.
+    /// that list or link it re-render only when this changes. Like every fingerprint, made
+    /// with the one hasher (`crate::hasher`, see [`crate::incremental`]).
     pub summary_hash: u64,
     /// Hash of what names the page (file, slug, title, kind): the site's index changes only
     /// when one of these does.
@@ -166,13 +168,8 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
     };
     let body = markdown::scan(&src.text, split.body_offset, &dir, config.search);
     let body_offset = split.body_offset;
-    let summary_hash = crate::load::hash(format!("{}\0{}\0{}", split.yaml, src.rel_path, body.excerpt).as_bytes());
-    let identity_hash = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
-        (&src.content_path, &slug, &fm.title, kind).hash(&mut h);
-        h.finish()
-    };
+    let summary_hash = hash_of((split.yaml, &src.rel_path, &body.excerpt));
+    let identity_hash = hash_of((&src.content_path, &slug, &fm.title, kind));
     let doc = ParsedDoc {
         rel_path: src.rel_path.clone(),
         content_path: src.content_path.clone(),
@@ -194,7 +191,7 @@ pub fn parse_doc(src: &SourceFile, config: &SiteConfig, public: bool) -> (Option
 }
 
 /// Parses an `_index.md`: optional front matter (title, `confidential`, `draft`) and
-/// markdown text. `public`: a `--public` build (see [`front_matter::apply_private`]).
+/// markdown text. `public`: a `--public` build (see `front_matter::apply_private`).
 pub fn parse_section_text(src: &SourceFile, public: bool) -> (SectionText, Vec<Diagnostic>) {
     let dir = src
         .content_path
@@ -363,7 +360,7 @@ impl Site {
     ) -> (Site, Vec<Diagnostic>) {
         use std::hash::{Hash, Hasher};
         let hidden: Vec<bool> = docs.iter().map(|d| is_hidden(d)).collect();
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = crate::hasher::hasher();
         for (d, hide) in docs.iter().zip(&hidden) {
             (d.identity_hash, hide).hash(&mut h);
         }
@@ -415,4 +412,31 @@ impl Site {
 pub fn fold_name(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     name.nfc().collect::<String>().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What decides re-rendering is hashed like every other fingerprint (the one hasher, on
+    /// the values themselves), so a page's summary and identity key the same in every module.
+    #[test]
+    fn page_fingerprints_are_made_with_the_one_hasher() {
+        let file = "content/customers/huadong.md";
+        let text = "---\ntitle: 华东精密\nstage: lead\n---\n首段文字。\n";
+        let src = crate::load::source_from_bytes(file.to_owned(), text.as_bytes().to_vec()).expect("UTF-8");
+        let (doc, diags) = parse_doc(&src, &SiteConfig::default(), false);
+        assert!(diags.is_empty(), "{diags:?}");
+        let doc = doc.expect("a page");
+        let yaml = front_matter::split(file, text).expect("front matter").yaml;
+        assert_eq!(doc.summary_hash, hash_of((yaml, file, "首段文字。")));
+        assert_eq!(
+            doc.identity_hash,
+            hash_of(("customers/huadong", "huadong", "华东精密", Kind::Customer))
+        );
+        let (site, _) = Site::new(vec![Arc::new(doc.clone())], Vec::new(), |_| false, None);
+        let mut h = crate::hasher::hasher();
+        std::hash::Hash::hash(&(doc.identity_hash, false), &mut h);
+        assert_eq!(site.index.signature, std::hash::Hasher::finish(&h));
+    }
 }

@@ -398,6 +398,15 @@ impl Packed {
         Packed(out.into_boxed_slice())
     }
 
+    /// About how many terms there are (a bigram takes 4 bytes, another term more).
+    pub fn about(&self) -> usize {
+        self.0.len() / 4
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.len() <= 4
+    }
+
     /// The terms, sorted.
     pub fn iter(&self) -> impl Iterator<Item = Term> + '_ {
         let count = self
@@ -427,38 +436,6 @@ impl Packed {
             (Some(_), None) => pairs.next(),
             _ => others.next(),
         })
-    }
-}
-
-/// A page body's terms as the parsed page keeps them: a streaming build lets them go once the
-/// index has them (about 60 MiB at 50,000 pages), while `serve` keeps them for the next save.
-#[derive(Debug, Default)]
-pub struct Terms(std::sync::Mutex<Packed>);
-
-impl Terms {
-    pub fn new(p: Packed) -> Terms {
-        Terms(std::sync::Mutex::new(p))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Packed> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Calls `f` with the terms, sorted (none once let go), and about how many there are.
-    pub fn with<R>(&self, f: impl FnOnce(&mut dyn Iterator<Item = Term>, usize) -> R) -> R {
-        let packed = self.lock();
-        f(&mut packed.iter(), packed.0.len() / 4)
-    }
-
-    /// Lets the terms go.
-    pub fn release(&self) {
-        *self.lock() = Packed::default();
-    }
-}
-
-impl Clone for Terms {
-    fn clone(&self) -> Terms {
-        Terms::new(self.lock().clone())
     }
 }
 

@@ -117,6 +117,8 @@ pub struct Builder {
     shown_history: Option<(u64, Arc<History>)>,
     /// The warning of a history handed in, for the next build to report once.
     history_warning: Option<Diagnostic>,
+    /// The search terms a lean build took out of its pages, until the index takes them.
+    taken: body::Taken,
 }
 
 /// What a builder is used for. It decides what a build keeps in memory and what its result
@@ -210,6 +212,7 @@ impl Builder {
             history: None,
             shown_history: None,
             history_warning: None,
+            taken: body::Taken::default(),
         }
     }
 
@@ -478,7 +481,7 @@ impl Builder {
         let keep = self.memo.keep;
         self.parts.keep = keep;
         let search = if facts.config.search && self.mode != BuildMode::Serve {
-            crate::search::stage(facts, keep, out)
+            crate::search::stage(facts, std::mem::take(&mut self.taken), keep, out)
         } else {
             Vec::new()
         };

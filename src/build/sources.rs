@@ -108,6 +108,12 @@ impl Builder {
     ) -> Vec<Arc<CacheEntry>> {
         let public = self.opts.public;
         let stamp = incremental::parse_stamp(config, public);
+        // A lean build's pages gave their search terms to its index (see `body::Budget`): a
+        // later build on the same builder parses every file again.
+        if self.mode.lean() {
+            self.cache.clear();
+            self.ordered = None;
+        }
         // A rebuild of known files with the same list and config: only those files.
         let known = self
             .ordered
@@ -172,6 +178,9 @@ impl Builder {
             })
             .collect();
         self.last_parsed = fresh.len();
+        if let Some(budget) = budget {
+            self.taken = budget.taken();
+        }
         let ordered = match known {
             Some((_, mut ordered)) => {
                 for (path, entry) in fresh {

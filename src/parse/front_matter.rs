@@ -229,6 +229,9 @@ pub(crate) fn apply_private(file: &str, text: &str, mut root: Node, public: bool
     root
 }
 
+/// Parses and checks the front matter of a page whose folder gives `section_kind`: the YAML
+/// with its `private:` fields applied, the fields every page has, its kind, the fields of
+/// that kind, and a warning for each field left over.
 pub fn parse(
     file: &str,
     text: &str,
@@ -238,8 +241,53 @@ pub fn parse(
     public: bool,
 ) -> (FrontMatter, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let root = match yaml::parse(split.yaml, split.yaml_line_offset) {
-        Ok(n) => apply_private(file, text, n, public, &mut diags),
+    let root = match yaml_root(file, text, split, public, &mut diags) {
+        Ok(root) => root,
+        Err(d) => return (FrontMatter::default(), vec![d]),
+    };
+    let source = Source::new(text);
+    let mut f = Fields::new(file, &source, &root, &mut diags, "front matter");
+    let mut fm = FrontMatter {
+        title: title(&mut f),
+        ..FrontMatter::default()
+    };
+    fm.slug = f.str("slug");
+    fm.tags = f.str_list("tags");
+    fm.aliases = f.str_list("aliases");
+    fm.draft = f.visibility("draft");
+    fm.confidential = f.visibility("confidential");
+    fm.updated = f.date("updated");
+    let kind = page_kind(&mut f, section_kind);
+    fm.kind = Some(kind);
+    let mut known: Vec<&str> = PAGE_KEYS.to_vec();
+    known.extend(kind_fields(&mut f, kind, config, &mut fm));
+    fm.extra = f.finish(&known);
+    (fm, diags)
+}
+
+/// The fields every page may have.
+const PAGE_KEYS: [&str; 8] = [
+    "title",
+    "slug",
+    "tags",
+    "draft",
+    "confidential",
+    "updated",
+    "kind",
+    "aliases",
+];
+
+/// The front matter's YAML, its `private:` fields applied (see [`apply_private`]), or the
+/// one error that stops the page: the YAML cannot be read.
+fn yaml_root(
+    file: &str,
+    text: &str,
+    split: &Split,
+    public: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Node, Diagnostic> {
+    match yaml::parse(split.yaml, split.yaml_line_offset) {
+        Ok(n) => Ok(apply_private(file, text, n, public, diags)),
         Err(e) => {
             let help = if e.message.contains("budget") || e.message.contains("recursion limit") {
                 "front matter this large or this deeply nested is refused (at most 250,000 values, \
@@ -250,14 +298,17 @@ pub fn parse(
             let d = Diagnostic::error(file, format!("invalid YAML in front matter: {}", e.message))
                 .at(text, e.pos, 1)
                 .help(help);
-            return (FrontMatter::default(), vec![d]);
+            Err(d)
         }
-    };
-    let source = Source::new(text);
-    let mut f = Fields::new(file, &source, &root, &mut diags, "front matter");
-    let mut fm = FrontMatter::default();
+    }
+}
+
+/// `title`, required and not empty (empty when it is not given: the caller names the page
+/// after its file).
+fn title(f: &mut Fields) -> String {
+    let (file, text) = (f.file, f.text.text);
     match f.str("title") {
-        Some(t) if !t.value.trim().is_empty() => fm.title = t.value.trim().to_owned(),
+        Some(t) if !t.value.trim().is_empty() => return t.value.trim().to_owned(),
         Some(t) => {
             let d = Diagnostic::error(file, "`title` is empty").at(text, t.pos, 1);
             f.diags
@@ -269,13 +320,14 @@ pub fn parse(
                 .push(d.help("every page needs a title: add `title: …` to the front matter"));
         }
     }
-    fm.slug = f.str("slug");
-    fm.tags = f.str_list("tags");
-    fm.aliases = f.str_list("aliases");
-    fm.draft = f.visibility("draft");
-    fm.confidential = f.visibility("confidential");
-    fm.updated = f.date("updated");
-    let kind = match section_kind {
+    String::new()
+}
+
+/// The page's kind: its folder's, or, in `playbooks/`, the one `kind:` chooses. Elsewhere a
+/// `kind:` that names another kind is warned about and ignored.
+fn page_kind(f: &mut Fields, section_kind: Kind) -> Kind {
+    let (file, text) = (f.file, f.text.text);
+    match section_kind {
         Kind::Guide => f.id_enum("kind", &["spin", "fab", "guide"], |s| match s {
             "spin" => Some(Kind::Spin),
             "fab" => Some(Kind::Fab),
@@ -296,32 +348,17 @@ pub fn parse(
             None
         }
     }
-    .unwrap_or(section_kind);
-    fm.kind = Some(kind);
-    let mut known: Vec<&str> = vec![
-        "title",
-        "slug",
-        "tags",
-        "draft",
-        "confidential",
-        "updated",
-        "kind",
-        "aliases",
-    ];
+    .unwrap_or(section_kind)
+}
+
+/// The fields of the page's kind, typed into `fm`; returns their keys.
+fn kind_fields(f: &mut Fields, kind: Kind, config: &SiteConfig, fm: &mut FrontMatter) -> Vec<&'static str> {
     match kind {
         Kind::Customer => {
-            known.extend(CUSTOMER_KEYS);
-            fm.customer = Some(Box::new(customer(&mut f, config)));
+            fm.customer = Some(Box::new(customer(f, config)));
+            CUSTOMER_KEYS.to_vec()
         }
         Kind::Competitor => {
-            known.extend([
-                "products",
-                "price_level",
-                "market_share",
-                "strengths",
-                "weaknesses",
-                "strategy",
-            ]);
             fm.competitor = Some(Competitor {
                 products: f.str_list("products"),
                 price_level: f.enum_("price_level", PriceLevel::IDS, PriceLevel::parse),
@@ -330,9 +367,16 @@ pub fn parse(
                 weaknesses: f.str_list("weaknesses"),
                 strategy: f.text("strategy"),
             });
+            vec![
+                "products",
+                "price_level",
+                "market_share",
+                "strengths",
+                "weaknesses",
+                "strategy",
+            ]
         }
         Kind::VisitScript => {
-            known.extend(["visit_kind", "stages", "duration_minutes"]);
             let visit_kind = f.enum_("visit_kind", VisitKind::IDS, VisitKind::parse);
             let stages = f
                 .list("stages")
@@ -344,16 +388,9 @@ pub fn parse(
                 stages,
                 duration_minutes: f.number("duration_minutes"),
             });
+            vec!["visit_kind", "stages", "duration_minutes"]
         }
         Kind::Spin => {
-            known.extend([
-                "product",
-                "industry",
-                "situation",
-                "problem",
-                "implication",
-                "need_payoff",
-            ]);
             fm.spin = Some(Spin {
                 product: f.text("product"),
                 industry: f.text("industry"),
@@ -362,31 +399,42 @@ pub fn parse(
                 implication: f.str_list("implication"),
                 need_payoff: f.str_list("need_payoff"),
             });
+            vec![
+                "product",
+                "industry",
+                "situation",
+                "problem",
+                "implication",
+                "need_payoff",
+            ]
         }
         Kind::Fab => {
-            known.extend(["product", "rows"]);
-            let product = f.text("product");
-            let rows = f
-                .list("rows")
-                .into_iter()
-                .filter_map(|n| {
-                    let mut r = f.sub(n, "FAB row")?;
-                    let row = FabRow {
-                        feature: r.text("feature").unwrap_or_default(),
-                        function: r.text("function").unwrap_or_default(),
-                        advantage: r.text("advantage").unwrap_or_default(),
-                        benefit: r.text("benefit").unwrap_or_default(),
-                    };
-                    r.finish(&["feature", "function", "advantage", "benefit"]);
-                    Some(row)
-                })
-                .collect();
-            fm.fab = Some(Fab { product, rows });
+            fm.fab = Some(fab(f));
+            vec!["product", "rows"]
         }
-        Kind::Guide | Kind::Page => {}
+        Kind::Guide | Kind::Page => Vec::new(),
     }
-    fm.extra = f.finish(&known);
-    (fm, diags)
+}
+
+/// A FAB table: the product, and a row of feature, function, advantage and benefit each.
+fn fab(f: &mut Fields) -> Fab {
+    let product = f.text("product");
+    let rows = f
+        .list("rows")
+        .into_iter()
+        .filter_map(|n| {
+            let mut r = f.sub(n, "FAB row")?;
+            let row = FabRow {
+                feature: r.text("feature").unwrap_or_default(),
+                function: r.text("function").unwrap_or_default(),
+                advantage: r.text("advantage").unwrap_or_default(),
+                benefit: r.text("benefit").unwrap_or_default(),
+            };
+            r.finish(&["feature", "function", "advantage", "benefit"]);
+            Some(row)
+        })
+        .collect();
+    Fab { product, rows }
 }
 
 /// What an `_index.md` may say about its section's text: a title, and whether the text is

@@ -54,11 +54,12 @@ pub struct Body {
     pub links: Vec<Link>,
     /// Plain text of the body, for excerpts.
     pub excerpt: String,
-    /// The body's search terms (see [`crate::text`]).
-    pub terms: crate::text::Terms,
+    /// The body's search terms (see [`crate::text`]), gathered while it was scanned. A
+    /// streaming build takes them out of the page at once (see [`crate::body::Budget`]).
+    pub terms: crate::text::Packed,
     /// The body's HTML, rendered while it was scanned, its site links left open until the
     /// site knows where they go ([`Prerendered::html`]): a page is parsed once, not twice.
-    /// `None` where that cannot stand for what [`render`] would do (see [`Prerender`]); then
+    /// `None` where that cannot stand for what [`render`] would do (see `Prerender`); then
     /// the page is rendered from its text.
     pub html: Option<Prerendered>,
 }
@@ -165,7 +166,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
         }
     }
     if let Some(terms) = terms {
-        out.terms = crate::text::Terms::new(terms.into_packed());
+        out.terms = terms.into_packed();
     }
     out.html = pre.finish();
     if out.excerpt.chars().count() > 160 {

@@ -122,22 +122,22 @@ pub struct Input {
     stages: Vec<(String, String)>,
     tiers: Vec<(&'static str, String)>,
     ui: BTreeMap<&'static str, String>,
-    /// Let each page's body terms go once read (a streaming build: nothing reads them again).
-    pub release_terms: bool,
+    /// The body terms a streaming build took out of its pages: each let go once indexed.
+    taken: crate::body::Taken,
 }
 
 /// The search index as a stage of the build: its files are handed to `out` at once by a
-/// streaming build (each page's terms let go as they are indexed), or returned to be kept
-/// with the other files (`keep`).
-pub fn stage(facts: &Facts, keep: bool, out: &dyn Output) -> Vec<OutputFile> {
+/// streaming build (which lets each page's body terms in `taken` go as it is indexed), or
+/// returned to be kept with the other files (`keep`).
+pub fn stage(facts: &Facts, taken: crate::body::Taken, keep: bool, out: &dyn Output) -> Vec<OutputFile> {
     let started = std::time::Instant::now();
     let mut input = input(facts);
+    input.taken = taken;
     let (search, files) = if keep {
         let search = input.files();
         let n = search.len();
         (search, n)
     } else {
-        input.release_terms = true;
         (Vec::new(), input.make(&|f| out.put(f, None)))
     };
     if crate::telemetry::enabled() {
@@ -187,7 +187,7 @@ pub fn input(cx: &Facts) -> Input {
             .collect(),
         tiers: Tier::ALL.iter().map(|t| (t.id(), cx.label("tier", t.id()))).collect(),
         ui: UI_LABELS.iter().map(|k| (*k, cx.labels.get(k))).collect(),
-        release_terms: false,
+        taken: Default::default(),
     }
 }
 
@@ -198,7 +198,7 @@ pub fn is_index_file(path: &str) -> bool {
 
 impl Input {
     /// The index files: `meta.js`, the term shards and the result fragments.
-    pub fn files(&self) -> Vec<OutputFile> {
+    pub fn files(mut self) -> Vec<OutputFile> {
         let files = std::sync::Mutex::new(Vec::new());
         self.make(&|f| files.lock().unwrap_or_else(|e| e.into_inner()).push(f));
         files.into_inner().unwrap_or_else(|e| e.into_inner())
@@ -206,7 +206,7 @@ impl Input {
 
     /// Hands each index file to `put` as soon as it is made (a streaming build writes it at
     /// once instead of holding the whole index); returns how many there were.
-    pub fn make(&self, put: &(dyn Fn(OutputFile) + Sync)) -> usize {
+    pub fn make(&mut self, put: &(dyn Fn(OutputFile) + Sync)) -> usize {
         let pages = &self.pages;
         // Terms are gathered in parts (by their bits), one task per part: each takes its
         // terms of every page of a chunk, in page order, so its postings come out ascending.
@@ -214,16 +214,13 @@ impl Input {
         let seeds = ahash::RandomState::with_seeds(7, 11, 13, 17);
         let mut postings: Vec<Postings> = (0..parts).map(|_| Postings::with_hasher(seeds.clone())).collect();
         for (c, chunk) in pages.chunks(CHUNK).enumerate() {
-            // Each page's terms by part, so that each task finds its own in one slice.
+            // Each page's terms by part, so that each task finds its own in one slice. Body
+            // terms taken out of the pages are let go here, a chunk at a time.
+            let body: Vec<_> = chunk.iter().map(|(d, _)| self.taken.terms(d)).collect();
             let terms: Vec<ByPart> = chunk
                 .par_iter()
-                .map(|(d, comp)| {
-                    let terms = ByPart::new(doc_terms(d, comp), parts);
-                    if self.release_terms {
-                        d.body.terms.release();
-                    }
-                    terms
-                })
+                .zip(body)
+                .map(|((d, comp), body)| ByPart::new(doc_terms(d, comp, &body), parts))
                 .collect();
             postings.par_iter_mut().enumerate().for_each(|(part, map)| {
                 for (i, page_terms) in terms.iter().enumerate() {
@@ -309,8 +306,9 @@ fn fields<'a>(d: &'a ParsedDoc, competitors: &'a [String]) -> Vec<&'a str> {
     out
 }
 
-/// A page's terms, each once with its best place.
-fn doc_terms(d: &ParsedDoc, competitors: &[String]) -> Vec<(Term, u32)> {
+/// A page's terms, each once with its best place: its title's and its fields', and `body`,
+/// its body's (see [`crate::body::Taken::terms`]).
+fn doc_terms(d: &ParsedDoc, competitors: &[String], body: &text::Packed) -> Vec<(Term, u32)> {
     let mut title = Tokenizer::new(true);
     title.feed(&d.fm.title);
     for a in &d.fm.aliases {
@@ -333,19 +331,17 @@ fn doc_terms(d: &ParsedDoc, competitors: &[String]) -> Vec<(Term, u32)> {
         .collect();
     extra.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     extra.dedup_by(|next, kept| next.0 == kept.0);
-    d.body.terms.with(|body, about| {
-        let mut out = Vec::with_capacity(about + extra.len());
-        let mut extra = extra.into_iter().peekable();
-        for t in body {
-            while let Some(e) = extra.next_if(|e| e.0 < t) {
-                out.push(e);
-            }
-            let w = extra.next_if(|e| e.0 == t).map_or(BODY, |e| e.1.max(BODY));
-            out.push((t, w));
+    let mut out = Vec::with_capacity(body.about() + extra.len());
+    let mut extra = extra.into_iter().peekable();
+    for t in body.iter() {
+        while let Some(e) = extra.next_if(|e| e.0 < t) {
+            out.push(e);
         }
-        out.extend(extra);
-        out
-    })
+        let w = extra.next_if(|e| e.0 == t).map_or(BODY, |e| e.1.max(BODY));
+        out.push((t, w));
+    }
+    out.extend(extra);
+    out
 }
 
 /// A page's terms ordered by part: part `p`'s are `terms[start[p]..start[p + 1]]`.

@@ -166,6 +166,45 @@ fn a_term_counts_where_it_stands_title_fields_or_body() {
     assert!(ix.find("草稿").is_empty() && !ix.all.contains("草稿客户"));
 }
 
+/// The index files of a build, by path.
+fn index_files(r: &salesbook::build::BuildResult) -> std::collections::BTreeMap<String, Vec<u8>> {
+    r.files
+        .iter()
+        .filter(|f| salesbook::search::is_index_file(&f.path))
+        .map(|f| (f.path.to_string(), f.bytes.to_vec()))
+        .collect()
+}
+
+/// A streaming build takes the body terms out of its pages as they are parsed and lets them
+/// go as they are indexed: its index is the index a build that keeps them makes, and a
+/// later build or rebuild on the same builder (its pages' terms gone) finds them again.
+#[test]
+fn a_streaming_build_indexes_the_body_terms_every_time() {
+    let t = site();
+    let mut lean = salesbook::build::Builder::lean(t.options());
+    let small = t.root().join("content/customers/small.md");
+    for run in ["first", "second", "rebuild"] {
+        let streamed = if run == "rebuild" {
+            t.write(
+                "content/customers/small.md",
+                "---\ntitle: 小客户\nstage: lead\n---\n改过的正文。\n",
+            );
+            index_files(&lean.rebuild(&[small.clone()].into()))
+        } else {
+            index_files(&lean.build())
+        };
+        let kept = index_files(&t.build());
+        let body_term = streamed
+            .iter()
+            .any(|(_, bytes)| String::from_utf8_lossy(bytes).contains("\"步骤\""));
+        assert!(body_term, "{run}: a term only a body holds is missing");
+        assert!(
+            streamed == kept,
+            "{run}: the index differs from a build that keeps the terms"
+        );
+    }
+}
+
 #[test]
 fn equal_results_list_customers_first_largest_deals_first() {
     let t = site();
