@@ -649,6 +649,9 @@ mod tests {
         assert!(err[0].help.as_deref().unwrap_or("").contains("YYYY-Qn"), "{err:#?}");
         assert!(err[1].message.contains("from 0 to 10^15"), "{err:#?}");
         assert!(SiteConfig::parse("quota: 5\n").is_err(), "a quota is a map of quarters");
+        let err = SiteConfig::parse("title: x\nrates_quarters: 0\n").unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (2, 17), "{err:#?}");
+        assert_eq!(SiteConfig::parse("rates_quarters: 4\n").unwrap().rates_quarters, 4);
         assert!(SiteConfig::parse("quota: {2026-Q4: lots}\n").is_err());
     }
 
