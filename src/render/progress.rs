@@ -271,9 +271,12 @@ pub fn timeline_view(cx: &Ctx, id: DocId) -> TimelineView {
     let events = timeline(cx.history, &d.rel_path, d.fm.customer.as_deref(), cx.today);
     TimelineView {
         unavailable: unavailable(cx),
+        // Newest change first; the changes of one commit in their own order (stage, value,
+        // close).
         changes: events
-            .iter()
+            .chunk_by(|a, b| (a.commit, a.date) == (b.commit, b.date))
             .rev()
+            .flatten()
             .take(super::insight::LIST)
             .map(|e| change_row(cx, e))
             .collect(),
