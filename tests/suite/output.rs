@@ -693,3 +693,27 @@ fn the_lock_file_is_never_written_through_a_link() {
     let page = std::fs::read_to_string(out.join("customers/pub/index.html")).unwrap();
     assert!(!page.contains("0123456789abcdef0123456789abcdef"));
 }
+
+#[cfg(unix)]
+#[test]
+fn files_behind_a_link_in_the_staging_folder_are_not_taken_as_the_build_before_last() {
+    // A link to the output's own folder, put in the staging folder where the build before
+    // last wrote `customers/`: the files behind it are the same files (hard links), of the
+    // size and time its manifest records. Vouched for through the link, they were kept; the
+    // link was then removed as a stray, and the output went out without a customer page.
+    let t = base_site();
+    ok(&t.run(&["build"]));
+    ok(&t.run(&["build"]));
+    let out = t.root().join("public");
+    let expected = tree(&out);
+    let staging = salesbook::write::staging_dir(&out);
+    std::fs::remove_dir_all(staging.join("customers")).unwrap();
+    std::os::unix::fs::symlink(out.join("customers"), staging.join("customers")).unwrap();
+    ok(&t.run(&["build"]));
+    assert!(out.join("customers/pub/index.html").is_file());
+    assert!(!out.join("customers").is_symlink());
+    assert!(tree(&out) == expected);
+    ok(&t.run(&["build"]));
+    assert!(tree(&out) == expected);
+    assert!(out.join("customers").is_dir() && !out.join("customers").is_symlink());
+}
