@@ -747,11 +747,20 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), WriteError> {
     files.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut text = String::with_capacity(files.len() * 80 + 64);
     let _ = writeln!(text, "{MANIFEST_FORMAT}\t{}\t{:016x}", manifest.mode, manifest.stamp);
-    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    // Field by field into the one buffer: a line a file, made while the new output waits.
     for (path, e) in files {
-        let print = opt(e.print.map(|p| format!("{p:016x}")));
-        let time = opt(e.mtime.map(|t| t.to_string()));
-        let _ = writeln!(text, "{:016x}\t{print}\t{}\t{time}\t{path}", e.hash, e.size);
+        let _ = write!(text, "{:016x}\t", e.hash);
+        match e.print {
+            Some(p) => drop(write!(text, "{p:016x}\t")),
+            None => text.push_str("-\t"),
+        }
+        let _ = write!(text, "{}\t", e.size);
+        match e.mtime {
+            Some(t) => drop(write!(text, "{t}\t")),
+            None => text.push_str("-\t"),
+        }
+        text.push_str(path);
+        text.push('\n');
     }
     let sum = crate::load::hash(text.as_bytes());
     let _ = writeln!(text, "checksum\t{sum:016x}");
@@ -817,8 +826,8 @@ fn listed_paths(text: &str) -> HashSet<String> {
 
 /// A copy of `from` made of hard links (a copy where links are not possible), folder by
 /// folder in parallel: each folder is made, then what it holds is linked or copied, its
-/// folders in turn. Walking the tree first and making every folder on one thread left the
-/// other core idle for half a second at 10,000 pages (each page is a folder).
+/// folders in turn, rather than every folder from one thread after a walk of the whole tree
+/// (each page is a folder; BENCHMARKS.md has what each way measured).
 fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
     match fs::create_dir(to) {
         Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(to)(e)),
