@@ -592,18 +592,20 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         }
         Err(_) => false,
     };
-    let (fresh, staged) = match (staging_is_dir, out_manifest) {
+    // What the staging folder holds, when this build made it (else it is walked below).
+    let (fresh, staged, linked) = match (staging_is_dir, out_manifest) {
         (true, _) => {
             let m = parse_manifest(&read_plain(&dir.join(MANIFEST)));
-            (false, m.unwrap_or_default())
+            (false, m.unwrap_or_default(), None)
         }
         (false, Some(m)) => {
-            link_tree(out, dir)?;
-            (false, m)
+            let mut made = link_tree(out, dir, "", true)?;
+            made.retain(|f| f.rel != MANIFEST);
+            (false, m, Some(Listing(made)))
         }
         (false, None) => {
             fs::create_dir_all(dir).map_err(err(dir))?;
-            (true, Manifest::default())
+            (true, Manifest::default(), None)
         }
     };
     // From here until the new manifest is written, this folder's manifest is not to be trusted.
@@ -615,7 +617,11 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err(&manifest_path)(e)),
         _ => {}
     }
-    let staged_found = if fresh { Listing::default() } else { Listing::of(dir) };
+    let staged_found = match linked {
+        Some(made) => made,
+        None if fresh => Listing::default(),
+        None => Listing::of(dir),
+    };
     let staged = Manifest {
         files: verified(&staged, &staged_found),
         ..staged
@@ -668,6 +674,19 @@ impl Listing {
     }
 }
 
+/// The path of `name` in the folder at `rel`, as [`crate::load::rel`] writes it, and whether
+/// it names the file exactly (`exact` for the folder, and `name` valid UTF-8 without `\`).
+fn below(rel: &str, exact: bool, name: &std::ffi::OsStr) -> (String, bool) {
+    let exact = exact && name.to_str().is_some_and(|n| !n.contains('\\'));
+    let shown = name.to_string_lossy().replace('\\', "/");
+    let rel = if rel.is_empty() {
+        shown
+    } else {
+        format!("{rel}/{shown}")
+    };
+    (rel, exact)
+}
+
 /// The files and links below `dir` (`rel` from the listed folder), its folders read in
 /// parallel; each file is looked at through its folder's open handle, by its name alone.
 fn found_below(dir: &Path, rel: &str, exact: bool) -> Vec<Found> {
@@ -681,14 +700,7 @@ fn found_below(dir: &Path, rel: &str, exact: bool) -> Vec<Found> {
             let Ok(kind) = entry.file_type() else {
                 return Vec::new();
             };
-            let name = entry.file_name();
-            let exact = exact && name.to_str().is_some_and(|n| !n.contains('\\'));
-            let shown = name.to_string_lossy();
-            let rel = if rel.is_empty() {
-                shown.into_owned()
-            } else {
-                format!("{rel}/{shown}")
-            };
+            let (rel, exact) = below(rel, exact, &entry.file_name());
             if kind.is_dir() {
                 return found_below(&entry.path(), &rel, exact);
             }
@@ -696,11 +708,6 @@ fn found_below(dir: &Path, rel: &str, exact: bool) -> Vec<Found> {
                 entry.metadata().ok().map(|m| (m.len(), mtime(&m)))
             } else {
                 None
-            };
-            let rel = if rel.contains('\\') {
-                rel.replace('\\', "/")
-            } else {
-                rel
             };
             vec![Found {
                 rel,
@@ -828,27 +835,43 @@ fn listed_paths(text: &str) -> HashSet<String> {
 /// folder in parallel: each folder is made, then what it holds is linked or copied, its
 /// folders in turn, rather than every folder from one thread after a walk of the whole tree
 /// (each page is a folder; BENCHMARKS.md has what each way measured).
-fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
+/// Returns what it made, as a walk of `to` would list it (`rel`: `to` from the top).
+fn link_tree(from: &Path, to: &Path, rel: &str, exact: bool) -> Result<Vec<Found>, WriteError> {
     match fs::create_dir(to) {
         Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(to)(e)),
         _ => {}
     }
     let entries: Vec<fs::DirEntry> = fs::read_dir(from).map_err(err(from))?.filter_map(Result::ok).collect();
-    entries.par_iter().try_for_each(|entry| {
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => link_tree(&source, &target),
-            Ok(t) if t.is_file() => {
-                if fs::hard_link(&source, &target).is_err() {
-                    fs::copy(&source, &target).map_err(err(&target))?;
+    let made: Vec<Vec<Found>> = entries
+        .par_iter()
+        .map(|entry| {
+            let (source, target) = (entry.path(), to.join(entry.file_name()));
+            let (rel, exact) = below(rel, exact, &entry.file_name());
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => link_tree(&source, &target, &rel, exact),
+                Ok(kind) if kind.is_file() => {
+                    // A link is the same file: its size and time are the source's.
+                    let meta = if fs::hard_link(&source, &target).is_ok() {
+                        entry.metadata()
+                    } else {
+                        fs::copy(&source, &target).map_err(err(&target))?;
+                        fs::symlink_metadata(&target)
+                    };
+                    Ok(vec![Found {
+                        rel,
+                        path: target,
+                        kind,
+                        stamp: meta.ok().map(|m| (m.len(), mtime(&m))),
+                        exact,
+                    }])
                 }
-                Ok(())
+                // Symbolic links are put back last (see `carry_over_foreign_files`): no page
+                // may be written through one.
+                _ => Ok(Vec::new()),
             }
-            // Symbolic links are put back last (see `carry_over_foreign_files`): no page may
-            // be written through one.
-            _ => Ok(()),
-        }
-    })
+        })
+        .collect::<Result<_, WriteError>>()?;
+    Ok(made.into_iter().flatten().collect())
 }
 
 /// Folders a build makes whatever the site holds: a file in them is a build's, never someone
