@@ -720,17 +720,23 @@ fn found_below(dir: &Path, rel: &str, exact: bool) -> Vec<Found> {
         .collect()
 }
 
-/// Removes links and temporary files from the staging folder, and returns the files there
+/// Removes links, temporary files and names that are not UTF-8 from the staging folder, and
+/// returns the files there
 /// that `keep` does not vouch for (pages of a failed or killed build, files cut short, files
 /// changed since): they are compared byte by byte, and removed unless this build makes them.
 fn sweep(dir: &Path, keep: &HashMap<String, Entry>, found: Listing) -> HashSet<String> {
     let mut suspects = HashSet::new();
     let mut strays = Vec::new();
-    for Found { rel, path, kind, .. } in found.0 {
-        if keep.contains_key(&rel) {
+    for Found {
+        rel, path, kind, exact, ..
+    } in found.0
+    {
+        if exact && keep.contains_key(&rel) {
             continue;
         }
-        if kind.is_file() && is_inside(&rel) {
+        // A name that is not the text it is shown by (not UTF-8; a `\` on Unix) is removed
+        // now: as a suspect it would be looked for by that text, not found, and published.
+        if kind.is_file() && exact && is_inside(&rel) {
             suspects.insert(rel);
         } else {
             strays.push(path);

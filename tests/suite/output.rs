@@ -717,3 +717,26 @@ fn files_behind_a_link_in_the_staging_folder_are_not_taken_as_the_build_before_l
     assert!(tree(&out) == expected);
     assert!(out.join("customers").is_dir() && !out.join("customers").is_symlink());
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_whose_name_is_not_utf8_left_in_the_staging_folder_is_not_published() {
+    // Shown (and looked for) as `bad\u{FFFD}.html`, it was never found to be removed, and
+    // the staging folder went out as the output with it.
+    use std::os::unix::ffi::OsStrExt as _;
+    let t = base_site();
+    ok(&t.run(&["build"]));
+    ok(&t.run(&["build"]));
+    let out = t.root().join("public");
+    let expected = tree(&out);
+    let staging = salesbook::write::staging_dir(&out);
+    let name = std::ffi::OsStr::from_bytes(b"bad\xff.html");
+    std::fs::write(staging.join(name), "<p>planted</p>").unwrap();
+    std::fs::write(staging.join("customers").join(name), "<p>planted</p>").unwrap();
+    ok(&t.run(&["build"]));
+    assert!(!out.join(name).exists() && !out.join("customers").join(name).exists());
+    assert!(tree(&out) == expected);
+    ok(&t.run(&["build"]));
+    assert!(tree(&out) == expected);
+    assert!(files_containing(&out, "planted").is_empty());
+}
