@@ -721,9 +721,9 @@ fn found_below(dir: &Path, rel: &str, exact: bool) -> Vec<Found> {
 }
 
 /// Removes links, temporary files and names that are not UTF-8 from the staging folder, and
-/// returns the files there
-/// that `keep` does not vouch for (pages of a failed or killed build, files cut short, files
-/// changed since): they are compared byte by byte, and removed unless this build makes them.
+/// returns the files there that `keep` does not vouch for (pages of a failed or killed
+/// build, files cut short, files changed since): they are compared byte by byte, and
+/// removed unless this build makes them.
 fn sweep(dir: &Path, keep: &HashMap<String, Entry>, found: Listing) -> HashSet<String> {
     let mut suspects = HashSet::new();
     let mut strays = Vec::new();
