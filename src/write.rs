@@ -599,7 +599,7 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
             (false, m.unwrap_or_default(), None)
         }
         (false, Some(m)) => {
-            let mut made = link_tree(out, dir, "", true)?;
+            let mut made = link_tree(out, dir)?;
             made.retain(|f| f.rel != MANIFEST);
             (false, m, Some(Listing(made)))
         }
@@ -661,7 +661,7 @@ struct Found {
 
 impl Listing {
     fn of(dir: &Path) -> Self {
-        Listing(found_below(dir, "", true))
+        Listing(found_below(dir))
     }
 
     /// The size and time of each plain file, by the path a manifest would name it with.
@@ -687,37 +687,54 @@ fn below(rel: &str, exact: bool, name: &std::ffi::OsStr) -> (String, bool) {
     (rel, exact)
 }
 
-/// The files and links below `dir` (`rel` from the listed folder), its folders read in
-/// parallel; each file is looked at through its folder's open handle, by its name alone.
-fn found_below(dir: &Path, rel: &str, exact: bool) -> Vec<Found> {
-    let Ok(read) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let entries: Vec<fs::DirEntry> = read.filter_map(Result::ok).collect();
-    entries
-        .into_par_iter()
-        .flat_map_iter(|entry| {
-            let Ok(kind) = entry.file_type() else {
-                return Vec::new();
-            };
-            let (rel, exact) = below(rel, exact, &entry.file_name());
-            if kind.is_dir() {
-                return found_below(&entry.path(), &rel, exact);
-            }
-            let stamp = if kind.is_file() {
-                entry.metadata().ok().map(|m| (m.len(), mtime(&m)))
-            } else {
-                None
-            };
-            vec![Found {
-                rel,
-                path: entry.path(),
-                kind,
-                stamp,
-                exact,
-            }]
-        })
-        .collect()
+/// A folder to read in a walk: where it is, and its path from the top as [`below`] makes it.
+type Level = Vec<(PathBuf, String, bool)>;
+
+/// The files and links below `dir`, read a depth at a time with the folders of each depth in
+/// parallel (not by recursion: a folder nested thousands deep, left in the output, would
+/// overflow the stack); each file is looked at through its folder's open handle, by its name
+/// alone.
+fn found_below(dir: &Path) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut level: Level = vec![(dir.to_owned(), String::new(), true)];
+    while !level.is_empty() {
+        let read: Vec<(Vec<Found>, Level)> = level
+            .par_iter()
+            .map(|(dir, rel, exact)| {
+                let (mut files, mut folders) = (Vec::new(), Vec::new());
+                let Ok(read) = fs::read_dir(dir) else {
+                    return (files, folders);
+                };
+                for entry in read.filter_map(Result::ok) {
+                    let Ok(kind) = entry.file_type() else { continue };
+                    let (rel, exact) = below(rel, *exact, &entry.file_name());
+                    if kind.is_dir() {
+                        folders.push((entry.path(), rel, exact));
+                        continue;
+                    }
+                    let stamp = if kind.is_file() {
+                        entry.metadata().ok().map(|m| (m.len(), mtime(&m)))
+                    } else {
+                        None
+                    };
+                    files.push(Found {
+                        rel,
+                        path: entry.path(),
+                        kind,
+                        stamp,
+                        exact,
+                    });
+                }
+                (files, folders)
+            })
+            .collect();
+        level = Vec::new();
+        for (files, folders) in read {
+            found.extend(files);
+            level.extend(folders);
+        }
+    }
+    found
 }
 
 /// Removes links, temporary files and names that are not UTF-8 from the staging folder, and
@@ -837,47 +854,61 @@ fn listed_paths(text: &str) -> HashSet<String> {
         .collect()
 }
 
-/// A copy of `from` made of hard links (a copy where links are not possible), folder by
-/// folder in parallel: each folder is made, then what it holds is linked or copied, its
-/// folders in turn, rather than every folder from one thread after a walk of the whole tree
-/// (each page is a folder; BENCHMARKS.md has what each way measured).
-/// Returns what it made, as a walk of `to` would list it (`rel`: `to` from the top).
-fn link_tree(from: &Path, to: &Path, rel: &str, exact: bool) -> Result<Vec<Found>, WriteError> {
-    match fs::create_dir(to) {
-        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(to)(e)),
-        _ => {}
-    }
-    let entries: Vec<fs::DirEntry> = fs::read_dir(from).map_err(err(from))?.filter_map(Result::ok).collect();
-    let made: Vec<Vec<Found>> = entries
-        .par_iter()
-        .map(|entry| {
-            let (source, target) = (entry.path(), to.join(entry.file_name()));
-            let (rel, exact) = below(rel, exact, &entry.file_name());
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => link_tree(&source, &target, &rel, exact),
-                Ok(kind) if kind.is_file() => {
-                    // A link is the same file: its size and time are the source's.
-                    let meta = if fs::hard_link(&source, &target).is_ok() {
-                        entry.metadata()
-                    } else {
-                        fs::copy(&source, &target).map_err(err(&target))?;
-                        fs::symlink_metadata(&target)
-                    };
-                    Ok(vec![Found {
-                        rel,
-                        path: target,
-                        kind,
-                        stamp: meta.ok().map(|m| (m.len(), mtime(&m))),
-                        exact,
-                    }])
+/// A copy of `from` made of hard links (a copy where links are not possible), a depth at a
+/// time with the folders of each depth in parallel: each folder is made, then what it holds
+/// is linked or copied, rather than every folder from one thread after a walk of the whole
+/// tree (each page is a folder; BENCHMARKS.md has what each way measured), and not by
+/// recursion (see [`found_below`]). Returns what it made, as a walk of `to` would list it.
+fn link_tree(from: &Path, to: &Path) -> Result<Vec<Found>, WriteError> {
+    /// Each folder to copy: where it is, where it goes, and its path from the top.
+    type Copies = Vec<(PathBuf, PathBuf, String, bool)>;
+    let mut made = Vec::new();
+    let mut level: Copies = vec![(from.to_owned(), to.to_owned(), String::new(), true)];
+    while !level.is_empty() {
+        let done: Vec<(Vec<Found>, Copies)> = level
+            .par_iter()
+            .map(|(from, to, rel, exact)| {
+                match fs::create_dir(to) {
+                    Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(to)(e)),
+                    _ => {}
                 }
-                // Symbolic links are put back last (see `carry_over_foreign_files`): no page
-                // may be written through one.
-                _ => Ok(Vec::new()),
-            }
-        })
-        .collect::<Result<_, WriteError>>()?;
-    Ok(made.into_iter().flatten().collect())
+                let (mut files, mut folders) = (Vec::new(), Vec::new());
+                for entry in fs::read_dir(from).map_err(err(from))?.filter_map(Result::ok) {
+                    let (source, target) = (entry.path(), to.join(entry.file_name()));
+                    let (rel, exact) = below(rel, *exact, &entry.file_name());
+                    match entry.file_type() {
+                        Ok(kind) if kind.is_dir() => folders.push((source, target, rel, exact)),
+                        Ok(kind) if kind.is_file() => {
+                            // A link is the same file: its size and time are the source's.
+                            let meta = if fs::hard_link(&source, &target).is_ok() {
+                                entry.metadata()
+                            } else {
+                                fs::copy(&source, &target).map_err(err(&target))?;
+                                fs::symlink_metadata(&target)
+                            };
+                            files.push(Found {
+                                rel,
+                                path: target,
+                                kind,
+                                stamp: meta.ok().map(|m| (m.len(), mtime(&m))),
+                                exact,
+                            });
+                        }
+                        // Symbolic links are put back last (see `carry_over_foreign_files`): no
+                        // page may be written through one.
+                        _ => {}
+                    }
+                }
+                Ok((files, folders))
+            })
+            .collect::<Result<_, WriteError>>()?;
+        level = Vec::new();
+        for (files, folders) in done {
+            made.extend(files);
+            level.extend(folders);
+        }
+    }
+    Ok(made)
 }
 
 /// Folders a build makes whatever the site holds: a file in them is a build's, never someone

@@ -740,3 +740,22 @@ fn a_file_whose_name_is_not_utf8_left_in_the_staging_folder_is_not_published() {
     assert!(tree(&out) == expected);
     assert!(files_containing(&out, "planted").is_empty());
 }
+
+#[test]
+fn a_folder_nested_a_thousand_deep_in_the_output_does_not_crash_the_build() {
+    // The output and staging folders were walked by recursion, one stack frame a depth (and
+    // more on rayon's), so a deep enough folder aborted every build with a stack overflow.
+    let t = base_site();
+    ok(&t.run(&["build"]));
+    let out = t.root().join("public");
+    let deep: std::path::PathBuf = std::iter::once("archive")
+        .chain(std::iter::repeat_n("d", 1500))
+        .collect();
+    std::fs::create_dir_all(out.join(&deep)).unwrap();
+    std::fs::write(out.join(&deep).join("x.txt"), "mine").unwrap();
+    for _ in 0..3 {
+        ok(&t.run(&["build"]));
+        assert_eq!(std::fs::read_to_string(out.join(&deep).join("x.txt")).unwrap(), "mine");
+        assert!(out.join("customers/pub/index.html").is_file());
+    }
+}
