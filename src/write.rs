@@ -599,7 +599,8 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
             (false, m.unwrap_or_default(), None)
         }
         (false, Some(m)) => {
-            let mut made = link_tree(out, dir)?;
+            // On one of rayon's threads, as `Listing::of`.
+            let mut made = rayon::scope(|_| link_tree(out, dir))?;
             made.retain(|f| f.rel != MANIFEST);
             (false, m, Some(Listing(made)))
         }
@@ -661,7 +662,9 @@ struct Found {
 
 impl Listing {
     fn of(dir: &Path) -> Self {
-        Listing(found_below(dir))
+        // Run on one of rayon's threads: each depth's folders are then shared out from there,
+        // instead of each depth waiting its turn in the pool's queue while the build parses.
+        Listing(rayon::scope(|_| found_below(dir)))
     }
 
     /// The size and time of each plain file, by the path a manifest would name it with.
