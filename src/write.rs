@@ -654,7 +654,7 @@ struct Found {
     path: PathBuf,
     kind: fs::FileType,
     /// Size and time, of a plain file.
-    stamp: Option<(u64, Option<u128>)>,
+    stamp: Option<Stamp>,
     /// Whether `rel` names exactly this file (no part of it changed to be shown as text): only
     /// then is a manifest's line checked against it.
     exact: bool,
@@ -668,7 +668,7 @@ impl Listing {
     }
 
     /// The size and time of each plain file, by the path a manifest would name it with.
-    fn stamps(&self) -> HashMap<&str, (u64, Option<u128>)> {
+    fn stamps(&self) -> HashMap<&str, Stamp> {
         self.0
             .iter()
             .filter(|f| f.exact)
