@@ -234,7 +234,13 @@ mod tests {
         // A third lead stint (4 days): the median of 4, 10 and 30 replaces the default.
         let d = [
             ev(day(2026, 10, 1), What::Appeared { stage: s("lead") }),
-            ev(day(2026, 10, 5), What::Stage { from: s("lead"), to: s("opportunity") }),
+            ev(
+                day(2026, 10, 5),
+                What::Stage {
+                    from: s("lead"),
+                    to: s("opportunity"),
+                },
+            ),
         ];
         let r = rates([&a[..], &b[..], &c[..], &d[..]], &config, today);
         assert_eq!(usual_days(&r, s("lead").unwrap(), &config), 10.0);
