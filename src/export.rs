@@ -71,7 +71,7 @@ pub fn contact_cell(c: &Contact) -> String {
         c.role.map(|r| r.id().to_owned()),
         c.style.map(|s| s.id().to_owned()),
         c.phone.clone(),
-        c.relationship.clone(),
+        c.relationship.map(|r| r.id().to_owned()),
         c.notes.clone(),
     ]
     .into_iter()
@@ -216,7 +216,7 @@ struct ContactJson<'a> {
     title: &'a Option<String>,
     role: Option<&'static str>,
     style: Option<&'static str>,
-    relationship: &'a Option<String>,
+    relationship: Option<&'static str>,
     phone: &'a Option<String>,
     notes: &'a Option<String>,
 }
@@ -269,7 +269,7 @@ fn customer_json<'a>(cx: &'a Facts, id: DocId, d: &'a ParsedDoc, c: &'a Customer
                 title: &p.title,
                 role: p.role.map(|r| r.id()),
                 style: p.style.map(|s| s.id()),
-                relationship: &p.relationship,
+                relationship: p.relationship.map(|r| r.id()),
                 phone: &p.phone,
                 notes: &p.notes,
             })

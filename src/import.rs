@@ -240,7 +240,6 @@ fn new_pages(
     existing: &[Arc<ParsedDoc>],
     report: &mut Report,
 ) -> Vec<Made> {
-    let labels = crate::render::theme::default_labels();
     // Compared as the build compares them (`fold_name`): on the file systems of Windows and
     // macOS, `ABB.md` is `abb.md`, and on macOS `café.md` is the same file whether its `é`
     // is one character (NFC) or `e` and an accent (NFD).
@@ -264,7 +263,6 @@ fn new_pages(
             shown,
             columns: &table.columns,
             config,
-            labels: &labels,
         };
         let (page, given) = row.page(record);
         let slug = if page.title.trim().is_empty() {

@@ -21,3 +21,4 @@ mod sales;
 mod search;
 mod serve;
 mod telemetry;
+mod words;

@@ -1,0 +1,221 @@
+//! Issue 18, the seeds' own words: every fixed value in Chinese (the theme's labels, the seed
+//! material's names and their short forms), in front matter and in `import`, suggested by
+//! diagnostics, with the English ids canonical in the JSON export.
+
+use crate::helper::SiteTest;
+
+/// A customer whose every fixed field is written in Chinese, and a competitor and a script.
+const CHINESE: &str = concat!(
+    "---\ntitle: 华东精密\nstage: 商机\ntier: 合作伙伴关系\npotential: 高\nshare: 低\ncontacts:\n",
+    "  - {name: 王总, role: 决策人, style: 鹰, relationship: 约会}\n",
+    "  - {name: 李工, role: 技术把关者, style: 狐狸, relationship: 信赖}\n",
+    "  - {name: 赵, role: 向导（内线）, style: 羊, relationship: 同盟}\n",
+    "  - {name: 钱, role: 采购, style: 驴, relationship: 认识}\n",
+    "visits:\n  - {date: 2026-11-02, kind: 跟进拜访}\n  - {date: 2026-11-03, kind: 电话}\n",
+    "  - {date: 2026-11-04, kind: 陌生拜访}\n  - {date: 2026-11-05, kind: 常规}\n---\n",
+);
+
+fn customer_json(t: &SiteTest) -> serde_json::Value {
+    let all: serde_json::Value = serde_json::from_str(&t.read("exports/customers.json")).unwrap();
+    all.as_array().unwrap()[0].clone()
+}
+
+#[test]
+fn chinese_values_in_every_fixed_field_are_read_as_their_ids() {
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        ("content/customers/huadong.md", CHINESE),
+        ("content/competitors/abb.md", "---\ntitle: ABB\nprice_level: 高\n---\n"),
+        (
+            "content/scripts/s.md",
+            "---\ntitle: 跟进\nvisit_kind: 跟进\nstages: [商机, 报价, 成交]\n---\n",
+        ),
+    ]);
+    let r = t.build_ok();
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let c = customer_json(&t);
+    assert_eq!(
+        (&c["stage"], &c["tier"], &c["potential"], &c["share"]),
+        (&"opportunity".into(), &"partner".into(), &"high".into(), &"low".into())
+    );
+    let contacts: Vec<(String, String, String)> = c["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().unwrap().to_owned();
+            (s("role"), s("style"), s("relationship"))
+        })
+        .collect();
+    let want = [
+        ("decision-maker", "eagle", "dating"),
+        ("technical", "fox", "trust"),
+        ("coach", "sheep", "alliance"),
+        ("purchaser", "donkey", "acquaintance"),
+    ];
+    assert_eq!(
+        contacts,
+        want.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()))
+    );
+    let kinds: Vec<&str> = c["visits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["follow-up", "phone", "cold", "routine"]);
+    // The page shows the theme's labels, 约会 among them.
+    let page = t.read("customers/huadong/index.html");
+    for label in ["伙伴关系", "决策人", "约会", "同盟"] {
+        assert!(page.contains(label), "{label}");
+    }
+}
+
+#[test]
+fn seed_names_and_short_forms_are_tiers() {
+    for (written, id) in [
+        ("基本客户关系", "basic"),
+        ("被动", "passive"),
+        ("负责任", "responsible"),
+        ("负责", "responsible"),
+        ("主动关系", "proactive"),
+        ("伙伴", "partner"),
+        ("Partner", "partner"),
+    ] {
+        let t = SiteTest::with_files(&[(
+            "content/customers/a.md",
+            &format!("---\ntitle: a\nstage: 目标客户\ntier: {written}\n---\n"),
+        )]);
+        t.build_ok();
+        let c = customer_json(&t);
+        assert_eq!(
+            (c["stage"].as_str(), c["tier"].as_str()),
+            (Some("target"), Some(id)),
+            "{written}"
+        );
+    }
+}
+
+#[test]
+fn a_stage_is_read_by_its_configured_label() {
+    let t = SiteTest::with_files(&[
+        (
+            "salesbook.yaml",
+            "stages:\n  - {id: lead, label: 线索, probability: 0.2}\n  - {id: pilot, label: 试用, label_en: Pilot, probability: 0.5}\n  - {id: signed, label: 签约, probability: 1, outcome: won}\n",
+        ),
+        ("content/customers/a.md", "---\ntitle: a\nstage: 试用\n---\n"),
+        ("content/customers/b.md", "---\ntitle: b\nstage: pilot\n---\n"),
+        ("content/customers/c.md", "---\ntitle: c\nstage: 签约\n---\n"),
+    ]);
+    t.build_ok();
+    let all: serde_json::Value = serde_json::from_str(&t.read("exports/customers.json")).unwrap();
+    let mut stages: Vec<(&str, &str)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["slug"].as_str().unwrap(), c["stage"].as_str().unwrap()))
+        .collect();
+    stages.sort();
+    assert_eq!(stages, [("a", "pilot"), ("b", "pilot"), ("c", "signed")]);
+}
+
+#[test]
+fn diagnostics_suggest_the_chinese_names() {
+    let t = SiteTest::with_files(&[(
+        "content/customers/a.md",
+        "---\ntitle: a\nstage: 商机会\ntier: 伙伴关糸\ncontacts:\n  - {name: 王, role: 决策入, style: 鹰鹰鹰鹰, relationship: 约合}\nvisits:\n  - {kind: 跟近拜访}\n---\n",
+    )]);
+    let r = t.build();
+    let got: Vec<(usize, usize, &str, Option<&str>)> = r
+        .diagnostics
+        .iter()
+        .map(|d| (d.line, d.column, d.message.as_str(), d.help.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                3,
+                8,
+                "unknown stage \"商机会\"",
+                Some("did you mean \"商机\" (opportunity)?")
+            ),
+            (
+                4,
+                7,
+                "unknown tier \"伙伴关糸\"",
+                Some("did you mean \"伙伴关系\" (partner)?")
+            ),
+            (
+                6,
+                21,
+                "unknown role \"决策入\"",
+                Some("did you mean \"决策人\" (decision-maker)?")
+            ),
+            (
+                6,
+                33,
+                "unknown style \"鹰鹰鹰鹰\"",
+                Some("expected one of: eagle (鹰), fox (狐), donkey (驴), sheep (羊)")
+            ),
+            (
+                6,
+                53,
+                "unknown relationship level \"约合\"",
+                Some("did you mean \"约会\" (dating)?")
+            ),
+            (
+                8,
+                12,
+                "unknown visit kind \"跟近拜访\"",
+                Some("did you mean \"跟进拜访\" (follow-up)?")
+            ),
+        ],
+        "{:#?}",
+        r.diagnostics
+    );
+    // Free text is no relationship level any more; an English slip gets the id.
+    let t = SiteTest::with_files(&[(
+        "content/customers/a.md",
+        "---\ntitle: a\nstage: lead\ncontacts:\n  - {name: 王, relationship: trusst}\n---\n",
+    )]);
+    let r = t.build();
+    assert_eq!(r.diagnostics[0].help.as_deref(), Some("did you mean \"trust\"?"));
+}
+
+#[test]
+fn import_reads_chinese_values_in_every_fixed_column() {
+    let t = SiteTest::with_files(&[("salesbook.yaml", "today: 2026-11-23\n")]);
+    let csv = "客户名称,阶段,关系类型,采购潜力,客户份额,联系人\n\
+华东,成交,合作伙伴关系,高,低,王总||决策人|鹰||约会;李工||向导（内线）|羊||同盟\n\
+华南,商机,负责任,低,高,\n\
+华北,线索,基本客户关系,,,\n";
+    let file = t.root().join("c.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = t.run(&["import", "customers", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        src(&t, "content/customers/华东.md"),
+        "---\ntitle: 华东\nstage: won\ntier: partner\npotential: high\nshare: low\ncontacts:\n- name: 王总\n  role: decision-maker\n  style: eagle\n  relationship: dating\n- name: 李工\n  role: coach\n  style: sheep\n  relationship: alliance\n---\n\n## 基本情况\n\n## 下一步\n"
+    );
+    assert!(
+        src(&t, "content/customers/华南.md")
+            .contains("stage: opportunity\ntier: responsible\npotential: low\nshare: high\n")
+    );
+    assert!(src(&t, "content/customers/华北.md").contains("stage: lead\ntier: basic\n"));
+    // A wrong name is refused, with the Chinese name suggested.
+    std::fs::write(&file, "客户名称,关系类型\n华中,伙伴关糸\n").unwrap();
+    let out = t.run(&["import", "customers", file.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains(
+            "c.csv, row 2, column B (关系类型): unknown tier \"伙伴关糸\"; did you mean \"伙伴关系\" (partner)?"
+        ),
+        "{log}"
+    );
+}
+
+fn src(t: &SiteTest, path: &str) -> String {
+    std::fs::read_to_string(t.root().join(path)).unwrap()
+}
