@@ -86,6 +86,10 @@ pub enum Command {
         title: String,
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// A customer's relationship tier (an id or a Chinese name: partner, 伙伴关系); left
+        /// out when not given, as a new customer has bought nothing yet
+        #[arg(long)]
+        tier: Option<String>,
     },
 }
 

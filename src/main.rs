@@ -261,9 +261,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             root,
             dry_run,
         } => import_customers(&root, &file, dry_run),
-        Command::New { kind, title, root } => {
+        Command::New {
+            kind,
+            title,
+            root,
+            tier,
+        } => {
+            let tier = match tier.as_deref().map(salesbook::new::parse_tier).transpose() {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            };
             let today = chrono::Local::now().date_naive();
-            let path = salesbook::new::new_page(&root, kind, &title, today)?;
+            let path = salesbook::new::new_page(&root, kind, &title, today, tier)?;
             eprintln!("created {}", path.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -496,6 +496,7 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
             None
         }
     };
+    let tier_at = f.place("tier");
     let mut c = Customer {
         industry: f.text("industry"),
         region: f.text("region"),
@@ -511,6 +512,22 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         next_visit: f.date("next_visit"),
         ..Customer::default()
     };
+    if let (Some(tier), Some(stage), Some((pos, width))) = (c.tier, c.stage, tier_at)
+        && crate::sales::tiers::contradicts(tier, stage, config)
+    {
+        let d = Diagnostic::warning(
+            f.file,
+            format!(
+                "`tier: {}` does not suit a customer at `stage: {}`",
+                tier.id(),
+                config.stage_def(stage).id
+            ),
+        );
+        f.diags.push(f.text.at(d, pos, width).help(
+            "a responsible, proactive or partner customer has bought and works with us: it is past a prospect's \
+             stage; leave `tier` out until the first order (or use basic/passive for a former customer)",
+        ));
+    }
     if let Some(v) = c.value.filter(|v| *v < 0.0) {
         let d = Diagnostic::error(f.file, format!("`value` is negative ({v})"));
         f.diags
@@ -683,6 +700,14 @@ impl<'a, 'd> Fields<'a, 'd> {
             .text
             .at(Diagnostic::error(self.file, message), node.pos, node.width());
         self.diags.push(d.help(help));
+    }
+
+    /// Where the value of `key` is written, without taking it.
+    fn place(&self, key: &str) -> Option<(Pos, usize)> {
+        self.entries
+            .iter()
+            .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))
+            .map(|(_, v)| (v.pos, v.width()))
     }
 
     /// Removes and returns the value of `key`; `null` counts as absent.

@@ -219,3 +219,93 @@ fn import_reads_chinese_values_in_every_fixed_column() {
 fn src(t: &SiteTest, path: &str) -> String {
     std::fs::read_to_string(t.root().join(path)).unwrap()
 }
+
+/// The front matter of `path` as the build reads it: (stage, tier) ids.
+fn stage_and_tier(t: &SiteTest, slug: &str) -> (Option<String>, Option<String>) {
+    t.build_ok();
+    let all: serde_json::Value = serde_json::from_str(&t.read("exports/customers.json")).unwrap();
+    let c = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["slug"] == slug)
+        .unwrap()
+        .clone();
+    let s = |k: &str| c[k].as_str().map(str::to_owned);
+    (s("stage"), s("tier"))
+}
+
+#[test]
+fn new_customer_leaves_the_tier_out_unless_given() {
+    let t = SiteTest::with_files(&[("salesbook.yaml", "today: 2026-11-23\n")]);
+    let out = t.run(&["new", "customer", "新客户"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = src(&t, "content/customers/新客户.md");
+    assert!(!text.lines().any(|l| l.starts_with("tier:")), "{text}");
+    assert!(text.contains("\n# tier: left out until the customer buys"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("potential:") || l.starts_with("share:")),
+        "{text}"
+    );
+    assert_eq!(stage_and_tier(&t, "新客户"), (Some("target".into()), None));
+    let check = t.run(&["check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&check.stderr).contains("warning"));
+
+    let out = t.run(&["new", "customer", "老客户", "--tier", "被动关系"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(src(&t, "content/customers/老客户.md").contains("\nstage: target\ntier: passive\nvalue: 0\n"));
+    assert_eq!(
+        stage_and_tier(&t, "老客户"),
+        (Some("target".into()), Some("passive".into()))
+    );
+
+    let out = t.run(&["new", "customer", "坏", "--tier", "伙伴关糸"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert_eq!(
+        log.trim(),
+        "error: unknown tier \"伙伴关糸\" for --tier; did you mean \"伙伴关系\" (partner)?"
+    );
+    assert!(!t.root().join("content/customers/坏.md").exists());
+    let out = t.run(&["new", "competitor", "对手", "--tier", "partner"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(!t.root().join("content/competitors/对手.md").exists());
+}
+
+#[test]
+fn a_tier_that_contradicts_the_stage_is_a_warning() {
+    let page = |stage: &str, tier: &str| format!("---\ntitle: x\nstage: {stage}\ntier: {tier}\n---\n");
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        ("content/customers/a.md", &page("target", "partner")),
+        ("content/customers/b.md", &page("潜在客户", "负责任")),
+        ("content/customers/c.md", &page("potential", "主动")),
+        ("content/customers/d.md", &page("target", "basic")),
+        ("content/customers/e.md", &page("target", "passive")),
+        ("content/customers/f.md", &page("lead", "partner")),
+        ("content/customers/g.md", &page("won", "partner")),
+        ("content/customers/h.md", &page("lost", "partner")),
+    ]);
+    let r = t.build();
+    let got: Vec<String> = r
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{}:{} {:?} {}", d.file, d.line, d.column, d.severity, d.message))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "content/customers/a.md:4:7 Warning `tier: partner` does not suit a customer at `stage: target`",
+            "content/customers/b.md:4:7 Warning `tier: responsible` does not suit a customer at `stage: potential`",
+            "content/customers/c.md:4:7 Warning `tier: proactive` does not suit a customer at `stage: potential`",
+        ]
+    );
+}
