@@ -309,3 +309,105 @@ fn a_tier_that_contradicts_the_stage_is_a_warning() {
         ]
     );
 }
+
+/// Every customer's fields as `customers.json` has them (ids), without what the table does
+/// not carry (visits, orders, the page's own path).
+fn customers_json(t: &SiteTest) -> Vec<serde_json::Value> {
+    let all: serde_json::Value = serde_json::from_str(&t.read("exports/customers.json")).unwrap();
+    let mut out: Vec<serde_json::Value> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            let o = c.as_object_mut().unwrap();
+            for k in ["visits", "orders", "extra"] {
+                o.remove(k);
+            }
+            c
+        })
+        .collect();
+    out.sort_by_key(|c| c["slug"].as_str().unwrap_or_default().to_owned());
+    out
+}
+
+#[test]
+fn a_zh_cn_sites_csv_is_in_chinese_and_imports_back() {
+    let from = SiteTest::with_files(&[
+        (
+            "salesbook.yaml",
+            "today: 2026-11-23\nstages:\n  - {id: lead, label: 线索, probability: 0.2}\n  - {id: pilot, label: 试用, probability: 0.5}\n  - {id: won, label: 签约, probability: 1}\n",
+        ),
+        ("content/competitors/rival.md", "---\ntitle: 对手\n---\n"),
+        (
+            "content/customers/huadong.md",
+            "---\ntitle: 华东精密\nstage: pilot\ntier: partner\nowner: 张伟\nvalue: 1200000\nprobability: 0.35\nexpected_close: 2026-12-31\nnext_visit: 2026-11-28\npotential: high\nshare: low\ncompetitors: [rival]\ntags: [重点]\ncontacts:\n  - {name: 王总, title: 总经理, role: decision-maker, style: eagle, relationship: dating, phone: \"010\"}\n  - {name: 陈工, role: coach, style: sheep, relationship: alliance}\n---\n正文\n",
+        ),
+        (
+            "content/customers/nanfang.md",
+            "---\ntitle: 南方电子\nstage: won\ntier: responsible\npotential: low\nshare: high\ncontacts:\n  - {name: 李, role: purchaser, style: fox, relationship: acquaintance}\n  - {name: 赵, role: technical, style: donkey, relationship: trust}\n---\n",
+        ),
+        ("content/customers/bare.md", "---\ntitle: 无阶段\n---\n"),
+    ]);
+    from.build_ok();
+    let bytes = std::fs::read(from.root().join("public/exports/customers.csv")).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "文件名,客户名称,阶段,关系类型,负责人,行业,地区,金额,赢单概率,预计成交日期,下次拜访,采购潜力,客户份额,\
+             竞争对手,联系人,标签,更新日期,加权金额,上次拜访,未付,应收账款回收期"
+        )
+    );
+    let mut rows: Vec<&str> = lines.collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            "bare,无阶段,,,,,,,,,,,,,,,,,,,",
+            "huadong,华东精密,试用,伙伴关系,张伟,,,1200000,0.35,2026-12-31,2026-11-28,高,低,rival,王总|总经理|决策人|鹰|010|约会; 陈工||向导|羊||同盟,重点,,420000,,,",
+            "nanfang,南方电子,签约,负责关系,,,,,,,,低,高,,李||采购人员|狐||认识; 赵||技术把关者|驴||信赖,,,,,,",
+        ]
+    );
+    // Into an empty site with the same stages and competitor: the same front matter values.
+    let to = SiteTest::with_files(&[
+        (
+            "salesbook.yaml",
+            &std::fs::read_to_string(from.root().join("salesbook.yaml")).unwrap(),
+        ),
+        ("content/competitors/rival.md", "---\ntitle: 对手\n---\n"),
+    ]);
+    let file = to.root().join("客户.csv");
+    std::fs::write(&file, &bytes).unwrap();
+    let out = to.run(&["import", "customers", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    to.build_ok();
+    let (a, b) = (customers_json(&from), customers_json(&to));
+    assert_eq!(a.len(), 3);
+    assert_eq!(a, b);
+    assert_eq!(
+        (a[1]["stage"].as_str(), a[1]["contacts"][0]["relationship"].as_str()),
+        (Some("pilot"), Some("dating"))
+    );
+}
+
+#[test]
+fn an_english_sites_csv_has_ids() {
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "language: en\ntoday: 2026-11-23\n"),
+        (
+            "content/customers/a.md",
+            "---\ntitle: A\nstage: 商机\ntier: 伙伴\ncontacts:\n  - {name: W, role: 决策人, relationship: 约会}\n---\n",
+        ),
+    ]);
+    t.build_ok();
+    let text = t.read("exports/customers.csv");
+    assert_eq!(
+        text.trim_start_matches('\u{feff}').lines().collect::<Vec<_>>(),
+        [
+            salesbook::export::CSV_COLUMNS.join(","),
+            "a,A,opportunity,partner,,,,,,,,,,,W||decision-maker|||dating,,,,,,".to_owned(),
+        ]
+    );
+}
