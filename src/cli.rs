@@ -77,6 +77,10 @@ pub enum Command {
         /// Report what would be written, write nothing
         #[arg(long)]
         dry_run: bool,
+        /// Update the existing pages the rows match (by slug, then title, then alias):
+        /// only the fields of the sheet's columns change
+        #[arg(long)]
+        update: bool,
     },
     /// Create a new page from a template
     New {
