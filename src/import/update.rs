@@ -295,10 +295,29 @@ fn shown_value(v: &J) -> String {
 }
 
 /// A value as YAML on one line: text plain where YAML reads it back as the same text,
-/// else double-quoted; lists and maps in flow style (JSON, which YAML reads).
+/// else double-quoted (as JSON, which YAML reads); lists and contacts in flow style, a
+/// contact's fields in the order the page format lists them.
 fn inline(v: &J) -> String {
+    inline_in(v, false)
+}
+
+fn inline_in(v: &J, flow: bool) -> String {
     match v {
-        J::String(s) if plain_reads_back(s) => s.clone(),
+        J::String(s) if plain_reads_back(s) && !(flow && s.contains([',', '[', ']', '{', '}'])) => s.clone(),
+        J::Array(items) => {
+            let items: Vec<String> = items.iter().map(|i| inline_in(i, true)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        J::Object(m) => {
+            const ORDER: [&str; 7] = ["name", "title", "role", "style", "phone", "relationship", "notes"];
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort_by_key(|k| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
+            let fields: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{k}: {}", inline_in(&m[*k], true)))
+                .collect();
+            format!("{{{}}}", fields.join(", "))
+        }
         other => other.to_string(),
     }
 }
@@ -325,6 +344,9 @@ fn plain_reads_back(s: &str) -> bool {
 pub(super) fn edit(text: &str, changes: &[(&str, String)]) -> Result<String, String> {
     // Places are counted in lines broken by `\n` (as the build reads a file); a Windows file
     // is edited as such and given its `\r\n` back.
+    if let Some(rest) = text.strip_prefix('\u{feff}') {
+        return edit(rest, changes).map(|t| format!("\u{feff}{t}"));
+    }
     if text.contains('\r') {
         let lf = text.replace("\r\n", "\n");
         if lf.contains('\r') {
@@ -578,10 +600,17 @@ mod tests {
             set(text, &[("next_visit", "2026-12-01"), ("owner", "张")]),
             "---\r\ntitle: a\r\nnext_visit: 2026-12-01\r\nstage: lead\r\nowner: 张\r\n---\r\nbody\r\n"
         );
-        let text = "---\ntitle: a\nprivate: {value: 1, owner: x}\n---\n";
+        let text = "---\ntitle: a\nprivate: {owner: 张伟, value: 1}\n---\n";
         assert_eq!(
-            set(text, &[("value", "2")]),
-            "---\ntitle: a\nprivate: {value: 2, owner: x}\n---\n"
+            set(text, &[("value", "2"), ("owner", "李")]),
+            "---\ntitle: a\nprivate: {owner: 李, value: 2}\n---\n"
+        );
+        let text = "\u{feff}---\ntitle: a\n---\n";
+        assert_eq!(set(text, &[("owner", "李")]), "\u{feff}---\ntitle: a\nowner: 李\n---\n");
+        let text = "---\ntitle: a\ntags:\n  - x  # 一\n  # 二\n  - \"y: z\"\nowner: |\n  多行\n  文本\n---\n";
+        assert_eq!(
+            set(text, &[("tags", "[\"q\"]"), ("owner", "李")]),
+            "---\ntitle: a\ntags: [\"q\"]\nowner: 李\n---\n"
         );
     }
 
@@ -603,5 +632,11 @@ mod tests {
         ] {
             assert_eq!(plain_reads_back(s), plain, "{s}");
         }
+        let contacts = serde_json::json!([{"notes": "备注: #1", "name": "新人", "role": "coach", "phone": "+86 010"}, {"name": "a,b"}]);
+        assert_eq!(
+            inline(&contacts),
+            "[{name: 新人, role: coach, phone: +86 010, notes: \"备注: #1\"}, {name: \"a,b\"}]"
+        );
+        assert_eq!(inline(&serde_json::json!(["重点", "1", "x y"])), "[重点, \"1\", x y]");
     }
 }
