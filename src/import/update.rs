@@ -151,6 +151,11 @@ pub(super) fn plan(
                 continue;
             }
         };
+        for (f, _, new) in &mut edits {
+            if *f == "contacts" {
+                keep_contact_fields(&text, new);
+            }
+        }
         let changes: Vec<(&str, String)> = edits.iter().map(|(f, _, new)| (*f, inline(new))).collect();
         match edit(&text, &changes) {
             Ok(edited) => {
@@ -178,6 +183,68 @@ pub(super) fn plan(
         }
     }
     plan
+}
+
+/// The fields of the page's contacts that a sheet's cell does not hold (`wechat:`, …), added
+/// to the sheet's contact of the same name, so that a contacts column does not drop them.
+fn keep_contact_fields(text: &str, contacts: &mut J) {
+    const CELL: [&str; 7] = ["name", "title", "role", "style", "phone", "relationship", "notes"];
+    let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
+    let Ok(split) = crate::parse::front_matter::split("", &text) else {
+        return;
+    };
+    let Ok(root) = crate::yaml::parse(split.yaml, split.yaml_line_offset) else {
+        return;
+    };
+    let field = |m: &Node, key: &str| match &m.value {
+        Value::Map(e) => e
+            .iter()
+            .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))
+            .map(|(_, v)| v.clone()),
+        _ => None,
+    };
+    let Some(old) = field(&root, "contacts").or_else(|| field(&field(&root, "private")?, "contacts")) else {
+        return;
+    };
+    let (Value::Seq(old), J::Array(new)) = (&old.value, contacts) else {
+        return;
+    };
+    for person in old {
+        let (Some(name), Value::Map(entries)) = (field(person, "name").and_then(|n| n.as_text()), &person.value) else {
+            continue;
+        };
+        let Some(J::Object(target)) = new.iter_mut().find(|c| c["name"].as_str() == Some(name.as_str())) else {
+            continue;
+        };
+        for (k, v) in entries {
+            if let Some(k) = k.as_text().filter(|k| !CELL.contains(&k.as_str())) {
+                target.entry(k).or_insert_with(|| to_json(v));
+            }
+        }
+    }
+}
+
+/// A YAML value as JSON (text as written).
+fn to_json(n: &Node) -> J {
+    match &n.value {
+        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
+        Value::Map(e) => J::Object(
+            e.iter()
+                .map(|(k, v)| (k.as_text().unwrap_or_default(), to_json(v)))
+                .collect(),
+        ),
+        Value::Null => J::Null,
+        // A number or true/false stays one where JSON writes it as it was written (`12`,
+        // `true`); any other spelling (`+8613800000000`) stays that text.
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
+            let written = n.as_text().unwrap_or_default();
+            match serde_json::from_str::<J>(&written) {
+                Ok(v @ (J::Number(_) | J::Bool(_))) => v,
+                _ => J::String(written),
+            }
+        }
+        _ => n.as_text().map_or(J::Null, J::String),
+    }
 }
 
 /// The file name of a page, without `.md`.

@@ -759,3 +759,27 @@ fn update_matches_by_slug_first() {
     );
     assert!(page(&t, "nanfang").starts_with("---\ntitle: 南方电子有限公司\n"));
 }
+
+#[test]
+fn update_keeps_the_contact_fields_a_cell_does_not_hold() {
+    let t = update_site();
+    t.write(
+        "content/customers/nanfang.md",
+        "---\ntitle: 南方电子有限公司\nstage: lead\ncontacts:\n  - name: 李\n    role: user\n    wechat: li_2026\n    since: 2019\n    phone: +8613800000000\n  - name: 走了的人\n---\n正文\n",
+    );
+    let (code, log) = run_update(
+        &t,
+        "客户名称,联系人\n南方电子有限公司,李||决策人||+8613800000000|约会; 新人\n",
+        &[],
+    );
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(
+        page(&t, "nanfang"),
+        "---\ntitle: 南方电子有限公司\nstage: lead\ncontacts: [{name: 李, role: decision-maker, phone: \"+8613800000000\", relationship: dating, since: 2019, wechat: li_2026}, {name: 新人}]\n---\n正文\n"
+    );
+    assert!(
+        log.contains("contacts: 2 contacts (李, 走了的人) → 2 contacts (李, 新人)"),
+        "{log}"
+    );
+    assert_eq!(t.run(&["check"]).status.code(), Some(0));
+}
