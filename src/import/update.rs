@@ -45,6 +45,7 @@ pub(super) fn plan(
         .filter(|d| d.kind == Kind::Customer)
         .collect();
     let competitor_slug = competitor_names(existing);
+    let index = Index::new(&customers);
     let mut plan = Plan {
         made: Vec::new(),
         rows: HashSet::new(),
@@ -69,33 +70,15 @@ pub(super) fn plan(
         }
         let title = page.title.trim();
         let slug = given.clone().unwrap_or_else(|| slugify(title));
-        let levels: [(&str, Vec<&ParsedDoc>); 3] = [
-            (
-                "slug",
-                customers
-                    .iter()
-                    .copied()
-                    .filter(|d| fold_name(&d.slug) == fold_name(&slug) || fold_name(stem(d)) == fold_name(&slug))
-                    .collect(),
-            ),
-            (
-                "title",
-                customers
-                    .iter()
-                    .copied()
-                    .filter(|d| d.fm.title.trim() == title)
-                    .collect(),
-            ),
-            (
-                "alias",
-                customers
-                    .iter()
-                    .copied()
-                    .filter(|d| d.fm.aliases.iter().any(|a| a.trim() == title))
-                    .collect(),
-            ),
+        let levels = [
+            ("slug", index.by_slug.get(&fold_name(&slug))),
+            ("title", index.by_title.get(title)),
+            ("alias", index.by_alias.get(title)),
         ];
-        let Some((how, docs)) = levels.into_iter().find(|(_, docs)| !docs.is_empty()) else {
+        let Some((how, docs)) = levels
+            .into_iter()
+            .find_map(|(how, docs)| Some((how, docs.filter(|d| !d.is_empty())?)))
+        else {
             continue;
         };
         plan.rows.insert(*line);
@@ -140,7 +123,12 @@ pub(super) fn plan(
                 .push(format!("{place}: {} (by {how}): nothing changes", d.rel_path));
             continue;
         }
-        let path = root.join(&d.rel_path);
+        // A page that is a link (inside the site: the build follows no other) is updated
+        // where it points, and stays a link.
+        let path = match root.join(&d.rel_path) {
+            p if p.is_symlink() => std::fs::canonicalize(&p).unwrap_or(p),
+            p => p,
+        };
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
@@ -244,6 +232,39 @@ fn to_json(n: &Node) -> J {
             }
         }
         _ => n.as_text().map_or(J::Null, J::String),
+    }
+}
+
+/// The customers by the names a row may match them by (a site of thousands of customers
+/// and a sheet of thousands of rows: not each row against each page).
+struct Index<'a> {
+    by_slug: HashMap<String, Vec<&'a ParsedDoc>>,
+    by_title: HashMap<&'a str, Vec<&'a ParsedDoc>>,
+    by_alias: HashMap<&'a str, Vec<&'a ParsedDoc>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(customers: &[&'a ParsedDoc]) -> Self {
+        let mut index = Index {
+            by_slug: HashMap::new(),
+            by_title: HashMap::new(),
+            by_alias: HashMap::new(),
+        };
+        for d in customers.iter().copied() {
+            let (slug, file) = (fold_name(&d.slug), fold_name(stem(d)));
+            if file != slug {
+                index.by_slug.entry(file).or_default().push(d);
+            }
+            index.by_slug.entry(slug).or_default().push(d);
+            index.by_title.entry(d.fm.title.trim()).or_default().push(d);
+            for a in &d.fm.aliases {
+                let pages = index.by_alias.entry(a.trim()).or_default();
+                if !pages.iter().any(|p| std::ptr::eq(*p, d)) {
+                    pages.push(d);
+                }
+            }
+        }
+        index
     }
 }
 

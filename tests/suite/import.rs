@@ -783,3 +783,44 @@ fn update_keeps_the_contact_fields_a_cell_does_not_hold() {
     );
     assert_eq!(t.run(&["check"]).status.code(), Some(0));
 }
+
+#[test]
+fn update_refuses_two_rows_for_one_page_and_follows_a_link() {
+    let t = update_site();
+    // A title that is a page's slug matches it by slug: two rows for one page.
+    let (code, log) = run_update(&t, "title,owner\n华东精密,李\n,\nhuadong,赵\n", &[]);
+    assert_eq!(code, Some(1), "{log}");
+    assert!(
+        log.contains("row 4: row 2 updates content/customers/huadong.md too"),
+        "{log}"
+    );
+    let (code, log) = run_update(&t, "title,owner\n华东精密,李\n", &[]);
+    assert_eq!(code, Some(0), "{log}");
+    let (code, log) = run_update(&t, "slug,title,owner\n,华东精密,李\nhuadong,华东,赵\n", &[]);
+    assert_eq!(code, Some(1), "{log}");
+    assert!(
+        log.contains(
+            "error: 周报.csv, row 3: row 2 updates content/customers/huadong.md too; keep one of the two rows"
+        ),
+        "{log}"
+    );
+    assert!(
+        page(&t, "huadong").contains("owner: 李\n"),
+        "the first run's update only"
+    );
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(t.root().join("content/shared")).unwrap();
+        std::fs::rename(
+            t.root().join("content/customers/nanfang.md"),
+            t.root().join("content/shared/nanfang.md"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("../shared/nanfang.md", t.root().join("content/customers/nanfang.md")).unwrap();
+        let (code, log) = run_update(&t, "title,owner\n南方电子,王\n", &[]);
+        assert_eq!(code, Some(0), "{log}");
+        assert!(t.root().join("content/customers/nanfang.md").is_symlink());
+        let shared = std::fs::read_to_string(t.root().join("content/shared/nanfang.md")).unwrap();
+        assert!(shared.contains("owner: 王\n"), "{shared}");
+    }
+}
