@@ -184,17 +184,23 @@ fn stage_names(config: &SiteConfig) -> Vec<(Vec<&str>, &'static [&'static str])>
         .collect()
 }
 
-/// The stage `written` names. A stage's own id and labels come before the other names of
-/// any stage, so that a site's label is never taken for another stage's default name.
+/// The stage `written` names: a stage's id first, then a stage's `label` or `label_en`,
+/// then the default funnel's other names, so that neither a site's label nor a default
+/// name is ever taken for another stage's id.
 pub fn stage(config: &SiteConfig, written: &str) -> Option<StageIx> {
     let n = normal(written);
     if n.is_empty() {
         return None;
     }
     let names = stage_names(config);
-    let own = names.iter().position(|(own, _)| own.iter().any(|a| normal(a) == n));
-    own.or_else(|| names.iter().position(|(_, more)| more.iter().any(|a| normal(a) == n)))
-        .map(StageIx)
+    let by_id = names.iter().position(|(own, _)| normal(own[0]) == n);
+    let by_label = || {
+        names
+            .iter()
+            .position(|(own, _)| own[1..].iter().any(|a| normal(a) == n))
+    };
+    let by_name = || names.iter().position(|(_, more)| more.iter().any(|a| normal(a) == n));
+    by_id.or_else(by_label).or_else(by_name).map(StageIx)
 }
 
 /// The stage's Chinese name, as a zh-CN export writes it: its configured label, when that
@@ -313,5 +319,15 @@ mod tests {
         // A configured label wins over another stage's default name.
         assert_eq!(stage(&c, "商机").map(|s| s.0), Some(0));
         assert_eq!(stage_zh(&c, StageIx(0)), "商机");
+        let c = SiteConfig::parse(
+            "stages:\n  - {id: lead, label: quote, probability: 0.2}\n  - {id: quote, label: 报价, probability: 0.5}\n",
+        )
+        .unwrap();
+        assert_eq!(stage(&c, "quote").map(|s| s.0), Some(1), "an id before a label");
+        assert_eq!(
+            stage_zh(&c, StageIx(0)),
+            "lead",
+            "a label that is another stage's id is not written"
+        );
     }
 }
