@@ -15,6 +15,7 @@
 //! match. Every problem names the file, the row (its line in the file) and the column.
 
 mod cells;
+mod edit;
 mod rows;
 mod update;
 
