@@ -22,3 +22,4 @@ mod sales;
 mod search;
 mod serve;
 mod telemetry;
+mod words;
