@@ -184,16 +184,22 @@ impl Repo {
         let mut parent_tree = cached.commits.last().and_then(|c| c.content);
         let mut state = gix::diff::tree::State::default();
         for commit in new.into_iter().rev() {
-            let committer = commit.committer().map_err(|e| e.to_string())?;
-            let time = committer.time().map_err(|e| e.to_string())?;
+            let bad = |e: gix::Error| format!("commit {}: {e}", commit.id);
+            let committer = commit.committer().map_err(bad)?;
+            // A date git itself would not write: its seconds as far as they read, in UTC,
+            // rather than no history at all.
+            let time = committer.time().unwrap_or(gix::date::Time {
+                seconds: committer.seconds(),
+                offset: 0,
+            });
             let author = commit
                 .author()
                 .map(|a| a.name.to_string().trim().to_owned())
                 .unwrap_or_default();
-            let tree = commit.tree().map_err(|e| e.to_string())?;
+            let tree = commit.tree().map_err(bad)?;
             let content = tree
                 .lookup_entry_by_path(&content_path)
-                .map_err(|e| e.to_string())?
+                .map_err(bad)?
                 .filter(|e| e.mode().is_tree())
                 .map(|e| e.object_id());
             let changes = if content == parent_tree {

@@ -594,3 +594,85 @@ fn serve_reads_the_history_in_the_background_and_follows_a_new_commit() {
     let log = log.lock().unwrap().join("\n");
     assert!(!log.contains("git repository"), "no warning for a full clone: {log}");
 }
+
+/// Links and file names that are not UTF-8: Unix only.
+#[cfg(unix)]
+#[test]
+fn a_hostile_repository_is_read_without_harm() {
+    let r = Repo::new();
+    r.write("content/customers/a.md", &customer("甲公司", "lead", 100));
+    r.commit("2026-11-02T10:00:00+08:00", "张三", "c0");
+    // A link to a file outside the site, a submodule, and a file name that is not UTF-8.
+    std::os::unix::fs::symlink("/etc/passwd", r.path().join("content/customers/link.md")).unwrap();
+    r.git(
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            "160000,1111111111111111111111111111111111111111,content/customers/sub",
+        ],
+        None,
+    );
+    std::fs::write(
+        r.path()
+            .join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+                b"content/customers/\xff.md",
+            )),
+        customer("坏名", "lead", 1),
+    )
+    .unwrap();
+    r.git(&["add", "content"], None);
+    r.git(&["commit", "-q", "-m", "hostile"], Some("2026-11-03T10:00:00+08:00"));
+    // Gone from the working tree (the present's problems are not this test's).
+    r.remove("content/customers/link.md");
+    std::fs::remove_file(
+        r.path()
+            .join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+                b"content/customers/\xff.md",
+            )),
+    )
+    .unwrap();
+    // A commit whose committer date git would never write, made by hand.
+    let tree = r.git(&["rev-parse", "HEAD^{tree}"], None);
+    let parent = r.git(&["rev-parse", "HEAD"], None);
+    let raw = format!(
+        "tree {}\nparent {}\nauthor 王 <w@example.com> 1795000000 +0800\ncommitter 王 <w@example.com> soon +0800\n\nbad date\n",
+        tree.trim(),
+        parent.trim()
+    );
+    let path = r.path().join("raw-commit");
+    std::fs::write(&path, raw).unwrap();
+    let id = r.git(
+        &["hash-object", "-t", "commit", "-w", "--literally", "raw-commit"],
+        None,
+    );
+    r.git(&["update-ref", "refs/heads/main", id.trim()], None);
+    std::fs::remove_file(path).unwrap();
+    // gitoxide refuses the commit: the history is unreadable, the build goes on and says
+    // which commit.
+    let (h, _) = read(r.path());
+    match &h.unavailable {
+        Some(Unavailable::Unreadable(why)) => assert!(why.contains(id.trim()), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let w = history_warnings(r.path());
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].0.contains("could not be read"), "{w:?}");
+    // Without it, what the commits hold is data, never a path to open.
+    r.git(&["update-ref", "refs/heads/main", parent.trim()], None);
+    let (h, _) = read(r.path());
+    assert_eq!(h.unavailable, None);
+    assert_eq!(h.commits.len(), 2);
+    assert_eq!(h.customers.keys().collect::<Vec<_>>(), ["content/customers/a.md"]);
+    assert!(
+        h.last_change.contains_key("content/customers/link.md"),
+        "a link is a file of its commit"
+    );
+    assert!(
+        !h.last_change.contains_key("content/customers/sub"),
+        "a submodule is no file"
+    );
+    for v in h.customers.values().flatten() {
+        assert!(v.page.as_ref().is_none_or(|p| !p.title.contains("root:")));
+    }
+}
