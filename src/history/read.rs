@@ -237,8 +237,14 @@ impl Repo {
             }
         }
         let count = todo.len();
+        // In the order of the pack, in one contiguous part per thread: a packed object is
+        // mostly a delta of one stored before it, and each thread's repository keeps the
+        // last objects it unpacked, so that a delta chain is not unpacked again for each of
+        // its objects (packs hold chains up to 50 deep).
+        pack_order(&self.repo.to_thread_local(), &mut todo);
+        let part = count.div_ceil(rayon::current_num_threads().max(1)).max(1);
         let parsed: Vec<_> = todo
-            .par_chunks(64)
+            .par_chunks(part)
             .flat_map_iter(|chunk| {
                 let repo = self.repo.to_thread_local();
                 chunk
@@ -255,6 +261,29 @@ impl Repo {
             .collect();
         cached.parsed.extend(parsed);
         count
+    }
+}
+
+/// Sorts objects by where they are in the repository's packs (loose objects last).
+fn pack_order(repo: &gix::Repository, todo: &mut [(ObjectId, String)]) {
+    use gix::odb::pack::Find;
+    let mut handle = repo.objects.clone().into_inner().into_inner();
+    handle.prevent_pack_unload();
+    let mut buf = Vec::new();
+    let mut keyed: Vec<_> = todo
+        .iter()
+        .map(|(id, _)| {
+            handle
+                .location_by_oid(id, &mut buf)
+                .ok()
+                .flatten()
+                .map_or((u32::MAX, u64::MAX), |l| (l.pack_id, l.pack_offset))
+        })
+        .zip(todo.iter().cloned())
+        .collect();
+    keyed.sort_by_key(|(at, _)| *at);
+    for (slot, (_, v)) in todo.iter_mut().zip(keyed) {
+        *slot = v;
     }
 }
 
