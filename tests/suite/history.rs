@@ -676,3 +676,26 @@ fn a_hostile_repository_is_read_without_harm() {
         assert!(v.page.as_ref().is_none_or(|p| !p.title.contains("root:")));
     }
 }
+
+#[test]
+fn serve_warns_once_for_a_plain_copy_and_not_again_on_saves() {
+    let t = SiteTest::with_files(&[("content/customers/a.md", &customer("甲公司", "lead", 100))]);
+    let (s, _, log) = crate::serve::start_with(&t, &[]);
+    let wait_for = |text: &str, times: usize| {
+        let start = std::time::Instant::now();
+        loop {
+            let all = log.lock().unwrap().join("\n");
+            if all.matches(text).count() >= times {
+                return all;
+            }
+            assert!(start.elapsed().as_secs() < 20, "never {times}× {text:?}:\n{all}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    wait_for("not in a git repository", 1);
+    let rebuilt = wait_for("rebuilt in", 1).matches("rebuilt in").count();
+    t.write("content/customers/a.md", &customer("甲公司", "won", 100));
+    served_with(&s, "/customers/a/", "won");
+    let all = wait_for("rebuilt in", rebuilt + 1);
+    assert_eq!(all.matches("not in a git repository").count(), 1, "{all}");
+}
