@@ -55,9 +55,10 @@ pub struct Cached {
 }
 
 /// The cache file of the site at `prefix` (its folder in the repository, `/`-separated) in
-/// the git folder `git_dir`.
-pub fn path(git_dir: &Path, prefix: &str) -> PathBuf {
-    let name = format!("history-{FORMAT}-{:016x}", fnv(prefix.as_bytes()));
+/// the git folder `git_dir`, for builds of `mode` (`internal`, `public`, `+drafts`): one
+/// file each, so that a CI job that builds both ways finds each warm.
+pub fn path(git_dir: &Path, prefix: &str, mode: &str) -> PathBuf {
+    let name = format!("history-{FORMAT}-{:016x}-{mode}", fnv(prefix.as_bytes()));
     git_dir.join("salesbook").join(name)
 }
 

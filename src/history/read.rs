@@ -126,7 +126,13 @@ impl Repo {
         let Some(head) = head else {
             return (unavailable(Unavailable::NoCommits), ReadStats::default());
         };
-        let file = cache::path(repo.git_dir(), &self.prefix);
+        let mode = match (rules.public, rules.drafts) {
+            (false, false) => "internal",
+            (false, true) => "internal+drafts",
+            (true, false) => "public",
+            (true, true) => "public+drafts",
+        };
+        let file = cache::path(repo.git_dir(), &self.prefix, mode);
         let mut cached = cache::load(&file, &self.prefix);
         let before = (cached.commits.len(), cached.parsed.len(), cached.rules);
         let mut stats = ReadStats::default();

@@ -285,6 +285,11 @@ fn a_second_read_takes_everything_from_the_cache_and_reads_only_new_commits() {
     assert_eq!((s1.commits_read, s1.commits_cached), (3, 0));
     assert!(s1.versions_parsed >= 3);
     assert_eq!(cache_files(&r).len(), 1, "the cache is in the git folder");
+    // A public build has its own (its versions are parsed by other rules), and leaves the
+    // internal one warm.
+    let (_, public) = read_with(r.path(), true);
+    assert_eq!((public.commits_read, public.versions_parsed), (3, s1.versions_parsed));
+    assert_eq!(cache_files(&r).len(), 2);
     let (second, s2) = read(r.path());
     assert_eq!(
         s2,
