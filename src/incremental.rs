@@ -102,11 +102,13 @@ impl Hash for SiteConfig {
             count_confidential,
             search,
             allow_indexing,
+            warn_visit_without_commitment,
             stages,
         } = self;
         (title, std::mem::discriminant(language), base_url, theme, currency).hash(h);
         (money_in_wan, today, stale_after_days, small_order_threshold.to_bits()).hash(h);
         (count_confidential, search, allow_indexing, stages).hash(h);
+        warn_visit_without_commitment.hash(h);
     }
 }
 
@@ -148,6 +150,8 @@ pub struct Keys<'a> {
     books: u64,
     members_of: &'a HashMap<String, Vec<DocId>>,
     tagged: HashMap<&'a str, Vec<DocId>>,
+    /// The customers with a visit logged on each day (a daily report shows them).
+    logged: HashMap<NaiveDate, Vec<DocId>>,
 }
 
 impl<'a> Keys<'a> {
@@ -174,8 +178,15 @@ impl<'a> Keys<'a> {
                 tagged.entry(t.as_str()).or_default().push(id);
             }
         }
+        let mut logged: HashMap<NaiveDate, Vec<DocId>> = HashMap::new();
+        for (day, visits) in crate::sales::plan::logged_by_day(site, facts.today) {
+            let mut ids: Vec<DocId> = visits.iter().map(|l| l.customer).collect();
+            ids.dedup();
+            logged.insert(day, ids);
+        }
         Keys {
             facts,
+            logged,
             global,
             all_visible,
             all_customers: h.finish(),
@@ -272,6 +283,19 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
         }
         // The pages that tell the team what to do next: they show every customer's summary.
         Gen::Quadrant | Gen::Visits | Gen::Owners | Gen::Tags | Gen::Industries | Gen::Regions => every,
+        // A rep's daily work: commitments, plans and reports of every customer.
+        Gen::Commitments | Gen::Plan | Gen::Reports { .. } => every,
+        // A rep's plan shows the rep's customers and the visit scripts suited to them.
+        Gen::OwnerPlan { name, .. } => {
+            k.books.hash(&mut h);
+            k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);
+            h.finish()
+        }
+        // A day's report shows the customers visited that day.
+        Gen::Report { day } => {
+            k.summaries(k.logged.get(day).into_iter().flatten(), &mut h);
+            h.finish()
+        }
         // An owner's page and a tag's page show only their own pages.
         Gen::Owner { name, .. } => {
             k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);
@@ -300,6 +324,17 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
 /// An export: every customer's summary (each customer's part has its own print,
 /// [`customer_part`]).
 pub fn export(k: &Keys, e: Export) -> u64 {
+    if let Export::OwnerIcs(n) = e {
+        // A rep's calendar shows the rep's own customers only.
+        let owners = k.facts.figures.owners;
+        let mut h = hasher();
+        (k.global, e).hash(&mut h);
+        if let Some((name, slug)) = crate::plan::owner_slugs(owners).into_iter().nth(n) {
+            (&name, &slug).hash(&mut h);
+            k.summaries(owners.get(&name).into_iter().flatten(), &mut h);
+        }
+        return h.finish();
+    }
     let every = k.all_visible ^ k.all_customers;
     hash_of((k.global, e, every))
 }

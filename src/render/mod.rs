@@ -4,6 +4,7 @@
 //! and the search index are stages of their own (`export`, `search`).
 
 pub mod brief;
+pub mod daily;
 /// The formatting helpers, long reached through `render`.
 pub use crate::format;
 pub mod generated;
