@@ -287,7 +287,8 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
         Gen::Commitments | Gen::Plan | Gen::Reports { .. } => every,
         // A rep's plan shows the rep's customers and the visit scripts suited to them.
         Gen::OwnerPlan { name, .. } => {
-            k.books.hash(&mut h);
+            let scripts = k.facts.site.of_kind(Kind::VisitScript).map(|(id, _)| id);
+            k.summaries(scripts.collect::<Vec<_>>().iter(), &mut h);
             k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);
             h.finish()
         }
