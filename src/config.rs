@@ -1,5 +1,7 @@
 //! `salesbook.yaml`: the site's settings, typed, every key with a default from docs/domain.md.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -121,6 +123,13 @@ pub struct SiteConfig {
     /// one); false for a team that does not record them.
     pub warn_visit_without_commitment: bool,
     pub stages: Vec<StageDef>,
+    /// The team's sales quota (销售任务) by quarter: `quota: {2026-Q4: 6000000}`; keys are
+    /// checked as quarters ([`crate::sales::period::Quarter`]).
+    pub quota: BTreeMap<String, f64>,
+    /// Each rep's quota by quarter: `owner_quota: {张伟: {2026-Q4: 2000000}}`.
+    pub owner_quota: BTreeMap<String, BTreeMap<String, f64>>,
+    /// The window of the measured rates, in quarters back from today's (1: this quarter).
+    pub rates_quarters: u32,
 }
 
 impl Default for SiteConfig {
@@ -140,6 +149,9 @@ impl Default for SiteConfig {
             allow_indexing: false,
             warn_visit_without_commitment: true,
             stages: default_stages(),
+            quota: BTreeMap::new(),
+            owner_quota: BTreeMap::new(),
+            rates_quarters: 2,
         }
     }
 }
@@ -335,6 +347,19 @@ impl SiteConfig {
                     .help("write the amount in the site's currency unit, e.g. `small_order_threshold: 5000`"),
             );
         }
+        diags.extend(quota_problems(text, &config));
+        if !(1..=40).contains(&config.rates_quarters) {
+            let (pos, width) = value_pos(text, "rates_quarters");
+            let d = Diagnostic::error(
+                CONFIG_FILE,
+                format!("`rates_quarters: {}` is outside 1..40", config.rates_quarters),
+            );
+            diags.push(
+                d.at(text, pos, width).help(
+                    "the measured rates look back this many quarters, this one included, e.g. `rates_quarters: 2`",
+                ),
+            );
+        }
         if let Some(why) = base_url_problem(&config.base_url) {
             let (pos, width) = top_level_place(text, "base_url").unwrap_or_else(|| value_pos(text, "base_url"));
             let d = Diagnostic::error(CONFIG_FILE, format!("`base_url: {}` {why}", config.base_url));
@@ -382,6 +407,81 @@ impl SiteConfig {
     pub fn today(&self) -> Option<NaiveDate> {
         self.today.as_deref().and_then(parse_date)
     }
+
+    /// The quota for quarter `q`: the team's (`owner` None) or one rep's; `None` where none
+    /// is set (a quota of 0 is none: progress is a share of it).
+    pub fn quota_for(&self, owner: Option<&str>, q: crate::sales::period::Quarter) -> Option<f64> {
+        let map = match owner {
+            None => &self.quota,
+            Some(o) => self.owner_quota.iter().find(|(k, _)| k.trim() == o.trim())?.1,
+        };
+        map.iter()
+            .find(|(k, _)| crate::sales::period::Quarter::parse(k.trim()) == Some(q))
+            .map(|(_, v)| *v)
+            .filter(|v| *v > 0.0)
+    }
+}
+
+/// The problems of `quota:` and `owner_quota:`, each at its place: a key that is not a
+/// quarter, an amount that is negative or beyond 10^15.
+fn quota_problems(text: &str, config: &SiteConfig) -> Vec<Diagnostic> {
+    use crate::sales::period::Quarter;
+    use crate::yaml::{self, Node, Value};
+    let mut diags = Vec::new();
+    let Ok(Node {
+        value: Value::Map(top), ..
+    }) = yaml::parse(text, 0)
+    else {
+        return diags;
+    };
+    let entries = |node: &Node| -> Vec<(Node, Node)> {
+        match &node.value {
+            Value::Map(m) => m.clone(),
+            _ => Vec::new(),
+        }
+    };
+    let key_text = |k: &Node| match &k.value {
+        Value::Str(s) => s.clone(),
+        _ => k.raw.as_deref().map(str::to_owned).unwrap_or_default(),
+    };
+    let mut check = |key: &str, map: &BTreeMap<String, f64>, node: &Node| {
+        for (k, v) in entries(node) {
+            let name = key_text(&k);
+            if Quarter::parse(name.trim()).is_none() {
+                let d = Diagnostic::error(CONFIG_FILE, format!("`{key}` key `{name}` is not a quarter"));
+                diags.push(
+                    d.at(text, k.pos, k.width())
+                        .help("name a quarter as YYYY-Qn, e.g. `2026-Q4: 6000000`"),
+                );
+            }
+            let amount = map.get(&name).copied().unwrap_or(0.0);
+            if !amount.is_finite() || !(0.0..=MAX_NUMBER).contains(&amount) {
+                let d = Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("`{key}` for {name} is {amount}: a quota is an amount from 0 to 10^15"),
+                );
+                diags.push(
+                    d.at(text, v.pos, v.width())
+                        .help("write the quarter's amount in the site's currency unit, e.g. `2026-Q4: 6000000`"),
+                );
+            }
+        }
+    };
+    for (k, v) in &top {
+        match &k.value {
+            Value::Str(s) if s == "quota" => check("quota", &config.quota, v),
+            Value::Str(s) if s == "owner_quota" => {
+                for (owner, quarters) in entries(v) {
+                    let name = key_text(&owner);
+                    let empty = BTreeMap::new();
+                    let map = config.owner_quota.get(&name).unwrap_or(&empty);
+                    check("owner_quota", map, &quarters);
+                }
+            }
+            _ => {}
+        }
+    }
+    diags
 }
 
 /// What is wrong with a `base_url`, if anything. It starts the links of the 404 page and the
@@ -532,6 +632,31 @@ mod tests {
             assert_eq!((err[0].line, err[0].column), (2, 11), "{bad}: {err:?}");
             assert!(err[0].message.starts_with("`base_url: "), "{bad}: {err:?}");
         }
+    }
+
+    /// Issue 17: `quota:` and `owner_quota:` keys are quarters and their amounts 0..10^15,
+    /// every problem reported at its place in one run.
+    #[test]
+    fn quotas_are_quarters_with_amounts_and_problems_are_reported_at_their_place() {
+        use crate::sales::period::Quarter;
+        let c = SiteConfig::parse("quota: {2026-Q4: 6000000}\nowner_quota:\n  张伟: {2026-Q4: 2000000}\n").unwrap();
+        let q4 = Quarter::parse("2026-Q4").unwrap();
+        assert_eq!(c.quota_for(None, q4), Some(6e6));
+        assert_eq!(c.quota_for(Some("张伟"), q4), Some(2e6));
+        assert_eq!(c.quota_for(Some("李娜"), q4), None);
+        assert_eq!(c.quota_for(None, Quarter::parse("2027-Q1").unwrap()), None);
+        let text = "quota:\n  2026-Q5: 100\n  2026-Q4: -5\nowner_quota:\n  张伟:\n    Q4: 1\n    2026-Q1: 1e16\n";
+        let err = SiteConfig::parse(text).unwrap_err();
+        let got: Vec<_> = err.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(got, [(2, 3), (3, 12), (6, 5), (7, 14)], "{err:#?}");
+        assert!(err[0].message.contains("`2026-Q5` is not a quarter"), "{err:#?}");
+        assert!(err[0].help.as_deref().unwrap_or("").contains("YYYY-Qn"), "{err:#?}");
+        assert!(err[1].message.contains("from 0 to 10^15"), "{err:#?}");
+        assert!(SiteConfig::parse("quota: 5\n").is_err(), "a quota is a map of quarters");
+        let err = SiteConfig::parse("title: x\nrates_quarters: 0\n").unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (2, 17), "{err:#?}");
+        assert_eq!(SiteConfig::parse("rates_quarters: 4\n").unwrap().rates_quarters, 4);
+        assert!(SiteConfig::parse("quota: {2026-Q4: lots}\n").is_err());
     }
 
     #[test]

@@ -209,7 +209,16 @@ struct CustomerJson<'a> {
     orders: Vec<OrderJson>,
     tags: &'a [String],
     updated: Option<String>,
+    /// One entry per stage change, the first appearance included, dated by its commit
+    /// (`sales::timeline`); empty without history.
+    stage_history: Vec<StageChangeJson<'a>>,
     extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(serde::Serialize)]
+struct StageChangeJson<'a> {
+    date: String,
+    stage: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
@@ -298,6 +307,16 @@ fn customer_json<'a>(cx: &'a Facts, id: DocId, d: &'a ParsedDoc, c: &'a Customer
             .collect(),
         tags: &d.fm.tags,
         updated: ymd(d.fm.updated),
+        stage_history: {
+            let events = crate::sales::timeline::timeline(cx.history, &d.rel_path, Some(c), cx.today);
+            crate::sales::movement::stage_history_of(&events, cx.config)
+                .into_iter()
+                .map(|(date, stage)| StageChangeJson {
+                    date: crate::format::ymd(date),
+                    stage,
+                })
+                .collect()
+        },
         extra: &d.fm.extra,
     }
 }
@@ -444,6 +463,8 @@ pub enum Export {
     CustomersCsv,
     CustomersJson,
     VisitsIcs,
+    /// `progress.json` at the site root: the weekly figures (`sales::progress`).
+    ProgressJson,
     /// `exports/commitments.json` (see [`crate::export::reminders`]).
     CommitmentsJson,
     /// `exports/visits.json`.
@@ -454,10 +475,11 @@ pub enum Export {
 
 impl Export {
     /// The exports of every site (a rep's calendar is one per owner).
-    pub const ALL: [Export; 5] = [
+    pub const ALL: [Export; 6] = [
         Export::CustomersCsv,
         Export::CustomersJson,
         Export::VisitsIcs,
+        Export::ProgressJson,
         Export::CommitmentsJson,
         Export::VisitsJson,
     ];
@@ -467,6 +489,7 @@ impl Export {
             Export::CustomersCsv => "exports/customers.csv",
             Export::CustomersJson => "exports/customers.json",
             Export::VisitsIcs => "exports/visits.ics",
+            Export::ProgressJson => "progress.json",
             Export::CommitmentsJson => "exports/commitments.json",
             Export::VisitsJson => "exports/visits.json",
             Export::OwnerIcs(_) => "exports/visits-owner.ics",
@@ -509,7 +532,8 @@ fn part(cx: &Facts, e: Export, id: DocId, out: &mut Vec<u8>) {
         Export::CustomersCsv => csv_row(cx, id, d, c, out),
         Export::CustomersJson => json_row(cx, id, d, c, out),
         Export::VisitsIcs | Export::OwnerIcs(_) => ics_event(cx, d, c, out),
-        Export::CommitmentsJson | Export::VisitsJson => {}
+        // Made whole, never in parts (see `make`).
+        Export::ProgressJson | Export::CommitmentsJson | Export::VisitsJson => {}
     }
 }
 
@@ -540,6 +564,9 @@ pub fn stage(
 /// Export `e`: made customer by customer into one buffer, or, when `parts` keeps them, put
 /// together from the parts whose fingerprint (`print`) did not change.
 pub fn make(cx: &Facts, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 + Sync)) -> Vec<u8> {
+    if e == Export::ProgressJson {
+        return crate::sales::progress::progress_json(cx.progress(), cx.history).into_bytes();
+    }
     let members: Vec<DocId> = match e {
         Export::VisitsIcs => ics_members(cx),
         Export::OwnerIcs(n) => reminders::owner_members(cx, n, ics_members(cx)),

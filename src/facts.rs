@@ -14,6 +14,8 @@ use crate::history::History;
 use crate::links::LinkGraph;
 use crate::model::{StageIx, Tier};
 use crate::sales::funnel::Funnel;
+use crate::sales::movement::OverTime;
+use crate::sales::progress::Progress;
 use crate::sales::tiers::TierFigures;
 use crate::site::{DocId, Site};
 
@@ -29,6 +31,10 @@ pub struct Facts<'a> {
     pub figures: Figures<'a>,
     /// The site's git history (empty when there is none: see [`History::unavailable`]).
     pub history: &'a History,
+    /// The figures over time ([`Facts::progress`]), worked out on first use: only the pages
+    /// and the file that show them need them, and a rebuild that makes none of those skips
+    /// the walk through every week's snapshot.
+    pub over_time: std::sync::OnceLock<OverTime>,
 }
 
 /// The figures computed once per build and shared by every page.
@@ -68,6 +74,17 @@ pub struct IdLabel {
 }
 
 impl Facts<'_> {
+    /// The weekly series of the team and of each rep (`sales::progress`).
+    pub fn progress(&self) -> &Progress {
+        &self.over_time().progress
+    }
+
+    /// Everything worked out from the history (`sales::movement::of_site`).
+    pub fn over_time(&self) -> &OverTime {
+        self.over_time
+            .get_or_init(|| crate::sales::movement::of_site(self.site, self.config, self.history, self.today))
+    }
+
     /// Whether search engines are kept out: every internal build (it holds confidential data)
     /// unless the config allows indexing.
     pub fn noindex(&self) -> bool {

@@ -104,10 +104,20 @@ impl Hash for SiteConfig {
             allow_indexing,
             warn_visit_without_commitment,
             stages,
+            quota,
+            owner_quota,
+            rates_quarters,
         } = self;
         (title, std::mem::discriminant(language), base_url, theme, currency).hash(h);
         (money_in_wan, today, stale_after_days, small_order_threshold.to_bits()).hash(h);
         (count_confidential, search, allow_indexing, stages).hash(h);
+        let bits = |m: &BTreeMap<String, f64>| m.iter().map(|(k, v)| (k.clone(), v.to_bits())).collect::<Vec<_>>();
+        (
+            bits(quota),
+            owner_quota.iter().map(|(o, m)| (o, bits(m))).collect::<Vec<_>>(),
+        )
+            .hash(h);
+        rates_quarters.hash(h);
         warn_visit_without_commitment.hash(h);
     }
 }
@@ -148,6 +158,14 @@ pub struct Keys<'a> {
     all_customers: u64,
     /// Every visit script and SPIN list (a brief shows some of them).
     books: u64,
+    /// What the figures over time are made of: the history ([`history_stamp`]) and every
+    /// customer page they count, anonymously counted ones too.
+    over_time: u64,
+    /// [`history_stamp`].
+    history: u64,
+    /// [`all_versions`], with every customer page the rates count: what `/funnel/` shows of
+    /// the history.
+    rates: u64,
     members_of: &'a HashMap<String, Vec<DocId>>,
     tagged: HashMap<&'a str, Vec<DocId>>,
     /// The customers with a visit logged on each day (a daily report shows them).
@@ -178,6 +196,12 @@ impl<'a> Keys<'a> {
                 tagged.entry(t.as_str()).or_default().push(id);
             }
         }
+        let history = history_stamp(facts.history, facts.today);
+        let mut counted = hasher();
+        for (id, _, _) in crate::sales::funnel::counted(site, facts.config) {
+            site.doc(id).summary_hash.hash(&mut counted);
+        }
+        let counted = counted.finish();
         let mut logged: HashMap<NaiveDate, Vec<DocId>> = HashMap::new();
         for (day, visits) in crate::sales::plan::logged_by_day(site, facts.today) {
             let mut ids: Vec<DocId> = visits.iter().map(|l| l.customer).collect();
@@ -191,6 +215,9 @@ impl<'a> Keys<'a> {
             all_visible,
             all_customers: h.finish(),
             books,
+            over_time: hash_of((history, counted)),
+            history,
+            rates: hash_of((all_versions(facts.history), counted)),
             members_of,
             tagged,
         }
@@ -201,6 +228,57 @@ impl<'a> Keys<'a> {
             self.facts.site.doc(*id).summary_hash.hash(h);
         }
     }
+}
+
+/// Why there is no history, when there is none.
+fn unavailable(history: &crate::history::History) -> Option<&str> {
+    use crate::history::Unavailable;
+    history.unavailable.as_ref().map(|u| match u {
+        Unavailable::NotARepository => "not a repository",
+        Unavailable::NoCommits => "no commits",
+        Unavailable::Shallow => "shallow",
+        Unavailable::Unreadable(why) => why.as_str(),
+    })
+}
+
+/// The commit ids of a page's versions: with the parse rules (in the build stamp) they fix
+/// every version, its date and its author.
+fn versions(history: &crate::history::History, path: &str, h: &mut DefaultHasher) {
+    for v in history.customers.get(path).into_iter().flatten() {
+        history.commits.get(v.commit).map(|c| &c.id).hash(h);
+    }
+}
+
+/// What decides everything worked out from the history (`sales::progress`, `rates`,
+/// `movement`): why there is none, each week's snapshot, and every customer page's versions.
+/// A commit that changes no customer page and is no week's snapshot changes none of it.
+pub fn history_stamp(history: &crate::history::History, today: NaiveDate) -> u64 {
+    let mut h = hasher();
+    all_versions(history).hash(&mut h);
+    for (week, commit) in crate::sales::progress::weeks(history, today) {
+        (week.monday, commit.and_then(|i| history.commits.get(i)).map(|c| &c.id)).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Why there is no history, and every customer page's versions: what the measured rates
+/// and the timelines are made of (not the weeks' snapshots).
+pub fn all_versions(history: &crate::history::History) -> u64 {
+    let mut h = hasher();
+    unavailable(history).hash(&mut h);
+    for path in history.customers.keys() {
+        path.hash(&mut h);
+        versions(history, path, &mut h);
+    }
+    h.finish()
+}
+
+/// What decides one customer page's timeline and `stage_history`: its versions.
+pub fn page_history(history: &crate::history::History, path: &str) -> u64 {
+    let mut h = hasher();
+    (unavailable(history), history.is_available()).hash(&mut h);
+    versions(history, path, &mut h);
+    h.finish()
 }
 
 /// The fingerprint of a route's job.
@@ -223,6 +301,10 @@ pub fn page(k: &Keys, id: DocId) -> u64 {
     (k.global, d.hash, &d.path).hash(&mut h);
     // `page.git`: the last commit that changed the file (its id decides its date and author).
     k.facts.history.last_commit_of(&d.rel_path).map(|c| &c.id).hash(&mut h);
+    if d.kind == Kind::Customer {
+        // A customer page shows its timeline from the history.
+        page_history(k.facts.history, &d.rel_path).hash(&mut h);
+    }
     k.summaries(&g.backlinks[id.0], &mut h);
     for l in g.body_links[id.0].iter() {
         l.as_ref()
@@ -239,9 +321,10 @@ pub fn brief(k: &Keys, id: DocId) -> u64 {
     customer(k, id, k.books)
 }
 
-/// A customer's part of the exports: its front matter and the competitors it names.
+/// A customer's part of the exports: its front matter, the competitors it names and its
+/// versions (`stage_history`).
 pub fn customer_part(k: &Keys, id: DocId) -> u64 {
-    customer(k, id, 0)
+    customer(k, id, page_history(k.facts.history, &k.facts.site.doc(id).rel_path))
 }
 
 fn customer(k: &Keys, id: DocId, extra: u64) -> u64 {
@@ -259,7 +342,9 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
     let mut h = hasher();
     let extra = match g {
         Gen::Home => every,
-        Gen::Funnel | Gen::Tiers => k.all_customers,
+        // The funnel's forecast by period counts anonymously counted customers too.
+        Gen::Funnel => hash_of((k.all_customers, k.rates)),
+        Gen::Tiers => k.all_customers,
         // Stage and tier pages are paginated; only page 1 shows the figures, so a deal moving
         // re-renders the pages its row leaves or joins, not every page of the stage.
         Gen::Stage { ix, page, .. } => {
@@ -317,6 +402,15 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
             k.summaries(page_of(members, *page), &mut h);
             h.finish()
         }
+        // The weekly figures: the history and every customer they count; a rep's page, the
+        // history and the rep's own customers of the working tree (the weeks before are
+        // fixed by the history).
+        Gen::Progress { owner: None } => k.over_time,
+        Gen::Progress { owner: Some((name, _)) } => {
+            k.history.hash(&mut h);
+            k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);
+            h.finish()
+        }
         Gen::Search | Gen::NotFound => 0,
     };
     generated_print(k, g, extra)
@@ -336,8 +430,13 @@ pub fn export(k: &Keys, e: Export) -> u64 {
         }
         return h.finish();
     }
+    if e == Export::ProgressJson {
+        return hash_of((k.global, e, k.over_time));
+    }
+    // `customers.json` holds every customer's `stage_history`.
+    let history = (e == Export::CustomersJson).then_some(k.rates);
     let every = k.all_visible ^ k.all_customers;
-    hash_of((k.global, e, every))
+    hash_of((k.global, e, every, history))
 }
 
 fn generated_print(k: &Keys, g: &Gen, extra: u64) -> u64 {

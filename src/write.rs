@@ -30,6 +30,10 @@
 //!   lock file sits beside the output, not in it: Windows cannot rename a folder holding an
 //!   open file.
 //! - Every path is checked before it is written: nothing lands outside the output folder.
+//! - Each folder is walked once, links not followed (see [`Listing`]): a manifest's lines are
+//!   checked against that walk, so nothing behind a link is vouched for, and the sweep and
+//!   the carry-over read the same walk. Files this build writes are looked at through their
+//!   open handles, not by name again at the end.
 //!
 //! - The lock file, the page token, the manifest and temporary files are never opened
 //!   through a symbolic link: a link under the lock's name is refused, temporary files are
@@ -193,9 +197,12 @@ struct Manifest {
     files: HashMap<String, Entry>,
 }
 
+/// A file's size and modification time, as a manifest records them.
+type Stamp = (u64, Option<u128>);
+
 /// A file of this build: path, hash of its bytes, fingerprint of its inputs, and its size
-/// and time when the staging folder already had it (a file written now is looked at last).
-type Written = (Arc<str>, u64, Option<u64>, Option<(u64, Option<u128>)>);
+/// and time when known as it was written or kept (otherwise it is looked at last).
+type Written = (Arc<str>, u64, Option<u64>, Option<Stamp>);
 
 /// The program that writes: a fingerprint made by another version or another binary is not
 /// trusted, since the pages it stands for were rendered by other code.
@@ -311,12 +318,11 @@ impl Staging {
         self.error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
     }
 
-    fn record(&self, path: Arc<str>, hash: u64, print: Option<u64>, kept: Option<&Entry>) {
-        let kept = kept.map(|e| (e.size, e.mtime));
+    fn record(&self, path: Arc<str>, hash: u64, print: Option<u64>, stamp: Option<Stamp>) {
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((path, hash, print, kept));
+            .push((path, hash, print, stamp));
     }
 
     /// Removes what the build before last wrote and this one did not, puts back the links
@@ -358,7 +364,7 @@ impl Staging {
             .par_iter()
             .map(|(path, hash, print, kept)| {
                 let (size, mtime) = match kept {
-                    Some(kept) => *kept,
+                    Some(stamp) => *stamp,
                     None => {
                         let file = self.dir.join(&**path);
                         let meta = fs::symlink_metadata(&file).map_err(err(&file))?;
@@ -405,18 +411,21 @@ impl Output for Staging {
         if !is_inside(path) {
             return false;
         }
-        let Some(&Entry { hash, .. }) = ready.current.files.get(path).filter(|e| e.print == Some(print)) else {
+        let Some(current) = ready.current.files.get(path).filter(|e| e.print == Some(print)) else {
             return false;
         };
+        let hash = current.hash;
         // The output holds these bytes; the staging folder may hold an older version.
-        let kept = ready.staged.files.get(path).filter(|e| e.hash == hash);
-        if kept.is_none() {
-            let (from, to) = (self.out.join(path), self.dir.join(path));
-            if replace_with_link(&from, &to).is_err() {
-                return false;
-            }
-        }
-        self.record(path.into(), hash, Some(print), kept);
+        let stamp = match ready.staged.files.get(path).filter(|e| e.hash == hash) {
+            Some(kept) => Some((kept.size, kept.mtime)),
+            None => match replace_with_link(&self.out.join(path), &self.dir.join(path)) {
+                // Another name of the output's file, which was of this size and time.
+                Ok(true) => Some((current.size, current.mtime)),
+                Ok(false) => None,
+                Err(_) => return false,
+            },
+        };
+        self.record(path.into(), hash, Some(print), stamp);
         true
     }
 
@@ -439,10 +448,10 @@ impl Output for Staging {
         let write = || {
             if ready.fresh {
                 write_new(&target, &file.bytes)
-            } else if kept.is_some() {
-                Ok(())
+            } else if let Some(kept) = kept {
+                Ok(Some((kept.size, kept.mtime)))
             } else {
-                write_if_changed(&target, &file.bytes).map(|_| ())
+                write_if_changed(&target, &file.bytes).map(|(_, stamp)| stamp)
             }
         };
         // A file or a folder in the way (left by a person or a failed build): cleared, once.
@@ -451,7 +460,7 @@ impl Output for Staging {
             write()
         });
         match result {
-            Ok(()) => self.record(file.path, hash, print, kept),
+            Ok(stamp) => self.record(file.path, hash, print, stamp),
             Err(e) => self.fail(e),
         }
     }
@@ -517,18 +526,14 @@ fn mtime(meta: &fs::Metadata) -> Option<u128> {
     Some(t.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos())
 }
 
-/// The entries of `manifest` whose file in `dir` is a plain file of the recorded size and
-/// time: the bytes are still the ones hashed.
-fn verified(dir: &Path, manifest: &Manifest) -> HashMap<String, Entry> {
+/// The entries of `manifest` whose file in `found` (the listing of its folder) is a plain
+/// file of the recorded size and time: the bytes are still the ones hashed.
+fn verified(manifest: &Manifest, found: &Listing) -> HashMap<String, Entry> {
+    let stamps = found.stamps();
     manifest
         .files
-        .par_iter()
-        .filter(|(path, e)| {
-            let Ok(meta) = fs::symlink_metadata(dir.join(path)) else {
-                return false;
-            };
-            meta.is_file() && meta.len() == e.size && e.mtime.is_some() && mtime(&meta) == e.mtime
-        })
+        .iter()
+        .filter(|(path, e)| e.mtime.is_some() && stamps.get(path.as_str()) == Some(&(e.size, e.mtime)))
         .map(|(p, e)| (p.clone(), *e))
         .collect()
 }
@@ -552,9 +557,14 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         String::new()
     };
     let out_manifest = parse_manifest(&out_text);
+    let out_found = if out_exists {
+        Listing::of(out)
+    } else {
+        Listing::default()
+    };
     let current = match &out_manifest {
         Some(m) => {
-            let mut files = verified(out, m);
+            let mut files = verified(m, &out_found);
             if m.mode != mode || m.stamp != stamp {
                 files.values_mut().for_each(|e| e.print = None);
             }
@@ -582,23 +592,22 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         }
         Err(_) => false,
     };
-    let (fresh, staged) = match (staging_is_dir, out_manifest) {
+    // What the staging folder holds, when this build made it (else it is walked below).
+    let (fresh, staged, linked) = match (staging_is_dir, out_manifest) {
         (true, _) => {
             let m = parse_manifest(&read_plain(&dir.join(MANIFEST)));
-            (false, m.unwrap_or_default())
+            (false, m.unwrap_or_default(), None)
         }
         (false, Some(m)) => {
-            link_tree(out, dir)?;
-            (false, m)
+            // On one of rayon's threads, as `Listing::of`.
+            let mut made = rayon::scope(|_| link_tree(out, dir))?;
+            made.retain(|f| f.rel != MANIFEST);
+            (false, m, Some(Listing(made)))
         }
         (false, None) => {
             fs::create_dir_all(dir).map_err(err(dir))?;
-            (true, Manifest::default())
+            (true, Manifest::default(), None)
         }
-    };
-    let staged = Manifest {
-        files: verified(dir, &staged),
-        ..staged
     };
     // From here until the new manifest is written, this folder's manifest is not to be trusted.
     let manifest_path = dir.join(MANIFEST);
@@ -609,13 +618,18 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(err(&manifest_path)(e)),
         _ => {}
     }
-    let mut suspects = if fresh {
-        HashSet::new()
-    } else {
-        sweep(dir, &staged.files)
+    let staged_found = match linked {
+        Some(made) => made,
+        None if fresh => Listing::default(),
+        None => Listing::of(dir),
     };
+    let staged = Manifest {
+        files: verified(&staged, &staged_found),
+        ..staged
+    };
+    let mut suspects = sweep(dir, &staged.files, staged_found);
     let listed = listed_paths(&out_text);
-    let (links, carried) = carry_over_foreign_files(out, dir, &listed, &mut suspects)?;
+    let (links, carried) = carry_over_foreign_files(&out_found, dir, &listed, &mut suspects)?;
     Ok(Ready {
         fresh,
         staged,
@@ -627,32 +641,125 @@ fn prepare(out: &Path, dir: &Path, mode: &str) -> Result<Ready, WriteError> {
     })
 }
 
-/// Everything below `dir` but its folders (files and links, not followed), each with its
-/// path relative to `dir`: what the staging sweep and the carry-over both look at.
-fn files_below(dir: &Path) -> impl Iterator<Item = (String, walkdir::DirEntry)> + '_ {
-    walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
-        .map(move |e| (crate::load::rel(dir, e.path()), e))
+/// What a folder holds below it, looked at once: every file and link (links not followed,
+/// folders not listed), and the size and time of each plain file. The check of a manifest,
+/// the staging sweep and the carry-over all read this one walk instead of each looking at
+/// every file again by its full path.
+#[derive(Default)]
+struct Listing(Vec<Found>);
+
+struct Found {
+    /// Relative to the folder, as [`crate::load::rel`] makes it.
+    rel: String,
+    path: PathBuf,
+    kind: fs::FileType,
+    /// Size and time, of a plain file.
+    stamp: Option<Stamp>,
+    /// Whether `rel` names exactly this file (no part of it changed to be shown as text): only
+    /// then is a manifest's line checked against it.
+    exact: bool,
 }
 
-/// Removes links and temporary files from the staging folder, and returns the files there
-/// that `keep` does not vouch for (pages of a failed or killed build, files cut short, files
-/// changed since): they are compared byte by byte, and removed unless this build makes them.
-fn sweep(dir: &Path, keep: &HashMap<String, Entry>) -> HashSet<String> {
+impl Listing {
+    fn of(dir: &Path) -> Self {
+        // Run on one of rayon's threads: each depth's folders are then shared out from there,
+        // instead of each depth waiting its turn in the pool's queue while the build parses.
+        Listing(rayon::scope(|_| found_below(dir)))
+    }
+
+    /// The size and time of each plain file, by the path a manifest would name it with.
+    fn stamps(&self) -> HashMap<&str, Stamp> {
+        self.0
+            .iter()
+            .filter(|f| f.exact)
+            .filter_map(|f| Some((f.rel.as_str(), f.stamp?)))
+            .collect()
+    }
+}
+
+/// The path of `name` in the folder at `rel`, as [`crate::load::rel`] writes it, and whether
+/// it names the file exactly (`exact` for the folder, and `name` valid UTF-8 without `\`).
+fn below(rel: &str, exact: bool, name: &std::ffi::OsStr) -> (String, bool) {
+    let exact = exact && name.to_str().is_some_and(|n| !n.contains('\\'));
+    let shown = name.to_string_lossy().replace('\\', "/");
+    let rel = if rel.is_empty() {
+        shown
+    } else {
+        format!("{rel}/{shown}")
+    };
+    (rel, exact)
+}
+
+/// A folder to read in a walk: where it is, and its path from the top as [`below`] makes it.
+type Level = Vec<(PathBuf, String, bool)>;
+
+/// The files and links below `dir`, read a depth at a time with the folders of each depth in
+/// parallel (not by recursion: a folder nested thousands deep, left in the output, would
+/// overflow the stack); each file is looked at through its folder's open handle, by its name
+/// alone.
+fn found_below(dir: &Path) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut level: Level = vec![(dir.to_owned(), String::new(), true)];
+    while !level.is_empty() {
+        let read: Vec<(Vec<Found>, Level)> = level
+            .par_iter()
+            .map(|(dir, rel, exact)| {
+                let (mut files, mut folders) = (Vec::new(), Vec::new());
+                let Ok(read) = fs::read_dir(dir) else {
+                    return (files, folders);
+                };
+                for entry in read.filter_map(Result::ok) {
+                    let Ok(kind) = entry.file_type() else { continue };
+                    let (rel, exact) = below(rel, *exact, &entry.file_name());
+                    if kind.is_dir() {
+                        folders.push((entry.path(), rel, exact));
+                        continue;
+                    }
+                    let stamp = if kind.is_file() {
+                        entry.metadata().ok().map(|m| (m.len(), mtime(&m)))
+                    } else {
+                        None
+                    };
+                    files.push(Found {
+                        rel,
+                        path: entry.path(),
+                        kind,
+                        stamp,
+                        exact,
+                    });
+                }
+                (files, folders)
+            })
+            .collect();
+        level = Vec::new();
+        for (files, folders) in read {
+            found.extend(files);
+            level.extend(folders);
+        }
+    }
+    found
+}
+
+/// Removes links, temporary files and names that are not UTF-8 from the staging folder, and
+/// returns the files there that `keep` does not vouch for (pages of a failed or killed
+/// build, files cut short, files changed since): they are compared byte by byte, and
+/// removed unless this build makes them.
+fn sweep(dir: &Path, keep: &HashMap<String, Entry>, found: Listing) -> HashSet<String> {
     let mut suspects = HashSet::new();
     let mut strays = Vec::new();
-    for (rel, entry) in files_below(dir) {
-        let kind = entry.file_type();
-        if keep.contains_key(&rel) {
+    for Found {
+        rel, path, kind, exact, ..
+    } in found.0
+    {
+        if exact && keep.contains_key(&rel) {
             continue;
         }
-        if kind.is_file() && is_inside(&rel) {
+        // A name that is not the text it is shown by (not UTF-8; a `\` on Unix) is removed
+        // now: as a suspect it would be looked for by that text, not found, and published.
+        if kind.is_file() && exact && is_inside(&rel) {
             suspects.insert(rel);
         } else {
-            strays.push(entry.into_path());
+            strays.push(path);
         }
     }
     for path in strays {
@@ -673,11 +780,20 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), WriteError> {
     files.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut text = String::with_capacity(files.len() * 80 + 64);
     let _ = writeln!(text, "{MANIFEST_FORMAT}\t{}\t{:016x}", manifest.mode, manifest.stamp);
-    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    // Field by field into the one buffer: a line a file, made while the new output waits.
     for (path, e) in files {
-        let print = opt(e.print.map(|p| format!("{p:016x}")));
-        let time = opt(e.mtime.map(|t| t.to_string()));
-        let _ = writeln!(text, "{:016x}\t{print}\t{}\t{time}\t{path}", e.hash, e.size);
+        let _ = write!(text, "{:016x}\t", e.hash);
+        match e.print {
+            Some(p) => drop(write!(text, "{p:016x}\t")),
+            None => text.push_str("-\t"),
+        }
+        let _ = write!(text, "{}\t", e.size);
+        match e.mtime {
+            Some(t) => drop(write!(text, "{t}\t")),
+            None => text.push_str("-\t"),
+        }
+        text.push_str(path);
+        text.push('\n');
     }
     let sum = crate::load::hash(text.as_bytes());
     let _ = writeln!(text, "checksum\t{sum:016x}");
@@ -741,31 +857,61 @@ fn listed_paths(text: &str) -> HashSet<String> {
         .collect()
 }
 
-/// A copy of `from` made of hard links (a copy where links are not possible), folder by
-/// folder in parallel: each folder is made, then what it holds is linked or copied, its
-/// folders in turn. Walking the tree first and making every folder on one thread left the
-/// other core idle for half a second at 10,000 pages (each page is a folder).
-fn link_tree(from: &Path, to: &Path) -> Result<(), WriteError> {
-    match fs::create_dir(to) {
-        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(to)(e)),
-        _ => {}
-    }
-    let entries: Vec<fs::DirEntry> = fs::read_dir(from).map_err(err(from))?.filter_map(Result::ok).collect();
-    entries.par_iter().try_for_each(|entry| {
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => link_tree(&source, &target),
-            Ok(t) if t.is_file() => {
-                if fs::hard_link(&source, &target).is_err() {
-                    fs::copy(&source, &target).map_err(err(&target))?;
+/// A copy of `from` made of hard links (a copy where links are not possible), a depth at a
+/// time with the folders of each depth in parallel: each folder is made, then what it holds
+/// is linked or copied, rather than every folder from one thread after a walk of the whole
+/// tree (each page is a folder; BENCHMARKS.md has what each way measured), and not by
+/// recursion (see [`found_below`]). Returns what it made, as a walk of `to` would list it.
+fn link_tree(from: &Path, to: &Path) -> Result<Vec<Found>, WriteError> {
+    /// Each folder to copy: where it is, where it goes, and its path from the top.
+    type Copies = Vec<(PathBuf, PathBuf, String, bool)>;
+    let mut made = Vec::new();
+    let mut level: Copies = vec![(from.to_owned(), to.to_owned(), String::new(), true)];
+    while !level.is_empty() {
+        let done: Vec<(Vec<Found>, Copies)> = level
+            .par_iter()
+            .map(|(from, to, rel, exact)| {
+                match fs::create_dir(to) {
+                    Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(err(to)(e)),
+                    _ => {}
                 }
-                Ok(())
-            }
-            // Symbolic links are put back last (see `carry_over_foreign_files`): no page may
-            // be written through one.
-            _ => Ok(()),
+                let (mut files, mut folders) = (Vec::new(), Vec::new());
+                for entry in fs::read_dir(from).map_err(err(from))?.filter_map(Result::ok) {
+                    let (source, target) = (entry.path(), to.join(entry.file_name()));
+                    let (rel, exact) = below(rel, *exact, &entry.file_name());
+                    match entry.file_type() {
+                        Ok(kind) if kind.is_dir() => folders.push((source, target, rel, exact)),
+                        Ok(kind) if kind.is_file() => {
+                            // A link is the same file: its size and time are the source's.
+                            let meta = if fs::hard_link(&source, &target).is_ok() {
+                                entry.metadata()
+                            } else {
+                                fs::copy(&source, &target).map_err(err(&target))?;
+                                fs::symlink_metadata(&target)
+                            };
+                            files.push(Found {
+                                rel,
+                                path: target,
+                                kind,
+                                stamp: meta.ok().map(|m| (m.len(), mtime(&m))),
+                                exact,
+                            });
+                        }
+                        // Symbolic links are put back last (see `carry_over_foreign_files`): no
+                        // page may be written through one.
+                        _ => {}
+                    }
+                }
+                Ok((files, folders))
+            })
+            .collect::<Result<_, WriteError>>()?;
+        level = Vec::new();
+        for (files, folders) in done {
+            made.extend(files);
+            level.extend(folders);
         }
-    })
+    }
+    Ok(made)
 }
 
 /// Folders a build makes whatever the site holds: a file in them is a build's, never someone
@@ -803,34 +949,30 @@ fn made_by_a_build(path: &Path, rel: &str, tops: &HashSet<&str>) -> bool {
 /// a folder would land outside the output).
 #[allow(clippy::type_complexity)]
 fn carry_over_foreign_files(
-    out: &Path,
+    out: &Listing,
     staging: &Path,
     ours: &HashSet<String>,
     suspects: &mut HashSet<String>,
 ) -> Result<(Vec<(String, PathBuf)>, Vec<String>), WriteError> {
     let mut links = Vec::new();
     let mut carried = Vec::new();
-    if !out.is_dir() {
-        return Ok((links, carried));
-    }
-    for (rel, entry) in files_below(out) {
-        let kind = entry.file_type();
-        if rel == MANIFEST || ours.contains(&rel) || rel.ends_with(".salesbook-tmp") {
+    for Found { rel, path, kind, .. } in &out.0 {
+        if rel == MANIFEST || ours.contains(rel) || rel.ends_with(".salesbook-tmp") {
             continue;
         }
         if kind.is_symlink() {
-            if let Ok(target) = fs::read_link(entry.path()) {
-                links.push((rel, target));
+            if let Ok(target) = fs::read_link(path) {
+                links.push((rel.clone(), target));
             }
             continue;
         }
         if !kind.is_file() {
             continue;
         }
-        let target = staging.join(&rel);
-        if suspects.remove(&rel) {
-            replace_with_link(entry.path(), &target)?;
-            carried.push(rel);
+        let target = staging.join(rel);
+        if suspects.remove(rel) {
+            replace_with_link(path, &target)?;
+            carried.push(rel.clone());
             continue;
         }
         if fs::symlink_metadata(&target).is_ok() {
@@ -839,10 +981,10 @@ fn carry_over_foreign_files(
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent).map_err(err(parent))?;
         }
-        if fs::hard_link(entry.path(), &target).is_err() {
-            fs::copy(entry.path(), &target).map_err(err(&target))?;
+        if fs::hard_link(path, &target).is_err() {
+            fs::copy(path, &target).map_err(err(&target))?;
         }
-        carried.push(rel);
+        carried.push(rel.clone());
     }
     Ok((links, carried))
 }
@@ -883,14 +1025,15 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     crate::platform::swap_dirs(a, b)
 }
 
-/// Writes through a temporary file and a rename; returns whether the file changed.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
+/// Writes through a temporary file and a rename; returns whether the file changed, and its
+/// size and time.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(bool, Option<Stamp>), WriteError> {
     if let Ok(meta) = fs::symlink_metadata(path)
         && meta.is_file()
         && meta.len() == bytes.len() as u64
         && fs::read(path).is_ok_and(|old| old == bytes)
     {
-        return Ok(false);
+        return Ok((false, Some((meta.len(), mtime(&meta)))));
     }
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(err(parent))?;
@@ -908,14 +1051,16 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
         .open(&tmp)
         .map_err(err(&tmp))?;
     file.write_all(bytes).map_err(err(&tmp))?;
+    // Looked at through the open file, not by name; a rename keeps the time.
+    let stamp = file.metadata().ok().map(|m| (m.len(), mtime(&m)));
     drop(file);
     clear_folder(path);
     fs::rename(&tmp, path).map_err(err(path))?;
-    Ok(true)
+    Ok((true, stamp))
 }
 
-/// Writes a file into a folder that is being built from nothing.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+/// Writes a file into a folder that is being built from nothing; returns its size and time.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<Option<Stamp>, WriteError> {
     // Pages each have a folder of their own (`customers/a/index.html`): make it first rather
     // than fail to open the file.
     if let Some(parent) = path.parent() {
@@ -926,17 +1071,20 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         }
     }
     match fs::File::create_new(path) {
-        Ok(mut file) => file.write_all(bytes).map_err(err(path)),
+        Ok(mut file) => {
+            file.write_all(bytes).map_err(err(path))?;
+            Ok(file.metadata().ok().map(|m| (m.len(), mtime(&m))))
+        }
         // A file of someone else's carried over (perhaps shared with the output): never
         // written in place.
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => write_if_changed(path, bytes).map(|_| ()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => write_if_changed(path, bytes).map(|(_, stamp)| stamp),
         Err(e) => Err(err(path)(e)),
     }
 }
 
 /// Makes `to` another name of `from`'s file (a copy where links are not possible), replacing
-/// what `to` was in one rename.
-fn replace_with_link(from: &Path, to: &Path) -> Result<(), WriteError> {
+/// what `to` was in one rename; returns whether it is a link (not a copy).
+fn replace_with_link(from: &Path, to: &Path) -> Result<bool, WriteError> {
     if let Some(parent) = to.parent() {
         fs::create_dir_all(parent).map_err(err(parent))?;
     }
@@ -946,13 +1094,14 @@ fn replace_with_link(from: &Path, to: &Path) -> Result<(), WriteError> {
         .unwrap_or_default();
     let tmp = to.with_file_name(format!(".{name}.salesbook-tmp"));
     let _ = fs::remove_file(&tmp);
-    if fs::hard_link(from, &tmp).is_err() {
+    let linked = fs::hard_link(from, &tmp).is_ok();
+    if !linked {
         fs::copy(from, &tmp).map_err(err(&tmp))?;
     }
     let renamed = fs::rename(&tmp, to).map_err(err(to));
     // When `to` already was another name of the same file, rename(2) leaves both names.
     let _ = fs::remove_file(&tmp);
-    renamed
+    renamed.map(|()| linked)
 }
 
 /// Removes a folder (or a link to one) standing where a file is to be written in the staging

@@ -369,6 +369,7 @@ impl Builder {
             public: self.opts.public,
             figures,
             history: &history,
+            over_time: Default::default(),
         };
         let mut statics = static_files(&root, &theme, &mut diags);
         robots_txt(&facts, &mut statics, &mut diags);

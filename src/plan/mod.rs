@@ -19,7 +19,8 @@ use crate::facts::Facts;
 use crate::model::{Kind, Tier};
 use crate::site::{DocId, ParsedDoc};
 
-/// A generated page: one made from the site as a whole, not from one content file.
+/// A generated page: one made from the site as a whole, not from one content file
+/// (`Progress` is 销售进展: the team's, `owner` None, or one rep's, name and slug).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Gen {
     Home,
@@ -46,6 +47,9 @@ pub enum Gen {
     Owner {
         name: String,
         slug: String,
+    },
+    Progress {
+        owner: Option<(String, String)>,
     },
     Tags,
     Tag {
@@ -90,6 +94,7 @@ impl Gen {
             Gen::Visits => "visits.html",
             Gen::Owners => "owners.html",
             Gen::Owner { .. } => "owner.html",
+            Gen::Progress { .. } => "progress.html",
             Gen::Tags => "tags.html",
             Gen::Tag { .. } => "tag.html",
             Gen::Commitments => "commitments.html",
@@ -152,8 +157,9 @@ impl Route {
 }
 
 /// Top-level names the generated pages use: no content folder may have them.
-pub const RESERVED: [&str; 13] = [
+pub const RESERVED: [&str; 14] = [
     "funnel",
+    "progress",
     "tiers",
     "quadrant",
     "visits",
@@ -316,6 +322,7 @@ fn generated_routes(
         ("quadrant/index.html", Gen::Quadrant),
         ("visits/index.html", Gen::Visits),
         ("owners/index.html", Gen::Owners),
+        ("progress/index.html", Gen::Progress { owner: None }),
         ("tags/index.html", Gen::Tags),
         ("industries/index.html", Gen::Industries),
         ("regions/index.html", Gen::Regions),
@@ -348,6 +355,12 @@ fn generated_routes(
             Gen::OwnerPlan {
                 name: name.clone(),
                 slug: slug.clone(),
+            },
+        ));
+        routes.push(Route::generated(
+            format!("owners/{slug}/progress/index.html"),
+            Gen::Progress {
+                owner: Some((name.clone(), slug.clone())),
             },
         ));
         routes.push(Route::generated(

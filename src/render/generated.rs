@@ -348,6 +348,12 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
             count: None,
         },
         NavItem {
+            key: "progress".into(),
+            label: cx.labels.get("nav_progress"),
+            path: "progress/index.html".into(),
+            count: None,
+        },
+        NavItem {
             key: "tiers".into(),
             label: cx.labels.get("nav_tiers"),
             path: "tiers/index.html".into(),

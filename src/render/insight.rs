@@ -374,6 +374,10 @@ pub struct OwnerView {
     pub name: String,
     pub slug: String,
     pub path: String,
+    /// The rep's 销售进展 page (`owners/<slug>/progress/`).
+    pub progress_path: String,
+    /// The rep's weekly plan (`owners/<slug>/plan/`).
+    pub plan_path: String,
     pub count: usize,
     pub open_count: usize,
     pub open_value_fmt: String,
@@ -441,6 +445,8 @@ pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerVi
         name: name.to_owned(),
         slug: slug.to_owned(),
         path: format!("owners/{slug}/index.html"),
+        progress_path: super::url_escape(&format!("owners/{slug}/progress/index.html")),
+        plan_path: super::url_escape(&super::daily::plan_path(slug)),
         count: ids.len(),
         open_count: f.open_count,
         open_value_fmt: cx.money(f.open_value),

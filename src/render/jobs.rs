@@ -221,6 +221,9 @@ impl<'a> Renderer<'a> {
         let mut c = self.base(&d.path, &d.section);
         let value = page_view(cx, id, html).into_value();
         c.insert_value("page", value.clone());
+        if d.kind == crate::model::Kind::Customer {
+            c.insert("timeline", &super::progress::timeline_view(cx, id));
+        }
         if plan::has_brief(d) {
             // The fact box and the contacts, shown alike by the page and its brief.
             let parts = customer_parts(self.theme, &c)?;
@@ -316,6 +319,13 @@ fn generated_context(
         Gen::Owner { name, slug } => {
             let mut c = base(path, "owners");
             c.insert("owner", &insight::owner_view(cx, name, slug, true));
+            c.insert("forecast", &super::progress::forecast_view(cx, Some(name)));
+            c
+        }
+        Gen::Progress { owner } => {
+            let mut c = base(path, if owner.is_some() { "owners" } else { "progress" });
+            let owner = owner.as_ref().map(|(n, s)| (n.as_str(), s.as_str()));
+            c.insert("progress", &super::progress::progress_view(cx, owner));
             c
         }
         Gen::Tags => {
@@ -413,6 +423,8 @@ fn figures_context(cx: &Ctx, g: &Gen, path: &str, base: impl Fn(&str, &str) -> C
                 "funnel",
                 &generated::funnel_view(cx, figures.funnel, Some(generated::TOP), None),
             );
+            c.insert("forecast", &super::progress::forecast_view(cx, None));
+            c.insert("rates", &super::progress::rates_view(cx));
             c
         }
         Gen::Stage { ix, page, last } => {

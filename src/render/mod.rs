@@ -4,12 +4,14 @@
 //! and the search index are stages of their own (`export`, `search`).
 
 pub mod brief;
+pub mod chart;
 pub mod daily;
 /// The formatting helpers, long reached through `render`.
 pub use crate::format;
 pub mod generated;
 pub mod insight;
 mod jobs;
+pub mod progress;
 pub mod theme;
 pub mod token;
 pub mod views;

@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "visits.html",
     "owners.html",
     "owner.html",
+    "progress.html",
     "tags.html",
     "tag.html",
     "groups.html",
@@ -61,6 +62,7 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "partials/customer_cells.html",
     "partials/badges.html",
     "partials/funnel_chart.html",
+    "partials/forecast.html",
 );
 
 const STATIC: &[(&str, &[u8])] = &[

@@ -42,6 +42,23 @@ pub fn is_small_order(c: &Customer, config: &SiteConfig) -> bool {
     config.small_order_threshold > 0.0 && c.value.is_some_and(|v| v < config.small_order_threshold)
 }
 
+/// What a deal adds to the weighted open pipeline (销售预计, the dashboard's weighted
+/// total): its weighted value (0 without a value) when it is open and not a small order;
+/// `None` when it is not in the pipeline.
+pub fn pipeline_weight(c: &Customer, config: &SiteConfig) -> Option<f64> {
+    (is_open(c, config) && !is_small_order(c, config)).then(|| weighted_value(c, config).unwrap_or(0.0))
+}
+
+/// What the customer's orders dated from `from` to `to` (both included) add up to: the
+/// quarter's sales (累计销售额) are this sum from the quarter's first day.
+pub fn sales_between(c: &Customer, from: NaiveDate, to: NaiveDate) -> f64 {
+    c.orders
+        .iter()
+        .filter(|o| o.date.is_some_and(|d| from <= d && d <= to))
+        .map(|o| o.amount)
+        .sum()
+}
+
 /// Whether the expected close date is a deadline still to meet: the deal is open.
 pub fn close_is_deadline(c: &Customer, config: &SiteConfig) -> bool {
     is_open(c, config)

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::deal::{close_overdue, deal_value, is_small_order, larger_first};
+use super::deal::{close_overdue, deal_value, is_small_order, larger_first, pipeline_weight};
 use crate::config::{Outcome, SiteConfig};
 use crate::model::StageIx;
 use crate::parse::front_matter::Customer;
@@ -52,9 +52,15 @@ pub struct Funnel {
 
 /// Computes the funnel over the visible customers of the site.
 pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
-    // Confidential customers a --public build leaves out still count, anonymously, when the
-    // config says so: in the figures, never in a list.
-    let customers = site.docs.iter().enumerate().filter_map(|(i, d)| {
+    funnel_of(site, config, today, counted(site, config))
+}
+
+/// The customers the site's figures count, with whether each is counted anonymously.
+/// Confidential customers a --public build leaves out still count, anonymously, when the
+/// config says so: in the figures, never in a list. Every figure of the whole team (the
+/// funnel, the figures over time) counts these.
+pub fn counted<'a>(site: &'a Site, config: &'a SiteConfig) -> impl Iterator<Item = (DocId, &'a Customer, bool)> + 'a {
+    site.docs.iter().enumerate().filter_map(|(i, d)| {
         let hidden = site.is_hidden(DocId(i));
         let anonymous = hidden && config.count_confidential && d.fm.confidential && !d.fm.draft;
         let c =
@@ -62,8 +68,13 @@ pub fn funnel(site: &Site, config: &SiteConfig, today: NaiveDate) -> Funnel {
                 .as_deref()
                 .filter(|_| d.kind == crate::model::Kind::Customer)?;
         (!hidden || anonymous).then_some((DocId(i), c, anonymous))
-    });
-    funnel_of(site, config, today, customers)
+    })
+}
+
+/// The weighted open pipeline (销售预计) of some customers: the sum of
+/// [`pipeline_weight`], exactly the funnel's `weighted_total`.
+pub fn weighted_pipeline<'a>(customers: impl IntoIterator<Item = &'a Customer>, config: &SiteConfig) -> f64 {
+    customers.into_iter().filter_map(|c| pipeline_weight(c, config)).sum()
 }
 
 /// The funnel over some customers (`anonymous`: counted in the figures, named in no list):
@@ -130,7 +141,7 @@ pub fn funnel_of<'a>(
         match s.outcome {
             Outcome::Open => {
                 f.open_value += value;
-                f.weighted_total += weighted;
+                f.weighted_total += pipeline_weight(c, config).unwrap_or(0.0);
                 f.open_count += 1;
                 if let Some(close) = c
                     .expected_close

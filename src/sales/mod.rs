@@ -6,10 +6,15 @@ pub mod commitments;
 pub mod competitors;
 pub mod deal;
 pub mod dso;
+pub mod forecast;
 pub mod funnel;
+pub mod movement;
 pub mod period;
 pub mod plan;
+pub mod progress;
+pub mod rates;
 pub mod tiers;
+pub mod timeline;
 
 use chrono::NaiveDate;
 

@@ -558,7 +558,15 @@ fn a_new_commit_re_renders_exactly_the_pages_whose_last_change_it_is() {
     r.commit("2026-11-10T09:00:00+08:00", "李四", "guide");
     b.set_history(b.history_job().run().unwrap());
     let committed = b.build();
-    assert_eq!(rendered(&committed), ["guide/index.html"]);
+    // …and the figures over time whose week (2026-11-09..15) it is now the snapshot of.
+    assert_eq!(
+        rendered(&committed),
+        [
+            "guide/index.html",
+            "owners/王伟/progress/index.html",
+            "progress/index.html"
+        ]
+    );
     assert!(html(&committed, "guide/index.html").contains("李四 最后修改于 2026-11-10"));
 }
 

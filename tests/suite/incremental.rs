@@ -81,8 +81,9 @@ fn incremental_builds_equal_full_builds() {
     // beta and its brief; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
     // list; the opportunity and quote stage pages; the quadrant, visits, owners, tags,
     // industries and regions pages and the competitor matrix (they show every customer); the
-    // commitments, the team's plan and the report list; the five exports.
-    assert_eq!(r.render.rendered, 26, "{:?}", r.render);
+    // three exports; the team's figures over time (page and progress.json); the
+    // commitments, the team's plan, the report list, commitments.json and visits.json.
+    assert_eq!(r.render.rendered, 28, "{:?}", r.render);
 
     check(&t, &mut b, "a title change shown by links and backlinks", |t| {
         t.write(
@@ -115,6 +116,15 @@ fn incremental_builds_equal_full_builds() {
         t.write(
             "content/customers/alpha.md",
             &read("content/customers/alpha.md").replace("rival.md#价格", "rival.md#价格体系"),
+        );
+    });
+    check(&t, &mut b, "a commitment kept and a visit logged", |t| {
+        t.write(
+            "content/customers/alpha.md",
+            &read("content/customers/alpha.md").replace(
+                "    commitment: 月底报价\n",
+                "    commitment: 月底报价\n    commitment_done: true\n  - date: 2026-11-20\n    kind: phone\n    commitment: 试用\n    commitment_due: 2026-11-25\n",
+            ),
         );
     });
     check(&t, &mut b, "a draft published", |t| {
@@ -295,7 +305,8 @@ fn editing_a_competitor_or_a_spin_list_rerenders_exactly_the_briefs_that_show_it
 /// `incremental::generated`: a list page shows the summaries of its own entries and, on its
 /// first page, its figures. A won deal's value re-renders its stage (won) and tier
 /// (proactive) pages, the funnel and tiers overviews, the customers list and the competitor
-/// matrix, not the other stages' or tiers' pages.
+/// matrix, not the other stages' or tiers' pages; and the figures over time of the team
+/// (`progress/`, `progress.json`), but no rep's (gamma has no owner).
 #[test]
 fn editing_a_deal_value_rerenders_exactly_the_lists_and_figures_that_show_it() {
     let r = rerendered(|t, read| {
@@ -314,8 +325,32 @@ fn editing_a_deal_value_rerenders_exactly_the_lists_and_figures_that_show_it() {
         "funnel/won/index.html",
         "tiers/index.html",
         "tiers/proactive/index.html",
+        "progress/index.html",
+        "progress.json",
     ]);
     assert_eq!(r, expected);
+}
+
+/// Issue 17: a rep's figures over time re-render with the rep's own customers only.
+#[test]
+fn editing_a_reps_deal_rerenders_that_reps_progress_and_no_other_reps() {
+    let r = rerendered(|t, read| {
+        let s = read("content/customers/alpha.md");
+        assert!(s.contains("stage: quote"), "{s}");
+        t.write(
+            "content/customers/alpha.md",
+            &s.replace("stage: quote", "stage: opportunity"),
+        );
+    });
+    assert!(r.contains("owners/张伟/progress/index.html"), "{r:?}");
+    assert!(
+        r.contains("progress/index.html") && r.contains("progress.json"),
+        "{r:?}"
+    );
+    assert!(
+        !r.iter().any(|p| p.starts_with("owners/img") && p.contains("progress")),
+        "another rep's progress is not touched: {r:?}"
+    );
 }
 
 /// `incremental::export` (and `generated` for tag pages): the exports are re-made when any

@@ -18,6 +18,7 @@ mod incremental;
 mod insight;
 mod limits;
 mod output;
+mod progress;
 mod sales;
 mod search;
 mod serve;

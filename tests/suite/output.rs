@@ -756,3 +756,69 @@ fn internal_builds_keep_search_engines_out() {
     );
     assert!(html_pages(&out).iter().all(|p| !p.contains(META)));
 }
+
+#[cfg(unix)]
+#[test]
+fn files_behind_a_link_in_the_staging_folder_are_not_taken_as_the_build_before_last() {
+    // A link to the output's own folder, put in the staging folder where the build before
+    // last wrote `customers/`: the files behind it are the same files (hard links), of the
+    // size and time its manifest records. Vouched for through the link, they were kept; the
+    // link was then removed as a stray, and the output went out without a customer page.
+    let t = base_site();
+    ok(&t.run(&["build"]));
+    ok(&t.run(&["build"]));
+    let out = t.root().join("public");
+    let expected = tree(&out);
+    let staging = salesbook::write::staging_dir(&out);
+    std::fs::remove_dir_all(staging.join("customers")).unwrap();
+    std::os::unix::fs::symlink(out.join("customers"), staging.join("customers")).unwrap();
+    ok(&t.run(&["build"]));
+    assert!(out.join("customers/pub/index.html").is_file());
+    assert!(!out.join("customers").is_symlink());
+    assert!(tree(&out) == expected);
+    ok(&t.run(&["build"]));
+    assert!(tree(&out) == expected);
+    assert!(out.join("customers").is_dir() && !out.join("customers").is_symlink());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_whose_name_is_not_utf8_left_in_the_staging_folder_is_not_published() {
+    // Shown (and looked for) as `bad\u{FFFD}.html`, it was never found to be removed, and
+    // the staging folder went out as the output with it.
+    use std::os::unix::ffi::OsStrExt as _;
+    let t = base_site();
+    ok(&t.run(&["build"]));
+    ok(&t.run(&["build"]));
+    let out = t.root().join("public");
+    let expected = tree(&out);
+    let staging = salesbook::write::staging_dir(&out);
+    let name = std::ffi::OsStr::from_bytes(b"bad\xff.html");
+    std::fs::write(staging.join(name), "<p>planted</p>").unwrap();
+    std::fs::write(staging.join("customers").join(name), "<p>planted</p>").unwrap();
+    ok(&t.run(&["build"]));
+    assert!(!out.join(name).exists() && !out.join("customers").join(name).exists());
+    assert!(tree(&out) == expected);
+    ok(&t.run(&["build"]));
+    assert!(tree(&out) == expected);
+    assert!(files_containing(&out, "planted").is_empty());
+}
+
+#[test]
+fn a_folder_nested_a_thousand_deep_in_the_output_does_not_crash_the_build() {
+    // The output and staging folders were walked by recursion, one stack frame a depth (and
+    // more on rayon's), so a deep enough folder aborted every build with a stack overflow.
+    let t = base_site();
+    ok(&t.run(&["build"]));
+    let out = t.root().join("public");
+    let deep: std::path::PathBuf = std::iter::once("archive")
+        .chain(std::iter::repeat_n("d", 1500))
+        .collect();
+    std::fs::create_dir_all(out.join(&deep)).unwrap();
+    std::fs::write(out.join(&deep).join("x.txt"), "mine").unwrap();
+    for _ in 0..3 {
+        ok(&t.run(&["build"]));
+        assert_eq!(std::fs::read_to_string(out.join(&deep).join("x.txt")).unwrap(), "mine");
+        assert!(out.join("customers/pub/index.html").is_file());
+    }
+}
