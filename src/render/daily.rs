@@ -260,7 +260,9 @@ fn owner_name(cx: &Ctx, owner: &Option<String>) -> String {
 /// customer title).
 pub fn report_view(cx: &Ctx, day: NaiveDate) -> ReportView {
     let logged = logged_on(cx.site, cx.today, day);
-    let mut by_rep: BTreeMap<(bool, Option<String>), Vec<(String, ReportVisit)>> = BTreeMap::new();
+    // Keyed (no owner, owner): the reps by name, the customers with no owner last.
+    type ByRep = BTreeMap<(bool, Option<String>), Vec<(String, ReportVisit)>>;
+    let mut by_rep = ByRep::new();
     for l in &logged {
         let d = cx.site.doc(l.customer);
         let Some(c) = d.fm.customer.as_deref() else {
