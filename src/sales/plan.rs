@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 
 use super::commitments::{self, Commitment};
 use super::deal;
@@ -78,7 +78,8 @@ pub fn week_plan(
     let week = Week::of(today);
     let mut days: Vec<DayPlan> = (0..7)
         .map(|i| DayPlan {
-            date: week.monday.checked_add_days(Days::new(i)),
+            // The last week of 9999 runs into 10000: dates have four-digit years (issue 20).
+            date: week.monday.checked_add_days(Days::new(i)).filter(|d| d.year() <= 9999),
             ..DayPlan::default()
         })
         .collect();
@@ -196,4 +197,67 @@ pub fn tally<'a>(site: &Site, logged: impl IntoIterator<Item = &'a Logged>) -> T
         *t.entry(owner).or_default().entry(kind).or_default() += 1;
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::source_from_bytes;
+    use crate::site::parse_doc;
+
+    fn day(s: &str) -> NaiveDate {
+        crate::model::parse_date(s).unwrap()
+    }
+
+    fn site(pages: &[(&str, &str)], config: &SiteConfig) -> Site {
+        let docs = pages
+            .iter()
+            .map(|(path, text)| {
+                let src = source_from_bytes(format!("content/customers/{path}.md"), text.as_bytes().to_vec()).unwrap();
+                std::sync::Arc::new(parse_doc(&src, config, false).0.unwrap())
+            })
+            .collect();
+        Site::new(docs, Vec::new(), |_| false, None).0
+    }
+
+    /// A won customer's next visit is planned (delivery, payment); a lost one's is not; an
+    /// overdue one is carried over; the week ends on Sunday, and never after 9999-12-31.
+    #[test]
+    fn won_customers_are_visited_lost_ones_are_not() {
+        let config = SiteConfig::default();
+        let s = site(
+            &[
+                ("won", "---\ntitle: w\nstage: won\nnext_visit: 2026-11-26\n---\n"),
+                ("lost", "---\ntitle: l\nstage: lost\nnext_visit: 2026-11-26\n---\n"),
+                ("late", "---\ntitle: o\nstage: lead\nnext_visit: 2026-11-20\n---\n"),
+                ("next", "---\ntitle: n\nstage: lead\nnext_visit: 2026-11-30\n---\n"),
+            ],
+            &config,
+        );
+        let p = week_plan(&s, &config, day("2026-11-25"), (0..4).map(DocId));
+        let planned: Vec<(NaiveDate, DocId)> = p
+            .days
+            .iter()
+            .flat_map(|d| d.visits.iter().map(|v| (v.day, v.customer)))
+            .collect();
+        assert_eq!(
+            planned,
+            [(day("2026-11-26"), DocId(0))],
+            "next week's visit is not this week's"
+        );
+        assert_eq!(
+            p.carried.visits,
+            [Planned {
+                customer: DocId(2),
+                day: day("2026-11-20")
+            }]
+        );
+        assert_eq!(p.days[0].date, Some(day("2026-11-23")));
+        let last = week_plan(&s, &config, day("9999-12-31"), []);
+        assert_eq!(
+            last.days.iter().filter(|d| d.date.is_some()).count(),
+            5,
+            "Monday 27 to Friday 31"
+        );
+    }
 }
