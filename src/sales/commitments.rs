@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::config::SiteConfig;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, MAX_PER_FILE};
 use crate::model::Kind;
 use crate::parse::front_matter::{Customer, Done, Visit};
 use crate::site::{DocId, Site};
@@ -93,7 +93,8 @@ pub fn missing(site: &Site, config: &SiteConfig, today: NaiveDate) -> Vec<Diagno
             continue;
         }
         let text = d.text();
-        for v in missing {
+        let more = missing.len().saturating_sub(MAX_PER_FILE);
+        for v in missing.into_iter().take(MAX_PER_FILE) {
             let w = Diagnostic::warning(&d.rel_path, "every visit should end with a commitment");
             let w = match &text {
                 Some(t) => w.at(t, v.pos, 1),
@@ -107,6 +108,12 @@ pub fn missing(site: &Site, config: &SiteConfig, today: NaiveDate) -> Vec<Diagno
                 "add `commitment:` (what the customer agreed to do next, with `commitment_due:`), \
                  or set `warn_visit_without_commitment: false` in salesbook.yaml",
             ));
+        }
+        // The first MAX_PER_FILE one by one, the rest counted (a long visit log written
+        // before this rule is reported in bounded time).
+        if more > 0 {
+            let w = Diagnostic::warning(&d.rel_path, format!("{more} more visits without a commitment"));
+            diags.push(w.help("every visit should end with a commitment"));
         }
     }
     diags

@@ -431,3 +431,31 @@ fn editing_a_visit_rerenders_exactly_its_days_report_and_its_reps_plan() {
         assert!(!made.contains(p), "{p} re-rendered: {made:?}");
     }
 }
+
+/// A long visit log with no commitments: the first 50 warnings one by one, the rest counted.
+#[test]
+fn a_long_visit_log_without_commitments_is_reported_in_bounded_time() {
+    let visits: String = (0..3000)
+        .map(|i| format!("  - {{date: 2026-01-01, goal: v{i}}}\n"))
+        .collect();
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-25\n"),
+        (
+            "content/customers/x.md",
+            &format!("---\ntitle: x\nstage: lead\nvisits:\n{visits}---\n"),
+        ),
+    ]);
+    let r = t.build();
+    let p = places(&r.diagnostics);
+    assert_eq!(p.len(), 51, "{:?}", &p[..3]);
+    // Sorted by place: the count (the whole file) first.
+    assert_eq!(p[0], "content/customers/x.md:0:0 2950 more visits without a commitment");
+    assert_eq!(
+        p[1],
+        "content/customers/x.md:5:5 every visit should end with a commitment"
+    );
+    assert_eq!(
+        p[50],
+        "content/customers/x.md:54:5 every visit should end with a commitment"
+    );
+}
