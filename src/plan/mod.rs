@@ -25,17 +25,55 @@ use crate::site::{DocId, ParsedDoc};
 pub enum Gen {
     Home,
     Funnel,
-    Stage { ix: usize, page: usize, last: usize },
+    Stage {
+        ix: usize,
+        page: usize,
+        last: usize,
+    },
     Tiers,
-    Tier { tier: Tier, page: usize, last: usize },
-    Section { key: String, page: usize, last: usize },
+    Tier {
+        tier: Tier,
+        page: usize,
+        last: usize,
+    },
+    Section {
+        key: String,
+        page: usize,
+        last: usize,
+    },
     Quadrant,
     Visits,
     Owners,
-    Owner { name: String, slug: String },
-    Progress { owner: Option<(String, String)> },
+    Owner {
+        name: String,
+        slug: String,
+    },
+    Progress {
+        owner: Option<(String, String)>,
+    },
     Tags,
-    Tag { name: String, slug: String },
+    Tag {
+        name: String,
+        slug: String,
+    },
+    /// The open commitments (`/commitments/`).
+    Commitments,
+    /// The team's weekly plan (`/plan/`).
+    Plan,
+    /// One rep's weekly plan (`/owners/<slug>/plan/`).
+    OwnerPlan {
+        name: String,
+        slug: String,
+    },
+    /// The list of daily reports (`/reports/`), newest day first.
+    Reports {
+        page: usize,
+        last: usize,
+    },
+    /// The visits logged on one day (`/reports/<YYYY-MM-DD>/`).
+    Report {
+        day: chrono::NaiveDate,
+    },
     Industries,
     Regions,
     Search,
@@ -59,6 +97,10 @@ impl Gen {
             Gen::Progress { .. } => "progress.html",
             Gen::Tags => "tags.html",
             Gen::Tag { .. } => "tag.html",
+            Gen::Commitments => "commitments.html",
+            Gen::Plan | Gen::OwnerPlan { .. } => "plan.html",
+            Gen::Reports { .. } => "reports.html",
+            Gen::Report { .. } => "report.html",
             Gen::Industries | Gen::Regions => "groups.html",
             Gen::Search => "search.html",
             Gen::NotFound => "404.html",
@@ -115,7 +157,7 @@ impl Route {
 }
 
 /// Top-level names the generated pages use: no content folder may have them.
-pub const RESERVED: [&str; 11] = [
+pub const RESERVED: [&str; 14] = [
     "funnel",
     "progress",
     "tiers",
@@ -127,6 +169,9 @@ pub const RESERVED: [&str; 11] = [
     "regions",
     "exports",
     "search",
+    "commitments",
+    "plan",
+    "reports",
 ];
 
 /// Entries per page of a paginated list (a section, a stage, a tier).
@@ -281,13 +326,37 @@ fn generated_routes(
         ("tags/index.html", Gen::Tags),
         ("industries/index.html", Gen::Industries),
         ("regions/index.html", Gen::Regions),
+        ("commitments/index.html", Gen::Commitments),
+        ("plan/index.html", Gen::Plan),
     ] {
         routes.push(Route::generated(path, g));
+    }
+    let days: Vec<chrono::NaiveDate> = crate::sales::plan::logged_by_day(facts.site, facts.today)
+        .into_keys()
+        .rev()
+        .collect();
+    for (path, page, last) in paginate("reports", days.len()) {
+        routes.push(Route::generated(path, Gen::Reports { page, last }));
+    }
+    for day in days {
+        routes.push(Route::generated(
+            crate::render::daily::report_path(day),
+            Gen::Report { day },
+        ));
     }
     for e in Export::ALL {
         routes.push(Route::new(e.path(), Job::Export(e), None));
     }
-    for (name, slug) in owner_slugs(facts.figures.owners) {
+    for (n, (name, slug)) in owner_slugs(facts.figures.owners).into_iter().enumerate() {
+        let ics = Export::OwnerIcs(n);
+        routes.push(Route::new(Export::owner_ics_path(&slug), Job::Export(ics), None));
+        routes.push(Route::generated(
+            crate::render::daily::plan_path(&slug),
+            Gen::OwnerPlan {
+                name: name.clone(),
+                slug: slug.clone(),
+            },
+        ));
         routes.push(Route::generated(
             format!("owners/{slug}/progress/index.html"),
             Gen::Progress {

@@ -5,6 +5,7 @@ mod brief;
 mod builder;
 mod cli;
 mod commonmark;
+mod daily;
 mod diagnostics;
 mod example;
 mod exports;
