@@ -101,25 +101,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
     });
     // `HEAD`, the branch's ref and `packed-refs`: a change to one is a new commit.
     let mut head_files: HashSet<PathBuf> = HashSet::new();
-    let listener = std::net::TcpListener::bind((opts.bind, opts.port))
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
-    let port = listener.local_addr().map_or(opts.port, |a| a.port());
-    let host = if opts.bind.is_ipv6() {
-        format!("[{}]", opts.bind)
-    } else {
-        opts.bind.to_string()
-    };
-    let url = format!("http://{host}:{port}/");
-    eprintln!("serving {} at {url} (Ctrl-C to stop)", root.display());
-    if !opts.bind.is_loopback() {
-        eprintln!(
-            "warning: listening on {}: anyone on the network can read these customer pages; use --bind 127.0.0.1 to keep them on this machine",
-            opts.bind
-        );
-    }
-    if opts.open {
-        open_browser(&url);
-    }
+    let (listener, port) = listen(&opts, &root)?;
     http::spawn(listener, Arc::clone(&shared), http::Allowed::new(opts.bind, port))
         .map_err(|e| format!("cannot serve: {e}"))?;
 
@@ -141,28 +123,13 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         if events.iter().any(|e| e.paths.iter().any(|p| head_files.contains(p))) {
             reader.wake();
         }
-        // Markdown files changed, created or removed: re-read just those. Anything else
-        // (a folder, a template, the config, a static file): walk and read everything.
-        let mut changed = HashSet::new();
-        let mut full = false;
-        for e in &events {
-            // Reads are not changes; a write's close is (some editors' only event).
-            if matches!(e.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write)) {
-                continue;
-            }
-            for p in &e.paths {
-                match classify(&root, &out, p) {
-                    Some(Change::Content) if p.extension().is_some_and(|x| x == "md") => {
-                        changed.insert(p.clone());
-                    }
-                    Some(_) => full = true,
-                    None => {}
-                }
-            }
-            // A watched folder created later (templates/, static/) gets its own watch.
-            if e.paths.iter().any(|p| p.parent() == Some(root.as_path())) {
-                watch_site(&mut debouncer, &root, &mut watched);
-            }
+        let (changed, full) = sort_events(&events, &root, &out);
+        // A watched folder created later (templates/, static/) gets its own watch.
+        if events
+            .iter()
+            .any(|e| e.paths.iter().any(|p| p.parent() == Some(root.as_path())))
+        {
+            watch_site(&mut debouncer, &root, &mut watched);
         }
         let new_history = history.is_some();
         if let Some(ready) = history {
@@ -223,7 +190,8 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         let search = result.search.take().filter(|_| !result.has_errors());
         let applied = Instant::now();
         let message = shared.apply(result);
-        if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+        let timings = std::env::var_os("SALESBOOK_TIMINGS").is_some();
+        if timings {
             let first = events
                 .iter()
                 .map(|e| e.time)
@@ -237,7 +205,7 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
             );
         }
         let tabs = shared.broadcast(&message);
-        if std::env::var_os("SALESBOOK_TIMINGS").is_some() {
+        if timings {
             eprintln!("  told {tabs} open tab connections: {}", head(&message, 120));
         }
         if let Some(input) = search {
@@ -245,6 +213,55 @@ pub fn run(opts: ServeOptions) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Binds the server's socket and says where it serves (and, off this machine, who can read
+/// it); opens the browser when asked. Returns the listener and its port.
+fn listen(opts: &ServeOptions, root: &Path) -> Result<(std::net::TcpListener, u16), String> {
+    let listener = std::net::TcpListener::bind((opts.bind, opts.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    let port = listener.local_addr().map_or(opts.port, |a| a.port());
+    let host = if opts.bind.is_ipv6() {
+        format!("[{}]", opts.bind)
+    } else {
+        opts.bind.to_string()
+    };
+    let url = format!("http://{host}:{port}/");
+    eprintln!("serving {} at {url} (Ctrl-C to stop)", root.display());
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}: anyone on the network can read these customer pages; use --bind 127.0.0.1 to keep them on this machine",
+            opts.bind
+        );
+    }
+    if opts.open {
+        open_browser(&url);
+    }
+    Ok((listener, port))
+}
+
+/// What a batch of file events asks for: the markdown files to read again (changed, created
+/// or removed), and whether anything else changed (a folder, a template, the config, a
+/// static file), which walks and reads everything.
+fn sort_events(events: &[notify_debouncer_full::DebouncedEvent], root: &Path, out: &Path) -> (HashSet<PathBuf>, bool) {
+    let mut changed = HashSet::new();
+    let mut full = false;
+    for e in events {
+        // Reads are not changes; a write's close is (some editors' only event).
+        if matches!(e.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write)) {
+            continue;
+        }
+        for p in &e.paths {
+            match classify(root, out, p) {
+                Some(Change::Content) if p.extension().is_some_and(|x| x == "md") => {
+                    changed.insert(p.clone());
+                }
+                Some(_) => full = true,
+                None => {}
+            }
+        }
+    }
+    (changed, full)
 }
 
 /// Makes the search index in the background and serves it when done, unless a later save's
