@@ -130,8 +130,9 @@ impl Hash for StageDef {
             probability,
             outcome_written: _,
             outcome,
+            visit_every_days,
         } = self;
-        (id, label, label_en, probability.to_bits(), outcome).hash(h);
+        (id, label, label_en, probability.to_bits(), outcome, visit_every_days).hash(h);
     }
 }
 

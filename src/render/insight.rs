@@ -289,7 +289,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
         let last = c.visits.iter().filter_map(|v| v.date).filter(|d| *d <= cx.today).max();
         let days = last.map(|d| (cx.today - d).num_days());
         if let Some(p) = stale_priority(c, cx.config)
-            && days.is_none_or(|d| d > cx.config.stale_after_days)
+            && crate::sales::flags::cadence_exceeded(c, cx.config, cx.today)
         {
             stale.push((p, days.map_or(i64::MIN, |d| -d), id, last));
         }

@@ -6,6 +6,7 @@ pub mod competitors;
 pub mod deal;
 pub mod dso;
 pub mod forecast;
+pub mod flags;
 pub mod funnel;
 pub mod movement;
 pub mod period;
