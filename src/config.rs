@@ -337,11 +337,15 @@ impl SiteConfig {
                 let (pos, width) = id_places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
                 let d = Diagnostic::error(
                     CONFIG_FILE,
-                    format!("stage \"{}\": `visit_every_days: {n}` is outside 1..3650", config.stages[i].id),
+                    format!(
+                        "stage \"{}\": `visit_every_days: {n}` is outside 1..3650",
+                        config.stages[i].id
+                    ),
                 );
-                diags.push(d.at(text, pos, width).help(
-                    "write how many days may pass between visits at this stage, e.g. `visit_every_days: 14`",
-                ));
+                diags
+                    .push(d.at(text, pos, width).help(
+                        "write how many days may pass between visits at this stage, e.g. `visit_every_days: 14`",
+                    ));
             }
             let s = &mut config.stages[i];
             s.outcome = outcome.unwrap_or_default();

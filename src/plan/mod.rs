@@ -25,17 +25,39 @@ use crate::site::{DocId, ParsedDoc};
 pub enum Gen {
     Home,
     Funnel,
-    Stage { ix: usize, page: usize, last: usize },
+    Stage {
+        ix: usize,
+        page: usize,
+        last: usize,
+    },
     Tiers,
-    Tier { tier: Tier, page: usize, last: usize },
-    Section { key: String, page: usize, last: usize },
+    Tier {
+        tier: Tier,
+        page: usize,
+        last: usize,
+    },
+    Section {
+        key: String,
+        page: usize,
+        last: usize,
+    },
     Quadrant,
     Visits,
+    /// The pipeline board (`/board/`): one column per open stage.
+    Board,
     Owners,
-    Owner { name: String, slug: String },
-    Progress { owner: Option<(String, String)> },
+    Owner {
+        name: String,
+        slug: String,
+    },
+    Progress {
+        owner: Option<(String, String)>,
+    },
     Tags,
-    Tag { name: String, slug: String },
+    Tag {
+        name: String,
+        slug: String,
+    },
     Industries,
     Regions,
     Search,
@@ -54,6 +76,7 @@ impl Gen {
             Gen::Section { .. } => "section.html",
             Gen::Quadrant => "quadrant.html",
             Gen::Visits => "visits.html",
+            Gen::Board => "board.html",
             Gen::Owners => "owners.html",
             Gen::Owner { .. } => "owner.html",
             Gen::Progress { .. } => "progress.html",
@@ -115,8 +138,9 @@ impl Route {
 }
 
 /// Top-level names the generated pages use: no content folder may have them.
-pub const RESERVED: [&str; 11] = [
+pub const RESERVED: [&str; 12] = [
     "funnel",
+    "board",
     "progress",
     "tiers",
     "quadrant",
@@ -276,6 +300,7 @@ fn generated_routes(
     for (path, g) in [
         ("quadrant/index.html", Gen::Quadrant),
         ("visits/index.html", Gen::Visits),
+        ("board/index.html", Gen::Board),
         ("owners/index.html", Gen::Owners),
         ("progress/index.html", Gen::Progress { owner: None }),
         ("tags/index.html", Gen::Tags),

@@ -94,7 +94,11 @@ pub fn is_key(c: &Customer) -> bool {
 /// Every decision-maker's relationship is below 约会 (none written counts as below); a
 /// customer without a decision-maker has its own flag, not this one.
 fn decision_maker_below_dating(c: &Customer) -> bool {
-    let mut dms = c.contacts.iter().filter(|k| k.role == Some(Role::DecisionMaker)).peekable();
+    let mut dms = c
+        .contacts
+        .iter()
+        .filter(|k| k.role == Some(Role::DecisionMaker))
+        .peekable();
     dms.peek().is_some() && dms.all(below_dating)
 }
 
@@ -184,7 +188,12 @@ mod tests {
         let today = day("2026-12-01");
         let key = |rel: Option<&str>| Customer {
             tier: Some(Tier::Partner),
-            ..at(&config, "lead", vec![contact(Role::DecisionMaker, rel)], Some("2026-11-30"))
+            ..at(
+                &config,
+                "lead",
+                vec![contact(Role::DecisionMaker, rel)],
+                Some("2026-11-30"),
+            )
         };
         let f = |c: &Customer| flags(c, &config, today);
         assert_eq!(f(&key(Some("acquaintance"))), vec![Flag::RelationshipBelowDating]);
@@ -197,17 +206,25 @@ mod tests {
         assert_eq!(f(&basic), vec![], "not a key customer");
         basic.potential = Some(Level::High);
         basic.share = Some(Level::Low);
-        assert_eq!(f(&basic), vec![Flag::RelationshipBelowDating], "the attack quadrant is key");
+        assert_eq!(
+            f(&basic),
+            vec![Flag::RelationshipBelowDating],
+            "the attack quadrant is key"
+        );
     }
 
     #[test]
     fn the_cadence_is_the_stages() {
         let config = SiteConfig::parse("stale_after_days: 45\nstages:\n  - {id: quote, label: 报价, probability: 0.6}\n  - {id: pilot, label: 试点, probability: 0.5}\n  - {id: slow, label: 慢, probability: 0.1, visit_every_days: 90}\n  - {id: lost, label: 丢, probability: 0}\n").unwrap();
         let today = day("2026-12-01");
-        let quiet = |stage: &str, last: Option<&str>| cadence_exceeded(&at(&config, stage, vec![], last), &config, today);
+        let quiet =
+            |stage: &str, last: Option<&str>| cadence_exceeded(&at(&config, stage, vec![], last), &config, today);
         assert!(!quiet("quote", Some("2026-11-24")), "7 days is within a quote's 7");
         assert!(quiet("quote", Some("2026-11-23")));
-        assert!(!quiet("pilot", Some("2026-10-17")), "a custom stage falls back to stale_after_days");
+        assert!(
+            !quiet("pilot", Some("2026-10-17")),
+            "a custom stage falls back to stale_after_days"
+        );
         assert!(quiet("pilot", Some("2026-10-16")));
         assert!(!quiet("slow", Some("2026-09-02")));
         assert!(quiet("slow", None), "never visited");

@@ -5,8 +5,8 @@
 pub mod competitors;
 pub mod deal;
 pub mod dso;
-pub mod forecast;
 pub mod flags;
+pub mod forecast;
 pub mod funnel;
 pub mod movement;
 pub mod period;
