@@ -209,6 +209,11 @@ fn top_level_place(text: &str, name: &str) -> Option<(Pos, usize)> {
 }
 
 fn stage_id_places(text: &str) -> Vec<(Pos, usize)> {
+    stage_field_places(text, "id")
+}
+
+/// Where each stage's field `name` is written (its value; the stage itself without one).
+fn stage_field_places(text: &str, name: &str) -> Vec<(Pos, usize)> {
     use crate::yaml::{self, Node, Value};
     let key = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
     let Ok(Node {
@@ -232,7 +237,7 @@ fn stage_id_places(text: &str) -> Vec<(Pos, usize)> {
         .map(|stage| match &stage.value {
             Value::Map(fields) => fields
                 .iter()
-                .find(|(k, _)| key(k, "id"))
+                .find(|(k, _)| key(k, name))
                 .map_or((stage.pos, 1), |(_, v)| (v.pos, v.width())),
             _ => (stage.pos, 1),
         })
@@ -334,7 +339,8 @@ impl SiteConfig {
             if let Some(n) = config.stages[i].visit_every_days
                 && !(1..=3650).contains(&n)
             {
-                let (pos, width) = id_places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
+                let places = stage_field_places(text, "visit_every_days");
+                let (pos, width) = places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
                 let d = Diagnostic::error(
                     CONFIG_FILE,
                     format!(

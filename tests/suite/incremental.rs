@@ -219,8 +219,9 @@ fn set(paths: &[&str]) -> BTreeSet<String> {
 
 /// The generated pages that show every page's summary, and the exports: re-rendered by any
 /// edit of a page's front matter.
-const EVERY: [&str; 10] = [
+const EVERY: [&str; 11] = [
     "index.html",
+    "board/index.html",
     "quadrant/index.html",
     "visits/index.html",
     "owners/index.html",
