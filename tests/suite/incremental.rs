@@ -80,9 +80,9 @@ fn incremental_builds_equal_full_builds() {
     });
     // beta and its brief; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
     // list; the opportunity and quote stage pages; the quadrant, visits, owners, tags,
-    // industries and regions pages and the competitor matrix (they show every customer); the
-    // three exports; the team's figures over time (page and progress.json).
-    assert_eq!(r.render.rendered, 23, "{:?}", r.render);
+    // industries and regions pages, the board and the competitor matrix (they show every
+    // customer); the three exports; the team's figures over time (page and progress.json).
+    assert_eq!(r.render.rendered, 24, "{:?}", r.render);
 
     check(&t, &mut b, "a title change shown by links and backlinks", |t| {
         t.write(
