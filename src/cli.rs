@@ -77,6 +77,10 @@ pub enum Command {
         /// Report what would be written, write nothing
         #[arg(long)]
         dry_run: bool,
+        /// Update the existing pages the rows match (by slug, then title, then alias):
+        /// only the fields of the sheet's columns change
+        #[arg(long)]
+        update: bool,
     },
     /// Create a new page from a template
     New {
@@ -86,6 +90,10 @@ pub enum Command {
         title: String,
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// A customer's relationship tier (an id or a Chinese name: partner, 伙伴关系); left
+        /// out when not given, as a new customer has bought nothing yet
+        #[arg(long)]
+        tier: Option<String>,
     },
 }
 

@@ -1,6 +1,8 @@
 //! Data out, for the spreadsheets and calendars a team already uses:
 //! - `exports/customers.csv`: one row per customer, every scalar field, and the lists
-//!   (competitors, contacts, tags) joined with `; `, a separator inside an item escaped with
+//!   (competitors, contacts, tags) joined with `; `; a zh-CN site's has Chinese headers and
+//!   Chinese names of the fixed values (a manager's sheet reads as the team speaks),
+//!   an English site's the ids, a separator inside an item escaped with
 //!   `\`; UTF-8 with a byte-order mark so that Excel opens Chinese correctly; text cells
 //!   that a spreadsheet would run as a formula are neutralised. `salesbook import` reads it
 //!   back to the same front matter: the two are each other's inverse.
@@ -47,6 +49,56 @@ pub const CSV_COLUMNS: &[&str] = &[
     "dso_days",
 ];
 
+/// The headers of a zh-CN site's CSV, column for column: names `salesbook import` reads
+/// (`crate::import`'s headers), so a Chinese sheet round-trips as the English one does.
+pub const CSV_COLUMNS_ZH: &[&str] = &[
+    "文件名",
+    "客户名称",
+    "阶段",
+    "关系类型",
+    "负责人",
+    "行业",
+    "地区",
+    "金额",
+    "赢单概率",
+    "预计成交日期",
+    "下次拜访",
+    "采购潜力",
+    "客户份额",
+    "竞争对手",
+    "联系人",
+    "标签",
+    "更新日期",
+    "加权金额",
+    "上次拜访",
+    "未付",
+    "应收账款回收期",
+];
+
+/// How the CSV names fixed values: by English id, or (a zh-CN site) by Chinese name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvWords {
+    Ids,
+    Chinese,
+}
+
+impl CsvWords {
+    fn of(config: &crate::config::SiteConfig) -> CsvWords {
+        match config.language {
+            crate::config::Language::ZhCn => CsvWords::Chinese,
+            crate::config::Language::En => CsvWords::Ids,
+        }
+    }
+
+    /// A fixed value as this CSV writes it.
+    pub fn word<W: crate::words::Word>(self, w: W) -> &'static str {
+        match self {
+            CsvWords::Ids => w.id(),
+            CsvWords::Chinese => crate::words::zh(w),
+        }
+    }
+}
+
 fn customers<'a>(cx: &'a Facts) -> impl Iterator<Item = (DocId, &'a ParsedDoc, &'a Customer)> + 'a {
     cx.site
         .of_kind(crate::model::Kind::Customer)
@@ -64,14 +116,14 @@ fn number(v: Option<f64>) -> String {
 
 /// One contact as `name|title|role|style|phone|relationship|notes`, trailing empty parts
 /// left off, each part escaped with [`escape_item`].
-pub fn contact_cell(c: &Contact) -> String {
+pub fn contact_cell(c: &Contact, words: CsvWords) -> String {
     let mut parts: Vec<String> = [
         Some(c.name.clone()),
         c.title.clone(),
-        c.role.map(|r| r.id().to_owned()),
-        c.style.map(|s| s.id().to_owned()),
+        c.role.map(|r| words.word(r).to_owned()),
+        c.style.map(|s| words.word(s).to_owned()),
         c.phone.clone(),
-        c.relationship.clone(),
+        c.relationship.map(|r| words.word(r).to_owned()),
         c.notes.clone(),
     ]
     .into_iter()
@@ -144,11 +196,16 @@ fn csv_row(cx: &Facts, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>
     let dso =
         crate::sales::dso::dso(&c.orders, cx.today).filter(|d| d.receivable > crate::sales::deal::MONEY_TOLERANCE);
     let unpaid = crate::sales::deal::balance(&c.orders).unpaid;
+    let words = CsvWords::of(cx.config);
+    let stage = |s| match words {
+        CsvWords::Ids => cx.config.stage_def(s).id.clone(),
+        CsvWords::Chinese => crate::words::stage_zh(cx.config, s).to_owned(),
+    };
     let text = [
         d.slug.clone(),
         d.fm.title.clone(),
-        c.stage.map(|s| cx.config.stage_def(s).id.clone()).unwrap_or_default(),
-        c.tier.map(|t| t.id().to_owned()).unwrap_or_default(),
+        c.stage.map(stage).unwrap_or_default(),
+        c.tier.map(|t| words.word(t).to_owned()).unwrap_or_default(),
         c.owner.clone().unwrap_or_default(),
         c.industry.clone().unwrap_or_default(),
         c.region.clone().unwrap_or_default(),
@@ -159,10 +216,16 @@ fn csv_row(cx: &Facts, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>
         exact(c.probability),
         date(c.expected_close),
         date(c.next_visit),
-        c.potential.map(|l| l.id().to_owned()).unwrap_or_default(),
-        c.share.map(|l| l.id().to_owned()).unwrap_or_default(),
+        c.potential.map(|l| words.word(l).to_owned()).unwrap_or_default(),
+        c.share.map(|l| words.word(l).to_owned()).unwrap_or_default(),
         neutralise(list_cell(competitor_slugs(cx, id).iter())),
-        neutralise(c.contacts.iter().map(contact_cell).collect::<Vec<_>>().join("; ")),
+        neutralise(
+            c.contacts
+                .iter()
+                .map(|p| contact_cell(p, words))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         neutralise(list_cell(d.fm.tags.iter())),
         date(d.fm.updated),
         number(crate::sales::deal::weighted_value(c, cx.config)),
@@ -179,9 +242,12 @@ fn csv_row(cx: &Facts, id: DocId, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>
     let _ = w.flush();
 }
 
-fn csv_head() -> Vec<u8> {
+fn csv_head(cx: &Facts) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-    let _ = w.write_record(CSV_COLUMNS);
+    let _ = w.write_record(match CsvWords::of(cx.config) {
+        CsvWords::Ids => CSV_COLUMNS,
+        CsvWords::Chinese => CSV_COLUMNS_ZH,
+    });
     w.into_inner().unwrap_or_default()
 }
 
@@ -225,7 +291,7 @@ struct ContactJson<'a> {
     title: &'a Option<String>,
     role: Option<&'static str>,
     style: Option<&'static str>,
-    relationship: &'a Option<String>,
+    relationship: Option<&'static str>,
     phone: &'a Option<String>,
     notes: &'a Option<String>,
 }
@@ -278,7 +344,7 @@ fn customer_json<'a>(cx: &'a Facts, id: DocId, d: &'a ParsedDoc, c: &'a Customer
                 title: &p.title,
                 role: p.role.map(|r| r.id()),
                 style: p.style.map(|s| s.id()),
-                relationship: &p.relationship,
+                relationship: p.relationship.map(|r| r.id()),
                 phone: &p.phone,
                 notes: &p.notes,
             })
@@ -544,7 +610,7 @@ pub fn make(cx: &Facts, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 
         _ => customers(cx).map(|(id, _, _)| id).collect(),
     };
     let (mut out, tail): (Vec<u8>, &[u8]) = match e {
-        Export::CustomersCsv => (csv_head(), b""),
+        Export::CustomersCsv => (csv_head(cx), b""),
         Export::CustomersJson => (Vec::with_capacity(members.len() * 512 + 2), b"]\n"),
         Export::VisitsIcs => (ics_head(cx), b"END:VCALENDAR\r\n"),
         Export::ProgressJson => (Vec::new(), b""),

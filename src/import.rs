@@ -10,11 +10,14 @@
 //! All or nothing: every row is read and each page it would make is run through the build's
 //! own parsing and checks (front matter, slug, competitor references) before anything is
 //! written, so an import never leaves half a table behind, and never writes a page that
-//! `check` then refuses. An existing page is never overwritten. Every problem names the
-//! file, the row (its line in the file) and the column.
+//! `check` then refuses. An existing page is never overwritten, except with `--update`
+//! (see `update`), which edits the fields of the sheet's columns in the pages its rows
+//! match. Every problem names the file, the row (its line in the file) and the column.
 
 mod cells;
+mod edit;
 mod rows;
+mod update;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
@@ -62,16 +65,22 @@ pub struct Report {
     pub ignored_columns: Vec<String>,
     /// What `check` would warn about in the pages made (a customer with no stage).
     pub warnings: Vec<String>,
+    /// With `--update`: each page changed (or to be), and what changes in it.
+    pub updated: Vec<String>,
+    /// With `--update`: the rows that match a page whose fields are as the sheet has them.
+    pub unchanged: Vec<String>,
 }
 
 /// A page ready to be written, and where its fields are in its text.
-struct Made {
+pub(crate) struct Made {
     line: u64,
     path: PathBuf,
     rel_path: String,
     text: String,
     /// For each line of the front matter (from line 2), the field it belongs to.
     keys: Vec<Option<String>>,
+    /// For a page that exists (`--update`): what changes in it.
+    update: Option<String>,
 }
 
 impl Made {
@@ -95,6 +104,7 @@ impl Made {
             rel_path,
             text: format!("---\n{yaml}---\n\n## 基本情况\n\n## 下一步\n"),
             keys,
+            update: None,
         })
     }
 
@@ -118,8 +128,9 @@ fn existing_docs(root: &Path, config: &SiteConfig) -> Vec<Arc<ParsedDoc>> {
 }
 
 /// Reads the table and, when no row has a problem, writes (unless `dry_run`) one page per
-/// row whose page does not exist yet.
-pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Report, String> {
+/// row whose page does not exist yet; with `update`, the rows that match a page change its
+/// fields instead.
+pub fn import_customers(root: &Path, file: &Path, dry_run: bool, update: bool) -> Result<Report, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let config = crate::build::load_config(root).map_err(|d| {
         d.first().map_or_else(
@@ -140,8 +151,24 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
         return Ok(report);
     };
     report.ignored_columns = table.ignored_columns();
-    let existing = existing_docs(root, &config);
-    let made = new_pages(root, &table, &config, &shown, &existing, &mut report);
+    let mut existing = existing_docs(root, &config);
+    let mut made = Vec::new();
+    let mut matched = HashSet::new();
+    if update {
+        let plan = update::plan(root, &table, &config, &shown, &existing, &mut report);
+        existing.retain(|d| !plan.paths.contains(&d.rel_path));
+        matched = plan.rows;
+        made = plan.made;
+    }
+    made.extend(new_pages(
+        root,
+        &table,
+        &config,
+        &shown,
+        &existing,
+        &matched,
+        &mut report,
+    ));
     check_pages(&made, existing, &config, &table.columns, &shown, &mut report);
     if !report.problems.is_empty() {
         return Ok(report);
@@ -152,7 +179,12 @@ pub fn import_customers(root: &Path, file: &Path, dry_run: bool) -> Result<Repor
         report.problems.push(e);
         return Ok(report);
     }
-    report.written = made.iter().map(|m| m.path.clone()).collect();
+    report.written = made
+        .iter()
+        .filter(|m| m.update.is_none())
+        .map(|m| m.path.clone())
+        .collect();
+    report.updated = made.iter().filter_map(|m| m.update.clone()).collect();
     if !dry_run {
         write_all(&made)?;
     }
@@ -238,9 +270,9 @@ fn new_pages(
     config: &SiteConfig,
     shown: &str,
     existing: &[Arc<ParsedDoc>],
+    matched: &HashSet<u64>,
     report: &mut Report,
 ) -> Vec<Made> {
-    let labels = crate::render::theme::default_labels();
     // Compared as the build compares them (`fold_name`): on the file systems of Windows and
     // macOS, `ABB.md` is `abb.md`, and on macOS `café.md` is the same file whether its `é`
     // is one character (NFC) or `e` and an accent (NFD).
@@ -255,7 +287,7 @@ fn new_pages(
     let mut ours: HashSet<String> = HashSet::new();
     let mut made: Vec<Made> = Vec::new();
     for (line, record) in &table.records {
-        if record.iter().all(|c| c.trim().is_empty()) {
+        if record.iter().all(|c| c.trim().is_empty()) || matched.contains(line) {
             continue;
         }
         let mut row = Row {
@@ -264,7 +296,6 @@ fn new_pages(
             shown,
             columns: &table.columns,
             config,
-            labels: &labels,
         };
         let (page, given) = row.page(record);
         let slug = if page.title.trim().is_empty() {
@@ -416,9 +447,45 @@ fn check_pages(
     report.bad_rows += bad.len();
 }
 
-/// Writes every page, none over an existing file; when one cannot be written, the ones
-/// written before it are taken away again, so the site is as it was.
+/// Writes every page, none over an existing file but the pages updated; when one cannot be
+/// written, the ones written before it are taken away again, so the site is as it was. An
+/// updated page is written beside itself first and renamed over the page: it is never seen
+/// half-written, and the new pages and every update's temporary file are written before the
+/// first page is replaced.
 fn write_all(made: &[Made]) -> Result<(), String> {
+    let (updates, made): (Vec<&Made>, Vec<&Made>) = made.iter().partition(|m| m.update.is_some());
+    let mut temps: Vec<(PathBuf, &Path)> = Vec::new();
+    let staged = updates.iter().try_for_each(|m| {
+        let name = m.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let temp = m.path.with_file_name(format!(".{name}.salesbook-tmp"));
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .and_then(|mut f| {
+                f.write_all(m.text.as_bytes())?;
+                f.sync_all()
+            });
+        if written.is_ok() || temp.exists() {
+            temps.push((temp.clone(), &m.path));
+        }
+        written.map_err(|e| format!("cannot write {}: {e}", temp.display()))
+    });
+    let result = staged.and_then(|()| write_new(&made));
+    if result.is_err() {
+        for (temp, _) in &temps {
+            let _ = std::fs::remove_file(temp);
+        }
+        return result;
+    }
+    for (temp, path) in temps {
+        std::fs::rename(&temp, path).map_err(|e| format!("cannot replace {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes the new pages, none over an existing file (see [`write_all`]).
+fn write_new(made: &[&Made]) -> Result<(), String> {
     let mut done: Vec<&Path> = Vec::new();
     let result = made.iter().try_for_each(|m| {
         if let Some(dir) = m.path.parent() {

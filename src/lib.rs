@@ -50,5 +50,6 @@ pub mod serve;
 pub mod site;
 pub mod telemetry;
 pub mod text;
+pub mod words;
 pub mod write;
 pub mod yaml;

@@ -260,10 +260,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             file,
             root,
             dry_run,
-        } => import_customers(&root, &file, dry_run),
-        Command::New { kind, title, root } => {
+            update,
+        } => import_customers(&root, &file, dry_run, update),
+        Command::New {
+            kind,
+            title,
+            root,
+            tier,
+        } => {
+            let tier = match tier.as_deref().map(salesbook::new::parse_tier).transpose() {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(1));
+                }
+            };
             let today = chrono::Local::now().date_naive();
-            let path = salesbook::new::new_page(&root, kind, &title, today)?;
+            let path = salesbook::new::new_page(&root, kind, &title, today, tier)?;
             eprintln!("created {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -367,9 +380,14 @@ fn check(
 
 /// `import customers`: every row checked before any page is written; one bad row, nothing
 /// written.
-fn import_customers(root: &std::path::Path, file: &std::path::Path, dry_run: bool) -> Result<ExitCode, String> {
+fn import_customers(
+    root: &std::path::Path,
+    file: &std::path::Path,
+    dry_run: bool,
+    update: bool,
+) -> Result<ExitCode, String> {
     check_root(root)?;
-    let report = salesbook::import::import_customers(root, file, dry_run)?;
+    let report = salesbook::import::import_customers(root, file, dry_run, update)?;
     for p in &report.problems {
         eprintln!("error: {p}");
     }
@@ -393,6 +411,20 @@ fn import_customers(root: &std::path::Path, file: &std::path::Path, dry_run: boo
     let verb = if dry_run { "would write" } else { "wrote" };
     for p in &report.written {
         eprintln!("  {verb} {}", salesbook::load::rel(root, p));
+    }
+    if update {
+        let verb = if dry_run { "would update" } else { "updated" };
+        for u in &report.updated {
+            eprintln!("  {verb} {u}");
+        }
+        for u in &report.unchanged {
+            eprintln!("  unchanged: {u}");
+        }
+        eprintln!(
+            "{verb} {} customer pages; {} unchanged",
+            report.updated.len(),
+            report.unchanged.len()
+        );
     }
     eprintln!(
         "{verb} {} customer pages; {} rows skipped{}",

@@ -1,5 +1,5 @@
-//! The domain's vocabulary as types: page kinds, relationship tiers, contact roles and styles,
-//! visit kinds. Parsed once from front matter; strings do not travel inward.
+//! The domain's vocabulary as types: page kinds, relationship tiers, contact roles, styles and
+//! relationship levels, visit kinds. The names each is written by are in `crate::words`. Parsed once from front matter; strings do not travel inward.
 
 use serde::Serialize;
 
@@ -112,6 +112,17 @@ id_enum!(
         Cold => "cold",
         FollowUp => "follow-up",
         Routine => "routine",
+    }
+);
+
+id_enum!(
+    /// How deep the relationship with one person goes (认识, 约会, 信赖, 同盟), shallow to
+    /// deep: the order compares them (a key customer's decision-maker below `Dating` is a gap).
+    Relationship {
+        Acquaintance => "acquaintance",
+        Dating => "dating",
+        Trust => "trust",
+        Alliance => "alliance",
     }
 );
 

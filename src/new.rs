@@ -5,11 +5,44 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::cli::NewKind;
-use crate::model::slugify;
+use crate::model::{Tier, slugify};
 
-/// Writes the new page and returns its path; never overwrites an existing file.
-pub fn new_page(root: &Path, kind: NewKind, title: &str, today: NaiveDate) -> Result<PathBuf, String> {
+/// The tier `--tier` names (an id or a Chinese name, as in front matter), or what is wrong
+/// with it.
+pub fn parse_tier(written: &str) -> Result<Tier, String> {
+    crate::words::parse::<Tier>(written).ok_or_else(|| {
+        format!(
+            "unknown tier \"{written}\" for --tier; {}",
+            crate::words::help::<Tier>(written)
+        )
+    })
+}
+
+/// A new customer's tier lines: the one given, or, as a new customer has bought nothing yet,
+/// none, with which tier suits which stage as a comment (`crate::sales::tiers::contradicts`).
+fn tier_lines(tier: Option<Tier>) -> String {
+    match tier {
+        Some(t) => format!("tier: {}\n", t.id()),
+        None => "# tier: left out until the customer buys: the five tiers (basic passive responsible proactive\n\
+                 #   partner) say how a customer behaves after buying. basic or passive may suit a target or\n\
+                 #   potential customer who bought before; responsible, proactive and partner suit lead and later.\n"
+            .to_owned(),
+    }
+}
+
+/// Writes the new page and returns its path; never overwrites an existing file. `tier` is
+/// for a customer only.
+pub fn new_page(
+    root: &Path,
+    kind: NewKind,
+    title: &str,
+    today: NaiveDate,
+    tier: Option<Tier>,
+) -> Result<PathBuf, String> {
     let title = title.trim();
+    if tier.is_some() && kind != NewKind::Customer {
+        return Err("--tier is for `new customer` only".into());
+    }
     if title.is_empty() {
         return Err("the title is empty".into());
     }
@@ -34,9 +67,10 @@ pub fn new_page(root: &Path, kind: NewKind, title: &str, today: NaiveDate) -> Re
     }
     let quoted = serde_json::to_string(title).unwrap_or_else(|_| format!("\"{title}\""));
     let date = today.format("%Y-%m-%d");
+    let tier_text = tier_lines(tier);
     let text = match kind {
         NewKind::Customer => format!(
-            "---\ntitle: {quoted}\nindustry: \nregion: \nowner: \nstage: target\ntier: basic\nvalue: 0\nexpected_close: \npotential: high\nshare: low\ncompetitors: []\ncontacts: []\n# contacts:\n#   - {{name: 王建国, title: 总经理, role: decision-maker, style: eagle}}\nvisits: []\n# visits:\n#   - {{date: {date}, kind: cold, goal: 了解现状, outcome: , commitment: }}\nnext_visit: \norders: []\nupdated: {date}\n---\n\n## 基本情况\n\n## 需求与痛点\n\n## 下一步\n"
+            "---\ntitle: {quoted}\nindustry: \nregion: \nowner: \nstage: target\n{tier_text}value: 0\nexpected_close: \n# potential: high        # purchase potential (采购潜力): high or low\n# share: low             # our share (客户份额): high or low; both set place the customer in /quadrant/\ncompetitors: []\ncontacts: []\n# contacts:\n#   - {{name: 王建国, title: 总经理, role: decision-maker, style: eagle}}\nvisits: []\n# visits:\n#   - {{date: {date}, kind: cold, goal: 了解现状, outcome: , commitment: }}\nnext_visit: \norders: []\nupdated: {date}\n---\n\n## 基本情况\n\n## 需求与痛点\n\n## 下一步\n"
         ),
         NewKind::Competitor => format!(
             "---\ntitle: {quoted}\nproducts: []\nprice_level: mid\nmarket_share: 0.1\nstrengths: []\nweaknesses: []\nstrategy: \nupdated: {date}\n---\n\n## 产品与价格\n\n## 我们如何应对\n"

@@ -702,3 +702,59 @@ pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
         Err(e) => Err(vec![Diagnostic::error(CONFIG_FILE, format!("cannot read: {e}"))]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("the tests script repositories with the git program");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// A page confidential now has no past in a `--public` build: the history the stages see
+    /// leaves it out, though it was public when committed.
+    #[test]
+    fn a_public_build_shows_no_history_of_a_page_confidential_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let page = |stage: &str, secret: bool| format!("---\ntitle: A\nstage: {stage}\nconfidential: {secret}\n---\n");
+        std::fs::create_dir_all(root.join("content/customers")).unwrap();
+        std::fs::write(root.join("content/customers/a.md"), page("lead", false)).unwrap();
+        std::fs::write(root.join("content/customers/b.md"), page("lead", false)).unwrap();
+        git(root, &["init", "-q"]);
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", "c0"]);
+        std::fs::write(root.join("content/customers/a.md"), page("quote", true)).unwrap();
+        let opts = |public| BuildOptions {
+            root: root.to_owned(),
+            drafts: false,
+            public,
+            today: None,
+        };
+        let mut internal = Builder::new(opts(false));
+        assert!(!internal.build().has_errors());
+        let (_, history) = internal.history.as_ref().unwrap();
+        assert!(history.customers.contains_key("content/customers/a.md"));
+        let mut public = Builder::new(opts(true));
+        assert!(!public.build().has_errors());
+        let (_, shown) = public.shown_history.as_ref().unwrap();
+        assert!(!shown.customers.contains_key("content/customers/a.md"));
+        assert!(!shown.last_change.contains_key("content/customers/a.md"));
+        assert!(shown.customers.contains_key("content/customers/b.md"));
+    }
+}

@@ -55,9 +55,10 @@ pub struct Cached {
 }
 
 /// The cache file of the site at `prefix` (its folder in the repository, `/`-separated) in
-/// the git folder `git_dir`.
-pub fn path(git_dir: &Path, prefix: &str) -> PathBuf {
-    let name = format!("history-{FORMAT}-{:016x}", fnv(prefix.as_bytes()));
+/// the git folder `git_dir`, for builds of `mode` (`internal`, `public`, `+drafts`): one
+/// file each, so that a CI job that builds both ways finds each warm.
+pub fn path(git_dir: &Path, prefix: &str, mode: &str) -> PathBuf {
+    let name = format!("history-{FORMAT}-{:016x}-{mode}", fnv(prefix.as_bytes()));
     git_dir.join("salesbook").join(name)
 }
 
@@ -76,11 +77,32 @@ pub fn store(file: &Path, prefix: &str, cached: &Cached) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), fnv(&bytes)));
+    sweep(dir);
+    // Unique to this write: two builds (or two threads) may store at once.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
     if std::fs::write(&tmp, &bytes).is_ok() && std::fs::rename(&tmp, file).is_ok() {
         return;
     }
     let _ = std::fs::remove_file(&tmp);
+}
+
+/// Removes temporary files that a build stopped while writing (killed, or the machine
+/// off) left behind: those not touched for an hour.
+fn sweep(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 3600);
+        if stale && e.file_name().to_string_lossy().starts_with(".tmp-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// The program that writes the file: a cache by another version is not read.
@@ -390,6 +412,25 @@ mod tests {
         assert_eq!(p.title, "华东");
         assert_eq!(p.customer.stage, Some(StageIx(2)));
         assert_eq!(p.customer.orders[0].amount, 3.0);
+    }
+
+    #[test]
+    fn a_store_writes_the_file_whole_and_sweeps_old_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = path(dir.path(), "site", "internal");
+        let folder = file.parent().unwrap();
+        std::fs::create_dir_all(folder).unwrap();
+        let old = folder.join(".tmp-1-0");
+        std::fs::write(&old, b"cut short").unwrap();
+        let two_hours = std::time::Duration::from_secs(7200);
+        let f = std::fs::File::options().write(true).open(&old).unwrap();
+        f.set_modified(std::time::SystemTime::now() - two_hours).unwrap();
+        let fresh = folder.join(".tmp-2-0");
+        std::fs::write(&fresh, b"being written").unwrap();
+        store(&file, "site", &sample());
+        assert!(!old.exists(), "an old leftover goes");
+        assert!(fresh.exists(), "another build's write in progress stays");
+        assert_eq!(load(&file, "site").commits, sample().commits);
     }
 
     #[test]

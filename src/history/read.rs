@@ -126,7 +126,13 @@ impl Repo {
         let Some(head) = head else {
             return (unavailable(Unavailable::NoCommits), ReadStats::default());
         };
-        let file = cache::path(repo.git_dir(), &self.prefix);
+        let mode = match (rules.public, rules.drafts) {
+            (false, false) => "internal",
+            (false, true) => "internal+drafts",
+            (true, false) => "public",
+            (true, true) => "public+drafts",
+        };
+        let file = cache::path(repo.git_dir(), &self.prefix, mode);
         let mut cached = cache::load(&file, &self.prefix);
         let before = (cached.commits.len(), cached.parsed.len(), cached.rules);
         let mut stats = ReadStats::default();
@@ -184,16 +190,22 @@ impl Repo {
         let mut parent_tree = cached.commits.last().and_then(|c| c.content);
         let mut state = gix::diff::tree::State::default();
         for commit in new.into_iter().rev() {
-            let committer = commit.committer().map_err(|e| e.to_string())?;
-            let time = committer.time().map_err(|e| e.to_string())?;
+            let bad = |e: gix::Error| format!("commit {}: {e}", commit.id);
+            let committer = commit.committer().map_err(bad)?;
+            // A date git itself would not write: its seconds as far as they read, in UTC,
+            // rather than no history at all.
+            let time = committer.time().unwrap_or(gix::date::Time {
+                seconds: committer.seconds(),
+                offset: 0,
+            });
             let author = commit
                 .author()
                 .map(|a| a.name.to_string().trim().to_owned())
                 .unwrap_or_default();
-            let tree = commit.tree().map_err(|e| e.to_string())?;
+            let tree = commit.tree().map_err(bad)?;
             let content = tree
                 .lookup_entry_by_path(&content_path)
-                .map_err(|e| e.to_string())?
+                .map_err(bad)?
                 .filter(|e| e.mode().is_tree())
                 .map(|e| e.object_id());
             let changes = if content == parent_tree {
@@ -231,8 +243,14 @@ impl Repo {
             }
         }
         let count = todo.len();
+        // In the order of the pack, in one contiguous part per thread: a packed object is
+        // mostly a delta of one stored before it, and each thread's repository keeps the
+        // last objects it unpacked, so that a delta chain is not unpacked again for each of
+        // its objects (packs hold chains up to 50 deep).
+        pack_order(&self.repo.to_thread_local(), &mut todo);
+        let part = count.div_ceil(rayon::current_num_threads().max(1)).max(1);
         let parsed: Vec<_> = todo
-            .par_chunks(64)
+            .par_chunks(part)
             .flat_map_iter(|chunk| {
                 let repo = self.repo.to_thread_local();
                 chunk
@@ -249,6 +267,29 @@ impl Repo {
             .collect();
         cached.parsed.extend(parsed);
         count
+    }
+}
+
+/// Sorts objects by where they are in the repository's packs (loose objects last).
+fn pack_order(repo: &gix::Repository, todo: &mut [(ObjectId, String)]) {
+    use gix::odb::pack::Find;
+    let mut handle = repo.objects.clone().into_inner().into_inner();
+    handle.prevent_pack_unload();
+    let mut buf = Vec::new();
+    let mut keyed: Vec<_> = todo
+        .iter()
+        .map(|(id, _)| {
+            handle
+                .location_by_oid(id, &mut buf)
+                .ok()
+                .flatten()
+                .map_or((u32::MAX, u64::MAX), |l| (l.pack_id, l.pack_offset))
+        })
+        .zip(todo.iter().cloned())
+        .collect();
+    keyed.sort_by_key(|(at, _)| *at);
+    for (slot, (_, v)) in todo.iter_mut().zip(keyed) {
+        *slot = v;
     }
 }
 

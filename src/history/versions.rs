@@ -27,14 +27,15 @@ pub struct Rules<'a> {
 /// (without `--drafts`) and a confidential page (with `--public`). Problems in an old version
 /// are not reported: they were the past's, and may be fixed now.
 pub fn parse(path: &str, bytes: &[u8], rules: Rules) -> Option<Arc<PageVersion>> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let section = section_of(path)?;
     // A page's kind is its folder's (`kind:` only tells playbooks apart): the other
     // folders' versions need no parse.
     if Kind::of_section(section) != Kind::Customer {
         return None;
     }
+    // Read as the present's files are: a byte-order mark and Windows line ends are fine.
+    let src = crate::load::source_from_bytes(path.to_owned(), bytes.to_vec()).ok()?;
+    let text = src.text.as_str();
     let split = front_matter::split(path, text).ok()?;
     let (fm, _) = front_matter::parse(
         path,
@@ -109,6 +110,15 @@ mod tests {
         assert_eq!(v.customer.owner.as_deref(), Some("王"));
         assert!(v.customer.stage.is_some());
         assert_eq!(v.customer.value, Some(1200.0));
+    }
+
+    #[test]
+    fn a_version_saved_on_windows_is_read_as_today() {
+        let config = SiteConfig::default();
+        let text = "\u{feff}---\r\ntitle: 华东\r\nstage: quote\r\n---\r\nbody\r\n";
+        let v = parse("content/customers/huadong.md", text.as_bytes(), rules(&config, false)).unwrap();
+        assert_eq!(v.title, "华东");
+        assert!(v.customer.stage.is_some());
     }
 
     #[test]

@@ -11,9 +11,8 @@ use super::cells::{
     unescape, unneutralise,
 };
 use crate::config::SiteConfig;
-use crate::diagnostics::closest;
-use crate::model::{Level, Role, Style, Tier, slugify};
-use crate::render::format::Labels;
+use crate::model::{Level, Relationship, Role, Style, Tier, slugify};
+use crate::words::{self, Word};
 
 /// A customer's front matter as the import writes it (fields in the usual order).
 #[derive(Debug, Default, Serialize, PartialEq)]
@@ -80,19 +79,6 @@ struct ContactPage {
     relationship: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     notes: Option<String>,
-}
-
-/// An id of `ids`, given as the id or as one of its labels (`tier_partner: 伙伴关系`; a label
-/// can be shortened to its start: 伙伴).
-fn id_of(cell: &str, ids: &[&'static str], prefix: &str, labels: &[Labels]) -> Option<&'static str> {
-    let lower = cell.to_lowercase();
-    ids.iter().copied().find(|id| {
-        *id == lower
-            || labels.iter().any(|l| {
-                let label = l.get(&format!("{prefix}_{}", id.replace('-', "_")));
-                label == cell || (cell.chars().count() >= 2 && label.starts_with(cell))
-            })
-    })
 }
 
 /// The table's columns: the field each names, and the unit of the amount column.
@@ -175,7 +161,6 @@ pub(super) struct Row<'a> {
     pub(super) shown: &'a str,
     pub(super) columns: &'a Columns,
     pub(super) config: &'a SiteConfig,
-    pub(super) labels: &'a [Labels],
 }
 
 impl Row<'_> {
@@ -198,42 +183,24 @@ impl Row<'_> {
         self.problems.push(format!("{place}: {what}"));
     }
 
-    fn enum_field(
-        &mut self,
-        column: &str,
-        field: &str,
-        cell: &str,
-        ids: &[&'static str],
-        prefix: &str,
-    ) -> Option<String> {
-        match id_of(cell, ids, prefix, self.labels) {
-            Some(id) => Some(id.to_owned()),
+    /// A fixed value's id, from its id or any name of it (`crate::words`).
+    fn word<W: Word>(&mut self, column: &str, what: &str, cell: &str) -> Option<String> {
+        match words::parse::<W>(cell) {
+            Some(w) => Some(w.id().to_owned()),
             None => {
-                let hint = match closest(cell, ids.iter().copied()) {
-                    Some(c) => format!("did you mean \"{c}\"?"),
-                    None => format!("one of: {}", ids.join(", ")),
-                };
-                self.bad(column, format!("unknown {field} \"{cell}\"; {hint}"));
+                let hint = words::help::<W>(cell);
+                self.bad(column, format!("unknown {what} \"{cell}\"; {hint}"));
                 None
             }
         }
     }
 
     fn stage(&mut self, cell: &str) -> Option<String> {
-        let lower = cell.to_lowercase();
-        let found = self.config.stages.iter().find(|s| {
-            s.id == lower || s.label == cell || s.label_en.as_deref().is_some_and(|l| l.to_lowercase() == lower)
-        });
-        match found {
-            Some(s) => Some(s.id.clone()),
+        match words::stage(self.config, cell) {
+            Some(ix) => Some(self.config.stage_def(ix).id.clone()),
             None => {
-                let names = self
-                    .config
-                    .stages
-                    .iter()
-                    .flat_map(|s| [s.id.as_str(), s.label.as_str()]);
-                let hint = closest(cell, names).map_or_else(String::new, |c| format!("; did you mean \"{c}\"?"));
-                self.bad("stage", format!("unknown stage \"{cell}\"{hint}"));
+                let hint = words::stage_help(self.config, cell);
+                self.bad("stage", format!("unknown stage \"{cell}\"; {hint}"));
                 None
             }
         }
@@ -261,11 +228,15 @@ impl Row<'_> {
             return None;
         }
         let role = match part(2) {
-            Some(r) => Some(self.enum_field("contacts", "contact role", &r, Role::IDS, "role")?),
+            Some(r) => Some(self.word::<Role>("contacts", "contact role", &r)?),
             None => None,
         };
         let style = match part(3) {
-            Some(s) => Some(self.enum_field("contacts", "contact style", &s, Style::IDS, "style")?),
+            Some(s) => Some(self.word::<Style>("contacts", "contact style", &s)?),
+            None => None,
+        };
+        let relationship = match part(5) {
+            Some(r) => Some(self.word::<Relationship>("contacts", "relationship level", &r)?),
             None => None,
         };
         Some(ContactPage {
@@ -274,7 +245,7 @@ impl Row<'_> {
             role,
             style,
             phone: part(4),
-            relationship: part(5),
+            relationship,
             notes: part(6),
         })
     }
@@ -296,7 +267,7 @@ impl Row<'_> {
                 "title" => page.title = text.to_owned(),
                 "slug" => slug = Some(cell.to_owned()),
                 "stage" => page.stage = self.stage(cell),
-                "tier" => page.tier = self.enum_field("tier", "tier", cell, Tier::IDS, "tier"),
+                "tier" => page.tier = self.word::<Tier>("tier", "tier", cell),
                 "owner" => page.owner = Some(text.to_owned()),
                 "industry" => page.industry = Some(text.to_owned()),
                 "region" => page.region = Some(text.to_owned()),
@@ -332,8 +303,8 @@ impl Row<'_> {
                     }
                     None => self.bad(field, format!("\"{cell}\" is not a date (write 2026-11-28)")),
                 },
-                "potential" => page.potential = self.enum_field(field, "potential", cell, Level::IDS, "level"),
-                "share" => page.share = self.enum_field(field, "share", cell, Level::IDS, "level"),
+                "potential" => page.potential = self.word::<Level>(field, "potential", cell),
+                "share" => page.share = self.word::<Level>(field, "share", cell),
                 "competitors" => page.competitors = list(text),
                 "tags" => page.tags = list(text),
                 "contacts" => {

@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use super::yaml::{self, Node, Value};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Pos, suggestion};
-use crate::model::{Kind, Level, PriceLevel, Role, StageIx, Style, Tier, VisitKind};
+use crate::model::{Kind, Level, PriceLevel, Relationship, Role, StageIx, Style, Tier, VisitKind};
+use crate::words::{self, Word};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +64,7 @@ pub struct Contact {
     pub title: Option<String>,
     pub role: Option<Role>,
     pub style: Option<Style>,
-    pub relationship: Option<String>,
+    pub relationship: Option<Relationship>,
     pub phone: Option<String>,
     pub notes: Option<String>,
 }
@@ -361,7 +362,7 @@ fn kind_fields(f: &mut Fields, kind: Kind, config: &SiteConfig, fm: &mut FrontMa
         Kind::Competitor => {
             fm.competitor = Some(Competitor {
                 products: f.str_list("products"),
-                price_level: f.enum_("price_level", PriceLevel::IDS, PriceLevel::parse),
+                price_level: f.word::<PriceLevel>("price_level", "price level"),
                 market_share: f.fraction("market_share"),
                 strengths: f.str_list("strengths"),
                 weaknesses: f.str_list("weaknesses"),
@@ -377,7 +378,7 @@ fn kind_fields(f: &mut Fields, kind: Kind, config: &SiteConfig, fm: &mut FrontMa
             ]
         }
         Kind::VisitScript => {
-            let visit_kind = f.enum_("visit_kind", VisitKind::IDS, VisitKind::parse);
+            let visit_kind = f.word::<VisitKind>("visit_kind", "visit kind");
             let stages = f
                 .list("stages")
                 .into_iter()
@@ -495,21 +496,38 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
             None
         }
     };
+    let tier_at = f.place("tier");
     let mut c = Customer {
         industry: f.text("industry"),
         region: f.text("region"),
         owner: f.text("owner"),
         stage,
-        tier: f.enum_("tier", Tier::IDS, Tier::parse),
+        tier: f.word::<Tier>("tier", "tier"),
         value: f.number("value"),
         probability: f.fraction("probability"),
         expected_close: f.date("expected_close"),
-        potential: f.enum_("potential", Level::IDS, Level::parse),
-        share: f.enum_("share", Level::IDS, Level::parse),
+        potential: f.word::<Level>("potential", "potential"),
+        share: f.word::<Level>("share", "share"),
         competitors: f.list("competitors").into_iter().filter_map(|n| f.str_of(n)).collect(),
         next_visit: f.date("next_visit"),
         ..Customer::default()
     };
+    if let (Some(tier), Some(stage), Some((pos, width))) = (c.tier, c.stage, tier_at)
+        && crate::sales::tiers::contradicts(tier, stage, config)
+    {
+        let d = Diagnostic::warning(
+            f.file,
+            format!(
+                "`tier: {}` does not suit a customer at `stage: {}`",
+                tier.id(),
+                config.stage_def(stage).id
+            ),
+        );
+        f.diags.push(f.text.at(d, pos, width).help(
+            "a responsible, proactive or partner customer has bought and works with us: it is past a prospect's \
+             stage; leave `tier` out until the first order (or use basic/passive for a former customer)",
+        ));
+    }
     if let Some(v) = c.value.filter(|v| *v < 0.0) {
         let d = Diagnostic::error(f.file, format!("`value` is negative ({v})"));
         f.diags
@@ -528,9 +546,9 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         c.contacts.push(Contact {
             name: name.unwrap_or_default(),
             title: s.text("title"),
-            role: s.enum_("role", Role::IDS, Role::parse),
-            style: s.enum_("style", Style::IDS, Style::parse),
-            relationship: s.text("relationship"),
+            role: s.word::<Role>("role", "role"),
+            style: s.word::<Style>("style", "style"),
+            relationship: s.word::<Relationship>("relationship", "relationship level"),
             phone: s.text("phone"),
             notes: s.text("notes"),
         });
@@ -542,7 +560,7 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         };
         c.visits.push(Visit {
             date: s.date("date"),
-            kind: s.enum_named("kind", "visit kind", VisitKind::IDS, VisitKind::parse),
+            kind: s.word::<VisitKind>("kind", "visit kind"),
             goal: s.text("goal"),
             outcome: s.text("outcome"),
             commitment: s.text("commitment"),
@@ -682,6 +700,14 @@ impl<'a, 'd> Fields<'a, 'd> {
             .text
             .at(Diagnostic::error(self.file, message), node.pos, node.width());
         self.diags.push(d.help(help));
+    }
+
+    /// Where the value of `key` is written, without taking it.
+    fn place(&self, key: &str) -> Option<(Pos, usize)> {
+        self.entries
+            .iter()
+            .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))
+            .map(|(_, v)| (v.pos, v.width()))
     }
 
     /// Removes and returns the value of `key`; `null` counts as absent.
@@ -896,17 +922,14 @@ impl<'a, 'd> Fields<'a, 'd> {
         None
     }
 
-    fn enum_<T>(&mut self, key: &str, ids: &[&str], parse: fn(&str) -> Option<T>) -> Option<T> {
-        self.enum_named(key, &key.replace('_', " "), ids, parse)
-    }
-
-    /// Like `enum_`, naming the value `what` in the message ("unknown visit kind").
-    fn enum_named<T>(&mut self, key: &str, what: &str, ids: &[&str], parse: fn(&str) -> Option<T>) -> Option<T> {
+    /// A fixed value, by its id or any name of it (`crate::words`); `what` names the value
+    /// in the message ("unknown visit kind").
+    fn word<W: Word>(&mut self, key: &str, what: &str) -> Option<W> {
         let n = self.take(key)?;
         let s = n.as_text().unwrap_or_default();
-        let v = parse(&s);
+        let v = words::parse::<W>(&s);
         if v.is_none() {
-            self.err(n, format!("unknown {what} \"{s}\""), suggestion(&s, ids));
+            self.err(n, format!("unknown {what} \"{s}\""), words::help::<W>(&s));
         }
         v
     }
@@ -921,19 +944,12 @@ impl<'a, 'd> Fields<'a, 'd> {
         v
     }
 
+    /// A stage, by its id, its configured labels or the default funnel's names of it.
     fn stage_of(&mut self, n: &Node, config: &SiteConfig) -> Option<StageIx> {
         let s = n.as_text().unwrap_or_default();
-        let ix = config.stage(s.trim());
+        let ix = words::stage(config, &s);
         if ix.is_none() {
-            let by_label = config
-                .stages
-                .iter()
-                .find(|d| d.label == s.trim() || d.label_en.as_deref() == Some(s.trim()));
-            let help = match by_label {
-                Some(d) => format!("use the stage id: `{}`", d.id),
-                None => suggestion(&s, &config.stage_ids()),
-            };
-            self.err(n, format!("unknown stage \"{s}\""), help);
+            self.err(n, format!("unknown stage \"{s}\""), words::stage_help(config, &s));
         }
         ix
     }
@@ -1177,7 +1193,9 @@ mod tests {
     fn text_fields_keep_what_was_written() {
         let text = "---\ntitle: N\nslug: 007\ntags: [N, yes, 010]\naliases: [0571, +86, 1.50]\nstage: lead\n\
                     industry: on\nregion: 010\nowner: +8613800000000\ncompetitors: []\ncontacts:\n  - name: N\n\
-                    \x20   title: y\n    relationship: off\n    phone: 013800000000\n    notes: 1e3\n  - name: no\n\
+                    \x20   title: y
+    relationship: 约会
+    phone: 013800000000\n    notes: 1e3\n  - name: no\n\
                     \x20   phone: +8613800000000\nvisits:\n  - goal: Yes\n    outcome: 0x1F\n    commitment: 1_000\n---\n";
         let (fm, d) = check(text, Kind::Customer);
         assert!(d.is_empty(), "{d:#?}");
@@ -1191,8 +1209,8 @@ mod tests {
         assert_eq!(c.owner.as_deref(), Some("+8613800000000"));
         let k = &c.contacts[0];
         assert_eq!(
-            (k.name.as_str(), k.title.as_deref(), k.relationship.as_deref()),
-            ("N", Some("y"), Some("off"))
+            (k.name.as_str(), k.title.as_deref(), k.relationship),
+            ("N", Some("y"), Some(Relationship::Dating))
         );
         assert_eq!(
             (k.phone.as_deref(), k.notes.as_deref()),

@@ -505,11 +505,8 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
                     .style
                     .map(|s| s.conversation_order().iter().map(|k| cx.labels.get(k)).collect())
                     .unwrap_or_default(),
-                relationship: p.relationship.clone(),
-                relationship_label: p.relationship.as_deref().map(|r| match r {
-                    "acquaintance" | "trust" | "alliance" => cx.label("bond", r),
-                    other => other.to_owned(),
-                }),
+                relationship: p.relationship.map(|r| r.id().to_owned()),
+                relationship_label: p.relationship.map(|r| cx.label("bond", r.id())),
                 phone: p.phone.clone(),
                 notes: p.notes.clone(),
             })

@@ -1,7 +1,7 @@
 //! The five relationship tiers (客户关系的五种类型) and the customers in each.
 
-use crate::config::SiteConfig;
-use crate::model::{Kind, Tier};
+use crate::config::{Outcome, SiteConfig};
+use crate::model::{Kind, StageIx, Tier};
 use crate::site::{DocId, Site};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,4 +40,19 @@ pub fn tiers(site: &Site, _config: &SiteConfig) -> (Vec<TierFigures>, Vec<DocId>
         super::funnel::sort_by_value(site, &mut f.customers);
     }
     (out, untiered)
+}
+
+/// The win probability below which an open stage is a prospect's (目标客户 and 潜在客户 in
+/// the default funnel): no deal in sight yet.
+pub const PROSPECT_BELOW: f64 = 0.2;
+
+/// Whether `tier` contradicts the customer's `stage`: the tiers describe how a customer
+/// behaves after buying (docs/domain.md), and `responsible`, `proactive` and `partner` one
+/// that talks to us openly, gives feedback or plans with us; such a customer is never a mere
+/// prospect (an open stage with a win probability below [`PROSPECT_BELOW`]). `basic` and
+/// `passive` suit a prospect who bought before (a customer to win back); every tier suits
+/// a later stage, a won deal and a lost one.
+pub fn contradicts(tier: Tier, stage: StageIx, config: &SiteConfig) -> bool {
+    let def = config.stage_def(stage);
+    tier > Tier::Passive && def.outcome == Outcome::Open && def.probability < PROSPECT_BELOW
 }

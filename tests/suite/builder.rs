@@ -428,8 +428,7 @@ fn every_field_is_escaped_in_every_output_file() {
         hostile(n)
     };
     let customer = format!(
-        "---\ntitle: \"{}\"\ntags: [\"{}\"]\naliases: [\"{}\"]\nowner: \"={}\"\nindustry: \"{}\"\nregion: \"{}\"\nstage: quote\ntier: partner\nvalue: 100\npotential: high\nshare: low\ncompetitors: [rival]\nnext_visit: 2026-11-30\ncontacts:\n  - name: \"{}\"\n    title: \"{}\"\n    role: coach\n    relationship: \"{}\"\n    phone: \"{}\"\n    notes: \"{}\"\nvisits:\n  - date: 2026-11-01\n    kind: cold\n    goal: \"{}\"\n    outcome: \"{}\"\n    commitment: \"{}\"\nextra_field: \"{}\"\n---\n\n见 [[rival]]。\n",
-        h(),
+        "---\ntitle: \"{}\"\ntags: [\"{}\"]\naliases: [\"{}\"]\nowner: \"={}\"\nindustry: \"{}\"\nregion: \"{}\"\nstage: quote\ntier: partner\nvalue: 100\npotential: high\nshare: low\ncompetitors: [rival]\nnext_visit: 2026-11-30\ncontacts:\n  - name: \"{}\"\n    title: \"{}\"\n    role: coach\n    relationship: trust\n    phone: \"{}\"\n    notes: \"{}\"\nvisits:\n  - date: 2026-11-01\n    kind: cold\n    goal: \"{}\"\n    outcome: \"{}\"\n    commitment: \"{}\"\nextra_field: \"{}\"\n---\n\n见 [[rival]]。\n",
         h(),
         h(),
         h(),

@@ -36,6 +36,8 @@ fn file(r: &salesbook::build::BuildResult, path: &str) -> Vec<u8> {
 #[test]
 fn customers_csv_opens_in_a_spreadsheet() {
     let t = site();
+    // An English site's table: ids and field names (a zh-CN one's: tests/suite/words.rs).
+    t.write("salesbook.yaml", "title: 测试站点\nlanguage: en\ntoday: 2026-11-23\n");
     let r = t.build();
     assert!(!r.has_errors(), "{:?}", r.diagnostics);
     let bytes = file(&r, "exports/customers.csv");

@@ -285,6 +285,11 @@ fn a_second_read_takes_everything_from_the_cache_and_reads_only_new_commits() {
     assert_eq!((s1.commits_read, s1.commits_cached), (3, 0));
     assert!(s1.versions_parsed >= 3);
     assert_eq!(cache_files(&r).len(), 1, "the cache is in the git folder");
+    // A public build has its own (its versions are parsed by other rules), and leaves the
+    // internal one warm.
+    let (_, public) = read_with(r.path(), true);
+    assert_eq!((public.commits_read, public.versions_parsed), (3, s1.versions_parsed));
+    assert_eq!(cache_files(&r).len(), 2);
     let (second, s2) = read(r.path());
     assert_eq!(
         s2,
@@ -601,4 +606,109 @@ fn serve_reads_the_history_in_the_background_and_follows_a_new_commit() {
     served_with(&s, "/guide/", "李四 最后修改于 2026-11-10");
     let log = log.lock().unwrap().join("\n");
     assert!(!log.contains("git repository"), "no warning for a full clone: {log}");
+}
+
+/// Links and file names that are not UTF-8: Unix only.
+#[cfg(unix)]
+#[test]
+fn a_hostile_repository_is_read_without_harm() {
+    let r = Repo::new();
+    r.write("content/customers/a.md", &customer("甲公司", "lead", 100));
+    r.commit("2026-11-02T10:00:00+08:00", "张三", "c0");
+    // A link to a file outside the site, a submodule, and a file name that is not UTF-8.
+    std::os::unix::fs::symlink("/etc/passwd", r.path().join("content/customers/link.md")).unwrap();
+    r.git(
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            "160000,1111111111111111111111111111111111111111,content/customers/sub",
+        ],
+        None,
+    );
+    std::fs::write(
+        r.path()
+            .join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+                b"content/customers/\xff.md",
+            )),
+        customer("坏名", "lead", 1),
+    )
+    .unwrap();
+    r.git(&["add", "content"], None);
+    r.git(&["commit", "-q", "-m", "hostile"], Some("2026-11-03T10:00:00+08:00"));
+    // Gone from the working tree (the present's problems are not this test's).
+    r.remove("content/customers/link.md");
+    std::fs::remove_file(
+        r.path()
+            .join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+                b"content/customers/\xff.md",
+            )),
+    )
+    .unwrap();
+    // A commit whose committer date git would never write, made by hand.
+    let tree = r.git(&["rev-parse", "HEAD^{tree}"], None);
+    let parent = r.git(&["rev-parse", "HEAD"], None);
+    let raw = format!(
+        "tree {}\nparent {}\nauthor 王 <w@example.com> 1795000000 +0800\ncommitter 王 <w@example.com> soon +0800\n\nbad date\n",
+        tree.trim(),
+        parent.trim()
+    );
+    let path = r.path().join("raw-commit");
+    std::fs::write(&path, raw).unwrap();
+    let id = r.git(
+        &["hash-object", "-t", "commit", "-w", "--literally", "raw-commit"],
+        None,
+    );
+    r.git(&["update-ref", "refs/heads/main", id.trim()], None);
+    std::fs::remove_file(path).unwrap();
+    // gitoxide refuses the commit: the history is unreadable, the build goes on and says
+    // which commit.
+    let (h, _) = read(r.path());
+    match &h.unavailable {
+        Some(Unavailable::Unreadable(why)) => assert!(why.contains(id.trim()), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let w = history_warnings(r.path());
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].0.contains("could not be read"), "{w:?}");
+    // Without it, what the commits hold is data, never a path to open.
+    r.git(&["update-ref", "refs/heads/main", parent.trim()], None);
+    let (h, _) = read(r.path());
+    assert_eq!(h.unavailable, None);
+    assert_eq!(h.commits.len(), 2);
+    assert_eq!(h.customers.keys().collect::<Vec<_>>(), ["content/customers/a.md"]);
+    assert!(
+        h.last_change.contains_key("content/customers/link.md"),
+        "a link is a file of its commit"
+    );
+    assert!(
+        !h.last_change.contains_key("content/customers/sub"),
+        "a submodule is no file"
+    );
+    for v in h.customers.values().flatten() {
+        assert!(v.page.as_ref().is_none_or(|p| !p.title.contains("root:")));
+    }
+}
+
+#[test]
+fn serve_warns_once_for_a_plain_copy_and_not_again_on_saves() {
+    let t = SiteTest::with_files(&[("content/customers/a.md", &customer("甲公司", "lead", 100))]);
+    let (s, _, log) = crate::serve::start_with(&t, &[]);
+    let wait_for = |text: &str, times: usize| {
+        let start = std::time::Instant::now();
+        loop {
+            let all = log.lock().unwrap().join("\n");
+            if all.matches(text).count() >= times {
+                return all;
+            }
+            assert!(start.elapsed().as_secs() < 20, "never {times}× {text:?}:\n{all}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    wait_for("not in a git repository", 1);
+    let rebuilt = wait_for("rebuilt in", 1).matches("rebuilt in").count();
+    t.write("content/customers/a.md", &customer("甲公司", "won", 100));
+    served_with(&s, "/customers/a/", "won");
+    let all = wait_for("rebuilt in", rebuilt + 1);
+    assert_eq!(all.matches("not in a git repository").count(), 1, "{all}");
 }

@@ -46,7 +46,7 @@ fn export_then_import_gives_the_same_customers() {
     let imported = r.files.iter().find(|f| &*f.path == "exports/customers.csv").unwrap();
     // Visits and orders are lists the table does not carry (customers.json does): the
     // figures made from them are left out of the comparison.
-    let derived = ["last_visit", "unpaid", "dso_days"];
+    let derived = ["last_visit", "unpaid", "dso_days", "上次拜访", "未付", "应收账款回收期"];
     assert_eq!(csv_without(&imported.bytes, &derived), csv_without(&exported, &derived));
     // Importing again skips every row: pages are never overwritten.
     let again = to.run(&["import", "customers", file.to_str().unwrap()]);
@@ -83,7 +83,7 @@ fn a_gbk_table_with_chinese_headers_and_bad_rows() {
         let log = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "rows with errors: exit code 1\n{log}");
         for expected in [
-            format!("error: {f}, row 3, column B (阶段): unknown stage \"报介\"; did you mean \"报价\"?"),
+            format!("error: {f}, row 3, column B (阶段): unknown stage \"报介\"; did you mean \"报价\" (quote)?"),
             format!("error: {f}, row 4, column E (金额（元）): \"很多\" is not an amount"),
             format!("error: {f}, row 4, column H (下次拜访): \"2026-13-45\" is not a date (write 2026-11-28)"),
             format!("error: {f}, row 5, column A (客户名称): no customer name"),
@@ -175,13 +175,13 @@ fn carried(fm: &FrontMatter) -> Vec<(&'static str, String)> {
         out.push((
             "contact",
             format!(
-                "{i}: {:?} {} {:?} {:?} {} {} {}",
+                "{i}: {:?} {} {:?} {:?} {} {:?} {}",
                 p.name,
                 text(&p.title),
                 p.role,
                 p.style,
                 text(&p.phone),
-                text(&p.relationship),
+                p.relationship,
                 text(&p.notes)
             ),
         ));
@@ -234,7 +234,7 @@ fn hostile_text_survives_export_then_import() {
             yaml_str(&format!("联系人{i}{h}")),
             yaml_str(h),
             yaml_str(h),
-            yaml_str(h),
+            ["认识", "dating", "信赖", "alliance"][i % 4],
             yaml_str(&format!("{h}|{h};{h}"))
         );
         files.push((
@@ -586,5 +586,241 @@ fn rows_are_numbered_by_their_line_whatever_the_line_breaks() {
             "{eol:?}: {log}"
         );
         assert!(log.contains("t.csv, row 6, column A (slug): \"..x\""), "{eol:?}: {log}");
+    }
+}
+
+/// A site for `import --update`: a customer with comments, a private field and a body.
+fn update_site() -> SiteTest {
+    SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-11-23\n"),
+        ("content/competitors/rival.md", "---\ntitle: 对手公司\n---\n"),
+        ("content/customers/huadong.md", HUADONG),
+        (
+            "content/customers/nanfang.md",
+            "---\ntitle: 南方电子有限公司\naliases: [南方电子]\nstage: lead\n---\n南方的正文\n",
+        ),
+    ])
+}
+
+const HUADONG: &str = "---\n# 华东的档案：每周一更新\ntitle: 华东精密\nstage: quote   # 报价已发\ntier: basic\nowner: 张伟\ncompetitors: [对手公司]\ncontacts:\n  - {name: 王总, role: decision-maker, style: eagle}\nvisits:\n  - {date: 2026-11-02, kind: follow-up, goal: 确认方案}\nprivate:\n  value: 1000000   # 不对外\n---\n\n## 拜访策略\n\n保持联系。 stage: quote\n";
+
+fn run_update(t: &SiteTest, csv: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let file = t.root().join("周报.csv");
+    std::fs::write(&file, csv).unwrap();
+    let mut args = vec!["import", "customers", file.to_str().unwrap(), "--update"];
+    args.extend(extra);
+    let out = t.run(&args);
+    let log = String::from_utf8_lossy(&out.stderr).replace(&format!("{}/", t.root().display()), "");
+    (out.status.code(), log)
+}
+
+fn page(t: &SiteTest, slug: &str) -> String {
+    std::fs::read_to_string(t.root().join(format!("content/customers/{slug}.md"))).unwrap()
+}
+
+#[test]
+fn update_changes_only_the_sheets_fields_and_keeps_the_rest_byte_for_byte() {
+    let t = update_site();
+    let csv = "客户名称,阶段,关系类型,金额,竞争对手,下次拜访\n华东精密,成交,合作伙伴关系,120万,rival,2026/12/01\n";
+    let (code, log) = run_update(&t, csv, &[]);
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(
+        page(&t, "huadong"),
+        HUADONG
+            .replace("stage: quote   #", "stage: won   #")
+            .replace("tier: basic\n", "tier: partner\n")
+            .replace("value: 1000000   #", "value: 1200000   #")
+            .replace("---\n\n## 拜访策略", "next_visit: 2026-12-01\n---\n\n## 拜访策略")
+    );
+    assert!(
+        log.contains(
+            "updated content/customers/huadong.md (row 2, by title): stage: quote → won; tier: basic → partner; \
+             value: 1000000 → 1200000; next_visit: (none) → 2026-12-01"
+        ),
+        "{log}"
+    );
+    assert!(log.contains("updated 1 customer pages; 0 unchanged"), "{log}");
+    assert_eq!(
+        page(&t, "nanfang"),
+        "---\ntitle: 南方电子有限公司\naliases: [南方电子]\nstage: lead\n---\n南方的正文\n"
+    );
+    assert_eq!(t.run(&["check"]).status.code(), Some(0));
+    // The same sheet again changes nothing.
+    let (code, log) = run_update(&t, csv, &[]);
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("updated 0 customer pages; 1 unchanged"), "{log}");
+}
+
+#[test]
+fn update_matches_by_title_then_by_alias_and_adds_new_pages() {
+    let t = update_site();
+    let csv = "slug,客户名称,负责人\nnot-a-page,华东精密,李娜\n,南方电子,王芳\n,新客户,赵六\n";
+    let (code, log) = run_update(&t, csv, &[]);
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(page(&t, "huadong"), HUADONG.replace("owner: 张伟", "owner: 李娜"));
+    assert_eq!(
+        page(&t, "nanfang"),
+        "---\ntitle: 南方电子\naliases: [南方电子]\nstage: lead\nowner: 王芳\n---\n南方的正文\n"
+    );
+    assert!(
+        log.contains("content/customers/huadong.md (row 2, by title): owner: 张伟 → 李娜"),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "content/customers/nanfang.md (row 3, by alias): title: 南方电子有限公司 → 南方电子; owner: (none) → 王芳"
+        ),
+        "{log}"
+    );
+    assert!(page(&t, "新客户").starts_with("---\ntitle: 新客户\nowner: 赵六\n"));
+}
+
+#[test]
+fn update_refuses_a_row_that_matches_two_pages_and_writes_nothing() {
+    let t = update_site();
+    t.write(
+        "content/customers/huadong-2.md",
+        "---\ntitle: 华东精密\nstage: lead\n---\n",
+    );
+    let csv = "客户名称,阶段\n南方电子有限公司,报价\n华东精密,成交\n";
+    let (code, log) = run_update(&t, csv, &[]);
+    assert_eq!(code, Some(1), "{log}");
+    assert!(
+        log.contains(
+            "error: 周报.csv, row 3: matches two pages by title: content/customers/huadong-2.md and \
+             content/customers/huadong.md; add a `slug` column naming the one to update"
+        ) || log.contains(
+            "error: 周报.csv, row 3: matches two pages by title: content/customers/huadong.md and \
+             content/customers/huadong-2.md; add a `slug` column naming the one to update"
+        ),
+        "{log}"
+    );
+    assert_eq!(page(&t, "huadong"), HUADONG);
+    assert!(
+        page(&t, "nanfang").contains("stage: lead"),
+        "the good row is not written either"
+    );
+}
+
+#[test]
+fn update_with_any_row_error_or_dry_run_writes_nothing() {
+    let t = update_site();
+    let csv = "客户名称,阶段,金额\n华东精密,成交,\n南方电子有限公司,报介,很多\n";
+    let (code, log) = run_update(&t, csv, &[]);
+    assert_eq!(code, Some(1), "{log}");
+    assert!(log.contains("row 3, column B (阶段): unknown stage \"报介\""), "{log}");
+    assert!(
+        log.contains("row 3, column C (金额): \"很多\" is not an amount"),
+        "{log}"
+    );
+    assert_eq!(page(&t, "huadong"), HUADONG);
+    // A dry run shows what would change, and changes nothing.
+    let csv = "客户名称,阶段\n华东精密,成交\n";
+    let (code, log) = run_update(&t, csv, &["--dry-run"]);
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        log.contains("would update content/customers/huadong.md (row 2, by title): stage: quote → won"),
+        "{log}"
+    );
+    assert!(log.contains("would update 1 customer pages; 0 unchanged"), "{log}");
+    assert_eq!(page(&t, "huadong"), HUADONG);
+    let leftovers: Vec<_> = std::fs::read_dir(t.root().join("content/customers"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}
+
+#[test]
+fn update_keeps_a_windows_files_line_breaks() {
+    let t = update_site();
+    let crlf = HUADONG.replace('\n', "\r\n");
+    t.write("content/customers/huadong.md", &crlf);
+    let (code, log) = run_update(&t, "title,owner\n华东精密,李娜\n", &[]);
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(page(&t, "huadong"), crlf.replace("owner: 张伟", "owner: 李娜"));
+}
+
+#[test]
+fn update_matches_by_slug_first() {
+    let t = update_site();
+    // The slug names one page, the title another's alias: the slug decides.
+    let (code, log) = run_update(&t, "slug,title,stage\nhuadong,南方电子,lead\n", &[]);
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        log.contains("content/customers/huadong.md (row 2, by slug): title: 华东精密 → 南方电子; stage: quote → lead"),
+        "{log}"
+    );
+    assert_eq!(
+        page(&t, "huadong"),
+        HUADONG
+            .replace("title: 华东精密", "title: 南方电子")
+            .replace("stage: quote ", "stage: lead ")
+    );
+    assert!(page(&t, "nanfang").starts_with("---\ntitle: 南方电子有限公司\n"));
+}
+
+#[test]
+fn update_keeps_the_contact_fields_a_cell_does_not_hold() {
+    let t = update_site();
+    t.write(
+        "content/customers/nanfang.md",
+        "---\ntitle: 南方电子有限公司\nstage: lead\ncontacts:\n  - name: 李\n    role: user\n    wechat: li_2026\n    since: 2019\n    phone: +8613800000000\n  - name: 走了的人\n---\n正文\n",
+    );
+    let (code, log) = run_update(
+        &t,
+        "客户名称,联系人\n南方电子有限公司,李||决策人||+8613800000000|约会; 新人\n",
+        &[],
+    );
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(
+        page(&t, "nanfang"),
+        "---\ntitle: 南方电子有限公司\nstage: lead\ncontacts: [{name: 李, role: decision-maker, phone: \"+8613800000000\", relationship: dating, since: 2019, wechat: li_2026}, {name: 新人}]\n---\n正文\n"
+    );
+    assert!(
+        log.contains("contacts: 2 contacts (李, 走了的人) → 2 contacts (李, 新人)"),
+        "{log}"
+    );
+    assert_eq!(t.run(&["check"]).status.code(), Some(0));
+}
+
+#[test]
+fn update_refuses_two_rows_for_one_page_and_follows_a_link() {
+    let t = update_site();
+    // A title that is a page's slug matches it by slug: two rows for one page.
+    let (code, log) = run_update(&t, "title,owner\n华东精密,李\n,\nhuadong,赵\n", &[]);
+    assert_eq!(code, Some(1), "{log}");
+    assert!(
+        log.contains("row 4: row 2 updates content/customers/huadong.md too"),
+        "{log}"
+    );
+    let (code, log) = run_update(&t, "title,owner\n华东精密,李\n", &[]);
+    assert_eq!(code, Some(0), "{log}");
+    let (code, log) = run_update(&t, "slug,title,owner\n,华东精密,李\nhuadong,华东,赵\n", &[]);
+    assert_eq!(code, Some(1), "{log}");
+    assert!(
+        log.contains(
+            "error: 周报.csv, row 3: row 2 updates content/customers/huadong.md too; keep one of the two rows"
+        ),
+        "{log}"
+    );
+    assert!(
+        page(&t, "huadong").contains("owner: 李\n"),
+        "the first run's update only"
+    );
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(t.root().join("content/shared")).unwrap();
+        std::fs::rename(
+            t.root().join("content/customers/nanfang.md"),
+            t.root().join("content/shared/nanfang.md"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("../shared/nanfang.md", t.root().join("content/customers/nanfang.md")).unwrap();
+        let (code, log) = run_update(&t, "title,owner\n南方电子,王\n", &[]);
+        assert_eq!(code, Some(0), "{log}");
+        assert!(t.root().join("content/customers/nanfang.md").is_symlink());
+        let shared = std::fs::read_to_string(t.root().join("content/shared/nanfang.md")).unwrap();
+        assert!(shared.contains("owner: 王\n"), "{shared}");
     }
 }

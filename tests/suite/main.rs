@@ -23,3 +23,4 @@ mod sales;
 mod search;
 mod serve;
 mod telemetry;
+mod words;
