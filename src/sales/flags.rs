@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::{Outcome, SiteConfig};
-use crate::model::{Role, Tier};
+use crate::model::{Relationship, Role, Tier};
 use crate::parse::front_matter::{Contact, Customer};
 
 /// One warning about an account. The id is its label key (`flag_<id>` in the theme's
@@ -103,11 +103,7 @@ fn decision_maker_below_dating(c: &Customer) -> bool {
 }
 
 fn below_dating(k: &Contact) -> bool {
-    // The levels shallow to deep: 认识, 约会, 信赖, 同盟.
-    !matches!(
-        k.relationship.as_deref().map(str::trim),
-        Some("dating" | "trust" | "alliance" | "约会" | "信赖" | "同盟")
-    )
+    k.relationship.is_none_or(|r| r < Relationship::Dating)
 }
 
 /// Days the customer may go without a visit: its stage's cadence
@@ -148,7 +144,7 @@ mod tests {
         Contact {
             name: "x".into(),
             role: Some(role),
-            relationship: relationship.map(str::to_owned),
+            relationship: relationship.and_then(Relationship::parse),
             ..Contact::default()
         }
     }
@@ -197,10 +193,9 @@ mod tests {
         };
         let f = |c: &Customer| flags(c, &config, today);
         assert_eq!(f(&key(Some("acquaintance"))), vec![Flag::RelationshipBelowDating]);
-        assert_eq!(f(&key(Some("认识"))), vec![Flag::RelationshipBelowDating]);
         assert_eq!(f(&key(None)), vec![Flag::RelationshipBelowDating]);
         assert_eq!(f(&key(Some("dating"))), vec![]);
-        assert_eq!(f(&key(Some("约会"))), vec![]);
+        assert_eq!(f(&key(Some("trust"))), vec![]);
         let mut basic = key(Some("acquaintance"));
         basic.tier = Some(Tier::Basic);
         assert_eq!(f(&basic), vec![], "not a key customer");

@@ -37,13 +37,13 @@ fn site() -> SiteTest {
         customer(
             "k1",
             &format!(
-                "title: 关键丁\nstage: lead\nowner: 张伟\ntier: partner\nvalue: 300\ncontacts:\n  - {{name: 赵总, role: decision-maker, relationship: acquaintance}}\n{seen}"
+                "title: 关键丁\nstage: lead\nowner: 张伟\ntier: partner\nvalue: 300\ncontacts:\n  - {{name: 赵总, role: decision-maker, relationship: 认识}}\n{seen}"
             ),
         ),
         customer(
             "k2",
             &format!(
-                "title: 关键戊\nstage: lead\nowner: 李娜\ntier: proactive\nvalue: 300\ncontacts:\n  - {{name: 钱总, role: decision-maker, relationship: dating}}\n{seen}"
+                "title: 关键戊\nstage: lead\nowner: 李娜\ntier: proactive\nvalue: 300\ncontacts:\n  - {{name: 钱总, role: decision-maker, relationship: 约会}}\n{seen}"
             ),
         ),
         customer(
