@@ -302,3 +302,28 @@ fn board_is_a_reserved_name() {
     let r = t.build();
     assert!(r.has_errors(), "a content folder named board clashes with /board/");
 }
+
+#[test]
+fn an_owner_name_with_markup_is_escaped_in_the_filter_and_a_blank_one_is_no_owner() {
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-12-01\n"),
+        (
+            "content/customers/x.md",
+            "---\ntitle: X\nstage: quote\nowner: '\"><script>alert(1)</script>'\n---\n",
+        ),
+        (
+            "content/customers/y.md",
+            "---\ntitle: Y\nstage: quote\nowner: '   '\n---\n",
+        ),
+    ]);
+    t.build_ok();
+    let html = t.read("board/index.html");
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(
+        html.contains("data-owner=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""),
+        "{html}"
+    );
+    let options = html.matches("<option value=").count();
+    assert_eq!(options, 2, "all owners and the one named owner: {html}");
+    assert!(html.contains("data-owner=\"\""), "a blank owner is none");
+}
