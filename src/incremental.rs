@@ -358,8 +358,15 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
         }
         // The pages that tell the team what to do next: they show every customer's summary.
         Gen::Quadrant | Gen::Visits | Gen::Owners | Gen::Tags | Gen::Industries | Gen::Regions => every,
-        // Every open deal's card, and its days in stage from the history.
-        Gen::Board => hash_of((every, k.history)),
+        // Every deal's card, and its days in stage: the versions of the customers' own files
+        // (a commit to another page changes no card).
+        Gen::Board => {
+            every.hash(&mut h);
+            for (_, d) in k.facts.site.of_kind(Kind::Customer) {
+                page_history(k.facts.history, &d.rel_path).hash(&mut h);
+            }
+            h.finish()
+        }
         // An owner's page and a tag's page show only their own pages.
         Gen::Owner { name, .. } => {
             k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);

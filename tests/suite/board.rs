@@ -327,3 +327,55 @@ fn an_owner_name_with_markup_is_escaped_in_the_filter_and_a_blank_one_is_no_owne
     assert_eq!(options, 2, "all owners and the one named owner: {html}");
     assert!(html.contains("data-owner=\"\""), "a blank owner is none");
 }
+
+/// Commits the site's files at `date`.
+fn commit(t: &SiteTest, date: &str) {
+    for args in [&["add", "-A"][..], &["commit", "-q", "-m", "c"][..]] {
+        let out = std::process::Command::new("git")
+            .current_dir(t.root())
+            .args([
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "user.name=测试",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn a_card_shows_the_days_in_its_stage_from_the_history() {
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "today: 2026-12-01\n"),
+        ("content/customers/a.md", "---\ntitle: 甲\nstage: lead\nvalue: 1\n---\n"),
+    ]);
+    let out = std::process::Command::new("git")
+        .current_dir(t.root())
+        .args(["init", "-q", "-b", "main"])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    commit(&t, "2026-11-01T10:00:00+08:00");
+    t.write(
+        "content/customers/a.md",
+        "---\ntitle: 甲\nstage: quote\nvalue: 1\n---\n",
+    );
+    commit(&t, "2026-11-21T10:00:00+08:00");
+    t.build_ok();
+    let html = t.read("board/index.html");
+    let card = &html[html.find("class=\"card-title\"").unwrap()..];
+    let card = &card[..card.find("</li>").unwrap()];
+    assert!(card.contains("<dt>在当前阶段的天数</dt><dd>10</dd>"), "{card}");
+}
