@@ -136,6 +136,9 @@ pub struct SiteConfig {
     /// one carries `noindex` and a `robots.txt` that disallows all (an internal build holds
     /// confidential data). For a site that is public as it is.
     pub allow_indexing: bool,
+    /// `check` warns about a logged visit with no `commitment:` (every visit should end with
+    /// one); false for a team that does not record them.
+    pub warn_visit_without_commitment: bool,
     pub stages: Vec<StageDef>,
     /// The team's sales quota (销售任务) by quarter: `quota: {2026-Q4: 6000000}`; keys are
     /// checked as quarters ([`crate::sales::period::Quarter`]).
@@ -161,6 +164,7 @@ impl Default for SiteConfig {
             count_confidential: false,
             search: true,
             allow_indexing: false,
+            warn_visit_without_commitment: true,
             stages: default_stages(),
             quota: BTreeMap::new(),
             owner_quota: BTreeMap::new(),

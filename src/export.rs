@@ -23,6 +23,8 @@ use crate::output::{Made, Output, OutputFile, hand_on};
 use crate::parse::front_matter::{Contact, Customer};
 use crate::site::{DocId, ParsedDoc};
 
+mod reminders;
+
 /// The CSV columns, in order: front-matter fields by their own names (what `salesbook
 /// import customers` reads back), then figures worked out from them.
 pub const CSV_COLUMNS: &[&str] = &[
@@ -523,21 +525,29 @@ fn ics_event(cx: &Facts, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
 
 /// The export files, each made as one job beside the pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(usize)]
 pub enum Export {
     CustomersCsv,
     CustomersJson,
     VisitsIcs,
     /// `progress.json` at the site root: the weekly figures (`sales::progress`).
     ProgressJson,
+    /// `exports/commitments.json` (see [`crate::export::reminders`]).
+    CommitmentsJson,
+    /// `exports/visits.json`.
+    VisitsJson,
+    /// One rep's `exports/visits-<slug>.ics`: the `n`-th of [`crate::plan::owner_slugs`].
+    OwnerIcs(usize),
 }
 
 impl Export {
-    pub const ALL: [Export; 4] = [
+    /// The exports of every site (a rep's calendar is one per owner).
+    pub const ALL: [Export; 6] = [
         Export::CustomersCsv,
         Export::CustomersJson,
         Export::VisitsIcs,
         Export::ProgressJson,
+        Export::CommitmentsJson,
+        Export::VisitsJson,
     ];
 
     pub fn path(self) -> &'static str {
@@ -546,6 +556,24 @@ impl Export {
             Export::CustomersJson => "exports/customers.json",
             Export::VisitsIcs => "exports/visits.ics",
             Export::ProgressJson => "progress.json",
+            Export::CommitmentsJson => "exports/commitments.json",
+            Export::VisitsJson => "exports/visits.json",
+            Export::OwnerIcs(_) => "exports/visits-owner.ics",
+        }
+    }
+
+    /// A rep's calendar at `exports/visits-<slug>.ics`.
+    pub fn owner_ics_path(slug: &str) -> String {
+        format!("exports/visits-{slug}.ics")
+    }
+
+    /// The slot of [`Parts`] of an export made customer by customer.
+    fn slot(self) -> Option<usize> {
+        match self {
+            Export::CustomersCsv => Some(0),
+            Export::CustomersJson => Some(1),
+            Export::VisitsIcs => Some(2),
+            _ => None,
         }
     }
 }
@@ -569,9 +597,9 @@ fn part(cx: &Facts, e: Export, id: DocId, out: &mut Vec<u8>) {
     match e {
         Export::CustomersCsv => csv_row(cx, id, d, c, out),
         Export::CustomersJson => json_row(cx, id, d, c, out),
-        Export::VisitsIcs => ics_event(cx, d, c, out),
+        Export::VisitsIcs | Export::OwnerIcs(_) => ics_event(cx, d, c, out),
         // Made whole, never in parts (see `make`).
-        Export::ProgressJson => {}
+        Export::ProgressJson | Export::CommitmentsJson | Export::VisitsJson => {}
     }
 }
 
@@ -607,13 +635,15 @@ pub fn make(cx: &Facts, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 
     }
     let members: Vec<DocId> = match e {
         Export::VisitsIcs => ics_members(cx),
+        Export::OwnerIcs(n) => reminders::owner_members(cx, n, ics_members(cx)),
+        Export::CommitmentsJson => return reminders::commitments_json(cx),
+        Export::VisitsJson => return reminders::visits_json(cx),
         _ => customers(cx).map(|(id, _, _)| id).collect(),
     };
     let (mut out, tail): (Vec<u8>, &[u8]) = match e {
         Export::CustomersCsv => (csv_head(cx), b""),
         Export::CustomersJson => (Vec::with_capacity(members.len() * 512 + 2), b"]\n"),
-        Export::VisitsIcs => (ics_head(cx), b"END:VCALENDAR\r\n"),
-        Export::ProgressJson => (Vec::new(), b""),
+        _ => (ics_head(cx), b"END:VCALENDAR\r\n"),
     };
     if e == Export::CustomersJson {
         out.push(b'[');
@@ -623,9 +653,9 @@ pub fn make(cx: &Facts, e: Export, parts: &Parts, print: &(dyn Fn(DocId) -> u64 
             out.push(b',');
         }
     };
-    if parts.keep {
+    if let Some(slot) = e.slot().filter(|_| parts.keep) {
         // Taken out while the parts are made (one job per export: no one else waits).
-        let slot = &parts.by_export[e as usize];
+        let slot = &parts.by_export[slot];
         let old = std::mem::take(&mut *slot.lock().unwrap_or_else(|e| e.into_inner()));
         let made: Vec<(DocId, u64, Arc<[u8]>)> = members
             .par_iter()

@@ -102,6 +102,7 @@ impl Hash for SiteConfig {
             count_confidential,
             search,
             allow_indexing,
+            warn_visit_without_commitment,
             stages,
             quota,
             owner_quota,
@@ -117,6 +118,7 @@ impl Hash for SiteConfig {
         )
             .hash(h);
         rates_quarters.hash(h);
+        warn_visit_without_commitment.hash(h);
     }
 }
 
@@ -167,6 +169,8 @@ pub struct Keys<'a> {
     rates: u64,
     members_of: &'a HashMap<String, Vec<DocId>>,
     tagged: HashMap<&'a str, Vec<DocId>>,
+    /// The customers with a visit logged on each day (a daily report shows them).
+    logged: HashMap<NaiveDate, Vec<DocId>>,
 }
 
 impl<'a> Keys<'a> {
@@ -199,8 +203,15 @@ impl<'a> Keys<'a> {
             site.doc(id).summary_hash.hash(&mut counted);
         }
         let counted = counted.finish();
+        let mut logged: HashMap<NaiveDate, Vec<DocId>> = HashMap::new();
+        for (day, visits) in crate::sales::plan::logged_by_day(site, facts.today) {
+            let mut ids: Vec<DocId> = visits.iter().map(|l| l.customer).collect();
+            ids.dedup();
+            logged.insert(day, ids);
+        }
         Keys {
             facts,
+            logged,
             global,
             all_visible,
             all_customers: h.finish(),
@@ -367,6 +378,20 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
             }
             h.finish()
         }
+        // A rep's daily work: commitments, plans and reports of every customer.
+        Gen::Commitments | Gen::Plan | Gen::Reports { .. } => every,
+        // A rep's plan shows the rep's customers and the visit scripts suited to them.
+        Gen::OwnerPlan { name, .. } => {
+            let scripts = k.facts.site.of_kind(Kind::VisitScript).map(|(id, _)| id);
+            k.summaries(scripts.collect::<Vec<_>>().iter(), &mut h);
+            k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);
+            h.finish()
+        }
+        // A day's report shows the customers visited that day.
+        Gen::Report { day } => {
+            k.summaries(k.logged.get(day).into_iter().flatten(), &mut h);
+            h.finish()
+        }
         // An owner's page and a tag's page show only their own pages.
         Gen::Owner { name, .. } => {
             k.summaries(k.facts.figures.owners.get(name).into_iter().flatten(), &mut h);
@@ -404,6 +429,17 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
 /// An export: every customer's summary (each customer's part has its own print,
 /// [`customer_part`]).
 pub fn export(k: &Keys, e: Export) -> u64 {
+    if let Export::OwnerIcs(n) = e {
+        // A rep's calendar shows the rep's own customers only.
+        let owners = k.facts.figures.owners;
+        let mut h = hasher();
+        (k.global, e).hash(&mut h);
+        if let Some((name, slug)) = crate::plan::owner_slugs(owners).into_iter().nth(n) {
+            (&name, &slug).hash(&mut h);
+            k.summaries(owners.get(&name).into_iter().flatten(), &mut h);
+        }
+        return h.finish();
+    }
     if e == Export::ProgressJson {
         return hash_of((k.global, e, k.over_time));
     }

@@ -346,6 +346,7 @@ impl Builder {
             return finish(BuildResult::failed(diags, site.visible().count()), start);
         };
         diags.extend(section_link_problems(&site));
+        diags.extend(crate::sales::commitments::missing(&site, &config, today));
         stages.mark("links");
         let skip_history = matches!(sink, Sink::Discard);
         let (history, history_stats) = self.history(&config, &site, skip_history);

@@ -76,6 +76,19 @@ pub struct Visit {
     pub goal: Option<String>,
     pub outcome: Option<String>,
     pub commitment: Option<String>,
+    /// When the customer's commitment is due (`commitment_due:`).
+    pub commitment_due: Option<NaiveDate>,
+    /// Whether it was kept (`commitment_done:` a date, or `true`).
+    pub commitment_done: Option<Done>,
+    /// Where the visit's entry starts (its `-`), for the diagnostics about it.
+    pub pos: Pos,
+}
+
+/// A kept commitment: on a known day, or just kept (`commitment_done: true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    On(NaiveDate),
+    Yes,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -564,8 +577,19 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
             goal: s.text("goal"),
             outcome: s.text("outcome"),
             commitment: s.text("commitment"),
+            commitment_due: s.date("commitment_due"),
+            commitment_done: s.done("commitment_done"),
+            pos: n.pos,
         });
-        s.finish(&["date", "kind", "goal", "outcome", "commitment"]);
+        s.finish(&[
+            "date",
+            "kind",
+            "goal",
+            "outcome",
+            "commitment",
+            "commitment_due",
+            "commitment_done",
+        ]);
     }
     for n in f.list("orders") {
         let Some(mut s) = f.sub(n, "order") else {
@@ -920,6 +944,16 @@ impl<'a, 'd> Fields<'a, 'd> {
         };
         self.err(n, format!("`{key}` is not a valid date: \"{s}\""), help);
         None
+    }
+
+    /// `commitment_done:`: a date, `true`, or `false` (not yet kept).
+    fn done(&mut self, key: &str) -> Option<Done> {
+        let n = self.take(key)?;
+        match &n.value {
+            Value::Bool(true) => Some(Done::Yes),
+            Value::Bool(false) => None,
+            _ => self.date_of(n, key).map(Done::On),
+        }
     }
 
     /// A fixed value, by its id or any name of it (`crate::words`); `what` names the value

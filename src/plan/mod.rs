@@ -58,6 +58,24 @@ pub enum Gen {
         name: String,
         slug: String,
     },
+    /// The open commitments (`/commitments/`).
+    Commitments,
+    /// The team's weekly plan (`/plan/`).
+    Plan,
+    /// One rep's weekly plan (`/owners/<slug>/plan/`).
+    OwnerPlan {
+        name: String,
+        slug: String,
+    },
+    /// The list of daily reports (`/reports/`), newest day first.
+    Reports {
+        page: usize,
+        last: usize,
+    },
+    /// The visits logged on one day (`/reports/<YYYY-MM-DD>/`).
+    Report {
+        day: chrono::NaiveDate,
+    },
     Industries,
     Regions,
     Search,
@@ -82,6 +100,10 @@ impl Gen {
             Gen::Progress { .. } => "progress.html",
             Gen::Tags => "tags.html",
             Gen::Tag { .. } => "tag.html",
+            Gen::Commitments => "commitments.html",
+            Gen::Plan | Gen::OwnerPlan { .. } => "plan.html",
+            Gen::Reports { .. } => "reports.html",
+            Gen::Report { .. } => "report.html",
             Gen::Industries | Gen::Regions => "groups.html",
             Gen::Search => "search.html",
             Gen::NotFound => "404.html",
@@ -138,7 +160,7 @@ impl Route {
 }
 
 /// Top-level names the generated pages use: no content folder may have them.
-pub const RESERVED: [&str; 12] = [
+pub const RESERVED: [&str; 15] = [
     "funnel",
     "board",
     "progress",
@@ -151,6 +173,9 @@ pub const RESERVED: [&str; 12] = [
     "regions",
     "exports",
     "search",
+    "commitments",
+    "plan",
+    "reports",
 ];
 
 /// Entries per page of a paginated list (a section, a stage, a tier).
@@ -306,13 +331,37 @@ fn generated_routes(
         ("tags/index.html", Gen::Tags),
         ("industries/index.html", Gen::Industries),
         ("regions/index.html", Gen::Regions),
+        ("commitments/index.html", Gen::Commitments),
+        ("plan/index.html", Gen::Plan),
     ] {
         routes.push(Route::generated(path, g));
+    }
+    let days: Vec<chrono::NaiveDate> = crate::sales::plan::logged_by_day(facts.site, facts.today)
+        .into_keys()
+        .rev()
+        .collect();
+    for (path, page, last) in paginate("reports", days.len()) {
+        routes.push(Route::generated(path, Gen::Reports { page, last }));
+    }
+    for day in days {
+        routes.push(Route::generated(
+            crate::render::daily::report_path(day),
+            Gen::Report { day },
+        ));
     }
     for e in Export::ALL {
         routes.push(Route::new(e.path(), Job::Export(e), None));
     }
-    for (name, slug) in owner_slugs(facts.figures.owners) {
+    for (n, (name, slug)) in owner_slugs(facts.figures.owners).into_iter().enumerate() {
+        let ics = Export::OwnerIcs(n);
+        routes.push(Route::new(Export::owner_ics_path(&slug), Job::Export(ics), None));
+        routes.push(Route::generated(
+            crate::render::daily::plan_path(&slug),
+            Gen::OwnerPlan {
+                name: name.clone(),
+                slug: slug.clone(),
+            },
+        ));
         routes.push(Route::generated(
             format!("owners/{slug}/progress/index.html"),
             Gen::Progress {

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::format::DateView;
@@ -14,7 +13,7 @@ use super::views::{Ctx, PageRef, flag_labels, page_ref};
 use crate::facts::IdLabel;
 use crate::model::{Kind, StageIx};
 use crate::parse::front_matter::Customer;
-use crate::sales::deal;
+use crate::sales::{commitments, deal};
 use crate::site::DocId;
 
 /// Cards per column; the rest are counted and the column links to its funnel stage page.
@@ -28,10 +27,17 @@ pub struct Card {
     pub expected_close: Option<DateView>,
     pub close_overdue: bool,
     pub next_visit: Option<DateView>,
-    pub commitment: Option<String>,
+    pub commitment: Option<CardCommitment>,
     pub flags: Vec<IdLabel>,
     /// From the history (`sales::timeline`); `None` without one.
     pub days_in_stage: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CardCommitment {
+    pub text: String,
+    pub due: Option<DateView>,
+    pub overdue: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -112,19 +118,23 @@ fn card(cx: &Ctx, id: DocId, c: &Customer) -> Card {
         expected_close: c.expected_close.map(|d| cx.date(d, true)),
         close_overdue: deal::close_overdue(c, cx.config, cx.today),
         next_visit: c.next_visit.map(|d| cx.date(d, true)),
-        commitment: open_commitment(c, cx.today),
+        commitment: open_commitment(cx, id, c),
         flags: flag_labels(cx, c),
         days_in_stage: crate::sales::timeline::days_in_stage(&events, cx.today),
     }
 }
 
-/// The commitment the customer made at the last visit made.
-fn open_commitment(c: &Customer, today: NaiveDate) -> Option<String> {
-    c.visits
-        .iter()
-        .filter(|v| v.date.is_some_and(|d| d <= today))
-        .max_by_key(|v| v.date)
-        .and_then(|v| v.commitment.clone())
+/// The open commitment to follow up first (the order of `/commitments/`: overdue first,
+/// then by due date), as defined in `sales::commitments`.
+fn open_commitment(cx: &Ctx, id: DocId, c: &Customer) -> Option<CardCommitment> {
+    let first = commitments::of_customer(id, c, cx.today)
+        .filter(commitments::Commitment::is_open)
+        .min_by_key(|k| (!k.overdue, k.due.is_none(), k.due, k.visit))?;
+    Some(CardCommitment {
+        text: c.visits.get(first.visit)?.commitment.clone()?,
+        due: first.due.map(|d| cx.date(d, true)),
+        overdue: first.overdue,
+    })
 }
 
 /// A customer and its flags, for the owner's page.

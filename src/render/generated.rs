@@ -378,6 +378,24 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
             count: None,
         },
         NavItem {
+            key: "plan".into(),
+            label: cx.labels.get("nav_plan"),
+            path: "plan/index.html".into(),
+            count: None,
+        },
+        NavItem {
+            key: "reports".into(),
+            label: cx.labels.get("nav_reports"),
+            path: "reports/index.html".into(),
+            count: None,
+        },
+        NavItem {
+            key: "commitments".into(),
+            label: cx.labels.get("nav_commitments"),
+            path: "commitments/index.html".into(),
+            count: None,
+        },
+        NavItem {
             key: "owners".into(),
             label: cx.labels.get("nav_owners"),
             path: "owners/index.html".into(),

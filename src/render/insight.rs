@@ -13,7 +13,7 @@ use super::views::{Ctx, PageRef, page_ref, quadrant};
 use crate::model::{Kind, slugify};
 use crate::parse::front_matter::Customer;
 use crate::sales::competitors::competitor_record;
-use crate::sales::deal::{deal_value as value, larger_first, stale_priority, visit_overdue};
+use crate::sales::deal::{deal_value as value, larger_first, visit_overdue};
 use crate::sales::funnel::funnel_of;
 use crate::site::DocId;
 
@@ -241,9 +241,12 @@ const RECENT: usize = 30;
 const UPCOMING: usize = 200;
 const SCRIPTS: usize = 3;
 
-pub fn visits_view(cx: &Ctx) -> VisitsView {
-    let scripts: Vec<(&[crate::model::StageIx], ScriptLink)> = cx
-        .site
+/// The visit scripts, each with the stages it declares (`stages:`): what a planned visit is
+/// prepared with.
+pub type Scripts<'a> = Vec<(&'a [crate::model::StageIx], ScriptLink)>;
+
+pub fn visit_scripts<'a>(cx: &'a Ctx) -> Scripts<'a> {
+    cx.site
         .of_kind(Kind::VisitScript)
         .filter_map(|(_, d)| {
             let s = d.fm.script.as_ref()?;
@@ -255,8 +258,13 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
                 },
             ))
         })
-        .collect();
-    let planned = |id: DocId, c: &Customer, day: NaiveDate| PlannedVisit {
+        .collect()
+}
+
+/// A visit to customer `id` planned for `day`: the goal of its visit entry for that day, and
+/// the first visit scripts whose `stages:` include the customer's stage.
+pub fn planned_visit(cx: &Ctx, scripts: &Scripts, id: DocId, c: &Customer, day: NaiveDate) -> PlannedVisit {
+    PlannedVisit {
         page: page_ref(cx, id),
         goal: c
             .visits
@@ -272,10 +280,14 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
                 path: l.path.clone(),
             })
             .collect(),
-    };
+    }
+}
+
+pub fn visits_view(cx: &Ctx) -> VisitsView {
+    let scripts = visit_scripts(cx);
+    let planned = |id: DocId, c: &Customer, day: NaiveDate| planned_visit(cx, &scripts, id, c, day);
     let mut upcoming: Vec<(NaiveDate, DocId, &Customer)> = Vec::new();
     let mut overdue: Vec<(NaiveDate, DocId, &Customer)> = Vec::new();
-    let mut stale: Vec<(u8, i64, DocId, Option<NaiveDate>)> = Vec::new();
     let mut recent: Vec<(NaiveDate, DocId, usize)> = Vec::new();
     for (id, c) in customers(cx) {
         if let Some(next) = c.next_visit {
@@ -285,14 +297,6 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
                 upcoming.push((next, id, c));
             }
         }
-        // Visits written ahead (planned ones) do not count as visited.
-        let last = c.visits.iter().filter_map(|v| v.date).filter(|d| *d <= cx.today).max();
-        let days = last.map(|d| (cx.today - d).num_days());
-        if let Some(p) = stale_priority(c, cx.config)
-            && crate::sales::flags::cadence_exceeded(c, cx.config, cx.today)
-        {
-            stale.push((p, days.map_or(i64::MIN, |d| -d), id, last));
-        }
         for (i, v) in c.visits.iter().enumerate() {
             if let Some(d) = v.date.filter(|d| *d <= cx.today) {
                 recent.push((d, id, i));
@@ -301,7 +305,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
     }
     upcoming.sort_by_key(|(d, id, _)| (*d, *id));
     overdue.sort_by_key(|(d, id, _)| (*d, *id));
-    stale.sort_by_key(|(p, neg_days, id, _)| (*p, *neg_days, *id));
+    let stale = crate::sales::stale(cx.site, cx.config, cx.today);
     recent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut days: Vec<Day> = Vec::new();
     for (d, id, c) in upcoming.iter().take(UPCOMING) {
@@ -329,7 +333,7 @@ pub fn visits_view(cx: &Ctx) -> VisitsView {
         stale: stale
             .iter()
             .take(LIST)
-            .map(|(_, _, id, last)| StaleCustomer {
+            .map(|(id, last)| StaleCustomer {
                 page: page_ref(cx, *id),
                 days: last.map(|d| (cx.today - d).num_days()),
                 last_visit: last.map(crate::render::format::ymd),
@@ -372,6 +376,8 @@ pub struct OwnerView {
     pub path: String,
     /// The rep's 销售进展 page (`owners/<slug>/progress/`).
     pub progress_path: String,
+    /// The rep's weekly plan (`owners/<slug>/plan/`).
+    pub plan_path: String,
     pub count: usize,
     pub open_count: usize,
     pub open_value_fmt: String,
@@ -442,6 +448,7 @@ pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerVi
         slug: slug.to_owned(),
         path: format!("owners/{slug}/index.html"),
         progress_path: super::url_escape(&format!("owners/{slug}/progress/index.html")),
+        plan_path: super::url_escape(&super::daily::plan_path(slug)),
         count: ids.len(),
         open_count: f.open_count,
         open_value_fmt: cx.money(f.open_value),

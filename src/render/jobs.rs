@@ -366,6 +366,33 @@ fn generated_context(
             c.insert("what", "regions");
             c
         }
+        Gen::Commitments => {
+            let mut c = base(path, "commitments");
+            c.insert("commitments", &super::daily::commitments_view(cx));
+            c
+        }
+        Gen::Plan => {
+            let mut c = base(path, "plan");
+            c.insert("plan", &super::daily::team_plan_view(cx));
+            c.insert("team", &true);
+            c
+        }
+        Gen::OwnerPlan { name, slug } => {
+            let mut c = base(path, "owners");
+            c.insert("plan", &super::daily::owner_plan_view(cx, name, slug));
+            c.insert("team", &false);
+            c
+        }
+        Gen::Reports { page, last } => {
+            let mut c = base(path, "reports");
+            c.insert("reports", &super::daily::reports_view(cx, *page, *last));
+            c
+        }
+        Gen::Report { day } => {
+            let mut c = base(path, "reports");
+            c.insert("report", &super::daily::report_view(cx, *day));
+            c
+        }
         Gen::Search => base(path, "search"),
         Gen::NotFound => {
             // The 404 page is served at any depth, so its links start from the site's base URL.

@@ -117,17 +117,12 @@ pub fn cadence(c: &Customer, config: &SiteConfig) -> Option<i64> {
     }
 }
 
-/// The last visit made (dated on or before `today`: one dated later is a plan).
-pub fn last_visit_made(c: &Customer, today: NaiveDate) -> Option<NaiveDate> {
-    c.visits.iter().filter_map(|v| v.date).filter(|d| *d <= today).max()
-}
-
 /// The days since the last visit made exceed the cadence; never visited exceeds any.
 pub fn cadence_exceeded(c: &Customer, config: &SiteConfig, today: NaiveDate) -> bool {
     let Some(every) = cadence(c, config) else {
         return false;
     };
-    last_visit_made(c, today).is_none_or(|d| (today - d).num_days() > every)
+    super::last_visit_by(c, today).is_none_or(|d| (today - d).num_days() > every)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! rule (open, won, lost, weighted, overdue, unpaid, …) is defined here once, in `deal.rs`
 //! for one customer and in the other modules for many; the rest of the program formats.
 
+pub mod commitments;
 pub mod competitors;
 pub mod deal;
 pub mod dso;
@@ -10,6 +11,7 @@ pub mod forecast;
 pub mod funnel;
 pub mod movement;
 pub mod period;
+pub mod plan;
 pub mod progress;
 pub mod rates;
 pub mod tiers;
@@ -51,6 +53,32 @@ pub fn visit_plan(site: &Site, config: &SiteConfig, today: NaiveDate, days: i64)
     upcoming.sort();
     overdue.sort();
     (upcoming, overdue)
+}
+
+/// The last visit made (a visit dated after `today` is a plan, not a visit).
+pub fn last_visit_by(c: &Customer, today: NaiveDate) -> Option<NaiveDate> {
+    c.visits.iter().filter_map(|v| v.date).filter(|d| *d <= today).max()
+}
+
+/// Customers gone quiet: not visited for longer than their stage's cadence (or never; see
+/// [`flags::cadence_exceeded`]), with their last visit: by [`deal::stale_priority`], then the
+/// longest unvisited (never visited first).
+pub fn stale(site: &Site, config: &SiteConfig, today: NaiveDate) -> Vec<(DocId, Option<NaiveDate>)> {
+    let mut stale: Vec<(u8, i64, DocId, Option<NaiveDate>)> = Vec::new();
+    for (id, doc) in site.of_kind(Kind::Customer) {
+        let Some(c) = doc.fm.customer.as_deref() else {
+            continue;
+        };
+        let last = last_visit_by(c, today);
+        let days = last.map(|d| (today - d).num_days());
+        if let Some(p) = deal::stale_priority(c, config)
+            && flags::cadence_exceeded(c, config, today)
+        {
+            stale.push((p, days.map_or(i64::MIN, |d| -d), id, last));
+        }
+    }
+    stale.sort_by_key(|(p, neg_days, id, _)| (*p, *neg_days, *id));
+    stale.into_iter().map(|(_, _, id, last)| (id, last)).collect()
 }
 
 /// The date a page last changed, as far as its content says: `updated:`, else a customer's

@@ -20,12 +20,14 @@ fn site() -> SiteTest {
         customer(
             "q1",
             &format!(
-                "title: 报价甲\nstage: quote\nowner: 张伟\nvalue: 500\nexpected_close: 2026-12-20\nnext_visit: 2026-12-05\ncontacts:\n{DM_TRUST}\n{seen}"
+                "title: 报价甲\nstage: quote\nowner: 张伟\nvalue: 500\nexpected_close: 2026-12-20\nnext_visit: 2026-12-05\ncontacts:\n{DM_TRUST}\nvisits:\n  - {{date: 2026-11-20, kind: cold, commitment: 安排试用, commitment_due: 2026-12-10}}\n  - {{date: 2026-11-28, kind: follow-up, commitment: 下周回复, commitment_due: 2026-11-30}}"
             ),
         ),
         customer(
             "q2",
-            &format!("title: 报价乙\nstage: quote\nowner: 李娜\nvalue: 900\ncontacts:\n{DM_TRUST}\n{COACH}\n{seen}"),
+            &format!(
+                "title: 报价乙\nstage: quote\nowner: 李娜\nvalue: 900\ncontacts:\n{DM_TRUST}\n{COACH}\nvisits:\n  - {{date: 2026-11-28, kind: follow-up, commitment: 已签字, commitment_done: true}}"
+            ),
         ),
         // A target without a coach: not flagged (a coach is needed from opportunity on).
         customer(
@@ -179,9 +181,18 @@ fn the_board_has_a_column_per_open_stage_with_the_largest_deals_first() {
     // A card: owner, value, expected close, next visit, the commitment, the flags.
     let q1 = &html[html.find("报价甲").unwrap()..];
     let q1 = &q1[..q1.find("</li>\n").unwrap()];
-    for want in ["张伟", "¥500", "2026-12-20", "2026-12-05", "下周回复", "flag-no-coach"] {
+    for want in ["张伟", "¥500", "2026-12-20", "2026-12-05", "flag-no-coach"] {
         assert!(q1.contains(want), "{want} in {q1}");
     }
+    // The open commitment to follow up first: the overdue one, not the later one.
+    assert!(
+        q1.contains("下周回复 <span class=\"date\">2026-11-30</span> <span class=\"rel overdue\">")
+            && !q1.contains("安排试用"),
+        "{q1}"
+    );
+    let q2 = &html[html.find("报价乙").unwrap()..];
+    let q2 = &q2[..q2.find("</li>\n").unwrap()];
+    assert!(!q2.contains("已签字"), "a kept commitment is not open: {q2}");
     assert!(html.contains("href=\"../board/index.html\""), "in the nav: {html}");
 }
 

@@ -156,7 +156,7 @@ fn built(r: &salesbook::build::BuildResult, path: &str) -> String {
 fn text_values_reach_the_output_as_written() {
     let page = "---\ntitle: N\nstage: lead\nowner: +8613800000000\nregion: 0571\ntags: [yes]\n\
                 contacts:\n  - name: y\n    phone: 013800000000\n  - name: 王\n    phone: +8613800000000\n\
-                visits:\n  - date: 2026-11-20\n    goal: on\n---\n";
+                visits:\n  - date: 2026-11-20\n    goal: on\n    commitment: 试用\n---\n";
     let t = SiteTest::with_files(&[
         ("salesbook.yaml", "title: off\ntoday: 2026-11-23\n"),
         ("content/customers/n.md", page),

@@ -86,7 +86,7 @@ fn customers_json_holds_the_front_matter_typed() {
 }
 
 /// Python's icalendar reads the feed back: (date, summary, description) of each event.
-fn parse_ics(bytes: &[u8]) -> Vec<(String, String, String)> {
+pub fn parse_ics(bytes: &[u8]) -> Vec<(String, String, String)> {
     let script = r#"
 import sys, json, icalendar
 cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())

@@ -81,8 +81,9 @@ fn incremental_builds_equal_full_builds() {
     // beta and its brief; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
     // list; the opportunity and quote stage pages; the quadrant, visits, owners, tags,
     // industries and regions pages, the board and the competitor matrix (they show every
-    // customer); the three exports; the team's figures over time (page and progress.json).
-    assert_eq!(r.render.rendered, 24, "{:?}", r.render);
+    // customer); the three exports; the team's figures over time (page and progress.json); the
+    // commitments, the team's plan, the report list, commitments.json and visits.json.
+    assert_eq!(r.render.rendered, 29, "{:?}", r.render);
 
     check(&t, &mut b, "a title change shown by links and backlinks", |t| {
         t.write(
@@ -115,6 +116,15 @@ fn incremental_builds_equal_full_builds() {
         t.write(
             "content/customers/alpha.md",
             &read("content/customers/alpha.md").replace("rival.md#价格", "rival.md#价格体系"),
+        );
+    });
+    check(&t, &mut b, "a commitment kept and a visit logged", |t| {
+        t.write(
+            "content/customers/alpha.md",
+            &read("content/customers/alpha.md").replace(
+                "    commitment: 月底报价\n",
+                "    commitment: 月底报价\n    commitment_done: true\n  - date: 2026-11-20\n    kind: phone\n    commitment: 试用\n    commitment_due: 2026-11-25\n",
+            ),
         );
     });
     check(&t, &mut b, "a draft published", |t| {
@@ -219,11 +229,16 @@ fn set(paths: &[&str]) -> BTreeSet<String> {
 
 /// The generated pages that show every page's summary, and the exports: re-rendered by any
 /// edit of a page's front matter.
-const EVERY: [&str; 11] = [
+const EVERY: [&str; 16] = [
     "index.html",
     "board/index.html",
     "quadrant/index.html",
     "visits/index.html",
+    "commitments/index.html",
+    "plan/index.html",
+    "reports/index.html",
+    "exports/commitments.json",
+    "exports/visits.json",
     "owners/index.html",
     "tags/index.html",
     "industries/index.html",

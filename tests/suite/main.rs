@@ -6,6 +6,7 @@ mod brief;
 mod builder;
 mod cli;
 mod commonmark;
+mod daily;
 mod diagnostics;
 mod example;
 mod exports;

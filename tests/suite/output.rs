@@ -485,7 +485,7 @@ fn links_put_in_the_output_survive_every_build_and_no_page_is_written_through_on
     let out = t.root().join("public");
     let elsewhere = tempfile::tempdir().unwrap();
     std::fs::write(elsewhere.path().join("report.pdf"), "pdf").unwrap();
-    std::os::unix::fs::symlink(elsewhere.path(), out.join("reports")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), out.join("attachments")).unwrap();
     std::os::unix::fs::symlink("robots.txt", out.join("robots-link.txt")).unwrap();
     std::fs::create_dir_all(out.join("extra")).unwrap();
     std::os::unix::fs::symlink("../404.html", out.join("extra/missing.html")).unwrap();
@@ -495,8 +495,11 @@ fn links_put_in_the_output_survive_every_build_and_no_page_is_written_through_on
     std::os::unix::fs::symlink(trap.path(), out.join("notes")).unwrap();
     for _ in 0..3 {
         ok(&t.run(&["build"]));
-        assert_eq!(std::fs::read_link(out.join("reports")).unwrap(), elsewhere.path());
-        assert_eq!(std::fs::read_to_string(out.join("reports/report.pdf")).unwrap(), "pdf");
+        assert_eq!(std::fs::read_link(out.join("attachments")).unwrap(), elsewhere.path());
+        assert_eq!(
+            std::fs::read_to_string(out.join("attachments/report.pdf")).unwrap(),
+            "pdf"
+        );
         assert_eq!(
             std::fs::read_link(out.join("robots-link.txt")).unwrap(),
             Path::new("robots.txt")

@@ -23,7 +23,11 @@ fn customer_json(t: &SiteTest) -> serde_json::Value {
 #[test]
 fn chinese_values_in_every_fixed_field_are_read_as_their_ids() {
     let t = SiteTest::with_files(&[
-        ("salesbook.yaml", "today: 2026-11-23\n"),
+        // Its visits are there for their kinds; they have no commitments (issue 18's check).
+        (
+            "salesbook.yaml",
+            "today: 2026-11-23\nwarn_visit_without_commitment: false\n",
+        ),
         ("content/customers/huadong.md", CHINESE),
         ("content/competitors/abb.md", "---\ntitle: ABB\nprice_level: 高\n---\n"),
         (
