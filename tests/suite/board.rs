@@ -209,10 +209,17 @@ fn the_owner_filter_uses_the_query_string_and_degrades_to_all_cards() {
         .collect();
     assert_eq!(options, ["", "张伟", "李娜", "王芳"]);
     assert_eq!(html.matches("data-owner=\"张伟\"").count(), 5);
-    assert!(!html.contains(" hidden"), "without script every card shows");
+    assert!(
+        html.contains("<form class=\"board-filter\" action=\"index.html\" method=\"get\" hidden>"),
+        "without script the filter is hidden: {html}"
+    );
+    assert_eq!(html.matches(" hidden").count(), 1, "without script every card shows");
     assert!(html.contains("<script src=\"../board.js\" defer></script>"));
     let js = t.read("board.js");
-    assert!(js.contains("get('owner')") && js.contains("data-owner"), "{js}");
+    assert!(
+        js.contains("get('owner')") && js.contains("data-owner") && js.contains("form.hidden = false"),
+        "{js}"
+    );
 }
 
 #[test]

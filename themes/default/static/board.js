@@ -1,10 +1,11 @@
 // The pipeline board's owner filter: `?owner=<name>` (the search page's convention) shows
 // that owner's cards only. Reads the address only, so it works from file:// too; without
-// script every card shows.
+// script the filter stays hidden and every card shows.
 (function () {
   'use strict';
   var select = document.getElementById('board-owner');
   if (!select) return;
+  select.form.hidden = false;
   function apply(owner) {
     var cards = document.querySelectorAll('.board-card');
     for (var i = 0; i < cards.length; i++) {
