@@ -94,6 +94,23 @@ pub struct StageDef {
     /// Open, won or lost; defaults by id ([`Outcome::default_for`]).
     #[serde(skip_deserializing)]
     pub outcome: Outcome,
+    /// Days between visits a customer at this stage should get (see `sales::flags`);
+    /// defaults by id ([`default_visit_every_days`]), else `stale_after_days`.
+    #[serde(default)]
+    pub visit_every_days: Option<i64>,
+}
+
+/// The visit cadence of a built-in stage, in the seed's visit priority: a quote most often,
+/// then won customers (delivery, payment) and opportunities, leads and potential customers,
+/// targets last; lost deals none.
+pub fn default_visit_every_days(stage_id: &str) -> Option<i64> {
+    match stage_id {
+        "quote" => Some(7),
+        "won" | "opportunity" => Some(14),
+        "lead" | "potential" => Some(30),
+        "target" => Some(60),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -174,6 +191,7 @@ fn default_stages() -> Vec<StageDef> {
         probability: p,
         outcome_written: None,
         outcome: Outcome::default_for(id),
+        visit_every_days: default_visit_every_days(id),
     })
     .collect()
 }
@@ -195,6 +213,11 @@ fn top_level_place(text: &str, name: &str) -> Option<(Pos, usize)> {
 }
 
 fn stage_id_places(text: &str) -> Vec<(Pos, usize)> {
+    stage_field_places(text, "id")
+}
+
+/// Where each stage's field `name` is written (its value; the stage itself without one).
+fn stage_field_places(text: &str, name: &str) -> Vec<(Pos, usize)> {
     use crate::yaml::{self, Node, Value};
     let key = |k: &Node, name: &str| matches!(&k.value, Value::Str(s) if s == name);
     let Ok(Node {
@@ -218,7 +241,7 @@ fn stage_id_places(text: &str) -> Vec<(Pos, usize)> {
         .map(|stage| match &stage.value {
             Value::Map(fields) => fields
                 .iter()
-                .find(|(k, _)| key(k, "id"))
+                .find(|(k, _)| key(k, name))
                 .map_or((stage.pos, 1), |(_, v)| (v.pos, v.width())),
             _ => (stage.pos, 1),
         })
@@ -317,8 +340,28 @@ impl SiteConfig {
                     None
                 }),
             };
+            if let Some(n) = config.stages[i].visit_every_days
+                && !(1..=3650).contains(&n)
+            {
+                let places = stage_field_places(text, "visit_every_days");
+                let (pos, width) = places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
+                let d = Diagnostic::error(
+                    CONFIG_FILE,
+                    format!(
+                        "stage \"{}\": `visit_every_days: {n}` is outside 1..3650",
+                        config.stages[i].id
+                    ),
+                );
+                diags
+                    .push(d.at(text, pos, width).help(
+                        "write how many days may pass between visits at this stage, e.g. `visit_every_days: 14`",
+                    ));
+            }
             let s = &mut config.stages[i];
             s.outcome = outcome.unwrap_or_default();
+            if s.visit_every_days.is_none() {
+                s.visit_every_days = default_visit_every_days(&s.id);
+            }
             if s.label_en.is_none() {
                 let builtin = default_stages().into_iter().find(|d| d.id == s.id);
                 let en = builtin.and_then(|d| d.label_en).unwrap_or_else(|| s.id.clone());
@@ -389,6 +432,11 @@ impl SiteConfig {
     /// Whether deals at the stage are open, won or lost.
     pub fn outcome(&self, ix: StageIx) -> Outcome {
         self.stages[ix.0].outcome
+    }
+
+    /// Days between visits at the stage: its `visit_every_days`, else `stale_after_days`.
+    pub fn visit_every_days(&self, ix: StageIx) -> i64 {
+        self.stages[ix.0].visit_every_days.unwrap_or(self.stale_after_days)
     }
 
     /// Stages outside the open funnel: won and lost (closed deals).

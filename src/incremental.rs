@@ -132,8 +132,9 @@ impl Hash for StageDef {
             probability,
             outcome_written: _,
             outcome,
+            visit_every_days,
         } = self;
-        (id, label, label_en, probability.to_bits(), outcome).hash(h);
+        (id, label, label_en, probability.to_bits(), outcome, visit_every_days).hash(h);
     }
 }
 
@@ -368,6 +369,15 @@ pub fn generated(k: &Keys, g: &Gen) -> u64 {
         }
         // The pages that tell the team what to do next: they show every customer's summary.
         Gen::Quadrant | Gen::Visits | Gen::Owners | Gen::Tags | Gen::Industries | Gen::Regions => every,
+        // Every deal's card, and its days in stage: the versions of the customers' own files
+        // (a commit to another page changes no card).
+        Gen::Board => {
+            every.hash(&mut h);
+            for (_, d) in k.facts.site.of_kind(Kind::Customer) {
+                page_history(k.facts.history, &d.rel_path).hash(&mut h);
+            }
+            h.finish()
+        }
         // A rep's daily work: commitments, plans and reports of every customer.
         Gen::Commitments | Gen::Plan | Gen::Reports { .. } => every,
         // A rep's plan shows the rep's customers and the visit scripts suited to them.

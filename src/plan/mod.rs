@@ -43,6 +43,8 @@ pub enum Gen {
     },
     Quadrant,
     Visits,
+    /// The pipeline board (`/board/`): one column per open stage.
+    Board,
     Owners,
     Owner {
         name: String,
@@ -92,6 +94,7 @@ impl Gen {
             Gen::Section { .. } => "section.html",
             Gen::Quadrant => "quadrant.html",
             Gen::Visits => "visits.html",
+            Gen::Board => "board.html",
             Gen::Owners => "owners.html",
             Gen::Owner { .. } => "owner.html",
             Gen::Progress { .. } => "progress.html",
@@ -157,8 +160,9 @@ impl Route {
 }
 
 /// Top-level names the generated pages use: no content folder may have them.
-pub const RESERVED: [&str; 14] = [
+pub const RESERVED: [&str; 15] = [
     "funnel",
+    "board",
     "progress",
     "tiers",
     "quadrant",
@@ -321,6 +325,7 @@ fn generated_routes(
     for (path, g) in [
         ("quadrant/index.html", Gen::Quadrant),
         ("visits/index.html", Gen::Visits),
+        ("board/index.html", Gen::Board),
         ("owners/index.html", Gen::Owners),
         ("progress/index.html", Gen::Progress { owner: None }),
         ("tags/index.html", Gen::Tags),

@@ -348,6 +348,12 @@ pub fn site_view(cx: &Ctx, with_lists: bool) -> SiteView {
             count: None,
         },
         NavItem {
+            key: "board".into(),
+            label: cx.labels.get("nav_board"),
+            path: "board/index.html".into(),
+            count: None,
+        },
+        NavItem {
             key: "progress".into(),
             label: cx.labels.get("nav_progress"),
             path: "progress/index.html".into(),

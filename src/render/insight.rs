@@ -388,6 +388,8 @@ pub struct OwnerView {
     pub more: usize,
     pub visits_due: Vec<DatedRef>,
     pub overdue_deals: Vec<DatedRef>,
+    /// The rep's customers with flags ([`crate::sales::flags`]), largest first.
+    pub flagged: Vec<super::board::Flagged>,
 }
 
 /// Customers by owner (see [`crate::facts::owners`]).
@@ -466,6 +468,11 @@ pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerVi
         more: if with_lists { ids.len().saturating_sub(LIST) } else { 0 },
         visits_due: dated(&due),
         overdue_deals: dated(&overdue),
+        flagged: if with_lists {
+            super::board::flagged(cx, owners(cx).get(name))
+        } else {
+            Vec::new()
+        },
     }
 }
 

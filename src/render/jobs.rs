@@ -307,6 +307,11 @@ fn generated_context(
             c.insert("visits", &insight::visits_view(cx));
             c
         }
+        Gen::Board => {
+            let mut c = base(path, "board");
+            c.insert("board", &super::board::board_view(cx));
+            c
+        }
         Gen::Owners => {
             let mut c = base(path, "owners");
             let owners: Vec<insight::OwnerView> = insight::owner_slugs(cx)

@@ -3,6 +3,7 @@
 //! routes exist is `plan`'s to say, which must be made again `incremental`'s; the exports
 //! and the search index are stages of their own (`export`, `search`).
 
+pub mod board;
 pub mod brief;
 pub mod chart;
 pub mod daily;

@@ -45,6 +45,8 @@ const TEMPLATES: &[(&str, &str)] = embed!(
     "tag.html",
     "groups.html",
     "brief.html",
+    "board.html",
+    "partials/flags.html",
     "commitments.html",
     "plan.html",
     "reports.html",
@@ -69,6 +71,7 @@ const STATIC: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../themes/default/static/style.css")),
     ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
     ("search.js", include_bytes!("../../themes/default/static/search.js")),
+    ("board.js", include_bytes!("../../themes/default/static/board.js")),
 ];
 
 const I18N_ZH: &str = include_str!("../../themes/default/i18n/zh-CN.yaml");

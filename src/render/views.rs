@@ -454,6 +454,14 @@ pub struct CustomerView {
     pub dso: Option<DsoView>,
     /// Output path of the customer's visit brief.
     pub brief_path: String,
+    /// The seed's warnings about the account ([`crate::sales::flags`]).
+    pub flags: Vec<IdLabel>,
+}
+
+/// The customer's flags with their labels (customer page, board, owner's page, brief).
+pub fn flag_labels(cx: &Ctx, c: &Customer) -> Vec<IdLabel> {
+    let flags = crate::sales::flags::flags(c, cx.config, cx.today);
+    flags.into_iter().map(|f| cx.id_label("flag", f.id())).collect()
 }
 
 fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
@@ -538,6 +546,7 @@ fn customer_view(cx: &Ctx, id: DocId, c: &Customer) -> CustomerView {
         credit_fmt: balance.in_credit().then(|| cx.money(balance.credit)),
         close_overdue: deal::close_overdue(c, cx.config, cx.today),
         brief_path: super::url_escape(&super::brief::path_of(cx.site.doc(id))),
+        flags: flag_labels(cx, c),
     }
 }
 

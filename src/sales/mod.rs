@@ -6,6 +6,7 @@ pub mod commitments;
 pub mod competitors;
 pub mod deal;
 pub mod dso;
+pub mod flags;
 pub mod forecast;
 pub mod funnel;
 pub mod movement;
@@ -59,8 +60,9 @@ pub fn last_visit_by(c: &Customer, today: NaiveDate) -> Option<NaiveDate> {
     c.visits.iter().filter_map(|v| v.date).filter(|d| *d <= today).max()
 }
 
-/// Customers not visited for more than `stale_after_days` (or never), with their last visit:
-/// by [`deal::stale_priority`], then the longest unvisited (never visited first).
+/// Customers gone quiet: not visited for longer than their stage's cadence (or never; see
+/// [`flags::cadence_exceeded`]), with their last visit: by [`deal::stale_priority`], then the
+/// longest unvisited (never visited first).
 pub fn stale(site: &Site, config: &SiteConfig, today: NaiveDate) -> Vec<(DocId, Option<NaiveDate>)> {
     let mut stale: Vec<(u8, i64, DocId, Option<NaiveDate>)> = Vec::new();
     for (id, doc) in site.of_kind(Kind::Customer) {
@@ -70,7 +72,7 @@ pub fn stale(site: &Site, config: &SiteConfig, today: NaiveDate) -> Vec<(DocId, 
         let last = last_visit_by(c, today);
         let days = last.map(|d| (today - d).num_days());
         if let Some(p) = deal::stale_priority(c, config)
-            && days.is_none_or(|d| d > config.stale_after_days)
+            && flags::cadence_exceeded(c, config, today)
         {
             stale.push((p, days.map_or(i64::MIN, |d| -d), id, last));
         }

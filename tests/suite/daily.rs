@@ -317,7 +317,8 @@ fn visits_json_has_the_dashboards_lists() {
         serde_json::json!({
             "overdue": ["b"],
             "upcoming": [{"slug": "d", "date": "2026-11-26"}, {"slug": "a", "date": "2026-11-27"}],
-            "stale": ["e"],
+            // 甲公司, a quote, 13 days quiet: beyond a quote's visit cadence of 7 (issue 18).
+            "stale": ["a", "e"],
         })
     );
 }

@@ -80,10 +80,10 @@ fn incremental_builds_equal_full_builds() {
     });
     // beta and its brief; alpha and rival (they show beta); home, funnel, tiers, tiers/basic, the customers
     // list; the opportunity and quote stage pages; the quadrant, visits, owners, tags,
-    // industries and regions pages and the competitor matrix (they show every customer); the
-    // three exports; the team's figures over time (page and progress.json); the
+    // industries and regions pages, the board and the competitor matrix (they show every
+    // customer); the three exports; the team's figures over time (page and progress.json); the
     // commitments, the team's plan, the report list, commitments.json and visits.json.
-    assert_eq!(r.render.rendered, 28, "{:?}", r.render);
+    assert_eq!(r.render.rendered, 29, "{:?}", r.render);
 
     check(&t, &mut b, "a title change shown by links and backlinks", |t| {
         t.write(
@@ -229,8 +229,9 @@ fn set(paths: &[&str]) -> BTreeSet<String> {
 
 /// The generated pages that show every page's summary, and the exports: re-rendered by any
 /// edit of a page's front matter.
-const EVERY: [&str; 15] = [
+const EVERY: [&str; 16] = [
     "index.html",
+    "board/index.html",
     "quadrant/index.html",
     "visits/index.html",
     "commitments/index.html",

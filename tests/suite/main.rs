@@ -1,6 +1,7 @@
 //! The integration suite: fixture sites built in temporary folders, asserting on the files
 //! they produce and on the diagnostics they report.
 
+mod board;
 mod brief;
 mod builder;
 mod cli;
