@@ -810,17 +810,17 @@ fn update_refuses_two_rows_for_one_page_and_follows_a_link() {
     );
     #[cfg(unix)]
     {
-        std::fs::create_dir_all(t.root().join("content/shared")).unwrap();
+        std::fs::create_dir_all(t.root().join("content/linked")).unwrap();
         std::fs::rename(
             t.root().join("content/customers/nanfang.md"),
-            t.root().join("content/shared/nanfang.md"),
+            t.root().join("content/linked/nanfang.md"),
         )
         .unwrap();
-        std::os::unix::fs::symlink("../shared/nanfang.md", t.root().join("content/customers/nanfang.md")).unwrap();
+        std::os::unix::fs::symlink("../linked/nanfang.md", t.root().join("content/customers/nanfang.md")).unwrap();
         let (code, log) = run_update(&t, "title,owner\n南方电子,王\n", &[]);
         assert_eq!(code, Some(0), "{log}");
         assert!(t.root().join("content/customers/nanfang.md").is_symlink());
-        let shared = std::fs::read_to_string(t.root().join("content/shared/nanfang.md")).unwrap();
+        let shared = std::fs::read_to_string(t.root().join("content/linked/nanfang.md")).unwrap();
         assert!(shared.contains("owner: 王\n"), "{shared}");
     }
 }
