@@ -248,6 +248,145 @@ fn stage_field_places(text: &str, name: &str) -> Vec<(Pos, usize)> {
         .collect()
 }
 
+/// Checks each stage (its id a folder name, its probability, its outcome and visit cadence,
+/// no two alike) and fills in what it leaves out: the outcome and cadence its id implies, its
+/// English label.
+fn resolve_stages(text: &str, config: &mut SiteConfig, diags: &mut Vec<Diagnostic>) {
+    let err = |m: String| Diagnostic::error(CONFIG_FILE, m).at(text, Pos::new(1, 1), 1);
+    let id_places = stage_id_places(text);
+    for i in 0..config.stages.len() {
+        let s = &config.stages[i];
+        // A stage id names its funnel page's folder (`funnel/<id>/`): it must be a plain
+        // name, never a path (`../x` would write outside the output folder).
+        let plain = s.id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        let problem = crate::model::PathSegment::new(&s.id).err();
+        if !plain || problem.is_some() {
+            let (pos, width) = id_places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
+            let why = problem.map_or(String::new(), |p| format!(": {}", p.describe()));
+            let d = Diagnostic::error(CONFIG_FILE, format!("stage id `{}` cannot be a folder name{why}", s.id));
+            diags.push(
+                d.at(text, pos, width)
+                    .help("use letters, digits, - and _, e.g. `id: pilot`"),
+            );
+        }
+        if !(0.0..=1.0).contains(&s.probability) {
+            diags.push(err(format!(
+                "stage \"{}\": probability {} is outside 0..1",
+                s.id, s.probability
+            )));
+        }
+        if config.stages[..i].iter().any(|o| o.id == s.id) {
+            diags.push(err(format!("stage \"{}\" is listed twice", s.id)));
+        } else if let Some(o) = config.stages[..i]
+            .iter()
+            .find(|o| o.id.to_lowercase() == s.id.to_lowercase())
+        {
+            // Their pages would be one folder on macOS and Windows.
+            let (pos, width) = id_places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
+            let d = Diagnostic::error(
+                CONFIG_FILE,
+                format!("stage ids `{}` and `{}` differ only in case", o.id, s.id),
+            );
+            diags.push(
+                d.at(text, pos, width)
+                    .help("macOS and Windows would write both funnel pages to one folder: rename one"),
+            );
+        }
+        let outcome = match config.stages[i].outcome_written.take() {
+            None => Some(Outcome::default_for(&config.stages[i].id)),
+            Some(w) => Outcome::from_id(w.value.trim()).or_else(|| {
+                let loc = w.referenced;
+                let pos = Pos::new(loc.line() as usize, (loc.column() as usize).max(1));
+                diags.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        format!("stage \"{}\": unknown outcome \"{}\"", config.stages[i].id, w.value),
+                    )
+                    .at(text, pos, w.value.chars().count())
+                    .help(crate::diagnostics::suggestion(&w.value, &Outcome::IDS)),
+                );
+                None
+            }),
+        };
+        if let Some(n) = config.stages[i].visit_every_days
+            && !(1..=3650).contains(&n)
+        {
+            let places = stage_field_places(text, "visit_every_days");
+            let (pos, width) = places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
+            let d = Diagnostic::error(
+                CONFIG_FILE,
+                format!(
+                    "stage \"{}\": `visit_every_days: {n}` is outside 1..3650",
+                    config.stages[i].id
+                ),
+            );
+            diags.push(
+                d.at(text, pos, width)
+                    .help("write how many days may pass between visits at this stage, e.g. `visit_every_days: 14`"),
+            );
+        }
+        let s = &mut config.stages[i];
+        s.outcome = outcome.unwrap_or_default();
+        if s.visit_every_days.is_none() {
+            s.visit_every_days = default_visit_every_days(&s.id);
+        }
+        if s.label_en.is_none() {
+            let builtin = default_stages().into_iter().find(|d| d.id == s.id);
+            let en = builtin.and_then(|d| d.label_en).unwrap_or_else(|| s.id.clone());
+            config.stages[i].label_en = Some(en);
+        }
+    }
+}
+
+/// The problems of the config's single values: `today`, `small_order_threshold`, the quotas,
+/// `rates_quarters` and `base_url`, each at its place.
+fn value_problems(text: &str, config: &SiteConfig) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    if let Some(t) = &config.today
+        && parse_date(t).is_none()
+    {
+        let (pos, width) = value_pos(text, "today");
+        let d = Diagnostic::error(CONFIG_FILE, format!("`today: {t}` is not a date in YYYY-MM-DD form"));
+        diags.push(
+            d.at(text, pos, width)
+                .help("write a date as YYYY-MM-DD between 0001-01-01 and 9999-12-31, e.g. `today: 2026-12-20`"),
+        );
+    }
+    let threshold = config.small_order_threshold;
+    if !threshold.is_finite() || threshold.abs() > MAX_NUMBER {
+        let (pos, width) = value_pos(text, "small_order_threshold");
+        let d = Diagnostic::error(
+            CONFIG_FILE,
+            format!("`small_order_threshold` is {threshold}: salesbook takes numbers up to 10^15"),
+        );
+        diags.push(
+            d.at(text, pos, width)
+                .help("write the amount in the site's currency unit, e.g. `small_order_threshold: 5000`"),
+        );
+    }
+    diags.extend(quota_problems(text, config));
+    if !(1..=40).contains(&config.rates_quarters) {
+        let (pos, width) = value_pos(text, "rates_quarters");
+        let d = Diagnostic::error(
+            CONFIG_FILE,
+            format!("`rates_quarters: {}` is outside 1..40", config.rates_quarters),
+        );
+        diags.push(
+            d.at(text, pos, width)
+                .help("the measured rates look back this many quarters, this one included, e.g. `rates_quarters: 2`"),
+        );
+    }
+    if let Some(why) = base_url_problem(&config.base_url) {
+        let (pos, width) = top_level_place(text, "base_url").unwrap_or_else(|| value_pos(text, "base_url"));
+        let d = Diagnostic::error(CONFIG_FILE, format!("`base_url: {}` {why}", config.base_url));
+        diags.push(
+            d.at(text, pos, width)
+                .help("write the address the site is published at, e.g. `base_url: https://sales.example.com/` or `base_url: /sales/`"),
+        );
+    }
+    diags
+}
+
 impl SiteConfig {
     /// Parses the config text; problems come back as diagnostics for `salesbook.yaml`.
     pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
@@ -285,132 +424,8 @@ impl SiteConfig {
                     .help("put the theme in the site's themes/<name>/ folder and write `theme: <name>`"),
             );
         }
-        let id_places = stage_id_places(text);
-        for i in 0..config.stages.len() {
-            let s = &config.stages[i];
-            // A stage id names its funnel page's folder (`funnel/<id>/`): it must be a plain
-            // name, never a path (`../x` would write outside the output folder).
-            let plain = s.id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
-            let problem = crate::model::PathSegment::new(&s.id).err();
-            if !plain || problem.is_some() {
-                let (pos, width) = id_places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
-                let why = problem.map_or(String::new(), |p| format!(": {}", p.describe()));
-                let d = Diagnostic::error(CONFIG_FILE, format!("stage id `{}` cannot be a folder name{why}", s.id));
-                diags.push(
-                    d.at(text, pos, width)
-                        .help("use letters, digits, - and _, e.g. `id: pilot`"),
-                );
-            }
-            if !(0.0..=1.0).contains(&s.probability) {
-                diags.push(err(format!(
-                    "stage \"{}\": probability {} is outside 0..1",
-                    s.id, s.probability
-                )));
-            }
-            if config.stages[..i].iter().any(|o| o.id == s.id) {
-                diags.push(err(format!("stage \"{}\" is listed twice", s.id)));
-            } else if let Some(o) = config.stages[..i]
-                .iter()
-                .find(|o| o.id.to_lowercase() == s.id.to_lowercase())
-            {
-                // Their pages would be one folder on macOS and Windows.
-                let (pos, width) = id_places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
-                let d = Diagnostic::error(
-                    CONFIG_FILE,
-                    format!("stage ids `{}` and `{}` differ only in case", o.id, s.id),
-                );
-                diags.push(
-                    d.at(text, pos, width)
-                        .help("macOS and Windows would write both funnel pages to one folder: rename one"),
-                );
-            }
-            let outcome = match config.stages[i].outcome_written.take() {
-                None => Some(Outcome::default_for(&config.stages[i].id)),
-                Some(w) => Outcome::from_id(w.value.trim()).or_else(|| {
-                    let loc = w.referenced;
-                    let pos = Pos::new(loc.line() as usize, (loc.column() as usize).max(1));
-                    diags.push(
-                        Diagnostic::error(
-                            CONFIG_FILE,
-                            format!("stage \"{}\": unknown outcome \"{}\"", config.stages[i].id, w.value),
-                        )
-                        .at(text, pos, w.value.chars().count())
-                        .help(crate::diagnostics::suggestion(&w.value, &Outcome::IDS)),
-                    );
-                    None
-                }),
-            };
-            if let Some(n) = config.stages[i].visit_every_days
-                && !(1..=3650).contains(&n)
-            {
-                let places = stage_field_places(text, "visit_every_days");
-                let (pos, width) = places.get(i).copied().unwrap_or((Pos::new(1, 1), 1));
-                let d = Diagnostic::error(
-                    CONFIG_FILE,
-                    format!(
-                        "stage \"{}\": `visit_every_days: {n}` is outside 1..3650",
-                        config.stages[i].id
-                    ),
-                );
-                diags
-                    .push(d.at(text, pos, width).help(
-                        "write how many days may pass between visits at this stage, e.g. `visit_every_days: 14`",
-                    ));
-            }
-            let s = &mut config.stages[i];
-            s.outcome = outcome.unwrap_or_default();
-            if s.visit_every_days.is_none() {
-                s.visit_every_days = default_visit_every_days(&s.id);
-            }
-            if s.label_en.is_none() {
-                let builtin = default_stages().into_iter().find(|d| d.id == s.id);
-                let en = builtin.and_then(|d| d.label_en).unwrap_or_else(|| s.id.clone());
-                config.stages[i].label_en = Some(en);
-            }
-        }
-        if let Some(t) = &config.today
-            && parse_date(t).is_none()
-        {
-            let (pos, width) = value_pos(text, "today");
-            let d = Diagnostic::error(CONFIG_FILE, format!("`today: {t}` is not a date in YYYY-MM-DD form"));
-            diags.push(
-                d.at(text, pos, width)
-                    .help("write a date as YYYY-MM-DD between 0001-01-01 and 9999-12-31, e.g. `today: 2026-12-20`"),
-            );
-        }
-        let threshold = config.small_order_threshold;
-        if !threshold.is_finite() || threshold.abs() > MAX_NUMBER {
-            let (pos, width) = value_pos(text, "small_order_threshold");
-            let d = Diagnostic::error(
-                CONFIG_FILE,
-                format!("`small_order_threshold` is {threshold}: salesbook takes numbers up to 10^15"),
-            );
-            diags.push(
-                d.at(text, pos, width)
-                    .help("write the amount in the site's currency unit, e.g. `small_order_threshold: 5000`"),
-            );
-        }
-        diags.extend(quota_problems(text, &config));
-        if !(1..=40).contains(&config.rates_quarters) {
-            let (pos, width) = value_pos(text, "rates_quarters");
-            let d = Diagnostic::error(
-                CONFIG_FILE,
-                format!("`rates_quarters: {}` is outside 1..40", config.rates_quarters),
-            );
-            diags.push(
-                d.at(text, pos, width).help(
-                    "the measured rates look back this many quarters, this one included, e.g. `rates_quarters: 2`",
-                ),
-            );
-        }
-        if let Some(why) = base_url_problem(&config.base_url) {
-            let (pos, width) = top_level_place(text, "base_url").unwrap_or_else(|| value_pos(text, "base_url"));
-            let d = Diagnostic::error(CONFIG_FILE, format!("`base_url: {}` {why}", config.base_url));
-            diags.push(
-                d.at(text, pos, width)
-                    .help("write the address the site is published at, e.g. `base_url: https://sales.example.com/` or `base_url: /sales/`"),
-            );
-        }
+        resolve_stages(text, &mut config, &mut diags);
+        diags.extend(value_problems(text, &config));
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
