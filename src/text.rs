@@ -80,6 +80,16 @@ impl Term {
         Term(u128::from_be_bytes(buf))
     }
 
+    /// The first `n` bytes of `buf` as a term, the same as [`Term::from_bytes`] on them: the
+    /// bytes after `n` (left from a longer word) masked off instead of copied around.
+    fn from_buffer(buf: &[u8; MAX_TERM], n: usize) -> Term {
+        let mut all = [0u8; 16];
+        all[..MAX_TERM].copy_from_slice(buf);
+        let n = n.min(MAX_TERM);
+        let keep = u128::MAX.checked_shl(128 - 8 * n as u32).unwrap_or(0);
+        Term((u128::from_be_bytes(all) & keep) | n as u128)
+    }
+
     /// Two characters as one term (a CJK bigram): built from the code points directly when
     /// both take three bytes of UTF-8, as nearly all CJK characters do.
     fn pair(a: char, b: char) -> Term {
@@ -175,12 +185,22 @@ pub struct Tokenizer {
 }
 
 /// Slots of [`Tokenizer::recent`].
-const RECENT: usize = 1024;
+const RECENT: usize = 512;
 
 impl Tokenizer {
     pub fn new(title: bool) -> Self {
         Tokenizer {
             title,
+            ..Default::default()
+        }
+    }
+
+    /// A body's tokenizer, its lists sized for `len` bytes of text up front instead of
+    /// grown (and copied) a doubling at a time.
+    pub fn for_body(len: usize) -> Self {
+        Tokenizer {
+            terms: Vec::with_capacity(len / 16),
+            pairs: Vec::with_capacity(len / 8),
             ..Default::default()
         }
     }
@@ -215,8 +235,18 @@ impl Tokenizer {
             // ASCII without decoding (most of the markup and English text).
             let b = bytes[i];
             if b < 0x80 {
-                i += 1;
-                self.ascii(b);
+                if b.is_ascii_alphanumeric() {
+                    // A run of ASCII letters and digits, taken at once.
+                    let run = bytes[i..]
+                        .iter()
+                        .position(|b| !b.is_ascii_alphanumeric())
+                        .map_or(bytes.len(), |n| i + n);
+                    self.ascii_word(&bytes[i..run]);
+                    i = run;
+                } else {
+                    i += 1;
+                    self.boundary();
+                }
                 continue;
             }
             // Three-byte characters (nearly all CJK) decoded in place: `text` is valid UTF-8.
@@ -294,6 +324,22 @@ impl Tokenizer {
         self.word_chars += 1;
     }
 
+    /// ASCII letters and digits, more of a word: as [`Tokenizer::ascii`] on each.
+    #[inline]
+    fn ascii_word(&mut self, run: &[u8]) {
+        self.prev = None;
+        if !self.word_full {
+            let room = MAX_TERM - self.word_len;
+            let n = run.len().min(room);
+            for (to, b) in self.word[self.word_len..self.word_len + n].iter_mut().zip(run) {
+                *to = b.to_ascii_lowercase();
+            }
+            self.word_len += n;
+            self.word_full = run.len() > room;
+        }
+        self.word_chars += run.len();
+    }
+
     /// One more character of a word, as UTF-8.
     fn word_part(&mut self, b: &[u8]) {
         self.prev = None;
@@ -320,13 +366,13 @@ impl Tokenizer {
     }
 
     fn take_word(&mut self) {
-        let buf = self.word;
-        let word = &buf[..self.word_len];
         if self.word_chars >= 2 {
-            let t = Term::from_bytes(word);
+            let t = Term::from_buffer(&self.word, self.word_len);
             self.push(t);
         }
         if self.title {
+            let buf = self.word;
+            let word = &buf[..self.word_len];
             let first = std::str::from_utf8(word)
                 .ok()
                 .and_then(|w| w.chars().next())
@@ -519,6 +565,45 @@ mod tests {
             s.len() <= MAX_TERM && "ärzteverbandsvorsitzender".starts_with(&s),
             "{s}"
         );
+    }
+
+    #[test]
+    fn a_term_from_a_buffer_is_its_bytes() {
+        let buf = *b"abcdefghijklmno";
+        for n in 0..=MAX_TERM {
+            assert_eq!(Term::from_buffer(&buf, n), Term::from_bytes(&buf[..n]), "{n}");
+        }
+    }
+
+    #[test]
+    fn ascii_runs_give_what_their_characters_give_one_at_a_time() {
+        // A run of ASCII letters and digits is taken at once; fed a character at a time (a
+        // piece of text continues the word before it) the terms must be the same, at the
+        // word's length limit and past it too.
+        for text in [
+            "abcdefghijklmno",
+            "abcdefghijklmnop and more",
+            "abcdefghijklmnoé",
+            "abcdefghijklméxyz",
+            "ÄBCdefghijklmnopqrs Robotics 2026年报价 x",
+            "a1 B2 c",
+            "Ｑ４ＡＢＣ abc",
+        ] {
+            for title in [false, true] {
+                let mut by_char = Tokenizer::new(title);
+                for c in text.chars() {
+                    by_char.feed(c.encode_utf8(&mut [0; 4]));
+                }
+                assert_eq!(terms(text, title), by_char.finish(), "{text}");
+            }
+            let mut body = Tokenizer::for_body(text.len());
+            body.feed(text);
+            assert_eq!(
+                body.into_packed().iter().collect::<Vec<_>>(),
+                terms(text, false),
+                "{text}"
+            );
+        }
     }
 
     #[test]
