@@ -108,6 +108,14 @@ impl Term {
         Term::from_bytes(&buf[..n + m])
     }
 
+    /// One CJK ideograph (U+4E00 to U+9FFF) as a term, as [`Term::from_bytes`] on its UTF-8.
+    #[inline]
+    fn ideograph_term(c: u32) -> Term {
+        let mut buf = [0u8; 4];
+        let s = char::from_u32(c).unwrap_or(' ').encode_utf8(&mut buf);
+        Term::from_bytes(s.as_bytes())
+    }
+
     pub fn len(self) -> usize {
         (self.0 & 0xFF) as usize
     }
@@ -160,6 +168,26 @@ fn shard_of_bytes(key: &[u8], shards: u32) -> u32 {
         h = h.wrapping_mul(0x0100_0193);
     }
     h % shards.max(1)
+}
+
+/// The code point of a three-byte UTF-8 character.
+#[inline(always)]
+fn three_bytes(b: &[u8]) -> u32 {
+    ((b[0] as u32 & 0x0F) << 12) | ((b[1] as u32 & 0x3F) << 6) | (b[2] as u32 & 0x3F)
+}
+
+/// `k` folded, when it and its folded form are CJK Unified Ideographs (U+4E00 to U+9FFF:
+/// nearly every character of Chinese text), which take the tokenizer's shortest path.
+#[inline(always)]
+fn ideograph(fold_table: &[u16], k: u32) -> Option<u32> {
+    if !(0x4E00..=0x9FFF).contains(&k) {
+        return None;
+    }
+    let folded = match fold_table[(k - FOLD_FROM) as usize] {
+        0 => k,
+        s => s as u32,
+    };
+    (0x4E00..=0x9FFF).contains(&folded).then_some(folded)
 }
 
 /// Turns text into terms, fed piece by piece (the text events of a markdown body).
@@ -251,19 +279,28 @@ impl Tokenizer {
             }
             // Three-byte characters (nearly all CJK) decoded in place: `text` is valid UTF-8.
             let c = if (0xE0..0xF0).contains(&b) && i + 2 < bytes.len() {
-                let k = ((b as u32 & 0x0F) << 12) | ((bytes[i + 1] as u32 & 0x3F) << 6) | (bytes[i + 2] as u32 & 0x3F);
+                let k = three_bytes(&bytes[i..i + 3]);
                 i += 3;
                 // CJK Unified Ideographs (U+4E00 to U+9FFF: nearly every character of Chinese
                 // text): folded and paired without the general path's tests.
-                if (0x4E00..=0x9FFF).contains(&k) {
-                    let folded = match fold_table[(k - FOLD_FROM) as usize] {
-                        0 => k,
-                        s => s as u32,
-                    };
-                    if let Some(c) = char::from_u32(folded).filter(|_| (0x4E00..=0x9FFF).contains(&folded)) {
-                        self.cjk(c);
-                        continue;
+                if let Some(c) = ideograph(fold_table, k).and_then(char::from_u32) {
+                    self.cjk(c);
+                    // The rest of the run: each ideograph paired with the one before it, as
+                    // `cjk` does, without its tests for an open word or a first character.
+                    let mut prev = c as u32;
+                    while i + 2 < bytes.len() && (0xE4..=0xE9).contains(&bytes[i]) {
+                        let Some(next) = ideograph(fold_table, three_bytes(&bytes[i..i + 3])) else {
+                            break;
+                        };
+                        i += 3;
+                        self.pair(prev << 16 | next);
+                        if self.title {
+                            self.push(Term::ideograph_term(next));
+                        }
+                        prev = next;
                     }
+                    self.prev = char::from_u32(prev);
+                    continue;
                 }
                 char::from_u32(k).unwrap_or(' ')
             } else {
@@ -588,6 +625,8 @@ mod tests {
             "ÄBCdefghijklmnopqrs Robotics 2026年报价 x",
             "a1 B2 c",
             "Ｑ４ＡＢＣ abc",
+            "華東精密機械，报价。好 一",
+            "アイ精密ウ㐀东𠀀华东",
         ] {
             for title in [false, true] {
                 let mut by_char = Tokenizer::new(title);
