@@ -92,6 +92,7 @@ impl Term {
 
     /// Two characters as one term (a CJK bigram): built from the code points directly when
     /// both take three bytes of UTF-8, as nearly all CJK characters do.
+    #[inline]
     fn pair(a: char, b: char) -> Term {
         fn three(c: u32) -> u128 {
             (((0xE0 | (c >> 12)) as u128) << 16)
@@ -459,6 +460,7 @@ pub fn terms(text: &str, title: bool) -> Vec<Term> {
 pub struct Packed(Box<[u8]>);
 
 /// The term of a bigram code.
+#[inline]
 fn pair_term(k: u32) -> Term {
     Term::pair(
         char::from_u32(k >> 16).unwrap_or(' '),
