@@ -80,8 +80,19 @@ impl Term {
         Term(u128::from_be_bytes(buf))
     }
 
+    /// The first `n` bytes of `buf` as a term, the same as [`Term::from_bytes`] on them: the
+    /// bytes after `n` (left from a longer word) masked off instead of copied around.
+    fn from_buffer(buf: &[u8; MAX_TERM], n: usize) -> Term {
+        let mut all = [0u8; 16];
+        all[..MAX_TERM].copy_from_slice(buf);
+        let n = n.min(MAX_TERM);
+        let keep = u128::MAX.checked_shl(128 - 8 * n as u32).unwrap_or(0);
+        Term((u128::from_be_bytes(all) & keep) | n as u128)
+    }
+
     /// Two characters as one term (a CJK bigram): built from the code points directly when
     /// both take three bytes of UTF-8, as nearly all CJK characters do.
+    #[inline]
     fn pair(a: char, b: char) -> Term {
         fn three(c: u32) -> u128 {
             (((0xE0 | (c >> 12)) as u128) << 16)
@@ -96,6 +107,14 @@ impl Term {
         let n = a.encode_utf8(&mut buf).len();
         let m = b.encode_utf8(&mut buf[n..]).len();
         Term::from_bytes(&buf[..n + m])
+    }
+
+    /// One CJK ideograph (U+4E00 to U+9FFF) as a term, as [`Term::from_bytes`] on its UTF-8.
+    #[inline]
+    fn ideograph_term(c: u32) -> Term {
+        let mut buf = [0u8; 4];
+        let s = char::from_u32(c).unwrap_or(' ').encode_utf8(&mut buf);
+        Term::from_bytes(s.as_bytes())
     }
 
     pub fn len(self) -> usize {
@@ -152,6 +171,26 @@ fn shard_of_bytes(key: &[u8], shards: u32) -> u32 {
     h % shards.max(1)
 }
 
+/// The code point of a three-byte UTF-8 character.
+#[inline(always)]
+fn three_bytes(b: &[u8]) -> u32 {
+    ((b[0] as u32 & 0x0F) << 12) | ((b[1] as u32 & 0x3F) << 6) | (b[2] as u32 & 0x3F)
+}
+
+/// `k` folded, when it and its folded form are CJK Unified Ideographs (U+4E00 to U+9FFF:
+/// nearly every character of Chinese text), which take the tokenizer's shortest path.
+#[inline(always)]
+fn ideograph(fold_table: &[u16], k: u32) -> Option<u32> {
+    if !(0x4E00..=0x9FFF).contains(&k) {
+        return None;
+    }
+    let folded = match fold_table[(k - FOLD_FROM) as usize] {
+        0 => k,
+        s => s as u32,
+    };
+    (0x4E00..=0x9FFF).contains(&folded).then_some(folded)
+}
+
 /// Turns text into terms, fed piece by piece (the text events of a markdown body).
 #[derive(Default)]
 pub struct Tokenizer {
@@ -175,12 +214,22 @@ pub struct Tokenizer {
 }
 
 /// Slots of [`Tokenizer::recent`].
-const RECENT: usize = 1024;
+const RECENT: usize = 512;
 
 impl Tokenizer {
     pub fn new(title: bool) -> Self {
         Tokenizer {
             title,
+            ..Default::default()
+        }
+    }
+
+    /// A body's tokenizer, its lists sized for `len` bytes of text up front instead of
+    /// grown (and copied) a doubling at a time.
+    pub fn for_body(len: usize) -> Self {
+        Tokenizer {
+            terms: Vec::with_capacity(len / 16),
+            pairs: Vec::with_capacity(len / 8),
             ..Default::default()
         }
     }
@@ -215,25 +264,44 @@ impl Tokenizer {
             // ASCII without decoding (most of the markup and English text).
             let b = bytes[i];
             if b < 0x80 {
-                i += 1;
-                self.ascii(b);
+                if b.is_ascii_alphanumeric() {
+                    // A run of ASCII letters and digits, taken at once.
+                    let run = bytes[i..]
+                        .iter()
+                        .position(|b| !b.is_ascii_alphanumeric())
+                        .map_or(bytes.len(), |n| i + n);
+                    self.ascii_word(&bytes[i..run]);
+                    i = run;
+                } else {
+                    i += 1;
+                    self.boundary();
+                }
                 continue;
             }
             // Three-byte characters (nearly all CJK) decoded in place: `text` is valid UTF-8.
             let c = if (0xE0..0xF0).contains(&b) && i + 2 < bytes.len() {
-                let k = ((b as u32 & 0x0F) << 12) | ((bytes[i + 1] as u32 & 0x3F) << 6) | (bytes[i + 2] as u32 & 0x3F);
+                let k = three_bytes(&bytes[i..i + 3]);
                 i += 3;
                 // CJK Unified Ideographs (U+4E00 to U+9FFF: nearly every character of Chinese
                 // text): folded and paired without the general path's tests.
-                if (0x4E00..=0x9FFF).contains(&k) {
-                    let folded = match fold_table[(k - FOLD_FROM) as usize] {
-                        0 => k,
-                        s => s as u32,
-                    };
-                    if let Some(c) = char::from_u32(folded).filter(|_| (0x4E00..=0x9FFF).contains(&folded)) {
-                        self.cjk(c);
-                        continue;
+                if let Some(c) = ideograph(fold_table, k).and_then(char::from_u32) {
+                    self.cjk(c);
+                    // The rest of the run: each ideograph paired with the one before it, as
+                    // `cjk` does, without its tests for an open word or a first character.
+                    let mut prev = c as u32;
+                    while i + 2 < bytes.len() && (0xE4..=0xE9).contains(&bytes[i]) {
+                        let Some(next) = ideograph(fold_table, three_bytes(&bytes[i..i + 3])) else {
+                            break;
+                        };
+                        i += 3;
+                        self.pair(prev << 16 | next);
+                        if self.title {
+                            self.push(Term::ideograph_term(next));
+                        }
+                        prev = next;
                     }
+                    self.prev = char::from_u32(prev);
+                    continue;
                 }
                 char::from_u32(k).unwrap_or(' ')
             } else {
@@ -294,6 +362,22 @@ impl Tokenizer {
         self.word_chars += 1;
     }
 
+    /// ASCII letters and digits, more of a word: as [`Tokenizer::ascii`] on each.
+    #[inline]
+    fn ascii_word(&mut self, run: &[u8]) {
+        self.prev = None;
+        if !self.word_full {
+            let room = MAX_TERM - self.word_len;
+            let n = run.len().min(room);
+            for (to, b) in self.word[self.word_len..self.word_len + n].iter_mut().zip(run) {
+                *to = b.to_ascii_lowercase();
+            }
+            self.word_len += n;
+            self.word_full = run.len() > room;
+        }
+        self.word_chars += run.len();
+    }
+
     /// One more character of a word, as UTF-8.
     fn word_part(&mut self, b: &[u8]) {
         self.prev = None;
@@ -320,13 +404,13 @@ impl Tokenizer {
     }
 
     fn take_word(&mut self) {
-        let buf = self.word;
-        let word = &buf[..self.word_len];
         if self.word_chars >= 2 {
-            let t = Term::from_bytes(word);
+            let t = Term::from_buffer(&self.word, self.word_len);
             self.push(t);
         }
         if self.title {
+            let buf = self.word;
+            let word = &buf[..self.word_len];
             let first = std::str::from_utf8(word)
                 .ok()
                 .and_then(|w| w.chars().next())
@@ -376,6 +460,7 @@ pub fn terms(text: &str, title: bool) -> Vec<Term> {
 pub struct Packed(Box<[u8]>);
 
 /// The term of a bigram code.
+#[inline]
 fn pair_term(k: u32) -> Term {
     Term::pair(
         char::from_u32(k >> 16).unwrap_or(' '),
@@ -519,6 +604,47 @@ mod tests {
             s.len() <= MAX_TERM && "ärzteverbandsvorsitzender".starts_with(&s),
             "{s}"
         );
+    }
+
+    #[test]
+    fn a_term_from_a_buffer_is_its_bytes() {
+        let buf = *b"abcdefghijklmno";
+        for n in 0..=MAX_TERM {
+            assert_eq!(Term::from_buffer(&buf, n), Term::from_bytes(&buf[..n]), "{n}");
+        }
+    }
+
+    #[test]
+    fn ascii_runs_give_what_their_characters_give_one_at_a_time() {
+        // A run of ASCII letters and digits is taken at once; fed a character at a time (a
+        // piece of text continues the word before it) the terms must be the same, at the
+        // word's length limit and past it too.
+        for text in [
+            "abcdefghijklmno",
+            "abcdefghijklmnop and more",
+            "abcdefghijklmnoé",
+            "abcdefghijklméxyz",
+            "ÄBCdefghijklmnopqrs Robotics 2026年报价 x",
+            "a1 B2 c",
+            "Ｑ４ＡＢＣ abc",
+            "華東精密機械，报价。好 一",
+            "アイ精密ウ㐀东𠀀华东",
+        ] {
+            for title in [false, true] {
+                let mut by_char = Tokenizer::new(title);
+                for c in text.chars() {
+                    by_char.feed(c.encode_utf8(&mut [0; 4]));
+                }
+                assert_eq!(terms(text, title), by_char.finish(), "{text}");
+            }
+            let mut body = Tokenizer::for_body(text.len());
+            body.feed(text);
+            assert_eq!(
+                body.into_packed().iter().collect::<Vec<_>>(),
+                terms(text, false),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -75,10 +75,15 @@ pub struct Resolved {
 pub fn anchor_id(text: &str) -> String {
     let mut id = String::with_capacity(text.len());
     for c in text.trim().chars() {
-        if c.is_alphanumeric() || c == '_' || c == '-' {
+        if c.is_ascii() {
+            // The common case, without Unicode's tables.
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                id.push(c.to_ascii_lowercase());
+            } else if c == ' ' {
+                id.push('-');
+            }
+        } else if c.is_alphanumeric() {
             id.extend(c.to_lowercase());
-        } else if c == ' ' {
-            id.push('-');
         }
     }
     id
@@ -95,7 +100,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
     let mut excerpt_done = false;
     let mut in_paragraph = false;
     let mut cursor = PosCursor::new(file_text);
-    let mut terms = terms.then(|| crate::text::Tokenizer::new(false));
+    let mut terms = terms.then(|| crate::text::Tokenizer::for_body(body.len()));
     let mut pre = Prerender::new(body);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         pre.take(&event);
@@ -192,6 +197,8 @@ const MARK: char = '\u{1}';
 /// left to [`render`]: its output there does not come down to replacing markers.
 struct Prerender<'a> {
     events: Vec<Event<'a>>,
+    /// The body's length: its HTML is about as long, plus the tags.
+    len: usize,
     ok: bool,
     links: usize,
     /// Where the open heading's start is in `events`.
@@ -204,7 +211,8 @@ struct Prerender<'a> {
 impl<'a> Prerender<'a> {
     fn new(body: &str) -> Self {
         Prerender {
-            events: Vec::with_capacity(256),
+            events: Vec::with_capacity(256.max(body.len() / 16)),
+            len: body.len(),
             ok: memchr::memchr(MARK as u8, body.as_bytes()).is_none(),
             links: 0,
             heading: None,
@@ -308,9 +316,17 @@ impl<'a> Prerender<'a> {
         if !self.ok {
             return None;
         }
-        let mut out = String::with_capacity(self.events.len() * 16);
+        let mut out = String::with_capacity((self.events.len() * 16).max(self.len + self.len / 2));
         html::push_html(&mut out, self.events.into_iter());
         Some(Prerendered::from_marked(&out))
+    }
+}
+
+/// `s` before its first [`MARK`] and after it (all of `s` and nothing when it has none).
+fn split_mark(s: &str) -> (&str, &str) {
+    match memchr::memchr(MARK as u8, s.as_bytes()) {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => (s, ""),
     }
 }
 
@@ -351,17 +367,19 @@ impl Prerendered {
             if at > 0 {
                 segments.push(Segment::Html(rest[..at].into()));
             }
-            let mut parts = rest[at + 1..].splitn(2, MARK);
-            let head = parts.next().unwrap_or_default();
-            rest = parts.next().unwrap_or_default();
+            let head;
+            (head, rest) = split_mark(&rest[at + 1..]);
             segments.push(match head.as_bytes().first() {
                 Some(b'S') => {
                     let n: usize = head[1..].parse().unwrap_or(usize::MAX);
-                    let mut parts = rest.splitn(3, MARK);
-                    let written = parts.next().unwrap_or_default().into();
-                    let tail = parts.next().unwrap_or_default().into();
-                    rest = parts.next().unwrap_or_default();
-                    Segment::LinkStart { n, written, tail }
+                    let (written, tail);
+                    (written, rest) = split_mark(rest);
+                    (tail, rest) = split_mark(rest);
+                    Segment::LinkStart {
+                        n,
+                        written: written.into(),
+                        tail: tail.into(),
+                    }
                 }
                 Some(b'E') => Segment::LinkEnd,
                 Some(b'T') => Segment::WikiText(head[1..].into()),
@@ -787,6 +805,8 @@ mod tests {
     fn heading_ids_follow_github() {
         assert_eq!(anchor_id("拜访记录"), "拜访记录");
         assert_eq!(anchor_id("Next Steps: Q4 (报价)!"), "next-steps-q4-报价");
+        // ASCII on its own path, the rest by Unicode's rules, alike.
+        assert_eq!(anchor_id("Über_Straße ÅB-c"), "über_straße-åb-c");
         let b = scan("# A\n\n## 拜访记录\n\n## 拜访记录\n\n## Custom {#mine}\n", 0, "", true);
         let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "拜访记录", "拜访记录-1", "mine"]);

@@ -479,12 +479,26 @@ fn fragment_file(k: usize, pages: &[(Arc<ParsedDoc>, Vec<String>)]) -> OutputFil
 /// JSON with `<`, `>` and `&` as escapes: front-matter text in the index reads as data in
 /// any context (outside JSON strings those characters do not occur).
 fn script_safe(json: String) -> String {
-    if !json.contains(['<', '>', '&']) {
+    let mut rest = json.as_str();
+    let Some(mut at) = memchr::memchr3(b'<', b'>', b'&', rest.as_bytes()) else {
         return json;
+    };
+    let mut out = String::with_capacity(json.len() + json.len() / 16);
+    loop {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            _ => "\\u0026",
+        });
+        rest = &rest[at + 1..];
+        match memchr::memchr3(b'<', b'>', b'&', rest.as_bytes()) {
+            Some(next) => at = next,
+            None => break,
+        }
     }
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    out.push_str(rest);
+    out
 }
 
 /// Pages as deltas, like a term's postings: `[3,1,4]` is pages 3, 4 and 8.
