@@ -552,7 +552,9 @@ fn binding_beyond_loopback_warns_and_answers_to_the_address() {
     };
     let (_, _, quiet) = printed("127.0.0.1");
     let quiet = quiet.lock().unwrap().clone();
-    assert!(!quiet.iter().any(|l| l.contains("warning")), "{quiet:?}");
+    // (A plain copy's history warning may come too, from the background reader: only the
+    // network warning is asserted on.)
+    assert!(!quiet.iter().any(|l| l.contains("warning: listening")), "{quiet:?}");
     let (_s, port, rest) = printed("0.0.0.0");
     // The server printed the warning before it answered, but on a busy machine the thread
     // reading its output may not have read it yet: wait for it a little.
