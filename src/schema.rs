@@ -121,14 +121,16 @@ fn name_pattern(name: &str) -> String {
             out.push_str("[\\s_\\-\u{ff0d}\u{ff3f}]+");
             continue;
         }
-        if !c.is_ascii() || c.is_ascii_whitespace() {
-            out.push(c);
-            continue;
-        }
         // A full-width form (U+FF01..U+FF5E) is the ASCII character under NFKC.
         let wide = |c: char| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c);
-        let mut forms = vec![c, c.to_ascii_uppercase()];
-        forms.extend([wide(c), wide(c.to_ascii_uppercase())]);
+        let mut forms = vec![c];
+        let upper: Vec<char> = c.to_uppercase().collect();
+        if let [u] = upper[..] {
+            forms.push(u);
+        }
+        if c.is_ascii_graphic() {
+            forms.extend([wide(c), wide(c.to_ascii_uppercase())]);
+        }
         forms.dedup();
         out.push('[');
         for f in forms {
@@ -146,7 +148,8 @@ fn name_pattern(name: &str) -> String {
 /// `words` reads as one of them.
 fn named(names: &[&str], description: String) -> Value {
     let mut exact: Vec<&str> = Vec::new();
-    for n in names {
+    // A name that is only spaces names nothing (`words` reads it as no value).
+    for n in names.iter().filter(|n| !words::normal(n).is_empty()) {
         if !exact.contains(n) {
             exact.push(n);
         }

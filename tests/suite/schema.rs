@@ -160,7 +160,11 @@ fn customer(fields: &str) -> String {
 /// Each front matter in a site with [`SITE_CONFIG`]: `check`'s errors for it, and the
 /// validator's, by label.
 fn both(cases: &[(&str, String)]) -> Vec<(String, bool, Vec<String>)> {
-    let mut files: Vec<(String, String)> = vec![("salesbook.yaml".into(), SITE_CONFIG.into())];
+    both_with(SITE_CONFIG, cases)
+}
+
+fn both_with(config: &str, cases: &[(&str, String)]) -> Vec<(String, bool, Vec<String>)> {
+    let mut files: Vec<(String, String)> = vec![("salesbook.yaml".into(), config.into())];
     for (label, text) in cases {
         files.push((format!("content/customers/{label}.md"), text.clone()));
     }
@@ -315,4 +319,32 @@ fn schema_reports_a_broken_config() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("salesbook.yaml") && err.contains("titel"), "{err}");
     assert!(!t.root().join("out").exists());
+}
+
+/// Stage names with regex characters, letters with case beyond ASCII, and a blank English
+/// label: the schema reads them as `check` does.
+#[test]
+fn stage_names_with_regex_characters_and_cased_letters() {
+    if !have_jsonschema() {
+        return;
+    }
+    let config = "stages:\n  - {id: cpp, label: \"C++ (试点)|.*\", label_en: \" \", probability: 0.2}\n  - {id: ärger, label: Ärger, probability: 0.5}\n";
+    let accepted: Vec<(&str, String)> = vec![
+        ("plus", customer("stage: \"c++ （试点）|.*\"")),
+        ("upper", customer("stage: ÄRGER")),
+        ("lower", customer("stage: ärger")),
+    ];
+    for (label, check_error, schema_errors) in both_with(config, &accepted) {
+        assert!(!check_error, "{label}: check rejects it");
+        assert!(schema_errors.is_empty(), "{label}: {schema_errors:#?}");
+    }
+    let rejected: Vec<(&str, String)> = vec![
+        ("blank", customer("stage: \" \"")),
+        ("regex-taken-as-regex", customer("stage: \"C (试点)|anything\"")),
+        ("c", customer("stage: c")),
+    ];
+    for (label, check_error, schema_errors) in both_with(config, &rejected) {
+        assert!(check_error, "{label}: check takes it");
+        assert!(!schema_errors.is_empty(), "{label}: the schema takes it");
+    }
 }
