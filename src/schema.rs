@@ -300,11 +300,14 @@ pub fn front_matter(kind: Kind, config: &SiteConfig) -> Value {
     let kind_field = if playbook {
         json!({"enum": [kind.id()], "description": "spin, fab or guide: what a playbooks/ page is"})
     } else {
-        json!({"type": "string", "description": "decided by the page's folder; another value is ignored"})
+        json!({"type": ["string", "number", "boolean"], "description": "decided by the page's folder; another value is ignored"})
     };
     let visibility = |what: &str| json!({"type": "boolean", "description": what});
     let mut fields = props(vec![
-        ("title", text()),
+        (
+            "title",
+            json!({"type": ["string", "number", "boolean"], "pattern": "\\S", "description": "the page title"}),
+        ),
         ("slug", text()),
         ("tags", list(text())),
         ("aliases", list(text())),

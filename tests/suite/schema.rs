@@ -226,6 +226,10 @@ fn the_schema_accepts_every_name_check_accepts() {
         ),
         ("nulls", customer("stage: lead\ntier:\nvalue:\nnext_visit:")),
         ("scalar-list", customer("stage: lead\ntags: 重点\naliases: 别名")),
+        (
+            "number-title-and-kind",
+            "---\ntitle: 2026\nkind: 1\nstage: lead\n---\n".to_owned(),
+        ),
     ];
     for (label, check_error, schema_errors) in both(&cases) {
         assert!(!check_error, "{label}: check rejects it");
@@ -261,6 +265,8 @@ fn the_schema_rejects_what_check_rejects() {
             customer("stage: lead\ncontacts:\n  - {role: user}"),
         ),
         ("draft-empty", customer("stage: lead\ndraft:")),
+        ("title-blank", "---\ntitle: \"  \"\nstage: lead\n---\n".to_owned()),
+        ("title-missing", "---\nstage: lead\n---\n".to_owned()),
     ];
     for (label, check_error, schema_errors) in both(&cases) {
         assert!(check_error, "{label}: check takes it");
