@@ -396,6 +396,13 @@ fn schema(root: &std::path::Path, out: Option<std::path::PathBuf>) -> Result<Exi
         }
     };
     let out = out.unwrap_or_else(|| root.join("schemas"));
+    if out.exists() && !out.is_dir() {
+        return Err(format!(
+            "--out {} is a file, not a folder; it was left as it is. Choose a folder, like {}",
+            out.display(),
+            root.join("schemas").display()
+        ));
+    }
     let written = salesbook::schema::write(&out, &config).map_err(|e| format!("{}: {e}", out.display()))?;
     eprintln!("wrote {} schemas to {}", written.len(), out.display());
     Ok(ExitCode::SUCCESS)

@@ -354,3 +354,17 @@ fn stage_names_with_regex_characters_and_cased_letters() {
         assert!(!schema_errors.is_empty(), "{label}: the schema takes it");
     }
 }
+
+/// `--out` naming a file: refused with a sentence, the file left as it was.
+#[test]
+fn schema_out_on_a_file_is_refused() {
+    let t = SiteTest::with_files(&[("notes.txt", "mine")]);
+    let o = t.run(&["schema", "--out", "notes.txt"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is a file, not a folder") && !err.contains("os error"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(t.root().join("notes.txt")).unwrap(), "mine");
+}
