@@ -329,7 +329,8 @@ pub fn front_matter(kind: Kind, config: &SiteConfig) -> Value {
         "description": "fields that only internal builds show: a --public build drops them unread",
         "type": ["object", "null"],
         "properties": fields.clone(),
-        "additionalProperties": true
+        "additionalProperties": true,
+        "not": {"required": ["private"]}
     });
     fields.insert("private".to_owned(), private);
     let mut required = vec!["title"];

@@ -265,6 +265,11 @@ fn the_schema_rejects_what_check_rejects() {
             customer("stage: lead\ncontacts:\n  - {role: user}"),
         ),
         ("draft-empty", customer("stage: lead\ndraft:")),
+        (
+            "private-in-private",
+            customer("stage: lead\nprivate:\n  private:\n    value: 5"),
+        ),
+        ("private-not-a-map", customer("stage: lead\nprivate: [value]")),
         ("title-blank", "---\ntitle: \"  \"\nstage: lead\n---\n".to_owned()),
         ("title-missing", "---\nstage: lead\n---\n".to_owned()),
     ];
