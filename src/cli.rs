@@ -95,6 +95,14 @@ pub enum Command {
         #[arg(long)]
         tier: Option<String>,
     },
+    /// Write JSON Schemas for each page kind's front matter and for salesbook.yaml (see docs/editors.md)
+    Schema {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The folder to write them to (default: <root>/schemas)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

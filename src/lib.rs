@@ -45,6 +45,7 @@ pub mod plan;
 pub mod platform;
 pub mod render;
 pub mod sales;
+pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod site;

@@ -280,6 +280,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             eprintln!("created {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Schema { root, out } => schema(&root, out),
     }
 }
 
@@ -376,6 +377,35 @@ fn check(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `schema`: the JSON Schemas, with the stages of the site's own salesbook.yaml.
+fn schema(root: &std::path::Path, out: Option<std::path::PathBuf>) -> Result<ExitCode, String> {
+    check_root(root)?;
+    let file = root.join(salesbook::config::CONFIG_FILE);
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("{}: {e}", file.display())),
+    };
+    let config = match salesbook::config::SiteConfig::parse(&text) {
+        Ok(c) => c,
+        Err(diags) => {
+            print_human(&diags);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let out = out.unwrap_or_else(|| root.join("schemas"));
+    if out.exists() && !out.is_dir() {
+        return Err(format!(
+            "--out {} is a file, not a folder; it was left as it is. Choose a folder, like {}",
+            out.display(),
+            root.join("schemas").display()
+        ));
+    }
+    let written = salesbook::schema::write(&out, &config).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("wrote {} schemas to {}", written.len(), out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `import customers`: every row checked before any page is written; one bad row, nothing

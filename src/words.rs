@@ -99,7 +99,7 @@ const STAGE_NAMES: &[(&str, &[&str])] = &[
 ];
 
 /// A name as compared: NFKC, lower case, spaces and `_` as one `-`.
-fn normal(s: &str) -> String {
+pub(crate) fn normal(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let mut out = String::with_capacity(s.len());
     for c in s.trim().nfkc() {
@@ -180,6 +180,17 @@ fn stage_names(config: &SiteConfig) -> Vec<(Vec<&str>, &'static [&'static str])>
                 .find(|(id, _)| *id == s.id)
                 .map_or(&[][..], |(_, m)| *m);
             (own, more)
+        })
+        .collect()
+}
+
+/// Every name of each configured stage, its id first (`salesbook schema` lists them).
+pub fn stage_all_names(config: &SiteConfig) -> Vec<Vec<&str>> {
+    stage_names(config)
+        .into_iter()
+        .map(|(mut own, more)| {
+            own.extend(more);
+            own
         })
         .collect()
 }

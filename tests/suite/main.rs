@@ -21,6 +21,7 @@ mod limits;
 mod output;
 mod progress;
 mod sales;
+mod schema;
 mod search;
 mod serve;
 mod telemetry;
