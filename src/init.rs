@@ -107,6 +107,15 @@ pub fn init(dir: &Path, lang: InitLang, force: bool, git: bool, today: NaiveDate
         Err(_) => std::fs::create_dir_all(dir)
             .map_err(|e| InitError::Io(format!("cannot create {}: {e}", dir.display()), InitReport::default()))?,
     }
+    // Every folder checked before the first file is written: a refusal writes nothing.
+    let mut linked_out: Vec<String> = STARTER
+        .iter()
+        .filter_map(|f| crate::load::writable_folder(dir, dir.join(f.path).parent()?).err())
+        .collect();
+    linked_out.dedup();
+    if !linked_out.is_empty() {
+        return Err(InitError::Refused(linked_out.join("\n")));
+    }
     let mut report = InitReport::default();
     for file in STARTER {
         let text = match lang {
