@@ -188,3 +188,32 @@ fn the_starter_workflow_parses_and_checks_the_whole_history() {
     assert_eq!(checkout.unwrap()["with"]["fetch-depth"], 0);
     assert!(steps.iter().any(|s| s["run"] == "salesbook check"), "{doc}");
 }
+
+/// The publishing recipes' CI files parse, build the site with its whole history, and the
+/// ones meant for a public host build with `--public`.
+#[test]
+fn the_publishing_recipes_ci_files_parse() {
+    let dir = crate::helper::repo().join("docs/ci");
+    for (name, public) in [
+        ("github-pages.yml", true),
+        ("gitlab-pages.yml", true),
+        ("internal-deploy.yml", false),
+    ] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let _: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let builds: Vec<&str> = text.lines().filter(|l| l.contains("salesbook build")).collect();
+        assert!(!builds.is_empty(), "{name}");
+        for line in builds {
+            assert_eq!(line.contains("--public"), public, "{name}: {line}");
+        }
+        assert!(
+            text.contains("fetch-depth: 0") || text.contains("GIT_DEPTH: \"0\""),
+            "{name}"
+        );
+        let doc = std::fs::read_to_string(crate::helper::repo().join("docs/publishing.md")).unwrap();
+        assert!(
+            doc.contains(&format!("ci/{name}")),
+            "docs/publishing.md does not show {name}"
+        );
+    }
+}
