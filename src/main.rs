@@ -312,10 +312,13 @@ fn init(dir: &std::path::Path, lang: salesbook::cli::InitLang, force: bool, git:
     if let Some(git) = &report.git {
         eprintln!("{git}");
     }
-    eprintln!(
-        "next: salesbook serve --root {} (then edit the pages under content/)",
-        dir.display()
-    );
+    let shown = dir.display().to_string();
+    let shown = if shown.contains(char::is_whitespace) {
+        format!("\"{shown}\"")
+    } else {
+        shown
+    };
+    eprintln!("next: salesbook serve --root {shown} (then edit the pages under content/)");
     Ok(ExitCode::SUCCESS)
 }
 
