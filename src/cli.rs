@@ -82,6 +82,22 @@ pub enum Command {
         #[arg(long)]
         update: bool,
     },
+    /// Start a new site: config, a starter playbook, an example customer and competitor,
+    /// .gitignore and a CI workflow that runs `salesbook check`
+    Init {
+        /// The folder to create the site in (created when missing; must be empty unless --force)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The starter's language
+        #[arg(long, value_enum, default_value_t = InitLang::Zh)]
+        lang: InitLang,
+        /// Add the starter to a folder that is not empty; existing files are kept, never overwritten
+        #[arg(long)]
+        force: bool,
+        /// Do not make the new site a git repository (its history) with a first commit
+        #[arg(long)]
+        no_git: bool,
+    },
     /// Create a new page from a template
     New {
         #[arg(value_enum)]
@@ -103,6 +119,15 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// The starter's language (`init --lang`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitLang {
+    /// Chinese (`language: zh-CN`)
+    Zh,
+    /// English (`language: en`)
+    En,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

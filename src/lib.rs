@@ -35,6 +35,7 @@ pub mod hasher;
 pub mod history;
 pub mod import;
 pub mod incremental;
+pub mod init;
 pub mod links;
 pub mod load;
 pub mod model;

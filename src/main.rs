@@ -262,6 +262,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             dry_run,
             update,
         } => import_customers(&root, &file, dry_run, update),
+        Command::Init {
+            dir,
+            lang,
+            force,
+            no_git,
+        } => init(&dir, lang, force, !no_git),
         Command::New {
             kind,
             title,
@@ -282,6 +288,39 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Schema { root, out } => schema(&root, out),
     }
+}
+
+/// `init`: a refused folder is the user's error (1), a failed write the machine's (2).
+fn init(dir: &std::path::Path, lang: salesbook::cli::InitLang, force: bool, git: bool) -> Result<ExitCode, String> {
+    let today = chrono::Local::now().date_naive();
+    let (report, failure) = match salesbook::init::init(dir, lang, force, git, today) {
+        Ok(report) => (report, None),
+        Err(salesbook::init::InitError::Refused(message)) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(salesbook::init::InitError::Io(message, report)) => (report, Some(message)),
+    };
+    for path in &report.written {
+        eprintln!("created {}", path.display());
+    }
+    for path in &report.skipped {
+        eprintln!("skipped {} (already there; kept as it is)", path.display());
+    }
+    if let Some(message) = failure {
+        return Err(message);
+    }
+    if let Some(git) = &report.git {
+        eprintln!("{git}");
+    }
+    let shown = dir.display().to_string();
+    let shown = if shown.contains(char::is_whitespace) {
+        format!("\"{shown}\"")
+    } else {
+        shown
+    };
+    eprintln!("next: salesbook serve --root {shown} (then edit the pages under content/)");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `build`: the site built into a staging folder beside the output, which takes the output's

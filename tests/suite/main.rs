@@ -16,6 +16,7 @@ mod history;
 mod hostile;
 mod import;
 mod incremental;
+mod init;
 mod insight;
 mod limits;
 mod output;
