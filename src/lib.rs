@@ -37,6 +37,7 @@ pub mod import;
 pub mod incremental;
 pub mod links;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod new;
 pub mod output;

@@ -18,6 +18,7 @@ mod import;
 mod incremental;
 mod insight;
 mod limits;
+mod lsp;
 mod output;
 mod progress;
 mod sales;
