@@ -83,7 +83,8 @@ impl Server {
     fn new(root: PathBuf) -> Self {
         let opts = BuildOptions {
             root: root.clone(),
-            drafts: true,
+            // As `check` sees the site: drafts are left out there too.
+            drafts: false,
             public: false,
             today: None,
         };
@@ -273,7 +274,8 @@ impl Server {
         let text = self.text_of(&path)?;
         let offset = pos::offset_of(&text, at.position);
         let target = goto::definition(&path, &text, offset, || pages::pages(&self.root, &self.builder.overlay))?;
-        let target = target.canonicalize().unwrap_or(target);
+        // A markdown link may point anywhere (`/etc/x.md`, `../../x.md`): only the site's files.
+        let target = target.canonicalize().ok().filter(|t| t.starts_with(&self.root))?;
         Some(GotoDefinitionResponse::Scalar(Location::new(
             uri_of(&target)?,
             Range::new(Position::new(0, 0), Position::new(0, 0)),

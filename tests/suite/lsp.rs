@@ -280,3 +280,44 @@ fn lsp_goes_to_the_definition_of_a_wiki_link_and_a_competitor() {
     );
     c.shutdown();
 }
+
+/// salesbook.yaml is checked as it is typed too; closing it unsaved goes back to the disk's.
+#[test]
+fn lsp_checks_the_unsaved_config_and_forgets_it_on_close() {
+    let t = site();
+    let u = uri(&t.root().join("salesbook.yaml"));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1,
+               "text": "title: 测试\nlanguag: en\n"}}),
+    );
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["range"]["start"]["line"], json!(1), "{diags:?}");
+    assert!(diags[0]["message"].as_str().unwrap().contains("languag"), "{diags:?}");
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
+    c.shutdown();
+}
+
+/// A markdown link out of the site (an absolute path) leads nowhere.
+#[test]
+fn lsp_definition_stays_inside_the_site() {
+    let t = site();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.md"), "secret").unwrap();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let text = format!("{CUSTOMER}[x]({}/x.md)\n", outside.path().display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": u}, "position": {"line": 8, "character": 5}}),
+    );
+    assert_eq!(def, Value::Null);
+    c.shutdown();
+}
