@@ -34,7 +34,7 @@ pub fn definition(doc: &Path, text: &str, offset: usize, pages: impl FnOnce() ->
 }
 
 /// The target of the `[[target#heading|text]]` around byte `at` of `line`.
-fn wiki_target(line: &str, at: usize) -> Option<&str> {
+pub fn wiki_target(line: &str, at: usize) -> Option<&str> {
     let open = line[..at.min(line.len())].rfind("[[")?;
     let close = open + line[open..].find("]]")?;
     if close + 2 < at {

@@ -9,6 +9,7 @@
 
 mod complete;
 mod goto;
+mod outline;
 mod pages;
 mod pos;
 
@@ -20,7 +21,7 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{Completion, GotoDefinition, Request as _};
+use lsp_types::request::{Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, Request as _};
 use lsp_types::{
     CompletionOptions, DiagnosticSeverity, GotoDefinitionResponse, Location, OneOf, Position, PublishDiagnosticsParams,
     Range, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
@@ -40,6 +41,8 @@ pub fn run() -> Result<(), String> {
             ..CompletionOptions::default()
         }),
         definition_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| e.to_string())?;
@@ -124,6 +127,10 @@ impl Server {
                 .map(|p| serde_json::to_value(self.completion(&p.text_document_position)).unwrap_or_default()),
             GotoDefinition::METHOD => serde_json::from_value::<lsp_types::GotoDefinitionParams>(req.params)
                 .map(|p| serde_json::to_value(self.definition(&p.text_document_position_params)).unwrap_or_default()),
+            DocumentSymbolRequest::METHOD => serde_json::from_value::<lsp_types::DocumentSymbolParams>(req.params)
+                .map(|p| serde_json::to_value(self.symbols(&p.text_document.uri)).unwrap_or_default()),
+            HoverRequest::METHOD => serde_json::from_value::<lsp_types::HoverParams>(req.params)
+                .map(|p| serde_json::to_value(self.hover(&p.text_document_position_params)).unwrap_or_default()),
             _ => {
                 return Response::new_err(
                     req.id,
@@ -280,6 +287,34 @@ impl Server {
             uri_of(&target)?,
             Range::new(Position::new(0, 0), Position::new(0, 0)),
         )))
+    }
+}
+
+impl Server {
+    fn symbols(&self, uri: &Uri) -> Option<lsp_types::DocumentSymbolResponse> {
+        let text = self.text_of(&self.site_file(uri)?)?;
+        Some(lsp_types::DocumentSymbolResponse::Nested(outline::headings(&text)))
+    }
+
+    /// On a `[[link]]` to a customer: its fact line.
+    fn hover(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<lsp_types::Hover> {
+        let path = self.site_file(&at.text_document.uri)?;
+        let text = self.text_of(&path)?;
+        let offset = pos::offset_of(&text, at.position);
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let target = goto::wiki_target(&text[line_start..line_end], offset - line_start)?;
+        let page = pages::pages(&self.root, &self.builder.overlay)
+            .into_iter()
+            .find(|p| p.named(target))?;
+        let facts = outline::fact_line(&page, &self.text_of(&page.path)?)?;
+        Some(lsp_types::Hover {
+            contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
+                kind: lsp_types::MarkupKind::Markdown,
+                value: facts,
+            }),
+            range: None,
+        })
     }
 }
 

@@ -62,7 +62,7 @@ pub fn front_matter_lines(text: &str) -> Option<usize> {
 }
 
 /// A top-level scalar of the front matter, unquoted.
-fn field(text: &str, key: &str) -> Option<String> {
+pub fn field(text: &str, key: &str) -> Option<String> {
     let end = front_matter_lines(text)?;
     text.split('\n').take(end).skip(1).find_map(|l| {
         let v = l.strip_prefix(key)?.strip_prefix(':')?.trim();

@@ -321,3 +321,33 @@ fn lsp_definition_stays_inside_the_site() {
     assert_eq!(def, Value::Null);
     c.shutdown();
 }
+
+#[test]
+fn lsp_outlines_headings_and_hovers_a_customer_link() {
+    let t = site();
+    t.write(
+        "content/customers/beta.md",
+        "---\ntitle: 乙方\nstage: quote\nowner: 张伟\nnext_visit: 2026-11-28\n---\n",
+    );
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let text = format!("{CUSTOMER}\n## 拜访记录\n\n见 [[乙方]]\n");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
+    assert_eq!(symbols[0]["name"], "拜访记录", "{symbols}");
+    assert_eq!(symbols[0]["range"]["start"]["line"], json!(9), "{symbols}");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 11, "character": 5}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        value.contains("stage: quote") && value.contains("owner: 张伟"),
+        "{hover}"
+    );
+    assert!(value.contains("next visit: 2026-11-28"), "{hover}");
+    c.shutdown();
+}
