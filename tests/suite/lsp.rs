@@ -351,3 +351,24 @@ fn lsp_outlines_headings_and_hovers_a_customer_link() {
     assert!(value.contains("next visit: 2026-11-28"), "{hover}");
     c.shutdown();
 }
+
+/// An editor opened on a folder inside the site (content/customers) still checks the site.
+#[test]
+fn lsp_finds_the_site_above_the_workspace_folder() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(&t.root().join("content/customers"));
+    let wrong = CUSTOMER.replace("tier: partner", "tier: partnr");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": wrong}}),
+    );
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 3, "character": 6}),
+        "{diags:?}"
+    );
+    c.shutdown();
+}
