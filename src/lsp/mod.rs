@@ -191,6 +191,10 @@ impl Server {
             _ => path,
         };
         let inner = path.strip_prefix(&self.root).ok()?;
+        // `content/../../etc/x.md` in a folder that does not exist is not the site's.
+        if !inner.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+            return None;
+        }
         let ours = inner == Path::new(CONFIG_FILE)
             || (inner.starts_with("content") && path.extension().is_some_and(|x| x == "md"));
         ours.then_some(path)

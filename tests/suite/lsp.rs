@@ -372,3 +372,24 @@ fn lsp_finds_the_site_above_the_workspace_folder() {
     );
     c.shutdown();
 }
+
+/// A URI that climbs out of `content/` through a folder that does not exist is no page of
+/// the site: nothing is built or published for it.
+#[test]
+fn lsp_ignores_a_uri_that_climbs_out_of_the_site() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let climbing = format!("{}/content/nowhere/../../../x.md", uri(t.root()));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": climbing, "languageId": "markdown", "version": 1, "text": "x"}}),
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
+    );
+    let first = c.wait(|m| m["method"] == "textDocument/publishDiagnostics");
+    assert_eq!(first["params"]["uri"], json!(u), "{first}");
+    c.shutdown();
+}
