@@ -393,3 +393,38 @@ fn lsp_ignores_a_uri_that_climbs_out_of_the_site() {
     assert_eq!(first["params"]["uri"], json!(u), "{first}");
     c.shutdown();
 }
+
+/// Renaming a page's title in the editor breaks the link to it on another page: that page
+/// gets the diagnostic; renaming it back clears it.
+#[test]
+fn lsp_publishes_what_a_change_breaks_on_other_pages() {
+    let t = site();
+    let competitor = t.root().join("content/competitors/other.md");
+    let (u, linking) = (uri(&competitor), uri(&t.root().join("content/customers/huadong.md")));
+    let mut c = Client::start(t.root());
+    let text = std::fs::read_to_string(&competitor).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2},
+               "contentChanges": [{"text": text.replace("对手乙", "对手丙")}]}),
+    );
+    let diags = c.diagnostics(&linking);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0]["message"].as_str().unwrap().contains("对手乙"), "{diags:?}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 7, "character": 5}),
+        "{diags:?}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(c.diagnostics(&linking), Vec::<Value>::new());
+    c.shutdown();
+}
