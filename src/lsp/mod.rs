@@ -101,7 +101,15 @@ impl Server {
     }
 
     fn main_loop(&mut self, conn: &Connection) -> Result<(), Box<dyn std::error::Error>> {
-        for msg in &conn.receiver {
+        let mut next = None;
+        loop {
+            let msg = match next.take() {
+                Some(m) => m,
+                None => match conn.receiver.recv() {
+                    Ok(m) => m,
+                    Err(_) => return Ok(()),
+                },
+            };
             match msg {
                 Message::Request(req) => {
                     if conn.handle_shutdown(&req)? {
@@ -111,14 +119,28 @@ impl Server {
                     conn.sender.send(Message::Response(resp))?;
                 }
                 Message::Notification(n) => {
-                    for out in self.notification(n) {
-                        conn.sender.send(Message::Notification(out))?;
+                    // The changes already waiting (a fast typist) are taken together: one
+                    // build for the text as it is now, not one per keystroke behind.
+                    let mut changed: HashSet<PathBuf> = self.notification(n).into_iter().collect();
+                    while let Ok(m) = conn.receiver.try_recv() {
+                        match m {
+                            Message::Notification(n) => changed.extend(self.notification(n)),
+                            other => {
+                                next = Some(other);
+                                break;
+                            }
+                        }
+                    }
+                    if !changed.is_empty() {
+                        let result = self.build(&changed);
+                        for out in self.publish(&result, &changed) {
+                            conn.sender.send(Message::Notification(out))?;
+                        }
                     }
                 }
                 Message::Response(_) => {}
             }
         }
-        Ok(())
     }
 
     fn request(&mut self, req: Request) -> Response {
@@ -145,42 +167,38 @@ impl Server {
         }
     }
 
-    fn notification(&mut self, n: Notification) -> Vec<Notification> {
+    /// Takes in a document's opening, change or closing; returns the site file it changed.
+    fn notification(&mut self, n: Notification) -> Option<PathBuf> {
         let (uri, text) = match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) else {
-                    return Vec::new();
+                    return None;
                 };
                 (p.text_document.uri, Some(p.text_document.text))
             }
             DidChangeTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params) else {
-                    return Vec::new();
+                    return None;
                 };
                 // Full sync: the last change holds the whole text.
-                let Some(change) = p.content_changes.into_iter().last() else {
-                    return Vec::new();
-                };
+                let change = p.content_changes.into_iter().last()?;
                 (p.text_document.uri, Some(change.text))
             }
             DidCloseTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params) else {
-                    return Vec::new();
+                    return None;
                 };
                 (p.text_document.uri, None)
             }
-            DidSaveTextDocument::METHOD => return Vec::new(),
-            _ => return Vec::new(),
+            DidSaveTextDocument::METHOD => return None,
+            _ => return None,
         };
-        let Some(path) = self.site_file(&uri) else {
-            return Vec::new();
-        };
+        let path = self.site_file(&uri)?;
         match text {
             Some(text) => self.builder.overlay.set(path.clone(), text),
             None => self.builder.overlay.remove(&path),
         }
-        let result = self.build(&path);
-        self.publish(&result, &path)
+        Some(path)
     }
 
     /// The file a URI names, if the build reads it: a `.md` under `content/`, or the config.
@@ -200,18 +218,18 @@ impl Server {
         ours.then_some(path)
     }
 
-    /// A rebuild after `path` changed: the whole site the first time and for the config.
-    fn build(&mut self, path: &Path) -> BuildResult {
-        if !self.built || path == self.root.join(CONFIG_FILE) {
+    /// A rebuild after the files `changed`: the whole site the first time and for the config.
+    fn build(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
+        if !self.built || changed.contains(&self.root.join(CONFIG_FILE)) {
             self.built = true;
             return self.builder.build();
         }
-        self.builder.rebuild(&HashSet::from([path.to_owned()]))
+        self.builder.rebuild(changed)
     }
 
-    /// Every file's diagnostics, and an empty list for the changed file and each file that
+    /// Every file's diagnostics, and an empty list for the changed files and each file that
     /// had some before.
-    fn publish(&mut self, result: &BuildResult, changed: &Path) -> Vec<Notification> {
+    fn publish(&mut self, result: &BuildResult, changed: &HashSet<PathBuf>) -> Vec<Notification> {
         let mut by_file: BTreeMap<PathBuf, Vec<&Diagnostic>> = BTreeMap::new();
         for d in &result.diagnostics {
             by_file.entry(self.root.join(&d.file)).or_default().push(d);
@@ -222,9 +240,12 @@ impl Server {
             .filter(|p| !by_file.contains_key(*p))
             .cloned()
             .collect();
-        if !by_file.contains_key(changed) && !self.published.contains(changed) {
-            gone.push(changed.to_owned());
-        }
+        gone.extend(
+            changed
+                .iter()
+                .filter(|p| !by_file.contains_key(*p) && !self.published.contains(*p))
+                .cloned(),
+        );
         let mut out = Vec::new();
         for path in gone {
             out.extend(self.notify(&path, &[]));

@@ -428,3 +428,44 @@ fn lsp_publishes_what_a_change_breaks_on_other_pages() {
     assert_eq!(c.diagnostics(&linking), Vec::<Value>::new());
     c.shutdown();
 }
+
+/// A burst of changes (fast typing) ends with the diagnostics of the last text, published
+/// before the server answers the request sent after the burst.
+#[test]
+fn lsp_a_burst_of_changes_ends_on_the_last_text() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
+    );
+    let typed = "oportunity";
+    for n in 1..=typed.len() {
+        let text = CUSTOMER.replace("stage: opportunity", &format!("stage: {}", &typed[..n]));
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": n + 1}, "contentChanges": [{"text": text}]}),
+        );
+    }
+    c.next_id += 1;
+    let id = c.next_id;
+    c.send(
+        json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol",
+                  "params": {"textDocument": {"uri": u}}}),
+    );
+    let mut last = None;
+    loop {
+        let m = c.wait(|_| true);
+        if m["id"] == json!(id) {
+            break;
+        }
+        if m["params"]["uri"] == json!(u) {
+            last = Some(m["params"]["diagnostics"].clone());
+        }
+    }
+    let last = last.expect("diagnostics were published");
+    assert_eq!(last.as_array().unwrap().len(), 1, "{last}");
+    assert!(last[0]["message"].as_str().unwrap().contains("oportunity"), "{last}");
+    c.shutdown();
+}
