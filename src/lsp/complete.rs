@@ -54,6 +54,17 @@ pub fn complete(
         "relationship" => word_items::<Relationship>(zh),
         "potential" | "share" => word_items::<Level>(zh),
         "price_level" => word_items::<PriceLevel>(zh),
+        key if super::pages::IN_USE.contains(&key) => {
+            let mut values: Vec<String> = pages()
+                .into_iter()
+                .flat_map(|p| p.used)
+                .filter(|(k, _)| *k == key)
+                .map(|(_, v)| v)
+                .collect();
+            values.sort();
+            values.dedup();
+            values.iter().map(|v| item(v, v, CompletionItemKind::VALUE)).collect()
+        }
         "competitors" => pages()
             .iter()
             .filter(|p| p.competitor)
@@ -155,8 +166,38 @@ mod tests {
     }
 
     #[test]
+    fn owners_and_tags_in_use_complete_once_each() {
+        let page = |used: Vec<(&'static str, &str)>| Page {
+            path: "x".into(),
+            content_path: "customers/x".into(),
+            slug: "x".into(),
+            title: "x".into(),
+            competitor: false,
+            used: used.into_iter().map(|(k, v)| (k, v.to_owned())).collect(),
+        };
+        let pages = || {
+            vec![
+                page(vec![("owner", "张伟"), ("tags", "制造")]),
+                page(vec![("owner", "张伟"), ("owner", "李娜")]),
+            ]
+        };
+        let text = "---\nowner: \ntags: [\n---\n";
+        let at = |needle: &str| text.find(needle).unwrap() + needle.len();
+        let owners: Vec<String> = complete(&SiteConfig::default(), pages, text, at("owner: "))
+            .into_iter()
+            .map(|i| i.label)
+            .collect();
+        assert_eq!(owners, ["张伟", "李娜"]);
+        let tags: Vec<String> = complete(&SiteConfig::default(), pages, text, at("tags: ["))
+            .into_iter()
+            .map(|i| i.label)
+            .collect();
+        assert_eq!(tags, ["制造"]);
+    }
+
+    #[test]
     fn nothing_completes_outside_the_front_matter_or_after_an_unknown_key() {
         assert!(labels("---\ntitle: x\n---\nstage: |\n").is_empty());
-        assert!(labels("---\nowner: |\n---\n").is_empty());
+        assert!(labels("---\nvalue: |\n---\n").is_empty());
     }
 }

@@ -15,7 +15,13 @@ pub struct Page {
     pub title: String,
     /// Under `content/competitors/`.
     pub competitor: bool,
+    /// The values of the free-text fields that completion offers as "already in use":
+    /// (key, value) for `owner`, `industry`, `region` and each of `tags`.
+    pub used: Vec<(&'static str, String)>,
 }
+
+/// The free-text fields whose values in use are offered.
+pub const IN_USE: [&str; 4] = ["owner", "industry", "region", "tags"];
 
 impl Page {
     /// Whether a wiki link or a competitor reference `name` names this page.
@@ -40,7 +46,12 @@ pub fn pages(root: &Path, overlay: &Overlay) -> Vec<Page> {
             let stem = content_path.rsplit('/').next().unwrap_or(&content_path).to_owned();
             let title = field(&src.text, "title").unwrap_or_else(|| stem.clone());
             let slug = field(&src.text, "slug").unwrap_or(stem);
+            let used = IN_USE
+                .iter()
+                .flat_map(|key| list_field(&src.text, key).into_iter().map(move |v| (*key, v)))
+                .collect();
             Some(Page {
+                used,
                 competitor: content_path.starts_with("competitors/"),
                 path,
                 content_path,
@@ -75,6 +86,37 @@ pub fn field(text: &str, key: &str) -> Option<String> {
     })
 }
 
+/// A front matter value or list of values: `key: x`, `key: [x, y]` or a block list under
+/// `key:`, each unquoted.
+fn list_field(text: &str, key: &str) -> Vec<String> {
+    let Some(end) = front_matter_lines(text) else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = text.split('\n').take(end).collect();
+    let Some(at) = lines
+        .iter()
+        .position(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+    else {
+        return Vec::new();
+    };
+    let value = lines[at][key.len() + 1..].trim();
+    let items: Vec<&str> = if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+        inner.split(',').collect()
+    } else if value.is_empty() {
+        lines[at + 1..]
+            .iter()
+            .map_while(|l| l.trim_start().strip_prefix("- ").filter(|_| l.starts_with([' ', '-'])))
+            .collect()
+    } else {
+        vec![value]
+    };
+    items
+        .into_iter()
+        .map(|v| v.trim().trim_matches(['"', '\'']).trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +128,9 @@ mod tests {
         assert_eq!(field(text, "slug").as_deref(), Some("jia"));
         assert_eq!(field("title: x\n", "title"), None);
         assert_eq!(front_matter_lines(text), Some(3));
+        let text = "---\nowner: 张伟\ntags: [制造, '汽车']\nregion:\n  - 华东\n  - \"华南\"\n---\n";
+        assert_eq!(list_field(text, "owner"), ["张伟"]);
+        assert_eq!(list_field(text, "tags"), ["制造", "汽车"]);
+        assert_eq!(list_field(text, "region"), ["华东", "华南"]);
     }
 }
