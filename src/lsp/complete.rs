@@ -9,10 +9,12 @@ use crate::config::{Language, SiteConfig};
 use crate::model::{Level, PriceLevel, Relationship, Role, Style, Tier, VisitKind};
 use crate::words::{self, Word};
 
-/// What to offer at byte `offset` of `text`; `pages` is asked for only when pages are offered.
+/// What to offer at byte `offset` of `text`; `pages` is asked for only when pages are
+/// offered, and `read` for the text of the page whose headings are offered.
 pub fn complete(
     config: &SiteConfig,
     pages: impl FnOnce() -> Vec<Page>,
+    read: &dyn Fn(&Page) -> Option<String>,
     text: &str,
     offset: usize,
 ) -> Vec<CompletionItem> {
@@ -21,7 +23,16 @@ pub fn complete(
     if let Some(i) = prefix.rfind("[[")
         && !prefix[i..].contains("]]")
     {
-        return pages().iter().flat_map(wiki_items).collect();
+        return match prefix[i + 2..].split_once('#') {
+            // `[[#…`: this page's headings; `[[page#…`: that page's.
+            Some((target, _)) if target.trim().is_empty() => heading_items(text),
+            Some((target, _)) => pages()
+                .iter()
+                .find(|p| p.named(target))
+                .and_then(read)
+                .map_or_else(Vec::new, |t| heading_items(&t)),
+            None => pages().iter().flat_map(wiki_items).collect(),
+        };
     }
     let line_no = text[..line_start].matches('\n').count();
     let Some(end) = front_matter_lines(text) else {
@@ -125,6 +136,17 @@ fn item(id: &str, name: &str, kind: CompletionItemKind) -> CompletionItem {
     }
 }
 
+/// The heading ids of a page (as the build gives them: GitHub's rule, `-1` for a repeat),
+/// each shown with its heading.
+fn heading_items(text: &str) -> Vec<CompletionItem> {
+    let body = front_matter_lines(text).map_or(0, |end| text.split_inclusive('\n').take(end + 1).map(str::len).sum());
+    crate::parse::markdown::scan(text, body.min(text.len()), "", false)
+        .headings
+        .iter()
+        .map(|h| item(&h.id, &h.text, CompletionItemKind::REFERENCE))
+        .collect()
+}
+
 /// A page after `[[`: by its title, and by its path.
 fn wiki_items(p: &Page) -> [CompletionItem; 2] {
     let by_title = CompletionItem {
@@ -149,7 +171,7 @@ mod tests {
     fn labels(text: &str) -> Vec<String> {
         let at = text.find('|').unwrap();
         let text = text.replace('|', "");
-        complete(&SiteConfig::default(), Vec::new, &text, at)
+        complete(&SiteConfig::default(), Vec::new, &|_| None, &text, at)
             .into_iter()
             .map(|i| i.label)
             .collect()
@@ -183,16 +205,22 @@ mod tests {
         };
         let text = "---\nowner: \ntags: [\n---\n";
         let at = |needle: &str| text.find(needle).unwrap() + needle.len();
-        let owners: Vec<String> = complete(&SiteConfig::default(), pages, text, at("owner: "))
+        let owners: Vec<String> = complete(&SiteConfig::default(), pages, &|_| None, text, at("owner: "))
             .into_iter()
             .map(|i| i.label)
             .collect();
         assert_eq!(owners, ["张伟", "李娜"]);
-        let tags: Vec<String> = complete(&SiteConfig::default(), pages, text, at("tags: ["))
+        let tags: Vec<String> = complete(&SiteConfig::default(), pages, &|_| None, text, at("tags: ["))
             .into_iter()
             .map(|i| i.label)
             .collect();
         assert_eq!(tags, ["制造"]);
+    }
+
+    #[test]
+    fn a_pages_headings_complete_after_the_hash() {
+        let got = labels("---\ntitle: x\n---\n## 拜访记录\n## Next Steps\n## 拜访记录\n\n[[#|\n");
+        assert_eq!(got, ["拜访记录", "next-steps — Next Steps", "拜访记录-1 — 拜访记录"]);
     }
 
     #[test]

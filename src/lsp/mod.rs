@@ -293,12 +293,9 @@ impl Server {
         };
         let config = crate::build::load_config_with(&self.root, &self.builder.overlay).unwrap_or_default();
         let offset = pos::offset_of(&text, at.position);
-        complete::complete(
-            &config,
-            || pages::pages(&self.root, &self.builder.overlay),
-            &text,
-            offset,
-        )
+        let read = |p: &pages::Page| self.text_of(&p.path);
+        let pages = || pages::pages(&self.root, &self.builder.overlay);
+        complete::complete(&config, pages, &read, &text, offset)
     }
 
     fn definition(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {

@@ -469,3 +469,32 @@ fn lsp_a_burst_of_changes_ends_on_the_last_text() {
     assert!(last[0]["message"].as_str().unwrap().contains("oportunity"), "{last}");
     c.shutdown();
 }
+
+/// After `[[page#` the target page's heading ids complete, read from its file on disk.
+#[test]
+fn lsp_completes_the_headings_of_a_linked_page() {
+    let t = site();
+    t.write(
+        "content/competitors/rival.md",
+        "---\ntitle: Rival Automation\nprice_level: high\n---\n\n## 价格\n\n## Weak Spots\n",
+    );
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let text = CUSTOMER.replace("[[对手乙]]", "[[rival#");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 13}}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["价格", "weak-spots — Weak Spots"]);
+    c.shutdown();
+}
