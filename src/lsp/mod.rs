@@ -318,17 +318,18 @@ impl Server {
         Some(lsp_types::DocumentSymbolResponse::Nested(outline::headings(&text)))
     }
 
-    /// On a `[[link]]` to a customer: its fact line.
+    /// On a link to a customer, its fact line; on a link or reference to a competitor, its
+    /// price level, strengths and weaknesses.
     fn hover(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<lsp_types::Hover> {
         let path = self.site_file(&at.text_document.uri)?;
         let text = self.text_of(&path)?;
         let offset = pos::offset_of(&text, at.position);
-        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-        let target = goto::wiki_target(&text[line_start..line_end], offset - line_start)?;
-        let page = pages::pages(&self.root, &self.builder.overlay)
+        let all = pages::pages(&self.root, &self.builder.overlay);
+        let target = goto::definition(&path, &text, offset, || pages::pages(&self.root, &self.builder.overlay))?;
+        let target = target.canonicalize().ok().filter(|t| t.starts_with(&self.root))?;
+        let page = all
             .into_iter()
-            .find(|p| p.named(target))?;
+            .find(|p| p.path == target || p.path.canonicalize().is_ok_and(|c| c == target))?;
         let facts = outline::fact_line(&page, &self.text_of(&page.path)?)?;
         Some(lsp_types::Hover {
             contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {

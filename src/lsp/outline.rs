@@ -1,5 +1,6 @@
 //! Document symbols (the page's headings, for an editor's outline) and hover on a link to a
-//! customer (its fact line: stage, tier, value, owner, next visit).
+//! customer (its fact line: stage, tier, value, owner, next visit) or a competitor (price
+//! level, strengths, weaknesses).
 
 use lsp_types::{DocumentSymbol, Position, Range, SymbolKind};
 
@@ -55,6 +56,19 @@ pub fn headings(text: &str) -> Vec<DocumentSymbol> {
 
 /// A customer's fact line, in markdown, from its front matter as written.
 pub fn fact_line(page: &Page, text: &str) -> Option<String> {
+    if page.competitor {
+        let facts: Vec<String> = [
+            ("price_level", "price level"),
+            ("strengths", "strengths"),
+            ("weaknesses", "weaknesses"),
+        ]
+        .iter()
+        .map(|(key, name)| (name, pages::list_field(text, key)))
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(name, v)| format!("{name}: {}", v.join(", ")))
+        .collect();
+        return Some(format!("**{}**  \n{}", page.title, facts.join(" · ")));
+    }
     if !page.content_path.starts_with("customers/") {
         return None;
     }

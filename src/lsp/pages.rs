@@ -88,7 +88,7 @@ pub fn field(text: &str, key: &str) -> Option<String> {
 
 /// A front matter value or list of values: `key: x`, `key: [x, y]` or a block list under
 /// `key:`, each unquoted.
-fn list_field(text: &str, key: &str) -> Vec<String> {
+pub fn list_field(text: &str, key: &str) -> Vec<String> {
     let Some(end) = front_matter_lines(text) else {
         return Vec::new();
     };

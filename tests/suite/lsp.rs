@@ -498,3 +498,30 @@ fn lsp_completes_the_headings_of_a_linked_page() {
     assert_eq!(labels, ["价格", "weak-spots — Weak Spots"]);
     c.shutdown();
 }
+
+/// Hover on a name in `competitors:` shows the competitor's price level and strengths.
+#[test]
+fn lsp_hovers_a_competitor_reference() {
+    let t = site();
+    t.write(
+        "content/competitors/rival.md",
+        "---\ntitle: Rival Automation\nprice_level: high\nstrengths: [品牌, 渠道]\n---\n",
+    );
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 16}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.contains("Rival Automation"), "{hover}");
+    assert!(
+        value.contains("price level: high") && value.contains("strengths: 品牌, 渠道"),
+        "{hover}"
+    );
+    c.shutdown();
+}
