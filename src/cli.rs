@@ -66,6 +66,9 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// A language server over stdio for editors: diagnostics as you type, completion,
+    /// go to definition (the site is the editor's workspace folder)
+    Lsp,
     /// Import pages from a spreadsheet (CSV, UTF-8 or GBK): `import customers 客户档案.csv`
     Import {
         #[arg(value_enum)]

@@ -38,6 +38,7 @@ pub mod incremental;
 pub mod init;
 pub mod links;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod new;
 pub mod output;

@@ -307,6 +307,46 @@ pub fn read_sources(root: &Path, paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<Dia
     (files, diags)
 }
 
+/// The text of files open in an editor and not saved yet (`salesbook lsp`), by the path the
+/// build reads them from: the loader reads these instead of the disk, so that a build
+/// checks what the user sees while typing. Empty for every other command.
+#[derive(Debug, Clone, Default)]
+pub struct Overlay {
+    texts: std::collections::HashMap<PathBuf, String>,
+}
+
+impl Overlay {
+    pub fn set(&mut self, path: PathBuf, text: String) {
+        self.texts.insert(path, text);
+    }
+
+    pub fn remove(&mut self, path: &Path) {
+        self.texts.remove(path);
+    }
+
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        self.texts.get(path).map(String::as_str)
+    }
+
+    /// The file's bytes: the editor's text if it is open, else the disk's.
+    pub fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        match self.texts.get(path) {
+            Some(text) => Ok(text.as_bytes().to_vec()),
+            None => std::fs::read(path),
+        }
+    }
+
+    /// [`read_source`], with the editor's text for an open file.
+    pub fn read_source(&self, root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+        let Some(text) = self.texts.get(path) else {
+            return read_source(root, path);
+        };
+        let mut src = source_from_bytes(rel(root, path), text.as_bytes().to_vec())?;
+        src.path = path.to_owned();
+        Ok(src)
+    }
+}
+
 pub fn read_source(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     let rel_path = rel(root, path);
     let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(&rel_path, format!("cannot read this file: {e}")))?;

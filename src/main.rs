@@ -255,6 +255,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Lsp => {
+            salesbook::lsp::run()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import {
             what: salesbook::cli::ImportWhat::Customers,
             file,

@@ -119,6 +119,8 @@ pub struct Builder {
     history_warning: Option<Diagnostic>,
     /// The search terms a lean build took out of its pages, until the index takes them.
     taken: body::Taken,
+    /// Editors' unsaved texts, read instead of the disk (`salesbook lsp`).
+    pub overlay: load::Overlay,
 }
 
 /// What a builder is used for. It decides what a build keeps in memory and what its result
@@ -213,6 +215,7 @@ impl Builder {
             shown_history: None,
             history_warning: None,
             taken: body::Taken::default(),
+            overlay: load::Overlay::default(),
         }
     }
 
@@ -321,7 +324,7 @@ impl Builder {
     fn run(&mut self, changed: Option<&HashSet<PathBuf>>, sink: Sink) -> BuildResult {
         let start = Instant::now();
         let root = self.opts.root.clone();
-        let config = match load_config(&root) {
+        let config = match load_config_with(&root, &self.overlay) {
             Ok(c) => c,
             Err(d) => return finish(BuildResult::failed(d, 0), start),
         };
@@ -685,6 +688,11 @@ fn finish(mut r: BuildResult, start: Instant) -> BuildResult {
 }
 
 pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+    load_config_with(root, &load::Overlay::default())
+}
+
+/// [`load_config`], with an editor's unsaved text of the config if it is open.
+pub fn load_config_with(root: &Path, overlay: &load::Overlay) -> Result<SiteConfig, Vec<Diagnostic>> {
     let path = root.join(CONFIG_FILE);
     // Like a page, the config is read only from inside the site: a link elsewhere would have
     // its lines shown in the config's diagnostics.
@@ -692,7 +700,7 @@ pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
         let d = Diagnostic::error(CONFIG_FILE, "symbolic link to a place outside the site folder");
         return Err(vec![d.help("copy the config into the site folder")]);
     }
-    match std::fs::read(&path) {
+    match overlay.read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => SiteConfig::parse(text.strip_prefix('\u{feff}').unwrap_or(&text)),
             Err(_) => Err(vec![

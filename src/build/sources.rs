@@ -131,10 +131,11 @@ impl Builder {
         };
         let cache = &self.cache;
         let budget = self.mode.lean().then(|| body::Budget::new(self.mode.text_budget()));
+        let overlay = &self.overlay;
         let fresh: Vec<(std::ffi::OsString, CacheEntry)> = todo
             .par_iter()
             .filter_map(|path| {
-                let src = match load::read_source(root, path) {
+                let src = match overlay.read_source(root, path) {
                     Ok(src) => src,
                     Err(d) => {
                         let entry = CacheEntry {

@@ -19,6 +19,7 @@ mod incremental;
 mod init;
 mod insight;
 mod limits;
+mod lsp;
 mod output;
 mod progress;
 mod sales;

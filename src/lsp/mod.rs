@@ -1,0 +1,419 @@
+//! `salesbook lsp`: a language server over stdio, so that an editor shows what `check`
+//! would report while the page is typed, completes the fixed values, and follows links.
+//!
+//! One thread, one loop (rust-analyzer's `lsp-server` does the framing): each message is
+//! handled before the next is read, so there is no state shared between threads. The
+//! diagnostics come from the same `Builder` as `check`, given the open documents' unsaved
+//! text through the loader's overlay (`load::Overlay`); a keystroke rebuilds only the
+//! changed page (`Builder::rebuild`), the config a full build.
+
+mod complete;
+mod goto;
+mod outline;
+mod pages;
+mod pos;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use lsp_server::{Connection, Message, Notification, Request, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
+    PublishDiagnostics,
+};
+use lsp_types::request::{Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::{
+    CompletionOptions, DiagnosticSeverity, GotoDefinitionResponse, Location, OneOf, Position, PublishDiagnosticsParams,
+    Range, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+};
+
+use crate::build::{BuildMode, BuildOptions, BuildResult, Builder};
+use crate::config::CONFIG_FILE;
+use crate::diagnostics::{Diagnostic, Severity};
+
+/// Runs the server on stdin and stdout until the client says `exit`.
+pub fn run() -> Result<(), String> {
+    let (conn, io) = Connection::stdio();
+    let caps = ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into()]),
+            ..CompletionOptions::default()
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        ..ServerCapabilities::default()
+    };
+    let caps = serde_json::to_value(caps).map_err(|e| e.to_string())?;
+    let params = conn.initialize(caps).map_err(|e| format!("lsp: {e}"))?;
+    let root = site_root(&params).ok_or("lsp: the client named no workspace folder (rootUri)")?;
+    let mut server = Server::new(root);
+    server.main_loop(&conn).map_err(|e| format!("lsp: {e}"))?;
+    drop(conn);
+    io.join().map_err(|e| format!("lsp: {e}"))
+}
+
+/// The site of the workspace: the first workspace folder (or the root URI) or the nearest
+/// folder above it with a `salesbook.yaml` or a `content/` folder.
+fn site_root(params: &serde_json::Value) -> Option<PathBuf> {
+    let uri = params
+        .pointer("/workspaceFolders/0/uri")
+        .or_else(|| params.get("rootUri"))
+        .and_then(serde_json::Value::as_str);
+    let folder = match uri {
+        Some(u) => path_of(u)?,
+        None => PathBuf::from(params.get("rootPath")?.as_str()?),
+    };
+    let folder = folder.canonicalize().unwrap_or(folder);
+    let found = folder
+        .ancestors()
+        .find(|d| d.join(CONFIG_FILE).is_file() || d.join("content").is_dir())
+        .map(Path::to_owned);
+    Some(found.unwrap_or(folder))
+}
+
+struct Server {
+    root: PathBuf,
+    builder: Builder,
+    /// Whether the builder has made its first (full) build.
+    built: bool,
+    /// The files whose diagnostics were last published non-empty, to be cleared when fixed.
+    published: HashSet<PathBuf>,
+}
+
+impl Server {
+    fn new(root: PathBuf) -> Self {
+        let opts = BuildOptions {
+            root: root.clone(),
+            // As `check` sees the site: drafts are left out there too.
+            drafts: false,
+            public: false,
+            today: None,
+        };
+        Server {
+            root,
+            // `serve`'s mode: rebuilds keep their inputs, results hold only what changed.
+            builder: Builder::with_mode(opts, BuildMode::Serve),
+            built: false,
+            published: HashSet::new(),
+        }
+    }
+
+    fn main_loop(&mut self, conn: &Connection) -> Result<(), Box<dyn std::error::Error>> {
+        let mut next = None;
+        loop {
+            let msg = match next.take() {
+                Some(m) => m,
+                None => match conn.receiver.recv() {
+                    Ok(m) => m,
+                    Err(_) => return Ok(()),
+                },
+            };
+            match msg {
+                Message::Request(req) => {
+                    if conn.handle_shutdown(&req)? {
+                        return Ok(());
+                    }
+                    let resp = self.request(req);
+                    conn.sender.send(Message::Response(resp))?;
+                }
+                Message::Notification(n) => {
+                    // The changes already waiting (a fast typist) are taken together: one
+                    // build for the text as it is now, not one per keystroke behind.
+                    let mut changed: HashSet<PathBuf> = self.notification(n).into_iter().collect();
+                    while let Ok(m) = conn.receiver.try_recv() {
+                        match m {
+                            Message::Notification(n) => changed.extend(self.notification(n)),
+                            other => {
+                                next = Some(other);
+                                break;
+                            }
+                        }
+                    }
+                    if !changed.is_empty() {
+                        let result = self.build(&changed);
+                        for out in self.publish(&result, &changed) {
+                            conn.sender.send(Message::Notification(out))?;
+                        }
+                    }
+                }
+                Message::Response(_) => {}
+            }
+        }
+    }
+
+    fn request(&mut self, req: Request) -> Response {
+        let result = match req.method.as_str() {
+            Completion::METHOD => serde_json::from_value::<lsp_types::CompletionParams>(req.params)
+                .map(|p| serde_json::to_value(self.completion(&p.text_document_position)).unwrap_or_default()),
+            GotoDefinition::METHOD => serde_json::from_value::<lsp_types::GotoDefinitionParams>(req.params)
+                .map(|p| serde_json::to_value(self.definition(&p.text_document_position_params)).unwrap_or_default()),
+            DocumentSymbolRequest::METHOD => serde_json::from_value::<lsp_types::DocumentSymbolParams>(req.params)
+                .map(|p| serde_json::to_value(self.symbols(&p.text_document.uri)).unwrap_or_default()),
+            HoverRequest::METHOD => serde_json::from_value::<lsp_types::HoverParams>(req.params)
+                .map(|p| serde_json::to_value(self.hover(&p.text_document_position_params)).unwrap_or_default()),
+            _ => {
+                return Response::new_err(
+                    req.id,
+                    lsp_server::ErrorCode::MethodNotFound as i32,
+                    format!("salesbook lsp does not handle {}", req.method),
+                );
+            }
+        };
+        match result {
+            Ok(v) => Response::new_ok(req.id, v),
+            Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+        }
+    }
+
+    /// Takes in a document's opening, change or closing; returns the site file it changed.
+    fn notification(&mut self, n: Notification) -> Option<PathBuf> {
+        let (uri, text) = match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) else {
+                    return None;
+                };
+                (p.text_document.uri, Some(p.text_document.text))
+            }
+            DidChangeTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params) else {
+                    return None;
+                };
+                // Full sync: the last change holds the whole text.
+                let change = p.content_changes.into_iter().last()?;
+                (p.text_document.uri, Some(change.text))
+            }
+            DidCloseTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params) else {
+                    return None;
+                };
+                (p.text_document.uri, None)
+            }
+            DidSaveTextDocument::METHOD => return None,
+            _ => return None,
+        };
+        let path = self.site_file(&uri)?;
+        match text {
+            Some(text) => self.builder.overlay.set(path.clone(), text),
+            None => self.builder.overlay.remove(&path),
+        }
+        Some(path)
+    }
+
+    /// The file a URI names, if the build reads it: a `.md` under `content/`, or the config.
+    fn site_file(&self, uri: &Uri) -> Option<PathBuf> {
+        let path = path_of(uri.as_str())?;
+        let path = match (path.parent().and_then(|d| d.canonicalize().ok()), path.file_name()) {
+            (Some(dir), Some(name)) => dir.join(name),
+            _ => path,
+        };
+        let inner = path.strip_prefix(&self.root).ok()?;
+        // `content/../../etc/x.md` in a folder that does not exist is not the site's.
+        if !inner.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+            return None;
+        }
+        let ours = inner == Path::new(CONFIG_FILE)
+            || (inner.starts_with("content") && path.extension().is_some_and(|x| x == "md"));
+        ours.then_some(path)
+    }
+
+    /// A rebuild after the files `changed`: the whole site the first time and for the config.
+    fn build(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
+        if !self.built || changed.contains(&self.root.join(CONFIG_FILE)) {
+            self.built = true;
+            return self.builder.build();
+        }
+        self.builder.rebuild(changed)
+    }
+
+    /// Every file's diagnostics, and an empty list for the changed files and each file that
+    /// had some before.
+    fn publish(&mut self, result: &BuildResult, changed: &HashSet<PathBuf>) -> Vec<Notification> {
+        let mut by_file: BTreeMap<PathBuf, Vec<&Diagnostic>> = BTreeMap::new();
+        for d in &result.diagnostics {
+            by_file.entry(self.root.join(&d.file)).or_default().push(d);
+        }
+        let mut gone: Vec<PathBuf> = self
+            .published
+            .iter()
+            .filter(|p| !by_file.contains_key(*p))
+            .cloned()
+            .collect();
+        gone.extend(
+            changed
+                .iter()
+                .filter(|p| !by_file.contains_key(*p) && !self.published.contains(*p))
+                .cloned(),
+        );
+        let mut out = Vec::new();
+        for path in gone {
+            out.extend(self.notify(&path, &[]));
+        }
+        self.published = by_file.keys().cloned().collect();
+        for (path, diags) in &by_file {
+            out.extend(self.notify(path, diags));
+        }
+        out
+    }
+
+    fn notify(&self, path: &Path, diags: &[&Diagnostic]) -> Option<Notification> {
+        let uri = uri_of(path)?;
+        let disk;
+        let text = match self.builder.overlay.get(path) {
+            Some(t) => Some(t),
+            None if !diags.is_empty() => {
+                disk = std::fs::read_to_string(path).ok();
+                disk.as_deref()
+            }
+            None => None,
+        };
+        let diagnostics = diags.iter().map(|d| to_lsp(text, d)).collect();
+        let params = PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version: None,
+        };
+        Some(Notification::new(PublishDiagnostics::METHOD.to_owned(), params))
+    }
+
+    fn text_of(&self, path: &Path) -> Option<String> {
+        match self.builder.overlay.get(path) {
+            Some(t) => Some(t.to_owned()),
+            None => std::fs::read_to_string(path).ok(),
+        }
+    }
+
+    fn completion(&self, at: &lsp_types::TextDocumentPositionParams) -> Vec<lsp_types::CompletionItem> {
+        let Some(path) = self.site_file(&at.text_document.uri) else {
+            return Vec::new();
+        };
+        let Some(text) = self.text_of(&path) else {
+            return Vec::new();
+        };
+        let config = crate::build::load_config_with(&self.root, &self.builder.overlay).unwrap_or_default();
+        let offset = pos::offset_of(&text, at.position);
+        let read = |p: &pages::Page| self.text_of(&p.path);
+        let pages = || pages::pages(&self.root, &self.builder.overlay);
+        complete::complete(&config, pages, &read, &text, offset)
+    }
+
+    fn definition(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {
+        let path = self.site_file(&at.text_document.uri)?;
+        let text = self.text_of(&path)?;
+        let offset = pos::offset_of(&text, at.position);
+        let target = goto::definition(&path, &text, offset, || pages::pages(&self.root, &self.builder.overlay))?;
+        // A markdown link may point anywhere (`/etc/x.md`, `../../x.md`): only the site's files.
+        let target = target.canonicalize().ok().filter(|t| t.starts_with(&self.root))?;
+        Some(GotoDefinitionResponse::Scalar(Location::new(
+            uri_of(&target)?,
+            Range::new(Position::new(0, 0), Position::new(0, 0)),
+        )))
+    }
+}
+
+impl Server {
+    fn symbols(&self, uri: &Uri) -> Option<lsp_types::DocumentSymbolResponse> {
+        let text = self.text_of(&self.site_file(uri)?)?;
+        Some(lsp_types::DocumentSymbolResponse::Nested(outline::headings(&text)))
+    }
+
+    /// On a link to a customer, its fact line; on a link or reference to a competitor, its
+    /// price level, strengths and weaknesses.
+    fn hover(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<lsp_types::Hover> {
+        let path = self.site_file(&at.text_document.uri)?;
+        let text = self.text_of(&path)?;
+        let offset = pos::offset_of(&text, at.position);
+        let all = pages::pages(&self.root, &self.builder.overlay);
+        let target = goto::definition(&path, &text, offset, || pages::pages(&self.root, &self.builder.overlay))?;
+        let target = target.canonicalize().ok().filter(|t| t.starts_with(&self.root))?;
+        let page = all
+            .into_iter()
+            .find(|p| p.path == target || p.path.canonicalize().is_ok_and(|c| c == target))?;
+        let facts = outline::fact_line(&page, &self.text_of(&page.path)?)?;
+        Some(lsp_types::Hover {
+            contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
+                kind: lsp_types::MarkupKind::Markdown,
+                value: facts,
+            }),
+            range: None,
+        })
+    }
+}
+
+/// The protocol's form of a diagnostic: its place in UTF-16 columns, its help after the
+/// message (editors show one text).
+fn to_lsp(text: Option<&str>, d: &Diagnostic) -> lsp_types::Diagnostic {
+    let message = match &d.help {
+        Some(h) => format!("{}\nhelp: {h}", d.message),
+        None => d.message.clone(),
+    };
+    lsp_types::Diagnostic {
+        range: pos::range_of(text, d),
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        source: Some("salesbook".into()),
+        message,
+        ..lsp_types::Diagnostic::default()
+    }
+}
+
+/// The path of a `file:` URI, percent-decoded (`file:///C:/x` is `C:/x` on Windows).
+fn path_of(uri: &str) -> Option<PathBuf> {
+    let rest = uri.strip_prefix("file://")?;
+    let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    let s = String::from_utf8(out).ok()?;
+    if cfg!(windows) && s.as_bytes().get(2) == Some(&b':') {
+        return Some(PathBuf::from(&s[1..]));
+    }
+    Some(PathBuf::from(s))
+}
+
+/// The `file:` URI of a path, every byte but the unreserved ones and `/` percent-encoded.
+fn uri_of(path: &Path) -> Option<Uri> {
+    let s = path.to_str()?.replace('\\', "/");
+    let mut uri = String::from(if s.starts_with('/') { "file://" } else { "file:///" });
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~' | b':') {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_goes_to_a_uri_and_back() {
+        let p = Path::new("/tmp/站点 a/content/customers/甲方#1.md");
+        let uri = uri_of(p).unwrap();
+        assert!(uri.as_str().starts_with("file:///tmp/%E7%AB%99"), "{}", uri.as_str());
+        assert_eq!(path_of(uri.as_str()).unwrap(), p);
+    }
+}

@@ -1,0 +1,527 @@
+//! `salesbook lsp`: the real binary driven over stdio with JSON-RPC in Content-Length frames,
+//! as an editor drives it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helper::SiteTest;
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+}
+
+fn uri(path: &Path) -> String {
+    let path = path.canonicalize().unwrap();
+    let mut s = String::from("file://");
+    for b in path.to_str().unwrap().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+impl Client {
+    /// Starts the server and completes the initialize handshake on `root`.
+    fn start(root: &Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_salesbook"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            loop {
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    if out.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        len = n.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; len.expect("a Content-Length header")];
+                out.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut c = Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 0,
+        };
+        let init = c.request(
+            "initialize",
+            json!({"processId": null, "capabilities": {}, "rootUri": uri(root),
+                   "workspaceFolders": [{"uri": uri(root), "name": "site"}]}),
+        );
+        assert!(init["capabilities"]["completionProvider"].is_object(), "{init}");
+        assert_eq!(init["capabilities"]["definitionProvider"], json!(true));
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and waits for its response's result (notifications meanwhile are dropped).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let msg = self.wait(|m| m["id"] == json!(id));
+        assert!(msg.get("error").is_none(), "{msg}");
+        msg["result"].clone()
+    }
+
+    fn wait(&mut self, what: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let msg = self
+                .incoming
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the server answers within a minute");
+            if what(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let msg = self.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri);
+        msg["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    fn shutdown(mut self) {
+        assert_eq!(self.request("shutdown", Value::Null), Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status}");
+    }
+}
+
+const CUSTOMER: &str =
+    "---\ntitle: 华东精密\nstage: opportunity\ntier: partner\ncompetitors: [rival]\n---\n\n见 😀 [[对手乙]]。\n";
+
+fn site() -> SiteTest {
+    SiteTest::with_files(&[
+        ("salesbook.yaml", "title: 测试\ntoday: 2026-11-23\n"),
+        ("content/customers/huadong.md", CUSTOMER),
+        (
+            "content/competitors/rival.md",
+            "---\ntitle: Rival Automation\nprice_level: high\n---\n",
+        ),
+        (
+            "content/competitors/other.md",
+            "---\ntitle: 对手乙\nprice_level: low\n---\n",
+        ),
+    ])
+}
+
+#[test]
+fn lsp_initialize_and_shutdown_exit_cleanly() {
+    let t = site();
+    Client::start(t.root()).shutdown();
+}
+
+/// A wrong stage, unsaved, is reported at its place with the suggestion; fixing it clears it.
+#[test]
+fn lsp_diagnostics_follow_the_unsaved_text() {
+    let t = site();
+    let page = t.root().join("content/customers/huadong.md");
+    let u = uri(&page);
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
+    );
+    assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
+    let wrong = CUSTOMER.replace("stage: opportunity", "stage: oportunity");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": wrong}]}),
+    );
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["range"]["start"], json!({"line": 2, "character": 7}), "{d}");
+    assert_eq!(d["range"]["end"], json!({"line": 2, "character": 17}), "{d}");
+    assert_eq!(d["severity"], json!(1));
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("did you mean \"opportunity\""), "{message}");
+    // The disk still has the right stage: the server checked the editor's text.
+    assert!(std::fs::read_to_string(&page).unwrap().contains("stage: opportunity"));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [{"text": CUSTOMER}]}),
+    );
+    assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
+    c.shutdown();
+}
+
+/// A broken link after an emoji (two UTF-16 units, one character) is underlined where it is.
+#[test]
+fn lsp_diagnostic_columns_are_utf16_after_an_emoji() {
+    let t = site();
+    let page = t.root().join("content/customers/huadong.md");
+    let u = uri(&page);
+    let mut c = Client::start(t.root());
+    let broken = CUSTOMER.replace("[[对手乙]]", "[[不存在]]");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": broken}}),
+    );
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    // `见 😀 [[不存在]]`: `[[` is the 5th character but UTF-16 unit 5 (0-based).
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 7, "character": 5}),
+        "{diags:?}"
+    );
+    c.shutdown();
+}
+
+#[test]
+fn lsp_completes_competitors_and_stages() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let text = CUSTOMER.replace("competitors: [rival]", "competitors: [");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 14}}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"rival — Rival Automation"), "{labels:?}");
+    assert!(labels.contains(&"other — 对手乙"), "{labels:?}");
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 2, "character": 7}}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"opportunity — 商机"), "{labels:?}");
+    c.shutdown();
+}
+
+#[test]
+fn lsp_goes_to_the_definition_of_a_wiki_link_and_a_competitor() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
+    );
+    // Inside `[[对手乙]]` on line 7 (UTF-16 unit 8 is `手`).
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 8}}),
+    );
+    assert_eq!(
+        def["uri"],
+        json!(uri(&t.root().join("content/competitors/other.md"))),
+        "{def}"
+    );
+    // `rival` in `competitors: [rival]`.
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 16}}),
+    );
+    assert_eq!(
+        def["uri"],
+        json!(uri(&t.root().join("content/competitors/rival.md"))),
+        "{def}"
+    );
+    c.shutdown();
+}
+
+/// salesbook.yaml is checked as it is typed too; closing it unsaved goes back to the disk's.
+#[test]
+fn lsp_checks_the_unsaved_config_and_forgets_it_on_close() {
+    let t = site();
+    let u = uri(&t.root().join("salesbook.yaml"));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "yaml", "version": 1,
+               "text": "title: 测试\nlanguag: en\n"}}),
+    );
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["range"]["start"]["line"], json!(1), "{diags:?}");
+    assert!(diags[0]["message"].as_str().unwrap().contains("languag"), "{diags:?}");
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
+    c.shutdown();
+}
+
+/// A markdown link out of the site (an absolute path) leads nowhere.
+#[test]
+fn lsp_definition_stays_inside_the_site() {
+    let t = site();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.md"), "secret").unwrap();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let text = format!("{CUSTOMER}[x]({}/x.md)\n", outside.path().display());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": u}, "position": {"line": 8, "character": 5}}),
+    );
+    assert_eq!(def, Value::Null);
+    c.shutdown();
+}
+
+#[test]
+fn lsp_outlines_headings_and_hovers_a_customer_link() {
+    let t = site();
+    t.write(
+        "content/customers/beta.md",
+        "---\ntitle: 乙方\nstage: quote\nowner: 张伟\nnext_visit: 2026-11-28\n---\n",
+    );
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let text = format!("{CUSTOMER}\n## 拜访记录\n\n见 [[乙方]]\n");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
+    assert_eq!(symbols[0]["name"], "拜访记录", "{symbols}");
+    assert_eq!(symbols[0]["range"]["start"]["line"], json!(9), "{symbols}");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 11, "character": 5}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        value.contains("stage: quote") && value.contains("owner: 张伟"),
+        "{hover}"
+    );
+    assert!(value.contains("next visit: 2026-11-28"), "{hover}");
+    c.shutdown();
+}
+
+/// An editor opened on a folder inside the site (content/customers) still checks the site.
+#[test]
+fn lsp_finds_the_site_above_the_workspace_folder() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(&t.root().join("content/customers"));
+    let wrong = CUSTOMER.replace("tier: partner", "tier: partnr");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": wrong}}),
+    );
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 3, "character": 6}),
+        "{diags:?}"
+    );
+    c.shutdown();
+}
+
+/// A URI that climbs out of `content/` through a folder that does not exist is no page of
+/// the site: nothing is built or published for it.
+#[test]
+fn lsp_ignores_a_uri_that_climbs_out_of_the_site() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let climbing = format!("{}/content/nowhere/../../../x.md", uri(t.root()));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": climbing, "languageId": "markdown", "version": 1, "text": "x"}}),
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
+    );
+    let first = c.wait(|m| m["method"] == "textDocument/publishDiagnostics");
+    assert_eq!(first["params"]["uri"], json!(u), "{first}");
+    c.shutdown();
+}
+
+/// Renaming a page's title in the editor breaks the link to it on another page: that page
+/// gets the diagnostic; renaming it back clears it.
+#[test]
+fn lsp_publishes_what_a_change_breaks_on_other_pages() {
+    let t = site();
+    let competitor = t.root().join("content/competitors/other.md");
+    let (u, linking) = (uri(&competitor), uri(&t.root().join("content/customers/huadong.md")));
+    let mut c = Client::start(t.root());
+    let text = std::fs::read_to_string(&competitor).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2},
+               "contentChanges": [{"text": text.replace("对手乙", "对手丙")}]}),
+    );
+    let diags = c.diagnostics(&linking);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0]["message"].as_str().unwrap().contains("对手乙"), "{diags:?}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 7, "character": 5}),
+        "{diags:?}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [{"text": text}]}),
+    );
+    assert_eq!(c.diagnostics(&linking), Vec::<Value>::new());
+    c.shutdown();
+}
+
+/// A burst of changes (fast typing) ends with the diagnostics of the last text, published
+/// before the server answers the request sent after the burst.
+#[test]
+fn lsp_a_burst_of_changes_ends_on_the_last_text() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
+    );
+    let typed = "oportunity";
+    for n in 1..=typed.len() {
+        let text = CUSTOMER.replace("stage: opportunity", &format!("stage: {}", &typed[..n]));
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": n + 1}, "contentChanges": [{"text": text}]}),
+        );
+    }
+    c.next_id += 1;
+    let id = c.next_id;
+    c.send(
+        json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol",
+                  "params": {"textDocument": {"uri": u}}}),
+    );
+    let mut last = None;
+    loop {
+        let m = c.wait(|_| true);
+        if m["id"] == json!(id) {
+            break;
+        }
+        if m["params"]["uri"] == json!(u) {
+            last = Some(m["params"]["diagnostics"].clone());
+        }
+    }
+    let last = last.expect("diagnostics were published");
+    assert_eq!(last.as_array().unwrap().len(), 1, "{last}");
+    assert!(last[0]["message"].as_str().unwrap().contains("oportunity"), "{last}");
+    c.shutdown();
+}
+
+/// After `[[page#` the target page's heading ids complete, read from its file on disk.
+#[test]
+fn lsp_completes_the_headings_of_a_linked_page() {
+    let t = site();
+    t.write(
+        "content/competitors/rival.md",
+        "---\ntitle: Rival Automation\nprice_level: high\n---\n\n## 价格\n\n## Weak Spots\n",
+    );
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let text = CUSTOMER.replace("[[对手乙]]", "[[rival#");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 13}}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["价格", "weak-spots — Weak Spots"]);
+    c.shutdown();
+}
+
+/// Hover on a name in `competitors:` shows the competitor's price level and strengths.
+#[test]
+fn lsp_hovers_a_competitor_reference() {
+    let t = site();
+    t.write(
+        "content/competitors/rival.md",
+        "---\ntitle: Rival Automation\nprice_level: high\nstrengths: [品牌, 渠道]\n---\n",
+    );
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 16}}),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(value.contains("Rival Automation"), "{hover}");
+    assert!(
+        value.contains("price level: high") && value.contains("strengths: 品牌, 渠道"),
+        "{hover}"
+    );
+    c.shutdown();
+}
