@@ -348,28 +348,8 @@ fn an_owner_name_with_markup_is_escaped_in_the_filter_and_a_blank_one_is_no_owne
 
 /// Commits the site's files at `date`.
 fn commit(t: &SiteTest, date: &str) {
-    for args in [&["add", "-A"][..], &["commit", "-q", "-m", "c"][..]] {
-        let out = std::process::Command::new("git")
-            .current_dir(t.root())
-            .args([
-                "-c",
-                "user.email=t@example.com",
-                "-c",
-                "user.name=测试",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
+    crate::helper::git(t.root(), &["add", "-A"], Some(date));
+    crate::helper::git(t.root(), &["commit", "-q", "-m", "c"], Some(date));
 }
 
 #[test]
@@ -378,13 +358,7 @@ fn a_card_shows_the_days_in_its_stage_from_the_history() {
         ("salesbook.yaml", "today: 2026-12-01\n"),
         ("content/customers/a.md", "---\ntitle: 甲\nstage: lead\nvalue: 1\n---\n"),
     ]);
-    let out = std::process::Command::new("git")
-        .current_dir(t.root())
-        .args(["init", "-q", "-b", "main"])
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    crate::helper::git(t.root(), &["init", "-q", "-b", "main"], None);
     commit(&t, "2026-11-01T10:00:00+08:00");
     t.write(
         "content/customers/a.md",

@@ -124,3 +124,34 @@ pub fn assert_snapshot(name: &str, actual: &str) {
         );
     }
 }
+
+/// The `git` program in `dir`, reading no user or system config, with a fixed identity: for
+/// scripting fixture repositories (salesbook itself never runs git).
+pub fn git_command(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(dir)
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=测试"])
+        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
+    c
+}
+
+/// Runs `git args` in `dir` (see [`git_command`]), author and committer dated `date` (with its
+/// UTC offset) when given; panics if git fails. Returns what it printed.
+pub fn git(dir: &Path, args: &[&str], date: Option<&str>) -> String {
+    let mut c = git_command(dir);
+    c.args(args);
+    if let Some(d) = date {
+        c.env("GIT_AUTHOR_DATE", d).env("GIT_COMMITTER_DATE", d);
+    }
+    let out = c.output().expect("the tests script repositories with the git program");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

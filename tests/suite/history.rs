@@ -2,7 +2,6 @@
 //! committer dates and UTC offsets), read in-process by the build.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use chrono::NaiveDate;
 use salesbook::build::{BuildOptions, Builder};
@@ -37,7 +36,7 @@ impl Repo {
     /// Runs git in the repository; `date` (`2026-11-23T01:00:00+08:00`) is the commit's
     /// author and committer date.
     fn git(&self, args: &[&str], date: Option<&str>) -> String {
-        git_in(self.path(), args, date)
+        crate::helper::git(self.path(), args, date)
     }
 
     fn write(&self, path: &str, text: &str) {
@@ -59,34 +58,6 @@ impl Repo {
             Some(date),
         );
     }
-}
-
-fn git_in(dir: &Path, args: &[&str], date: Option<&str>) -> String {
-    let mut c = Command::new("git");
-    c.current_dir(dir)
-        .args([
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "user.name=测试",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE");
-    if let Some(d) = date {
-        c.env("GIT_AUTHOR_DATE", d).env("GIT_COMMITTER_DATE", d);
-    }
-    let out = c.output().expect("the tests script repositories with the git program");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn customer(title: &str, stage: &str, value: u32) -> String {
@@ -364,7 +335,7 @@ fn a_shallow_clone_builds_with_one_warning_saying_to_fetch_the_full_history() {
     let r = merged_repo();
     let clone = tempfile::tempdir().unwrap();
     let url = format!("file://{}", r.path().display());
-    git_in(clone.path(), &["clone", "-q", "--depth", "1", &url, "site"], None);
+    crate::helper::git(clone.path(), &["clone", "-q", "--depth", "1", &url, "site"], None);
     let site = clone.path().join("site");
     let (h, _) = read(&site);
     assert_eq!(h.unavailable, Some(Unavailable::Shallow));
@@ -597,8 +568,8 @@ fn serve_reads_the_history_in_the_background_and_follows_a_new_commit() {
     t.write("content/guide.md", "---\ntitle: 指南\n---\n新的正文\n");
     let saved = served_with(&s, "/guide/", "新的正文");
     assert!(saved.contains("张三 最后修改于 2026-11-02"), "{saved}");
-    git_in(t.root(), &["add", "-A"], None);
-    git_in(
+    crate::helper::git(t.root(), &["add", "-A"], None);
+    crate::helper::git(
         t.root(),
         &["-c", "user.name=李四", "commit", "-q", "-m", "guide"],
         Some("2026-11-10T09:00:00+08:00"),

@@ -231,18 +231,19 @@ fn the_funnel_and_each_reps_page_show_the_forecast_by_period() {
 /// Runs git in the site folder with a fixed author, committer and dates (`at`, with its UTC
 /// offset), no user config.
 fn git(t: &SiteTest, args: &[&str], author: &str, at: &str) {
-    let out = std::process::Command::new("git")
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+    dated(t, args, author, at, at);
+}
+
+/// Runs git as `author`, authored at `authored` and committed at `committed`.
+fn dated(t: &SiteTest, args: &[&str], author: &str, authored: &str, committed: &str) {
+    let out = crate::helper::git_command(t.root())
         .args(args)
-        .current_dir(t.root())
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", author)
         .env("GIT_AUTHOR_EMAIL", "a@example.com")
         .env("GIT_COMMITTER_NAME", author)
         .env("GIT_COMMITTER_EMAIL", "a@example.com")
-        .env("GIT_AUTHOR_DATE", at)
-        .env("GIT_COMMITTER_DATE", at)
+        .env("GIT_AUTHOR_DATE", authored)
+        .env("GIT_COMMITTER_DATE", committed)
         .output()
         .unwrap();
     assert!(
@@ -318,19 +319,13 @@ fn repository() -> SiteTest {
         "---\ntitle: 乙\nowner: 李娜\nstage: lost\nvalue: 200000\n---\n",
     );
     git(&t, &["add", "-A"], "李娜", "2026-10-05T00:30:00+08:00");
-    let out = std::process::Command::new("git")
-        .args(["-c", "commit.gpgsign=false", "commit", "-q", "-m", "c3"])
-        .current_dir(t.root())
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "李娜")
-        .env("GIT_AUTHOR_EMAIL", "l@example.com")
-        .env("GIT_COMMITTER_NAME", "李娜")
-        .env("GIT_COMMITTER_EMAIL", "l@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-10-04T00:30:00+08:00")
-        .env("GIT_COMMITTER_DATE", "2026-10-05T00:30:00+08:00")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dated(
+        &t,
+        &["commit", "-q", "-m", "c3"],
+        "李娜",
+        "2026-10-04T00:30:00+08:00",
+        "2026-10-05T00:30:00+08:00",
+    );
     let a = t.root().join("content/customers/a.md");
     let text = std::fs::read_to_string(&a).unwrap();
     t.write(
