@@ -141,7 +141,7 @@ pub struct SiteConfig {
     pub warn_visit_without_commitment: bool,
     pub stages: Vec<StageDef>,
     /// The team's sales quota (销售任务) by quarter: `quota: {2026-Q4: 6000000}`; keys are
-    /// checked as quarters ([`crate::sales::period::Quarter`]).
+    /// checked as quarters ([`crate::period::Quarter`]).
     pub quota: BTreeMap<String, f64>,
     /// Each rep's quota by quarter: `owner_quota: {张伟: {2026-Q4: 2000000}}`.
     pub owner_quota: BTreeMap<String, BTreeMap<String, f64>>,
@@ -473,13 +473,13 @@ impl SiteConfig {
 
     /// The quota for quarter `q`: the team's (`owner` None) or one rep's; `None` where none
     /// is set (a quota of 0 is none: progress is a share of it).
-    pub fn quota_for(&self, owner: Option<&str>, q: crate::sales::period::Quarter) -> Option<f64> {
+    pub fn quota_for(&self, owner: Option<&str>, q: crate::period::Quarter) -> Option<f64> {
         let map = match owner {
             None => &self.quota,
             Some(o) => self.owner_quota.iter().find(|(k, _)| k.trim() == o.trim())?.1,
         };
         map.iter()
-            .find(|(k, _)| crate::sales::period::Quarter::parse(k.trim()) == Some(q))
+            .find(|(k, _)| crate::period::Quarter::parse(k.trim()) == Some(q))
             .map(|(_, v)| *v)
             .filter(|v| *v > 0.0)
     }
@@ -488,7 +488,7 @@ impl SiteConfig {
 /// The problems of `quota:` and `owner_quota:`, each at its place: a key that is not a
 /// quarter, an amount that is negative or beyond 10^15.
 fn quota_problems(text: &str, config: &SiteConfig) -> Vec<Diagnostic> {
-    use crate::sales::period::Quarter;
+    use crate::period::Quarter;
     use crate::yaml::{self, Node, Value};
     let mut diags = Vec::new();
     let Ok(Node {
@@ -701,7 +701,7 @@ mod tests {
     /// every problem reported at its place in one run.
     #[test]
     fn quotas_are_quarters_with_amounts_and_problems_are_reported_at_their_place() {
-        use crate::sales::period::Quarter;
+        use crate::period::Quarter;
         let c = SiteConfig::parse("quota: {2026-Q4: 6000000}\nowner_quota:\n  张伟: {2026-Q4: 2000000}\n").unwrap();
         let q4 = Quarter::parse("2026-Q4").unwrap();
         assert_eq!(c.quota_for(None, q4), Some(6e6));

@@ -523,50 +523,9 @@ fn ics_event(cx: &Facts, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
     out.extend_from_slice(ev.as_bytes());
 }
 
-/// The export files, each made as one job beside the pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Export {
-    CustomersCsv,
-    CustomersJson,
-    VisitsIcs,
-    /// `progress.json` at the site root: the weekly figures (`sales::progress`).
-    ProgressJson,
-    /// `exports/commitments.json` (see [`crate::export::reminders`]).
-    CommitmentsJson,
-    /// `exports/visits.json`.
-    VisitsJson,
-    /// One rep's `exports/visits-<slug>.ics`: the `n`-th of [`crate::plan::owner_slugs`].
-    OwnerIcs(usize),
-}
+pub use crate::plan::Export;
 
 impl Export {
-    /// The exports of every site (a rep's calendar is one per owner).
-    pub const ALL: [Export; 6] = [
-        Export::CustomersCsv,
-        Export::CustomersJson,
-        Export::VisitsIcs,
-        Export::ProgressJson,
-        Export::CommitmentsJson,
-        Export::VisitsJson,
-    ];
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Export::CustomersCsv => "exports/customers.csv",
-            Export::CustomersJson => "exports/customers.json",
-            Export::VisitsIcs => "exports/visits.ics",
-            Export::ProgressJson => "progress.json",
-            Export::CommitmentsJson => "exports/commitments.json",
-            Export::VisitsJson => "exports/visits.json",
-            Export::OwnerIcs(_) => "exports/visits-owner.ics",
-        }
-    }
-
-    /// A rep's calendar at `exports/visits-<slug>.ics`.
-    pub fn owner_ics_path(slug: &str) -> String {
-        format!("exports/visits-{slug}.ics")
-    }
-
     /// The slot of [`Parts`] of an export made customer by customer.
     fn slot(self) -> Option<usize> {
         match self {

@@ -73,11 +73,7 @@ pub fn theme_stamp(labels: &crate::format::Labels, templates: &BTreeMap<String, 
     hash_of((&labels.0, templates))
 }
 
-/// What every file's parse depends on besides the file: the stages of the config (stage ids)
-/// and `--public` (`private:` fields).
-pub fn parse_stamp(config: &SiteConfig, public: bool) -> u64 {
-    hash_of((&config.stages, public))
-}
+pub use crate::parse::stamp as parse_stamp;
 
 /// The key of a loaded theme: the config it was loaded for.
 pub fn config_key(config: &SiteConfig) -> u64 {

@@ -43,6 +43,7 @@ pub mod model;
 pub mod new;
 pub mod output;
 pub mod parse;
+pub mod period;
 pub mod plan;
 pub mod platform;
 pub mod render;

@@ -350,6 +350,7 @@ impl Builder {
         };
         diags.extend(section_link_problems(&site));
         diags.extend(crate::sales::commitments::missing(&site, &config, today));
+        diags.extend(crate::sales::tiers::mismatches(&site, &config));
         stages.mark("links");
         let skip_history = matches!(sink, Sink::Discard);
         let (history, history_stats) = self.history(&config, &site, skip_history);

@@ -349,10 +349,7 @@ fn diff(
 
 /// The key of the parse rules: a cached parse made under other rules is not used.
 pub fn rules_key(rules: Rules) -> u64 {
-    crate::incremental::hash_of((
-        crate::incremental::parse_stamp(rules.config, rules.public),
-        rules.drafts,
-    ))
+    crate::hasher::hash_of((crate::parse::stamp(rules.config, rules.public), rules.drafts))
 }
 
 fn unavailable(why: Unavailable) -> History {

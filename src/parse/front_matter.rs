@@ -56,6 +56,9 @@ pub struct Customer {
     pub visits: Vec<Visit>,
     pub next_visit: Option<NaiveDate>,
     pub orders: Vec<Order>,
+    /// Where `tier:`'s value is written (place, width), for `check`'s warnings about it
+    /// (`sales::tiers::mismatches`).
+    pub tier_at: Option<(Pos, usize)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -523,24 +526,9 @@ fn customer(f: &mut Fields, config: &SiteConfig) -> Customer {
         share: f.word::<Level>("share", "share"),
         competitors: f.list("competitors").into_iter().filter_map(|n| f.str_of(n)).collect(),
         next_visit: f.date("next_visit"),
+        tier_at,
         ..Customer::default()
     };
-    if let (Some(tier), Some(stage), Some((pos, width))) = (c.tier, c.stage, tier_at)
-        && crate::sales::tiers::contradicts(tier, stage, config)
-    {
-        let d = Diagnostic::warning(
-            f.file,
-            format!(
-                "`tier: {}` does not suit a customer at `stage: {}`",
-                tier.id(),
-                config.stage_def(stage).id
-            ),
-        );
-        f.diags.push(f.text.at(d, pos, width).help(
-            "a responsible, proactive or partner customer has bought and works with us: it is past a prospect's \
-             stage; leave `tier` out until the first order (or use basic/passive for a former customer)",
-        ));
-    }
     if let Some(v) = c.value.filter(|v| *v < 0.0) {
         let d = Diagnostic::error(f.file, format!("`value` is negative ({v})"));
         f.diags

@@ -14,7 +14,6 @@ mod clashes;
 pub use clashes::clashes;
 
 use crate::diagnostics::Diagnostic;
-use crate::export::Export;
 use crate::facts::Facts;
 use crate::model::{Kind, Tier};
 use crate::site::{DocId, ParsedDoc};
@@ -159,6 +158,51 @@ impl Route {
     }
 }
 
+/// The export files, each made as one job beside the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Export {
+    CustomersCsv,
+    CustomersJson,
+    VisitsIcs,
+    /// `progress.json` at the site root: the weekly figures (`sales::progress`).
+    ProgressJson,
+    /// `exports/commitments.json` (see `crate::export::reminders`).
+    CommitmentsJson,
+    /// `exports/visits.json`.
+    VisitsJson,
+    /// One rep's `exports/visits-<slug>.ics`: the `n`-th of [`owner_slugs`].
+    OwnerIcs(usize),
+}
+
+impl Export {
+    /// The exports of every site (a rep's calendar is one per owner).
+    pub const ALL: [Export; 6] = [
+        Export::CustomersCsv,
+        Export::CustomersJson,
+        Export::VisitsIcs,
+        Export::ProgressJson,
+        Export::CommitmentsJson,
+        Export::VisitsJson,
+    ];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Export::CustomersCsv => "exports/customers.csv",
+            Export::CustomersJson => "exports/customers.json",
+            Export::VisitsIcs => "exports/visits.ics",
+            Export::ProgressJson => "progress.json",
+            Export::CommitmentsJson => "exports/commitments.json",
+            Export::VisitsJson => "exports/visits.json",
+            Export::OwnerIcs(_) => "exports/visits-owner.ics",
+        }
+    }
+
+    /// A rep's calendar at `exports/visits-<slug>.ics`.
+    pub fn owner_ics_path(slug: &str) -> String {
+        format!("exports/visits-{slug}.ics")
+    }
+}
+
 /// Top-level names the generated pages use: no content folder may have them.
 pub const RESERVED: [&str; 15] = [
     "funnel",
@@ -188,6 +232,16 @@ pub fn list_page_path(base: &str, n: usize) -> String {
     } else {
         format!("{base}/page/{n}/index.html")
     }
+}
+
+/// A rep's plan page: `owners/<slug>/plan/`.
+pub fn plan_path(slug: &str) -> String {
+    format!("owners/{slug}/plan/index.html")
+}
+
+/// A report's path: `reports/<YYYY-MM-DD>/`.
+pub fn report_path(day: chrono::NaiveDate) -> String {
+    format!("reports/{}/index.html", crate::format::ymd(day))
 }
 
 /// The paginator: the pages of a list of `len` entries at `base`, as (path, page, last), with
@@ -344,10 +398,7 @@ fn generated_routes(
         routes.push(Route::generated(path, Gen::Reports { page, last }));
     }
     for day in days {
-        routes.push(Route::generated(
-            crate::render::daily::report_path(day),
-            Gen::Report { day },
-        ));
+        routes.push(Route::generated(report_path(day), Gen::Report { day }));
     }
     for e in Export::ALL {
         routes.push(Route::new(e.path(), Job::Export(e), None));
@@ -356,7 +407,7 @@ fn generated_routes(
         let ics = Export::OwnerIcs(n);
         routes.push(Route::new(Export::owner_ics_path(&slug), Job::Export(ics), None));
         routes.push(Route::generated(
-            crate::render::daily::plan_path(&slug),
+            plan_path(&slug),
             Gen::OwnerPlan {
                 name: name.clone(),
                 slug: slug.clone(),

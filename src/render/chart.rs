@@ -273,7 +273,7 @@ fn legend(s: &mut String, labels: &ChartLabels) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sales::period::{Quarter, Week};
+    use crate::period::{Quarter, Week};
     use chrono::NaiveDate;
 
     #[test]

@@ -15,8 +15,8 @@ use super::url_escape;
 use super::views::{Ctx, PageRef, page_ref};
 use crate::export::Export;
 use crate::model::{Kind, VisitKind};
+use crate::period::Week;
 use crate::sales::commitments::{Commitment, open_in_order};
-use crate::sales::period::Week;
 use crate::sales::plan::{Planned, logged_by_day, logged_on, tally, week_plan};
 use crate::site::DocId;
 
@@ -141,7 +141,7 @@ fn rep_plan(cx: &Ctx, scripts: &Scripts, name: Option<&str>, slug: Option<&str>,
     RepPlan {
         name: name.map(str::to_owned),
         owner_path: slug.map(|s| url_escape(&format!("owners/{s}/index.html"))),
-        plan_path: slug.map(|s| url_escape(&plan_path(s))),
+        plan_path: slug.map(|s| url_escape(&crate::plan::plan_path(s))),
         ics_path: slug.map(|s| url_escape(&Export::owner_ics_path(s))),
         late_visits: c
             .visits
@@ -166,11 +166,6 @@ fn rep_plan(cx: &Ctx, scripts: &Scripts, name: Option<&str>, slug: Option<&str>,
         empty: p.is_empty(),
         days,
     }
-}
-
-/// A rep's plan page: `owners/<slug>/plan/`.
-pub fn plan_path(slug: &str) -> String {
-    format!("owners/{slug}/plan/index.html")
 }
 
 fn plan_frame(cx: &Ctx, reps: Vec<RepPlan>) -> PlanView {
@@ -222,11 +217,6 @@ pub fn owner_plan_view(cx: &Ctx, name: &str, slug: &str) -> PlanView {
 
 // ---------------------------------------------------------------------------------------
 // The daily reports (销售工作日报表)
-
-/// A report's path: `reports/<YYYY-MM-DD>/`.
-pub fn report_path(day: NaiveDate) -> String {
-    format!("reports/{}/index.html", crate::format::ymd(day))
-}
 
 #[derive(Debug, Serialize)]
 pub struct ReportVisit {
@@ -390,7 +380,7 @@ pub fn reports_view(cx: &Ctx, page: usize, last: usize) -> ReportsView {
                 weekday: cx
                     .labels
                     .get(&format!("weekday_{}", day.weekday().number_from_monday())),
-                path: url_escape(&report_path(*day)),
+                path: url_escape(&crate::plan::report_path(*day)),
                 count: logged.get(day).map_or(0, Vec::len),
             });
         }

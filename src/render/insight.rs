@@ -448,7 +448,7 @@ pub fn owner_view(cx: &Ctx, name: &str, slug: &str, with_lists: bool) -> OwnerVi
         slug: slug.to_owned(),
         path: format!("owners/{slug}/index.html"),
         progress_path: super::url_escape(&format!("owners/{slug}/progress/index.html")),
-        plan_path: super::url_escape(&super::daily::plan_path(slug)),
+        plan_path: super::url_escape(&crate::plan::plan_path(slug)),
         count: ids.len(),
         open_count: f.open_count,
         open_value_fmt: cx.money(f.open_value),

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 
 use super::deal::{close_overdue, deal_value, pipeline_weight, sales_between};
-use super::period::Quarter;
 use crate::config::SiteConfig;
 use crate::parse::front_matter::Customer;
+use crate::period::Quarter;
 
 /// Open deals of one period (or one group: overdue, undated).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

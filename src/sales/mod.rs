@@ -10,7 +10,6 @@ pub mod flags;
 pub mod forecast;
 pub mod funnel;
 pub mod movement;
-pub mod period;
 pub mod plan;
 pub mod progress;
 pub mod rates;

@@ -11,7 +11,6 @@
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::period::Week;
 use super::progress::Progress;
 use super::rates::{Rates, rates, usual_days};
 use super::timeline::{Event, What, days_in_stage, stage_history, timeline};
@@ -19,6 +18,7 @@ use crate::config::{Outcome, SiteConfig};
 use crate::history::History;
 use crate::model::StageIx;
 use crate::parse::front_matter::Customer;
+use crate::period::Week;
 use crate::site::{DocId, Site};
 
 /// The kinds of movement, in the order the page lists them.

@@ -9,9 +9,9 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use super::commitments::{self, Commitment};
 use super::deal;
-use super::period::Week;
 use crate::config::{Outcome, SiteConfig};
 use crate::model::{Kind, VisitKind};
+use crate::period::Week;
 use crate::site::{DocId, Site};
 
 /// A visit planned for a day: the customer, and its visit entry for that day when one is

@@ -24,11 +24,11 @@ use serde::Serialize;
 
 use super::deal::{pipeline_weight, sales_between};
 use super::funnel::{counted, html_safe, round2};
-use super::period::{Quarter, Week};
 use crate::config::SiteConfig;
 use crate::format::ymd;
 use crate::history::History;
 use crate::parse::front_matter::Customer;
+use crate::period::{Quarter, Week};
 use crate::site::{DocId, Site};
 
 /// How a customer page takes part in the figures of a build.

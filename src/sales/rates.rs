@@ -13,10 +13,10 @@
 
 use chrono::NaiveDate;
 
-use super::period::Quarter;
 use super::timeline::{Event, stage_history};
 use crate::config::{Outcome, SiteConfig};
 use crate::model::StageIx;
+use crate::period::Quarter;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageRate {

@@ -56,3 +56,38 @@ pub fn contradicts(tier: Tier, stage: StageIx, config: &SiteConfig) -> bool {
     let def = config.stage_def(stage);
     tier > Tier::Passive && def.outcome == Outcome::Open && def.probability < PROSPECT_BELOW
 }
+
+/// `check`'s warning for each customer whose tier [`contradicts`] its stage, at the tier.
+pub fn mismatches(site: &Site, config: &SiteConfig) -> Vec<crate::diagnostics::Diagnostic> {
+    let mut diags = Vec::new();
+    for (_, d) in site.of_kind(crate::model::Kind::Customer) {
+        let Some(c) = d.fm.customer.as_deref() else {
+            continue;
+        };
+        let (Some(tier), Some(stage), Some((pos, width))) = (c.tier, c.stage, c.tier_at) else {
+            continue;
+        };
+        if !contradicts(tier, stage, config) {
+            continue;
+        }
+        let message = format!(
+            "`tier: {}` does not suit a customer at `stage: {}`",
+            tier.id(),
+            config.stage_def(stage).id
+        );
+        let w = crate::diagnostics::Diagnostic::warning(&d.rel_path, message);
+        let w = match d.text() {
+            Some(t) => w.at(&t, pos, width),
+            None => {
+                let mut w = w;
+                (w.line, w.column) = (pos.line, pos.column);
+                w
+            }
+        };
+        diags.push(w.help(
+            "a responsible, proactive or partner customer has bought and works with us: it is past a prospect's \
+             stage; leave `tier` out until the first order (or use basic/passive for a former customer)",
+        ));
+    }
+    diags
+}
