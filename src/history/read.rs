@@ -271,26 +271,41 @@ impl Repo {
 }
 
 /// Sorts objects by where they are in the repository's packs (loose objects last).
+///
+/// The offsets come from each pack's index, read once per pack: asking for one object's
+/// location unpacks the object (to learn its size on disk), which for every version of every
+/// page cost as much as a second read of the history, on one thread.
 fn pack_order(repo: &gix::Repository, todo: &mut [(ObjectId, String)]) {
     use gix::odb::pack::Find;
     let mut handle = repo.objects.clone().into_inner().into_inner();
     handle.prevent_pack_unload();
+    let mut at: std::collections::HashMap<ObjectId, (u32, u64)> =
+        todo.iter().map(|(id, _)| (*id, (u32::MAX, u64::MAX))).collect();
+    let mut packs_read = std::collections::HashSet::new();
     let mut buf = Vec::new();
-    let mut keyed: Vec<_> = todo
-        .iter()
-        .map(|(id, _)| {
-            handle
-                .location_by_oid(id, &mut buf)
-                .ok()
-                .flatten()
-                .map_or((u32::MAX, u64::MAX), |l| (l.pack_id, l.pack_offset))
-        })
-        .zip(todo.iter().cloned())
-        .collect();
-    keyed.sort_by_key(|(at, _)| *at);
-    for (slot, (_, v)) in todo.iter_mut().zip(keyed) {
-        *slot = v;
+    for (id, _) in todo.iter() {
+        if at.get(id).is_some_and(|k| k.0 != u32::MAX) {
+            continue;
+        }
+        // The first object of a pack not seen yet: where it is, then every other one of
+        // that pack from its index.
+        let Some(l) = handle.location_by_oid(id, &mut buf).ok().flatten() else {
+            continue;
+        };
+        at.insert(*id, (l.pack_id, l.pack_offset));
+        if packs_read.insert(l.pack_id)
+            && let Ok(Some(entries)) = handle.pack_offsets_and_oid(l.pack_id)
+        {
+            for (offset, oid) in entries {
+                if let Some(k) = at.get_mut(&oid)
+                    && k.0 == u32::MAX
+                {
+                    *k = (l.pack_id, offset);
+                }
+            }
+        }
     }
+    todo.sort_by_key(|(id, _)| at.get(id).copied().unwrap_or((u32::MAX, u64::MAX)));
 }
 
 /// The files that differ between two `content/` trees (either may be missing), by path
