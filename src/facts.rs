@@ -54,7 +54,7 @@ pub fn owners(site: &Site) -> BTreeMap<String, Vec<DocId>> {
         .of_kind(crate::model::Kind::Customer)
         .filter_map(|(id, d)| Some((id, d.fm.customer.as_deref()?)));
     for (id, c) in customers {
-        if let Some(o) = c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        if let Some(o) = crate::sales::deal::owner(c) {
             match map.get_mut(o) {
                 Some(ids) => ids.push(id),
                 None => {

@@ -72,7 +72,7 @@ pub fn board_view(cx: &Ctx) -> BoardView {
         let Some(col) = c.stage.and_then(|s| open.iter().position(|o| *o == s)) else {
             continue;
         };
-        if let Some(o) = owner_of(c) {
+        if let Some(o) = crate::sales::deal::owner(c) {
             owners.insert(o.to_owned());
         }
         at[col].push((deal::deal_value(c), d.fm.title.as_str(), id, c));
@@ -103,17 +103,12 @@ pub fn board_view(cx: &Ctx) -> BoardView {
     }
 }
 
-/// The owner as the filter matches it: trimmed, none when blank.
-fn owner_of(c: &Customer) -> Option<&str> {
-    c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty())
-}
-
 fn card(cx: &Ctx, id: DocId, c: &Customer) -> Card {
     let d = cx.site.doc(id);
     let events = crate::sales::timeline::timeline(cx.history, &d.rel_path, Some(c), cx.today);
     Card {
         page: page_ref(cx, id),
-        owner: owner_of(c).map(str::to_owned),
+        owner: crate::sales::deal::owner(c).map(str::to_owned),
         value_fmt: c.value.map(|v| cx.money(v)),
         expected_close: c.expected_close.map(|d| cx.date(d, true)),
         close_overdue: deal::close_overdue(c, cx.config, cx.today),

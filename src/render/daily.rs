@@ -261,12 +261,7 @@ pub fn report_view(cx: &Ctx, day: NaiveDate) -> ReportView {
         let Some(v) = c.visits.get(l.visit) else {
             continue;
         };
-        let owner = c
-            .owner
-            .as_deref()
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(str::to_owned);
+        let owner = crate::sales::deal::owner(c).map(str::to_owned);
         by_rep.entry((owner.is_none(), owner)).or_default().push((
             d.fm.title.clone(),
             ReportVisit {

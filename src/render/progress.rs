@@ -312,7 +312,7 @@ pub fn movement_view(cx: &Ctx, owner: Option<&str>) -> Vec<MovementGroup> {
     };
     let customers = over.events.iter().filter_map(|(id, events)| {
         let c = cx.site.doc(*id).fm.customer.as_deref()?;
-        let mine = owner.is_none_or(|o| crate::sales::progress::owner_of(c) == Some(o));
+        let mine = owner.is_none_or(|o| crate::sales::deal::owner(c) == Some(o));
         mine.then_some((*id, events.as_slice(), c))
     });
     let items = movement(customers, rates, cx.config, cx.today);

@@ -80,6 +80,12 @@ pub fn visit_overdue(c: &Customer, config: &SiteConfig, today: NaiveDate) -> boo
     next < today && !visited && is_open(c, config)
 }
 
+/// The rep a customer page names as its owner, trimmed; `None` when it names none (a blank
+/// `owner:` is no owner). Every list and figure by rep goes by this.
+pub fn owner(c: &Customer) -> Option<&str> {
+    c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty())
+}
+
 /// The deal's value for ordering and sums: its `value:`, 0 without one.
 pub fn deal_value(c: &Customer) -> f64 {
     c.value.unwrap_or(0.0)

@@ -187,12 +187,7 @@ pub fn tally<'a>(site: &Site, logged: impl IntoIterator<Item = &'a Logged>) -> T
         let Some(c) = site.doc(l.customer).fm.customer.as_deref() else {
             continue;
         };
-        let owner = c
-            .owner
-            .as_deref()
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(str::to_owned);
+        let owner = super::deal::owner(c).map(str::to_owned);
         let kind = c.visits.get(l.visit).and_then(|v| v.kind);
         *t.entry(owner).or_default().entry(kind).or_default() += 1;
     }

@@ -122,11 +122,6 @@ pub fn weeks(history: &History, today: NaiveDate) -> Vec<(Week, Option<usize>)> 
     out
 }
 
-/// The owner a customer page names, trimmed; `None` when it names none.
-pub fn owner_of(c: &Customer) -> Option<&str> {
-    c.owner.as_deref().map(str::trim).filter(|o| !o.is_empty())
-}
-
 /// The series over the weeks of [`weeks`]. `now` is the working tree's customer pages by
 /// path; `scope` says how a page of the history takes part (a page of the working tree
 /// decides for its path; a page since removed is [`Scope::Named`]).
@@ -153,7 +148,7 @@ pub fn progress<'a>(
                     return;
                 }
                 team.add(c, config, this, next_from);
-                if let Some(o) = owner_of(c) {
+                if let Some(o) = super::deal::owner(c) {
                     owners.entry(o).or_default().add(c, config, this, next_from);
                 }
             };
