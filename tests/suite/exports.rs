@@ -1,8 +1,6 @@
 //! `exports/`: the customer table for spreadsheets, the customer data as JSON and the visit
 //! calendar, each read back by a real parser (the csv crate, serde_json, Python's icalendar).
 
-use std::process::Command;
-
 use crate::helper::SiteTest;
 
 fn site() -> SiteTest {
@@ -97,22 +95,11 @@ for e in cal.walk("VEVENT"):
     out.append([e.decoded("DTSTART").isoformat(), str(e.get("SUMMARY")), str(e.get("DESCRIPTION", ""))])
 print(json.dumps(out, ensure_ascii=False))
 "#;
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "icalendar could not read the feed (is it installed? `pip install icalendar`; scripts/test installs it):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::helper::python_json(
+        script,
+        bytes,
+        "icalendar could not read the feed (is it installed? `pip install icalendar`; scripts/test installs it)",
+    )
 }
 
 #[test]

@@ -125,6 +125,27 @@ pub fn assert_snapshot(name: &str, actual: &str) {
     }
 }
 
+/// Runs a Python `script` with `input` on its standard input and reads the JSON it prints;
+/// panics with `what` and Python's errors when it fails (a missing module, a failed check).
+pub fn python_json<T: serde::de::DeserializeOwned>(script: &str, input: &[u8], what: &str) -> T {
+    use std::io::Write;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// The `git` program in `dir`, reading no user or system config, with a fixed identity: for
 /// scripting fixture repositories (salesbook itself never runs git).
 pub fn git_command(dir: &Path) -> Command {

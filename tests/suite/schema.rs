@@ -44,27 +44,7 @@ for schema_name, label, doc in data["docs"]:
 print(json.dumps(out, ensure_ascii=False))
 "#;
     let input = json!({"schemas": schemas, "docs": docs});
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "jsonschema failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::helper::python_json(script, input.to_string().as_bytes(), "jsonschema failed")
 }
 
 /// The schemas `salesbook schema` writes for the site at `root`, by file name.
