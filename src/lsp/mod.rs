@@ -12,22 +12,29 @@ mod goto;
 mod outline;
 mod pages;
 mod pos;
+mod refs;
+mod values;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, PrepareRenameRequest,
+    References, Rename, Request as _,
+};
 use lsp_types::{
-    CompletionOptions, DiagnosticSeverity, GotoDefinitionResponse, Location, OneOf, Position, PublishDiagnosticsParams,
-    Range, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    CodeActionProviderCapability, CompletionOptions, DiagnosticSeverity, GotoDefinitionResponse, Location, OneOf,
+    Position, PublishDiagnosticsParams, Range, RenameOptions, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, Uri,
 };
 
-use crate::build::{BuildMode, BuildOptions, BuildResult, Builder};
+use crate::build::{BuildMode, BuildOptions, BuildResult, Builder, SiteFacts};
 use crate::config::CONFIG_FILE;
 use crate::diagnostics::{Diagnostic, Severity};
 
@@ -37,12 +44,18 @@ pub fn run() -> Result<(), String> {
     let caps = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into()]),
+            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into(), "(".into(), "#".into()]),
             ..CompletionOptions::default()
         }),
         definition_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| e.to_string())?;
@@ -80,6 +93,8 @@ struct Server {
     built: bool,
     /// The files whose diagnostics were last published non-empty, to be cleared when fixed.
     published: HashSet<PathBuf>,
+    /// The pages of the last build, made once per build (on the first request after it).
+    pages: Option<(Arc<SiteFacts>, Arc<Vec<pages::Page>>)>,
 }
 
 impl Server {
@@ -97,6 +112,7 @@ impl Server {
             builder: Builder::with_mode(opts, BuildMode::Serve),
             built: false,
             published: HashSet::new(),
+            pages: None,
         }
     }
 
@@ -144,26 +160,43 @@ impl Server {
     }
 
     fn request(&mut self, req: Request) -> Response {
-        let result = match req.method.as_str() {
-            Completion::METHOD => serde_json::from_value::<lsp_types::CompletionParams>(req.params)
-                .map(|p| serde_json::to_value(self.completion(&p.text_document_position)).unwrap_or_default()),
-            GotoDefinition::METHOD => serde_json::from_value::<lsp_types::GotoDefinitionParams>(req.params)
-                .map(|p| serde_json::to_value(self.definition(&p.text_document_position_params)).unwrap_or_default()),
-            DocumentSymbolRequest::METHOD => serde_json::from_value::<lsp_types::DocumentSymbolParams>(req.params)
-                .map(|p| serde_json::to_value(self.symbols(&p.text_document.uri)).unwrap_or_default()),
-            HoverRequest::METHOD => serde_json::from_value::<lsp_types::HoverParams>(req.params)
-                .map(|p| serde_json::to_value(self.hover(&p.text_document_position_params)).unwrap_or_default()),
-            _ => {
-                return Response::new_err(
-                    req.id,
-                    lsp_server::ErrorCode::MethodNotFound as i32,
-                    format!("salesbook lsp does not handle {}", req.method),
-                );
-            }
-        };
+        fn take<P: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<P, String> {
+            serde_json::from_value(v).map_err(|e| e.to_string())
+        }
+        fn give<T: serde::Serialize>(v: T) -> Result<serde_json::Value, String> {
+            serde_json::to_value(v).map_err(|e| e.to_string())
+        }
+        let params = req.params;
+        let result: Result<serde_json::Value, String> =
+            match req.method.as_str() {
+                Completion::METHOD => take::<lsp_types::CompletionParams>(params)
+                    .and_then(|p| give(self.completion(&p.text_document_position))),
+                GotoDefinition::METHOD => take::<lsp_types::GotoDefinitionParams>(params)
+                    .and_then(|p| give(self.definition(&p.text_document_position_params))),
+                DocumentSymbolRequest::METHOD => take::<lsp_types::DocumentSymbolParams>(params)
+                    .and_then(|p| give(self.symbols(&p.text_document.uri))),
+                HoverRequest::METHOD => take::<lsp_types::HoverParams>(params)
+                    .and_then(|p| give(self.hover(&p.text_document_position_params))),
+                References::METHOD => take::<lsp_types::ReferenceParams>(params)
+                    .and_then(|p| give(self.references(&p.text_document_position))),
+                PrepareRenameRequest::METHOD => take::<lsp_types::TextDocumentPositionParams>(params)
+                    .and_then(|p| self.prepare_rename(&p).and_then(give)),
+                Rename::METHOD => take::<lsp_types::RenameParams>(params)
+                    .and_then(|p| self.rename(&p.text_document_position, &p.new_name).and_then(give)),
+                CodeActionRequest::METHOD => {
+                    take::<lsp_types::CodeActionParams>(params).and_then(|p| give(self.code_actions(&p)))
+                }
+                _ => {
+                    return Response::new_err(
+                        req.id,
+                        lsp_server::ErrorCode::MethodNotFound as i32,
+                        format!("salesbook lsp does not handle {}", req.method),
+                    );
+                }
+            };
         match result {
             Ok(v) => Response::new_ok(req.id, v),
-            Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+            Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::RequestFailed as i32, e),
         }
     }
 
@@ -284,32 +317,248 @@ impl Server {
         }
     }
 
-    fn completion(&self, at: &lsp_types::TextDocumentPositionParams) -> Vec<lsp_types::CompletionItem> {
+    /// The last build's site and its pages: the build made now if there was none yet (a
+    /// request before any document was opened).
+    fn site(&mut self) -> Option<(Arc<SiteFacts>, Arc<Vec<pages::Page>>)> {
+        if !self.built {
+            self.build(&HashSet::new());
+        }
+        let site = Arc::clone(self.builder.last_site()?);
+        match &self.pages {
+            Some((s, p)) if Arc::ptr_eq(s, &site) => Some((site, Arc::clone(p))),
+            _ => {
+                let p = Arc::new(pages::pages(&site));
+                self.pages = Some((Arc::clone(&site), Arc::clone(&p)));
+                Some((site, p))
+            }
+        }
+    }
+
+    fn completion(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Vec<lsp_types::CompletionItem> {
         let Some(path) = self.site_file(&at.text_document.uri) else {
             return Vec::new();
         };
         let Some(text) = self.text_of(&path) else {
             return Vec::new();
         };
+        let Some((site, all)) = self.site() else {
+            return Vec::new();
+        };
         let config = crate::build::load_config_with(&self.root, &self.builder.overlay).unwrap_or_default();
         let offset = pos::offset_of(&text, at.position);
-        let read = |p: &pages::Page| self.text_of(&p.path);
-        let pages = || pages::pages(&self.root, &self.builder.overlay);
-        complete::complete(&config, pages, &read, &text, offset)
+        let content_dir = path
+            .parent()
+            .and_then(|d| d.strip_prefix(self.root.join("content")).ok())
+            .map(|d| d.to_string_lossy().replace('\\', "/"));
+        let doc = match &content_dir {
+            _ if path == self.root.join(CONFIG_FILE) => complete::Doc::Config,
+            Some(dir) => complete::Doc::Page { dir },
+            None => return Vec::new(),
+        };
+        let headings = |p: &pages::Page| {
+            site.docs[p.id]
+                .body
+                .headings
+                .iter()
+                .map(|h| (h.id.clone(), h.text.clone()))
+                .collect()
+        };
+        complete::complete(&config, &all, &headings, &doc, &text, offset)
+            .into_iter()
+            .map(|(mut item, replaces)| {
+                if let Some(r) = replaces {
+                    let range = Range::new(pos::position_of(&text, r.start), pos::position_of(&text, r.end));
+                    let new_text = item.label.clone();
+                    item.text_edit = Some(lsp_types::CompletionTextEdit::Edit(lsp_types::TextEdit {
+                        range,
+                        new_text,
+                    }));
+                }
+                item
+            })
+            .collect()
     }
 
-    fn definition(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {
+    fn definition(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {
         let path = self.site_file(&at.text_document.uri)?;
         let text = self.text_of(&path)?;
         let offset = pos::offset_of(&text, at.position);
-        let target = goto::definition(&path, &text, offset, || pages::pages(&self.root, &self.builder.overlay))?;
+        let (_, all) = self.site()?;
+        let (target, line) = match goto::definition(&path, &text, offset, &all)? {
+            goto::Target::File(target) => (target, 0),
+            goto::Target::Stage(name) => {
+                let config = crate::build::load_config_with(&self.root, &self.builder.overlay).ok()?;
+                let config_path = self.root.join(CONFIG_FILE);
+                let line = goto::stage_line(&config, &self.text_of(&config_path)?, name)?;
+                (config_path, line)
+            }
+        };
         // A markdown link may point anywhere (`/etc/x.md`, `../../x.md`): only the site's files.
-        let target = target.canonicalize().ok().filter(|t| t.starts_with(&self.root))?;
+        let target = self.inside(&target)?;
         Some(GotoDefinitionResponse::Scalar(Location::new(
             uri_of(&target)?,
-            Range::new(Position::new(0, 0), Position::new(0, 0)),
+            Range::new(Position::new(line, 0), Position::new(line, 0)),
         )))
     }
+
+    /// `path` if it is in the site (an unsaved page, not on the disk, is).
+    fn inside(&self, path: &Path) -> Option<PathBuf> {
+        if self.builder.overlay.get(path).is_some() {
+            return Some(path.to_owned());
+        }
+        path.canonicalize().ok().filter(|t| t.starts_with(&self.root))
+    }
+
+    /// The page at the cursor: the one a link or reference there names, else the document's.
+    fn page_at(
+        &mut self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Option<(Arc<SiteFacts>, Arc<Vec<pages::Page>>, usize)> {
+        let path = self.site_file(&at.text_document.uri)?;
+        let text = self.text_of(&path)?;
+        let offset = pos::offset_of(&text, at.position);
+        let (site, all) = self.site()?;
+        let named = match goto::definition(&path, &text, offset, &all) {
+            Some(goto::Target::File(t)) => Some(t),
+            _ => None,
+        };
+        let id = refs::page_at(&all, &path, named.as_deref())?.id;
+        Some((site, all, id))
+    }
+
+    /// Every link and `competitors:` entry that names the page at the cursor.
+    fn references(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Option<Vec<Location>> {
+        let (site, all, id) = self.page_at(at)?;
+        let places = refs::references(&site, &all, id);
+        Some(
+            places
+                .iter()
+                .filter_map(|p| {
+                    let range = Range::new(
+                        pos::position_of(&p.text, p.range.start),
+                        pos::position_of(&p.text, p.range.end),
+                    );
+                    Some(Location::new(uri_of(&p.file)?, range))
+                })
+                .collect(),
+        )
+    }
+
+    fn prepare_rename(
+        &mut self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Result<Option<lsp_types::PrepareRenameResponse>, String> {
+        let Some((_, all, id)) = self.page_at(at) else {
+            return Ok(None);
+        };
+        Ok(Some(lsp_types::PrepareRenameResponse::RangeWithPlaceholder {
+            range: Range::new(at.position, at.position),
+            placeholder: all[id].slug.clone(),
+        }))
+    }
+
+    /// Renames the slug of the page at the cursor: its file (or its `slug:` line) and every
+    /// link to it by path or slug, in one workspace edit.
+    fn rename(
+        &mut self,
+        at: &lsp_types::TextDocumentPositionParams,
+        new: &str,
+    ) -> Result<Option<lsp_types::WorkspaceEdit>, String> {
+        use lsp_types::{
+            DocumentChangeOperation, DocumentChanges, OptionalVersionedTextDocumentIdentifier, RenameFile, ResourceOp,
+            TextDocumentEdit, TextEdit,
+        };
+        let Some((site, all, id)) = self.page_at(at) else {
+            return Err("no page here to rename: put the cursor in a page or on a link to one".to_owned());
+        };
+        let new = new.trim();
+        let page = &all[id];
+        if let Some(why) = refs::refuse(&all, page, &site.docs[id], new) {
+            return Err(why);
+        }
+        let (edits, moved) = refs::rename(&site, &all, page, new);
+        let mut by_file: BTreeMap<PathBuf, Vec<TextEdit>> = BTreeMap::new();
+        for e in edits {
+            let range = Range::new(
+                pos::position_of(&e.text, e.range.start),
+                pos::position_of(&e.text, e.range.end),
+            );
+            by_file
+                .entry(e.file)
+                .or_default()
+                .push(TextEdit { range, new_text: e.new });
+        }
+        let mut ops = Vec::new();
+        for (file, edits) in by_file {
+            let uri = uri_of(&file).ok_or("a file name that is no URI")?;
+            ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }));
+        }
+        if let Some((from, to)) = moved {
+            ops.push(DocumentChangeOperation::Op(ResourceOp::Rename(RenameFile {
+                old_uri: uri_of(&from).ok_or("a file name that is no URI")?,
+                new_uri: uri_of(&to).ok_or("a file name that is no URI")?,
+                options: None,
+                annotation_id: None,
+            })));
+        }
+        Ok(Some(lsp_types::WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(ops)),
+            ..Default::default()
+        }))
+    }
+
+    /// A quick fix for each diagnostic of the request that carries a "did you mean" (its
+    /// `data.fix`, set when it was published): the underlined text replaced by the name.
+    fn code_actions(&mut self, p: &lsp_types::CodeActionParams) -> Vec<lsp_types::CodeActionOrCommand> {
+        let uri = &p.text_document.uri;
+        let Some(text) = self.site_file(uri).and_then(|path| self.text_of(&path)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for d in &p.context.diagnostics {
+            let Some(fix) = d.data.as_ref().and_then(|v| v["fix"].as_str()) else {
+                continue;
+            };
+            let (a, b) = (pos::offset_of(&text, d.range.start), pos::offset_of(&text, d.range.end));
+            let Some(range) = fix_range(&text[a.min(b)..b], fix).map(|r| a + r.start..a + r.end) else {
+                continue;
+            };
+            let range = Range::new(pos::position_of(&text, range.start), pos::position_of(&text, range.end));
+            let edit = lsp_types::TextEdit {
+                range,
+                new_text: fix.to_owned(),
+            };
+            let changes = std::collections::HashMap::from([(uri.clone(), vec![edit])]);
+            out.push(lsp_types::CodeActionOrCommand::CodeAction(lsp_types::CodeAction {
+                title: format!("Change to \"{fix}\""),
+                kind: Some(lsp_types::CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![d.clone()]),
+                edit: Some(lsp_types::WorkspaceEdit {
+                    changes: Some(changes),
+                    ..Default::default()
+                }),
+                is_preferred: Some(true),
+                ..Default::default()
+            }));
+        }
+        out
+    }
+}
+
+/// What a "did you mean" replaces in the underlined text: the whole of a plain value; the
+/// page name of a wiki link (`[[name#a|text]]`); nothing in any other link (a fix there
+/// could break it).
+fn fix_range(underlined: &str, fix: &str) -> Option<std::ops::Range<usize>> {
+    if underlined.starts_with("[[") {
+        let inner = &underlined[2..];
+        let end = inner.find(['|', '#', ']']).unwrap_or(inner.len());
+        return (!fix.contains(['[', ']', '|', '#'])).then_some(2..2 + end);
+    }
+    let plain = |s: &str| !s.contains(['[', ']', '(', ')', '#', '\n']);
+    (plain(underlined) && plain(fix) && !underlined.is_empty()).then_some(0..underlined.len())
 }
 
 impl Server {
@@ -319,22 +568,27 @@ impl Server {
     }
 
     /// On a link to a customer, its fact line; on a link or reference to a competitor, its
-    /// price level, strengths and weaknesses.
-    fn hover(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<lsp_types::Hover> {
+    /// price level, strengths and weaknesses; on a fixed value, its names and meaning.
+    fn hover(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Option<lsp_types::Hover> {
         let path = self.site_file(&at.text_document.uri)?;
         let text = self.text_of(&path)?;
         let offset = pos::offset_of(&text, at.position);
-        let all = pages::pages(&self.root, &self.builder.overlay);
-        let target = goto::definition(&path, &text, offset, || pages::pages(&self.root, &self.builder.overlay))?;
-        let target = target.canonicalize().ok().filter(|t| t.starts_with(&self.root))?;
-        let page = all
-            .into_iter()
-            .find(|p| p.path == target || p.path.canonicalize().is_ok_and(|c| c == target))?;
-        let facts = outline::fact_line(&page, &self.text_of(&page.path)?)?;
+        let (_, all) = self.site()?;
+        let value = match goto::definition(&path, &text, offset, &all) {
+            Some(goto::Target::File(target)) => {
+                let target = self.inside(&target)?;
+                let page = refs::page_at(&all, &path, Some(&target))?;
+                outline::fact_line(page, &self.text_of(&page.path)?)?
+            }
+            _ => {
+                let config = crate::build::load_config_with(&self.root, &self.builder.overlay).unwrap_or_default();
+                values::hover(&config, &text, offset)?
+            }
+        };
         Some(lsp_types::Hover {
             contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
                 kind: lsp_types::MarkupKind::Markdown,
-                value: facts,
+                value,
             }),
             range: None,
         })
@@ -356,6 +610,8 @@ fn to_lsp(text: Option<&str>, d: &Diagnostic) -> lsp_types::Diagnostic {
         }),
         source: Some("salesbook".into()),
         message,
+        // What the "did you mean" would write, for the quick fix (see `code_actions`).
+        data: d.fix.as_ref().map(|f| serde_json::json!({ "fix": f })),
         ..lsp_types::Diagnostic::default()
     }
 }
