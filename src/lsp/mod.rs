@@ -523,7 +523,7 @@ impl Server {
                 continue;
             };
             let (a, b) = (pos::offset_of(&text, d.range.start), pos::offset_of(&text, d.range.end));
-            let Some(range) = fix_range(&text[a.min(b)..b], fix).map(|r| a + r.start..a + r.end) else {
+            let Some(range) = fix_range(&text, a.min(b)..b, fix) else {
                 continue;
             };
             let range = Range::new(pos::position_of(&text, range.start), pos::position_of(&text, range.end));
@@ -548,17 +548,42 @@ impl Server {
     }
 }
 
-/// What a "did you mean" replaces in the underlined text: the whole of a plain value; the
-/// page name of a wiki link (`[[name#a|text]]`); nothing in any other link (a fix there
-/// could break it).
-fn fix_range(underlined: &str, fix: &str) -> Option<std::ops::Range<usize>> {
-    if underlined.starts_with("[[") {
-        let inner = &underlined[2..];
+/// What a "did you mean" replaces of the `underlined` bytes of `text`: the whole of a
+/// plain value (inside its quotes when it is quoted: the parse underlines a quoted value
+/// from its opening quote); the page name of a wiki link (`[[name#a|text]]`); nothing in
+/// any other link (a fix there could break it).
+fn fix_range(text: &str, underlined: std::ops::Range<usize>, fix: &str) -> Option<std::ops::Range<usize>> {
+    let (a, b) = (underlined.start, underlined.end);
+    let shown = text.get(a..b)?;
+    if let Some(inner) = shown.strip_prefix("[[") {
         let end = inner.find(['|', '#', ']']).unwrap_or(inner.len());
-        return (!fix.contains(['[', ']', '|', '#'])).then_some(2..2 + end);
+        return (!fix.contains(['[', ']', '|', '#'])).then_some(a + 2..a + 2 + end);
     }
-    let plain = |s: &str| !s.contains(['[', ']', '(', ')', '#', '\n']);
-    (plain(underlined) && plain(fix) && !underlined.is_empty()).then_some(0..underlined.len())
+    let plain = |s: &str| !s.is_empty() && !s.contains(['[', ']', '(', ')', '#', '\n', '"', '\'']);
+    if let Some(q) = shown.chars().next().filter(|c| matches!(c, '"' | '\'')) {
+        let line_end = text[a..].find('\n').map_or(text.len(), |i| a + i);
+        let close = a + 1 + text[a + 1..line_end].find(q)?;
+        return (plain(&text[a + 1..close]) && plain(fix)).then_some(a + 1..close);
+    }
+    (plain(shown) && plain(fix)).then_some(a..b)
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::fix_range;
+
+    #[test]
+    fn a_fix_replaces_the_value_inside_its_quotes_and_a_wiki_links_name() {
+        let text = "stage: \"oportunity\"\n[[rivel|对手]] [a](b.md)\n";
+        let q = text.find('"').unwrap();
+        let r = fix_range(text, q..q + 10, "opportunity").unwrap();
+        assert_eq!(&text[r], "oportunity");
+        let w = text.find("[[").unwrap();
+        let r = fix_range(text, w..w + 16, "rival").unwrap();
+        assert_eq!(&text[r], "rivel");
+        let m = text.find("[a]").unwrap();
+        assert_eq!(fix_range(text, m..m + 9, "c.md"), None);
+    }
 }
 
 impl Server {

@@ -70,6 +70,7 @@ pub fn references(site: &SiteFacts, pages: &[Page], to: usize) -> Vec<Place> {
         {
             for r in c.competitors.iter().filter(|r| target.named(&r.value)) {
                 if let Some(range) = byte_span(&text, r.pos.line, r.pos.column, r.width) {
+                    let range = quoted(&text, range);
                     out.push(Place {
                         file: doc.file.clone(),
                         text: text.to_string(),
@@ -81,6 +82,19 @@ pub fn references(site: &SiteFacts, pages: &[Page], to: usize) -> Vec<Place> {
         }
     }
     out
+}
+
+/// A YAML value's range with its quotes when it is quoted (`"Rival Automation"`): the
+/// parse places it at the opening quote and counts the value's own characters.
+fn quoted(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let Some(q) = text[range.start..].chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+        return range;
+    };
+    let line_end = text[range.start..].find('\n').map_or(text.len(), |i| range.start + i);
+    match text[range.start + 1..line_end].find(q) {
+        Some(i) => range.start..range.start + 1 + i + 1,
+        None => range,
+    }
 }
 
 fn byte_span(text: &str, line: usize, column: usize, width: usize) -> Option<std::ops::Range<usize>> {
