@@ -34,7 +34,7 @@ pub fn definition<'a>(doc: &Path, text: &'a str, offset: usize, pages: &[Page]) 
         return path.is_file().then_some(Target::File(path));
     }
     let line_no = text[..line_start].matches('\n').count();
-    if line_no == 0 || !front_matter_lines(text).is_some_and(|end| line_no < end) {
+    if line_no == 0 || front_matter_lines(text).is_none_or(|end| line_no >= end) {
         return None;
     }
     if in_list(text, line_start, line, "competitors") {

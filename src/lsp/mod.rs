@@ -531,13 +531,19 @@ impl Server {
                 range,
                 new_text: fix.to_owned(),
             };
-            let changes = std::collections::HashMap::from([(uri.clone(), vec![edit])]);
+            let change = lsp_types::TextDocumentEdit {
+                text_document: lsp_types::OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: None,
+                },
+                edits: vec![OneOf::Left(edit)],
+            };
             out.push(lsp_types::CodeActionOrCommand::CodeAction(lsp_types::CodeAction {
                 title: format!("Change to \"{fix}\""),
                 kind: Some(lsp_types::CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![d.clone()]),
                 edit: Some(lsp_types::WorkspaceEdit {
-                    changes: Some(changes),
+                    document_changes: Some(lsp_types::DocumentChanges::Edits(vec![change])),
                     ..Default::default()
                 }),
                 is_preferred: Some(true),

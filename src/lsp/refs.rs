@@ -4,6 +4,7 @@
 //! that the build did not take for a link.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::build::SiteFacts;
 use crate::links::LinkTo;
@@ -16,7 +17,7 @@ use super::pages::Page;
 /// range of the whole link or reference.
 pub struct Place {
     pub file: PathBuf,
-    pub text: String,
+    pub text: Arc<str>,
     pub range: std::ops::Range<usize>,
     pub what: Kind,
 }
@@ -39,6 +40,7 @@ pub fn references(site: &SiteFacts, pages: &[Page], to: usize) -> Vec<Place> {
     for id in from {
         let Some(doc) = site.docs.get(id.0) else { continue };
         let Some(text) = doc.text() else { continue };
+        let text: Arc<str> = Arc::from(text.as_ref());
         let links = site.graph.body_links.get(id.0);
         for (i, link) in doc.body.links.iter().enumerate() {
             let hit = links
@@ -58,7 +60,7 @@ pub fn references(site: &SiteFacts, pages: &[Page], to: usize) -> Vec<Place> {
             if let Some(range) = byte_span(&text, link.pos.line, link.pos.column, link.width) {
                 out.push(Place {
                     file: doc.file.clone(),
-                    text: text.to_string(),
+                    text: Arc::clone(&text),
                     range,
                     what,
                 });
@@ -73,7 +75,7 @@ pub fn references(site: &SiteFacts, pages: &[Page], to: usize) -> Vec<Place> {
                     let range = quoted(&text, range);
                     out.push(Place {
                         file: doc.file.clone(),
-                        text: text.to_string(),
+                        text: Arc::clone(&text),
                         range,
                         what: Kind::Competitor,
                     });
@@ -136,10 +138,11 @@ pub fn refuse(site_pages: &[Page], page: &Page, doc: &ParsedDoc, new: &str) -> O
     } else {
         format!("{dir}/{new}")
     };
-    if let Some(other) = site_pages
-        .iter()
-        .find(|p| p.id != page.id && (p.content_path == new_path || p.slug_path() == new_path))
-    {
+    if let Some(other) = site_pages.iter().find(|p| {
+        // Names that differ only in case are one file on macOS and Windows.
+        let same = |a: &str| crate::site::fold_name(a) == crate::site::fold_name(&new_path);
+        p.id != page.id && (same(&p.content_path) || same(&p.slug_path()))
+    }) {
         return Some(format!("{} has that name already", other.path.display()));
     }
     if doc.fm.slug.is_none() {
@@ -154,7 +157,7 @@ pub fn refuse(site_pages: &[Page], page: &Page, doc: &ParsedDoc, new: &str) -> O
 /// One text edit: the file, its byte range and the new text.
 pub struct Edit {
     pub file: PathBuf,
-    pub text: String,
+    pub text: Arc<str>,
     pub range: std::ops::Range<usize>,
     pub new: String,
 }
@@ -171,7 +174,7 @@ pub fn rename(site: &SiteFacts, pages: &[Page], page: &Page, new: &str) -> (Vec<
     {
         edits.push(Edit {
             file: doc.file.clone(),
-            text: text.to_string(),
+            text: Arc::from(text.as_ref()),
             range,
             new: new.to_owned(),
         });

@@ -14,7 +14,7 @@ pub fn hover(config: &SiteConfig, text: &str, offset: usize) -> Option<String> {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let line_no = text[..line_start].matches('\n').count();
-    if line_no == 0 || !front_matter_lines(text).is_some_and(|end| line_no < end) {
+    if line_no == 0 || front_matter_lines(text).is_none_or(|end| line_no >= end) {
         return None;
     }
     let line = &text[line_start..line_end];

@@ -582,7 +582,7 @@ fn apply_edits(text: &str, edits: &[Value]) -> String {
             )
         })
         .collect();
-    spans.sort_by(|a, b| b.0.cmp(&a.0));
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut out = text.to_owned();
     for (a, b, new) in spans {
         out.replace_range(a..b, new);
@@ -843,6 +843,8 @@ fn lsp_refuses_a_rename_to_a_bad_name() {
     let hu = open(&mut c, &t.root().join("content/customers/huadong.md"));
     for (new, why) in [
         ("beta", "has that name already"),
+        ("Beta", "has that name already"),
+        ("../x", "cannot be a slug"),
         ("funnel", "generated page"),
         ("a b", "cannot be a slug"),
         ("a/b", "cannot be a slug"),
@@ -879,7 +881,9 @@ fn lsp_quick_fix_writes_the_suggested_stage() {
     let actions = actions.as_array().unwrap();
     assert_eq!(actions.len(), 1, "{actions:?}");
     assert_eq!(actions[0]["kind"], "quickfix");
-    let edits = actions[0]["edit"]["changes"][&u].as_array().unwrap();
+    let change = &actions[0]["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"]["uri"], json!(u));
+    let edits = change["edits"].as_array().unwrap();
     assert_eq!(apply_edits(&wrong, edits), CUSTOMER);
     c.shutdown();
 }
@@ -901,7 +905,9 @@ fn lsp_quick_fix_of_a_wiki_link_keeps_its_text() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": u}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
     );
-    let edits = actions[0]["edit"]["changes"][&u].as_array().expect("a fix");
+    let edits = actions[0]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .expect("a fix");
     assert_eq!(
         apply_edits(&wrong, edits),
         CUSTOMER.replace("[[对手乙]]", "[[rival|对手]]")
