@@ -58,6 +58,11 @@ pub fn references(site: &SiteFacts, pages: &[Page], to: usize) -> Vec<Place> {
                 _ => Kind::Markdown,
             };
             if let Some(range) = byte_span(&text, link.pos.line, link.pos.column, link.width) {
+                // The parse gives a link's first line: a markdown link's text may go on.
+                let range = match what {
+                    Kind::Markdown => md_extent(&text, range),
+                    _ => range,
+                };
                 out.push(Place {
                     file: doc.file.clone(),
                     text: Arc::clone(&text),
@@ -84,6 +89,24 @@ pub fn references(site: &SiteFacts, pages: &[Page], to: usize) -> Vec<Place> {
         }
     }
     out
+}
+
+/// The whole of a markdown link that starts at `first.start` (`[text\non](x.md)`): up to
+/// the `)` of the first `](…)` in its paragraph whose path is a `.md` file.
+fn md_extent(text: &str, first: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let para = text[first.start..].find("\n\n").map_or(text.len(), |i| first.start + i);
+    let mut from = first.start;
+    while let Some(i) = text[from..para].find("](") {
+        let dest = from + i + 2;
+        let Some(close) = text[dest..para].find(')') else { break };
+        let path = text[dest..dest + close].trim_start_matches('<');
+        let path = path.split(['#', '>', ' ']).next().unwrap_or(path);
+        if path.ends_with(".md") {
+            return first.start..dest + close + 1;
+        }
+        from = dest;
+    }
+    first
 }
 
 /// A YAML value's range with its quotes when it is quoted (`"Rival Automation"`): the
@@ -267,6 +290,10 @@ mod tests {
         assert_eq!(&w[wiki_name(w).unwrap()], "customers/huadong");
         let m = "[看价格](../competitors/rival.md#价格)";
         assert_eq!(&m[md_file(m).unwrap()], "../competitors/rival.md");
+        let t = "x [华东\n精密](huadong.md#a) y";
+        let r = md_extent(t, 2..t.find('\n').unwrap());
+        assert_eq!(&t[r.clone()], "[华东\n精密](huadong.md#a)");
+        assert_eq!(md_file(&t[r.clone()]).map(|f| &t[r][f]), Some("huadong.md"));
         let m = "[a](<my file.md>)";
         assert_eq!(md_file(m).map(|r| &m[r]), Some("my file.md"));
     }
