@@ -168,6 +168,17 @@ pub fn refuse(site_pages: &[Page], page: &Page, doc: &ParsedDoc, new: &str) -> O
     }) {
         return Some(format!("{} has that name already", other.path.display()));
     }
+    // A wiki link names a page by slug before title, in any folder: a second page of that
+    // slug would make `[[new]]` ambiguous, one of that title would lose its links to this.
+    if let Some(other) = site_pages
+        .iter()
+        .find(|p| p.id != page.id && (p.slug == new || p.stem() == new || p.title == new))
+    {
+        return Some(format!(
+            "{} is named \"{new}\" already: a [[{new}]] link would no longer name one page",
+            other.path.display()
+        ));
+    }
     if doc.fm.slug.is_none() {
         let file = page.path.with_file_name(format!("{new}.md"));
         if file.exists() {

@@ -844,6 +844,8 @@ fn lsp_refuses_a_rename_to_a_bad_name() {
     for (new, why) in [
         ("beta", "has that name already"),
         ("Beta", "has that name already"),
+        ("rival", "would no longer name one page"),
+        ("乙方", "would no longer name one page"),
         ("../x", "cannot be a slug"),
         ("funnel", "generated page"),
         ("a b", "cannot be a slug"),
