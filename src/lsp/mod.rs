@@ -563,7 +563,7 @@ fn fix_range(text: &str, underlined: std::ops::Range<usize>, fix: &str) -> Optio
     let shown = text.get(a..b)?;
     if let Some(inner) = shown.strip_prefix("[[") {
         let end = inner.find(['|', '#', ']']).unwrap_or(inner.len());
-        return (!fix.contains(['[', ']', '|', '#'])).then_some(a + 2..a + 2 + end);
+        return (!fix.is_empty() && !fix.contains(['[', ']', '|', '#', '\n'])).then_some(a + 2..a + 2 + end);
     }
     let plain = |s: &str| !s.is_empty() && !s.contains(['[', ']', '(', ')', '#', '\n', '"', '\'']);
     if let Some(q) = shown.chars().next().filter(|c| matches!(c, '"' | '\'')) {
