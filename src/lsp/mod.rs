@@ -1,5 +1,9 @@
 //! `salesbook lsp`: a language server over stdio, so that an editor shows what `check`
-//! would report while the page is typed, completes the fixed values, and follows links.
+//! would report while the page is typed (with quick fixes for its "did you mean"s),
+//! completes the fixed values, follows links, finds a page's backlinks and renames a page
+//! with every link to it. Everything about pages is looked up in the last build
+//! (`Builder::last_site`), which read the editor's unsaved texts: what the editor offers is
+//! what `check` resolves.
 //!
 //! One thread, one loop (rust-analyzer's `lsp-server` does the framing): each message is
 //! handled before the next is read, so there is no state shared between threads. The
