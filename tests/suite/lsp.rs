@@ -80,6 +80,10 @@ impl Client {
         );
         assert!(init["capabilities"]["completionProvider"].is_object(), "{init}");
         assert_eq!(init["capabilities"]["definitionProvider"], json!(true));
+        assert_eq!(init["capabilities"]["referencesProvider"], json!(true));
+        assert_eq!(init["capabilities"]["renameProvider"]["prepareProvider"], json!(true));
+        assert_eq!(init["capabilities"]["codeActionProvider"], json!(true));
+        assert_eq!(init["capabilities"]["hoverProvider"], json!(true));
         c.notify("initialized", json!({}));
         c
     }
@@ -778,6 +782,8 @@ fn lsp_renames_a_customer_and_a_competitor() {
             "/huadong",
             "huadong.md",
             "[[rival#",
+            "[[rival|",
+            "/rival#",
             "[[rival]",
             "/rival]",
             "rival.md",
