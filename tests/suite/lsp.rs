@@ -636,6 +636,25 @@ fn lsp_finds_an_unsaved_new_page_and_completes_aliases() {
                "text": "---\ntitle: 新科电子\naliases: [新科, Xinke]\nstage: lead\n---\n"}}),
     );
     assert_eq!(c.diagnostics(&nu), Vec::<Value>::new());
+    // It is checked as it is typed, like a saved page.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": nu, "version": 2},
+               "contentChanges": [{"text": "---\ntitle: 新科电子\naliases: [新科, Xinke]\nstage: laed\n---\n"}]}),
+    );
+    let diags = c.diagnostics(&nu);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 3, "character": 7}),
+        "{diags:?}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": nu, "version": 3},
+               "contentChanges": [{"text": "---\ntitle: 新科电子\naliases: [新科, Xinke]\nstage: lead\n---\n"}]}),
+    );
+    assert_eq!(c.diagnostics(&nu), Vec::<Value>::new());
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let text = CUSTOMER.replace("[[对手乙]]", "[[新科电子]] [[");
     c.notify(
