@@ -684,6 +684,16 @@ fn lsp_finds_an_unsaved_new_page_and_completes_aliases() {
     );
     assert_eq!(def["uri"], json!(nu), "{def}");
     assert!(!new.exists());
+    // Closed unsaved, it is gone: the link to it breaks.
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": nu}}));
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0]["message"].as_str().unwrap().contains("新科电子"), "{diags:?}");
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 16}}),
+    );
+    assert!(!labels(&items).contains(&"新科电子".to_owned()));
     c.shutdown();
 }
 
