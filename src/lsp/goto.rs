@@ -50,6 +50,22 @@ pub fn definition<'a>(doc: &Path, text: &'a str, offset: usize, pages: &[Page]) 
     None
 }
 
+/// Whether the cursor (byte `offset`) is on a link or a reference, resolved or not.
+pub fn on_reference(text: &str, offset: usize) -> bool {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = &text[line_start..line_end];
+    let at = offset - line_start;
+    let line_no = text[..line_start].matches('\n').count();
+    let in_front = line_no > 0 && front_matter_lines(text).is_some_and(|end| line_no < end);
+    wiki_target(line, at).is_some()
+        || md_target(line, at).is_some()
+        || (in_front
+            && ["competitors", "stages"]
+                .iter()
+                .any(|k| in_list(text, line_start, line, k) && word_at(line, at, k).is_some()))
+}
+
 /// The 0-based line of stage `name`'s entry (`- id: quote`) in the config's text, if the
 /// config lists it (a built-in stage of a config without `stages:` has no line).
 pub fn stage_line(config: &SiteConfig, config_text: &str, name: &str) -> Option<u32> {

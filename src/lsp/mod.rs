@@ -428,6 +428,8 @@ impl Server {
         let (site, all) = self.site()?;
         let named = match goto::definition(&path, &text, offset, &all) {
             Some(goto::Target::File(t)) => Some(t),
+            // A link to no page of the site, or a stage: not the document's page either.
+            _ if goto::on_reference(&text, offset) => return None,
             _ => None,
         };
         let id = refs::page_at(&all, &path, named.as_deref())?.id;

@@ -895,6 +895,24 @@ fn lsp_refuses_a_rename_to_a_bad_name() {
         let err = msg["error"]["message"].as_str().unwrap_or_default();
         assert!(err.contains(why), "{new}: {msg}");
     }
+    // On a link to no page: not this page either.
+    let text = std::fs::read_to_string(t.root().join("content/customers/huadong.md")).unwrap();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": hu, "version": 2}, "contentChanges": [{"text": format!("{text}[[nope]]\n")}]}),
+    );
+    c.next_id += 1;
+    let id = c.next_id;
+    c.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/rename",
+                  "params": {"textDocument": {"uri": hu}, "position": {"line": 10, "character": 3}, "newName": "xyz"}}));
+    let msg = c.wait(|m| m["id"] == json!(id));
+    assert!(
+        msg["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no page here"),
+        "{msg}"
+    );
     c.shutdown();
 }
 
