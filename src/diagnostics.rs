@@ -28,6 +28,10 @@ pub struct Diagnostic {
     /// How many characters the caret underlines (at least one).
     #[serde(skip)]
     pub width: usize,
+    /// The text that the help's "did you mean" would put in place of what is underlined
+    /// (`salesbook lsp` offers it as a quick fix).
+    #[serde(skip)]
+    pub fix: Option<String>,
 }
 
 /// Longest source line (in bytes) a diagnostic shows.
@@ -55,6 +59,7 @@ impl Diagnostic {
             help: None,
             source_line: None,
             width: 1,
+            fix: None,
         }
     }
 
@@ -74,7 +79,9 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        let help = help.into();
+        self.fix = suggested(&help).map(str::to_owned);
+        self.help = Some(help);
         self
     }
 
@@ -174,6 +181,25 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
     })
 }
 
+/// The name a "did you mean" help offers, in each of the forms the checks write it:
+/// `did you mean "X"?`, `did you mean "X" (id)?`, ``did you mean `X`?`` and
+/// `did you mean [[X]]?`. One reader here, beside the writers below, so that the quick fix
+/// of an editor and the help line cannot disagree.
+fn suggested(help: &str) -> Option<&str> {
+    let rest = help.strip_prefix("did you mean ")?;
+    let (open, close) = match rest.chars().next()? {
+        '"' => ("\"", "\""),
+        '`' => ("`", "`"),
+        '[' => ("[[", "]]"),
+        _ => return None,
+    };
+    let inner = rest.strip_prefix(open)?;
+    let end = inner.find(close)?;
+    let tail = &inner[end + close.len()..];
+    // Only a help that offers exactly one name.
+    (tail == "?" || (tail.starts_with(" (") && tail.ends_with(")?"))).then_some(&inner[..end])
+}
+
 /// A "did you mean" help line, or the list of what is allowed.
 pub fn suggestion(wrong: &str, allowed: &[&str]) -> String {
     match closest(wrong, allowed.iter().copied()) {
@@ -265,6 +291,16 @@ pub fn render_json(diags: &[Diagnostic]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_did_you_mean_carries_its_name_as_the_fix() {
+        let fix = |h: &str| Diagnostic::error("a.md", "m").help(h).fix;
+        assert_eq!(fix("did you mean \"opportunity\"?").as_deref(), Some("opportunity"));
+        assert_eq!(fix("did you mean \"伙伴关系\" (partner)?").as_deref(), Some("伙伴关系"));
+        assert_eq!(fix("did you mean `owner`?").as_deref(), Some("owner"));
+        assert_eq!(fix("did you mean [[huadong]]?").as_deref(), Some("huadong"));
+        assert_eq!(fix("expected one of: a, b"), None);
+    }
 
     #[test]
     fn offsets_map_to_char_columns() {

@@ -438,7 +438,8 @@ fn wiki_target(site: &Site, name: &str) -> Result<DocId, LinkError> {
 }
 
 /// A content path written as a relative `.md` link from folder `dir`.
-fn relative_md(dir: &str, path: &str) -> String {
+/// (`salesbook lsp` completes markdown links with it too.)
+pub fn relative_md(dir: &str, path: &str) -> String {
     let from: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
     let to: Vec<&str> = path.split('/').collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();

@@ -328,6 +328,18 @@ impl Overlay {
         self.texts.get(path).map(String::as_str)
     }
 
+    /// The pages under `root`'s `content/` open in an editor that are not on the disk (yet).
+    pub fn unsaved_pages<'a>(&'a self, root: &'a Path) -> impl Iterator<Item = PathBuf> + 'a {
+        let content = root.join("content");
+        self.texts
+            .keys()
+            .filter(move |p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or(".");
+                p.starts_with(&content) && name.ends_with(".md") && !is_ignored_name(name) && !p.exists()
+            })
+            .cloned()
+    }
+
     /// The file's bytes: the editor's text if it is open, else the disk's.
     pub fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         match self.texts.get(path) {

@@ -121,6 +121,18 @@ pub struct Builder {
     taken: body::Taken,
     /// Editors' unsaved texts, read instead of the disk (`salesbook lsp`).
     pub overlay: load::Overlay,
+    /// The pages and links of the last build that got that far (not kept by a lean build).
+    last_site: Option<Arc<SiteFacts>>,
+}
+
+/// The site as the last build saw it: what `salesbook lsp` looks pages up in (completion,
+/// definition, references, rename) instead of reading every page again per request.
+#[derive(Debug)]
+pub struct SiteFacts {
+    pub docs: Vec<Arc<ParsedDoc>>,
+    /// Drafts left out of the build.
+    pub hidden: Vec<bool>,
+    pub graph: Arc<crate::links::LinkGraph>,
 }
 
 /// What a builder is used for. It decides what a build keeps in memory and what its result
@@ -216,7 +228,13 @@ impl Builder {
             history_warning: None,
             taken: body::Taken::default(),
             overlay: load::Overlay::default(),
+            last_site: None,
         }
+    }
+
+    /// The pages and links of the last build (none before the first, or for a lean builder).
+    pub fn last_site(&self) -> Option<&Arc<SiteFacts>> {
+        self.last_site.as_ref()
     }
 
     /// The page token to write into every page and into the output (`build` passes the one
@@ -345,6 +363,13 @@ impl Builder {
         stages.mark("index");
         let (graph, d) = crate::links::resolve_cached(&site, &mut self.links);
         diags.extend(d);
+        if !self.mode.lean() {
+            self.last_site = Some(Arc::new(SiteFacts {
+                docs: site.docs.clone(),
+                hidden: site.hidden.clone(),
+                graph: Arc::clone(&graph),
+            }));
+        }
         let Some(theme) = theme else {
             return finish(BuildResult::failed(diags, site.visible().count()), start);
         };

@@ -46,7 +46,9 @@ impl Builder {
                 for p in changed {
                     // A file made since the walk is taken on the walk's terms: one that
                     // resolves outside the site root waits for a full build to warn of it.
-                    match (paths.binary_search(p), p.is_file() && load::stays_inside(root, p)) {
+                    // (A page typed in an editor and not saved yet is one too.)
+                    let page = (p.is_file() && load::stays_inside(root, p)) || self.overlay.get(p).is_some();
+                    match (paths.binary_search(p), page) {
                         (Err(at), true) => {
                             paths.insert(at, p.clone());
                             self.ordered = None;
@@ -61,8 +63,11 @@ impl Builder {
                 paths
             }
             _ => {
-                let (paths, d) = load::find_sources(root);
+                let (mut paths, d) = load::find_sources(root);
                 self.walk_diags = d;
+                paths.extend(self.overlay.unsaved_pages(root));
+                paths.sort();
+                paths.dedup();
                 paths
             }
         };

@@ -1,6 +1,8 @@
 //! Completion: the fixed values of front matter (from the one table of names in
 //! `crate::words` and the config's stages, so that what completes is what `check` accepts),
-//! competitors inside `competitors:`, and pages after `[[`.
+//! competitors inside `competitors:`, pages after `[[` (by title, path and alias) and in a
+//! markdown link's `](`, and the keys of `salesbook.yaml` (from its schema, `crate::schema`,
+//! which is made from the config's own keys).
 
 use lsp_types::{CompletionItem, CompletionItemKind};
 
@@ -9,29 +11,82 @@ use crate::config::{Language, SiteConfig};
 use crate::model::{Level, PriceLevel, Relationship, Role, Style, Tier, VisitKind};
 use crate::words::{self, Word};
 
-/// What to offer at byte `offset` of `text`; `pages` is asked for only when pages are
-/// offered, and `read` for the text of the page whose headings are offered.
+/// The document completed in.
+pub enum Doc<'a> {
+    /// A page, in this folder of `content/` (`customers`, or "" at the top).
+    Page { dir: &'a str },
+    /// `salesbook.yaml`.
+    Config,
+}
+
+/// What to offer at byte `offset` of `text`; `headings` gives a page's heading ids and
+/// texts. An item that replaces what was typed before the cursor carries the byte range
+/// it replaces (the caller turns it into the protocol's text edit).
 pub fn complete(
     config: &SiteConfig,
-    pages: impl FnOnce() -> Vec<Page>,
-    read: &dyn Fn(&Page) -> Option<String>,
+    pages: &[Page],
+    headings: &dyn Fn(&Page) -> Vec<(String, String)>,
+    doc: &Doc,
     text: &str,
     offset: usize,
-) -> Vec<CompletionItem> {
+) -> Vec<(CompletionItem, Option<std::ops::Range<usize>>)> {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let prefix = &text[line_start..offset];
+    let dir = match doc {
+        Doc::Config => {
+            return config_keys(text, line_start, prefix)
+                .into_iter()
+                .map(|i| (i, None))
+                .collect();
+        }
+        Doc::Page { dir } => *dir,
+    };
+    if let Some(i) = prefix.rfind("](")
+        && !prefix[i..].contains(')')
+    {
+        let from = line_start + i + 2;
+        return pages
+            .iter()
+            .filter(|p| !p.hidden)
+            .map(|p| {
+                let path = crate::links::relative_md(dir, &p.content_path).replace(' ', "%20");
+                let it = CompletionItem {
+                    label: path,
+                    kind: Some(CompletionItemKind::FILE),
+                    detail: Some(p.title.clone()),
+                    ..CompletionItem::default()
+                };
+                (it, Some(from..offset))
+            })
+            .collect();
+    }
+    complete_page(config, pages, headings, text, line_start, prefix)
+        .into_iter()
+        .map(|i| (i, None))
+        .collect()
+}
+
+fn complete_page(
+    config: &SiteConfig,
+    pages: &[Page],
+    headings: &dyn Fn(&Page) -> Vec<(String, String)>,
+    text: &str,
+    line_start: usize,
+    prefix: &str,
+) -> Vec<CompletionItem> {
     if let Some(i) = prefix.rfind("[[")
         && !prefix[i..].contains("]]")
     {
         return match prefix[i + 2..].split_once('#') {
             // `[[#…`: this page's headings; `[[page#…`: that page's.
             Some((target, _)) if target.trim().is_empty() => heading_items(text),
-            Some((target, _)) => pages()
-                .iter()
-                .find(|p| p.named(target))
-                .and_then(read)
-                .map_or_else(Vec::new, |t| heading_items(&t)),
-            None => pages().iter().flat_map(wiki_items).collect(),
+            Some((target, _)) => pages.iter().find(|p| p.named(target)).map_or_else(Vec::new, |p| {
+                headings(p)
+                    .iter()
+                    .map(|(id, t)| item(id, t, CompletionItemKind::REFERENCE))
+                    .collect()
+            }),
+            None => pages.iter().filter(|p| !p.hidden).flat_map(wiki_items).collect(),
         };
     }
     let line_no = text[..line_start].matches('\n').count();
@@ -66,17 +121,17 @@ pub fn complete(
         "potential" | "share" => word_items::<Level>(zh),
         "price_level" => word_items::<PriceLevel>(zh),
         key if super::pages::IN_USE.contains(&key) => {
-            let mut values: Vec<String> = pages()
-                .into_iter()
-                .flat_map(|p| p.used)
+            let mut values: Vec<&str> = pages
+                .iter()
+                .flat_map(|p| &p.used)
                 .filter(|(k, _)| *k == key)
-                .map(|(_, v)| v)
+                .map(|(_, v)| v.as_str())
                 .collect();
             values.sort();
             values.dedup();
             values.iter().map(|v| item(v, v, CompletionItemKind::VALUE)).collect()
         }
-        "competitors" => pages()
+        "competitors" => pages
             .iter()
             .filter(|p| p.competitor)
             .map(|p| item(&p.slug, &p.title, CompletionItemKind::REFERENCE))
@@ -85,10 +140,48 @@ pub fn complete(
     }
 }
 
+/// The keys of `salesbook.yaml` at the start of a top-level line, and of a stage inside a
+/// `stages:` list, each with its description; from the config's schema, so that the keys
+/// offered are the ones the config reads.
+fn config_keys(text: &str, line_start: usize, prefix: &str) -> Vec<CompletionItem> {
+    let trimmed = prefix.trim_start();
+    let in_item = trimmed.strip_prefix('-').map(str::trim_start);
+    let typed = in_item.unwrap_or(trimmed);
+    if typed.contains(':') || !typed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Vec::new();
+    }
+    let schema = crate::schema::config_schema();
+    let props = if trimmed.len() == prefix.len() && in_item.is_none() {
+        &schema["properties"]
+    } else {
+        let parent = text[..line_start]
+            .split('\n')
+            .rev()
+            .find(|l| !l.trim().is_empty() && !l.starts_with([' ', '\t', '-', '#']));
+        if parent.is_none_or(|l| !l.starts_with("stages:")) {
+            return Vec::new();
+        }
+        &schema["properties"]["stages"]["items"]["properties"]
+    };
+    let Some(props) = props.as_object() else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .map(|(key, v)| CompletionItem {
+            label: key.clone(),
+            kind: Some(CompletionItemKind::PROPERTY),
+            detail: v["description"].as_str().map(str::to_owned),
+            insert_text: Some(format!("{key}: ")),
+            ..CompletionItem::default()
+        })
+        .collect()
+}
+
 /// The key whose value is being typed: `stage` in `stage: |`, `role` in `  - role: |`, and
 /// for a bare list item (`  - |`) the key of the list, on the nearest line above with less
 /// indentation.
-fn key_at<'a>(text: &'a str, line_start: usize, prefix: &'a str) -> Option<&'a str> {
+pub(super) fn key_at<'a>(text: &'a str, line_start: usize, prefix: &'a str) -> Option<&'a str> {
     let trimmed = prefix.trim_start();
     let item = trimmed.strip_prefix('-').map(str::trim_start);
     if let Some((key, _)) = item.unwrap_or(trimmed).split_once(':') {
@@ -147,8 +240,9 @@ fn heading_items(text: &str) -> Vec<CompletionItem> {
         .collect()
 }
 
-/// A page after `[[`: by its title, and by its path.
-fn wiki_items(p: &Page) -> [CompletionItem; 2] {
+/// A page after `[[`: by its title, by its path, and by each of its aliases (which a wiki
+/// link does not resolve: the alias inserts the path with the alias as the link's text).
+fn wiki_items(p: &Page) -> Vec<CompletionItem> {
     let by_title = CompletionItem {
         label: p.title.clone(),
         kind: Some(CompletionItemKind::FILE),
@@ -161,20 +255,46 @@ fn wiki_items(p: &Page) -> [CompletionItem; 2] {
         detail: Some(p.title.clone()),
         ..CompletionItem::default()
     };
-    [by_title, by_path]
+    let aliases = p.aliases.iter().map(|a| CompletionItem {
+        label: a.clone(),
+        kind: Some(CompletionItemKind::FILE),
+        detail: Some(format!("{} ({})", p.title, p.content_path)),
+        insert_text: Some(format!("{}|{a}", p.content_path)),
+        filter_text: Some(a.clone()),
+        ..CompletionItem::default()
+    });
+    [by_title, by_path].into_iter().chain(aliases).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn labels(text: &str) -> Vec<String> {
+    fn run(pages: &[Page], doc: &Doc, text: &str) -> Vec<String> {
         let at = text.find('|').unwrap();
-        let text = text.replace('|', "");
-        complete(&SiteConfig::default(), Vec::new, &|_| None, &text, at)
+        let text = text.replacen('|', "", 1);
+        complete(&SiteConfig::default(), pages, &|_| Vec::new(), doc, &text, at)
             .into_iter()
-            .map(|i| i.label)
+            .map(|(i, _)| i.label)
             .collect()
+    }
+
+    fn labels(text: &str) -> Vec<String> {
+        run(&[], &Doc::Page { dir: "customers" }, text)
+    }
+
+    fn page(content_path: &str, used: Vec<(&'static str, &str)>) -> Page {
+        Page {
+            id: 0,
+            path: content_path.into(),
+            content_path: content_path.into(),
+            slug: content_path.rsplit('/').next().unwrap_or_default().into(),
+            title: "x".into(),
+            aliases: vec!["小x".into()],
+            competitor: false,
+            hidden: false,
+            used: used.into_iter().map(|(k, v)| (k, v.to_owned())).collect(),
+        }
     }
 
     #[test]
@@ -189,32 +309,13 @@ mod tests {
 
     #[test]
     fn owners_and_tags_in_use_complete_once_each() {
-        let page = |used: Vec<(&'static str, &str)>| Page {
-            path: "x".into(),
-            content_path: "customers/x".into(),
-            slug: "x".into(),
-            title: "x".into(),
-            competitor: false,
-            used: used.into_iter().map(|(k, v)| (k, v.to_owned())).collect(),
-        };
-        let pages = || {
-            vec![
-                page(vec![("owner", "张伟"), ("tags", "制造")]),
-                page(vec![("owner", "张伟"), ("owner", "李娜")]),
-            ]
-        };
-        let text = "---\nowner: \ntags: [\n---\n";
-        let at = |needle: &str| text.find(needle).unwrap() + needle.len();
-        let owners: Vec<String> = complete(&SiteConfig::default(), pages, &|_| None, text, at("owner: "))
-            .into_iter()
-            .map(|i| i.label)
-            .collect();
-        assert_eq!(owners, ["张伟", "李娜"]);
-        let tags: Vec<String> = complete(&SiteConfig::default(), pages, &|_| None, text, at("tags: ["))
-            .into_iter()
-            .map(|i| i.label)
-            .collect();
-        assert_eq!(tags, ["制造"]);
+        let pages = [
+            page("customers/a", vec![("owner", "张伟"), ("tags", "制造")]),
+            page("customers/b", vec![("owner", "张伟"), ("owner", "李娜")]),
+        ];
+        let doc = Doc::Page { dir: "customers" };
+        assert_eq!(run(&pages, &doc, "---\nowner: |\ntags: [\n---\n"), ["张伟", "李娜"]);
+        assert_eq!(run(&pages, &doc, "---\nowner: \ntags: [|\n---\n"), ["制造"]);
     }
 
     #[test]
@@ -227,5 +328,28 @@ mod tests {
     fn nothing_completes_outside_the_front_matter_or_after_an_unknown_key() {
         assert!(labels("---\ntitle: x\n---\nstage: |\n").is_empty());
         assert!(labels("---\nvalue: |\n---\n").is_empty());
+    }
+
+    #[test]
+    fn md_links_complete_relative_paths_and_wiki_links_aliases() {
+        let pages = [page("customers/a", vec![]), page("competitors/r x", vec![])];
+        let doc = Doc::Page { dir: "customers" };
+        assert_eq!(run(&pages, &doc, "见 [甲](|"), ["a.md", "../competitors/r%20x.md"]);
+        assert!(run(&pages, &doc, "[[|").contains(&"小x".to_owned()));
+    }
+
+    #[test]
+    fn config_keys_complete_at_the_top_and_in_a_stage() {
+        let top = run(&[], &Doc::Config, "title: x\nlang|\n");
+        assert!(
+            top.contains(&"language".to_owned()) && top.contains(&"stages".to_owned()),
+            "{top:?}"
+        );
+        let stage = run(&[], &Doc::Config, "stages:\n  - id: a\n    |\n");
+        assert!(
+            stage.contains(&"probability".to_owned()) && !stage.contains(&"title".to_owned()),
+            "{stage:?}"
+        );
+        assert!(run(&[], &Doc::Config, "title: |\n").is_empty());
     }
 }

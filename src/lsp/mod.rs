@@ -1,5 +1,9 @@
 //! `salesbook lsp`: a language server over stdio, so that an editor shows what `check`
-//! would report while the page is typed, completes the fixed values, and follows links.
+//! would report while the page is typed (with quick fixes for its "did you mean"s),
+//! completes the fixed values, follows links, finds a page's backlinks and renames a page
+//! with every link to it. Everything about pages is looked up in the last build
+//! (`Builder::last_site`), which read the editor's unsaved texts: what the editor offers is
+//! what `check` resolves.
 //!
 //! One thread, one loop (rust-analyzer's `lsp-server` does the framing): each message is
 //! handled before the next is read, so there is no state shared between threads. The
@@ -8,26 +12,34 @@
 //! changed page (`Builder::rebuild`), the config a full build.
 
 mod complete;
+mod fix;
 mod goto;
 mod outline;
 mod pages;
 mod pos;
+mod refs;
+mod values;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, PrepareRenameRequest,
+    References, Rename, Request as _,
+};
 use lsp_types::{
-    CompletionOptions, DiagnosticSeverity, GotoDefinitionResponse, Location, OneOf, Position, PublishDiagnosticsParams,
-    Range, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    CodeActionProviderCapability, CompletionOptions, DiagnosticSeverity, GotoDefinitionResponse, Location, OneOf,
+    Position, PublishDiagnosticsParams, Range, RenameOptions, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, Uri,
 };
 
-use crate::build::{BuildMode, BuildOptions, BuildResult, Builder};
+use crate::build::{BuildMode, BuildOptions, BuildResult, Builder, SiteFacts};
 use crate::config::CONFIG_FILE;
 use crate::diagnostics::{Diagnostic, Severity};
 
@@ -37,12 +49,18 @@ pub fn run() -> Result<(), String> {
     let caps = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into()]),
+            trigger_characters: Some(vec!["[".into(), " ".into(), ",".into(), "(".into(), "#".into()]),
             ..CompletionOptions::default()
         }),
         definition_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| e.to_string())?;
@@ -80,6 +98,8 @@ struct Server {
     built: bool,
     /// The files whose diagnostics were last published non-empty, to be cleared when fixed.
     published: HashSet<PathBuf>,
+    /// The pages of the last build, made once per build (on the first request after it).
+    pages: Option<(Arc<SiteFacts>, Arc<Vec<pages::Page>>)>,
 }
 
 impl Server {
@@ -97,6 +117,7 @@ impl Server {
             builder: Builder::with_mode(opts, BuildMode::Serve),
             built: false,
             published: HashSet::new(),
+            pages: None,
         }
     }
 
@@ -144,26 +165,46 @@ impl Server {
     }
 
     fn request(&mut self, req: Request) -> Response {
-        let result = match req.method.as_str() {
-            Completion::METHOD => serde_json::from_value::<lsp_types::CompletionParams>(req.params)
-                .map(|p| serde_json::to_value(self.completion(&p.text_document_position)).unwrap_or_default()),
-            GotoDefinition::METHOD => serde_json::from_value::<lsp_types::GotoDefinitionParams>(req.params)
-                .map(|p| serde_json::to_value(self.definition(&p.text_document_position_params)).unwrap_or_default()),
-            DocumentSymbolRequest::METHOD => serde_json::from_value::<lsp_types::DocumentSymbolParams>(req.params)
-                .map(|p| serde_json::to_value(self.symbols(&p.text_document.uri)).unwrap_or_default()),
-            HoverRequest::METHOD => serde_json::from_value::<lsp_types::HoverParams>(req.params)
-                .map(|p| serde_json::to_value(self.hover(&p.text_document_position_params)).unwrap_or_default()),
-            _ => {
-                return Response::new_err(
-                    req.id,
-                    lsp_server::ErrorCode::MethodNotFound as i32,
-                    format!("salesbook lsp does not handle {}", req.method),
-                );
-            }
-        };
+        fn take<P: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<P, String> {
+            serde_json::from_value(v).map_err(|e| e.to_string())
+        }
+        fn give<T: serde::Serialize>(v: T) -> Result<serde_json::Value, String> {
+            serde_json::to_value(v).map_err(|e| e.to_string())
+        }
+        let params = req.params;
+        let result: Result<serde_json::Value, String> =
+            match req.method.as_str() {
+                Completion::METHOD => take::<lsp_types::CompletionParams>(params)
+                    .and_then(|p| give(self.completion(&p.text_document_position))),
+                GotoDefinition::METHOD => take::<lsp_types::GotoDefinitionParams>(params)
+                    .and_then(|p| give(self.definition(&p.text_document_position_params))),
+                DocumentSymbolRequest::METHOD => take::<lsp_types::DocumentSymbolParams>(params)
+                    .and_then(|p| give(self.symbols(&p.text_document.uri))),
+                HoverRequest::METHOD => take::<lsp_types::HoverParams>(params)
+                    .and_then(|p| give(self.hover(&p.text_document_position_params))),
+                References::METHOD => take::<lsp_types::ReferenceParams>(params)
+                    .and_then(|p| give(self.references(&p.text_document_position))),
+                PrepareRenameRequest::METHOD => take::<lsp_types::TextDocumentPositionParams>(params)
+                    .and_then(|p| self.prepare_rename(&p).and_then(give)),
+                Rename::METHOD => take::<lsp_types::RenameParams>(params)
+                    .and_then(|p| self.rename(&p.text_document_position, &p.new_name).and_then(give)),
+                CodeActionRequest::METHOD => take::<lsp_types::CodeActionParams>(params).and_then(|p| {
+                    let text = self
+                        .site_file(&p.text_document.uri)
+                        .and_then(|path| self.text_of(&path));
+                    give(text.map_or_else(Vec::new, |t| fix::actions(&t, &p)))
+                }),
+                _ => {
+                    return Response::new_err(
+                        req.id,
+                        lsp_server::ErrorCode::MethodNotFound as i32,
+                        format!("salesbook lsp does not handle {}", req.method),
+                    );
+                }
+            };
         match result {
             Ok(v) => Response::new_ok(req.id, v),
-            Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::InvalidParams as i32, e.to_string()),
+            Err(e) => Response::new_err(req.id, lsp_server::ErrorCode::RequestFailed as i32, e),
         }
     }
 
@@ -284,31 +325,199 @@ impl Server {
         }
     }
 
-    fn completion(&self, at: &lsp_types::TextDocumentPositionParams) -> Vec<lsp_types::CompletionItem> {
+    /// The last build's site and its pages: the build made now if there was none yet (a
+    /// request before any document was opened).
+    fn site(&mut self) -> Option<(Arc<SiteFacts>, Arc<Vec<pages::Page>>)> {
+        if !self.built {
+            self.build(&HashSet::new());
+        }
+        let site = Arc::clone(self.builder.last_site()?);
+        match &self.pages {
+            Some((s, p)) if Arc::ptr_eq(s, &site) => Some((site, Arc::clone(p))),
+            _ => {
+                let p = Arc::new(pages::pages(&site));
+                self.pages = Some((Arc::clone(&site), Arc::clone(&p)));
+                Some((site, p))
+            }
+        }
+    }
+
+    fn completion(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Vec<lsp_types::CompletionItem> {
         let Some(path) = self.site_file(&at.text_document.uri) else {
             return Vec::new();
         };
         let Some(text) = self.text_of(&path) else {
             return Vec::new();
         };
+        let Some((site, all)) = self.site() else {
+            return Vec::new();
+        };
         let config = crate::build::load_config_with(&self.root, &self.builder.overlay).unwrap_or_default();
         let offset = pos::offset_of(&text, at.position);
-        let read = |p: &pages::Page| self.text_of(&p.path);
-        let pages = || pages::pages(&self.root, &self.builder.overlay);
-        complete::complete(&config, pages, &read, &text, offset)
+        let content_dir = path
+            .parent()
+            .and_then(|d| d.strip_prefix(self.root.join("content")).ok())
+            .map(|d| d.to_string_lossy().replace('\\', "/"));
+        let doc = match &content_dir {
+            _ if path == self.root.join(CONFIG_FILE) => complete::Doc::Config,
+            Some(dir) => complete::Doc::Page { dir },
+            None => return Vec::new(),
+        };
+        let headings = |p: &pages::Page| {
+            site.docs[p.id]
+                .body
+                .headings
+                .iter()
+                .map(|h| (h.id.clone(), h.text.clone()))
+                .collect()
+        };
+        complete::complete(&config, &all, &headings, &doc, &text, offset)
+            .into_iter()
+            .map(|(mut item, replaces)| {
+                if let Some(r) = replaces {
+                    let range = Range::new(pos::position_of(&text, r.start), pos::position_of(&text, r.end));
+                    let new_text = item.label.clone();
+                    item.text_edit = Some(lsp_types::CompletionTextEdit::Edit(lsp_types::TextEdit {
+                        range,
+                        new_text,
+                    }));
+                }
+                item
+            })
+            .collect()
     }
 
-    fn definition(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {
+    fn definition(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {
         let path = self.site_file(&at.text_document.uri)?;
         let text = self.text_of(&path)?;
         let offset = pos::offset_of(&text, at.position);
-        let target = goto::definition(&path, &text, offset, || pages::pages(&self.root, &self.builder.overlay))?;
+        let (_, all) = self.site()?;
+        let (target, line) = match goto::definition(&path, &text, offset, &all)? {
+            goto::Target::File(target) => (target, 0),
+            goto::Target::Stage(name) => {
+                let config = crate::build::load_config_with(&self.root, &self.builder.overlay).ok()?;
+                let config_path = self.root.join(CONFIG_FILE);
+                let line = goto::stage_line(&config, &self.text_of(&config_path)?, name)?;
+                (config_path, line)
+            }
+        };
         // A markdown link may point anywhere (`/etc/x.md`, `../../x.md`): only the site's files.
-        let target = target.canonicalize().ok().filter(|t| t.starts_with(&self.root))?;
+        let target = self.inside(&target)?;
         Some(GotoDefinitionResponse::Scalar(Location::new(
             uri_of(&target)?,
-            Range::new(Position::new(0, 0), Position::new(0, 0)),
+            Range::new(Position::new(line, 0), Position::new(line, 0)),
         )))
+    }
+
+    /// `path` if it is in the site (an unsaved page, not on the disk, is).
+    fn inside(&self, path: &Path) -> Option<PathBuf> {
+        if self.builder.overlay.get(path).is_some() {
+            return Some(path.to_owned());
+        }
+        path.canonicalize().ok().filter(|t| t.starts_with(&self.root))
+    }
+
+    /// The page at the cursor: the one a link or reference there names, else the document's.
+    fn page_at(
+        &mut self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Option<(Arc<SiteFacts>, Arc<Vec<pages::Page>>, usize)> {
+        let path = self.site_file(&at.text_document.uri)?;
+        let text = self.text_of(&path)?;
+        let offset = pos::offset_of(&text, at.position);
+        let (site, all) = self.site()?;
+        let named = match goto::definition(&path, &text, offset, &all) {
+            Some(goto::Target::File(t)) => Some(t),
+            // A link to no page of the site, or a stage: not the document's page either.
+            _ if goto::on_reference(&text, offset) => return None,
+            _ => None,
+        };
+        let id = refs::page_at(&all, &path, named.as_deref())?.id;
+        Some((site, all, id))
+    }
+
+    /// Every link and `competitors:` entry that names the page at the cursor.
+    fn references(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Option<Vec<Location>> {
+        let (site, all, id) = self.page_at(at)?;
+        let places = refs::references(&site, &all, id);
+        Some(
+            places
+                .iter()
+                .filter_map(|p| {
+                    let range = Range::new(
+                        pos::position_of(&p.text, p.range.start),
+                        pos::position_of(&p.text, p.range.end),
+                    );
+                    Some(Location::new(uri_of(&p.file)?, range))
+                })
+                .collect(),
+        )
+    }
+
+    fn prepare_rename(
+        &mut self,
+        at: &lsp_types::TextDocumentPositionParams,
+    ) -> Result<Option<lsp_types::PrepareRenameResponse>, String> {
+        let Some((_, all, id)) = self.page_at(at) else {
+            return Ok(None);
+        };
+        Ok(Some(lsp_types::PrepareRenameResponse::RangeWithPlaceholder {
+            range: Range::new(at.position, at.position),
+            placeholder: all[id].slug.clone(),
+        }))
+    }
+
+    /// Renames the slug of the page at the cursor: its file (or its `slug:` line) and every
+    /// link to it by path or slug, in one workspace edit.
+    fn rename(
+        &mut self,
+        at: &lsp_types::TextDocumentPositionParams,
+        new: &str,
+    ) -> Result<Option<lsp_types::WorkspaceEdit>, String> {
+        use lsp_types::{
+            DocumentChangeOperation, DocumentChanges, OptionalVersionedTextDocumentIdentifier, RenameFile, ResourceOp,
+            TextDocumentEdit, TextEdit,
+        };
+        let Some((site, all, id)) = self.page_at(at) else {
+            return Err("no page here to rename: put the cursor in a page or on a link to one".to_owned());
+        };
+        let new = new.trim();
+        let page = &all[id];
+        if let Some(why) = refs::refuse(&all, page, &site.docs[id], new) {
+            return Err(why);
+        }
+        let (edits, moved) = refs::rename(&site, &all, page, new);
+        let mut by_file: BTreeMap<PathBuf, Vec<TextEdit>> = BTreeMap::new();
+        for e in edits {
+            let range = Range::new(
+                pos::position_of(&e.text, e.range.start),
+                pos::position_of(&e.text, e.range.end),
+            );
+            by_file
+                .entry(e.file)
+                .or_default()
+                .push(TextEdit { range, new_text: e.new });
+        }
+        let mut ops = Vec::new();
+        for (file, edits) in by_file {
+            let uri = uri_of(&file).ok_or("a file name that is no URI")?;
+            ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+                edits: edits.into_iter().map(OneOf::Left).collect(),
+            }));
+        }
+        if let Some((from, to)) = moved {
+            ops.push(DocumentChangeOperation::Op(ResourceOp::Rename(RenameFile {
+                old_uri: uri_of(&from).ok_or("a file name that is no URI")?,
+                new_uri: uri_of(&to).ok_or("a file name that is no URI")?,
+                options: None,
+                annotation_id: None,
+            })));
+        }
+        Ok(Some(lsp_types::WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(ops)),
+            ..Default::default()
+        }))
     }
 }
 
@@ -319,22 +528,27 @@ impl Server {
     }
 
     /// On a link to a customer, its fact line; on a link or reference to a competitor, its
-    /// price level, strengths and weaknesses.
-    fn hover(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<lsp_types::Hover> {
+    /// price level, strengths and weaknesses; on a fixed value, its names and meaning.
+    fn hover(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Option<lsp_types::Hover> {
         let path = self.site_file(&at.text_document.uri)?;
         let text = self.text_of(&path)?;
         let offset = pos::offset_of(&text, at.position);
-        let all = pages::pages(&self.root, &self.builder.overlay);
-        let target = goto::definition(&path, &text, offset, || pages::pages(&self.root, &self.builder.overlay))?;
-        let target = target.canonicalize().ok().filter(|t| t.starts_with(&self.root))?;
-        let page = all
-            .into_iter()
-            .find(|p| p.path == target || p.path.canonicalize().is_ok_and(|c| c == target))?;
-        let facts = outline::fact_line(&page, &self.text_of(&page.path)?)?;
+        let (_, all) = self.site()?;
+        let value = match goto::definition(&path, &text, offset, &all) {
+            Some(goto::Target::File(target)) => {
+                let target = self.inside(&target)?;
+                let page = refs::page_at(&all, &path, Some(&target))?;
+                outline::fact_line(page, &self.text_of(&page.path)?)?
+            }
+            _ => {
+                let config = crate::build::load_config_with(&self.root, &self.builder.overlay).unwrap_or_default();
+                values::hover(&config, &text, offset)?
+            }
+        };
         Some(lsp_types::Hover {
             contents: lsp_types::HoverContents::Markup(lsp_types::MarkupContent {
                 kind: lsp_types::MarkupKind::Markdown,
-                value: facts,
+                value,
             }),
             range: None,
         })
@@ -356,6 +570,8 @@ fn to_lsp(text: Option<&str>, d: &Diagnostic) -> lsp_types::Diagnostic {
         }),
         source: Some("salesbook".into()),
         message,
+        // What the "did you mean" would write, for the quick fix (see `code_actions`).
+        data: d.fix.as_ref().map(|f| serde_json::json!({ "fix": f })),
         ..lsp_types::Diagnostic::default()
     }
 }

@@ -1,20 +1,28 @@
-//! The site's pages as completion and go to definition name them: path, slug and title.
-//! Read from the sources (the editor's text for open ones) by a light scan of each front
-//! matter's `title:` and `slug:` lines, not by a build: a completion must not wait for one,
-//! and a page whose front matter is broken still has a name to link to.
+//! The site's pages as completion, definition, references and rename name them: path, slug,
+//! title and aliases, taken from the Builder's last build ([`Builder::last_site`]), which read
+//! the editor's unsaved texts (a page typed and not saved yet included), so that a request
+//! reads no file and the names are the ones `check` resolves links against.
+//!
+//! [`Builder::last_site`]: crate::build::Builder::last_site
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::load::{self, Overlay};
+use crate::build::SiteFacts;
+use crate::model::Kind;
 
 pub struct Page {
+    /// The page's place in the build's `docs` (its `DocId`).
+    pub id: usize,
     pub path: PathBuf,
     /// Relative to `content/`, without extension: `customers/huadong`.
     pub content_path: String,
     pub slug: String,
     pub title: String,
-    /// Under `content/competitors/`.
+    pub aliases: Vec<String>,
+    /// A competitor page (named in customers' `competitors:`).
     pub competitor: bool,
+    /// A draft, left out of the build.
+    pub hidden: bool,
     /// The values of the free-text fields that completion offers as "already in use":
     /// (key, value) for `owner`, `industry`, `region` and each of `tags`.
     pub used: Vec<(&'static str, String)>,
@@ -24,40 +32,66 @@ pub struct Page {
 pub const IN_USE: [&str; 4] = ["owner", "industry", "region", "tags"];
 
 impl Page {
-    /// Whether a wiki link or a competitor reference `name` names this page.
+    /// Whether a wiki link or a competitor reference `name` names this page (as
+    /// `links::wiki_target` resolves it: by path, slug, file name or title).
     pub fn named(&self, name: &str) -> bool {
         let name = name.trim();
+        let path = name.trim_start_matches('/').trim_end_matches(".md");
         !name.is_empty()
-            && (self.content_path == name
+            && (self.content_path == path
+                || self.slug_path() == path
                 || self.slug == name
+                || self.stem() == name
                 || self.title == name
                 || (self.competitor && self.content_path == format!("competitors/{name}")))
     }
+
+    /// The file name without `.md`.
+    pub fn stem(&self) -> &str {
+        self.content_path.rsplit('/').next().unwrap_or(&self.content_path)
+    }
+
+    /// The folder in `content/` (`customers`), or "" at the top.
+    pub fn dir(&self) -> &str {
+        self.content_path.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+
+    /// `customers/<slug>`: the path a link by slug path writes.
+    pub fn slug_path(&self) -> String {
+        match self.dir() {
+            "" => self.slug.clone(),
+            dir => format!("{dir}/{}", self.slug),
+        }
+    }
 }
 
-/// Every markdown page under `content/`.
-pub fn pages(root: &Path, overlay: &Overlay) -> Vec<Page> {
-    let (paths, _) = load::find_sources(root);
-    paths
-        .into_iter()
-        .filter_map(|path| {
-            let src = overlay.read_source(root, &path).ok()?;
-            let content_path = src.content_path.clone();
-            let stem = content_path.rsplit('/').next().unwrap_or(&content_path).to_owned();
-            let title = field(&src.text, "title").unwrap_or_else(|| stem.clone());
-            let slug = field(&src.text, "slug").unwrap_or(stem);
-            let used = IN_USE
-                .iter()
-                .flat_map(|key| list_field(&src.text, key).into_iter().map(move |v| (*key, v)))
-                .collect();
-            Some(Page {
+/// Every page of the last build.
+pub fn pages(site: &SiteFacts) -> Vec<Page> {
+    site.docs
+        .iter()
+        .enumerate()
+        .map(|(id, d)| {
+            let c = d.fm.customer.as_deref();
+            let mut used: Vec<(&'static str, String)> = [
+                ("owner", c.and_then(|c| c.owner.clone())),
+                ("industry", c.and_then(|c| c.industry.clone())),
+                ("region", c.and_then(|c| c.region.clone())),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v?)))
+            .collect();
+            used.extend(d.fm.tags.iter().map(|t| ("tags", t.clone())));
+            Page {
+                id,
+                path: d.file.clone(),
+                content_path: d.content_path.clone(),
+                slug: d.slug.clone(),
+                title: d.fm.title.clone(),
+                aliases: d.fm.aliases.clone(),
+                competitor: d.kind == Kind::Competitor,
+                hidden: site.hidden.get(id).copied().unwrap_or(false),
                 used,
-                competitor: content_path.starts_with("competitors/"),
-                path,
-                content_path,
-                slug,
-                title,
-            })
+            }
         })
         .collect()
 }

@@ -13,17 +13,49 @@ pub fn range_of(text: Option<&str>, d: &Diagnostic) -> Range {
     if d.line == 0 {
         return Range::default();
     }
-    let line = (d.line - 1) as u32;
     let shown = text
         .and_then(|t| t.split('\n').nth(d.line - 1))
         .or(d.source_line.as_deref());
-    let start = d.column.saturating_sub(1);
-    let end = start + d.width.max(1);
+    span(shown, d.line, d.column, d.width)
+}
+
+/// The range of `width` characters from 1-based `line` and `column`, on that line's text
+/// `shown` (columns counted as characters when it is not known).
+pub fn span(shown: Option<&str>, line: usize, column: usize, width: usize) -> Range {
+    let start = column.saturating_sub(1);
+    let end = start + width.max(1);
     let (a, b) = match shown {
         Some(l) => (utf16_len(l, start), utf16_len(l, end)),
         None => (start, end),
     };
+    let line = line.saturating_sub(1) as u32;
     Range::new(Position::new(line, a as u32), Position::new(line, b as u32))
+}
+
+/// The protocol position of byte `offset` of `text`.
+pub fn position_of(text: &str, offset: usize) -> Position {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() as u32;
+    Position::new(
+        line,
+        before[line_start..].chars().map(char::len_utf16).sum::<usize>() as u32,
+    )
+}
+
+/// The byte offset in `text` of 1-based `line` and `column` (in characters).
+pub fn offset_at(text: &str, line: usize, column: usize) -> Option<usize> {
+    let mut start = 0;
+    for _ in 1..line {
+        start += text[start..].find('\n')? + 1;
+    }
+    let line_text = &text[start..];
+    let col = line_text
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.len(), |(i, _)| i);
+    Some(start + col)
 }
 
 /// The UTF-16 length of the first `chars` characters of `line` (all of it when shorter).

@@ -80,6 +80,10 @@ impl Client {
         );
         assert!(init["capabilities"]["completionProvider"].is_object(), "{init}");
         assert_eq!(init["capabilities"]["definitionProvider"], json!(true));
+        assert_eq!(init["capabilities"]["referencesProvider"], json!(true));
+        assert_eq!(init["capabilities"]["renameProvider"]["prepareProvider"], json!(true));
+        assert_eq!(init["capabilities"]["codeActionProvider"], json!(true));
+        assert_eq!(init["capabilities"]["hoverProvider"], json!(true));
         c.notify("initialized", json!({}));
         c
     }
@@ -523,5 +527,579 @@ fn lsp_hovers_a_competitor_reference() {
         value.contains("price level: high") && value.contains("strengths: 品牌, 渠道"),
         "{hover}"
     );
+    c.shutdown();
+}
+
+fn labels(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The path of a `file:` URI (percent-decoded).
+fn path_of(uri: &str) -> std::path::PathBuf {
+    let rest = uri.strip_prefix("file://").unwrap().as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < rest.len() {
+        if rest[i] == b'%' {
+            out.push(u8::from_str_radix(std::str::from_utf8(&rest[i + 1..i + 3]).unwrap(), 16).unwrap());
+            i += 3;
+        } else {
+            out.push(rest[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap().into()
+}
+
+/// The byte offset of a protocol position (UTF-16 columns) in `text`.
+fn offset(text: &str, pos: &Value) -> usize {
+    let (line, col) = (
+        pos["line"].as_u64().unwrap() as usize,
+        pos["character"].as_u64().unwrap() as usize,
+    );
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let mut units = 0;
+    for (i, c) in text[start..].char_indices() {
+        if units == col {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// Applies text edits to `text`, the last first.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            let r = &e["range"];
+            (
+                offset(text, &r["start"]),
+                offset(text, &r["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_owned();
+    for (a, b, new) in spans {
+        out.replace_range(a..b, new);
+    }
+    out
+}
+
+/// Applies a workspace edit of `documentChanges` to the files, as an editor would.
+fn apply_workspace_edit(edit: &Value) {
+    for change in edit["documentChanges"].as_array().expect("documentChanges") {
+        if change["kind"] == "rename" {
+            let (from, to) = (
+                path_of(change["oldUri"].as_str().unwrap()),
+                path_of(change["newUri"].as_str().unwrap()),
+            );
+            assert!(!to.exists(), "{}", to.display());
+            std::fs::rename(from, to).unwrap();
+        } else {
+            let path = path_of(change["textDocument"]["uri"].as_str().unwrap());
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, apply_edits(&text, change["edits"].as_array().unwrap())).unwrap();
+        }
+    }
+}
+
+fn open(c: &mut Client, path: &Path) -> String {
+    let u = uri(path);
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    u
+}
+
+/// A page typed in the editor and not saved yet is found by completion and definition, and
+/// its aliases complete after `[[`, inserting the path with the alias as the text.
+#[test]
+fn lsp_finds_an_unsaved_new_page_and_completes_aliases() {
+    let t = site();
+    let new = t.root().join("content/customers/xinke.md");
+    let nu = format!("{}/content/customers/xinke.md", uri(t.root()));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": nu, "languageId": "markdown", "version": 1,
+               "text": "---\ntitle: 新科电子\naliases: [新科, Xinke]\nstage: lead\n---\n"}}),
+    );
+    assert_eq!(c.diagnostics(&nu), Vec::<Value>::new());
+    // It is checked as it is typed, like a saved page.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": nu, "version": 2},
+               "contentChanges": [{"text": "---\ntitle: 新科电子\naliases: [新科, Xinke]\nstage: laed\n---\n"}]}),
+    );
+    let diags = c.diagnostics(&nu);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 3, "character": 7}),
+        "{diags:?}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": nu, "version": 3},
+               "contentChanges": [{"text": "---\ntitle: 新科电子\naliases: [新科, Xinke]\nstage: lead\n---\n"}]}),
+    );
+    assert_eq!(c.diagnostics(&nu), Vec::<Value>::new());
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let text = CUSTOMER.replace("[[对手乙]]", "[[新科电子]] [[");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 16}}),
+    );
+    let got = labels(&items);
+    assert!(
+        got.contains(&"新科电子".to_owned()) && got.contains(&"customers/xinke".to_owned()),
+        "{got:?}"
+    );
+    let alias = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "Xinke")
+        .expect("the alias");
+    assert_eq!(alias["insertText"], "customers/xinke|Xinke", "{alias}");
+    // `[[新科电子]]`: the unsaved page.
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 8}}),
+    );
+    assert_eq!(def["uri"], json!(nu), "{def}");
+    assert!(!new.exists());
+    // Closed unsaved, it is gone: the link to it breaks.
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": nu}}));
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0]["message"].as_str().unwrap().contains("新科电子"), "{diags:?}");
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 16}}),
+    );
+    assert!(!labels(&items).contains(&"新科电子".to_owned()));
+    c.shutdown();
+}
+
+/// References of a competitor: each wiki link, markdown link and `competitors:` entry that
+/// names it, at the link's own range; asked on the page itself or on a link to it.
+#[test]
+fn lsp_finds_every_reference_to_a_page() {
+    let t = SiteTest::fixture("lsp/rename");
+    let rival = t.root().join("content/competitors/rival.md");
+    let mut c = Client::start(t.root());
+    let ru = open(&mut c, &rival);
+    let found = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": ru}, "position": {"line": 1, "character": 3},
+               "context": {"includeDeclaration": false}}),
+    );
+    let mut got: Vec<String> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let file = path_of(l["uri"].as_str().unwrap());
+            let name = file.file_name().unwrap().to_str().unwrap().to_owned();
+            let (s, e) = (&l["range"]["start"], &l["range"]["end"]);
+            format!("{name}:{}:{}-{}", s["line"], s["character"], e["character"])
+        })
+        .collect();
+    got.sort();
+    // huadong: `competitors: [rival, …]` (line 4), `[[rival#价格|看价格]]` and
+    // `[[competitors/rival]]` (line 9); beta: `- rival` and `- "Rival Automation"`.
+    assert_eq!(
+        got,
+        [
+            "beta.md:4:4-9",
+            "beta.md:5:4-22",
+            "huadong.md:4:14-19",
+            "huadong.md:9:22-43",
+            "huadong.md:9:3-19",
+        ],
+        "{found}"
+    );
+    // On a link to the page: the same places.
+    let hu = open(&mut c, &t.root().join("content/customers/huadong.md"));
+    let again = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": hu}, "position": {"line": 9, "character": 6},
+               "context": {"includeDeclaration": false}}),
+    );
+    assert_eq!(again.as_array().unwrap().len(), 5, "{again}");
+    c.shutdown();
+}
+
+fn rename(c: &mut Client, u: &str, line: u32, character: u32, new: &str) -> Value {
+    c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": u}, "position": {"line": line, "character": character}, "newName": new}),
+    )
+}
+
+/// Renames a customer (from a link to it) and a competitor (on its page): one workspace
+/// edit each, applied here as an editor would; the site then checks clean, the old slugs
+/// are in no link, and links by title, `#anchor`s and `|text`s stay.
+#[test]
+fn lsp_renames_a_customer_and_a_competitor() {
+    let t = SiteTest::fixture("lsp/rename");
+    let content = t.root().join("content");
+    let mut c = Client::start(t.root());
+    let bu = open(&mut c, &content.join("customers/beta.md"));
+    let prep = c.request(
+        "textDocument/prepareRename",
+        json!({"textDocument": {"uri": bu}, "position": {"line": 8, "character": 6}}),
+    );
+    assert_eq!(prep["placeholder"], "huadong", "{prep}");
+    // On `[[huadong]]` in beta.
+    let edit = rename(&mut c, &bu, 8, 6, "east-precision");
+    let ops = edit["documentChanges"].as_array().unwrap();
+    assert_eq!(ops.iter().filter(|o| o["kind"] == "rename").count(), 1, "{edit}");
+    assert_eq!(
+        ops.last().unwrap()["kind"],
+        "rename",
+        "the file is renamed after its edits: {edit}"
+    );
+    c.shutdown();
+    apply_workspace_edit(&edit);
+    assert!(content.join("customers/east-precision.md").is_file());
+    assert!(!content.join("customers/huadong.md").exists());
+    let beta = std::fs::read_to_string(content.join("customers/beta.md")).unwrap();
+    assert!(
+        beta.contains("见 [[east-precision]]、[[customers/east-precision#拜访记录]]、[华东](east-precision.md)、[[华东精密]] 和 [[/customers/east-precision.md|华东]]。"),
+        "{beta}"
+    );
+
+    let mut c = Client::start(t.root());
+    let ru = open(&mut c, &content.join("competitors/rival.md"));
+    let edit = rename(&mut c, &ru, 0, 0, "rival-co");
+    c.shutdown();
+    apply_workspace_edit(&edit);
+    let east = std::fs::read_to_string(content.join("customers/east-precision.md")).unwrap();
+    assert!(east.contains("competitors: [rival-co, 对手乙]"), "{east}");
+    assert!(
+        east.contains("[[rival-co#价格|看价格]] 和 [[competitors/rival-co]]"),
+        "{east}"
+    );
+    let beta = std::fs::read_to_string(content.join("customers/beta.md")).unwrap();
+    assert!(beta.contains("  - rival-co\n  - \"Rival Automation\"\n"), "{beta}");
+
+    let out = t.run(&["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!stderr.contains("error"), "{stderr}");
+    for entry in walk(&content) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        for old in [
+            "[[huadong",
+            "/huadong",
+            "huadong.md",
+            "[[rival#",
+            "[[rival|",
+            "/rival#",
+            "[[rival]",
+            "/rival]",
+            "rival.md",
+            "[rival,",
+            "- rival\n",
+        ] {
+            assert!(!text.contains(old), "{old} in {}: {text}", entry.display());
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A page whose front matter sets `slug:` keeps its file: the rename edits the `slug:` line
+/// and the links by slug; links by the file's path still resolve and stay.
+#[test]
+fn lsp_renames_an_explicit_slug_in_the_front_matter() {
+    let t = SiteTest::fixture("lsp/rename");
+    let content = t.root().join("content");
+    let mut c = Client::start(t.root());
+    let gu = open(&mut c, &content.join("customers/gamma.md"));
+    let edit = rename(&mut c, &gu, 6, 0, "bing");
+    c.shutdown();
+    assert!(
+        !edit["documentChanges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["kind"] == "rename"),
+        "{edit}"
+    );
+    apply_workspace_edit(&edit);
+    assert!(
+        std::fs::read_to_string(content.join("customers/gamma.md"))
+            .unwrap()
+            .contains("slug: bing\n")
+    );
+    let beta = std::fs::read_to_string(content.join("customers/beta.md")).unwrap();
+    assert!(
+        beta.contains("丙方：[[bing]]、[[customers/bing]]、[[customers/gamma]]、[丙](gamma.md)。"),
+        "{beta}"
+    );
+    let out = t.run(&["check"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A rename to a taken, reserved or malformed name is refused with the reason.
+#[test]
+fn lsp_refuses_a_rename_to_a_bad_name() {
+    let t = SiteTest::fixture("lsp/rename");
+    let mut c = Client::start(t.root());
+    let hu = open(&mut c, &t.root().join("content/customers/huadong.md"));
+    for (new, why) in [
+        ("beta", "has that name already"),
+        ("Beta", "has that name already"),
+        ("rival", "would no longer name one page"),
+        ("乙方", "would no longer name one page"),
+        ("../x", "cannot be a slug"),
+        ("funnel", "generated page"),
+        ("a b", "cannot be a slug"),
+        ("a/b", "cannot be a slug"),
+        ("x|y", "cannot be a slug"),
+    ] {
+        c.next_id += 1;
+        let id = c.next_id;
+        c.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/rename",
+                      "params": {"textDocument": {"uri": hu}, "position": {"line": 1, "character": 0}, "newName": new}}));
+        let msg = c.wait(|m| m["id"] == json!(id));
+        let err = msg["error"]["message"].as_str().unwrap_or_default();
+        assert!(err.contains(why), "{new}: {msg}");
+    }
+    // On a link to no page: not this page either.
+    let text = std::fs::read_to_string(t.root().join("content/customers/huadong.md")).unwrap();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": hu, "version": 2}, "contentChanges": [{"text": format!("{text}[[nope]]\n")}]}),
+    );
+    c.next_id += 1;
+    let id = c.next_id;
+    c.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/rename",
+                  "params": {"textDocument": {"uri": hu}, "position": {"line": 10, "character": 3}, "newName": "xyz"}}));
+    let msg = c.wait(|m| m["id"] == json!(id));
+    assert!(
+        msg["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no page here"),
+        "{msg}"
+    );
+    c.shutdown();
+}
+
+/// A wrong stage's diagnostic carries its "did you mean"; the quick fix writes it.
+#[test]
+fn lsp_quick_fix_writes_the_suggested_stage() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let wrong = CUSTOMER.replace("stage: opportunity", "stage: oportunity");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": wrong}}),
+    );
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+    );
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "quickfix");
+    let change = &actions[0]["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"]["uri"], json!(u));
+    let edits = change["edits"].as_array().unwrap();
+    assert_eq!(apply_edits(&wrong, edits), CUSTOMER);
+    c.shutdown();
+}
+
+/// A misspelt wiki link's fix replaces the page name only, keeping the `|text`.
+#[test]
+fn lsp_quick_fix_of_a_wiki_link_keeps_its_text() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let wrong = CUSTOMER.replace("[[对手乙]]", "[[rivel|对手]]");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": wrong}}),
+    );
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+    );
+    let edits = actions[0]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .expect("a fix");
+    assert_eq!(
+        apply_edits(&wrong, edits),
+        CUSTOMER.replace("[[对手乙]]", "[[rival|对手]]")
+    );
+    c.shutdown();
+}
+
+/// In a markdown link's `](` the site's pages complete as paths relative to the document;
+/// in salesbook.yaml its keys, and a stage's keys inside `stages:`.
+#[test]
+fn lsp_completes_md_paths_and_config_keys() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    let text = format!("{CUSTOMER}看 [对手](../c");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+    );
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 8, "character": 11}}),
+    );
+    let mut got = labels(&items);
+    got.sort();
+    assert_eq!(
+        got,
+        ["../competitors/other.md", "../competitors/rival.md", "huadong.md"]
+    );
+    let edit = &items[0]["textEdit"];
+    assert_eq!(edit["range"]["start"], json!({"line": 8, "character": 7}), "{edit}");
+    assert_eq!(edit["range"]["end"], json!({"line": 8, "character": 11}), "{edit}");
+
+    let cu = uri(&t.root().join("salesbook.yaml"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": cu, "languageId": "yaml", "version": 1,
+               "text": "title: 测试\ncurr\nstages:\n  - id: lead\n    lab\n"}}),
+    );
+    let top = labels(&c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": cu}, "position": {"line": 1, "character": 4}}),
+    ));
+    assert!(
+        top.contains(&"currency".to_owned()) && top.contains(&"stages".to_owned()),
+        "{top:?}"
+    );
+    assert!(!top.contains(&"label".to_owned()), "{top:?}");
+    let stage = labels(&c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": cu}, "position": {"line": 4, "character": 7}}),
+    ));
+    let mut stage_keys = stage.clone();
+    stage_keys.sort();
+    assert_eq!(
+        stage_keys,
+        ["id", "label", "label_en", "outcome", "probability", "visit_every_days"]
+    );
+    c.shutdown();
+}
+
+/// Hover on a tier and on a stage: names in both languages and the meaning.
+#[test]
+fn lsp_hovers_a_tier_and_a_stage() {
+    let t = site();
+    let u = uri(&t.root().join("content/customers/huadong.md"));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
+    );
+    let hover = |c: &mut Client, line: u32, character: u32| {
+        let h = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": {"line": line, "character": character}}),
+        );
+        h["contents"]["value"].as_str().unwrap_or_default().to_owned()
+    };
+    assert_eq!(
+        hover(&mut c, 3, 8),
+        "**partner** — 伙伴关系 / Partner  \nMutual success; treats our goals as theirs. 互相成就，把我们的目标当作自己的目标。  \nJoint planning and long-term trust. 共同规划，建立长期信任。"
+    );
+    assert_eq!(
+        hover(&mut c, 2, 9),
+        "**opportunity** — 商机 / Opportunity  \noutcome: Open (进行中) · default probability: 40%"
+    );
+    c.shutdown();
+}
+
+/// Definition on a stage in a visit script's `stages:` goes to its entry in salesbook.yaml;
+/// a built-in stage the config does not list goes nowhere.
+#[test]
+fn lsp_goes_from_a_script_stage_to_its_config_entry() {
+    let config = "title: 测试\nstages:\n  - id: lead\n    label: 线索\n    probability: 0.1\n  - {id: quote, label: 报价, probability: 0.6}\n";
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", config),
+        (
+            "content/scripts/cold.md",
+            "---\ntitle: 陌拜\nstages: [lead, 报价]\n---\n",
+        ),
+        (
+            "content/scripts/follow.md",
+            "---\ntitle: 跟进\nstages:\n  - quote\n---\n",
+        ),
+    ]);
+    let mut c = Client::start(t.root());
+    let su = open(&mut c, &t.root().join("content/scripts/cold.md"));
+    let cu = uri(&t.root().join("salesbook.yaml"));
+    let def = |c: &mut Client, u: &str, line: u32, character: u32| {
+        c.request(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": u}, "position": {"line": line, "character": character}}),
+        )
+    };
+    let d = def(&mut c, &su, 2, 10);
+    assert_eq!(
+        (d["uri"].as_str(), &d["range"]["start"]["line"]),
+        (Some(cu.as_str()), &json!(2)),
+        "{d}"
+    );
+    let d = def(&mut c, &su, 2, 15);
+    assert_eq!(
+        (d["uri"].as_str(), &d["range"]["start"]["line"]),
+        (Some(cu.as_str()), &json!(5)),
+        "{d}"
+    );
+    let fu = open(&mut c, &t.root().join("content/scripts/follow.md"));
+    let d = def(&mut c, &fu, 3, 5);
+    assert_eq!(d["range"]["start"]["line"], json!(5), "{d}");
+    c.shutdown();
+
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "title: 测试\n"),
+        ("content/scripts/cold.md", "---\ntitle: 陌拜\nstages: [lead]\n---\n"),
+    ]);
+    let mut c = Client::start(t.root());
+    let su = open(&mut c, &t.root().join("content/scripts/cold.md"));
+    assert_eq!(def(&mut c, &su, 2, 10), Value::Null);
     c.shutdown();
 }
