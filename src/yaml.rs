@@ -22,6 +22,8 @@ pub struct Node {
     pub pos: Pos,
     /// For a plain scalar that resolved to a number or a boolean: the text as written.
     pub raw: Option<Box<str>>,
+    /// Whether the scalar was written in quotes: the caret then underlines them too.
+    pub quoted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +70,7 @@ impl Node {
             return raw.chars().count().max(1);
         }
         match &self.value {
+            Value::Str(s) if self.quoted && !s.contains('\n') => s.chars().count() + 2,
             Value::Str(s) => s.lines().next().map_or(1, |l| l.chars().count()),
             Value::Int(i) => i.to_string().len(),
             Value::Float(f) => f.to_string().len(),
@@ -104,6 +107,7 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
             value: Value::Map(Vec::new()),
             pos: Pos::new(first_line + 1, 1),
             raw: None,
+            quoted: false,
         });
     }
     let parsed = match parse_plain(text) {
@@ -169,7 +173,8 @@ fn resolve_alone(text: &str) -> Option<Value> {
 /// Gives each number and boolean of serde-saphyr's tree the text it was written as (the
 /// direct path has it from the parser's events): the plain scalar at the node's place (after
 /// an anchor; for an alias, at its anchor), taken only if it resolves alone to the same
-/// value. A value whose text cannot be found this way shows as its value.
+/// value. A value whose text cannot be found this way shows as its value. Text written in
+/// quotes is marked so.
 fn written_as(node: &mut Node, source: &mut Source) {
     match &mut node.value {
         Value::Seq(items) => items.iter_mut().for_each(|n| written_as(n, source)),
@@ -187,6 +192,7 @@ fn written_as(node: &mut Node, source: &mut Source) {
                 node.raw = Some(token.into());
             }
         }
+        Value::Str(_) => node.quoted = source.starts_quoted(node.pos),
         _ => {}
     }
 }
@@ -242,6 +248,16 @@ impl<'a> Source<'a> {
             None => rest,
         };
         first_token(rest)
+    }
+
+    /// Whether a quote opens the scalar at `pos`.
+    fn starts_quoted(&self, pos: Pos) -> bool {
+        let Some(&line) = pos.line.checked_sub(1).and_then(|l| self.lines.get(l)) else {
+            return false;
+        };
+        line.chars()
+            .nth(pos.column.saturating_sub(1))
+            .is_some_and(|c| matches!(c, '"' | '\''))
     }
 
     /// The plain scalar last anchored as `name` on or before line `line`.
@@ -317,7 +333,14 @@ fn parse_plain(text: &str) -> Option<Node> {
                 let value = scalar(&text, style, in_key)?;
                 let raw =
                     matches!(value, Value::Bool(_) | Value::Int(_) | Value::Float(_)).then(|| text.as_ref().into());
-                Node { value, pos, raw }
+                use serde_saphyr::granit_parser::ScalarStyle::{DoubleQuoted, SingleQuoted};
+                let quoted = matches!(style, SingleQuoted | DoubleQuoted);
+                Node {
+                    value,
+                    pos,
+                    raw,
+                    quoted,
+                }
             }
             Event::SequenceStart(_, 0, None) if !in_key && stack.len() < MAX_DEPTH => {
                 stack.push(Open::Seq(Vec::new(), pos));
@@ -332,6 +355,7 @@ fn parse_plain(text: &str) -> Option<Node> {
                     value: Value::Seq(items),
                     pos,
                     raw: None,
+                    quoted: false,
                 },
                 Open::Map(..) => return None,
             },
@@ -340,6 +364,7 @@ fn parse_plain(text: &str) -> Option<Node> {
                     value: Value::Map(entries),
                     pos,
                     raw: None,
+                    quoted: false,
                 },
                 _ => return None,
             },
@@ -452,6 +477,7 @@ impl<'de> Deserialize<'de> for Node {
             value: spanned.value,
             pos: Pos::new(loc.line() as usize, loc.column() as usize),
             raw: None,
+            quoted: false,
         })
     }
 }
@@ -527,6 +553,22 @@ impl<'de> Visitor<'de> for ValueVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quoted_value_is_underlined_with_its_quotes_on_both_paths() {
+        // `&a` sends the text down the general path; the plain one takes the rest.
+        for text in [
+            "stage: \"oportunity\"\nx: 'ab'\ny: ab\n",
+            "stage: \"oportunity\"\nx: 'ab'\ny: ab\nz: &a 1\n",
+        ] {
+            let node = parse(text, 0).unwrap();
+            let Value::Map(entries) = &node.value else {
+                panic!("map")
+            };
+            let widths: Vec<_> = entries[..3].iter().map(|(_, v)| (v.pos.column, v.width())).collect();
+            assert_eq!(widths, [(8, 12), (4, 4), (4, 2)], "{text}");
+        }
+    }
 
     #[test]
     fn values_keep_their_positions() {

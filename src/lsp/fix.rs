@@ -49,7 +49,7 @@ pub fn actions(text: &str, p: &lsp_types::CodeActionParams) -> Vec<lsp_types::Co
 
 /// What a "did you mean" replaces of the `underlined` bytes of `text`: the whole of a
 /// plain value (inside its quotes when it is quoted: the parse underlines a quoted value
-/// from its opening quote); the page name of a wiki link (`[[name#a|text]]`); nothing in
+/// with its quotes); the page name of a wiki link (`[[name#a|text]]`); nothing in
 /// any other link (a fix there could break it).
 fn fix_range(text: &str, underlined: std::ops::Range<usize>, fix: &str) -> Option<std::ops::Range<usize>> {
     let (a, b) = (underlined.start, underlined.end);

@@ -109,8 +109,9 @@ fn md_extent(text: &str, first: std::ops::Range<usize>) -> std::ops::Range<usize
     first
 }
 
-/// A YAML value's range with its quotes when it is quoted (`"Rival Automation"`): the
-/// parse places it at the opening quote and counts the value's own characters.
+/// A YAML value's range with its quotes when it is quoted (`"Rival Automation"`), up to the
+/// closing quote on its line (the parse's width counts the value's characters, which an
+/// escape such as `\u0041` makes differ from what is written).
 fn quoted(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
     let Some(q) = text[range.start..].chars().next().filter(|c| matches!(c, '"' | '\'')) else {
         return range;
