@@ -105,7 +105,10 @@ local function step_wrong_stage(buf)
   wait_for('a "did you mean" diagnostic on line ' .. (lnum + 1), function()
     return messages(diagnostics_on(buf, lnum)):lower():find("did you mean", 1, true) ~= nil
   end)
-  say("diagnostic on line " .. (lnum + 1) .. ": " .. messages(diagnostics_on(buf, lnum)))
+  local d = diagnostics_on(buf, lnum)[1]
+  -- At the value, as `check` places it: column 8 (1-based) of "stage: oportunity".
+  check(d.col == #"stage: ", "the stage diagnostic is at column " .. (d.col + 1) .. ", not " .. (#"stage: " + 1))
+  say("diagnostic at " .. (lnum + 1) .. ":" .. (d.col + 1) .. ": " .. messages(diagnostics_on(buf, lnum)))
   vim.api.nvim_buf_set_lines(buf, lnum, lnum + 1, false, { line })
   wait_for("the stage diagnostic to clear after the fix", function()
     return #diagnostics_on(buf, lnum) == 0
