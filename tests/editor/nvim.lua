@@ -10,6 +10,8 @@
 -- 0.8 and 0.9, so the client is started with `start_client` when `start` is missing.
 -- Exits 0 when every step passes, 1 with a message naming the failed step otherwise.
 
+local uv = vim.uv or vim.loop -- vim.loop is the name before 0.10
+
 local TIMEOUT = 20000 -- ms for each wait: a cold debug build of the example site included
 
 local bin = os.getenv("SALESBOOK_BIN")
@@ -126,7 +128,9 @@ local function step_complete_competitor(buf)
   check(replies, "no reply to textDocument/completion within " .. TIMEOUT .. " ms")
   local labels = {}
   for _, reply in pairs(replies) do
-    check(not reply.err, "completion failed: " .. vim.inspect(reply.err))
+    -- The reply's error is `error` up to 0.9 and `err` from 0.10.
+    local err = reply.err or reply.error
+    check(not err, "completion failed: " .. vim.inspect(err))
     local result = reply.result or {}
     for _, item in ipairs(result.items or result) do
       table.insert(labels, item.label .. " " .. (item.insertText or "") .. " " .. (item.detail or ""))
@@ -148,14 +152,14 @@ local function step_follow_link(buf)
   wait_for("definition to open " .. want, function()
     return vim.api.nvim_get_current_buf() ~= buf
   end)
-  local now = vim.loop.fs_realpath(vim.api.nvim_buf_get_name(0))
-  check(now == vim.loop.fs_realpath(want), "definition opened " .. tostring(now) .. ", not " .. want)
+  local now = uv.fs_realpath(vim.api.nvim_buf_get_name(0))
+  check(now == uv.fs_realpath(want), "definition opened " .. tostring(now) .. ", not " .. want)
   say("definition opened " .. now)
 end
 
 local function main()
   check(bin and site, "set SALESBOOK_BIN and SALESBOOK_SITE")
-  site = vim.loop.fs_realpath(site)
+  site = uv.fs_realpath(site)
   check(site, "no site folder " .. tostring(os.getenv("SALESBOOK_SITE")))
   vim.cmd("edit " .. vim.fn.fnameescape(site .. "/" .. page))
   local buf = vim.api.nvim_get_current_buf()
