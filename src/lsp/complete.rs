@@ -131,11 +131,20 @@ fn complete_page(
             values.dedup();
             values.iter().map(|v| item(v, v, CompletionItemKind::VALUE)).collect()
         }
-        "competitors" => pages
-            .iter()
-            .filter(|p| p.competitor)
-            .map(|p| item(&p.slug, &p.title, CompletionItemKind::REFERENCE))
-            .collect(),
+        "competitors" => {
+            // A competitor already in the list is not offered again: the names of a closed
+            // list or a block list, and those typed before the cursor in `[a, b, …`.
+            let mut listed = super::pages::list_field(text, "competitors");
+            if let Some((_, inner)) = prefix.split_once('[') {
+                let done = inner.rsplit_once(',').map_or("", |(done, _)| done);
+                listed.extend(done.split(',').map(|v| v.trim().trim_matches(['"', '\'']).to_owned()));
+            }
+            pages
+                .iter()
+                .filter(|p| p.competitor && !listed.iter().any(|v| p.named(v)))
+                .map(|p| item(&p.slug, &p.title, CompletionItemKind::REFERENCE))
+                .collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -336,6 +345,18 @@ mod tests {
         let doc = Doc::Page { dir: "customers" };
         assert_eq!(run(&pages, &doc, "见 [甲](|"), ["a.md", "../competitors/r%20x.md"]);
         assert!(run(&pages, &doc, "[[|").contains(&"小x".to_owned()));
+    }
+
+    #[test]
+    fn a_competitor_already_listed_is_not_offered_again() {
+        let mut pages = [page("competitors/rival", vec![]), page("competitors/other", vec![])];
+        pages.iter_mut().for_each(|p| p.competitor = true);
+        let doc = Doc::Page { dir: "customers" };
+        let got = |text: &str| run(&pages, &doc, text);
+        assert_eq!(got("---\ncompetitors: [|\n---\n").len(), 2);
+        assert_eq!(got("---\ncompetitors: [rival, |\n---\n"), ["other — x"]);
+        assert_eq!(got("---\ncompetitors: [\"rival\", o|]\n---\n"), ["other — x"]);
+        assert_eq!(got("---\ncompetitors:\n  - other\n  - |\n---\n"), ["rival — x"]);
     }
 
     #[test]
