@@ -197,6 +197,58 @@ fn default_stages() -> Vec<StageDef> {
 }
 
 /// Where each stage's `id:` is written (line, column, width), in the order of the stages:
+/// Every misspelt key of the config, top-level or in a stage, each with the nearest key
+/// (serde would stop at the first, without a suggestion). The keys are the ones the config
+/// serializes, so the list cannot fall behind the struct.
+fn unknown_keys(text: &str) -> Vec<Diagnostic> {
+    use crate::yaml::{self, Node, Value};
+    let Ok(Node {
+        value: Value::Map(top), ..
+    }) = yaml::parse(text, 0)
+    else {
+        return Vec::new();
+    };
+    let keys_of = |v: serde_json::Value| -> Vec<String> {
+        v.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    };
+    let default = SiteConfig::default();
+    let top_keys = keys_of(serde_json::to_value(&default).unwrap_or_default());
+    let stage_keys = keys_of(
+        default
+            .stages
+            .first()
+            .and_then(|s| serde_json::to_value(s).ok())
+            .unwrap_or_default(),
+    );
+    let mut diags = Vec::new();
+    let mut check = |key: &Node, allowed: &[String], what: &str| {
+        let Value::Str(name) = &key.value else { return };
+        if allowed.iter().any(|k| k == name) {
+            return;
+        }
+        let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
+        let help = match crate::diagnostics::closest(name, allowed.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("the keys are: {}", allowed.join(", ")),
+        };
+        let d = Diagnostic::error(CONFIG_FILE, format!("unknown key `{name}` {what}"));
+        diags.push(d.at(text, key.pos, key.width()).help(help));
+    };
+    for (k, v) in &top {
+        check(k, &top_keys, "in salesbook.yaml");
+        if matches!(&k.value, Value::Str(s) if s == "stages")
+            && let Value::Seq(stages) = &v.value
+        {
+            for stage in stages {
+                if let Value::Map(fields) = &stage.value {
+                    fields.iter().for_each(|(k, _)| check(k, &stage_keys, "in a stage"));
+                }
+            }
+        }
+    }
+    diags
+}
+
 /// serde gives values without places, so the text is read again as spanned YAML.
 /// The place of a top-level key's value, for its diagnostics.
 fn top_level_place(text: &str, name: &str) -> Option<(Pos, usize)> {
@@ -393,6 +445,10 @@ impl SiteConfig {
         if text.trim().is_empty() {
             return Ok(SiteConfig::default());
         }
+        let unknown = unknown_keys(text);
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
         let mut config: SiteConfig = serde_saphyr::from_str(text).map_err(|e| {
             let pos = e.location().map_or(Pos::new(1, 1), |l| {
                 Pos::new(l.line() as usize, (l.column() as usize).max(1))
@@ -588,6 +644,24 @@ fn value_pos(text: &str, key: &str) -> (Pos, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_misspelt_key_is_reported_with_the_nearest() {
+        let text = "stale_after_dayz: 3\nlanguag: en\nstages:\n  - {id: a, label: A, probabilty: 0.1}\n";
+        let diags = SiteConfig::parse(text).unwrap_err();
+        let got: Vec<_> = diags
+            .iter()
+            .map(|d| (d.line, d.column, d.help.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, 1, "did you mean `stale_after_days`?".to_owned()),
+                (2, 1, "did you mean `language`?".to_owned()),
+                (4, 23, "did you mean `probability`?".to_owned()),
+            ]
+        );
+    }
 
     #[test]
     fn empty_config_is_default() {
