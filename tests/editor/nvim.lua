@@ -157,6 +157,27 @@ local function step_follow_link(buf)
   say("definition opened " .. now)
 end
 
+-- Renaming the linked page from its link, back in the first page, renames the page's file
+-- and rewrites the link (unsaved, in its buffer), as one workspace edit the editor applies.
+local function step_rename(first)
+  local old = site .. "/content/playbooks/negotiation.md"
+  local new = site .. "/content/playbooks/negotiation-talks.md"
+  vim.api.nvim_set_current_buf(first)
+  local lnum, line = find_line(first, "%[%[negotiation%]%]")
+  vim.api.nvim_win_set_cursor(0, { lnum + 1, line:find("[[negotiation]]", 1, true) + 3 })
+  vim.lsp.buf.rename("negotiation-talks")
+  wait_for("the rename to move " .. old, function()
+    return uv.fs_stat(new) ~= nil and uv.fs_stat(old) == nil
+  end)
+  wait_for("the link in the first page to follow the rename", function()
+    return find_line(first, "%[%[negotiation%-talks%]%]") ~= nil
+  end)
+  for _, l in ipairs(vim.api.nvim_buf_get_lines(first, 0, -1, false)) do
+    check(not l:find("[[negotiation]]", 1, true), "the old link is left: " .. l)
+  end
+  say("rename moved the file to " .. new .. " and rewrote the link")
+end
+
 local function main()
   check(bin and site, "set SALESBOOK_BIN and SALESBOOK_SITE")
   site = uv.fs_realpath(site)
@@ -168,6 +189,7 @@ local function main()
   step_wrong_stage(buf)
   step_complete_competitor(buf)
   step_follow_link(buf)
+  step_rename(buf)
 end
 
 local ok, err = xpcall(main, function(e)
