@@ -1,8 +1,9 @@
 -- A real editor against `salesbook lsp`: headless Neovim opens a customer page of a copy of
 -- the example site and does what a rep does (types a wrong stage, completes a competitor,
--- follows a wiki link, renames the linked page), checking what the editor shows at each step. The protocol tests in
--- tests/suite/lsp.rs check the messages; this one checks that a stock client understands
--- them (position encoding, text sync, the shape of completion and definition results).
+-- follows a wiki link, renames the linked page), checking what the editor shows at each
+-- step. The protocol tests in tests/suite/lsp.rs check the messages; this one checks that a
+-- stock client understands them (position encoding, text sync, the shape of completion,
+-- definition and rename results).
 --
 -- Run by tests/editor/run as
 --   SALESBOOK_BIN=... SALESBOOK_SITE=... nvim --headless --clean -u NONE -c 'luafile nvim.lua'
