@@ -416,6 +416,14 @@ impl std::io::Write for HtmlSafe<'_> {
 /// RFC 5545 TEXT: backslash, `;`, `,` and newlines escaped; the other control characters,
 /// which TEXT cannot hold (a YAML `"\v"` wrote a raw U+000B), dropped; tabs kept.
 fn ics_text(s: &str) -> String {
+    // Most text has nothing to escape or drop: no ASCII control, `\\`, `;` or `,`, and no
+    // C1 control (all of which begin with the byte 0xC2).
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || matches!(b, 0x7f | b'\\' | b';' | b',' | 0xc2))
+    {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -433,15 +441,21 @@ fn ics_text(s: &str) -> String {
 
 /// A content line folded at 75 octets (never inside a UTF-8 character), CRLF-terminated.
 fn ics_line(out: &mut String, line: &str) {
-    let mut width = 0;
-    for c in line.chars() {
+    if line.len() <= 75 {
+        out.push_str(line);
+        out.push_str("\r\n");
+        return;
+    }
+    let (mut width, mut start) = (0, 0);
+    for (i, c) in line.char_indices() {
         if width + c.len_utf8() > 75 {
+            out.push_str(&line[start..i]);
             out.push_str("\r\n ");
-            width = 1;
+            (width, start) = (1, i);
         }
-        out.push(c);
         width += c.len_utf8();
     }
+    out.push_str(&line[start..]);
     out.push_str("\r\n");
 }
 
