@@ -176,10 +176,15 @@ mod tests {
     #[test]
     fn a_count_goes_where_each_n_is() {
         let labels = Labels(
-            [("a", "{n} 天前"), ("b", "{x}{{n}}{n"), ("c", "no count"), ("d", "{n}{n}")]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
+            [
+                ("a", "{n} 天前"),
+                ("b", "{x}{{n}}{n"),
+                ("c", "no count"),
+                ("d", "{n}{n}"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
         );
         for key in ["a", "b", "c", "d", "missing {n}"] {
             let label = labels.get(key);
