@@ -126,7 +126,7 @@ impl<'a> Renderer<'a> {
         // other thread can take over, and the other core idles at the end.
         let made: Vec<Made> = pair_briefs(todo)
             .into_par_iter()
-            .with_max_len(8)
+            .with_max_len(64)
             .flat_map_iter(|w| self.work(w, slowest))
             .collect();
         (made, self.nav_errors.into_inner().unwrap_or_else(|e| e.into_inner()))
