@@ -525,8 +525,8 @@ fn ics_event(cx: &Facts, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
         None => d.fm.title.clone(),
     };
     let next = day.succ_opt().unwrap_or(day);
-    // Each line put together in one buffer (a `format!` and a strftime pattern parsed for
-    // every line of every event were a third of the calendars' instructions).
+    // Each line put together in one buffer, without a `format!` and a strftime pattern
+    // parsed for every line of every event (see BENCHMARKS.md).
     let mut line = String::with_capacity(128);
     let mut put = |ev: &mut String, parts: &[&str]| {
         line.clear();
