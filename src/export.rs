@@ -719,5 +719,27 @@ mod tests {
         let text = ics_text("a\u{b}b\u{0}c\u{7f}d\te\r\nf\u{1b}[31m\u{85}g");
         assert_eq!(text, "abcd\te\\nf[31mg");
         assert!(!text.chars().any(|c| c.is_control() && c != '\t'), "{text:?}");
+        // Text that skips the character loop comes out as the loop would write it.
+        for s in [
+            "华东精密 · ¥12,000",
+            "plain",
+            "x\u{9f}y",
+            "\u{a0}nbsp",
+            "a;b\\c",
+            "",
+            "é\u{80}",
+        ] {
+            let by_char: String = s
+                .chars()
+                .flat_map(|c| match c {
+                    '\\' | ';' | ',' => vec!['\\', c],
+                    '\n' => vec!['\\', 'n'],
+                    '\t' => vec!['\t'],
+                    c if c.is_control() => vec![],
+                    c => vec![c],
+                })
+                .collect();
+            assert_eq!(ics_text(s), by_char, "{s:?}");
+        }
     }
 }
