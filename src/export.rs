@@ -416,6 +416,14 @@ impl std::io::Write for HtmlSafe<'_> {
 /// RFC 5545 TEXT: backslash, `;`, `,` and newlines escaped; the other control characters,
 /// which TEXT cannot hold (a YAML `"\v"` wrote a raw U+000B), dropped; tabs kept.
 fn ics_text(s: &str) -> String {
+    // Most text has nothing to escape or drop: no ASCII control, `\\`, `;` or `,`, and no
+    // C1 control (all of which begin with the byte 0xC2).
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || matches!(b, 0x7f | b'\\' | b';' | b',' | 0xc2))
+    {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -433,15 +441,21 @@ fn ics_text(s: &str) -> String {
 
 /// A content line folded at 75 octets (never inside a UTF-8 character), CRLF-terminated.
 fn ics_line(out: &mut String, line: &str) {
-    let mut width = 0;
-    for c in line.chars() {
+    if line.len() <= 75 {
+        out.push_str(line);
+        out.push_str("\r\n");
+        return;
+    }
+    let (mut width, mut start) = (0, 0);
+    for (i, c) in line.char_indices() {
         if width + c.len_utf8() > 75 {
+            out.push_str(&line[start..i]);
             out.push_str("\r\n ");
-            width = 1;
+            (width, start) = (1, i);
         }
-        out.push(c);
         width += c.len_utf8();
     }
+    out.push_str(&line[start..]);
     out.push_str("\r\n");
 }
 
@@ -470,11 +484,21 @@ fn ics_members(cx: &Facts) -> Vec<DocId> {
     visits.into_iter().map(|(_, _, id)| id).collect()
 }
 
+/// A date as RFC 5545 writes it, `20261123` (chrono's `%Y%m%d`).
+fn ics_date(d: NaiveDate) -> String {
+    let mut out = crate::format::ymd(d);
+    if out.len() == 10 {
+        out.retain(|c| c != '-');
+        out
+    } else {
+        d.format("%Y%m%d").to_string()
+    }
+}
+
 /// One customer's next visit as an all-day event.
 fn ics_event(cx: &Facts, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
     let Some(day) = c.next_visit else { return };
-    let mut ev = String::new();
-    let stamp = cx.today.format("%Y%m%dT000000Z");
+    let mut ev = String::with_capacity(512);
     // The goal: a planned visit on that day, else the last visit's commitment.
     let planned = c.visits.iter().find(|v| v.date == Some(day));
     let goal = planned.and_then(|v| v.goal.clone());
@@ -501,22 +525,26 @@ fn ics_event(cx: &Facts, d: &ParsedDoc, c: &Customer, out: &mut Vec<u8>) {
         None => d.fm.title.clone(),
     };
     let next = day.succ_opt().unwrap_or(day);
-    ics_line(&mut ev, "BEGIN:VEVENT");
-    ics_line(&mut ev, &format!("UID:next-visit-{}@salesbook", ics_text(&d.slug)));
-    ics_line(&mut ev, &format!("DTSTAMP:{stamp}"));
-    ics_line(&mut ev, &format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
-    ics_line(&mut ev, &format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
-    ics_line(&mut ev, &format!("SUMMARY:{}", ics_text(&summary)));
+    // Each line put together in one buffer, without a `format!` and a strftime pattern
+    // parsed for every line of every event (see BENCHMARKS.md).
+    let mut line = String::with_capacity(128);
+    let mut put = |ev: &mut String, parts: &[&str]| {
+        line.clear();
+        parts.iter().for_each(|p| line.push_str(p));
+        ics_line(ev, &line);
+    };
+    put(&mut ev, &["BEGIN:VEVENT"]);
+    put(&mut ev, &["UID:next-visit-", &ics_text(&d.slug), "@salesbook"]);
+    put(&mut ev, &["DTSTAMP:", &ics_date(cx.today), "T000000Z"]);
+    put(&mut ev, &["DTSTART;VALUE=DATE:", &ics_date(day)]);
+    put(&mut ev, &["DTEND;VALUE=DATE:", &ics_date(next)]);
+    put(&mut ev, &["SUMMARY:", &ics_text(&summary)]);
     if !lines.is_empty() {
-        ics_line(&mut ev, &format!("DESCRIPTION:{}", ics_text(&lines.join("\n"))));
+        put(&mut ev, &["DESCRIPTION:", &ics_text(&lines.join("\n"))]);
     }
     if cx.config.base_url.starts_with("http") {
-        let url = format!(
-            "{}/{}",
-            cx.config.base_url.trim_end_matches('/'),
-            crate::model::url_escape(d.path.trim_end_matches("index.html"))
-        );
-        ics_line(&mut ev, &format!("URL:{url}"));
+        let path = crate::model::url_escape(d.path.trim_end_matches("index.html"));
+        put(&mut ev, &["URL:", cx.config.base_url.trim_end_matches('/'), "/", &path]);
     }
     ics_line(&mut ev, "TRANSP:TRANSPARENT");
     ics_line(&mut ev, "END:VEVENT");
@@ -654,6 +682,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn calendar_dates_as_chrono_writes_them() {
+        for (y, m, d) in [
+            (2026, 11, 23),
+            (999, 1, 31),
+            (0, 3, 1),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-5, 2, 2),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(ics_date(date), date.format("%Y%m%d").to_string());
+        }
+    }
+
+    #[test]
     fn formulas_are_neutralised_and_lines_folded() {
         assert_eq!(neutralise("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("@SUM(A1)".into()), "'@SUM(A1)");
@@ -676,5 +719,27 @@ mod tests {
         let text = ics_text("a\u{b}b\u{0}c\u{7f}d\te\r\nf\u{1b}[31m\u{85}g");
         assert_eq!(text, "abcd\te\\nf[31mg");
         assert!(!text.chars().any(|c| c.is_control() && c != '\t'), "{text:?}");
+        // Text that skips the character loop comes out as the loop would write it.
+        for s in [
+            "华东精密 · ¥12,000",
+            "plain",
+            "x\u{9f}y",
+            "\u{a0}nbsp",
+            "a;b\\c",
+            "",
+            "é\u{80}",
+        ] {
+            let by_char: String = s
+                .chars()
+                .flat_map(|c| match c {
+                    '\\' | ';' | ',' => vec!['\\', c],
+                    '\n' => vec!['\\', 'n'],
+                    '\t' => vec!['\t'],
+                    c if c.is_control() => vec![],
+                    c => vec![c],
+                })
+                .collect();
+            assert_eq!(ics_text(s), by_char, "{s:?}");
+        }
     }
 }

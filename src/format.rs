@@ -18,7 +18,22 @@ impl Labels {
 
     /// A label with `{n}` replaced.
     pub fn n(&self, key: &str, n: i64) -> String {
-        self.get(key).replace("{n}", &n.to_string())
+        // As `replace("{n}", …)` does, without its substring searcher (set up anew for every
+        // relative date of every list row) or a copy of the label first.
+        let mut rest = self.0.get(key).map_or(key, String::as_str);
+        let mut out = String::with_capacity(rest.len() + 8);
+        while let Some(i) = rest.find('{') {
+            if rest[i..].starts_with("{n}") {
+                out.push_str(&rest[..i]);
+                let _ = std::fmt::Write::write_fmt(&mut out, format_args!("{n}"));
+                rest = &rest[i + 3..];
+            } else {
+                out.push_str(&rest[..=i]);
+                rest = &rest[i + 1..];
+            }
+        }
+        out.push_str(rest);
+        out
     }
 }
 
@@ -157,6 +172,25 @@ pub fn date_view(d: NaiveDate, today: NaiveDate, labels: &Labels, overdue_if_pas
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_goes_where_each_n_is() {
+        let labels = Labels(
+            [
+                ("a", "{n} 天前"),
+                ("b", "{x}{{n}}{n"),
+                ("c", "no count"),
+                ("d", "{n}{n}"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        );
+        for key in ["a", "b", "c", "d", "missing {n}"] {
+            let label = labels.get(key);
+            assert_eq!(labels.n(key, -12), label.replace("{n}", "-12"), "{key}");
+        }
+    }
 
     #[test]
     fn dates_as_chrono_writes_them() {

@@ -100,18 +100,81 @@ const STAGE_NAMES: &[(&str, &[&str])] = &[
 
 /// A name as compared: NFKC, lower case, spaces and `_` as one `-`.
 pub(crate) fn normal(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
     let mut out = String::with_capacity(s.len());
-    for c in s.trim().nfkc() {
-        if c.is_whitespace() || c == '_' || c == '-' {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.extend(c.to_lowercase());
+    with_normal(s, &mut |chars| out.extend(chars));
+    out
+}
+
+/// Whether `name` compares equal to `n`, a name already [`normal`]: without making the
+/// normal form of `name` (front matter and the exports compare each value against every
+/// name of its table).
+fn same(name: &str, n: &str) -> bool {
+    let mut eq = false;
+    with_normal(name, &mut |chars| eq = chars.eq(n.chars()));
+    eq
+}
+
+/// Hands `f` the characters of [`normal`] `s`. NFKC leaves most text as it is (all of
+/// ASCII, and Chinese without full-width forms): only text its quick check does not pass
+/// goes through the normalizer, and text of ASCII and the common ideographs alone skips
+/// even the check (their characters are all NFKC starters that compose with nothing).
+fn with_normal(s: &str, f: &mut dyn FnMut(&mut dyn Iterator<Item = char>)) {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+    let s = s.trim();
+    let plain = s.chars().all(|c| c.is_ascii() || is_ideograph(c));
+    if plain || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        f(&mut Normal::new(s.chars()))
+    } else {
+        f(&mut Normal::new(s.nfkc()))
+    }
+}
+
+/// A CJK Unified Ideograph of the basic block: NFKC-stable, and its own lower case.
+fn is_ideograph(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// NFKC text lower-cased, with each run of spaces, `_` and `-` as one `-`.
+struct Normal<I> {
+    chars: I,
+    lower: Option<std::char::ToLowercase>,
+    /// Whether the last character given was a `-` (no lower-case form is one).
+    dash: bool,
+}
+
+impl<I> Normal<I> {
+    fn new(chars: I) -> Self {
+        Normal {
+            chars,
+            lower: None,
+            dash: false,
         }
     }
-    out
+}
+
+impl<I: Iterator<Item = char>> Iterator for Normal<I> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        loop {
+            if let Some(c) = self.lower.as_mut().and_then(Iterator::next) {
+                return Some(c);
+            }
+            let c = self.chars.next()?;
+            if c.is_whitespace() || c == '_' || c == '-' {
+                if !self.dash {
+                    self.dash = true;
+                    return Some('-');
+                }
+            } else if c.is_ascii() || is_ideograph(c) {
+                self.dash = false;
+                return Some(c.to_ascii_lowercase());
+            } else {
+                self.dash = false;
+                self.lower = Some(c.to_lowercase());
+            }
+        }
+    }
 }
 
 /// The value `written` names: its id or any of its names.
@@ -123,7 +186,7 @@ pub fn parse<W: Word>(written: &str) -> Option<W> {
     W::all()
         .iter()
         .copied()
-        .find(|w| normal(w.id()) == n || w.names().iter().any(|a| normal(a) == n))
+        .find(|w| same(w.id(), &n) || w.names().iter().any(|a| same(a, &n)))
 }
 
 /// The value's Chinese name.
@@ -175,11 +238,7 @@ fn stage_names(config: &SiteConfig) -> Vec<(Vec<&str>, &'static [&'static str])>
         .map(|s| {
             let mut own = vec![s.id.as_str(), s.label.as_str()];
             own.extend(s.label_en.as_deref());
-            let more = STAGE_NAMES
-                .iter()
-                .find(|(id, _)| *id == s.id)
-                .map_or(&[][..], |(_, m)| *m);
-            (own, more)
+            (own, default_names(&s.id))
         })
         .collect()
 }
@@ -203,15 +262,24 @@ pub fn stage(config: &SiteConfig, written: &str) -> Option<StageIx> {
     if n.is_empty() {
         return None;
     }
-    let names = stage_names(config);
-    let by_id = names.iter().position(|(own, _)| normal(own[0]) == n);
+    let stages = &config.stages;
+    let by_id = stages.iter().position(|s| same(&s.id, &n));
     let by_label = || {
-        names
+        stages
             .iter()
-            .position(|(own, _)| own[1..].iter().any(|a| normal(a) == n))
+            .position(|s| same(&s.label, &n) || s.label_en.as_deref().is_some_and(|l| same(l, &n)))
     };
-    let by_name = || names.iter().position(|(_, more)| more.iter().any(|a| normal(a) == n));
+    let by_name = || {
+        stages
+            .iter()
+            .position(|s| default_names(&s.id).iter().any(|a| same(a, &n)))
+    };
     by_id.or_else(by_label).or_else(by_name).map(StageIx)
+}
+
+/// The default funnel's other names of stage id `id` (none for an id of the site's own).
+fn default_names(id: &str) -> &'static [&'static str] {
+    STAGE_NAMES.iter().find(|(i, _)| *i == id).map_or(&[][..], |(_, m)| *m)
 }
 
 /// The stage's Chinese name, as a zh-CN export writes it: its configured label, when that
@@ -304,6 +372,75 @@ mod tests {
         assert_eq!(help::<Tier>("伙伴关糸"), "did you mean \"伙伴关系\" (partner)?");
         assert_eq!(help::<Tier>("partnr"), "did you mean \"partner\"?");
         assert!(help::<Style>("xyz").starts_with("expected one of: eagle (鹰), fox (狐)"));
+    }
+
+    /// `normal` as first written (every name through the normalizer): the quick path must
+    /// give the same form, and `same` the same answer as comparing the forms.
+    fn normal_by_nfkc(s: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        let mut out = String::new();
+        for c in s.trim().nfkc() {
+            if c.is_whitespace() || c == '_' || c == '-' {
+                if !out.ends_with('-') {
+                    out.push('-');
+                }
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_quick_normal_form_is_nfkcs() {
+        let samples = [
+            "",
+            " ",
+            "Decision Maker",
+            "decision_maker",
+            "DECISION--_ maker",
+            "-lead-",
+            "_x_",
+            "合作伙伴关系",
+            " 负责任 ",
+            "向导（内线）",
+            "向导(内线)",
+            "ＦＯＬＬＯＷ　ＵＰ",
+            "ﬁne",
+            "Ⅻ",
+            "\u{212a}elvin",
+            "İstanbul",
+            "ǅ",
+            "e\u{301}",
+            "\u{1e9b}\u{323}",
+            "ｶﾞ",
+            "①",
+            "㍻",
+            "x\u{3000}y",
+            "tab\there",
+            "a\u{b}b",
+            "\u{a0}nbsp\u{a0}",
+            "ΣΑΣ",
+            "ß",
+            "Ǆ-ǆ",
+            "\u{fe63}dash",
+            "\u{4dff}\u{4e00}\u{9fff}\u{a000}",
+            "\u{f900}\u{2f800}",
+            "中\u{301}",
+            "A中B",
+        ];
+        let tiers = Tier::ALL.iter().flat_map(|t| t.names().iter().copied().chain([t.id()]));
+        let roles = Role::ALL.iter().flat_map(|r| r.names().iter().copied().chain([r.id()]));
+        let stages = STAGE_NAMES.iter().flat_map(|(id, n)| n.iter().copied().chain([*id]));
+        for s in samples.into_iter().chain(tiers).chain(roles).chain(stages) {
+            let n = normal_by_nfkc(s);
+            assert_eq!(normal(s), n, "{s:?}");
+            assert!(same(s, &n), "{s:?}");
+            let mut shorter = n.chars();
+            shorter.next_back();
+            assert!(!same(s, &format!("{n}x")), "{s:?}");
+            assert!(n.is_empty() || !same(s, shorter.as_str()), "{s:?}");
+        }
     }
 
     #[test]

@@ -777,27 +777,58 @@ fn sweep(dir: &Path, keep: &HashMap<String, Entry>, found: Listing) -> HashSet<S
 fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), WriteError> {
     use std::fmt::Write as _;
     let mut files: Vec<(&String, &Entry)> = manifest.files.iter().collect();
-    files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // On both cores, and the lines written by hand: the new output waits for this.
+    files.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut text = String::with_capacity(files.len() * 80 + 64);
     let _ = writeln!(text, "{MANIFEST_FORMAT}\t{}\t{:016x}", manifest.mode, manifest.stamp);
-    // Field by field into the one buffer: a line a file, made while the new output waits.
     for (path, e) in files {
-        let _ = write!(text, "{:016x}\t", e.hash);
+        push_hex(&mut text, e.hash);
+        text.push('\t');
         match e.print {
-            Some(p) => drop(write!(text, "{p:016x}\t")),
-            None => text.push_str("-\t"),
+            Some(p) => push_hex(&mut text, p),
+            None => text.push('-'),
         }
-        let _ = write!(text, "{}\t", e.size);
+        text.push('\t');
+        push_decimal(&mut text, e.size);
+        text.push('\t');
         match e.mtime {
-            Some(t) => drop(write!(text, "{t}\t")),
-            None => text.push_str("-\t"),
+            Some(t) => push_decimal(&mut text, t),
+            None => text.push('-'),
         }
+        text.push('\t');
         text.push_str(path);
         text.push('\n');
     }
     let sum = crate::load::hash(text.as_bytes());
     let _ = writeln!(text, "checksum\t{sum:016x}");
     write_if_changed(&dir.join(MANIFEST), text.as_bytes()).map(|_| ())
+}
+
+/// `{:016x}`.
+fn push_hex(out: &mut String, v: u64) {
+    for shift in (0..16).rev() {
+        out.push(char::from(b"0123456789abcdef"[(v >> (shift * 4)) as usize & 15]));
+    }
+}
+
+/// `{}` of an unsigned number.
+fn push_decimal(out: &mut String, v: impl Into<u128>) {
+    let wide: u128 = v.into();
+    let Ok(mut v) = u64::try_from(wide) else {
+        let _ = std::fmt::Write::write_fmt(out, format_args!("{wide}"));
+        return;
+    };
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().for_each(|d| out.push(char::from(*d)));
 }
 
 /// A manifest, if `text` is a whole one that verifies: the right format, every line well
@@ -1146,6 +1177,21 @@ fn remove_empty_parents(root: &Path, file: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manifest_numbers_as_format_writes_them() {
+        for v in [0u64, 9, 10, 0xdead_beef, u64::MAX] {
+            let (mut hex, mut dec) = (String::new(), String::new());
+            push_hex(&mut hex, v);
+            push_decimal(&mut dec, v);
+            assert_eq!((hex, dec), (format!("{v:016x}"), format!("{v}")));
+        }
+        for v in [u128::from(u64::MAX) + 1, u128::MAX, 1_796_609_595_315_897_510] {
+            let mut dec = String::new();
+            push_decimal(&mut dec, v);
+            assert_eq!(dec, format!("{v}"));
+        }
+    }
 
     #[test]
     fn only_plain_relative_paths_are_inside_the_output() {

@@ -560,8 +560,13 @@ impl Builder {
             .collect();
         let slowest = telemetry::Jobs::new();
         let part = |id| incremental::customer_part(&keys, id);
-        let mut made = crate::export::stage(facts, exports, &self.parts, &part, keep, out, slowest.as_ref());
-        let (rendered, mut diags) = renderer.render(pages, slowest.as_ref());
+        // The exports beside the pages, not before them: a few long jobs (a whole site's CSV)
+        // would otherwise leave a core idle at the end of their stage.
+        let parts = &self.parts;
+        let (mut made, (rendered, mut diags)) = rayon::join(
+            || crate::export::stage(facts, exports, parts, &part, keep, out, slowest.as_ref()),
+            || renderer.render(pages, slowest.as_ref()),
+        );
         made.extend(rendered);
         let rendered = self.memo.record(made, &mut diags);
         if let Some(s) = slowest {

@@ -184,6 +184,14 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
 /// this character anywhere is rendered from its text instead.
 const MARK: char = '\u{1}';
 
+/// Appends `n` in decimal, as `format!("{n}")` writes it.
+fn push_number(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_number(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
 /// The body's events as [`render`] would hand them to pulldown-cmark's HTML writer, with
 /// what depends on the rest of the site left as markers:
 /// - a site link's start tag: `MARK S <n> MARK <its href as written> MARK <the rest of the
@@ -250,7 +258,13 @@ impl<'a> Prerender<'a> {
                     let n = self.links;
                     self.links += 1;
                     self.link = Some(matches!(link_type, LinkType::WikiLink { has_pothole: false }));
-                    let mut tag = format!("{MARK}S{n}{MARK}");
+                    // Sized for the usual link, and without `format!` (every site link of every
+                    // page comes through here).
+                    let mut tag = String::with_capacity(dest_url.len() + title.len() + 32);
+                    tag.push(MARK);
+                    tag.push('S');
+                    push_number(&mut tag, n);
+                    tag.push(MARK);
                     let _ = pulldown_cmark_escape::escape_href(&mut tag, dest_url);
                     tag.push(MARK);
                     if !title.is_empty() {
@@ -270,7 +284,9 @@ impl<'a> Prerender<'a> {
                     self.ok = false;
                     return;
                 }
-                let mut text = format!("{MARK}T");
+                let mut text = String::with_capacity(t.len() + 8);
+                text.push(MARK);
+                text.push('T');
                 let _ = pulldown_cmark_escape::escape_html_body_text(&mut text, t);
                 text.push(MARK);
                 Event::InlineHtml(text.into())
@@ -718,6 +734,15 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_numbers_as_format_writes_them() {
+        for n in [0, 7, 10, 99, 100, 12_345, usize::MAX] {
+            let mut out = String::from("x");
+            push_number(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 
     #[test]
     fn a_prerendered_body_is_typed_segments_with_its_site_links_open() {

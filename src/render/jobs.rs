@@ -122,8 +122,11 @@ impl<'a> Renderer<'a> {
         todo: Vec<(String, u64, Route)>,
         slowest: Option<&telemetry::Jobs>,
     ) -> (Vec<Made>, Vec<Diagnostic>) {
+        // Small pieces: rayon otherwise keeps a quarter of the list as one piece that no
+        // other thread can take over, and the other core idles at the end.
         let made: Vec<Made> = pair_briefs(todo)
             .into_par_iter()
+            .with_max_len(64)
             .flat_map_iter(|w| self.work(w, slowest))
             .collect();
         (made, self.nav_errors.into_inner().unwrap_or_else(|e| e.into_inner()))

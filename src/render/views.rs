@@ -379,7 +379,7 @@ pub fn visit_view(cx: &Ctx, v: &crate::parse::front_matter::Visit) -> VisitView 
 
 pub fn section_label(cx: &Ctx, section: &str) -> String {
     match section {
-        "customers" | "competitors" | "scripts" | "playbooks" => cx.labels.get(&format!("section_{section}")),
+        "customers" | "competitors" | "scripts" | "playbooks" => cx.label("section", section),
         "" => cx.labels.get("section_pages"),
         other => other.to_owned(),
     }
