@@ -121,6 +121,9 @@ pub struct Builder {
     taken: body::Taken,
     /// Editors' unsaved texts, read instead of the disk (`salesbook lsp`).
     pub overlay: load::Overlay,
+    /// The problems the last render found (a template failing on a page's data), which
+    /// [`Builder::diagnose`] reports until the pages render again.
+    render_diags: Vec<Diagnostic>,
 }
 
 /// What a builder is used for. It decides what a build keeps in memory and what its result
@@ -164,6 +167,8 @@ enum Sink<'a> {
     Into(&'a dyn Target),
     /// Nowhere (`check`).
     Discard,
+    /// Nothing rendered at all ([`Builder::diagnose`]).
+    Unrendered,
 }
 
 /// Drops every file it is given.
@@ -216,6 +221,7 @@ impl Builder {
             history_warning: None,
             taken: body::Taken::default(),
             overlay: load::Overlay::default(),
+            render_diags: Vec::new(),
         }
     }
 
@@ -254,6 +260,17 @@ impl Builder {
     pub fn rebuild(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
         self.memo.keep = !self.mode.lean();
         self.run(Some(changed), Sink::Collect)
+    }
+
+    /// `salesbook lsp` as a page is typed: the pipeline up to its render, so that a keystroke
+    /// costs only the stages that judge the content (rendering the pages an edit touches
+    /// took most of a keystroke's time, for HTML nobody reads). What only a render finds (a
+    /// template failing on one page's data) is taken from the last build that rendered, until
+    /// [`Builder::rebuild`] renders the pages the edits touched; `check`'s diagnostics are
+    /// those of `diagnose` after such a render. `changed` as for `rebuild`; `None`: every file
+    /// (the first build, or the config changed).
+    pub fn diagnose(&mut self, changed: Option<&HashSet<PathBuf>>) -> BuildResult {
+        self.run(changed, Sink::Unrendered)
     }
 
     /// Hands in the history read elsewhere (`serve` reads it in the background): the next
@@ -352,7 +369,7 @@ impl Builder {
         diags.extend(crate::sales::commitments::missing(&site, &config, today));
         diags.extend(crate::sales::tiers::mismatches(&site, &config));
         stages.mark("links");
-        let skip_history = matches!(sink, Sink::Discard);
+        let skip_history = matches!(sink, Sink::Discard | Sink::Unrendered);
         let (history, history_stats) = self.history(&config, &site, skip_history);
         stages.mark("history");
         let funnel = funnel::funnel(&site, &config, today);
@@ -390,6 +407,12 @@ impl Builder {
         diags.extend(d);
         diags.extend(crate::plan::clashes(&site, &routes, &statics, config.search));
         stages.mark("plan");
+        if let Sink::Unrendered = sink {
+            diags.extend(self.render_diags.iter().cloned());
+            let mut result = BuildResult::failed(diags, site.visible().count());
+            (result.parsed, result.timings) = (self.last_parsed, stages.timings);
+            return finish(result, start);
+        }
         let collect = render::Collect::new(self.mode == BuildMode::Serve);
         let out = match open_output(sink, &collect, &mut diags) {
             Some(out) => out,
@@ -539,6 +562,7 @@ impl Builder {
         let (rendered, mut diags) = renderer.render(pages, slowest.as_ref());
         made.extend(rendered);
         let rendered = self.memo.record(made, &mut diags);
+        self.render_diags.clone_from(&diags);
         if let Some(s) = slowest {
             s.print();
         }
@@ -676,7 +700,7 @@ fn open_output<'a>(
                 }
             }
         }
-        Sink::Discard => Some(&Discard),
+        Sink::Discard | Sink::Unrendered => Some(&Discard),
         Sink::Collect => Some(collect),
     }
 }

@@ -4,8 +4,16 @@
 //! One thread, one loop (rust-analyzer's `lsp-server` does the framing): each message is
 //! handled before the next is read, so there is no state shared between threads. The
 //! diagnostics come from the same `Builder` as `check`, given the open documents' unsaved
-//! text through the loader's overlay (`load::Overlay`); a keystroke rebuilds only the
-//! changed page (`Builder::rebuild`), the config a full build.
+//! text through the loader's overlay (`load::Overlay`); a keystroke re-reads only the
+//! changed page, the config every page.
+//!
+//! A keystroke runs the pipeline without its render (`Builder::diagnose`): HTML is not
+//! needed for diagnostics, and rendering the pages an edit touches (every list that shows a
+//! page's summary, the board, the exports) was most of a keystroke's time. The few problems
+//! only a render finds (a site's template failing on one page's data) are looked for once
+//! the typing pauses ([`RENDER_AFTER`]): the pages the edits touched render then, and what
+//! they found is published if it changed. So the diagnostics are `check`'s, the render's
+//! part a pause late.
 
 mod complete;
 mod goto;
@@ -15,6 +23,7 @@ mod pos;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{
@@ -30,6 +39,11 @@ use lsp_types::{
 use crate::build::{BuildMode, BuildOptions, BuildResult, Builder};
 use crate::config::CONFIG_FILE;
 use crate::diagnostics::{Diagnostic, Severity};
+
+/// How long the editor must send nothing before the pages the edits touched render, to find
+/// what only a render finds. A render takes up to a few hundred ms on a large site and
+/// cannot be stopped, so it waits for a pause longer than the gaps between keystrokes.
+const RENDER_AFTER: Duration = Duration::from_millis(300);
 
 /// Runs the server on stdin and stdout until the client says `exit`.
 pub fn run() -> Result<(), String> {
@@ -80,6 +94,9 @@ struct Server {
     built: bool,
     /// The files whose diagnostics were last published non-empty, to be cleared when fixed.
     published: HashSet<PathBuf>,
+    /// The diagnostics last published, and whether the pages have not rendered since.
+    last: Vec<Diagnostic>,
+    unrendered: bool,
 }
 
 impl Server {
@@ -97,6 +114,8 @@ impl Server {
             builder: Builder::with_mode(opts, BuildMode::Serve),
             built: false,
             published: HashSet::new(),
+            last: Vec::new(),
+            unrendered: false,
         }
     }
 
@@ -105,6 +124,16 @@ impl Server {
         loop {
             let msg = match next.take() {
                 Some(m) => m,
+                None if self.unrendered => match conn.receiver.recv_timeout(RENDER_AFTER) {
+                    Ok(m) => m,
+                    Err(e) if e.is_timeout() => {
+                        for out in self.render() {
+                            conn.sender.send(Message::Notification(out))?;
+                        }
+                        continue;
+                    }
+                    Err(_) => return Ok(()),
+                },
                 None => match conn.receiver.recv() {
                     Ok(m) => m,
                     Err(_) => return Ok(()),
@@ -218,13 +247,39 @@ impl Server {
         ours.then_some(path)
     }
 
-    /// A rebuild after the files `changed`: the whole site the first time and for the config.
+    /// The diagnostics after the files `changed`, without a render: every file the first time
+    /// and for the config, else those files only.
     fn build(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
-        if !self.built || changed.contains(&self.root.join(CONFIG_FILE)) {
-            self.built = true;
-            return self.builder.build();
+        let all = !self.built || changed.contains(&self.root.join(CONFIG_FILE));
+        self.built = true;
+        self.unrendered = true;
+        let result = self.builder.diagnose((!all).then_some(changed));
+        self.timings(&result);
+        result
+    }
+
+    /// Renders the pages the edits since the last render touched (the output dropped), and
+    /// publishes the diagnostics if what the render found changed them.
+    fn render(&mut self) -> Vec<Notification> {
+        self.unrendered = false;
+        let result = self.builder.rebuild(&HashSet::new());
+        self.timings(&result);
+        if result.diagnostics == self.last {
+            return Vec::new();
         }
-        self.builder.rebuild(changed)
+        self.publish(&result, &HashSet::new())
+    }
+
+    fn timings(&self, result: &BuildResult) {
+        // `SALESBOOK_TIMINGS=1`: each build's stages on stderr, which the editor logs.
+        if crate::telemetry::enabled() {
+            eprintln!(
+                "salesbook lsp: built in {:.1} ms ({} pages rendered)",
+                result.elapsed.as_secs_f64() * 1000.0,
+                result.render.rendered
+            );
+            crate::telemetry::print_stages(&result.timings);
+        }
     }
 
     /// Every file's diagnostics, and an empty list for the changed files and each file that
@@ -254,6 +309,7 @@ impl Server {
         for (path, diags) in &by_file {
             out.extend(self.notify(path, diags));
         }
+        self.last.clone_from(&result.diagnostics);
         out
     }
 
