@@ -169,6 +169,8 @@ enum Sink<'a> {
     Discard,
     /// Nothing rendered at all ([`Builder::diagnose`]).
     Unrendered,
+    /// Nowhere, and only what can find a problem rendered ([`Builder::render_problems`]).
+    Problems,
 }
 
 /// Drops every file it is given.
@@ -273,6 +275,14 @@ impl Builder {
         self.run(changed, Sink::Unrendered)
     }
 
+    /// The render [`Builder::diagnose`] leaves out, for the problems only it finds: the pages
+    /// the edits since the last render touched, each file dropped as it renders. The exports
+    /// are not made: they are the site's figures in other formats, and find no problem.
+    pub fn render_problems(&mut self) -> BuildResult {
+        self.memo.keep = !self.mode.lean();
+        self.run(Some(&HashSet::new()), Sink::Problems)
+    }
+
     /// Hands in the history read elsewhere (`serve` reads it in the background): the next
     /// build shows it, and reports its warning if it has one.
     pub fn set_history(&mut self, read: HistoryRead) {
@@ -369,7 +379,7 @@ impl Builder {
         diags.extend(crate::sales::commitments::missing(&site, &config, today));
         diags.extend(crate::sales::tiers::mismatches(&site, &config));
         stages.mark("links");
-        let skip_history = matches!(sink, Sink::Discard | Sink::Unrendered);
+        let skip_history = matches!(sink, Sink::Discard | Sink::Unrendered | Sink::Problems);
         let (history, history_stats) = self.history(&config, &site, skip_history);
         stages.mark("history");
         let funnel = funnel::funnel(&site, &config, today);
@@ -413,6 +423,11 @@ impl Builder {
             (result.parsed, result.timings) = (self.last_parsed, stages.timings);
             return finish(result, start);
         }
+        let problems_only = matches!(sink, Sink::Problems);
+        let mut routes = routes;
+        if problems_only {
+            routes.retain(|r| !matches!(r.job, crate::plan::Job::Export(_)));
+        }
         let collect = render::Collect::new(self.mode == BuildMode::Serve);
         let out = match open_output(sink, &collect, &mut diags) {
             Some(out) => out,
@@ -425,7 +440,8 @@ impl Builder {
         let (d, stats) = self.make(&facts, &theme, &page_token, routes, statics, out);
         diags.extend(d);
         // `serve` makes the search index once the pages of a save are served.
-        let search = (self.mode == BuildMode::Serve && config.search).then(|| crate::search::input(&facts));
+        let search =
+            (self.mode == BuildMode::Serve && config.search && !problems_only).then(|| crate::search::input(&facts));
         let pages = site.visible().count();
         if self.mode.lean() {
             // A one-shot build ends with the process: freeing the site's parses, links and
@@ -700,7 +716,7 @@ fn open_output<'a>(
                 }
             }
         }
-        Sink::Discard | Sink::Unrendered => Some(&Discard),
+        Sink::Discard | Sink::Unrendered | Sink::Problems => Some(&Discard),
         Sink::Collect => Some(collect),
     }
 }

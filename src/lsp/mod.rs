@@ -262,7 +262,7 @@ impl Server {
     /// publishes the diagnostics if what the render found changed them.
     fn render(&mut self) -> Vec<Notification> {
         self.unrendered = false;
-        let result = self.builder.rebuild(&HashSet::new());
+        let result = self.builder.render_problems();
         self.timings(&result);
         if result.diagnostics == self.last {
             return Vec::new();

@@ -252,7 +252,11 @@ fn lsp_publishes_a_template_error_that_only_the_render_finds() {
     assert_eq!(diags.len(), 1, "{diags:?}");
     let message = diags[0]["message"].as_str().unwrap();
     assert!(message.contains("template error"), "{message}");
-    assert_eq!(diags[0]["range"]["start"], json!({"line": 1, "character": 6}), "{diags:?}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 1, "character": 6}),
+        "{diags:?}"
+    );
     // A keystroke that leaves the problem as it is: still shown.
     change(&mut c, 3, &without.replace("正文。", "正文。再"));
     assert_eq!(c.diagnostics(&template).len(), 1);
@@ -269,7 +273,7 @@ fn lsp_publishes_a_template_error_that_only_the_render_finds() {
 /// `Builder::diagnose` (a keystroke in the language server) renders nothing, and its
 /// diagnostics are `check`'s: the problems found before the render at once, those of the
 /// render (a template failing on one page's data) as the last render found them, until the
-/// pages the edits touched render again.
+/// pages the edits touched render again (`Builder::render_problems`).
 #[test]
 fn lsp_diagnose_gives_checks_diagnostics_without_rendering() {
     let t = SiteTest::fixture("builder/basic");
@@ -282,14 +286,22 @@ fn lsp_diagnose_gives_checks_diagnostics_without_rendering() {
     let first = b.diagnose(None);
     assert_eq!(first.render.rendered, 0);
     assert_eq!(first.diagnostics, check());
-    assert!(b.rebuild(&HashSet::new()).render.rendered > 0);
+    assert!(b.render_problems().render.rendered > 0);
     let beta = t.root().join("content/customers/beta.md");
     let text = std::fs::read_to_string(&beta).unwrap();
     let taken = t.root().join("content/funnel.md");
     let edits = [
-        ("a wrong stage", &beta, text.replace("stage: opportunity", "stage: oportunity")),
+        (
+            "a wrong stage",
+            &beta,
+            text.replace("stage: opportunity", "stage: oportunity"),
+        ),
         ("a broken link", &beta, text.replace("[[alpha#拜访记录]]", "[[nobody]]")),
-        ("a page where a generated one is", &taken, "---\ntitle: mine\n---\n".to_owned()),
+        (
+            "a page where a generated one is",
+            &taken,
+            "---\ntitle: mine\n---\n".to_owned(),
+        ),
     ];
     for (what, path, edit) in edits {
         std::fs::write(path, edit).unwrap();
@@ -304,15 +316,26 @@ fn lsp_diagnose_gives_checks_diagnostics_without_rendering() {
     let bad = text.replace("title: 乙方电子", "title: 坏");
     std::fs::write(&beta, &bad).unwrap();
     let r = b.diagnose(Some(&HashSet::from([beta.clone(), taken])));
-    assert!(!r.diagnostics.iter().any(|d| d.file == "templates/customer.html"), "not rendered yet");
-    let r = b.rebuild(&HashSet::new());
-    assert!(r.diagnostics.iter().any(|d| d.file == "templates/customer.html"), "{:?}", r.diagnostics);
+    assert!(
+        !r.diagnostics.iter().any(|d| d.file == "templates/customer.html"),
+        "not rendered yet"
+    );
+    let r = b.render_problems();
+    assert!(
+        r.diagnostics.iter().any(|d| d.file == "templates/customer.html"),
+        "{:?}",
+        r.diagnostics
+    );
     assert_eq!(r.diagnostics, check());
     std::fs::write(&beta, format!("{bad}\n再一行。\n")).unwrap();
-    assert_eq!(b.diagnose(Some(&changed)).diagnostics, check(), "kept until the next render");
+    assert_eq!(
+        b.diagnose(Some(&changed)).diagnostics,
+        check(),
+        "kept until the next render"
+    );
     std::fs::write(&beta, &text).unwrap();
     b.diagnose(Some(&changed));
-    assert_eq!(b.rebuild(&HashSet::new()).diagnostics, check());
+    assert_eq!(b.render_problems().diagnostics, check());
     assert_eq!(check(), first.diagnostics);
 }
 
