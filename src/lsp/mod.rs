@@ -41,9 +41,11 @@ use crate::config::CONFIG_FILE;
 use crate::diagnostics::{Diagnostic, Severity};
 
 /// How long the editor must send nothing before the pages the edits touched render, to find
-/// what only a render finds. A render takes up to a few hundred ms on a large site and
-/// cannot be stopped, so it waits for a pause longer than the gaps between keystrokes.
-const RENDER_AFTER: Duration = Duration::from_millis(300);
+/// what only a render finds. That render cannot be stopped, and a keystroke that arrives
+/// during it waits for it (about 0.1 s at 10,000 pages): the pause is longer than a typist's
+/// hesitations, which the render would otherwise keep running into, and the problems it
+/// finds are rare enough to show a second late.
+const RENDER_AFTER: Duration = Duration::from_secs(1);
 
 /// Runs the server on stdin and stdout until the client says `exit`.
 pub fn run() -> Result<(), String> {
