@@ -124,6 +124,9 @@ pub struct Builder {
     /// The problems the last render found (a template failing on a page's data), which
     /// [`Builder::diagnose`] reports until the pages render again.
     render_diags: Vec<Diagnostic>,
+    /// The render memo holds fingerprints without the files' bytes
+    /// ([`Builder::render_problems`]): a build that hands files on starts it again.
+    bytes_dropped: bool,
 }
 
 /// What a builder is used for. It decides what a build keeps in memory and what its result
@@ -224,6 +227,7 @@ impl Builder {
             taken: body::Taken::default(),
             overlay: load::Overlay::default(),
             render_diags: Vec::new(),
+            bytes_dropped: false,
         }
     }
 
@@ -236,6 +240,7 @@ impl Builder {
 
     /// Runs the whole pipeline in memory.
     pub fn build(&mut self) -> BuildResult {
+        self.keep_bytes();
         self.memo.keep = !self.mode.lean();
         self.run(None, Sink::Collect)
     }
@@ -244,6 +249,7 @@ impl Builder {
     /// each file dropped as it renders; the result holds no files. A lean builder checks in
     /// the memory of a streaming build, where collecting the output would hold the whole site.
     pub fn check(&mut self) -> BuildResult {
+        self.keep_bytes();
         self.memo.keep = false;
         self.run(None, Sink::Discard)
     }
@@ -252,6 +258,7 @@ impl Builder {
     /// holds no files. Nothing is rendered (and `target` is not opened) when an error is
     /// found before rendering.
     pub fn build_into(&mut self, target: &dyn Target) -> BuildResult {
+        self.keep_bytes();
         self.memo.keep = false;
         self.run(None, Sink::Into(target))
     }
@@ -260,6 +267,7 @@ impl Builder {
     /// again (no walk of `content/`). Anything else (files created or removed, templates,
     /// config) needs [`Builder::build`].
     pub fn rebuild(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
+        self.keep_bytes();
         self.memo.keep = !self.mode.lean();
         self.run(Some(changed), Sink::Collect)
     }
@@ -277,10 +285,20 @@ impl Builder {
 
     /// The render [`Builder::diagnose`] leaves out, for the problems only it finds: the pages
     /// the edits since the last render touched, each file dropped as it renders. The exports
-    /// are not made: they are the site's figures in other formats, and find no problem.
+    /// are not made: they are the site's figures in other formats, and find no problem. The
+    /// memo keeps what was rendered by its fingerprint only: the bytes are not needed again
+    /// (at 10,000 pages they were about half of the language server's memory).
     pub fn render_problems(&mut self) -> BuildResult {
+        self.bytes_dropped = true;
         self.memo.keep = !self.mode.lean();
         self.run(Some(&HashSet::new()), Sink::Problems)
+    }
+
+    /// Forgets a render memo without bytes, whose files cannot be handed on.
+    fn keep_bytes(&mut self) {
+        if std::mem::take(&mut self.bytes_dropped) {
+            self.memo = incremental::Memo::default();
+        }
     }
 
     /// Hands in the history read elsewhere (`serve` reads it in the background): the next
@@ -577,6 +595,13 @@ impl Builder {
         let mut made = crate::export::stage(facts, exports, &self.parts, &part, keep, out, slowest.as_ref());
         let (rendered, mut diags) = renderer.render(pages, slowest.as_ref());
         made.extend(rendered);
+        if self.bytes_dropped {
+            for (_, _, made) in &mut made {
+                if let Ok(Some(f)) = made {
+                    f.bytes = Arc::default();
+                }
+            }
+        }
         let rendered = self.memo.record(made, &mut diags);
         self.render_diags.clone_from(&diags);
         if let Some(s) = slowest {

@@ -337,6 +337,16 @@ fn lsp_diagnose_gives_checks_diagnostics_without_rendering() {
     b.diagnose(Some(&changed));
     assert_eq!(b.render_problems().diagnostics, check());
     assert_eq!(check(), first.diagnostics);
+    // Its memo kept no bytes: a build on the same builder makes every file again.
+    let files = |r: salesbook::build::BuildResult| {
+        let mut f: Vec<(String, Vec<u8>)> = r.files.iter().map(|f| (f.path.to_string(), f.bytes.to_vec())).collect();
+        f.sort();
+        f
+    };
+    let fresh = Builder::with_mode(t.options(), BuildMode::Serve).build();
+    let again = b.build();
+    assert!(again.files.iter().any(|f| f.path.ends_with("beta/index.html")));
+    assert_eq!(files(again), files(fresh));
 }
 
 #[test]
