@@ -215,6 +215,51 @@ fn lsp_diagnostic_columns_are_utf16_after_an_emoji() {
     c.shutdown();
 }
 
+/// The render in slices (the language server answers between them) ends with `check`'s
+/// diagnostics, the render's problems included, as one render does.
+#[test]
+fn lsp_a_render_in_slices_finds_what_check_finds() {
+    let t = SiteTest::fixture("builder/basic");
+    t.write(
+        "templates/customer.html",
+        "<p>{{ page.title }}</p>\n{% if page.title == \"坏\" %}{{ nothing * 2 }}{% endif %}\n",
+    );
+    let beta = t.root().join("content/customers/beta.md");
+    let text = std::fs::read_to_string(&beta).unwrap();
+    std::fs::write(&beta, text.replace("title: 乙方电子", "title: 坏")).unwrap();
+    let expected = Builder::new(t.options()).check().diagnostics;
+    assert!(
+        expected.iter().any(|d| d.file == "templates/customer.html"),
+        "{expected:?}"
+    );
+    let mut b = Builder::with_mode(t.options(), BuildMode::Serve);
+    b.diagnose(None);
+    let mut slices = 0;
+    let last = loop {
+        let r = b.render_problems(3);
+        slices += 1;
+        assert!(r.render.rendered <= 3, "{:?}", r.render);
+        if !b.render_owed() {
+            break r;
+        }
+    };
+    assert!(slices > 5, "{slices} slices");
+    assert_eq!(last.diagnostics, expected);
+    assert_eq!(b.diagnose(Some(&HashSet::new())).diagnostics, expected);
+    // Fixed: the next slices (a few files) take the problem away.
+    std::fs::write(&beta, &text).unwrap();
+    let changed = HashSet::from([beta.clone()]);
+    assert_eq!(b.diagnose(Some(&changed)).diagnostics, expected, "until rendered");
+    while {
+        b.render_problems(3);
+        b.render_owed()
+    } {}
+    assert_eq!(
+        b.diagnose(Some(&changed)).diagnostics,
+        Builder::new(t.options()).check().diagnostics
+    );
+}
+
 /// A problem only the render finds (the site's template failing on one page's data) is
 /// published after the keystroke that causes it, kept while other keystrokes do not render,
 /// and cleared after the one that fixes it (keystrokes do not render: `Builder::diagnose`).
@@ -286,7 +331,7 @@ fn lsp_diagnose_gives_checks_diagnostics_without_rendering() {
     let first = b.diagnose(None);
     assert_eq!(first.render.rendered, 0);
     assert_eq!(first.diagnostics, check());
-    assert!(b.render_problems().render.rendered > 0);
+    assert!(b.render_problems(usize::MAX).render.rendered > 0);
     let beta = t.root().join("content/customers/beta.md");
     let text = std::fs::read_to_string(&beta).unwrap();
     let taken = t.root().join("content/funnel.md");
@@ -320,7 +365,7 @@ fn lsp_diagnose_gives_checks_diagnostics_without_rendering() {
         !r.diagnostics.iter().any(|d| d.file == "templates/customer.html"),
         "not rendered yet"
     );
-    let r = b.render_problems();
+    let r = b.render_problems(usize::MAX);
     assert!(
         r.diagnostics.iter().any(|d| d.file == "templates/customer.html"),
         "{:?}",
@@ -335,7 +380,7 @@ fn lsp_diagnose_gives_checks_diagnostics_without_rendering() {
     );
     std::fs::write(&beta, &text).unwrap();
     b.diagnose(Some(&changed));
-    assert_eq!(b.render_problems().diagnostics, check());
+    assert_eq!(b.render_problems(usize::MAX).diagnostics, check());
     assert_eq!(check(), first.diagnostics);
     // Its memo kept no bytes: a build on the same builder makes every file again.
     let files = |r: salesbook::build::BuildResult| {
