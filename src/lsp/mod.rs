@@ -41,10 +41,10 @@ use crate::config::CONFIG_FILE;
 use crate::diagnostics::{Diagnostic, Severity};
 
 /// How long the editor must send nothing before the pages the edits touched render, to find
-/// what only a render finds. That render cannot be stopped, and a keystroke that arrives
-/// during it waits for it (about 0.1 s at 10,000 pages): the pause is longer than a typist's
-/// hesitations, which the render would otherwise keep running into, and the problems it
-/// finds are rare enough to show a second late.
+/// what only a render finds. A slice of that render cannot be stopped, and a keystroke that
+/// arrives during it waits for it (up to about 0.1 s at 10,000 pages): the pause is longer
+/// than a typist's hesitations, which the render would otherwise keep running into, and the
+/// problems it finds are rare enough to show a second late.
 const RENDER_AFTER: Duration = Duration::from_secs(1);
 
 /// How many files that render makes before the server looks for messages again: about
