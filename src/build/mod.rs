@@ -284,10 +284,10 @@ impl Builder {
     /// `salesbook lsp` as a page is typed: the pipeline up to its render, so that a keystroke
     /// costs only the stages that judge the content (rendering the pages an edit touches
     /// took most of a keystroke's time, for HTML nobody reads). What only a render finds (a
-    /// template failing on one page's data) is taken from the last build that rendered, until
-    /// [`Builder::rebuild`] renders the pages the edits touched; `check`'s diagnostics are
-    /// those of `diagnose` after such a render. `changed` as for `rebuild`; `None`: every file
-    /// (the first build, or the config changed).
+    /// template failing on one page's data) is taken from the renders before, until
+    /// [`Builder::render_problems`] renders the pages the edits touched; `check`'s diagnostics
+    /// are those of `diagnose` after such a render. `changed` as for `rebuild`; `None`: every
+    /// file (the first build, or the config changed).
     pub fn diagnose(&mut self, changed: Option<&HashSet<PathBuf>>) -> BuildResult {
         self.run(changed, Sink::Unrendered)
     }
