@@ -123,6 +123,18 @@ pub struct Builder {
     pub overlay: load::Overlay,
     /// The pages and links of the last build that got that far (not kept by a lean build).
     last_site: Option<Arc<SiteFacts>>,
+    /// The problems the renders found (a template failing on a page's data), by route, and
+    /// those of the navigation, which [`Builder::diagnose`] reports until the pages render
+    /// again.
+    route_problems: std::collections::BTreeMap<String, Diagnostic>,
+    nav_problems: Vec<Diagnostic>,
+    /// How many stale routes this render may make ([`Builder::render_problems`]), and
+    /// whether the last one left some.
+    slice: Option<usize>,
+    owed: bool,
+    /// The render memo holds fingerprints without the files' bytes
+    /// ([`Builder::render_problems`]): a build that hands files on starts it again.
+    bytes_dropped: bool,
 }
 
 /// The site as the last build saw it: what `salesbook lsp` looks pages up in (completion,
@@ -176,6 +188,10 @@ enum Sink<'a> {
     Into(&'a dyn Target),
     /// Nowhere (`check`).
     Discard,
+    /// Nothing rendered at all ([`Builder::diagnose`]).
+    Unrendered,
+    /// Nowhere, and only what can find a problem rendered ([`Builder::render_problems`]).
+    Problems,
 }
 
 /// Drops every file it is given.
@@ -229,6 +245,11 @@ impl Builder {
             taken: body::Taken::default(),
             overlay: load::Overlay::default(),
             last_site: None,
+            route_problems: Default::default(),
+            nav_problems: Vec::new(),
+            slice: None,
+            owed: false,
+            bytes_dropped: false,
         }
     }
 
@@ -246,6 +267,7 @@ impl Builder {
 
     /// Runs the whole pipeline in memory.
     pub fn build(&mut self) -> BuildResult {
+        self.keep_bytes();
         self.memo.keep = !self.mode.lean();
         self.run(None, Sink::Collect)
     }
@@ -254,6 +276,7 @@ impl Builder {
     /// each file dropped as it renders; the result holds no files. A lean builder checks in
     /// the memory of a streaming build, where collecting the output would hold the whole site.
     pub fn check(&mut self) -> BuildResult {
+        self.keep_bytes();
         self.memo.keep = false;
         self.run(None, Sink::Discard)
     }
@@ -262,6 +285,7 @@ impl Builder {
     /// holds no files. Nothing is rendered (and `target` is not opened) when an error is
     /// found before rendering.
     pub fn build_into(&mut self, target: &dyn Target) -> BuildResult {
+        self.keep_bytes();
         self.memo.keep = false;
         self.run(None, Sink::Into(target))
     }
@@ -270,8 +294,61 @@ impl Builder {
     /// again (no walk of `content/`). Anything else (files created or removed, templates,
     /// config) needs [`Builder::build`].
     pub fn rebuild(&mut self, changed: &HashSet<PathBuf>) -> BuildResult {
+        self.keep_bytes();
         self.memo.keep = !self.mode.lean();
         self.run(Some(changed), Sink::Collect)
+    }
+
+    /// `salesbook lsp` as a page is typed: the pipeline up to its render, so that a keystroke
+    /// costs only the stages that judge the content (rendering the pages an edit touches
+    /// took most of a keystroke's time, for HTML nobody reads). What only a render finds (a
+    /// template failing on one page's data) is taken from the renders before, until
+    /// [`Builder::render_problems`] renders the pages the edits touched; `check`'s diagnostics
+    /// are those of `diagnose` after such a render. `changed` as for `rebuild`; `None`: every
+    /// file (the first build, or the config changed).
+    pub fn diagnose(&mut self, changed: Option<&HashSet<PathBuf>>) -> BuildResult {
+        self.run(changed, Sink::Unrendered)
+    }
+
+    /// The render [`Builder::diagnose`] leaves out, for the problems only it finds: the pages
+    /// the edits since the last render touched, each file dropped as it renders. The exports
+    /// are not made: they are the site's figures in other formats, and find no problem. The
+    /// memo keeps what was rendered by its fingerprint only: the bytes are not needed again
+    /// (at 10,000 pages they were about half of the language server's memory).
+    ///
+    /// At most `slice` files are rendered, so that the language server can answer between
+    /// slices (the first render of a 10,000-page site took it 0.4–0.7 s);
+    /// [`Builder::render_owed`] says whether some were left. The result's diagnostics are
+    /// what is known: those found before the render, and the render's as far as it went.
+    pub fn render_problems(&mut self, slice: usize) -> BuildResult {
+        self.bytes_dropped = true;
+        self.slice = Some(slice);
+        self.owed = false;
+        self.memo.keep = !self.mode.lean();
+        let result = self.run(Some(&HashSet::new()), Sink::Problems);
+        self.slice = None;
+        result
+    }
+
+    /// Whether the last [`Builder::render_problems`] left stale files unrendered.
+    pub fn render_owed(&self) -> bool {
+        self.owed
+    }
+
+    /// The problems the renders found, as far as they went (see `route_problems`).
+    fn render_problems_known(&self, diags: &mut Vec<Diagnostic>) {
+        for d in self.route_problems.values().chain(&self.nav_problems) {
+            if !diags.contains(d) {
+                diags.push(d.clone());
+            }
+        }
+    }
+
+    /// Forgets a render memo without bytes, whose files cannot be handed on.
+    fn keep_bytes(&mut self) {
+        if std::mem::take(&mut self.bytes_dropped) {
+            self.memo = incremental::Memo::default();
+        }
     }
 
     /// Hands in the history read elsewhere (`serve` reads it in the background): the next
@@ -377,7 +454,7 @@ impl Builder {
         diags.extend(crate::sales::commitments::missing(&site, &config, today));
         diags.extend(crate::sales::tiers::mismatches(&site, &config));
         stages.mark("links");
-        let skip_history = matches!(sink, Sink::Discard);
+        let skip_history = matches!(sink, Sink::Discard | Sink::Unrendered | Sink::Problems);
         let (history, history_stats) = self.history(&config, &site, skip_history);
         stages.mark("history");
         let funnel = funnel::funnel(&site, &config, today);
@@ -415,6 +492,17 @@ impl Builder {
         diags.extend(d);
         diags.extend(crate::plan::clashes(&site, &routes, &statics, config.search));
         stages.mark("plan");
+        if let Sink::Unrendered = sink {
+            self.render_problems_known(&mut diags);
+            let mut result = BuildResult::failed(diags, site.visible().count());
+            (result.parsed, result.timings) = (self.last_parsed, stages.timings);
+            return finish(result, start);
+        }
+        let problems_only = matches!(sink, Sink::Problems);
+        let mut routes = routes;
+        if problems_only {
+            routes.retain(|r| !matches!(r.job, crate::plan::Job::Export(_)));
+        }
         let collect = render::Collect::new(self.mode == BuildMode::Serve);
         let out = match open_output(sink, &collect, &mut diags) {
             Some(out) => out,
@@ -425,9 +513,14 @@ impl Builder {
             }
         };
         let (d, stats) = self.make(&facts, &theme, &page_token, routes, statics, out);
-        diags.extend(d);
+        if problems_only {
+            self.render_problems_known(&mut diags);
+        } else {
+            diags.extend(d);
+        }
         // `serve` makes the search index once the pages of a save are served.
-        let search = (self.mode == BuildMode::Serve && config.search).then(|| crate::search::input(&facts));
+        let search =
+            (self.mode == BuildMode::Serve && config.search && !problems_only).then(|| crate::search::input(&facts));
         let pages = site.visible().count();
         if self.mode.lean() {
             // A one-shot build ends with the process: freeing the site's parses, links and
@@ -546,8 +639,19 @@ impl Builder {
             .map(|r| (r.path.clone(), incremental::fingerprint(&keys, &r.job), r))
             .collect();
         let total = routes.len();
-        let todo = self.memo.stale(routes, out);
+        if !self.route_problems.is_empty() {
+            let live: HashSet<&str> = routes.iter().map(|(p, _, _)| p.as_str()).collect();
+            self.route_problems.retain(|p, _| live.contains(p.as_str()));
+        }
+        let mut todo = self.memo.stale(routes, out);
         let reused = total - todo.len();
+        if let Some(n) = self.slice
+            && todo.len() > n
+        {
+            // The rest stay stale in the memo: the next slice makes them.
+            todo.truncate(n);
+            self.owed = true;
+        }
         let (exports, pages): (Vec<_>, Vec<_>) = todo
             .into_iter()
             .partition(|(_, _, r)| matches!(r.job, crate::plan::Job::Export(_)));
@@ -567,7 +671,27 @@ impl Builder {
             || crate::export::stage(facts, exports, parts, &part, keep, out, slowest.as_ref()),
             || renderer.render(pages, slowest.as_ref()),
         );
+        if !rendered.is_empty() {
+            self.nav_problems.clone_from(&diags);
+        }
         made.extend(rendered);
+        for (path, _, result) in &made {
+            match result {
+                Ok(_) => {
+                    self.route_problems.remove(path);
+                }
+                Err(d) => {
+                    self.route_problems.insert(path.clone(), d.clone());
+                }
+            }
+        }
+        if self.bytes_dropped {
+            for (_, _, made) in &mut made {
+                if let Ok(Some(f)) = made {
+                    f.bytes = Arc::default();
+                }
+            }
+        }
         let rendered = self.memo.record(made, &mut diags);
         if let Some(s) = slowest {
             s.print();
@@ -706,7 +830,7 @@ fn open_output<'a>(
                 }
             }
         }
-        Sink::Discard => Some(&Discard),
+        Sink::Discard | Sink::Unrendered | Sink::Problems => Some(&Discard),
         Sink::Collect => Some(collect),
     }
 }

@@ -1,6 +1,7 @@
 //! `salesbook lsp`: the real binary driven over stdio with JSON-RPC in Content-Length frames,
 //! as an editor drives it.
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -8,6 +9,8 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+use salesbook::build::{BuildMode, Builder};
 
 use crate::helper::SiteTest;
 
@@ -214,6 +217,185 @@ fn lsp_diagnostic_columns_are_utf16_after_an_emoji() {
         "{diags:?}"
     );
     c.shutdown();
+}
+
+/// The render in slices (the language server answers between them) ends with `check`'s
+/// diagnostics, the render's problems included, as one render does.
+#[test]
+fn lsp_a_render_in_slices_finds_what_check_finds() {
+    let t = SiteTest::fixture("builder/basic");
+    t.write(
+        "templates/customer.html",
+        "<p>{{ page.title }}</p>\n{% if page.title == \"坏\" %}{{ nothing * 2 }}{% endif %}\n",
+    );
+    let beta = t.root().join("content/customers/beta.md");
+    let text = std::fs::read_to_string(&beta).unwrap();
+    std::fs::write(&beta, text.replace("title: 乙方电子", "title: 坏")).unwrap();
+    let expected = Builder::new(t.options()).check().diagnostics;
+    assert!(
+        expected.iter().any(|d| d.file == "templates/customer.html"),
+        "{expected:?}"
+    );
+    let mut b = Builder::with_mode(t.options(), BuildMode::Serve);
+    b.diagnose(None);
+    let mut slices = 0;
+    let last = loop {
+        let r = b.render_problems(3);
+        slices += 1;
+        assert!(r.render.rendered <= 3, "{:?}", r.render);
+        if !b.render_owed() {
+            break r;
+        }
+    };
+    assert!(slices > 5, "{slices} slices");
+    assert_eq!(last.diagnostics, expected);
+    assert_eq!(b.diagnose(Some(&HashSet::new())).diagnostics, expected);
+    // Fixed: the next slices (a few files) take the problem away.
+    std::fs::write(&beta, &text).unwrap();
+    let changed = HashSet::from([beta.clone()]);
+    assert_eq!(b.diagnose(Some(&changed)).diagnostics, expected, "until rendered");
+    while {
+        b.render_problems(3);
+        b.render_owed()
+    } {}
+    assert_eq!(
+        b.diagnose(Some(&changed)).diagnostics,
+        Builder::new(t.options()).check().diagnostics
+    );
+}
+
+/// A problem only the render finds (the site's template failing on one page's data) is
+/// published after the keystroke that causes it, kept while other keystrokes do not render,
+/// and cleared after the one that fixes it (keystrokes do not render: `Builder::diagnose`).
+#[test]
+fn lsp_publishes_a_template_error_that_only_the_render_finds() {
+    let page = "---\ntitle: A\nstage: lead\nbudget: 5\n---\n\n正文。\n";
+    let t = SiteTest::with_files(&[
+        ("salesbook.yaml", "title: 测试\ntoday: 2026-11-23\n"),
+        (
+            "templates/customer.html",
+            "<p>{{ page.title }}</p>\n<p>{{ page.extra.budget * 2 }}</p>\n",
+        ),
+        ("content/customers/a.md", page),
+        ("content/customers/b.md", &page.replace("title: A", "title: B")),
+    ]);
+    let u = uri(&t.root().join("content/customers/a.md"));
+    let template = uri(&t.root().join("templates/customer.html"));
+    let mut c = Client::start(t.root());
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": page}}),
+    );
+    // `budget` is no field of salesbook's: a warning, and nothing else.
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let change = |c: &mut Client, version: i64, text: &str| {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    };
+    let without = page.replace("budget: 5\n", "");
+    change(&mut c, 2, &without);
+    let diags = c.diagnostics(&template);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let message = diags[0]["message"].as_str().unwrap();
+    assert!(message.contains("template error"), "{message}");
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 1, "character": 6}),
+        "{diags:?}"
+    );
+    // A keystroke that leaves the problem as it is: still shown.
+    change(&mut c, 3, &without.replace("正文。", "正文。再"));
+    assert_eq!(c.diagnostics(&template).len(), 1);
+    // Fixed: cleared once the page renders (until then the last render's problem stays).
+    change(&mut c, 4, page);
+    c.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == template
+            && m["params"]["diagnostics"] == json!([])
+    });
+    c.shutdown();
+}
+
+/// `Builder::diagnose` (a keystroke in the language server) renders nothing, and its
+/// diagnostics are `check`'s: the problems found before the render at once, those of the
+/// render (a template failing on one page's data) as the last render found them, until the
+/// pages the edits touched render again (`Builder::render_problems`).
+#[test]
+fn lsp_diagnose_gives_checks_diagnostics_without_rendering() {
+    let t = SiteTest::fixture("builder/basic");
+    t.write(
+        "templates/customer.html",
+        "<p>{{ page.title }}</p>\n{% if page.title == \"坏\" %}{{ nothing * 2 }}{% endif %}\n",
+    );
+    let check = || Builder::new(t.options()).check().diagnostics;
+    let mut b = Builder::with_mode(t.options(), BuildMode::Serve);
+    let first = b.diagnose(None);
+    assert_eq!(first.render.rendered, 0);
+    assert_eq!(first.diagnostics, check());
+    assert!(b.render_problems(usize::MAX).render.rendered > 0);
+    let beta = t.root().join("content/customers/beta.md");
+    let text = std::fs::read_to_string(&beta).unwrap();
+    let taken = t.root().join("content/funnel.md");
+    let edits = [
+        (
+            "a wrong stage",
+            &beta,
+            text.replace("stage: opportunity", "stage: oportunity"),
+        ),
+        ("a broken link", &beta, text.replace("[[alpha#拜访记录]]", "[[nobody]]")),
+        (
+            "a page where a generated one is",
+            &taken,
+            "---\ntitle: mine\n---\n".to_owned(),
+        ),
+    ];
+    for (what, path, edit) in edits {
+        std::fs::write(path, edit).unwrap();
+        let r = b.diagnose(Some(&HashSet::from([path.clone()])));
+        assert_eq!(r.render.rendered, 0, "{what}");
+        let expected = check();
+        assert_ne!(expected, first.diagnostics, "{what} is a problem");
+        assert_eq!(r.diagnostics, expected, "{what}");
+    }
+    std::fs::remove_file(&taken).unwrap();
+    let changed = HashSet::from([beta.clone()]);
+    let bad = text.replace("title: 乙方电子", "title: 坏");
+    std::fs::write(&beta, &bad).unwrap();
+    let r = b.diagnose(Some(&HashSet::from([beta.clone(), taken])));
+    assert!(
+        !r.diagnostics.iter().any(|d| d.file == "templates/customer.html"),
+        "not rendered yet"
+    );
+    let r = b.render_problems(usize::MAX);
+    assert!(
+        r.diagnostics.iter().any(|d| d.file == "templates/customer.html"),
+        "{:?}",
+        r.diagnostics
+    );
+    assert_eq!(r.diagnostics, check());
+    std::fs::write(&beta, format!("{bad}\n再一行。\n")).unwrap();
+    assert_eq!(
+        b.diagnose(Some(&changed)).diagnostics,
+        check(),
+        "kept until the next render"
+    );
+    std::fs::write(&beta, &text).unwrap();
+    b.diagnose(Some(&changed));
+    assert_eq!(b.render_problems(usize::MAX).diagnostics, check());
+    assert_eq!(check(), first.diagnostics);
+    // Its memo kept no bytes: a build on the same builder makes every file again.
+    let files = |r: salesbook::build::BuildResult| {
+        let mut f: Vec<(String, Vec<u8>)> = r.files.iter().map(|f| (f.path.to_string(), f.bytes.to_vec())).collect();
+        f.sort();
+        f
+    };
+    let fresh = Builder::with_mode(t.options(), BuildMode::Serve).build();
+    let again = b.build();
+    assert!(again.files.iter().any(|f| f.path.ends_with("beta/index.html")));
+    assert_eq!(files(again), files(fresh));
 }
 
 #[test]
