@@ -62,8 +62,10 @@ pub struct LinkCache {
 /// pages that cannot have changed since `cache` was filled.
 pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (Arc<LinkGraph>, Vec<Diagnostic>) {
     if cache.signature != site.index.signature || cache.per_doc.len() != site.docs.len() {
+        // On both cores: nothing else runs beside it (ties go by page order, so the order
+        // is one and the same however the sort splits the work).
         let mut by_title: Vec<usize> = (0..site.docs.len()).collect();
-        by_title.sort_by(|a, b| site.docs[*a].fm.title.cmp(&site.docs[*b].fm.title).then(a.cmp(b)));
+        by_title.par_sort_unstable_by(|a, b| site.docs[*a].fm.title.cmp(&site.docs[*b].fm.title).then(a.cmp(b)));
         let mut title_rank = vec![0; site.docs.len()];
         for (rank, i) in by_title.into_iter().enumerate() {
             title_rank[i] = rank as u32;
