@@ -105,28 +105,42 @@ pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (Arc<LinkGraph>, Ve
         return (Arc::clone(graph), diags.clone());
     }
     let n = site.docs.len();
-    let mut graph = LinkGraph {
-        body_links: Vec::with_capacity(n),
-        competitor_refs: Vec::with_capacity(n),
-        met_by: vec![Vec::new(); n],
-        backlinks: vec![Vec::new(); n],
-    };
-    let mut diags = Vec::new();
-    for (i, (doc, _)) in per_doc.into_iter().enumerate() {
-        let from = DocId(i);
-        for to in doc.links.iter().flatten() {
-            if to.doc != from {
-                graph.backlinks[to.doc.0].push(from);
+    // The forward lists and the reverse edges are made side by side, one core each.
+    let ((body_links, competitor_refs, diags), (met_by, backlinks)) = rayon::join(
+        || {
+            let mut diags = Vec::new();
+            let mut body_links = Vec::with_capacity(n);
+            let mut competitor_refs = Vec::with_capacity(n);
+            for (doc, _) in &per_doc {
+                body_links.push(Arc::clone(&doc.links));
+                competitor_refs.push(doc.comps.clone());
+                diags.extend(doc.diags.iter().cloned());
             }
-        }
-        for c in &doc.comps {
-            graph.met_by[c.0].push(from);
-            graph.backlinks[c.0].push(from);
-        }
-        graph.body_links.push(Arc::clone(&doc.links));
-        graph.competitor_refs.push(doc.comps.clone());
-        diags.extend(doc.diags.iter().cloned());
-    }
+            (body_links, competitor_refs, diags)
+        },
+        || {
+            let (mut met_by, mut backlinks) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+            for (i, (doc, _)) in per_doc.iter().enumerate() {
+                let from = DocId(i);
+                for to in doc.links.iter().flatten() {
+                    if to.doc != from {
+                        backlinks[to.doc.0].push(from);
+                    }
+                }
+                for c in &doc.comps {
+                    met_by[c.0].push(from);
+                    backlinks[c.0].push(from);
+                }
+            }
+            (met_by, backlinks)
+        },
+    );
+    let mut graph = LinkGraph {
+        body_links,
+        competitor_refs,
+        met_by,
+        backlinks,
+    };
     let rank = &cache.title_rank;
     graph.backlinks.par_iter_mut().for_each(|v| {
         v.sort_unstable_by_key(|d| rank[d.0]);
