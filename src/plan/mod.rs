@@ -288,7 +288,8 @@ pub fn section_members(facts: &Facts, key: &str) -> Vec<DocId> {
             )
         })
         .collect();
-    keyed.sort_by(|a, b| crate::sales::deal::larger_first(a.0, b.0).then_with(|| a.1.cmp(b.1)));
+    // Stable on both cores: a clean build sorts every section here, alone before the render.
+    keyed.par_sort_by(|a, b| crate::sales::deal::larger_first(a.0, b.0).then_with(|| a.1.cmp(b.1)));
     keyed.into_iter().map(|(_, _, id)| id).collect()
 }
 
@@ -323,7 +324,7 @@ pub fn tag_slugs(facts: &Facts) -> Vec<(String, String)> {
         .visible()
         .flat_map(|(_, d)| d.fm.tags.iter().cloned())
         .collect();
-    tags.sort();
+    tags.par_sort();
     tags.dedup();
     unique_slugs(tags.into_iter(), "tag")
 }
