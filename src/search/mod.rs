@@ -159,13 +159,14 @@ pub fn input(cx: &Facts) -> Input {
             (rank, value, d.path.as_str(), id)
         })
         .collect();
-    docs.sort_by(|a, b| {
+    // On both cores (stable, as before): the pages render only once the index is made.
+    docs.par_sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then(crate::sales::deal::larger_first(a.1, b.1))
             .then(a.2.cmp(b.2))
     });
     let pages = docs
-        .into_iter()
+        .into_par_iter()
         .map(|(_, _, _, id)| {
             // Competitors by the pages the customer page links (a hidden one is not shown).
             let competitors = cx.graph.competitor_refs[id.0]
