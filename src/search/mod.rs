@@ -240,10 +240,22 @@ impl Input {
             .map(|p| (p.count as usize * 3).min(n / 3) + 12)
             .sum();
         let shards = (bytes / SHARD_BYTES).clamp(1, 4096).next_power_of_two() as u32;
+        // Each part's terms dealt to the shards on its own core, then joined in part order:
+        // the same lists as one pass over the parts in turn.
+        let dealt: Vec<Vec<Vec<(Term, Pages)>>> = postings
+            .into_par_iter()
+            .map(|map| {
+                let mut by_shard: Vec<Vec<(Term, Pages)>> = (0..shards).map(|_| Vec::new()).collect();
+                for (t, p) in map {
+                    by_shard[t.shard(shards) as usize].push((t, p));
+                }
+                by_shard
+            })
+            .collect();
         let mut by_shard: Vec<Vec<(Term, Pages)>> = (0..shards).map(|_| Vec::new()).collect();
-        for map in postings {
-            for (t, p) in map {
-                by_shard[t.shard(shards) as usize].push((t, p));
+        for part in dealt {
+            for (shard, terms) in by_shard.iter_mut().zip(part) {
+                shard.extend(terms);
             }
         }
         by_shard
