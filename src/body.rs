@@ -95,8 +95,10 @@ impl Budget {
 /// The search terms a streaming build took out of its pages (see [`Budget::fit`]), by file,
 /// until the search index takes them page by page. Empty for a build that leaves the terms in
 /// its pages (`serve` indexes them again after each save).
+/// Keyed with ahash, as the site's index: the index takes each page's terms out of it in
+/// turn, on one core.
 #[derive(Debug, Default)]
-pub struct Taken(HashMap<String, Packed>);
+pub struct Taken(HashMap<String, Packed, ahash::RandomState>);
 
 impl Taken {
     /// A page's body terms, sorted: the ones taken out of it, handed over once (and let go

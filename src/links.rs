@@ -62,8 +62,10 @@ pub struct LinkCache {
 /// pages that cannot have changed since `cache` was filled.
 pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (Arc<LinkGraph>, Vec<Diagnostic>) {
     if cache.signature != site.index.signature || cache.per_doc.len() != site.docs.len() {
+        // On both cores: nothing else runs beside it (ties go by page order, so the order
+        // is one and the same however the sort splits the work).
         let mut by_title: Vec<usize> = (0..site.docs.len()).collect();
-        by_title.sort_by(|a, b| site.docs[*a].fm.title.cmp(&site.docs[*b].fm.title).then(a.cmp(b)));
+        by_title.par_sort_unstable_by(|a, b| site.docs[*a].fm.title.cmp(&site.docs[*b].fm.title).then(a.cmp(b)));
         let mut title_rank = vec![0; site.docs.len()];
         for (rank, i) in by_title.into_iter().enumerate() {
             title_rank[i] = rank as u32;
@@ -103,28 +105,42 @@ pub fn resolve_cached(site: &Site, cache: &mut LinkCache) -> (Arc<LinkGraph>, Ve
         return (Arc::clone(graph), diags.clone());
     }
     let n = site.docs.len();
-    let mut graph = LinkGraph {
-        body_links: Vec::with_capacity(n),
-        competitor_refs: Vec::with_capacity(n),
-        met_by: vec![Vec::new(); n],
-        backlinks: vec![Vec::new(); n],
-    };
-    let mut diags = Vec::new();
-    for (i, (doc, _)) in per_doc.into_iter().enumerate() {
-        let from = DocId(i);
-        for to in doc.links.iter().flatten() {
-            if to.doc != from {
-                graph.backlinks[to.doc.0].push(from);
+    // The forward lists and the reverse edges are made side by side, one core each.
+    let ((body_links, competitor_refs, diags), (met_by, backlinks)) = rayon::join(
+        || {
+            let mut diags = Vec::new();
+            let mut body_links = Vec::with_capacity(n);
+            let mut competitor_refs = Vec::with_capacity(n);
+            for (doc, _) in &per_doc {
+                body_links.push(Arc::clone(&doc.links));
+                competitor_refs.push(doc.comps.clone());
+                diags.extend(doc.diags.iter().cloned());
             }
-        }
-        for c in &doc.comps {
-            graph.met_by[c.0].push(from);
-            graph.backlinks[c.0].push(from);
-        }
-        graph.body_links.push(Arc::clone(&doc.links));
-        graph.competitor_refs.push(doc.comps.clone());
-        diags.extend(doc.diags.iter().cloned());
-    }
+            (body_links, competitor_refs, diags)
+        },
+        || {
+            let (mut met_by, mut backlinks) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+            for (i, (doc, _)) in per_doc.iter().enumerate() {
+                let from = DocId(i);
+                for to in doc.links.iter().flatten() {
+                    if to.doc != from {
+                        backlinks[to.doc.0].push(from);
+                    }
+                }
+                for c in &doc.comps {
+                    met_by[c.0].push(from);
+                    backlinks[c.0].push(from);
+                }
+            }
+            (met_by, backlinks)
+        },
+    );
+    let mut graph = LinkGraph {
+        body_links,
+        competitor_refs,
+        met_by,
+        backlinks,
+    };
     let rank = &cache.title_rank;
     graph.backlinks.par_iter_mut().for_each(|v| {
         v.sort_unstable_by_key(|d| rank[d.0]);

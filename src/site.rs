@@ -246,96 +246,130 @@ pub struct Index {
 }
 
 impl Index {
+    /// The three lookups and the duplicate check read the pages independently of each other:
+    /// each is built on its own core (the stage sits between the parallel parse and the
+    /// parallel link resolution, with nothing else to run beside it).
     fn build(docs: &[Arc<ParsedDoc>], hidden: &[bool], signature: u64) -> Index {
-        let n = docs.len();
-        let mut index = Index {
+        let ((duplicates, by_path), (by_slug, by_title)) = rayon::join(
+            || rayon::join(|| duplicates(docs, hidden), || paths_of(docs)),
+            || rayon::join(|| slugs_of(docs), || titles_of(docs)),
+        );
+        Index {
+            by_path,
+            by_slug,
+            by_title,
             signature,
-            by_path: Map::with_capacity_and_hasher(2 * n, Default::default()),
-            by_slug: Map::with_capacity_and_hasher(n, Default::default()),
-            by_title: Map::with_capacity_and_hasher(n, Default::default()),
-            ..Index::default()
-        };
-        let mut by_output: Map<&str, DocId> = Map::with_capacity_and_hasher(n, Default::default());
-        for (i, d) in docs.iter().enumerate() {
-            let id = DocId(i);
-            if hidden[i] {
-                by_output.entry(d.path.as_str()).or_insert(id);
-            } else if let Some(first) = by_output.insert(d.path.as_str(), id) {
-                let other = &docs[first.0];
-                let msg = format!("duplicate slug \"{}\": {} has the same URL", d.slug, other.rel_path);
-                let diag = match &d.fm.slug {
-                    Some(s) => Diagnostic::error(&d.rel_path, msg).at(&d.text, s.pos, s.width),
-                    None => Diagnostic::error(&d.rel_path, msg).at(&d.text, Pos::new(1, 1), 3),
-                };
-                let help = format!(
-                    "both pages would be written to /{}; give one of them another `slug:`",
-                    d.path
-                );
-                // Keep the first page at that URL; this one is still indexed by its file path.
-                index.duplicates.push(diag.help(help));
-            }
+            duplicates,
         }
-        // Pages whose URLs differ only in case write one folder on the file systems of macOS
-        // and Windows (`ABC.md` and `abc.md`), and so do names that differ only in Unicode
-        // normalization on macOS (`é` as one character, NFC, or as `e` and an accent, NFD):
-        // the site would lose one of them there. Only paths with a capital letter or a
-        // character beyond ASCII are folded: one of two twins has one.
-        let mut by_folded: Map<String, DocId> = Map::default();
-        for (i, d) in docs.iter().enumerate() {
-            let shown = |j: usize| !hidden[j] && by_output.get(docs[j].path.as_str()) == Some(&DocId(j));
-            if !shown(i) || (d.path.is_ascii() && !d.path.chars().any(char::is_uppercase)) {
-                continue;
-            }
-            let fold = fold_name(&d.path);
-            let twin = match by_output.get(fold.as_str()) {
-                // (A lowercase name beyond ASCII folds to itself.)
-                Some(j) if shown(j.0) && j.0 != i => Some(j.0),
-                _ => by_folded.get(&fold).map(|j| j.0),
-            };
-            let Some(j) = twin else {
-                by_folded.insert(fold, DocId(i));
-                continue;
-            };
-            // Reported at the later file of the two, naming the earlier first.
-            let (first, d) = (&docs[i.min(j)], &docs[i.max(j)]);
-            let how = if first.path.to_lowercase() == d.path.to_lowercase() {
-                "case"
-            } else {
-                "case or Unicode normalization (NFC and NFD: é as one character or as e and an accent)"
-            };
-            let msg = format!(
-                "{} and {} have URLs that differ only in {how} (/{} and /{})",
-                first.rel_path,
-                d.rel_path,
-                first.path.trim_end_matches("index.html"),
-                d.path.trim_end_matches("index.html"),
-            );
+    }
+}
+
+/// Each page by its file path and by its folder and slug (the first page keeps a path).
+fn paths_of(docs: &[Arc<ParsedDoc>]) -> Map<String, DocId> {
+    let mut by_path = Map::with_capacity_and_hasher(2 * docs.len(), Default::default());
+    for (i, d) in docs.iter().enumerate() {
+        let id = DocId(i);
+        by_path.insert(d.content_path.clone(), id);
+        let slug_path = if d.dir.is_empty() {
+            d.slug.clone()
+        } else {
+            format!("{}/{}", d.dir, d.slug)
+        };
+        by_path.entry(slug_path).or_insert(id);
+    }
+    by_path
+}
+
+/// The pages by slug and by file name (when it differs from the slug), in page order.
+fn slugs_of(docs: &[Arc<ParsedDoc>]) -> Map<String, Vec<DocId>> {
+    let mut by_slug: Map<String, Vec<DocId>> = Map::with_capacity_and_hasher(docs.len(), Default::default());
+    for (i, d) in docs.iter().enumerate() {
+        let id = DocId(i);
+        by_slug.entry(d.slug.clone()).or_default().push(id);
+        let stem = d.content_path.rsplit('/').next().unwrap_or(&d.content_path);
+        if stem != d.slug {
+            by_slug.entry(stem.to_owned()).or_default().push(id);
+        }
+    }
+    by_slug
+}
+
+/// The pages by title, in page order.
+fn titles_of(docs: &[Arc<ParsedDoc>]) -> Map<String, Vec<DocId>> {
+    let mut by_title: Map<String, Vec<DocId>> = Map::with_capacity_and_hasher(docs.len(), Default::default());
+    for (i, d) in docs.iter().enumerate() {
+        by_title.entry(d.fm.title.clone()).or_default().push(DocId(i));
+    }
+    by_title
+}
+
+/// Pages that would write one output file, or one folder on macOS and Windows.
+fn duplicates(docs: &[Arc<ParsedDoc>], hidden: &[bool]) -> Vec<Diagnostic> {
+    let mut duplicates = Vec::new();
+    let mut by_output: Map<&str, DocId> = Map::with_capacity_and_hasher(docs.len(), Default::default());
+    for (i, d) in docs.iter().enumerate() {
+        let id = DocId(i);
+        if hidden[i] {
+            by_output.entry(d.path.as_str()).or_insert(id);
+        } else if let Some(first) = by_output.insert(d.path.as_str(), id) {
+            let other = &docs[first.0];
+            let msg = format!("duplicate slug \"{}\": {} has the same URL", d.slug, other.rel_path);
             let diag = match &d.fm.slug {
                 Some(s) => Diagnostic::error(&d.rel_path, msg).at(&d.text, s.pos, s.width),
                 None => Diagnostic::error(&d.rel_path, msg).at(&d.text, Pos::new(1, 1), 3),
             };
-            index.duplicates.push(diag.help(
-                "macOS and Windows would write both to one folder: rename one of the files or give it another `slug:`",
-            ));
+            let help = format!(
+                "both pages would be written to /{}; give one of them another `slug:`",
+                d.path
+            );
+            // Keep the first page at that URL; this one is still indexed by its file path.
+            duplicates.push(diag.help(help));
         }
-        for (i, d) in docs.iter().enumerate() {
-            let id = DocId(i);
-            index.by_path.insert(d.content_path.clone(), id);
-            let slug_path = if d.dir.is_empty() {
-                d.slug.clone()
-            } else {
-                format!("{}/{}", d.dir, d.slug)
-            };
-            index.by_path.entry(slug_path).or_insert(id);
-            index.by_slug.entry(d.slug.clone()).or_default().push(id);
-            let stem = d.content_path.rsplit('/').next().unwrap_or(&d.content_path);
-            if stem != d.slug {
-                index.by_slug.entry(stem.to_owned()).or_default().push(id);
-            }
-            index.by_title.entry(d.fm.title.clone()).or_default().push(id);
-        }
-        index
     }
+    // Pages whose URLs differ only in case write one folder on the file systems of macOS
+    // and Windows (`ABC.md` and `abc.md`), and so do names that differ only in Unicode
+    // normalization on macOS (`é` as one character, NFC, or as `e` and an accent, NFD):
+    // the site would lose one of them there. Only paths with a capital letter or a
+    // character beyond ASCII are folded: one of two twins has one.
+    let mut by_folded: Map<String, DocId> = Map::default();
+    for (i, d) in docs.iter().enumerate() {
+        let shown = |j: usize| !hidden[j] && by_output.get(docs[j].path.as_str()) == Some(&DocId(j));
+        if !shown(i) || (d.path.is_ascii() && !d.path.chars().any(char::is_uppercase)) {
+            continue;
+        }
+        let fold = fold_name(&d.path);
+        let twin = match by_output.get(fold.as_str()) {
+            // (A lowercase name beyond ASCII folds to itself.)
+            Some(j) if shown(j.0) && j.0 != i => Some(j.0),
+            _ => by_folded.get(&fold).map(|j| j.0),
+        };
+        let Some(j) = twin else {
+            by_folded.insert(fold, DocId(i));
+            continue;
+        };
+        // Reported at the later file of the two, naming the earlier first.
+        let (first, d) = (&docs[i.min(j)], &docs[i.max(j)]);
+        let how = if first.path.to_lowercase() == d.path.to_lowercase() {
+            "case"
+        } else {
+            "case or Unicode normalization (NFC and NFD: é as one character or as e and an accent)"
+        };
+        let msg = format!(
+            "{} and {} have URLs that differ only in {how} (/{} and /{})",
+            first.rel_path,
+            d.rel_path,
+            first.path.trim_end_matches("index.html"),
+            d.path.trim_end_matches("index.html"),
+        );
+        let diag = match &d.fm.slug {
+            Some(s) => Diagnostic::error(&d.rel_path, msg).at(&d.text, s.pos, s.width),
+            None => Diagnostic::error(&d.rel_path, msg).at(&d.text, Pos::new(1, 1), 3),
+        };
+        duplicates.push(diag.help(
+            "macOS and Windows would write both to one folder: rename one of the files or give it another `slug:`",
+        ));
+    }
+    duplicates
 }
 
 /// All pages of one build, with their index.

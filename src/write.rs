@@ -194,8 +194,12 @@ struct Entry {
 struct Manifest {
     mode: String,
     stamp: u64,
-    files: HashMap<String, Entry>,
+    files: Files,
 }
+
+/// A manifest's files by path. Filled for every file of every build (and read back on the
+/// next), on one core while the new output waits: keyed with ahash, as the site's index.
+type Files = HashMap<String, Entry, ahash::RandomState>;
 
 /// A file's size and modification time, as a manifest records them.
 type Stamp = (u64, Option<u128>);
@@ -334,7 +338,7 @@ impl Staging {
         }
         let ready = self.ready.into_inner().expect("prepared");
         let entries = self.entries.into_inner().unwrap_or_else(|e| e.into_inner());
-        let now: HashSet<&str> = entries.iter().map(|e| &*e.0).collect();
+        let now: HashSet<&str, ahash::RandomState> = entries.iter().map(|e| &*e.0).collect();
         // What no manifest vouches for but a build made is not someone else's: an earlier
         // build's pages (an internal one's, before a `--public` build) must not be carried.
         let tops: HashSet<&str> = now.iter().filter_map(|p| p.split_once('/').map(|(t, _)| t)).collect();
@@ -379,7 +383,7 @@ impl Staging {
                 };
                 Ok((path.to_string(), entry))
             })
-            .collect::<Result<HashMap<String, Entry>, WriteError>>()?;
+            .collect::<Result<Files, WriteError>>()?;
         let manifest = Manifest {
             mode: self.mode.clone(),
             stamp: program_stamp(),
@@ -528,7 +532,7 @@ fn mtime(meta: &fs::Metadata) -> Option<u128> {
 
 /// The entries of `manifest` whose file in `found` (the listing of its folder) is a plain
 /// file of the recorded size and time: the bytes are still the ones hashed.
-fn verified(manifest: &Manifest, found: &Listing) -> HashMap<String, Entry> {
+fn verified(manifest: &Manifest, found: &Listing) -> Files {
     let stamps = found.stamps();
     manifest
         .files
@@ -744,7 +748,7 @@ fn found_below(dir: &Path) -> Vec<Found> {
 /// returns the files there that `keep` does not vouch for (pages of a failed or killed
 /// build, files cut short, files changed since): they are compared byte by byte, and
 /// removed unless this build makes them.
-fn sweep(dir: &Path, keep: &HashMap<String, Entry>, found: Listing) -> HashSet<String> {
+fn sweep(dir: &Path, keep: &Files, found: Listing) -> HashSet<String> {
     let mut suspects = HashSet::new();
     let mut strays = Vec::new();
     for Found {
@@ -848,7 +852,7 @@ fn parse_manifest(text: &str) -> Option<Manifest> {
     }
     let mode = header.next()?.to_owned();
     let stamp = hex(header.next()?)?;
-    let mut files = HashMap::new();
+    let mut files = Files::default();
     for line in lines {
         let mut parts = line.splitn(5, '\t');
         let (hash, print, size, time, path) = (

@@ -187,6 +187,11 @@ impl Builder {
         if let Some(budget) = budget {
             self.taken = budget.taken();
         }
+        // A lean build parsed every file (its cache was cleared above) in the order of
+        // `paths`, and clears the cache again before its next build: it keeps nothing.
+        if self.mode.lean() {
+            return fresh.into_iter().map(|(_, e)| Arc::new(e)).collect();
+        }
         let ordered = match known {
             Some((_, mut ordered)) => {
                 for (path, entry) in fresh {

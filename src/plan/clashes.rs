@@ -15,8 +15,12 @@ use crate::site::Site;
 /// page or a generated file, and a file where a folder must be (`statics`: the theme's and
 /// the site's static files; `search`: whether the search index is made).
 pub fn clashes(site: &Site, routes: &[Route], statics: &[OutputFile], search: bool) -> Vec<Diagnostic> {
-    let mut diags = case_twins(site, routes);
-    diags.extend(file_folder_clashes(site, routes, statics, search));
+    // Two independent reads of every path, each on its own core (the plan runs alone).
+    let (mut diags, folders) = rayon::join(
+        || case_twins(site, routes),
+        || file_folder_clashes(site, routes, statics, search),
+    );
+    diags.extend(folders);
     diags
 }
 

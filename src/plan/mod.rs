@@ -9,6 +9,8 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 mod clashes;
 
 pub use clashes::clashes;
@@ -286,7 +288,8 @@ pub fn section_members(facts: &Facts, key: &str) -> Vec<DocId> {
             )
         })
         .collect();
-    keyed.sort_by(|a, b| crate::sales::deal::larger_first(a.0, b.0).then_with(|| a.1.cmp(b.1)));
+    // Stable on both cores: a clean build sorts every section here, alone before the render.
+    keyed.par_sort_by(|a, b| crate::sales::deal::larger_first(a.0, b.0).then_with(|| a.1.cmp(b.1)));
     keyed.into_iter().map(|(_, _, id)| id).collect()
 }
 
@@ -321,7 +324,7 @@ pub fn tag_slugs(facts: &Facts) -> Vec<(String, String)> {
         .visible()
         .flat_map(|(_, d)| d.fm.tags.iter().cloned())
         .collect();
-    tags.sort();
+    tags.par_sort();
     tags.dedup();
     unique_slugs(tags.into_iter(), "tag")
 }
@@ -474,11 +477,22 @@ fn content_routes(facts: &Facts, routes: &mut Vec<Route>, diags: &mut Vec<Diagno
             );
             Diagnostic::error(&d.rel_path, msg).help("give the page another `slug:` or move it into a folder")
         };
+        // Every page's URL is looked up on both cores (the plan runs alone, between the
+        // links and the render); the pages keep their order.
+        let taken_by: Vec<(DocId, bool, bool)> = (0..site.docs.len())
+            .into_par_iter()
+            .filter(|i| !site.hidden[*i])
+            .map(|i| {
+                let d = &site.docs[i];
+                let path = d.path.as_str();
+                (DocId(i), taken.contains(path), path.ends_with("/brief/index.html"))
+            })
+            .collect();
         let mut maybe_brief = Vec::new();
-        for (id, d) in site.visible() {
-            if taken.contains(d.path.as_str()) {
-                diags.push(taken_msg(d, "a generated page"));
-            } else if d.path.ends_with("/brief/index.html") {
+        for (id, taken, brief) in taken_by {
+            if taken {
+                diags.push(taken_msg(site.doc(id), "a generated page"));
+            } else if brief {
                 maybe_brief.push(id);
             } else {
                 pages.push(id);
@@ -504,22 +518,17 @@ fn content_routes(facts: &Facts, routes: &mut Vec<Route>, diags: &mut Vec<Diagno
         }
     }
     diags.extend(briefs_taken);
-    routes.reserve(pages.len() * 2);
-    for id in pages {
-        let d = site.doc(id);
-        routes.push(Route::new(
-            d.path.clone(),
-            Job::Page(id),
-            Some(Cow::Owned(d.kind.template())),
-        ));
-        if has_brief(d) {
-            routes.push(Route::new(
-                brief_path(d),
-                Job::Brief(id),
-                Some(Cow::Borrowed("brief.html")),
-            ));
-        }
-    }
+    let page_routes: Vec<Route> = pages
+        .par_iter()
+        .flat_map_iter(|&id| {
+            let d = site.doc(id);
+            let page = Route::new(d.path.clone(), Job::Page(id), Some(Cow::Owned(d.kind.template())));
+            let brief =
+                has_brief(d).then(|| Route::new(brief_path(d), Job::Brief(id), Some(Cow::Borrowed("brief.html"))));
+            std::iter::once(page).chain(brief)
+        })
+        .collect();
+    routes.extend(page_routes);
 }
 
 #[cfg(test)]

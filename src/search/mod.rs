@@ -159,13 +159,14 @@ pub fn input(cx: &Facts) -> Input {
             (rank, value, d.path.as_str(), id)
         })
         .collect();
-    docs.sort_by(|a, b| {
+    // On both cores (stable, as before): the pages render only once the index is made.
+    docs.par_sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then(crate::sales::deal::larger_first(a.1, b.1))
             .then(a.2.cmp(b.2))
     });
     let pages = docs
-        .into_iter()
+        .into_par_iter()
         .map(|(_, _, _, id)| {
             // Competitors by the pages the customer page links (a hidden one is not shown).
             let competitors = cx.graph.competitor_refs[id.0]
@@ -239,10 +240,22 @@ impl Input {
             .map(|p| (p.count as usize * 3).min(n / 3) + 12)
             .sum();
         let shards = (bytes / SHARD_BYTES).clamp(1, 4096).next_power_of_two() as u32;
+        // Each part's terms dealt to the shards on its own core, then joined in part order:
+        // the same lists as one pass over the parts in turn.
+        let dealt: Vec<Vec<Vec<(Term, Pages)>>> = postings
+            .into_par_iter()
+            .map(|map| {
+                let mut by_shard: Vec<Vec<(Term, Pages)>> = (0..shards).map(|_| Vec::new()).collect();
+                for (t, p) in map {
+                    by_shard[t.shard(shards) as usize].push((t, p));
+                }
+                by_shard
+            })
+            .collect();
         let mut by_shard: Vec<Vec<(Term, Pages)>> = (0..shards).map(|_| Vec::new()).collect();
-        for map in postings {
-            for (t, p) in map {
-                by_shard[t.shard(shards) as usize].push((t, p));
+        for part in dealt {
+            for (shard, terms) in by_shard.iter_mut().zip(part) {
+                shard.extend(terms);
             }
         }
         by_shard
