@@ -1098,13 +1098,12 @@ fn lsp_refuses_a_rename_to_a_bad_name() {
     c.shutdown();
 }
 
-/// A wrong stage's diagnostic carries its "did you mean"; the quick fix writes it.
-#[test]
-fn lsp_quick_fix_writes_the_suggested_stage() {
+/// Opens huadong.md with the text `wrong`, which must have exactly one diagnostic, and
+/// returns the text after its one quick fix.
+fn quick_fixed(wrong: &str) -> String {
     let t = site();
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    let wrong = CUSTOMER.replace("stage: opportunity", "stage: oportunity");
     c.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": wrong}}),
@@ -1115,41 +1114,28 @@ fn lsp_quick_fix_writes_the_suggested_stage() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": u}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
     );
-    let actions = actions.as_array().unwrap();
+    let actions = actions.as_array().expect("code actions");
     assert_eq!(actions.len(), 1, "{actions:?}");
     assert_eq!(actions[0]["kind"], "quickfix");
     let change = &actions[0]["edit"]["documentChanges"][0];
     assert_eq!(change["textDocument"]["uri"], json!(u));
-    let edits = change["edits"].as_array().unwrap();
-    assert_eq!(apply_edits(&wrong, edits), CUSTOMER);
+    let fixed = apply_edits(wrong, change["edits"].as_array().expect("a fix"));
     c.shutdown();
+    fixed
+}
+
+/// A wrong stage's diagnostic carries its "did you mean"; the quick fix writes it.
+#[test]
+fn lsp_quick_fix_writes_the_suggested_stage() {
+    let wrong = CUSTOMER.replace("stage: opportunity", "stage: oportunity");
+    assert_eq!(quick_fixed(&wrong), CUSTOMER);
 }
 
 /// A misspelt wiki link's fix replaces the page name only, keeping the `|text`.
 #[test]
 fn lsp_quick_fix_of_a_wiki_link_keeps_its_text() {
-    let t = site();
-    let u = uri(&t.root().join("content/customers/huadong.md"));
-    let mut c = Client::start(t.root());
     let wrong = CUSTOMER.replace("[[对手乙]]", "[[rivel|对手]]");
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": wrong}}),
-    );
-    let diags = c.diagnostics(&u);
-    assert_eq!(diags.len(), 1, "{diags:?}");
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": u}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
-    );
-    let edits = actions[0]["edit"]["documentChanges"][0]["edits"]
-        .as_array()
-        .expect("a fix");
-    assert_eq!(
-        apply_edits(&wrong, edits),
-        CUSTOMER.replace("[[对手乙]]", "[[rival|对手]]")
-    );
-    c.shutdown();
+    assert_eq!(quick_fixed(&wrong), CUSTOMER.replace("[[对手乙]]", "[[rival|对手]]"));
 }
 
 /// In a markdown link's `](` the site's pages complete as paths relative to the document;
