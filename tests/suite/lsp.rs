@@ -101,6 +101,14 @@ impl Client {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
+    /// Opens a markdown document in the editor with `text` (saved or not).
+    fn did_open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+        );
+    }
+
     /// Sends a request and waits for its response's result (notifications meanwhile are dropped).
     fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
@@ -168,10 +176,7 @@ fn lsp_diagnostics_follow_the_unsaved_text() {
     let page = t.root().join("content/customers/huadong.md");
     let u = uri(&page);
     let mut c = Client::start(t.root());
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
-    );
+    c.did_open(&u, &CUSTOMER);
     assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
     let wrong = CUSTOMER.replace("stage: opportunity", "stage: oportunity");
     c.notify(
@@ -204,10 +209,7 @@ fn lsp_diagnostic_columns_are_utf16_after_an_emoji() {
     let u = uri(&page);
     let mut c = Client::start(t.root());
     let broken = CUSTOMER.replace("[[对手乙]]", "[[不存在]]");
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": broken}}),
-    );
+    c.did_open(&u, &broken);
     let diags = c.diagnostics(&u);
     assert_eq!(diags.len(), 1, "{diags:?}");
     // `见 😀 [[不存在]]`: `[[` is the 5th character but UTF-16 unit 5 (0-based).
@@ -282,10 +284,7 @@ fn lsp_publishes_a_template_error_that_only_the_render_finds() {
     let u = uri(&t.root().join("content/customers/a.md"));
     let template = uri(&t.root().join("templates/customer.html"));
     let mut c = Client::start(t.root());
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": page}}),
-    );
+    c.did_open(&u, &page);
     // `budget` is no field of salesbook's: a warning, and nothing else.
     let diags = c.diagnostics(&u);
     assert_eq!(diags.len(), 1, "{diags:?}");
@@ -404,10 +403,7 @@ fn lsp_completes_competitors_and_stages() {
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
     let text = CUSTOMER.replace("competitors: [rival]", "competitors: [");
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
-    );
+    c.did_open(&u, &text);
     let items = c.request(
         "textDocument/completion",
         json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 14}}),
@@ -440,10 +436,7 @@ fn lsp_goes_to_the_definition_of_a_wiki_link_and_a_competitor() {
     let t = site();
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
-    );
+    c.did_open(&u, &CUSTOMER);
     // Inside `[[对手乙]]` on line 7 (UTF-16 unit 8 is `手`).
     let def = c.request(
         "textDocument/definition",
@@ -496,10 +489,7 @@ fn lsp_definition_stays_inside_the_site() {
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
     let text = format!("{CUSTOMER}[x]({}/x.md)\n", outside.path().display());
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
-    );
+    c.did_open(&u, &text);
     let def = c.request(
         "textDocument/definition",
         json!({"textDocument": {"uri": u}, "position": {"line": 8, "character": 5}}),
@@ -518,10 +508,7 @@ fn lsp_outlines_headings_and_hovers_a_customer_link() {
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
     let text = format!("{CUSTOMER}\n## 拜访记录\n\n见 [[乙方]]\n");
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
-    );
+    c.did_open(&u, &text);
     let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
     assert_eq!(symbols[0]["name"], "拜访记录", "{symbols}");
     assert_eq!(symbols[0]["range"]["start"]["line"], json!(9), "{symbols}");
@@ -545,10 +532,7 @@ fn lsp_finds_the_site_above_the_workspace_folder() {
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(&t.root().join("content/customers"));
     let wrong = CUSTOMER.replace("tier: partner", "tier: partnr");
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": wrong}}),
-    );
+    c.did_open(&u, &wrong);
     let diags = c.diagnostics(&u);
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(
@@ -567,14 +551,8 @@ fn lsp_ignores_a_uri_that_climbs_out_of_the_site() {
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
     let climbing = format!("{}/content/nowhere/../../../x.md", uri(t.root()));
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": climbing, "languageId": "markdown", "version": 1, "text": "x"}}),
-    );
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
-    );
+    c.did_open(&climbing, &"x");
+    c.did_open(&u, &CUSTOMER);
     let first = c.wait(|m| m["method"] == "textDocument/publishDiagnostics");
     assert_eq!(first["params"]["uri"], json!(u), "{first}");
     c.shutdown();
@@ -589,10 +567,7 @@ fn lsp_publishes_what_a_change_breaks_on_other_pages() {
     let (u, linking) = (uri(&competitor), uri(&t.root().join("content/customers/huadong.md")));
     let mut c = Client::start(t.root());
     let text = std::fs::read_to_string(&competitor).unwrap();
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
-    );
+    c.did_open(&u, &text);
     assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
     c.notify(
         "textDocument/didChange",
@@ -622,10 +597,7 @@ fn lsp_a_burst_of_changes_ends_on_the_last_text() {
     let t = site();
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
-    );
+    c.did_open(&u, &CUSTOMER);
     let typed = "oportunity";
     for n in 1..=typed.len() {
         let text = CUSTOMER.replace("stage: opportunity", &format!("stage: {}", &typed[..n]));
@@ -667,10 +639,7 @@ fn lsp_completes_the_headings_of_a_linked_page() {
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
     let text = CUSTOMER.replace("[[对手乙]]", "[[rival#");
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
-    );
+    c.did_open(&u, &text);
     let items = c.request(
         "textDocument/completion",
         json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 13}}),
@@ -695,10 +664,7 @@ fn lsp_hovers_a_competitor_reference() {
     );
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
-    );
+    c.did_open(&u, &CUSTOMER);
     let hover = c.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 16}}),
@@ -797,10 +763,7 @@ fn apply_workspace_edit(edit: &Value) {
 fn open(c: &mut Client, path: &Path) -> String {
     let u = uri(path);
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
-    );
+    c.did_open(&u, &text);
     u
 }
 
@@ -839,10 +802,7 @@ fn lsp_finds_an_unsaved_new_page_and_completes_aliases() {
     assert_eq!(c.diagnostics(&nu), Vec::<Value>::new());
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let text = CUSTOMER.replace("[[对手乙]]", "[[新科电子]] [[");
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
-    );
+    c.did_open(&u, &text);
     let items = c.request(
         "textDocument/completion",
         json!({"textDocument": {"uri": u}, "position": {"line": 7, "character": 16}}),
@@ -1104,10 +1064,7 @@ fn quick_fixed(wrong: &str) -> String {
     let t = site();
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": wrong}}),
-    );
+    c.did_open(&u, &wrong);
     let diags = c.diagnostics(&u);
     assert_eq!(diags.len(), 1, "{diags:?}");
     let actions = c.request(
@@ -1146,10 +1103,7 @@ fn lsp_completes_md_paths_and_config_keys() {
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
     let text = format!("{CUSTOMER}看 [对手](../c");
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
-    );
+    c.did_open(&u, &text);
     let items = c.request(
         "textDocument/completion",
         json!({"textDocument": {"uri": u}, "position": {"line": 8, "character": 11}}),
@@ -1198,10 +1152,7 @@ fn lsp_hovers_a_tier_and_a_stage() {
     let t = site();
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": CUSTOMER}}),
-    );
+    c.did_open(&u, &CUSTOMER);
     let hover = |c: &mut Client, line: u32, character: u32| {
         let h = c.request(
             "textDocument/hover",
