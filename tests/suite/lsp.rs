@@ -176,7 +176,7 @@ fn lsp_diagnostics_follow_the_unsaved_text() {
     let page = t.root().join("content/customers/huadong.md");
     let u = uri(&page);
     let mut c = Client::start(t.root());
-    c.did_open(&u, &CUSTOMER);
+    c.did_open(&u, CUSTOMER);
     assert_eq!(c.diagnostics(&u), Vec::<Value>::new());
     let wrong = CUSTOMER.replace("stage: opportunity", "stage: oportunity");
     c.notify(
@@ -284,7 +284,7 @@ fn lsp_publishes_a_template_error_that_only_the_render_finds() {
     let u = uri(&t.root().join("content/customers/a.md"));
     let template = uri(&t.root().join("templates/customer.html"));
     let mut c = Client::start(t.root());
-    c.did_open(&u, &page);
+    c.did_open(&u, page);
     // `budget` is no field of salesbook's: a warning, and nothing else.
     let diags = c.diagnostics(&u);
     assert_eq!(diags.len(), 1, "{diags:?}");
@@ -436,7 +436,7 @@ fn lsp_goes_to_the_definition_of_a_wiki_link_and_a_competitor() {
     let t = site();
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.did_open(&u, &CUSTOMER);
+    c.did_open(&u, CUSTOMER);
     // Inside `[[对手乙]]` on line 7 (UTF-16 unit 8 is `手`).
     let def = c.request(
         "textDocument/definition",
@@ -551,8 +551,8 @@ fn lsp_ignores_a_uri_that_climbs_out_of_the_site() {
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
     let climbing = format!("{}/content/nowhere/../../../x.md", uri(t.root()));
-    c.did_open(&climbing, &"x");
-    c.did_open(&u, &CUSTOMER);
+    c.did_open(&climbing, "x");
+    c.did_open(&u, CUSTOMER);
     let first = c.wait(|m| m["method"] == "textDocument/publishDiagnostics");
     assert_eq!(first["params"]["uri"], json!(u), "{first}");
     c.shutdown();
@@ -597,7 +597,7 @@ fn lsp_a_burst_of_changes_ends_on_the_last_text() {
     let t = site();
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.did_open(&u, &CUSTOMER);
+    c.did_open(&u, CUSTOMER);
     let typed = "oportunity";
     for n in 1..=typed.len() {
         let text = CUSTOMER.replace("stage: opportunity", &format!("stage: {}", &typed[..n]));
@@ -664,7 +664,7 @@ fn lsp_hovers_a_competitor_reference() {
     );
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.did_open(&u, &CUSTOMER);
+    c.did_open(&u, CUSTOMER);
     let hover = c.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 16}}),
@@ -1064,7 +1064,7 @@ fn quick_fixed(wrong: &str) -> String {
     let t = site();
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.did_open(&u, &wrong);
+    c.did_open(&u, wrong);
     let diags = c.diagnostics(&u);
     assert_eq!(diags.len(), 1, "{diags:?}");
     let actions = c.request(
@@ -1152,7 +1152,7 @@ fn lsp_hovers_a_tier_and_a_stage() {
     let t = site();
     let u = uri(&t.root().join("content/customers/huadong.md"));
     let mut c = Client::start(t.root());
-    c.did_open(&u, &CUSTOMER);
+    c.did_open(&u, CUSTOMER);
     let hover = |c: &mut Client, line: u32, character: u32| {
         let h = c.request(
             "textDocument/hover",
