@@ -82,6 +82,10 @@ pub fn anchor_id(text: &str) -> String {
             } else if c == ' ' {
                 id.push('-');
             }
+        } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            // CJK Unified Ideographs (most heading text here): letters without case, kept as
+            // they are, without Unicode's tables (a test checks the whole block).
+            id.push(c);
         } else if c.is_alphanumeric() {
             id.extend(c.to_lowercase());
         }
@@ -835,6 +839,17 @@ mod tests {
         let b = scan("# A\n\n## 拜访记录\n\n## 拜访记录\n\n## Custom {#mine}\n", 0, "", true);
         let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "拜访记录", "拜访记录-1", "mine"]);
+    }
+
+    #[test]
+    fn cjk_ideographs_are_kept_as_unicode_rules_keep_them() {
+        for c in '\u{4E00}'..='\u{9FFF}' {
+            assert!(c.is_alphanumeric(), "{c}");
+            assert!(c.to_lowercase().eq([c]), "{c}");
+            let mut slow = String::new();
+            slow.extend(c.to_lowercase());
+            assert_eq!(anchor_id(&c.to_string()), slow, "{c}");
+        }
     }
 
     /// The ids GitHub's rule gives, including headings that read like a suffixed id already,
