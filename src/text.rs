@@ -24,15 +24,36 @@ pub const SIMPLIFIED: &str = "们个来时会说这对国学长门问间开关�
 /// [`TRADITIONAL`] is (checked by a test).
 const FOLD_FROM: u32 = 0x3400;
 
-/// The simplified form of each character from [`FOLD_FROM`] to U+9FFF, or 0: one look-up per
-/// character (a tenth of a build's characters are Chinese).
-static FOLD: LazyLock<Box<[u16]>> = LazyLock::new(|| {
-    let mut table = vec![0u16; (0x9FFF - FOLD_FROM + 1) as usize];
+/// Characters [`FOLD`] covers.
+const FOLD_LEN: usize = (0x9FFF - FOLD_FROM + 1) as usize;
+
+/// The folded form of each character from [`FOLD_FROM`] to U+9FFF (itself but for
+/// [`TRADITIONAL`]): one look-up per character (a tenth of a build's characters are Chinese).
+/// Of fixed length, so that an index below it needs no test.
+static FOLD: LazyLock<Box<[u16; FOLD_LEN]>> = LazyLock::new(|| {
+    let mut table = Box::new([0u16; FOLD_LEN]);
+    for (i, slot) in table.iter_mut().enumerate() {
+        *slot = (FOLD_FROM as usize + i) as u16;
+    }
     for (t, s) in TRADITIONAL.chars().zip(SIMPLIFIED.chars()) {
         table[(t as u32 - FOLD_FROM) as usize] = s as u32 as u16;
     }
-    table.into_boxed_slice()
+    table
 });
+
+/// Each ASCII byte lowered when it is a letter or a digit (what a word is made of), else 0.
+const WORD_BYTE: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Whether `c` is written without spaces between words (Han, kana, Hangul): indexed by bigrams.
 #[inline]
@@ -51,10 +72,7 @@ pub fn fold(c: char) -> char {
     match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase()),
         0x3000 => ' ',
-        k @ FOLD_FROM..=0x9FFF => match FOLD[(k - FOLD_FROM) as usize] {
-            0 => c,
-            s => char::from_u32(s as u32).unwrap_or(c),
-        },
+        k @ FOLD_FROM..=0x9FFF => char::from_u32(FOLD[(k - FOLD_FROM) as usize] as u32).unwrap_or(c),
         _ if c.is_uppercase() => {
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
@@ -177,18 +195,15 @@ fn three_bytes(b: &[u8]) -> u32 {
     ((b[0] as u32 & 0x0F) << 12) | ((b[1] as u32 & 0x3F) << 6) | (b[2] as u32 & 0x3F)
 }
 
-/// `k` folded, when it and its folded form are CJK Unified Ideographs (U+4E00 to U+9FFF:
-/// nearly every character of Chinese text), which take the tokenizer's shortest path.
+/// `k` folded, when it is a CJK Unified Ideograph (U+4E00 to U+9FFF: nearly every character
+/// of Chinese text), which takes the tokenizer's shortest path. Its folded form is one too
+/// (checked by a test).
 #[inline(always)]
-fn ideograph(fold_table: &[u16], k: u32) -> Option<u32> {
+fn ideograph(fold_table: &[u16; FOLD_LEN], k: u32) -> Option<u32> {
     if !(0x4E00..=0x9FFF).contains(&k) {
         return None;
     }
-    let folded = match fold_table[(k - FOLD_FROM) as usize] {
-        0 => k,
-        s => s as u32,
-    };
-    (0x4E00..=0x9FFF).contains(&folded).then_some(folded)
+    fold_table.get((k - FOLD_FROM) as usize).map(|&s| s as u32)
 }
 
 /// Turns text into terms, fed piece by piece (the text events of a markdown body).
@@ -257,21 +272,21 @@ impl Tokenizer {
     }
 
     pub fn feed(&mut self, text: &str) {
-        let fold_table: &[u16] = &FOLD;
+        let fold_table: &[u16; FOLD_LEN] = &FOLD;
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
             // ASCII without decoding (most of the markup and English text).
             let b = bytes[i];
             if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
+                if WORD_BYTE[b as usize] != 0 {
                     // A run of ASCII letters and digits, taken at once.
-                    let run = bytes[i..]
-                        .iter()
-                        .position(|b| !b.is_ascii_alphanumeric())
-                        .map_or(bytes.len(), |n| i + n);
-                    self.ascii_word(&bytes[i..run]);
-                    i = run;
+                    let start = i;
+                    i += 1;
+                    while i < bytes.len() && bytes[i] < 0x80 && WORD_BYTE[bytes[i] as usize] != 0 {
+                        i += 1;
+                    }
+                    self.ascii_word(&bytes[start..i]);
                 } else {
                     i += 1;
                     self.boundary();
@@ -286,21 +301,7 @@ impl Tokenizer {
                 // text): folded and paired without the general path's tests.
                 if let Some(c) = ideograph(fold_table, k).and_then(char::from_u32) {
                     self.cjk(c);
-                    // The rest of the run: each ideograph paired with the one before it, as
-                    // `cjk` does, without its tests for an open word or a first character.
-                    let mut prev = c as u32;
-                    while i + 2 < bytes.len() && (0xE4..=0xE9).contains(&bytes[i]) {
-                        let Some(next) = ideograph(fold_table, three_bytes(&bytes[i..i + 3])) else {
-                            break;
-                        };
-                        i += 3;
-                        self.pair(prev << 16 | next);
-                        if self.title {
-                            self.push(Term::ideograph_term(next));
-                        }
-                        prev = next;
-                    }
-                    self.prev = char::from_u32(prev);
+                    i = self.ideograph_run(fold_table, bytes, i, c as u32);
                     continue;
                 }
                 char::from_u32(k).unwrap_or(' ')
@@ -325,6 +326,30 @@ impl Tokenizer {
                 self.boundary();
             }
         }
+    }
+
+    /// The rest of a run of CJK Unified Ideographs from `bytes[i..]`, after `prev` (folded): each
+    /// paired with the one before it, as [`Tokenizer::cjk`] does, without its tests for an open
+    /// word or a first character. Returns where the run ends.
+    #[inline(always)]
+    fn ideograph_run(&mut self, fold_table: &[u16; FOLD_LEN], bytes: &[u8], mut i: usize, mut prev: u32) -> usize {
+        while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) {
+            // A three-byte character at most U+9FFF (`bytes` is valid UTF-8).
+            if !(0xE4..=0xE9).contains(&b0) {
+                break;
+            }
+            let Some(next) = ideograph(fold_table, three_bytes(&[b0, b1, b2])) else {
+                break;
+            };
+            i += 3;
+            self.pair(prev << 16 | next);
+            if self.title {
+                self.push(Term::ideograph_term(next));
+            }
+            prev = next;
+        }
+        self.prev = char::from_u32(prev);
+        i
     }
 
     /// One CJK character (folded): a bigram with the one before it, and itself in titles.
@@ -369,8 +394,8 @@ impl Tokenizer {
         if !self.word_full {
             let room = MAX_TERM - self.word_len;
             let n = run.len().min(room);
-            for (to, b) in self.word[self.word_len..self.word_len + n].iter_mut().zip(run) {
-                *to = b.to_ascii_lowercase();
+            for (to, &b) in self.word[self.word_len..self.word_len + n].iter_mut().zip(run) {
+                *to = WORD_BYTE[(b & 0x7F) as usize];
             }
             self.word_len += n;
             self.word_full = run.len() > room;
@@ -644,6 +669,117 @@ mod tests {
                 terms(text, false),
                 "{text}"
             );
+        }
+    }
+
+    /// The rules of the module's doc, a character at a time and nothing else: what the
+    /// tokenizer's fast paths (ASCII runs, runs of ideographs, the bigram codes and the
+    /// packing) must give.
+    fn by_the_rules(text: &str, title: bool) -> Vec<Term> {
+        let mut out = Vec::new();
+        let mut prev: Option<char> = None;
+        let (mut word, mut chars, mut full) = (String::new(), 0, false);
+        let end_word = |out: &mut Vec<Term>, word: &mut String, chars: &mut usize, full: &mut bool| {
+            if *chars >= 2 {
+                out.push(Term::from_bytes(word.as_bytes()));
+            }
+            if title && *chars > 0 {
+                let first = word.chars().next().map_or(1, char::len_utf8);
+                out.push(Term::from_bytes(&word.as_bytes()[..first]));
+            }
+            (*word, *chars, *full) = (String::new(), 0, false);
+        };
+        for c in text.chars().map(fold) {
+            if is_cjk(c) {
+                end_word(&mut out, &mut word, &mut chars, &mut full);
+                if let Some(p) = prev {
+                    out.push(Term::from_bytes(format!("{p}{c}").as_bytes()));
+                }
+                if title {
+                    out.push(Term::from_bytes(c.to_string().as_bytes()));
+                }
+                prev = Some(c);
+            } else if c.is_alphanumeric() {
+                prev = None;
+                if !full && word.len() + c.len_utf8() <= MAX_TERM {
+                    word.push(c);
+                } else {
+                    full = true;
+                }
+                chars += 1;
+            } else {
+                prev = None;
+                end_word(&mut out, &mut word, &mut chars, &mut full);
+            }
+        }
+        end_word(&mut out, &mut word, &mut chars, &mut full);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn the_fast_paths_give_what_the_rules_give_on_random_text() {
+        let alphabet: Vec<char> = "aZq09 ,.-_\n华东華東報價精密机械拜访记录丂鿿㐀アイ〇。、《》ＡｂＱ４　éÄßİ𠀀𠀁한국"
+            .chars()
+            .collect();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            // Runs of one script as well as single characters, so words reach the length limit.
+            let mut text = String::new();
+            for _ in 0..next(40) {
+                let c = alphabet[next(alphabet.len())];
+                for _ in 0..1 + next(3) * next(8) {
+                    text.push(if next(4) == 0 {
+                        alphabet[next(alphabet.len())]
+                    } else {
+                        c
+                    });
+                }
+            }
+            for title in [false, true] {
+                let expected = by_the_rules(&text, title);
+                assert_eq!(terms(&text, title), expected, "{text:?}");
+                // Fed in pieces cut anywhere between characters: words and runs continue.
+                let mut pieces = Tokenizer::new(title);
+                let mut rest = text.as_str();
+                while !rest.is_empty() {
+                    let mut cut = next(rest.len() + 1);
+                    while !rest.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    let cut = if cut == 0 {
+                        rest.chars().next().map_or(0, char::len_utf8)
+                    } else {
+                        cut
+                    };
+                    pieces.feed(&rest[..cut]);
+                    rest = &rest[cut..];
+                }
+                assert_eq!(pieces.finish(), expected, "{text:?}");
+            }
+            let mut body = Tokenizer::for_body(text.len());
+            body.feed(&text);
+            assert_eq!(
+                body.into_packed().iter().collect::<Vec<_>>(),
+                by_the_rules(&text, false),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ideographs_fold_to_ideographs() {
+        for k in 0x4E00..=0x9FFFu32 {
+            let c = char::from_u32(k).unwrap_or(' ');
+            assert_eq!(ideograph(&FOLD, k), Some(fold(c) as u32), "{c}");
+            assert!((0x4E00..=0x9FFF).contains(&(fold(c) as u32)), "{c}");
         }
     }
 
