@@ -112,11 +112,6 @@ impl Term {
     /// both take three bytes of UTF-8, as nearly all CJK characters do.
     #[inline]
     fn pair(a: char, b: char) -> Term {
-        fn three(c: u32) -> u128 {
-            (((0xE0 | (c >> 12)) as u128) << 16)
-                | (((0x80 | ((c >> 6) & 0x3F)) as u128) << 8)
-                | (0x80 | (c & 0x3F)) as u128
-        }
         let (a32, b32) = (a as u32, b as u32);
         if (0x800..0x10000).contains(&a32) && (0x800..0x10000).contains(&b32) {
             return Term(((three(a32) << 24 | three(b32)) << 80) | 6);
@@ -130,9 +125,7 @@ impl Term {
     /// One CJK ideograph (U+4E00 to U+9FFF) as a term, as [`Term::from_bytes`] on its UTF-8.
     #[inline]
     fn ideograph_term(c: u32) -> Term {
-        let mut buf = [0u8; 4];
-        let s = char::from_u32(c).unwrap_or(' ').encode_utf8(&mut buf);
-        Term::from_bytes(s.as_bytes())
+        Term(three(c) << 104 | 3)
     }
 
     pub fn len(self) -> usize {
@@ -173,6 +166,12 @@ impl Term {
         };
         shard_of_bytes(&b[..end], shards)
     }
+}
+
+/// The UTF-8 bytes of a character from U+0800 to U+FFFF, as a number (first byte highest).
+#[inline(always)]
+fn three(c: u32) -> u128 {
+    (((0xE0 | (c >> 12)) as u128) << 16) | (((0x80 | ((c >> 6) & 0x3F)) as u128) << 8) | (0x80 | (c & 0x3F)) as u128
 }
 
 /// FNV-1a over UTF-8 bytes: the shard of a key, computed alike in `search.js`.
@@ -226,10 +225,15 @@ pub struct Tokenizer {
     /// The pair last pushed in each slot (made once a text has 64 pairs): more than half of
     /// a body's pairs repeat one seen recently and stop here, before the sort.
     recent: Vec<u32>,
+    /// The word last pushed in each slot, for a body (a word repeats as a bigram does): more
+    /// than a third of a body's words stop here, before the sort.
+    recent_words: Vec<Term>,
 }
 
 /// Slots of [`Tokenizer::recent`].
 const RECENT: usize = 512;
+/// Slots of [`Tokenizer::recent_words`].
+const RECENT_WORDS: usize = 64;
 
 impl Tokenizer {
     pub fn new(title: bool) -> Self {
@@ -245,6 +249,7 @@ impl Tokenizer {
         Tokenizer {
             terms: Vec::with_capacity(len / 16),
             pairs: Vec::with_capacity(len / 8),
+            recent_words: vec![Term::default(); RECENT_WORDS],
             ..Default::default()
         }
     }
@@ -280,13 +285,7 @@ impl Tokenizer {
             let b = bytes[i];
             if b < 0x80 {
                 if WORD_BYTE[b as usize] != 0 {
-                    // A run of ASCII letters and digits, taken at once.
-                    let start = i;
-                    i += 1;
-                    while i < bytes.len() && bytes[i] < 0x80 && WORD_BYTE[bytes[i] as usize] != 0 {
-                        i += 1;
-                    }
-                    self.ascii_word(&bytes[start..i]);
+                    i = self.ascii_word(bytes, i);
                 } else {
                     i += 1;
                     self.boundary();
@@ -387,20 +386,30 @@ impl Tokenizer {
         self.word_chars += 1;
     }
 
-    /// ASCII letters and digits, more of a word: as [`Tokenizer::ascii`] on each.
+    /// The run of ASCII letters and digits from `bytes[i..]`, more of a word: as
+    /// [`Tokenizer::ascii`] on each, found and lowered in one pass. Returns where it ends.
     #[inline]
-    fn ascii_word(&mut self, run: &[u8]) {
+    fn ascii_word(&mut self, bytes: &[u8], start: usize) -> usize {
         self.prev = None;
-        if !self.word_full {
-            let room = MAX_TERM - self.word_len;
-            let n = run.len().min(room);
-            for (to, &b) in self.word[self.word_len..self.word_len + n].iter_mut().zip(run) {
-                *to = WORD_BYTE[(b & 0x7F) as usize];
+        let (mut n, mut full) = (self.word_len, self.word_full);
+        let mut i = start;
+        while let Some(&b) = bytes.get(i) {
+            let lower = WORD_BYTE[(b & 0x7F) as usize];
+            if b >= 0x80 || lower == 0 {
+                break;
             }
-            self.word_len += n;
-            self.word_full = run.len() > room;
+            match self.word.get_mut(n) {
+                Some(to) if !full => {
+                    *to = lower;
+                    n += 1;
+                }
+                _ => full = true,
+            }
+            i += 1;
         }
-        self.word_chars += run.len();
+        (self.word_len, self.word_full) = (n, full);
+        self.word_chars += i - start;
+        i
     }
 
     /// One more character of a word, as UTF-8.
@@ -431,7 +440,15 @@ impl Tokenizer {
     fn take_word(&mut self) {
         if self.word_chars >= 2 {
             let t = Term::from_buffer(&self.word, self.word_len);
-            self.push(t);
+            if self.recent_words.is_empty() {
+                self.push(t);
+            } else {
+                let slot = &mut self.recent_words[t.part(RECENT_WORDS)];
+                if *slot != t {
+                    *slot = t;
+                    self.push(t);
+                }
+            }
         }
         if self.title {
             let buf = self.word;
@@ -448,13 +465,25 @@ impl Tokenizer {
         self.word_full = false;
     }
 
-    /// The terms, sorted and each once.
+    /// The terms, sorted and each once: the bigram codes sorted as the small numbers they
+    /// are (a code's order is its term's), then merged with the other terms.
     pub fn finish(mut self) -> Vec<Term> {
         self.boundary();
-        let mut out = self.terms;
-        out.extend(self.pairs.iter().map(|k| pair_term(*k)));
-        out.sort_unstable();
-        out.dedup();
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+        self.terms.sort_unstable();
+        self.terms.dedup();
+        let mut out = Vec::with_capacity(self.pairs.len() + self.terms.len());
+        let mut pairs = self.pairs.iter().map(|k| pair_term(*k)).peekable();
+        for t in self.terms {
+            while let Some(p) = pairs.next_if(|p| *p < t) {
+                out.push(p);
+            }
+            // A term both ways (none is, but the merge need not know) is kept once.
+            pairs.next_if_eq(&t);
+            out.push(t);
+        }
+        out.extend(pairs);
         out
     }
 
@@ -778,6 +807,11 @@ mod tests {
     fn ideographs_fold_to_ideographs() {
         for k in 0x4E00..=0x9FFFu32 {
             let c = char::from_u32(k).unwrap_or(' ');
+            assert_eq!(
+                Term::ideograph_term(k),
+                Term::from_bytes(c.to_string().as_bytes()),
+                "{c}"
+            );
             assert_eq!(ideograph(&FOLD, k), Some(fold(c) as u32), "{c}");
             assert!((0x4E00..=0x9FFF).contains(&(fold(c) as u32)), "{c}");
         }
