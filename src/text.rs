@@ -236,9 +236,13 @@ const RECENT: usize = 512;
 const RECENT_WORDS: usize = 64;
 
 impl Tokenizer {
+    /// A title's or a field's tokenizer: its lists start with room for a title's terms (one
+    /// allocation each instead of a few as they grow).
     pub fn new(title: bool) -> Self {
         Tokenizer {
             title,
+            terms: Vec::with_capacity(16),
+            pairs: Vec::with_capacity(16),
             ..Default::default()
         }
     }
