@@ -517,13 +517,15 @@ pub fn terms(text: &str, title: bool) -> Vec<Term> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packed(Box<[u8]>);
 
-/// The term of a bigram code.
-#[inline]
+/// The term of a bigram code: built in place when both characters take three bytes of
+/// UTF-8 (every CJK character of the BMP does), as [`Term::pair`] builds it.
+#[inline(always)]
 fn pair_term(k: u32) -> Term {
-    Term::pair(
-        char::from_u32(k >> 16).unwrap_or(' '),
-        char::from_u32(k & 0xFFFF).unwrap_or(' '),
-    )
+    let (a, b) = (k >> 16, k & 0xFFFF);
+    if a >= 0x800 && b >= 0x800 {
+        return Term(((three(a) << 24 | three(b)) << 80) | 6);
+    }
+    Term::pair(char::from_u32(a).unwrap_or(' '), char::from_u32(b).unwrap_or(' '))
 }
 
 impl Packed {
@@ -646,11 +648,21 @@ mod tests {
 
     #[test]
     fn pairs_are_the_bytes_of_both_characters() {
-        for (a, b) in [('华', '东'), ('𠀀', '东'), ('东', '𠀀'), ('ア', 'イ')] {
+        for (a, b) in [
+            ('华', '东'),
+            ('𠀀', '东'),
+            ('东', '𠀀'),
+            ('ア', 'イ'),
+            ('é', '东'),
+            ('东', 'a'),
+        ] {
             let mut s = String::new();
             s.push(a);
             s.push(b);
             assert_eq!(Term::pair(a, b), Term::from_bytes(s.as_bytes()), "{s}");
+            if (b as u32) < 0x10000 && (a as u32) < 0x10000 {
+                assert_eq!(pair_term((a as u32) << 16 | b as u32), Term::pair(a, b), "{s}");
+            }
         }
     }
 
