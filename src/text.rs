@@ -24,15 +24,36 @@ pub const SIMPLIFIED: &str = "们个来时会说这对国学长门问间开关�
 /// [`TRADITIONAL`] is (checked by a test).
 const FOLD_FROM: u32 = 0x3400;
 
-/// The simplified form of each character from [`FOLD_FROM`] to U+9FFF, or 0: one look-up per
-/// character (a tenth of a build's characters are Chinese).
-static FOLD: LazyLock<Box<[u16]>> = LazyLock::new(|| {
-    let mut table = vec![0u16; (0x9FFF - FOLD_FROM + 1) as usize];
+/// Characters [`FOLD`] covers.
+const FOLD_LEN: usize = (0x9FFF - FOLD_FROM + 1) as usize;
+
+/// The folded form of each character from [`FOLD_FROM`] to U+9FFF (itself but for
+/// [`TRADITIONAL`]): one look-up per character (a tenth of a build's characters are Chinese).
+/// Of fixed length, so that an index below it needs no test.
+static FOLD: LazyLock<Box<[u16; FOLD_LEN]>> = LazyLock::new(|| {
+    let mut table = Box::new([0u16; FOLD_LEN]);
+    for (i, slot) in table.iter_mut().enumerate() {
+        *slot = (FOLD_FROM as usize + i) as u16;
+    }
     for (t, s) in TRADITIONAL.chars().zip(SIMPLIFIED.chars()) {
         table[(t as u32 - FOLD_FROM) as usize] = s as u32 as u16;
     }
-    table.into_boxed_slice()
+    table
 });
+
+/// Each ASCII byte lowered when it is a letter or a digit (what a word is made of), else 0.
+const WORD_BYTE: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Whether `c` is written without spaces between words (Han, kana, Hangul): indexed by bigrams.
 #[inline]
@@ -51,10 +72,7 @@ pub fn fold(c: char) -> char {
     match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).map_or(c, |a| a.to_ascii_lowercase()),
         0x3000 => ' ',
-        k @ FOLD_FROM..=0x9FFF => match FOLD[(k - FOLD_FROM) as usize] {
-            0 => c,
-            s => char::from_u32(s as u32).unwrap_or(c),
-        },
+        k @ FOLD_FROM..=0x9FFF => char::from_u32(FOLD[(k - FOLD_FROM) as usize] as u32).unwrap_or(c),
         _ if c.is_uppercase() => {
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
@@ -94,11 +112,6 @@ impl Term {
     /// both take three bytes of UTF-8, as nearly all CJK characters do.
     #[inline]
     fn pair(a: char, b: char) -> Term {
-        fn three(c: u32) -> u128 {
-            (((0xE0 | (c >> 12)) as u128) << 16)
-                | (((0x80 | ((c >> 6) & 0x3F)) as u128) << 8)
-                | (0x80 | (c & 0x3F)) as u128
-        }
         let (a32, b32) = (a as u32, b as u32);
         if (0x800..0x10000).contains(&a32) && (0x800..0x10000).contains(&b32) {
             return Term(((three(a32) << 24 | three(b32)) << 80) | 6);
@@ -112,9 +125,7 @@ impl Term {
     /// One CJK ideograph (U+4E00 to U+9FFF) as a term, as [`Term::from_bytes`] on its UTF-8.
     #[inline]
     fn ideograph_term(c: u32) -> Term {
-        let mut buf = [0u8; 4];
-        let s = char::from_u32(c).unwrap_or(' ').encode_utf8(&mut buf);
-        Term::from_bytes(s.as_bytes())
+        Term(three(c) << 104 | 3)
     }
 
     pub fn len(self) -> usize {
@@ -157,6 +168,12 @@ impl Term {
     }
 }
 
+/// The UTF-8 bytes of a character from U+0800 to U+FFFF, as a number (first byte highest).
+#[inline(always)]
+fn three(c: u32) -> u128 {
+    (((0xE0 | (c >> 12)) as u128) << 16) | (((0x80 | ((c >> 6) & 0x3F)) as u128) << 8) | (0x80 | (c & 0x3F)) as u128
+}
+
 /// FNV-1a over UTF-8 bytes: the shard of a key, computed alike in `search.js`.
 pub fn shard_of(key: &str, shards: u32) -> u32 {
     shard_of_bytes(key.as_bytes(), shards)
@@ -177,18 +194,15 @@ fn three_bytes(b: &[u8]) -> u32 {
     ((b[0] as u32 & 0x0F) << 12) | ((b[1] as u32 & 0x3F) << 6) | (b[2] as u32 & 0x3F)
 }
 
-/// `k` folded, when it and its folded form are CJK Unified Ideographs (U+4E00 to U+9FFF:
-/// nearly every character of Chinese text), which take the tokenizer's shortest path.
+/// `k` folded, when it is a CJK Unified Ideograph (U+4E00 to U+9FFF: nearly every character
+/// of Chinese text), which takes the tokenizer's shortest path. Its folded form is one too
+/// (checked by a test).
 #[inline(always)]
-fn ideograph(fold_table: &[u16], k: u32) -> Option<u32> {
+fn ideograph(fold_table: &[u16; FOLD_LEN], k: u32) -> Option<u32> {
     if !(0x4E00..=0x9FFF).contains(&k) {
         return None;
     }
-    let folded = match fold_table[(k - FOLD_FROM) as usize] {
-        0 => k,
-        s => s as u32,
-    };
-    (0x4E00..=0x9FFF).contains(&folded).then_some(folded)
+    fold_table.get((k - FOLD_FROM) as usize).map(|&s| s as u32)
 }
 
 /// Turns text into terms, fed piece by piece (the text events of a markdown body).
@@ -211,15 +225,24 @@ pub struct Tokenizer {
     /// The pair last pushed in each slot (made once a text has 64 pairs): more than half of
     /// a body's pairs repeat one seen recently and stop here, before the sort.
     recent: Vec<u32>,
+    /// The word last pushed in each slot, for a body (a word repeats as a bigram does): more
+    /// than a third of a body's words stop here, before the sort.
+    recent_words: Vec<Term>,
 }
 
 /// Slots of [`Tokenizer::recent`].
 const RECENT: usize = 512;
+/// Slots of [`Tokenizer::recent_words`].
+const RECENT_WORDS: usize = 64;
 
 impl Tokenizer {
+    /// A title's or a field's tokenizer: its lists start with room for a title's terms (one
+    /// allocation each instead of a few as they grow).
     pub fn new(title: bool) -> Self {
         Tokenizer {
             title,
+            terms: Vec::with_capacity(16),
+            pairs: Vec::with_capacity(16),
             ..Default::default()
         }
     }
@@ -230,6 +253,7 @@ impl Tokenizer {
         Tokenizer {
             terms: Vec::with_capacity(len / 16),
             pairs: Vec::with_capacity(len / 8),
+            recent_words: vec![Term::default(); RECENT_WORDS],
             ..Default::default()
         }
     }
@@ -257,21 +281,15 @@ impl Tokenizer {
     }
 
     pub fn feed(&mut self, text: &str) {
-        let fold_table: &[u16] = &FOLD;
+        let fold_table: &[u16; FOLD_LEN] = &FOLD;
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
             // ASCII without decoding (most of the markup and English text).
             let b = bytes[i];
             if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
-                    // A run of ASCII letters and digits, taken at once.
-                    let run = bytes[i..]
-                        .iter()
-                        .position(|b| !b.is_ascii_alphanumeric())
-                        .map_or(bytes.len(), |n| i + n);
-                    self.ascii_word(&bytes[i..run]);
-                    i = run;
+                if WORD_BYTE[b as usize] != 0 {
+                    i = self.ascii_word(bytes, i);
                 } else {
                     i += 1;
                     self.boundary();
@@ -286,21 +304,7 @@ impl Tokenizer {
                 // text): folded and paired without the general path's tests.
                 if let Some(c) = ideograph(fold_table, k).and_then(char::from_u32) {
                     self.cjk(c);
-                    // The rest of the run: each ideograph paired with the one before it, as
-                    // `cjk` does, without its tests for an open word or a first character.
-                    let mut prev = c as u32;
-                    while i + 2 < bytes.len() && (0xE4..=0xE9).contains(&bytes[i]) {
-                        let Some(next) = ideograph(fold_table, three_bytes(&bytes[i..i + 3])) else {
-                            break;
-                        };
-                        i += 3;
-                        self.pair(prev << 16 | next);
-                        if self.title {
-                            self.push(Term::ideograph_term(next));
-                        }
-                        prev = next;
-                    }
-                    self.prev = char::from_u32(prev);
+                    i = self.ideograph_run(fold_table, bytes, i, c as u32);
                     continue;
                 }
                 char::from_u32(k).unwrap_or(' ')
@@ -325,6 +329,30 @@ impl Tokenizer {
                 self.boundary();
             }
         }
+    }
+
+    /// The rest of a run of CJK Unified Ideographs from `bytes[i..]`, after `prev` (folded): each
+    /// paired with the one before it, as [`Tokenizer::cjk`] does, without its tests for an open
+    /// word or a first character. Returns where the run ends.
+    #[inline(always)]
+    fn ideograph_run(&mut self, fold_table: &[u16; FOLD_LEN], bytes: &[u8], mut i: usize, mut prev: u32) -> usize {
+        while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) {
+            // A three-byte character at most U+9FFF (`bytes` is valid UTF-8).
+            if !(0xE4..=0xE9).contains(&b0) {
+                break;
+            }
+            let Some(next) = ideograph(fold_table, three_bytes(&[b0, b1, b2])) else {
+                break;
+            };
+            i += 3;
+            self.pair(prev << 16 | next);
+            if self.title {
+                self.push(Term::ideograph_term(next));
+            }
+            prev = next;
+        }
+        self.prev = char::from_u32(prev);
+        i
     }
 
     /// One CJK character (folded): a bigram with the one before it, and itself in titles.
@@ -362,20 +390,30 @@ impl Tokenizer {
         self.word_chars += 1;
     }
 
-    /// ASCII letters and digits, more of a word: as [`Tokenizer::ascii`] on each.
+    /// The run of ASCII letters and digits from `bytes[i..]`, more of a word: as
+    /// [`Tokenizer::ascii`] on each, found and lowered in one pass. Returns where it ends.
     #[inline]
-    fn ascii_word(&mut self, run: &[u8]) {
+    fn ascii_word(&mut self, bytes: &[u8], start: usize) -> usize {
         self.prev = None;
-        if !self.word_full {
-            let room = MAX_TERM - self.word_len;
-            let n = run.len().min(room);
-            for (to, b) in self.word[self.word_len..self.word_len + n].iter_mut().zip(run) {
-                *to = b.to_ascii_lowercase();
+        let (mut n, mut full) = (self.word_len, self.word_full);
+        let mut i = start;
+        while let Some(&b) = bytes.get(i) {
+            let lower = WORD_BYTE[(b & 0x7F) as usize];
+            if b >= 0x80 || lower == 0 {
+                break;
             }
-            self.word_len += n;
-            self.word_full = run.len() > room;
+            match self.word.get_mut(n) {
+                Some(to) if !full => {
+                    *to = lower;
+                    n += 1;
+                }
+                _ => full = true,
+            }
+            i += 1;
         }
-        self.word_chars += run.len();
+        (self.word_len, self.word_full) = (n, full);
+        self.word_chars += i - start;
+        i
     }
 
     /// One more character of a word, as UTF-8.
@@ -406,7 +444,15 @@ impl Tokenizer {
     fn take_word(&mut self) {
         if self.word_chars >= 2 {
             let t = Term::from_buffer(&self.word, self.word_len);
-            self.push(t);
+            if self.recent_words.is_empty() {
+                self.push(t);
+            } else {
+                let slot = &mut self.recent_words[t.part(RECENT_WORDS)];
+                if *slot != t {
+                    *slot = t;
+                    self.push(t);
+                }
+            }
         }
         if self.title {
             let buf = self.word;
@@ -423,13 +469,25 @@ impl Tokenizer {
         self.word_full = false;
     }
 
-    /// The terms, sorted and each once.
+    /// The terms, sorted and each once: the bigram codes sorted as the small numbers they
+    /// are (a code's order is its term's), then merged with the other terms.
     pub fn finish(mut self) -> Vec<Term> {
         self.boundary();
-        let mut out = self.terms;
-        out.extend(self.pairs.iter().map(|k| pair_term(*k)));
-        out.sort_unstable();
-        out.dedup();
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+        self.terms.sort_unstable();
+        self.terms.dedup();
+        let mut out = Vec::with_capacity(self.pairs.len() + self.terms.len());
+        let mut pairs = self.pairs.iter().map(|k| pair_term(*k)).peekable();
+        for t in self.terms {
+            while let Some(p) = pairs.next_if(|p| *p < t) {
+                out.push(p);
+            }
+            // A term both ways (none is, but the merge need not know) is kept once.
+            pairs.next_if_eq(&t);
+            out.push(t);
+        }
+        out.extend(pairs);
         out
     }
 
@@ -459,13 +517,15 @@ pub fn terms(text: &str, title: bool) -> Vec<Term> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packed(Box<[u8]>);
 
-/// The term of a bigram code.
-#[inline]
+/// The term of a bigram code: built in place when both characters take three bytes of
+/// UTF-8 (every CJK character of the BMP does), as [`Term::pair`] builds it.
+#[inline(always)]
 fn pair_term(k: u32) -> Term {
-    Term::pair(
-        char::from_u32(k >> 16).unwrap_or(' '),
-        char::from_u32(k & 0xFFFF).unwrap_or(' '),
-    )
+    let (a, b) = (k >> 16, k & 0xFFFF);
+    if a >= 0x800 && b >= 0x800 {
+        return Term(((three(a) << 24 | three(b)) << 80) | 6);
+    }
+    Term::pair(char::from_u32(a).unwrap_or(' '), char::from_u32(b).unwrap_or(' '))
 }
 
 impl Packed {
@@ -494,33 +554,41 @@ impl Packed {
 
     /// The terms, sorted.
     pub fn iter(&self) -> impl Iterator<Item = Term> + '_ {
+        self.to_vec().into_iter()
+    }
+
+    /// The terms, sorted: the two sorted parts merged into one list (in a loop of their own:
+    /// every body's terms pass through here once as the index is made).
+    fn to_vec(&self) -> Vec<Term> {
         let count = self
             .0
             .get(..4)
             .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
         let end = (4 + count * 4).min(self.0.len());
-        let mut pairs = self
-            .0
-            .get(4..end)
-            .unwrap_or_default()
-            .chunks_exact(4)
-            .map(|b| pair_term(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
-            .peekable();
+        let pairs = self.0.get(4..end).unwrap_or_default().chunks_exact(4);
         let mut rest = self.0.get(end..).unwrap_or_default();
-        let mut others = std::iter::from_fn(move || {
+        let mut out = Vec::with_capacity(pairs.len() + rest.len() / 4);
+        let mut next_other = || {
             let (&n, tail) = rest.split_first()?;
             let n = (n as usize).min(tail.len());
             let (term, tail) = tail.split_at(n);
             rest = tail;
             Some(Term::from_bytes(term))
-        })
-        .peekable();
-        // The two sorted parts merged.
-        std::iter::from_fn(move || match (pairs.peek(), others.peek()) {
-            (Some(a), Some(b)) if a <= b => pairs.next(),
-            (Some(_), None) => pairs.next(),
-            _ => others.next(),
-        })
+        };
+        let mut other = next_other();
+        for b in pairs {
+            let pair = pair_term(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            while let Some(o) = other.filter(|o| *o < pair) {
+                out.push(o);
+                other = next_other();
+            }
+            out.push(pair);
+        }
+        while let Some(o) = other {
+            out.push(o);
+            other = next_other();
+        }
+        out
     }
 }
 
@@ -580,11 +648,21 @@ mod tests {
 
     #[test]
     fn pairs_are_the_bytes_of_both_characters() {
-        for (a, b) in [('华', '东'), ('𠀀', '东'), ('东', '𠀀'), ('ア', 'イ')] {
+        for (a, b) in [
+            ('华', '东'),
+            ('𠀀', '东'),
+            ('东', '𠀀'),
+            ('ア', 'イ'),
+            ('é', '东'),
+            ('东', 'a'),
+        ] {
             let mut s = String::new();
             s.push(a);
             s.push(b);
             assert_eq!(Term::pair(a, b), Term::from_bytes(s.as_bytes()), "{s}");
+            if (b as u32) < 0x10000 && (a as u32) < 0x10000 {
+                assert_eq!(pair_term((a as u32) << 16 | b as u32), Term::pair(a, b), "{s}");
+            }
         }
     }
 
@@ -644,6 +722,125 @@ mod tests {
                 terms(text, false),
                 "{text}"
             );
+        }
+    }
+
+    /// The rules of the module's doc, a character at a time and nothing else: what the
+    /// tokenizer's fast paths (ASCII runs, runs of ideographs, the bigram codes and the
+    /// packing) must give.
+    fn by_the_rules(text: &str, title: bool) -> Vec<Term> {
+        let mut out = Vec::new();
+        let mut prev: Option<char> = None;
+        let (mut word, mut chars, mut full) = (String::new(), 0, false);
+        let end_word = |out: &mut Vec<Term>, word: &mut String, chars: &mut usize, full: &mut bool| {
+            if *chars >= 2 {
+                out.push(Term::from_bytes(word.as_bytes()));
+            }
+            if title && *chars > 0 {
+                let first = word.chars().next().map_or(1, char::len_utf8);
+                out.push(Term::from_bytes(&word.as_bytes()[..first]));
+            }
+            (*word, *chars, *full) = (String::new(), 0, false);
+        };
+        for c in text.chars().map(fold) {
+            if is_cjk(c) {
+                end_word(&mut out, &mut word, &mut chars, &mut full);
+                if let Some(p) = prev {
+                    out.push(Term::from_bytes(format!("{p}{c}").as_bytes()));
+                }
+                if title {
+                    out.push(Term::from_bytes(c.to_string().as_bytes()));
+                }
+                prev = Some(c);
+            } else if c.is_alphanumeric() {
+                prev = None;
+                if !full && word.len() + c.len_utf8() <= MAX_TERM {
+                    word.push(c);
+                } else {
+                    full = true;
+                }
+                chars += 1;
+            } else {
+                prev = None;
+                end_word(&mut out, &mut word, &mut chars, &mut full);
+            }
+        }
+        end_word(&mut out, &mut word, &mut chars, &mut full);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn the_fast_paths_give_what_the_rules_give_on_random_text() {
+        // Yi syllables (ꀀ, U+A000) make words whose bytes sort after the bigrams' codes, and
+        // the Ext-B pairs (𠀀) are terms of their own: the packing's merge sees both sides.
+        let alphabet: Vec<char> =
+            "aZq09 ,.-_\n华东華東報價精密机械拜访记录丂鿿㐀アイ〇。、《》ＡｂＱ４　éÄßİ𠀀𠀁한국ꀀꀁㄅ"
+                .chars()
+                .collect();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            // Runs of one script as well as single characters, so words reach the length limit.
+            let mut text = String::new();
+            for _ in 0..next(40) {
+                let c = alphabet[next(alphabet.len())];
+                for _ in 0..1 + next(3) * next(8) {
+                    text.push(if next(4) == 0 {
+                        alphabet[next(alphabet.len())]
+                    } else {
+                        c
+                    });
+                }
+            }
+            for title in [false, true] {
+                let expected = by_the_rules(&text, title);
+                assert_eq!(terms(&text, title), expected, "{text:?}");
+                // Fed in pieces cut anywhere between characters: words and runs continue.
+                let mut pieces = Tokenizer::new(title);
+                let mut rest = text.as_str();
+                while !rest.is_empty() {
+                    let mut cut = next(rest.len() + 1);
+                    while !rest.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    let cut = if cut == 0 {
+                        rest.chars().next().map_or(0, char::len_utf8)
+                    } else {
+                        cut
+                    };
+                    pieces.feed(&rest[..cut]);
+                    rest = &rest[cut..];
+                }
+                assert_eq!(pieces.finish(), expected, "{text:?}");
+            }
+            let mut body = Tokenizer::for_body(text.len());
+            body.feed(&text);
+            assert_eq!(
+                body.into_packed().iter().collect::<Vec<_>>(),
+                by_the_rules(&text, false),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ideographs_fold_to_ideographs() {
+        for k in 0x4E00..=0x9FFFu32 {
+            let c = char::from_u32(k).unwrap_or(' ');
+            assert_eq!(
+                Term::ideograph_term(k),
+                Term::from_bytes(c.to_string().as_bytes()),
+                "{c}"
+            );
+            assert_eq!(ideograph(&FOLD, k), Some(fold(c) as u32), "{c}");
+            assert!((0x4E00..=0x9FFF).contains(&(fold(c) as u32)), "{c}");
         }
     }
 

@@ -82,6 +82,10 @@ pub fn anchor_id(text: &str) -> String {
             } else if c == ' ' {
                 id.push('-');
             }
+        } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            // CJK Unified Ideographs (most heading text here): letters without case, kept as
+            // they are, without Unicode's tables (a test checks the whole block).
+            id.push(c);
         } else if c.is_alphanumeric() {
             id.extend(c.to_lowercase());
         }
@@ -103,7 +107,6 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
     let mut terms = terms.then(|| crate::text::Tokenizer::for_body(body.len()));
     let mut pre = Prerender::new(body);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        pre.take(&event);
         if let Some(terms) = terms.as_mut() {
             match &event {
                 Event::Text(t) | Event::Code(t) => terms.feed(t),
@@ -121,9 +124,9 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
                 _ => {}
             }
         }
-        match event {
+        match &event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((level_num(level), id.map(|s| s.to_string()), String::new()))
+                heading = Some((level_num(*level), id.as_ref().map(|s| s.to_string()), String::new()))
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, id, text)) = heading.take() {
@@ -138,9 +141,9 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
             }
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, _, text)) = heading.as_mut() {
-                    text.push_str(&t);
+                    text.push_str(t);
                 } else if in_paragraph && !excerpt_done {
-                    out.excerpt.push_str(&t);
+                    out.excerpt.push_str(t);
                 }
             }
             Event::Start(Tag::Paragraph) => in_paragraph = true,
@@ -156,7 +159,7 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
             | Event::Start(Tag::Image {
                 link_type, dest_url, ..
             }) => {
-                if let Some(target) = classify(link_type, &dest_url, dir) {
+                if let Some(target) = classify(*link_type, dest_url, dir) {
                     let start = body_offset + range.start;
                     let written = &file_text[start..body_offset + range.end];
                     out.links.push(Link {
@@ -169,6 +172,8 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
             }
             _ => {}
         }
+        // Handed over, not cloned: the rendering keeps the event itself.
+        pre.take(event);
     }
     if let Some(terms) = terms {
         out.terms = terms.into_packed();
@@ -229,14 +234,14 @@ impl<'a> Prerender<'a> {
         }
     }
 
-    fn take(&mut self, event: &Event<'a>) {
+    fn take(&mut self, event: Event<'a>) {
         if !self.ok {
             return;
         }
         let event = match event {
             Event::Start(Tag::Heading { .. }) => {
                 self.heading = Some(self.events.len());
-                event.clone()
+                event
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -244,12 +249,12 @@ impl<'a> Prerender<'a> {
                 title,
                 id,
             }) => {
-                if !is_site_link(*link_type, dest_url) {
+                if !is_site_link(link_type, &dest_url) {
                     Event::Start(Tag::Link {
-                        link_type: *link_type,
-                        dest_url: safe_url(dest_url.clone()),
-                        title: title.clone(),
-                        id: id.clone(),
+                        link_type,
+                        dest_url: safe_url(dest_url),
+                        title,
+                        id,
                     })
                 } else if self.images > 0 {
                     self.ok = false;
@@ -265,11 +270,11 @@ impl<'a> Prerender<'a> {
                     tag.push('S');
                     push_number(&mut tag, n);
                     tag.push(MARK);
-                    let _ = pulldown_cmark_escape::escape_href(&mut tag, dest_url);
+                    let _ = pulldown_cmark_escape::escape_href(&mut tag, &dest_url);
                     tag.push(MARK);
                     if !title.is_empty() {
                         tag.push_str("\" title=\"");
-                        let _ = pulldown_cmark_escape::escape_html(&mut tag, title);
+                        let _ = pulldown_cmark_escape::escape_html(&mut tag, &title);
                     }
                     tag.push_str("\">");
                     tag.push(MARK);
@@ -287,7 +292,7 @@ impl<'a> Prerender<'a> {
                 let mut text = String::with_capacity(t.len() + 8);
                 text.push(MARK);
                 text.push('T');
-                let _ = pulldown_cmark_escape::escape_html_body_text(&mut text, t);
+                let _ = pulldown_cmark_escape::escape_html_body_text(&mut text, &t);
                 text.push(MARK);
                 Event::InlineHtml(text.into())
             }
@@ -298,22 +303,22 @@ impl<'a> Prerender<'a> {
                 id,
             }) => {
                 self.images += 1;
-                if self.link.is_some() || is_site_link(*link_type, dest_url) {
+                if self.link.is_some() || is_site_link(link_type, &dest_url) {
                     self.ok = false;
                     return;
                 }
                 Event::Start(Tag::Image {
-                    link_type: *link_type,
-                    dest_url: safe_url(dest_url.clone()),
-                    title: title.clone(),
-                    id: id.clone(),
+                    link_type,
+                    dest_url: safe_url(dest_url),
+                    title,
+                    id,
                 })
             }
             Event::End(TagEnd::Image) => {
                 self.images = self.images.saturating_sub(1);
-                event.clone()
+                event
             }
-            e => e.clone(),
+            e => e,
         };
         self.events.push(event);
     }
@@ -835,6 +840,17 @@ mod tests {
         let b = scan("# A\n\n## 拜访记录\n\n## 拜访记录\n\n## Custom {#mine}\n", 0, "", true);
         let ids: Vec<_> = b.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "拜访记录", "拜访记录-1", "mine"]);
+    }
+
+    #[test]
+    fn cjk_ideographs_are_kept_as_unicode_rules_keep_them() {
+        for c in '\u{4E00}'..='\u{9FFF}' {
+            assert!(c.is_alphanumeric(), "{c}");
+            assert!(c.to_lowercase().eq([c]), "{c}");
+            let mut slow = String::new();
+            slow.extend(c.to_lowercase());
+            assert_eq!(anchor_id(&c.to_string()), slow, "{c}");
+        }
     }
 
     /// The ids GitHub's rule gives, including headings that read like a suffixed id already,
