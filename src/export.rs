@@ -682,6 +682,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn json_for_html_escapes_every_angle_bracket_and_ampersand() {
+        let mut out = Vec::new();
+        let value = serde_json::json!({"a<b": "</script><b>&amp;", "plain": "华东 & <x>", "n": 1});
+        serde_json::to_writer(HtmlSafe(&mut out), &value).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            r#"{"a\u003cb":"\u003c/script\u003e\u003cb\u003e\u0026amp;","n":1,"plain":"华东 \u0026 \u003cx\u003e"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
     fn calendar_dates_as_chrono_writes_them() {
         for (y, m, d) in [
             (2026, 11, 23),

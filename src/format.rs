@@ -1,26 +1,52 @@
 //! How numbers, money and dates are shown: thousands separators, currency, relative dates.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-/// The theme's labels for one language (`i18n/<lang>.yaml`).
+/// The theme's labels for one language (`i18n/<lang>.yaml`): in key order (what the theme
+/// stamp hashes and templates see), and hashed for lookups, which every badge and date of every
+/// list row makes (a search of the ordered map compared strings at each of its levels).
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(transparent)]
-pub struct Labels(pub BTreeMap<String, String>);
+pub struct Labels {
+    ordered: BTreeMap<String, String>,
+    #[serde(skip)]
+    lookup: HashMap<String, String, ahash::RandomState>,
+}
 
 impl Labels {
+    pub fn new(ordered: BTreeMap<String, String>) -> Self {
+        let lookup = ordered.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        Labels { ordered, lookup }
+    }
+
+    /// The labels in key order.
+    pub fn ordered(&self) -> &BTreeMap<String, String> {
+        &self.ordered
+    }
+
+    /// `more`'s labels over these (a theme's own labels over the built-in ones).
+    pub fn extend(&mut self, more: Labels) {
+        self.lookup.extend(more.lookup);
+        self.ordered.extend(more.ordered);
+    }
+
+    fn find(&self, key: &str) -> Option<&String> {
+        self.lookup.get(key)
+    }
+
     /// The label for `key`; the key itself when the theme has none (visible, never a crash).
     pub fn get(&self, key: &str) -> String {
-        self.0.get(key).cloned().unwrap_or_else(|| key.to_owned())
+        self.find(key).cloned().unwrap_or_else(|| key.to_owned())
     }
 
     /// A label with `{n}` replaced.
     pub fn n(&self, key: &str, n: i64) -> String {
         // As `replace("{n}", …)` does, without its substring searcher (set up anew for every
         // relative date of every list row) or a copy of the label first.
-        let mut rest = self.0.get(key).map_or(key, String::as_str);
+        let mut rest = self.find(key).map_or(key, String::as_str);
         let mut out = String::with_capacity(rest.len() + 8);
         while let Some(i) = rest.find('{') {
             if rest[i..].starts_with("{n}") {
@@ -175,7 +201,7 @@ mod tests {
 
     #[test]
     fn a_count_goes_where_each_n_is() {
-        let labels = Labels(
+        let labels = Labels::new(
             [
                 ("a", "{n} 天前"),
                 ("b", "{x}{{n}}{n"),
@@ -232,15 +258,17 @@ mod tests {
 
     #[test]
     fn relative_dates() {
-        let mut l = Labels::default();
-        for (k, v) in [
-            ("in_days", "{n} 天后"),
-            ("overdue_days", "逾期 {n} 天"),
-            ("days_ago", "{n} 天前"),
-            ("today", "今天"),
-        ] {
-            l.0.insert(k.into(), v.into());
-        }
+        let l = Labels::new(
+            [
+                ("in_days", "{n} 天后"),
+                ("overdue_days", "逾期 {n} 天"),
+                ("days_ago", "{n} 天前"),
+                ("today", "今天"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        );
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert_eq!(date_view(d("2026-11-28"), today, &l, true).rel, "5 天后");

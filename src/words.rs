@@ -109,9 +109,30 @@ pub(crate) fn normal(s: &str) -> String {
 /// normal form of `name` (front matter and the exports compare each value against every
 /// name of its table).
 fn same(name: &str, n: &str) -> bool {
+    if is_normal(name) {
+        return name == n;
+    }
     let mut eq = false;
     with_normal(name, &mut |chars| eq = chars.eq(n.chars()));
     eq
+}
+
+/// Whether `s` is its own [`normal`] form, seen without making it: ASCII without capitals,
+/// spaces, controls or `_`, and ideographs of the basic block, with no `-` next to another.
+/// Most names of the tables are (the ids, the Chinese names), and each value typed is compared
+/// against every one of them.
+fn is_normal(s: &str) -> bool {
+    let mut dash = false;
+    s.chars().all(|c| {
+        let ok = match c {
+            '-' => !dash,
+            '_' | 'A'..='Z' => false,
+            c if c.is_ascii() => c > ' ' && c != '\u{7f}',
+            c => is_ideograph(c),
+        };
+        dash = c == '-';
+        ok
+    })
 }
 
 /// Hands `f` the characters of [`normal`] `s`. NFKC leaves most text as it is (all of
@@ -311,6 +332,43 @@ pub fn stage_help(config: &SiteConfig, wrong: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_seen_as_normal_is_its_normal_form() {
+        for s in [
+            "quote",
+            "decision-maker",
+            "follow-up",
+            "合作伙伴关系",
+            "a/b",
+            "-x",
+            "x-",
+            "2026",
+            "",
+        ] {
+            assert!(is_normal(s), "{s}");
+            assert_eq!(normal(s), s, "{s}");
+        }
+        // Each of these has another normal form, so is never taken as its own.
+        for s in [
+            "Quote",
+            "decision_maker",
+            "decision maker",
+            "a--b",
+            " quote",
+            "quote ",
+            "向导（内线）",
+            "Technical gatekeeper",
+            "ｑｕｏｔｅ",
+            "tab\there",
+            "É",
+        ] {
+            assert!(!is_normal(s), "{s}");
+            assert_ne!(normal(s), s, "{s}");
+        }
+        // And a name with another normal form still matches what it names.
+        assert!(same("Decision_Maker", "decision-maker"));
+    }
 
     fn names_of<W: Word>() {
         for w in W::all() {

@@ -171,7 +171,7 @@ impl Theme {
                 lang_file,
                 &mut diags,
             );
-            labels.0.extend(more.0);
+            labels.extend(more);
         }
         let mut statics: Vec<OutputFile> = STATIC.iter().map(|(p, b)| OutputFile::new(*p, b.to_vec())).collect();
         for (name, path) in files_under(&theme_dir.join("static")) {
@@ -260,7 +260,7 @@ pub fn default_labels() -> Vec<Labels> {
 
 fn parse_labels(text: &str, dir: &str, file: &str, diags: &mut Vec<Diagnostic>) -> Labels {
     match serde_saphyr::from_str::<BTreeMap<String, String>>(text) {
-        Ok(map) => Labels(map),
+        Ok(map) => Labels::new(map),
         Err(e) => {
             let pos = e.location().map_or(Pos::new(1, 1), |l| {
                 Pos::new(l.line() as usize, (l.column() as usize).max(1))
