@@ -412,6 +412,8 @@ fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: b
         }
         // A date (YYYY-MM-DD) is text: YAML 1.2 has no timestamps.
         Some(_) if is_date(bytes) => Some(Value::Str(text.to_owned())),
+        // Alone, these would read as a document's start or end marker; no number starts so.
+        Some(b'-' | b'.') if text.starts_with("---") || text.starts_with("...") => Some(Value::Str(text.to_owned())),
         // Signs, dots, `~`, the empty value, other numbers: serde-saphyr resolves the scalar
         // alone.
         _ if !text.contains(['\n', '\r']) => resolve_alone(text),
@@ -711,6 +713,12 @@ mod tests {
             "nULL",
             ".nan",
             "+.inf",
+            "...",
+            "---",
+            "... x",
+            "--- x",
+            "---x",
+            "....5",
         ];
         // Characters that cannot start a plain scalar.
         let general_only = ["-", "@x", "`x`", "%"];
