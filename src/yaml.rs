@@ -403,22 +403,59 @@ fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: b
         // No null, boolean or number starts with a letter outside ASCII (CJK text).
         Some(b) if !b.is_ascii() => Some(Value::Str(text.to_owned())),
         // Letters: text, unless it is one of YAML's words for null and true/false (1.1's
-        // words included: serde-saphyr resolves those below, to text).
+        // words, and other spellings of 1.2's, are text to serde-saphyr too).
         Some(b) if b.is_ascii_alphabetic() && !is_yaml_word(text) => Some(Value::Str(text.to_owned())),
         _ if in_key => None,
+        Some(b) if b.is_ascii_alphabetic() => Some(core_word(text).unwrap_or_else(|| Value::Str(text.to_owned()))),
+        // The empty value, and `~`.
+        None => Some(Value::Null),
+        Some(b'~') if bytes.len() == 1 => Some(Value::Null),
         // A decimal integer without a leading zero, well inside i64.
         Some(b'1'..=b'9') if bytes.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) => {
             text.parse().ok().map(Value::Int)
         }
+        Some(b'0') if bytes.len() == 1 => Some(Value::Int(0)),
+        Some(b'-')
+            if matches!(bytes.get(1), Some(b'1'..=b'9'))
+                && bytes.len() <= 19
+                && bytes[1..].iter().all(u8::is_ascii_digit) =>
+        {
+            text.parse().ok().map(Value::Int)
+        }
+        // A short decimal fraction (`0.35`, `-1.5`): too few digits to round differently.
+        Some(_) if is_short_decimal(bytes) => text.parse().ok().map(Value::Float),
         // A date (YYYY-MM-DD) is text: YAML 1.2 has no timestamps.
         Some(_) if is_date(bytes) => Some(Value::Str(text.to_owned())),
         // Alone, these would read as a document's start or end marker; no number starts so.
         Some(b'-' | b'.') if text.starts_with("---") || text.starts_with("...") => Some(Value::Str(text.to_owned())),
-        // Signs, dots, `~`, the empty value, other numbers: serde-saphyr resolves the scalar
-        // alone.
+        // Signs, dots, other numbers: serde-saphyr resolves the scalar alone.
         _ if !text.contains(['\n', '\r']) => resolve_alone(text),
         _ => None,
     }
+}
+
+/// YAML 1.2 core schema's words for null and true/false, as written in it.
+fn core_word(text: &str) -> Option<Value> {
+    match text {
+        "null" | "Null" | "NULL" => Some(Value::Null),
+        "true" | "True" | "TRUE" => Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => Some(Value::Bool(false)),
+        _ => None,
+    }
+}
+
+/// `-?(0|[1-9][0-9]*)\.[0-9]+` with at most 15 digits in all.
+fn is_short_decimal(b: &[u8]) -> bool {
+    let b = b.strip_prefix(b"-").unwrap_or(b);
+    let Some(dot) = b.iter().position(|c| *c == b'.') else {
+        return false;
+    };
+    let (int, frac) = (&b[..dot], &b[dot + 1..]);
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.len() + frac.len() <= 15
+        && (int == b"0" || int[0] != b'0')
+        && int.iter().chain(frac).all(u8::is_ascii_digit)
 }
 
 fn is_date(b: &[u8]) -> bool {
@@ -719,6 +756,20 @@ mod tests {
             "--- x",
             "---x",
             "....5",
+            "0.14",
+            "-0.0",
+            "-12",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "12345678901234.5",
+            "0.123456789012345678",
+            "00.5",
+            "1.",
+            "-1.",
+            "-.",
+            "-0",
+            "~x",
+            "",
         ];
         // Characters that cannot start a plain scalar.
         let general_only = ["-", "@x", "`x`", "%"];
