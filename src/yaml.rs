@@ -307,7 +307,7 @@ const MAX_NODES: usize = 250_000;
 /// `None` and goes to [`parse_plain`]. Never an error: errors are the parser's to word.
 /// Tested against serde-saphyr below, shape by shape and by a property test.
 fn parse_lines(text: &str) -> Option<Node> {
-    if text.len() > LINES_MAX_BYTES || !text.chars().all(plain_char) {
+    if text.len() > LINES_MAX_BYTES || !plain_text(text) {
         return None;
     }
     let mut entries: Vec<(Node, Node)> = Vec::new();
@@ -432,6 +432,18 @@ fn plain_char(c: char) -> bool {
         '\u{0}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => false,
         c => !c.is_whitespace() && !c.is_control(),
     }
+}
+
+/// Whether every character of `text` is a [`plain_char`], looked at byte by byte: the
+/// characters it refuses beyond ASCII all start with one of five bytes, so only those are
+/// decoded (CJK text is not).
+fn plain_text(text: &str) -> bool {
+    text.bytes().enumerate().all(|(i, b)| match b {
+        b'\n' | b' '..=b'~' => true,
+        0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef => text[i..].chars().next().is_some_and(plain_char),
+        0x80.. => true,
+        _ => false,
+    })
 }
 
 /// The column (in characters, from 1) of byte `at` of `line`.
@@ -1232,6 +1244,18 @@ mod tests {
         assert!(parse_lines(&half).is_some(), "half of them");
         let large = format!("k: {}\n", "x".repeat(LINES_MAX_BYTES));
         assert!(parse_lines(&large).is_none(), "too large a text");
+    }
+
+    /// The byte-level check refuses exactly the characters that [`plain_char`] refuses.
+    #[test]
+    fn the_byte_check_agrees_with_the_character_check() {
+        let mut buf = [0u8; 8];
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let one = c.encode_utf8(&mut buf[..4]);
+            assert_eq!(plain_text(one), plain_char(c), "U+{:04X}", c as u32);
+        }
+        assert!(plain_text("title: 常州 é\nx: 1\n"));
+        assert!(!plain_text("title: 常州\u{3000}\n"));
     }
 
     /// Front matter from a grammar of keys, values that have tripped YAML readers, lists,
