@@ -310,7 +310,7 @@ fn parse_lines(text: &str) -> Option<Node> {
     if text.len() > LINES_MAX_BYTES || !plain_text(text) {
         return None;
     }
-    let mut entries: Vec<(Node, Node)> = Vec::new();
+    let mut entries: Vec<(Node, Node)> = Vec::with_capacity(16);
     let mut nodes = 1usize;
     for (i, line) in text.split('\n').enumerate() {
         let line_no = i + 1;
@@ -350,16 +350,7 @@ fn parse_lines(text: &str) -> Option<Node> {
                 quoted: false,
             }
         } else {
-            // The scalar ends at a comment (` #`); spaces before it are not part of it.
-            let end = rest.find(" #").unwrap_or(rest.len());
-            let scalar = rest[..end].trim_end_matches(' ');
-            if !plain_start(scalar)
-                || scalar.ends_with(':')
-                || scalar.contains(": ")
-                || scalar.contains(['[', ']', '{', '}'])
-            {
-                return None;
-            }
+            let scalar = block_scalar(rest)?;
             plain_node(scalar, Pos::new(line_no, column(line, at)), false)?
         };
         nodes += 2;
@@ -377,6 +368,28 @@ fn parse_lines(text: &str) -> Option<Node> {
     })
 }
 
+/// The plain scalar that `rest` (a value, after its key's `: `) starts with: up to a comment
+/// (` #`), without the spaces before it; `None` if it holds `: `, ends with `:` or has a flow
+/// indicator (`[]{}`). One pass over the bytes: the characters looked for are ASCII, which
+/// no byte of a longer character is.
+fn block_scalar(rest: &str) -> Option<&str> {
+    let bytes = rest.as_bytes();
+    let mut end = bytes.len();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'#' if i > 0 && bytes[i - 1] == b' ' => {
+                end = i;
+                break;
+            }
+            b' ' if i > 0 && bytes[i - 1] == b':' => return None,
+            b'[' | b']' | b'{' | b'}' => return None,
+            _ => {}
+        }
+    }
+    let scalar = rest[..end].trim_end_matches(' ');
+    (plain_start(scalar) && !scalar.ends_with(':')).then_some(scalar)
+}
+
 /// Front matter larger than this is left to the parser (and to its budget).
 const LINES_MAX_BYTES: usize = 1 << 20;
 
@@ -392,7 +405,7 @@ fn flow_list<'l>(line: &str, line_no: usize, start: usize, list: &'l str) -> Opt
     loop {
         let end = rest.find([',', ']'])?;
         let item = rest[..end].trim_end_matches(' ');
-        if !plain_start(item) || item.contains([':', '#', '[', '{', '}']) {
+        if !plain_start(item) || item.bytes().any(|b| matches!(b, b':' | b'#' | b'[' | b'{' | b'}')) {
             return None;
         }
         let at = start + (list.len() - rest.len());
