@@ -64,6 +64,18 @@ impl Node {
         }
     }
 
+    /// [`Node::as_text`], borrowed where the node holds the text (a field read as a word, a
+    /// stage or a date needs no copy of it).
+    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        if let Some(raw) = &self.raw {
+            return Some(std::borrow::Cow::Borrowed(raw));
+        }
+        match &self.value {
+            Value::Str(s) => Some(std::borrow::Cow::Borrowed(s)),
+            _ => self.as_text().map(std::borrow::Cow::Owned),
+        }
+    }
+
     /// How many characters the value occupies on its line, for the caret.
     pub fn width(&self) -> usize {
         if let Some(raw) = &self.raw {
@@ -813,6 +825,18 @@ mod tests {
             panic!("map")
         };
         assert_eq!(contact[0].1.pos, Pos::new(6, 11));
+    }
+
+    #[test]
+    fn borrowed_text_is_the_text() {
+        let node = parse("a: x\nb: +1\nc: 1.50\nd: true\ne: ~\nf: [1]\ng: '2'\nh: 中\n", 0).unwrap();
+        let Value::Map(entries) = &node.value else {
+            panic!("map")
+        };
+        for (_, v) in entries {
+            assert_eq!(v.text().map(std::borrow::Cow::into_owned), v.as_text(), "{v:?}");
+        }
+        assert_eq!(entries[1].1.text().as_deref(), Some("+1"));
     }
 
     #[test]

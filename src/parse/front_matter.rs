@@ -929,7 +929,7 @@ impl<'a, 'd> Fields<'a, 'd> {
     }
 
     fn date_of(&mut self, n: &Node, key: &str) -> Option<NaiveDate> {
-        let s = n.as_text().unwrap_or_default();
+        let s = n.text().unwrap_or_default();
         if let Some(d) = parse_date(s.trim()) {
             return Some(d);
         }
@@ -959,7 +959,7 @@ impl<'a, 'd> Fields<'a, 'd> {
     /// in the message ("unknown visit kind").
     fn word<W: Word>(&mut self, key: &str, what: &str) -> Option<W> {
         let n = self.take(key)?;
-        let s = n.as_text().unwrap_or_default();
+        let s = n.text().unwrap_or_default();
         let v = words::parse::<W>(&s);
         if v.is_none() {
             self.err(n, format!("unknown {what} \"{s}\""), words::help::<W>(&s));
@@ -969,7 +969,7 @@ impl<'a, 'd> Fields<'a, 'd> {
 
     fn id_enum<T>(&mut self, key: &str, ids: &[&str], parse: impl Fn(&str) -> Option<T>) -> Option<T> {
         let n = self.take(key)?;
-        let s = n.as_text().unwrap_or_default();
+        let s = n.text().unwrap_or_default();
         let v = parse(s.trim());
         if v.is_none() {
             self.err(n, format!("unknown {key} \"{s}\""), suggestion(&s, ids));
@@ -979,7 +979,7 @@ impl<'a, 'd> Fields<'a, 'd> {
 
     /// A stage, by its id, its configured labels or the default funnel's names of it.
     fn stage_of(&mut self, n: &Node, config: &SiteConfig) -> Option<StageIx> {
-        let s = n.as_text().unwrap_or_default();
+        let s = n.text().unwrap_or_default();
         let ix = words::stage(config, &s);
         if ix.is_none() {
             self.err(n, format!("unknown stage \"{s}\""), words::stage_help(config, &s));
