@@ -1474,11 +1474,24 @@ mod tests {
 
     #[test]
     fn the_line_path_agrees_with_serde_saphyr_on_generated_front_matter() {
-        let taken = for_generated(20_000, |text, node| {
-            if let Some(diff) = lines_disagree(text, &node) {
-                panic!("{text:?}\n{diff}");
+        use proptest::test_runner::{Config, TestCaseError, TestRng, TestRunner};
+        let config = Config {
+            cases: 20_000,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let rng = TestRng::deterministic_rng(config.rng_algorithm);
+        // A failing text is shrunk to a smallest one that still fails.
+        let result = TestRunner::new_with_rng(config, rng).run(&front_matter(), |text| {
+            match parse_lines(&text).and_then(|node| lines_disagree(&text, &node)) {
+                Some(diff) => Err(TestCaseError::fail(format!("{text:?}\n{diff}"))),
+                None => Ok(()),
             }
         });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+        let taken = for_generated(20_000, |_, _| {});
         assert!(taken >= 2_000, "only {taken} of 20,000 texts took the line path");
     }
 
