@@ -64,6 +64,18 @@ impl Node {
         }
     }
 
+    /// [`Node::as_text`], borrowed where the node holds the text (a field read as a word, a
+    /// stage or a date needs no copy of it).
+    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        if let Some(raw) = &self.raw {
+            return Some(std::borrow::Cow::Borrowed(raw));
+        }
+        match &self.value {
+            Value::Str(s) => Some(std::borrow::Cow::Borrowed(s)),
+            _ => self.as_text().map(std::borrow::Cow::Owned),
+        }
+    }
+
     /// How many characters the value occupies on its line, for the caret.
     pub fn width(&self) -> usize {
         if let Some(raw) = &self.raw {
@@ -110,7 +122,7 @@ pub fn parse(text: &str, first_line: usize) -> Result<Node, SyntaxError> {
             quoted: false,
         });
     }
-    let parsed = match parse_plain(text) {
+    let parsed = match parse_lines(text).or_else(|| parse_plain(text)) {
         Some(node) => Ok(node),
         None => parse_general(text),
     };
@@ -298,6 +310,189 @@ fn first_token(rest: &str) -> &str {
 const MAX_DEPTH: usize = 64;
 const MAX_NODES: usize = 250_000;
 
+/// Front matter as most pages write it: `key: value` lines at the left margin, each value a
+/// one-line plain scalar or a one-line list of them (`[a, b]`), with blank lines and comments
+/// between. Read line by line, this costs a small part of what the YAML parser's scanner and
+/// events do for the same text. Each line is taken only where its reading is plain to see,
+/// the same as the parser's (types through [`scalar`], places in characters); anything else
+/// (nesting, quotes, multi-line text, tabs, CRLF, a repeated key, unusual characters) gives
+/// `None` and goes to [`parse_plain`]. Never an error: errors are the parser's to word.
+/// Tested against serde-saphyr below, shape by shape and by a property test.
+fn parse_lines(text: &str) -> Option<Node> {
+    if text.len() > LINES_MAX_BYTES || !plain_text(text) {
+        return None;
+    }
+    let mut entries: Vec<(Node, Node)> = Vec::with_capacity(16);
+    let mut nodes = 1usize;
+    for (i, line) in text.split('\n').enumerate() {
+        let line_no = i + 1;
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        // A key: an ASCII letter at the left margin, then letters, digits, `_` and `-`.
+        let key_end = line
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+            .unwrap_or(line.len());
+        if !line.as_bytes()[0].is_ascii_alphabetic() || line.as_bytes().get(key_end) != Some(&b':') {
+            return None;
+        }
+        let after = &line[key_end + 1..];
+        if !after.is_empty() && !after.starts_with(' ') {
+            return None;
+        }
+        let key_text = &line[..key_end];
+        let key = plain_node(key_text, Pos::new(line_no, 1), true)?;
+        let rest = after.trim_start_matches(' ');
+        let at = line.len() - rest.len();
+        let value = if rest.is_empty() || rest.starts_with('#') {
+            // No value: null, placed at the `:` as the parser places it.
+            plain_node("", Pos::new(line_no, key_end + 1), false)?
+        } else if let Some(list) = rest.strip_prefix('[') {
+            let (items, tail) = flow_list(line, line_no, at + 1, list)?;
+            if !ends_line(tail) {
+                return None;
+            }
+            nodes += items.len();
+            Node {
+                value: Value::Seq(items),
+                pos: Pos::new(line_no, column(line, at)),
+                raw: None,
+                quoted: false,
+            }
+        } else {
+            let scalar = block_scalar(rest)?;
+            plain_node(scalar, Pos::new(line_no, column(line, at)), false)?
+        };
+        nodes += 2;
+        entries.push((key, value));
+    }
+    if entries.is_empty() || nodes > MAX_NODES / 2 || has_duplicate_keys(&entries) {
+        return None;
+    }
+    let pos = entries[0].0.pos;
+    Some(Node {
+        value: Value::Map(entries),
+        pos,
+        raw: None,
+        quoted: false,
+    })
+}
+
+/// The plain scalar that `rest` (a value, after its key's `: `) starts with: up to a comment
+/// (` #`), without the spaces before it; `None` if it holds `: `, ends with `:` or has a flow
+/// indicator (`[]{}`). One pass over the bytes: the characters looked for are ASCII, which
+/// no byte of a longer character is.
+fn block_scalar(rest: &str) -> Option<&str> {
+    let bytes = rest.as_bytes();
+    let mut end = bytes.len();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'#' if i > 0 && bytes[i - 1] == b' ' => {
+                end = i;
+                break;
+            }
+            b' ' if i > 0 && bytes[i - 1] == b':' => return None,
+            b'[' | b']' | b'{' | b'}' => return None,
+            _ => {}
+        }
+    }
+    let scalar = rest[..end].trim_end_matches(' ');
+    (plain_start(scalar) && !scalar.ends_with(':')).then_some(scalar)
+}
+
+/// Front matter larger than this is left to the parser (and to its budget).
+const LINES_MAX_BYTES: usize = 1 << 20;
+
+/// The items of a one-line flow list `[a, b]` whose text after `[` (at byte `start` of
+/// `line`) is `list`, and what follows its `]`. Items are plain scalars without flow
+/// indicators, `:` or `#`; an empty item (`[a,]`, `[,]`) gives `None`.
+fn flow_list<'l>(line: &str, line_no: usize, start: usize, list: &'l str) -> Option<(Vec<Node>, &'l str)> {
+    let mut items = Vec::new();
+    let mut rest = list.trim_start_matches(' ');
+    if let Some(tail) = rest.strip_prefix(']') {
+        return Some((items, tail));
+    }
+    loop {
+        let end = rest.find([',', ']'])?;
+        let item = rest[..end].trim_end_matches(' ');
+        if !plain_start(item) || item.bytes().any(|b| matches!(b, b':' | b'#' | b'[' | b'{' | b'}')) {
+            return None;
+        }
+        let at = start + (list.len() - rest.len());
+        items.push(plain_node(item, Pos::new(line_no, column(line, at)), false)?);
+        let sep = rest.as_bytes()[end];
+        rest = &rest[end + 1..];
+        if sep == b']' {
+            return Some((items, rest));
+        }
+        rest = rest.trim_start_matches(' ');
+    }
+}
+
+/// Whether what follows a value is nothing, or spaces and a comment.
+fn ends_line(tail: &str) -> bool {
+    let rest = tail.trim_start_matches(' ');
+    rest.is_empty() || (rest.len() < tail.len() && rest.starts_with('#'))
+}
+
+/// Whether a plain scalar may start this way: not empty, and not with an indicator (`-`
+/// only for a negative number: `-5`, `-.5`).
+fn plain_start(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    match bytes.first() {
+        None => false,
+        Some(b'-') => matches!(bytes.get(1), Some(b'0'..=b'9' | b'.')),
+        Some(b) => !b"?:,[]{}#&*!|>'\"%@`".contains(b),
+    }
+}
+
+/// The characters [`parse_lines`] reads: printable ASCII, line feeds, and characters beyond
+/// ASCII that YAML reads as ordinary content (not Unicode spaces or line separators, control
+/// characters, the byte order mark or non-characters).
+fn plain_char(c: char) -> bool {
+    match c {
+        '\n' | ' '..='~' => true,
+        '\u{0}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => false,
+        c => !c.is_whitespace() && !c.is_control(),
+    }
+}
+
+/// Whether every character of `text` is a [`plain_char`], looked at byte by byte: the
+/// characters it refuses beyond ASCII all start with one of five bytes, so only those are
+/// decoded (CJK text is not).
+fn plain_text(text: &str) -> bool {
+    text.bytes().enumerate().all(|(i, b)| match b {
+        b'\n' | b' '..=b'~' => true,
+        0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef => text[i..].chars().next().is_some_and(plain_char),
+        0x80.. => true,
+        _ => false,
+    })
+}
+
+/// The column (in characters, from 1) of byte `at` of `line`.
+fn column(line: &str, at: usize) -> usize {
+    if line.is_ascii() {
+        at + 1
+    } else {
+        line[..at].chars().count() + 1
+    }
+}
+
+/// A plain scalar's node: its value as [`scalar`] resolves it, and for a number or a
+/// boolean its text as written.
+fn plain_node(text: &str, pos: Pos, in_key: bool) -> Option<Node> {
+    let value = scalar(text, serde_saphyr::granit_parser::ScalarStyle::Plain, in_key)?;
+    let raw = matches!(value, Value::Bool(_) | Value::Int(_) | Value::Float(_)).then(|| text.into());
+    Some(Node {
+        value,
+        pos,
+        raw,
+        quoted: false,
+    })
+}
+
 /// Front matter as it is nearly always written (plain maps, lists and scalars, no anchors,
 /// aliases, tags or merge keys), built straight from the YAML parser's events: serde-saphyr's
 /// general deserializer records and replays every key and wraps every value, which took more
@@ -403,20 +598,59 @@ fn scalar(text: &str, style: serde_saphyr::granit_parser::ScalarStyle, in_key: b
         // No null, boolean or number starts with a letter outside ASCII (CJK text).
         Some(b) if !b.is_ascii() => Some(Value::Str(text.to_owned())),
         // Letters: text, unless it is one of YAML's words for null and true/false (1.1's
-        // words included: serde-saphyr resolves those below, to text).
+        // words, and other spellings of 1.2's, are text to serde-saphyr too).
         Some(b) if b.is_ascii_alphabetic() && !is_yaml_word(text) => Some(Value::Str(text.to_owned())),
         _ if in_key => None,
+        Some(b) if b.is_ascii_alphabetic() => Some(core_word(text).unwrap_or_else(|| Value::Str(text.to_owned()))),
+        // The empty value, and `~`.
+        None => Some(Value::Null),
+        Some(b'~') if bytes.len() == 1 => Some(Value::Null),
         // A decimal integer without a leading zero, well inside i64.
         Some(b'1'..=b'9') if bytes.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) => {
             text.parse().ok().map(Value::Int)
         }
+        Some(b'0') if bytes.len() == 1 => Some(Value::Int(0)),
+        Some(b'-')
+            if matches!(bytes.get(1), Some(b'1'..=b'9'))
+                && bytes.len() <= 19
+                && bytes[1..].iter().all(u8::is_ascii_digit) =>
+        {
+            text.parse().ok().map(Value::Int)
+        }
+        // A short decimal fraction (`0.35`, `-1.5`): too few digits to round differently.
+        Some(_) if is_short_decimal(bytes) => text.parse().ok().map(Value::Float),
         // A date (YYYY-MM-DD) is text: YAML 1.2 has no timestamps.
         Some(_) if is_date(bytes) => Some(Value::Str(text.to_owned())),
-        // Signs, dots, `~`, the empty value, other numbers: serde-saphyr resolves the scalar
-        // alone.
+        // Alone, these would read as a document's start or end marker; no number starts so.
+        Some(b'-' | b'.') if text.starts_with("---") || text.starts_with("...") => Some(Value::Str(text.to_owned())),
+        // Signs, dots, other numbers: serde-saphyr resolves the scalar alone.
         _ if !text.contains(['\n', '\r']) => resolve_alone(text),
         _ => None,
     }
+}
+
+/// YAML 1.2 core schema's words for null and true/false, as written in it.
+fn core_word(text: &str) -> Option<Value> {
+    match text {
+        "null" | "Null" | "NULL" => Some(Value::Null),
+        "true" | "True" | "TRUE" => Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => Some(Value::Bool(false)),
+        _ => None,
+    }
+}
+
+/// `-?(0|[1-9][0-9]*)\.[0-9]+` with at most 15 digits in all.
+fn is_short_decimal(b: &[u8]) -> bool {
+    let b = b.strip_prefix(b"-").unwrap_or(b);
+    let Some(dot) = b.iter().position(|c| *c == b'.') else {
+        return false;
+    };
+    let (int, frac) = (&b[..dot], &b[dot + 1..]);
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.len() + frac.len() <= 15
+        && (int == b"0" || int[0] != b'0')
+        && int.iter().chain(frac).all(u8::is_ascii_digit)
 }
 
 fn is_date(b: &[u8]) -> bool {
@@ -594,6 +828,18 @@ mod tests {
     }
 
     #[test]
+    fn borrowed_text_is_the_text() {
+        let node = parse("a: x\nb: +1\nc: 1.50\nd: true\ne: ~\nf: [1]\ng: '2'\nh: 中\n", 0).unwrap();
+        let Value::Map(entries) = &node.value else {
+            panic!("map")
+        };
+        for (_, v) in entries {
+            assert_eq!(v.text().map(std::borrow::Cow::into_owned), v.as_text(), "{v:?}");
+        }
+        assert_eq!(entries[1].1.text().as_deref(), Some("+1"));
+    }
+
+    #[test]
     fn dates_stay_text() {
         let node = parse("d: 2026-12-20\np: 0.35\nq: '12'\n", 0).unwrap();
         let Value::Map(e) = node.value else { panic!() };
@@ -711,6 +957,26 @@ mod tests {
             "nULL",
             ".nan",
             "+.inf",
+            "...",
+            "---",
+            "... x",
+            "--- x",
+            "---x",
+            "....5",
+            "0.14",
+            "-0.0",
+            "-12",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "12345678901234.5",
+            "0.123456789012345678",
+            "00.5",
+            "1.",
+            "-1.",
+            "-.",
+            "-0",
+            "~x",
+            "",
         ];
         // Characters that cannot start a plain scalar.
         let general_only = ["-", "@x", "`x`", "%"];
@@ -860,7 +1126,7 @@ mod tests {
     #[test]
     fn every_front_matter_in_the_repository_parses_the_same_both_ways() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut taken = 0;
+        let (mut taken, mut by_lines) = (0, 0);
         for dir in ["content", "tests", "docs"] {
             for entry in walkdir::WalkDir::new(root.join(dir)).into_iter().filter_map(Result::ok) {
                 if entry.path().extension().is_none_or(|e| e != "md") {
@@ -872,9 +1138,387 @@ mod tests {
                 };
                 let yaml = rest.split("\n---").next().unwrap_or("");
                 taken += usize::from(same_both_ways(yaml));
+                by_lines += usize::from(same_by_lines(yaml));
             }
         }
         assert!(taken >= 40, "{taken} pages took the direct path");
+        assert!(by_lines >= 20, "{by_lines} pages took the line path");
+    }
+
+    /// Runs the line-level path and, where it takes the text, serde-saphyr, and asserts the
+    /// same tree, places included; says whether the line-level path took it.
+    fn same_by_lines(text: &str) -> bool {
+        let Some(direct) = parse_lines(text) else {
+            return false;
+        };
+        assert_eq!(lines_disagree(text, &direct), None, "{text:?}");
+        true
+    }
+
+    /// How `node` differs from serde-saphyr's tree of `text`, if it does (compared as printed:
+    /// a NaN equals itself there).
+    fn lines_disagree(text: &str, node: &Node) -> Option<String> {
+        let direct = format!("{:?}", Ok::<_, SyntaxError>(node));
+        let general = format!("{:?}", parse_general(text).as_ref());
+        (direct != general).then(|| format!("lines:   {direct}\ngeneral: {general}"))
+    }
+
+    #[test]
+    fn the_line_path_takes_key_value_lines() {
+        let taken = [
+            // The generated corpus's shape.
+            "title: 常州物流汽车集团0\nindustry: 汽车零部件\nregion: 华东\nowner: 李娜\nstage: quote\n\
+             tier: partner\nvalue: 4546000\nexpected_close: 2027-02-01\nnext_visit: 2026-12-21\n\
+             potential: low\nshare: low\ncompetitors: []\n",
+            "title: 竞争对手0 Automation\nprice_level: low\nmarket_share: 0.14\n",
+            "title: phone 拜访话术 0\nvisit_kind: follow-up\nstages: [lost]\n",
+            "competitors: [comp-171, comp-39, comp-84]\n",
+            // Lists: spaces, CJK items (columns in characters), words and numbers.
+            "a: [ ]\nb: [x,y]\nc: [ 中文 , 上海 ,x ]\nd: [yes, 1, -2, 0.5, ~, null, 2026-01-01]\ne: [a b, c]\n",
+            "k: [中文, x] # 注释\n",
+            // Empty values (null, placed at the `:`), comments, blank lines, trailing spaces.
+            "a:\nb: \nc:   # c\n\n   \n# comment\n  # indented\nd: x   \ne: y # z\nf: 中 # 文\n",
+            "\n\n# first\ntitle: a",
+            // Scalars: everything `scalar` resolves, and text that only looks odd.
+            "a: yes\nb: No\nc: ~\nd: null\ne: TRUE\nf: False\ng: 1_000\nh: 013\ni: +1\nj: .5\n",
+            "a: -5\nb: -.5\nc: 1e3\nd: 0x1F\ne: .inf\nf: .NaN\ng: 9223372036854775808\nh: 1.50\ni: 0\n",
+            "a: a, b\nb: x:y\nc: a#b\nd: it's\ne: say \"hi\"\nf: 10:30\ng: http://x.y/z?a=1&b=2\nh: 100%\n",
+            "a: a  b\nb: （注）\nc: é\nd: \u{200b}x\ne: x-\nf: x!\ng: a|b>c\n",
+            "key-with-dash: 1\nkey_with_underscore: 2\nK9: 3\nnan: x\n",
+        ];
+        for text in taken {
+            assert!(same_by_lines(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_line_path_leaves_the_rest_to_the_parser() {
+        let left = [
+            // Structure: nesting, block lists, flow maps, several documents, directives.
+            "contacts:\n  - name: 王\n",
+            "a:\n- x\n",
+            "a:\n  b: 1\n",
+            "a: {b: 1}\n",
+            "a: [x, [y]]\n",
+            "a: [x, {y: 1}]\n",
+            "a: 1\n---\nb: 2\n",
+            "---\na: 1\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "- a\n",
+            "# only a comment\n",
+            // Multi-line and quoted text, block scalars, anchors, tags.
+            "a: b\n  c\n",
+            "a: b\nc\n",
+            "a: 'x'\n",
+            "a: \"x\"\n",
+            "'a': x\n",
+            "a: |\n  x\n",
+            "a: >\n  x\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            // Keys: repeated, YAML words, numbers, odd characters, space before `:`.
+            "a: 1\na: 2\n",
+            "yes: 1\n",
+            "1: x\n",
+            "a.b: 1\n",
+            "中文: 1\n",
+            "a : 1\n",
+            "a:b\n",
+            "<<: x\n",
+            // Values that the parser reads otherwise or refuses.
+            "a: b: c\n",
+            "a: b:\n",
+            "a: -\n",
+            "a: - x\n",
+            "a: ? x\n",
+            "a: :x\n",
+            "a: @x\n",
+            "a: `x`\n",
+            "a: %x\n",
+            "a: x [y]\n",
+            "a: [x,]\n",
+            "a: [,]\n",
+            "a: [x, , y]\n",
+            "a: [x\n",
+            "a: [x]]\n",
+            "a: [x]y\n",
+            "a: [x]# c\n",
+            "a: [x: 1]\n",
+            "a: [x #y]\n",
+            "a: [-]\n",
+            "a: ['x']\n",
+            // Tabs, CRLF, Unicode spaces and separators, a byte order mark, control characters.
+            "a:\tx\n",
+            "a: x\t\n",
+            "a: x\r\n",
+            "a: x\u{a0}\n",
+            "a: x\u{3000}y\n",
+            "a: x\u{85}y\n",
+            "a: x\u{2028}y\n",
+            "\u{feff}a: x\n",
+            "a: x\u{7}\n",
+            "a: x\u{7f}\n",
+            "# \t tab in a comment\na: x\n",
+        ];
+        for text in left {
+            assert!(parse_lines(text).is_none(), "{text:?}");
+            // Whatever serde-saphyr makes of it stays what `parse` gives.
+            let general = parse_general(text).map(|mut n| {
+                n.shift(2);
+                n
+            });
+            let general = general.map_err(|mut e| {
+                e.pos.line += 2;
+                e
+            });
+            assert_eq!(format!("{:?}", parse(text, 2)), format!("{general:?}"), "{text:?}");
+        }
+        // Far below serde-saphyr's budget of values, but more than this path takes.
+        let many: String = (0..MAX_NODES / 4 + 1).map(|i| format!("k{i}: 1\n")).collect();
+        assert!(many.len() < LINES_MAX_BYTES);
+        assert!(parse_lines(&many).is_none(), "too many values");
+        let half: String = (0..MAX_NODES / 8).map(|i| format!("k{i}: 1\n")).collect();
+        assert!(parse_lines(&half).is_some(), "half of them");
+        let large = format!("k: {}\n", "x".repeat(LINES_MAX_BYTES));
+        assert!(parse_lines(&large).is_none(), "too large a text");
+    }
+
+    /// The byte-level check refuses exactly the characters that [`plain_char`] refuses.
+    #[test]
+    fn the_byte_check_agrees_with_the_character_check() {
+        let mut buf = [0u8; 8];
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let one = c.encode_utf8(&mut buf[..4]);
+            assert_eq!(plain_text(one), plain_char(c), "U+{:04X}", c as u32);
+        }
+        assert!(plain_text("title: 常州 é\nx: 1\n"));
+        assert!(!plain_text("title: 常州\u{3000}\n"));
+    }
+
+    /// Front matter from a grammar of keys, values that have tripped YAML readers, lists,
+    /// comments, blank lines and line ends: wherever the line-level path takes it, its tree
+    /// is serde-saphyr's, places, written text and quotes included.
+    fn front_matter() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        const KEYS: &[&str] = &[
+            "title", "stage", "value", "owner", "region", "tier", "industry", "share", "tags", "k", "a-b", "x_1",
+            "Title2", "nan", "e1", "x-",
+        ];
+        const ODD_KEYS: &[&str] = &["yes", "on", "null", "中文", "1", "-a", "a b", "a.b", "'a'"];
+        let key = prop_oneof![8 => proptest::sample::select(KEYS), 1 => proptest::sample::select(ODD_KEYS)];
+        const VALUES: &[&str] = &[
+            "常州物流汽车集团0",
+            "汽车零部件",
+            "quote",
+            "4546000",
+            "2027-02-01",
+            "2026-1-2",
+            "yes",
+            "no",
+            "Y",
+            "~",
+            "null",
+            "Null",
+            "nULL",
+            "true",
+            "FALSE",
+            "tRUE",
+            "1_000",
+            "013",
+            "+1",
+            ".5",
+            "-5",
+            "-.5",
+            "0.14",
+            "-0.0",
+            "0.0",
+            "00.5",
+            "1.",
+            "1.2.3",
+            "1e3",
+            "0x1F",
+            "0o7",
+            ".inf",
+            "-.inf",
+            ".NaN",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "123456789012345678",
+            "0.123456789012345678",
+            "12345678901234.5",
+            "1.50",
+            "0",
+            "00",
+            "-0",
+            "a: b",
+            "a #b",
+            "a#b",
+            "a:b",
+            "x:",
+            "[]",
+            "[a, b]",
+            "{}",
+            "'q'",
+            "\"q\"",
+            "it's",
+            "-",
+            "- a",
+            "-a",
+            "--",
+            "?",
+            "? x",
+            ":x",
+            "&a",
+            "*a",
+            "!x",
+            "|",
+            ">",
+            "%",
+            "@x",
+            "`x`",
+            "#",
+            ",",
+            "a,b",
+            "a, b",
+            "\u{a0}",
+            "\u{3000}",
+            "，",
+            "（注）",
+            "é",
+            "\u{200b}",
+            "\u{feff}",
+            "\u{85}",
+            "\u{2028}",
+            "---",
+            "...",
+            "\\",
+            "\"",
+            "'",
+            "]",
+            "[",
+            "x]",
+            "a  b",
+            "10:30",
+            "http://x",
+            "100%",
+            "\t",
+            "",
+        ];
+        const USUAL: &[&str] = &[
+            "常州物流汽车集团0",
+            "汽车零部件",
+            "quote",
+            "lead",
+            "4546000",
+            "2027-02-01",
+            "0.35",
+            "comp-3",
+            "ABB 报价",
+            "x",
+            "yes",
+            "~",
+            "true",
+            "-5",
+            "1.50",
+            "013",
+        ];
+        let word = prop_oneof![
+            3 => proptest::sample::select(USUAL),
+            2 => proptest::sample::select(VALUES),
+        ];
+        let scalar =
+            prop::collection::vec((word.clone(), prop::sample::select(&["", " ", "  "][..])), 1..3).prop_map(|parts| {
+                parts
+                    .into_iter()
+                    .map(|(w, sep)| format!("{w}{sep}"))
+                    .collect::<String>()
+            });
+        let item_sep = prop::sample::select(&[", ", ",", " , ", ",  "][..]);
+        let list = (
+            prop::collection::vec(word, 0..4),
+            item_sep,
+            prop::sample::select(&["", " "][..]),
+        )
+            .prop_map(|(items, sep, pad)| format!("[{pad}{}{pad}]", items.join(sep)));
+        let value = prop_oneof![4 => scalar, 2 => list, 1 => Just(String::new())];
+        let after_colon = prop::sample::select(&[" ", " ", " ", "  ", "", "\t"][..]);
+        let tail = prop::sample::select(&["", "", "", "", " ", "  ", " # c", "# c", "  #c 中", "\t", " #"][..]);
+        let entry = (key, after_colon, value, tail).prop_map(|(k, sep, v, tail)| format!("{k}:{sep}{v}{tail}"));
+        let other = prop::sample::select(&["", "  ", "# comment", "  # indented", "#", "  x", "- a"][..])
+            .prop_map(str::to_owned);
+        let line = prop_oneof![12 => entry, 1 => other];
+        let end = prop::sample::select(&["\n", "\n", "\n", "\n", "\n", "", "\r\n"][..]);
+        (prop::collection::vec(line, 1..6), end).prop_map(|(lines, end)| {
+            let mut text = lines.join("\n");
+            text.push_str(end);
+            text
+        })
+    }
+
+    /// Runs `check` on generated front matter; returns how many texts the line path took.
+    fn for_generated(cases: u32, mut check: impl FnMut(&str, Node)) -> u32 {
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = front_matter();
+        let mut taken = 0;
+        for _ in 0..cases {
+            let text = strategy.new_tree(&mut runner).expect("a case").current();
+            if let Some(node) = parse_lines(&text) {
+                taken += 1;
+                check(&text, node);
+            }
+        }
+        taken
+    }
+
+    #[test]
+    fn the_line_path_agrees_with_serde_saphyr_on_generated_front_matter() {
+        use proptest::test_runner::{Config, TestCaseError, TestRng, TestRunner};
+        let config = Config {
+            cases: 20_000,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let rng = TestRng::deterministic_rng(config.rng_algorithm);
+        // A failing text is shrunk to a smallest one that still fails.
+        let result = TestRunner::new_with_rng(config, rng).run(&front_matter(), |text| {
+            match parse_lines(&text).and_then(|node| lines_disagree(&text, &node)) {
+                Some(diff) => Err(TestCaseError::fail(format!("{text:?}\n{diff}"))),
+                None => Ok(()),
+            }
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+        let taken = for_generated(20_000, |_, _| {});
+        assert!(taken >= 2_000, "only {taken} of 20,000 texts took the line path");
+    }
+
+    /// The comparison above sees a value one column off, a wrong written text, a lost quote
+    /// mark and a wrong type: a test that cannot fail proves nothing.
+    #[test]
+    fn the_generated_comparison_catches_a_wrong_place_or_value() {
+        fn last_value(node: &mut Node) -> &mut Node {
+            let Value::Map(entries) = &mut node.value else {
+                panic!("map")
+            };
+            &mut entries.last_mut().expect("an entry").1
+        }
+        let breakages: [fn(&mut Node); 4] = [
+            |n| last_value(n).pos.column += 1,
+            |n| last_value(n).raw = Some("x".into()),
+            |n| last_value(n).quoted = true,
+            |n| last_value(n).value = Value::Str("x".into()),
+        ];
+        for (i, broken) in breakages.iter().enumerate() {
+            let mut caught = 0;
+            for_generated(300, |text, mut node| {
+                broken(&mut node);
+                caught += u32::from(lines_disagree(text, &node).is_some());
+            });
+            assert!(caught > 0, "breakage {i} went unseen");
+        }
     }
 
     #[test]

@@ -655,32 +655,43 @@ struct Fields<'a, 'd> {
 
 impl<'a, 'd> Fields<'a, 'd> {
     fn new(file: &'a str, text: &'a Source<'a>, node: &'a Node, diags: &'d mut Vec<Diagnostic>, what: &str) -> Self {
-        let entries = match &node.value {
-            Value::Map(e) => e.iter().map(|(k, v)| (k, v)).collect(),
-            Value::Null => Vec::new(),
+        let entries: &'a [(Node, Node)] = match &node.value {
+            Value::Map(e) => e,
+            Value::Null => &[],
             _ => {
                 let d = Diagnostic::error(
                     file,
                     format!("{what} must be a map of `key: value` lines, found {}", node.type_name()),
                 );
                 diags.push(text.at(d, node.pos, node.width()));
-                Vec::new()
+                &[]
             }
         };
         let mut fields = Fields {
             file,
             text,
-            entries: Vec::new(),
+            entries: Vec::with_capacity(entries.len()),
             diags,
         };
-        let mut seen = std::collections::HashSet::with_capacity(entries.len());
+        // The keys so far: a page's dozen are compared in a list, without hashing; a map of
+        // many keys goes through a set.
+        let few = entries.len() <= 16;
+        let mut listed: Vec<std::borrow::Cow<'a, str>> = Vec::with_capacity(if few { entries.len() } else { 0 });
+        let mut seen = std::collections::HashSet::with_capacity(if few { 0 } else { entries.len() });
         for (k, v) in entries {
             // Keys are text nearly always: borrowed, not copied twice for every key of every page.
             let key: std::borrow::Cow<'a, str> = match &k.value {
                 Value::Str(s) => s.as_str().into(),
                 _ => k.as_text().unwrap_or_default().into(),
             };
-            if !seen.insert(key.clone()) {
+            let repeated = if few {
+                let repeated = listed.contains(&key);
+                listed.push(key.clone());
+                repeated
+            } else {
+                !seen.insert(key.clone())
+            };
+            if repeated {
                 let d = Diagnostic::error(file, format!("`{key}` is set twice"));
                 let d = text.at(d, k.pos, key.chars().count());
                 fields.diags.push(d.help("keep one of them; YAML keys must be unique"));
@@ -918,7 +929,7 @@ impl<'a, 'd> Fields<'a, 'd> {
     }
 
     fn date_of(&mut self, n: &Node, key: &str) -> Option<NaiveDate> {
-        let s = n.as_text().unwrap_or_default();
+        let s = n.text().unwrap_or_default();
         if let Some(d) = parse_date(s.trim()) {
             return Some(d);
         }
@@ -948,7 +959,7 @@ impl<'a, 'd> Fields<'a, 'd> {
     /// in the message ("unknown visit kind").
     fn word<W: Word>(&mut self, key: &str, what: &str) -> Option<W> {
         let n = self.take(key)?;
-        let s = n.as_text().unwrap_or_default();
+        let s = n.text().unwrap_or_default();
         let v = words::parse::<W>(&s);
         if v.is_none() {
             self.err(n, format!("unknown {what} \"{s}\""), words::help::<W>(&s));
@@ -958,7 +969,7 @@ impl<'a, 'd> Fields<'a, 'd> {
 
     fn id_enum<T>(&mut self, key: &str, ids: &[&str], parse: impl Fn(&str) -> Option<T>) -> Option<T> {
         let n = self.take(key)?;
-        let s = n.as_text().unwrap_or_default();
+        let s = n.text().unwrap_or_default();
         let v = parse(s.trim());
         if v.is_none() {
             self.err(n, format!("unknown {key} \"{s}\""), suggestion(&s, ids));
@@ -968,7 +979,7 @@ impl<'a, 'd> Fields<'a, 'd> {
 
     /// A stage, by its id, its configured labels or the default funnel's names of it.
     fn stage_of(&mut self, n: &Node, config: &SiteConfig) -> Option<StageIx> {
-        let s = n.as_text().unwrap_or_default();
+        let s = n.text().unwrap_or_default();
         let ix = words::stage(config, &s);
         if ix.is_none() {
             self.err(n, format!("unknown stage \"{s}\""), words::stage_help(config, &s));
@@ -1199,6 +1210,21 @@ mod tests {
         assert!(d[3].help.as_deref().unwrap().contains("0.35"));
         assert!(d[4].help.as_deref().unwrap().contains("2026-12-20"));
         assert_eq!(d[5].help.as_deref(), Some("did you mean `owner`?"));
+    }
+
+    /// Keys YAML holds apart (the number 1, the text "1") but a page reads alike: the second
+    /// is reported and dropped, in a map of a few keys and in one of many.
+    #[test]
+    fn a_key_written_twice_is_reported_at_the_second() {
+        for filler in [0, 40] {
+            let fill: String = (0..filler).map(|i| format!("x{i}: 1\n")).collect();
+            let text = format!("---\ntitle: a\n1: x\n{fill}'1': y\n---\n");
+            let (fm, d) = check(&text, Kind::Page);
+            let twice: Vec<_> = d.iter().filter(|d| d.message == "`1` is set twice").collect();
+            assert_eq!(twice.len(), 1, "{d:#?}");
+            assert_eq!((twice[0].line, twice[0].column), (4 + filler, 1));
+            assert_eq!(fm.extra.get("1"), Some(&serde_json::json!("x")));
+        }
     }
 
     #[test]
