@@ -327,7 +327,10 @@ pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
     if !shape || s.starts_with("0000") {
         return None;
     }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    // The digits read in place: what chrono's `%Y-%m-%d` reads of this shape, without
+    // parsing the pattern for each of the dates of every page.
+    let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
+    chrono::NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10))
 }
 
 /// Escapes the characters that would end or change a URL (`%`, `?`, `#`, `\\`, spaces,
@@ -365,6 +368,51 @@ pub fn push_url_escaped(out: &mut String, path: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_read_as_chrono_reads_them() {
+        let chrono_reads = |s: &str| {
+            let shape = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+            let digits = s
+                .bytes()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+            (shape && digits && !s.starts_with("0000"))
+                .then(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                .flatten()
+        };
+        let mut texts: Vec<String> = vec![
+            "2026-12-07",
+            "2024-02-29",
+            "2023-02-29",
+            "2026-00-10",
+            "2026-13-01",
+            "2026-04-31",
+            "2026-04-00",
+            "0001-01-01",
+            "0000-01-01",
+            "9999-12-31",
+            "2026-1-07",
+            "2026/12/07",
+            "2026-12-07 ",
+            "+026-12-07",
+            "２０２６-12-07",
+            "",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        for y in [1, 1900, 2000, 2026, 9999] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    texts.push(format!("{y:04}-{m:02}-{d:02}"));
+                }
+            }
+        }
+        for t in &texts {
+            assert_eq!(parse_date(t), chrono_reads(t), "{t}");
+        }
+    }
 
     #[test]
     fn ids_round_trip() {
