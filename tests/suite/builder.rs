@@ -677,4 +677,8 @@ fn prerendered_parts_print_as_html_and_rows_show_industry_and_region() {
     assert!(row("reg").contains("</a><div class=\"sub\">华南</div></td>"));
     assert!(row("none").contains("</a></td>\n<td><span class=\"badge stage-lead\">"));
     assert!(!list.contains("&lt;td"));
+    // base.html's links on the 404 page start at base_url, not at the folder's depth.
+    let missing = t.read("404.html");
+    assert!(missing.contains("<link rel=\"stylesheet\" href=\"/style.css\">"));
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"../../style.css\">"));
 }
