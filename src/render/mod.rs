@@ -7,6 +7,7 @@ pub mod board;
 pub mod brief;
 pub mod chart;
 pub mod daily;
+mod flat;
 /// The formatting helpers, long reached through `render`.
 pub use crate::format;
 pub mod generated;

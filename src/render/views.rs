@@ -275,23 +275,47 @@ pub struct PageView {
 
 impl PageView {
     /// The template value `page`: the common fields, the identity and the kind's fields in
-    /// one map. Each part is serialized as a struct and the maps are merged (serde's
-    /// `flatten` would go through a map serializer that allocates every key).
+    /// one map, written in one pass (see [`super::flat`]); a later part's field wins over an
+    /// earlier one of the same name.
     pub fn into_value(self) -> tera::Value {
-        use tera::Value;
-        let mut map = Value::from_serializable(&self).into_map().unwrap_or_default();
-        let parts = [
-            Some(Value::from_serializable(&self.id)),
-            self.customer.as_ref().map(Value::from_serializable),
-            self.competitor.as_ref().map(Value::from_serializable),
-            self.script.as_ref().map(Value::from_serializable),
-            self.spin.as_ref().map(Value::from_serializable),
-            self.fab.as_ref().map(Value::from_serializable),
-        ];
-        for part in parts.into_iter().flatten() {
-            map.extend(part.into_map().unwrap_or_default());
+        tera::Value::from_serializable(&OneMap(&self))
+    }
+}
+
+/// A [`PageView`] serialized as one struct with the fields of all its parts.
+struct OneMap<'a>(&'a PageView);
+
+impl Serialize for OneMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use super::flat::Fields;
+        use serde::ser::SerializeStruct;
+        let p = self.0;
+        // Field counts: the common ones and the identity, then each kind's.
+        let len = 17
+            + p.customer.as_ref().map_or(0, |_| 29)
+            + p.competitor.as_ref().map_or(0, |_| 12)
+            + p.script.as_ref().map_or(0, |_| 4)
+            + p.spin.as_ref().map_or(0, |_| 3)
+            + p.fab.as_ref().map_or(0, |_| 2);
+        let mut m = s.serialize_struct("PageView", len)?;
+        p.serialize(Fields(&mut m))?;
+        p.id.fields(&mut m)?;
+        if let Some(c) = &p.customer {
+            c.serialize(Fields(&mut m))?;
         }
-        Value::from(map)
+        if let Some(c) = &p.competitor {
+            c.serialize(Fields(&mut m))?;
+        }
+        if let Some(x) = &p.script {
+            x.serialize(Fields(&mut m))?;
+        }
+        if let Some(x) = &p.spin {
+            x.serialize(Fields(&mut m))?;
+        }
+        if let Some(x) = &p.fab {
+            x.serialize(Fields(&mut m))?;
+        }
+        m.end()
     }
 }
 

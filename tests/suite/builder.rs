@@ -627,3 +627,58 @@ fn url_and_section_link_problems_are_found_before_the_output_opens() {
         assert_eq!(target.files.load(std::sync::atomic::Ordering::SeqCst), 0, "{path}");
     }
 }
+
+/// The theme prints the parts salesbook renders ahead (`nav_html`, `factbox_html`,
+/// `contacts_html`, `playbook_html`, a row's `cells_html`) without `| safe`: they must come
+/// as HTML already marked safe, or every page would show them escaped. A customer row shows
+/// industry and region in every combination, and links from a page two folders deep.
+#[test]
+fn prerendered_parts_print_as_html_and_rows_show_industry_and_region() {
+    let customer = |name: &str, extra: &str| {
+        (
+            format!("content/customers/{name}.md"),
+            format!("---\ntitle: {name}\nstage: lead\n{extra}---\n[[both]]\n"),
+        )
+    };
+    let files = [
+        customer("both", "industry: 机械\nregion: 华东\ncontacts:\n  - name: 王工\n"),
+        customer("ind", "industry: 化工\n"),
+        customer("reg", "region: 华南\n"),
+        customer("none", ""),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let t = SiteTest::with_files(&files);
+    t.build_ok();
+    let page = t.read("customers/both/index.html");
+    let brief = t.read("customers/both/brief/index.html");
+    for (html, what) in [(&page, "page"), (&brief, "brief")] {
+        for part in [
+            "<nav class=\"nav\"",
+            "<section class=\"factbox\"",
+            "<ul class=\"contacts\">",
+        ] {
+            assert!(html.contains(part), "{what}: {part}");
+        }
+        assert!(!html.contains("&lt;nav") && !html.contains("&lt;section"), "{what}");
+    }
+    assert!(brief.contains("<h2 id=\"steps\">"), "the playbook as HTML");
+    // Backlinks from the other customers, with the way back to the root.
+    assert!(page.contains("<li><a href=\"../../customers/ind/index.html\">ind</a>"));
+    let list = t.read("funnel/lead/index.html");
+    let row = |name: &str| {
+        let from = list.find(&format!(">{name}</a>")).unwrap_or_else(|| panic!("{name}"));
+        list[from..].split("</tr>").next().unwrap_or_default().to_owned()
+    };
+    assert!(list.contains("<td><a href=\"../../customers/both/index.html\">both</a>"));
+    assert!(
+        row("both").contains("</a><div class=\"sub\">机械 · 华东</div></td>\n<td><span class=\"badge stage-lead\">")
+    );
+    assert!(row("ind").contains("</a><div class=\"sub\">化工</div></td>"));
+    assert!(row("reg").contains("</a><div class=\"sub\">华南</div></td>"));
+    assert!(row("none").contains("</a></td>\n<td><span class=\"badge stage-lead\">"));
+    assert!(!list.contains("&lt;td"));
+    // base.html's links on the 404 page start at base_url, not at the folder's depth.
+    let missing = t.read("404.html");
+    assert!(missing.contains("<link rel=\"stylesheet\" href=\"/style.css\">"));
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"../../style.css\">"));
+}
