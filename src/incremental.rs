@@ -536,7 +536,7 @@ impl Memo {
                         m.print = None;
                     }
                     if !diags.contains(&d) {
-                        diags.push(d);
+                        diags.push(*d);
                     }
                 }
             }

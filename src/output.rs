@@ -86,8 +86,9 @@ impl Collect {
 }
 
 /// A file a stage was asked to make: its path, its fingerprint, and what became of it (the
-/// file, when the memo keeps files).
-pub type Made = (String, u64, Result<Option<OutputFile>, Diagnostic>);
+/// file, when the memo keeps files). The rare problem is boxed: one of these is kept for each
+/// of a build's files until the render ends, and a diagnostic is several times the rest.
+pub type Made = (String, u64, Result<Option<OutputFile>, Box<Diagnostic>>);
 
 /// Hands a file on to `out` as soon as it is made; a copy is kept for the memo when it keeps
 /// files (`keep`).
@@ -101,5 +102,5 @@ pub fn hand_on(out: &dyn Output, keep: bool, path: String, print: u64, result: R
         out.put(f, Some(print));
         kept
     });
-    (path, print, result)
+    (path, print, result.map_err(Box::new))
 }

@@ -682,7 +682,7 @@ impl Builder {
                     self.route_problems.remove(path);
                 }
                 Err(d) => {
-                    self.route_problems.insert(path.clone(), d.clone());
+                    self.route_problems.insert(path.clone(), (**d).clone());
                 }
             }
         }

@@ -182,6 +182,10 @@ pub fn scan(file_text: &str, body_offset: usize, dir: &str, terms: bool) -> Body
     if out.excerpt.chars().count() > 160 {
         out.excerpt = out.excerpt.chars().take(160).collect::<String>() + "…";
     }
+    // Kept for the whole build, for every page: without the room their growth left.
+    out.links.shrink_to_fit();
+    out.headings.shrink_to_fit();
+    out.excerpt.shrink_to_fit();
     out
 }
 
