@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const repo = new URL("../..", import.meta.url).pathname;
-export const bin = join(repo, "target/release/salesbook");
+// The test build (scripts/test has just made it): a release build would compile every
+// dependency a second time, minutes of CI, for pages that are the same bytes.
+export const bin = join(repo, "target/debug/salesbook");
 
 /// A copy of the example site (content/ and salesbook.yaml) in a new temporary folder.
 export function exampleSite(prefix) {
