@@ -5,36 +5,29 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-/// The theme's labels for one language (`i18n/<lang>.yaml`): in key order (what the theme
-/// stamp hashes and templates see), and hashed for lookups, which every badge and date of every
-/// list row makes (a search of the ordered map compared strings at each of its levels).
+/// The theme's labels for one language (`i18n/<lang>.yaml`), hashed: every badge and date of
+/// every list row looks one up (a search of an ordered map compared strings at each level).
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(transparent)]
-pub struct Labels {
-    ordered: BTreeMap<String, String>,
-    #[serde(skip)]
-    lookup: HashMap<String, String, ahash::RandomState>,
-}
+pub struct Labels(HashMap<String, String, ahash::RandomState>);
 
 impl Labels {
-    pub fn new(ordered: BTreeMap<String, String>) -> Self {
-        let lookup = ordered.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        Labels { ordered, lookup }
+    pub fn new(labels: BTreeMap<String, String>) -> Self {
+        Labels(labels.into_iter().collect())
     }
 
-    /// The labels in key order.
-    pub fn ordered(&self) -> &BTreeMap<String, String> {
-        &self.ordered
+    /// The labels in key order (what the theme stamp hashes).
+    pub fn sorted(&self) -> BTreeMap<&str, &str> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
     }
 
     /// `more`'s labels over these (a theme's own labels over the built-in ones).
     pub fn extend(&mut self, more: Labels) {
-        self.lookup.extend(more.lookup);
-        self.ordered.extend(more.ordered);
+        self.0.extend(more.0);
     }
 
     fn find(&self, key: &str) -> Option<&String> {
-        self.lookup.get(key)
+        self.0.get(key)
     }
 
     /// The label for `key`; the key itself when the theme has none (visible, never a crash).

@@ -70,7 +70,7 @@ pub fn program_stamp() -> u64 {
 
 /// What a theme is made of that decides the pages' bytes: its labels and templates.
 pub fn theme_stamp(labels: &crate::format::Labels, templates: &BTreeMap<String, String>) -> u64 {
-    hash_of((labels.ordered(), templates))
+    hash_of((labels.sorted(), templates))
 }
 
 pub use crate::parse::stamp as parse_stamp;
